@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * gocoredump.h - the ELF note that gocoredump.ko writes into a core file.
+ *
+ * This header is the single definition of the format, shared by the kernel
+ * module (which writes it) and the userland decoder (which reads it).  The
+ * prose specification is Documentation/note-format.rst; keep the two in step.
+ *
+ * Rules of the format:
+ *  - Every field is little-endian and of fixed width, whatever the
+ *    architecture or the ELF class of the core.
+ *  - No field holds a kernel address.
+ *  - Each descriptor starts with a header that states its version and the
+ *    size of its records.  A reader uses min(record size, what it knows)
+ *    and skips the rest, so fields may be appended in later versions
+ *    without breaking old readers.  Fields are never moved or removed.
+ *  - Optional fields come with a presence bit; absent fields are zero.
+ *
+ * The notes live in the core's PT_NOTE segment, after the kernel's own
+ * notes, under the owner name GCD_NOTE_NAME.
+ */
+#ifndef _UAPI_GOCOREDUMP_H
+#define _UAPI_GOCOREDUMP_H
+
+#include <linux/types.h>
+
+/* Owner name of every gocoredump note (n_namesz = 11, NUL included). */
+#define GCD_NOTE_NAME		"GOCOREDUMP"
+
+/* Note types ("GC" in the top half, so they stand out in a hex dump). */
+#define GCD_NT_PROCESS		0x47430001	/* struct gcd_note_process */
+#define GCD_NT_THREADS		0x47430002	/* gcd_note_threads_hdr + records */
+
+#define GCD_NOTE_VERSION	1
+
+/* Sizes of the fixed string fields (NUL padded, NUL terminated). */
+#define GCD_RELEASE_LEN		65	/* __NEW_UTS_LEN + 1 */
+#define GCD_GOVERSION_LEN	48
+#define GCD_GOMODULE_LEN	256
+#define GCD_VCSREV_LEN		72	/* sha256 in hex is 64 */
+#define GCD_COMM_LEN		16	/* TASK_COMM_LEN */
+#define GCD_CPUMASK_BYTES	128	/* 1024 CPUs */
+
+/* struct gcd_note_process.flags */
+#define GCD_PROC_F_GO		(1u << 0) /* executable is a Go binary */
+#define GCD_PROC_F_BUILDINFO	(1u << 1) /* go_version/go_module valid */
+#define GCD_PROC_F_VCSREV	(1u << 2) /* vcs_revision valid */
+#define GCD_PROC_F_SYMTAB	(1u << 3) /* executable has a symbol table */
+#define GCD_PROC_F_PIE		(1u << 4) /* load_bias applied (ET_DYN) */
+#define GCD_PROC_F_COMPAT	(1u << 5) /* 32-bit process (compat writer) */
+#define GCD_PROC_F_FORCE_SKIPPED (1u << 6) /* forcing abandoned (see sysfs last_error) */
+
+/* Indices into struct gcd_note_process.roots[]. */
+enum gcd_root {
+	GCD_ROOT_ALLGS,			/* runtime.allgs */
+	GCD_ROOT_ALLGLEN,		/* runtime.allglen */
+	GCD_ROOT_ALLM,			/* runtime.allm */
+	GCD_ROOT_ALLP,			/* runtime.allp */
+	GCD_ROOT_SCHED,			/* runtime.sched */
+	GCD_ROOT_FIRSTMODULEDATA,	/* runtime.firstmoduledata */
+	GCD_ROOT_BUILDVERSION,		/* runtime.buildVersion */
+	GCD_ROOT_COUNT
+};
+
+/*
+ * GCD_NT_PROCESS: one per core.  Process-wide facts at the moment the dump
+ * started.
+ */
+struct gcd_note_process {
+	__le16 version;		/* GCD_NOTE_VERSION */
+	__le16 record_size;	/* bytes of this record as written */
+	__le32 flags;		/* GCD_PROC_F_* */
+	__le64 seq;		/* dump sequence number (sysfs dumps_seen) */
+	__le64 realtime_ns;	/* CLOCK_REALTIME at dump start */
+	__le64 boottime_ns;	/* CLOCK_BOOTTIME at dump start */
+	__le32 signo;		/* signal that caused the dump */
+	__le32 si_code;		/* its si_code (a signed value) */
+	__le32 pid;		/* dumping thread, init pid namespace */
+	__le32 tgid;
+	__le32 ns_pid;		/* the same, in the process's pid namespace */
+	__le32 ns_tgid;
+	__le32 coredump_filter;	/* the process's /proc/PID/coredump_filter */
+	__le32 effective_filter;/* what was dumped: coredump_filter, plus
+				 * bit 2 (file-backed private) when the
+				 * module forced such a mapping */
+	__le32 nr_threads;	/* records in GCD_NT_THREADS */
+	__le32 forced_vmas;	/* mappings whose dump size the module raised */
+	__le64 forced_bytes;	/* bytes added to the core by that */
+	__le64 load_bias;	/* executable's load bias (PIE), else 0 */
+	__le32 roots_present;	/* bit i set: roots[i] is valid */
+	__le32 reserved0;
+	__le64 roots[GCD_ROOT_COUNT];	/* user addresses, bias applied */
+	char release[GCD_RELEASE_LEN];	/* utsname()->release */
+	char go_version[GCD_GOVERSION_LEN];	/* "go1.22.12" */
+	char go_module[GCD_GOMODULE_LEN];	/* main module path */
+	char vcs_revision[GCD_VCSREV_LEN];	/* vcs.revision build setting */
+	char reserved1[7];	/* pads the record to a multiple of 8 */
+};
+
+/* struct gcd_note_thread.flags */
+#define GCD_THR_F_SIGNALLED	(1u << 0) /* took the signal that dumps */
+#define GCD_THR_F_SCHEDSTATS	(1u << 1) /* wait/sleep/block/iowait valid */
+#define GCD_THR_F_CPUMASK_TRUNC	(1u << 2) /* more CPUs than cpus_allowed */
+#define GCD_THR_F_SCHED_INFO	(1u << 3) /* run_delay/pcount valid */
+
+/*
+ * GCD_NT_THREADS: a header, then `count` records of `record_size` bytes,
+ * in the order of the core's NT_PRSTATUS notes.
+ */
+struct gcd_note_threads_hdr {
+	__le16 version;		/* GCD_NOTE_VERSION */
+	__le16 header_size;	/* bytes of this header as written */
+	__le16 record_size;	/* bytes of each record as written */
+	__le16 reserved;
+	__le32 count;		/* number of records */
+	__le32 reserved2;
+};
+
+struct gcd_note_thread {
+	__le32 tid;		/* init pid namespace */
+	__le32 ns_tid;		/* the process's pid namespace */
+	__le32 flags;		/* GCD_THR_F_* */
+	__le32 policy;		/* SCHED_NORMAL, SCHED_BATCH, ... */
+	__le32 prio;		/* kernel prio: 0..139 */
+	__le32 static_prio;
+	__le32 normal_prio;
+	__le32 rt_priority;
+	__le32 nice;		/* a signed value, -20..19 */
+	__le32 last_cpu;	/* CPU it last ran on */
+	__le32 nr_cpus_allowed;
+	char comm[GCD_COMM_LEN];
+	__le32 reserved0;
+	__u8 cpus_allowed[GCD_CPUMASK_BYTES];	/* bit n: CPU n allowed */
+	__le64 utime_ns;	/* as /proc/PID/task/TID/stat (adjusted) */
+	__le64 stime_ns;
+	__le64 sum_exec_runtime_ns;
+	__le64 nvcsw;		/* voluntary context switches */
+	__le64 nivcsw;		/* involuntary context switches */
+	__le64 nr_migrations;
+	__le64 run_delay_ns;	/* sched_info: time waiting on a runqueue */
+	__le64 pcount;		/* sched_info: times run on a CPU */
+	__le64 wait_sum_ns;	/* schedstats (GCD_THR_F_SCHEDSTATS) */
+	__le64 sleep_sum_ns;
+	__le64 block_sum_ns;
+	__le64 iowait_sum_ns;
+	__le64 iowait_count;
+	__le64 start_time_ns;	/* CLOCK_MONOTONIC at thread creation */
+	__le64 start_boottime_ns; /* CLOCK_BOOTTIME at thread creation */
+	__le64 min_flt;
+	__le64 maj_flt;
+};
+
+#endif /* _UAPI_GOCOREDUMP_H */

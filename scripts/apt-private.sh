@@ -1,0 +1,81 @@
+#!/bin/sh
+# apt-private.sh: a private apt configuration for fetching .debs from extra
+# Debian suites (bookworm-backports, trixie, trixie-backports) without
+# touching the machine's own apt setup and without installing anything.
+#
+# Sourced by the other scripts.  Defines:
+#   APT_PRIV   directory holding the private state (lists, cache, sources)
+#   apt_priv   run apt-get/apt-cache with the private configuration
+#   apt_priv_update  fetch the package lists (once per day)
+#
+# The mirror's address is read from the machine's own apt configuration:
+# never written into the repository.
+
+: "${GOCD_CACHE:?GOCD_CACHE must be set (source scripts/lib.sh)}"
+APT_PRIV="$GOCD_CACHE/apt"
+
+apt_priv_mirror() {
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+		awk '$2 !~ /-security$/ && $2 !~ /-updates$/ { print $1; exit }'
+}
+
+apt_priv_security_mirror() {
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+		awk '$2 ~ /-security$/ { print $1; exit }'
+}
+
+apt_priv() {
+	apt-get -q -o Dir::Etc::sourcelist="$APT_PRIV/sources.list" \
+		-o Dir::Etc::sourceparts=/nonexistent \
+		-o Dir::State::Lists="$APT_PRIV/lists" \
+		-o Dir::State::status="$APT_PRIV/status" \
+		-o Dir::Cache="$APT_PRIV/cache" \
+		-o APT::Architecture=amd64 \
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
+}
+
+apt_priv_cache() {
+	apt-cache -o Dir::Etc::sourcelist="$APT_PRIV/sources.list" \
+		-o Dir::Etc::sourceparts=/nonexistent \
+		-o Dir::State::Lists="$APT_PRIV/lists" \
+		-o Dir::State::status="$APT_PRIV/status" \
+		-o Dir::Cache="$APT_PRIV/cache" "$@"
+}
+
+apt_priv_update() {
+	mkdir -p "$APT_PRIV/lists/partial" "$APT_PRIV/cache/archives/partial"
+	[ -f "$APT_PRIV/status" ] || : > "$APT_PRIV/status"
+	m=$(apt_priv_mirror)
+	s=$(apt_priv_security_mirror)
+	if [ -z "$m" ]; then
+		echo "apt-private: no Debian mirror found in this machine's apt configuration" >&2
+		return 1
+	fi
+	{
+		echo "deb $m bookworm main"
+		echo "deb $m bookworm-updates main"
+		[ -n "$s" ] && echo "deb $s bookworm-security main"
+		echo "deb $m bookworm-backports main"
+		echo "deb $m trixie main"
+		echo "deb $m trixie-backports main"
+	} > "$APT_PRIV/sources.list.new"
+	stamp="$APT_PRIV/lists/.stamp"
+	if ! cmp -s "$APT_PRIV/sources.list.new" "$APT_PRIV/sources.list" ||
+	   [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+		mv "$APT_PRIV/sources.list.new" "$APT_PRIV/sources.list"
+		apt_priv update >/dev/null || return 1
+		touch "$stamp"
+	else
+		rm -f "$APT_PRIV/sources.list.new"
+	fi
+}
+
+# apt_priv_fetch DIR PKG[=VER]...: download the .debs into DIR (cached).
+apt_priv_fetch() {
+	d=$1; shift
+	mkdir -p "$d"
+	(cd "$d" && apt_priv download "$@" >/dev/null) || {
+		echo "apt-private: could not download: $*" >&2
+		return 1
+	}
+}

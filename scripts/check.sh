@@ -1,0 +1,97 @@
+#!/bin/sh
+# check.sh: everything `make check` runs, in order, each stage writing TAP to
+# build/tap/<suite>.tap, then one closing line "N passed, N failed".
+#
+#   1. build the userland, its unit tests and fuzz targets
+#   2. host unit tests (build/tests/*, kselftest harness)
+#   3. host suites (tests/*/host.sh: integration tests that need no VM)
+#   4. fuzzing: each target for GOCD_FUZZ_SECONDS (default 30) seconds
+#   5. the VM lab (scripts/lab.sh): Debian 6.1 and 6.12 kernels in QEMU
+#
+# GOCD_CHECK_ONLY="unit host fuzz lab" restricts the stages (for iterating).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+TAPDIR="$GOCD_BUILD/tap"
+stages=${GOCD_CHECK_ONLY:-"unit host fuzz lab"}
+GOCD_FUZZ_SECONDS=${GOCD_FUZZ_SECONDS:-30}
+export GOCD_FUZZ_SECONDS TAPDIR
+
+rm -rf "$TAPDIR"
+mkdir -p "$TAPDIR"
+
+# run_suite NAME CMD...: run a TAP-printing command, keep its output.
+run_suite() {
+	n=$1; shift
+	echo "=== $n" >&2
+	"$@" > "$TAPDIR/$n.tap" 2> "$TAPDIR/$n.err"
+	echo $? > "$TAPDIR/$n.rc"
+	grep -E '^(not )?ok ' "$TAPDIR/$n.tap" | sed 's/^/    /' >&2
+}
+
+# A build failure is a failed test, not a silent skip.
+build_step() {
+	n=$1; shift
+	if ! "$@" > "$TAPDIR/build-$n.log" 2>&1; then
+		tail -30 "$TAPDIR/build-$n.log" >&2
+		printf '1..1\nnot ok 1 build %s (see build-%s.log)\n' "$n" "$n" \
+			> "$TAPDIR/build-$n.tap"
+		echo 1 > "$TAPDIR/build-$n.rc"
+		return 1
+	fi
+	return 0
+}
+
+"$GOCD_TOP/scripts/install-deps.sh" || msg "install-deps failed; going on"
+GOCD_KSELFTEST=$("$GOCD_TOP/scripts/fetch-kselftest.sh") ||
+	die "cannot fetch the kselftest harness"
+export GOCD_KSELFTEST
+
+built=0
+if build_step userland make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" \
+	GOCD_KSELFTEST="$GOCD_KSELFTEST" all; then
+	built=1
+fi
+
+for s in $stages; do
+	case $s in
+	unit)
+		[ $built = 1 ] || continue
+		for t in "$GOCD_BUILD"/tests/*; do
+			[ -x "$t" ] || continue
+			run_suite "unit-${t##*/}" "$t"
+		done
+		;;
+	host)
+		[ $built = 1 ] || continue
+		for t in "$GOCD_TOP"/tests/*/host.sh; do
+			[ -x "$t" ] || continue
+			d=${t%/host.sh}
+			run_suite "host-${d##*/}" "$t"
+		done
+		;;
+	fuzz)
+		if build_step fuzz make -C "$GOCD_TOP/userland" \
+			B="$GOCD_BUILD" fuzz; then
+			run_suite fuzz "$GOCD_TOP/scripts/fuzz.sh"
+		fi
+		;;
+	lab)
+		run_suite lab-build "$GOCD_TOP/scripts/lab.sh" build
+		for k in ${GOCD_KERNELS:-6.1 6.12}; do
+			run_suite "vm-$k" "$GOCD_TOP/scripts/lab.sh" test "$k"
+		done
+		for t in "$GOCD_TOP"/tests/*/after-vm.sh; do
+			[ -x "$t" ] || continue
+			d=${t%/after-vm.sh}
+			run_suite "after-vm-${d##*/}" "$t"
+		done
+		;;
+	*)
+		die "unknown stage $s"
+		;;
+	esac
+done
+
+echo "=== summary (TAP in $TAPDIR)"
+exec "$GOCD_TOP/scripts/tap-summary.sh" "$TAPDIR"

@@ -1,0 +1,26 @@
+#!/bin/sh
+# fetch-go.sh VERSION...: fetch Debian's Go toolchain packages
+# (golang-VERSION-go and golang-VERSION-src, from whichever of bookworm,
+# bookworm-backports, trixie or trixie-backports carries them) and unpack
+# them into the cache without installing anything.  Prints one GOROOT per
+# version.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+[ $# -gt 0 ] || set -- $GOCD_GO_VERSIONS
+apt_priv_update
+for v in "$@"; do
+	root="$GOCD_CACHE/go/$v"
+	goroot="$root/usr/lib/go-$v"
+	if [ ! -x "$goroot/bin/go" ] || [ ! -d "$goroot/src/runtime" ]; then
+		rm -rf "$root" "$root.debs"
+		apt_priv_fetch "$root.debs" "golang-$v-go" "golang-$v-src" ||
+			die "Go $v: golang-$v-go/golang-$v-src not found in the Debian suites"
+		for d in "$root.debs"/*.deb; do
+			dpkg -x "$d" "$root"
+		done
+		rm -rf "$root.debs"
+	fi
+	"$goroot/bin/go" version >/dev/null 2>&1 || die "Go $v: $goroot/bin/go does not run"
+	echo "$goroot"
+done

@@ -1,0 +1,29 @@
+#!/bin/sh
+# install-deps.sh: install the Debian 12 packages that building, testing and
+# the demo need.  Idempotent; installs only what is missing.  Needs root (or
+# sudo).  Kernels and Go toolchains are not installed: the lab scripts fetch
+# them into a cache with apt-get download + dpkg -x.
+set -eu
+
+PKGS="
+build-essential make gcc pkg-config
+clang libclang-rt-14-dev
+libelf-dev libdw-dev liburing-dev libzstd-dev libsqlite3-dev libcap-dev
+linux-libc-dev
+qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
+gdb elfutils binutils delve file sqlite3 python3
+"
+[ -n "${GOCD_EXTRA_PKGS:-}" ] && PKGS="$PKGS $GOCD_EXTRA_PKGS"
+
+missing=""
+for p in $PKGS; do
+	s=$(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$s" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps: installing:$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

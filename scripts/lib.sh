@@ -1,0 +1,22 @@
+#!/bin/sh
+# lib.sh: settings shared by the lab scripts (sourced, not run).
+#
+# GOCD_CACHE  downloads and extracted packages; survives `make clean` and
+#             lives outside the checkout so a second run is fast.  Nothing
+#             in it is needed to be present: every script fetches what is
+#             missing.
+# GOCD_BUILD  build products of the lab (initramfs, Go test binaries).
+
+GOCD_TOP=${GOCD_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+: "${GOCD_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/gocoredump}"
+: "${GOCD_BUILD:=$GOCD_TOP/build}"
+export GOCD_TOP GOCD_CACHE GOCD_BUILD
+
+# The Go toolchains the lab builds test programs with.
+GOCD_GO_VERSIONS=${GOCD_GO_VERSIONS:-"1.19 1.22 1.23 1.24 1.27"}
+
+msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { msg "$*"; exit 1; }
+
+# shellcheck source=apt-private.sh
+. "$GOCD_TOP/scripts/apt-private.sh"

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * elfcore.c - validated reader of ELF core files (see elfcore.h).
+ *
+ * Every offset and size comes from the file and is checked against the
+ * mapping before use.  Truncation is expected (a core cut short by a full
+ * disk or RLIMIT_CORE) and reported, never fatal on its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elfcore.h"
+
+#define ET_CORE		4
+#define PT_LOAD		1
+#define PT_NOTE		4
+#define PN_XNUM		0xffff
+#define NT_PRSTATUS	1
+#define NT_FILE		0x46494c45
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void problem(struct elfcore *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->problem[0])
+		return;		/* keep the first one: it explains the rest */
+	va_start(ap, fmt);
+	vsnprintf(c->problem, sizeof(c->problem), fmt, ap);
+	va_end(ap);
+}
+
+static int in_file(const struct elfcore *c, uint64_t off, uint64_t len)
+{
+	return off <= c->size && len <= c->size - off;
+}
+
+static void parse_notes(struct elfcore *c, uint64_t off, uint64_t size)
+{
+	uint64_t end, pos = off;
+
+	if (!in_file(c, off, size)) {
+		c->truncated = 1;
+		problem(c, "PT_NOTE at offset %#llx runs past the end of the file",
+			(unsigned long long)off);
+		size = off < c->size ? c->size - off : 0;
+	}
+	end = off + size;
+	while (end - pos >= 12) {
+		const uint8_t *h = c->data + pos;
+		uint32_t namesz = le32(h), descsz = le32(h + 4);
+		uint64_t nlen = ((uint64_t)namesz + 3) & ~3ull;
+		uint64_t dlen = ((uint64_t)descsz + 3) & ~3ull;
+		struct elfcore_note *n;
+
+		if (nlen > end - pos - 12 ||
+		    (uint64_t)descsz > end - pos - 12 - nlen) {
+			problem(c, "note at offset %#llx is larger than its PT_NOTE",
+				(unsigned long long)pos);
+			return;
+		}
+		if (namesz && c->data[pos + 12 + namesz - 1] != '\0') {
+			problem(c, "note at offset %#llx: owner name not NUL-terminated",
+				(unsigned long long)pos);
+			return;
+		}
+		if (c->nnotes >= ELFCORE_MAX_NOTES) {
+			problem(c, "more than %u notes", ELFCORE_MAX_NOTES);
+			return;
+		}
+		n = realloc(c->notes, (c->nnotes + 1) * sizeof(*n));
+		if (!n) {
+			problem(c, "out of memory reading notes");
+			return;
+		}
+		c->notes = n;
+		n += c->nnotes++;
+		n->name = namesz ? (const char *)c->data + pos + 12 : "";
+		n->namesz = namesz;
+		n->type = le32(h + 8);
+		n->desc = c->data + pos + 12 + nlen;
+		n->descsz = descsz;
+		n->offset = pos;
+		if (dlen > end - pos - 12 - nlen)
+			return;	/* last note, unpadded */
+		pos += 12 + nlen + dlen;
+	}
+}
+
+static int parse(struct elfcore *c)
+{
+	const uint8_t *d = c->data;
+	uint64_t phoff, shoff;
+	uint32_t phentsize, i;
+	int is64;
+
+	if (c->size < 52 || memcmp(d, "\177ELF", 4) != 0) {
+		problem(c, "not an ELF file");
+		return -1;
+	}
+	if (d[5] != 1) {
+		problem(c, "not a little-endian ELF file");
+		return -1;
+	}
+	if (d[4] != 1 && d[4] != 2) {
+		problem(c, "unknown ELF class %u", d[4]);
+		return -1;
+	}
+	is64 = d[4] == 2;
+	if (is64 && c->size < 64) {
+		problem(c, "ELF header is cut short");
+		return -1;
+	}
+	c->elf_class = d[4];
+	c->e_type = le16(d + 16);
+	c->e_machine = le16(d + 18);
+	if (c->e_type != ET_CORE) {
+		problem(c, "ELF type %u is not a core (ET_CORE)", c->e_type);
+		return -1;
+	}
+	phoff = is64 ? le64(d + 32) : le32(d + 28);
+	shoff = is64 ? le64(d + 40) : le32(d + 32);
+	phentsize = le16(d + (is64 ? 54 : 42));
+	c->phnum = le16(d + (is64 ? 56 : 44));
+	if (phentsize != (is64 ? 56u : 32u)) {
+		problem(c, "program header size %u is wrong", phentsize);
+		return -1;
+	}
+	if (c->phnum == PN_XNUM) {
+		/* Extended numbering: the count is in section header 0. */
+		uint32_t shentsize = le16(d + (is64 ? 58 : 46));
+
+		if (shentsize < (is64 ? 64u : 40u) ||
+		    !in_file(c, shoff, shentsize)) {
+			problem(c, "e_phnum is PN_XNUM but section header 0 is missing");
+			return -1;
+		}
+		c->phnum = le32(d + shoff + (is64 ? 44 : 28));
+	}
+	if (c->phnum > ELFCORE_MAX_SEGS) {
+		problem(c, "%u program headers is over the limit", c->phnum);
+		return -1;
+	}
+	if (!in_file(c, phoff, (uint64_t)c->phnum * phentsize)) {
+		problem(c, "program headers run past the end of the file");
+		return -1;
+	}
+	c->segs = calloc(c->phnum ? c->phnum : 1, sizeof(*c->segs));
+	if (!c->segs) {
+		problem(c, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < c->phnum; i++) {
+		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
+		uint32_t type = le32(p);
+		struct elfcore_seg s;
+
+		if (is64) {
+			s.flags = le32(p + 4);
+			s.offset = le64(p + 8);
+			s.vaddr = le64(p + 16);
+			s.filesz = le64(p + 32);
+			s.memsz = le64(p + 40);
+		} else {
+			s.offset = le32(p + 4);
+			s.vaddr = le32(p + 8);
+			s.filesz = le32(p + 16);
+			s.memsz = le32(p + 20);
+			s.flags = le32(p + 24);
+		}
+		if (type == PT_NOTE) {
+			if (!c->note_size && !c->note_off) {
+				c->note_off = s.offset;
+				c->note_size = s.filesz;
+			}
+			parse_notes(c, s.offset, s.filesz);
+			continue;
+		}
+		if (type != PT_LOAD)
+			continue;
+		if (s.filesz > s.memsz) {
+			problem(c, "segment at %#llx: p_filesz > p_memsz",
+				(unsigned long long)s.vaddr);
+			s.filesz = s.memsz;
+		}
+		if (s.offset >= c->size)
+			s.avail = 0;
+		else
+			s.avail = s.filesz < c->size - s.offset ?
+				  s.filesz : c->size - s.offset;
+		if (s.avail < s.filesz) {
+			c->truncated = 1;
+			problem(c, "truncated: segment at %#llx has %llu of its %llu bytes",
+				(unsigned long long)s.vaddr,
+				(unsigned long long)s.avail,
+				(unsigned long long)s.filesz);
+		}
+		c->segs[c->nsegs++] = s;
+	}
+	return 0;
+}
+
+int elfcore_from_mem(struct elfcore *c, const void *data, size_t size)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->data = data;
+	c->size = size;
+	return parse(c);
+}
+
+int elfcore_open(struct elfcore *c, const char *path)
+{
+	struct stat st;
+	void *map;
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		problem(c, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		problem(c, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (st.st_size == 0) {
+		problem(c, "empty file");
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		problem(c, "cannot map: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	c->fd = fd;
+	c->data = map;
+	c->size = (size_t)st.st_size;
+	return parse(c);
+}
+
+void elfcore_close(struct elfcore *c)
+{
+	if (c->fd >= 0) {
+		munmap((void *)c->data, c->size);
+		close(c->fd);
+	}
+	free(c->segs);
+	free(c->notes);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+const struct elfcore_seg *elfcore_seg_at(const struct elfcore *c,
+					 uint64_t vaddr)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsegs; i++) {
+		const struct elfcore_seg *s = &c->segs[i];
+
+		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->memsz)
+			return s;
+	}
+	return NULL;
+}
+
+int elfcore_read(const struct elfcore *c, uint64_t vaddr, void *buf,
+		 size_t len)
+{
+	uint8_t *out = buf;
+
+	while (len) {
+		const struct elfcore_seg *s = elfcore_seg_at(c, vaddr);
+		uint64_t rel, n;
+
+		if (!s)
+			return -1;
+		rel = vaddr - s->vaddr;
+		n = s->memsz - rel < len ? s->memsz - rel : len;
+		if (rel < s->filesz) {
+			uint64_t inf = s->filesz - rel < n ? s->filesz - rel : n;
+
+			if (rel + inf > s->avail)
+				return -1;	/* cut off by truncation */
+			memcpy(out, c->data + s->offset + rel, inf);
+			if (inf < n)
+				memset(out + inf, 0, n - inf);
+		} else {
+			/*
+			 * Not written (p_filesz < p_memsz): the kernel left it
+			 * out by filter, so the content is unknown, not zero.
+			 */
+			return -1;
+		}
+		out += n;
+		vaddr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+const void *elfcore_ptr(const struct elfcore *c, uint64_t vaddr, size_t len)
+{
+	const struct elfcore_seg *s = elfcore_seg_at(c, vaddr);
+	uint64_t rel;
+
+	if (!s)
+		return NULL;
+	rel = vaddr - s->vaddr;
+	if (rel > s->avail || len > s->avail - rel)
+		return NULL;
+	return c->data + s->offset + rel;
+}
+
+const struct elfcore_note *elfcore_note(const struct elfcore *c,
+					const char *name, uint32_t type,
+					size_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < c->nnotes; i++) {
+		const struct elfcore_note *n = &c->notes[i];
+
+		if (n->type != type || strcmp(n->name, name) != 0)
+			continue;
+		if (idx-- == 0)
+			return n;
+	}
+	return NULL;
+}
+
+int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
+		     struct elfcore_prstatus *out)
+{
+	const uint8_t *d = n->desc;
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	if (n->type != NT_PRSTATUS)
+		return -1;
+	if (c->elf_class == 2) {
+		if (n->descsz < 112 + 27 * 8)
+			return -1;
+		out->signo = (int32_t)le32(d);
+		out->cursig = (int16_t)le16(d + 12);
+		out->pid = le32(d + 32);
+		out->ppid = le32(d + 36);
+		out->pgrp = le32(d + 40);
+		out->sid = le32(d + 44);
+		out->nregs = 27;
+		for (i = 0; i < 27; i++)
+			out->regs[i] = le64(d + 112 + i * 8);
+		out->bp = out->regs[4];
+		out->ip = out->regs[16];
+		out->sp = out->regs[19];
+		out->fs_base = out->regs[21];
+	} else {
+		if (n->descsz < 72 + 17 * 4)
+			return -1;
+		out->signo = (int32_t)le32(d);
+		out->cursig = (int16_t)le16(d + 12);
+		out->pid = le32(d + 24);
+		out->ppid = le32(d + 28);
+		out->pgrp = le32(d + 32);
+		out->sid = le32(d + 36);
+		out->nregs = 17;
+		for (i = 0; i < 17; i++)
+			out->regs[i] = le32(d + 72 + i * 4);
+		out->bp = out->regs[5];
+		out->ip = out->regs[12];
+		out->sp = out->regs[15];
+	}
+	return 0;
+}
+
+int elfcore_files(const struct elfcore *c,
+		  int (*fn)(void *arg, uint64_t start, uint64_t end,
+			    uint64_t file_off, const char *path),
+		  void *arg)
+{
+	const struct elfcore_note *n = elfcore_note(c, "CORE", NT_FILE, 0);
+	unsigned int w = c->elf_class == 2 ? 8 : 4;
+	uint64_t count, page, i;
+	const uint8_t *d, *names, *end;
+
+	if (!n)
+		return -1;
+	d = n->desc;
+	end = d + n->descsz;
+	if (n->descsz < 2 * w)
+		return -1;
+	count = w == 8 ? le64(d) : le32(d);
+	page = w == 8 ? le64(d + 8) : le32(d + 4);
+	if (count > (n->descsz - 2 * w) / (3 * w))
+		return -1;
+	names = d + 2 * w + count * 3 * w;
+	for (i = 0; i < count; i++) {
+		const uint8_t *e = d + 2 * w + i * 3 * w;
+		const uint8_t *nul = memchr(names, 0, (size_t)(end - names));
+		uint64_t start, stop, off;
+		int r;
+
+		if (!nul)
+			return -1;
+		start = w == 8 ? le64(e) : le32(e);
+		stop = w == 8 ? le64(e + 8) : le32(e + 4);
+		off = w == 8 ? le64(e + 16) : le32(e + 8);
+		r = fn(arg, start, stop, off * page, (const char *)names);
+		if (r)
+			return r;
+		names = nul + 1;
+	}
+	return 0;
+}
