@@ -1,0 +1,2 @@
+# Fuzz targets of the parsers shared with the kernel module.
+FUZZERS += fuzz_goelf:tests/fuzz/fuzz_goelf.c,lib/goelf.c
