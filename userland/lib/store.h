@@ -149,7 +149,11 @@ int store_list(struct store *s, const struct store_filter *f,
  */
 int64_t store_delete(struct store *s, int64_t id);
 
-/* Sum of size_on_disk over all rows (what MaxUse limits). */
+/*
+ * Bytes the store uses on disk, what MaxUse limits: size_on_disk of every
+ * row, plus the blocks of every annotation and of every saved executable
+ * (each counted once).
+ */
 int store_total_size(struct store *s, uint64_t *bytes);
 
 /*
