@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - gocoredump.ko: load and unload, and the sysfs interface under
+ * /sys/kernel/gocoredump/ (knobs and counters, Documentation/knobs.rst).
+ *
+ * gocoredump makes Go crash cores debuggable without the executable: it has
+ * the kernel's ELF core writer include the Go binary's text and read-only
+ * data whatever coredump_filter says, and adds a note of scheduler metadata.
+ * See Documentation/design.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "gocoredump.h"
+
+struct gcd_knobs gcd_knobs = {
+	.enabled = true,
+	.note = true,
+	.force = GCD_FORCE_TEXT | GCD_FORCE_RODATA,
+	.scope = GCD_SCOPE_GO,
+	.max_forced_mb = 256,
+};
+
+struct gcd_stats gcd_stats;
+
+#define GCD_MAX_FORCED_MB_MAX	(1u << 20)	/* 1 TiB */
+
+static DEFINE_SPINLOCK(gcd_last_error_lock);
+static char gcd_last_error[256];
+
+void gcd_error(const char *fmt, ...)
+{
+	char buf[sizeof(gcd_last_error)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vscnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	atomic64_inc(&gcd_stats.errors);
+	spin_lock(&gcd_last_error_lock);
+	strscpy(gcd_last_error, buf, sizeof(gcd_last_error));
+	spin_unlock(&gcd_last_error_lock);
+	pr_info_ratelimited("%s\n", buf);
+}
+
+static const char *const gcd_force_names[] = { "text", "rodata", "data" };
+
+static ssize_t force_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	unsigned int force = READ_ONCE(gcd_knobs.force), i;
+	int len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(gcd_force_names); i++)
+		if (force & (1u << i))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? "," : "",
+					     gcd_force_names[i]);
+	if (!len)
+		len = sysfs_emit(buf, "none");
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+/* "text,rodata", "text rodata data", "none": any order, no repeats needed. */
+static int gcd_parse_force(const char *buf, unsigned int *out)
+{
+	char tmp[64], *s = tmp, *tok;
+	unsigned int force = 0, i;
+	bool none = false, any = false;
+
+	if (strscpy(tmp, buf, sizeof(tmp)) < 0)
+		return -EINVAL;
+	while ((tok = strsep(&s, ", \t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		any = true;
+		if (!strcmp(tok, "none")) {
+			none = true;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(gcd_force_names); i++)
+			if (!strcmp(tok, gcd_force_names[i]))
+				break;
+		if (i == ARRAY_SIZE(gcd_force_names))
+			return -EINVAL;
+		force |= 1u << i;
+	}
+	if (!any || (none && force))
+		return -EINVAL;
+	*out = force;
+	return 0;
+}
+
+static ssize_t force_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	unsigned int force;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (gcd_parse_force(buf, &force))
+		return -EINVAL;
+	WRITE_ONCE(gcd_knobs.force, force);
+	return count;
+}
+
+static ssize_t scope_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(gcd_knobs.scope) ==
+			  GCD_SCOPE_EXEC ? "exec" : "go");
+}
+
+static ssize_t scope_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	enum gcd_scope scope;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (sysfs_streq(buf, "go"))
+		scope = GCD_SCOPE_GO;
+	else if (sysfs_streq(buf, "exec"))
+		scope = GCD_SCOPE_EXEC;
+	else
+		return -EINVAL;
+	WRITE_ONCE(gcd_knobs.scope, scope);
+	return count;
+}
+
+static ssize_t bool_store(bool *knob, const char *buf, size_t count)
+{
+	bool v;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtobool(buf, &v))
+		return -EINVAL;
+	WRITE_ONCE(*knob, v);
+	return count;
+}
+
+static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(gcd_knobs.enabled));
+}
+
+static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	return bool_store(&gcd_knobs.enabled, buf, count);
+}
+
+static ssize_t note_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(gcd_knobs.note));
+}
+
+static ssize_t note_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	return bool_store(&gcd_knobs.note, buf, count);
+}
+
+static ssize_t max_forced_mb_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(gcd_knobs.max_forced_mb));
+}
+
+static ssize_t max_forced_mb_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtouint(buf, 0, &v) || v < 1 || v > GCD_MAX_FORCED_MB_MAX)
+		return -EINVAL;
+	WRITE_ONCE(gcd_knobs.max_forced_mb, v);
+	return count;
+}
+
+static ssize_t last_error_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	ssize_t n;
+
+	spin_lock(&gcd_last_error_lock);
+	n = sysfs_emit(buf, "%s\n", gcd_last_error);
+	spin_unlock(&gcd_last_error_lock);
+	return n;
+}
+
+#define GCD_COUNTER(name)						\
+static ssize_t name##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  atomic64_read(&gcd_stats.name));		\
+}									\
+static struct kobj_attribute gcd_attr_##name = __ATTR_RO(name)
+
+GCD_COUNTER(dumps_seen);
+GCD_COUNTER(dumps_go);
+GCD_COUNTER(vmas_forced);
+GCD_COUNTER(bytes_forced);
+GCD_COUNTER(errors);
+GCD_COUNTER(notes_written);
+GCD_COUNTER(notes_skipped);
+
+static struct kobj_attribute gcd_attr_enabled = __ATTR_RW(enabled);
+static struct kobj_attribute gcd_attr_note = __ATTR_RW(note);
+static struct kobj_attribute gcd_attr_force = __ATTR_RW(force);
+static struct kobj_attribute gcd_attr_scope = __ATTR_RW(scope);
+static struct kobj_attribute gcd_attr_max_forced_mb = __ATTR_RW(max_forced_mb);
+static struct kobj_attribute gcd_attr_last_error = __ATTR_RO(last_error);
+
+static struct attribute *gcd_attrs[] = {
+	&gcd_attr_enabled.attr,
+	&gcd_attr_note.attr,
+	&gcd_attr_force.attr,
+	&gcd_attr_scope.attr,
+	&gcd_attr_max_forced_mb.attr,
+	&gcd_attr_dumps_seen.attr,
+	&gcd_attr_dumps_go.attr,
+	&gcd_attr_vmas_forced.attr,
+	&gcd_attr_bytes_forced.attr,
+	&gcd_attr_errors.attr,
+	&gcd_attr_last_error.attr,
+	&gcd_attr_notes_written.attr,
+	&gcd_attr_notes_skipped.attr,
+	NULL,
+};
+
+static const struct attribute_group gcd_group = {
+	.attrs = gcd_attrs,
+};
+
+static struct kobject *gcd_kobj;
+
+static int __init gcd_init(void)
+{
+	int err;
+
+	gcd_note_init();
+	err = gcd_filecache_init();
+	if (err)
+		return err;
+	gcd_kobj = kobject_create_and_add("gocoredump", kernel_kobj);
+	if (!gcd_kobj) {
+		err = -ENOMEM;
+		goto out_cache;
+	}
+	err = sysfs_create_group(gcd_kobj, &gcd_group);
+	if (err)
+		goto out_kobj;
+	/* Last: from here on dumps come through us. */
+	err = gcd_hooks_init();
+	if (err)
+		goto out_kobj;
+	pr_info("loaded: Go text and rodata go into every core; knobs in /sys/kernel/gocoredump\n");
+	return 0;
+
+out_kobj:
+	kobject_put(gcd_kobj);
+out_cache:
+	gcd_filecache_exit();
+	return err;
+}
+
+static void __exit gcd_exit(void)
+{
+	gcd_hooks_exit();
+	kobject_put(gcd_kobj);
+	gcd_filecache_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(gcd_init);
+module_exit(gcd_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Go text, rodata and scheduler metadata in every core dump");
+MODULE_AUTHOR("gocoredump developers");

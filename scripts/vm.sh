@@ -1,0 +1,31 @@
+#!/bin/sh
+# vm.sh KERNEL_ENV INITRAMFS SUITE OUTDIR [TIMEOUT_S] [MEM_MB]: boot the
+# kernel in QEMU under TCG (KVM does not work on the lab machines) with the
+# initramfs, run SUITE, and leave OUTDIR/SUITE.{tap,err,rc,dmesg,console}.
+# OUTDIR is shared with the guest over 9p (the guest sees it as /out).
+# Exit status: the suite's, or 124 when the guest hung past TIMEOUT_S.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+envf=$1 initrd=$2 suite=$3 out=$4 tmo=${5:-600} mem=${6:-2048}
+. "$envf"
+mkdir -p "$out"
+rm -f "$out/$suite.rc" "$out/$suite.tap"
+timeout --kill-after=10 "$tmo" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -machine q35 -smp 2 -m "$mem" \
+	-display none -monitor none -no-reboot \
+	-serial "file:$out/$suite.console" \
+	-kernel "$VMLINUZ" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 gcd.suite=$suite" \
+	-virtfs "local,path=$out,mount_tag=out,security_model=none,id=out" \
+	</dev/null >"$out/$suite.qemu.log" 2>&1
+q=$?
+if [ $q -eq 124 ] || [ $q -eq 137 ]; then
+	msg "$KVER: guest hung (no poweroff within $tmo s); console in $out/$suite.console"
+	exit 124
+fi
+if [ ! -f "$out/$suite.rc" ]; then
+	msg "$KVER: the guest stopped before suite $suite finished (qemu status $q); console in $out/$suite.console"
+	exit 125
+fi
+exit "$(cat "$out/$suite.rc")"
