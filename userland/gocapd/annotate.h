@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * annotate.h - the facts gocapd reads from the core's first bytes, and the
+ * JSON annotation written next to every dump (layout in gocapd.rst).
+ */
+#ifndef GOCAPD_ANNOTATE_H
+#define GOCAPD_ANNOTATE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "context.h"
+#include "exeinfo.h"
+#include "gcdnote.h"
+#include "store.h"
+
+struct core_facts {
+	int is_core;			/* the head parsed as an ELF core */
+	int have_siginfo;
+	int32_t si_signo, si_errno, si_code;
+	uint64_t expected_size;		/* end of the last segment/note */
+	int note_found;			/* gocoredump's note: 1, -1 bad */
+	struct gcd_note note;
+	char problem[256];		/* what elfcore said, "" */
+};
+
+/* Parse the core's head (untrusted): never fails, fills what it can. */
+void core_facts_read(struct core_facts *cf, const uint8_t *head,
+		     size_t head_len);
+void core_facts_free(struct core_facts *cf);
+
+/* Write the annotation of row (already indexed) to f. */
+void annotate_write(FILE *f, const struct store_dump *row,
+		    const struct crash_ctx *ctx, const struct exe_info *x,
+		    const struct core_facts *cf, uint64_t file_size);
+
+/* JSON string of len bytes of anything (bytes >= 0x80 as \u00XX). */
+void json_str(FILE *f, const char *s, size_t len);
+
+#endif /* GOCAPD_ANNOTATE_H */

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config.c - parser of /etc/gocapd.conf.
+ *
+ * The file is small and written by an administrator, but it is still
+ * outside bytes: the parser is bounded (file size, line length), rejects
+ * NUL bytes and unknown keys, and every error names the file, the line,
+ * what is wrong and what would be accepted.  No I/O except config_load().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+void config_defaults(struct gocapd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->storage = STORE_ZSTD;
+	c->compress_level = 3;
+	c->max_use.percent = 10;		/* as systemd-coredump */
+	c->keep_free.percent = 15;
+	c->process_size_max = 32ull << 30;
+	c->rate_burst = 10;
+	c->rate_interval_us = 60ull * 1000000;
+	c->max_concurrent = 16;
+	c->save_executable = 1;
+}
+
+uint64_t config_size_bytes(const struct config_size *s, uint64_t fs_bytes)
+{
+	if (s->percent)
+		return fs_bytes / 100 * s->percent;
+	return s->bytes;
+}
+
+/* Digits only, no sign, no overflow. */
+static int parse_u64(const char *p, const char **end, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	while (*p >= '0' && *p <= '9') {
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+		p++;
+	}
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+int config_parse_size(const char *v, uint64_t *bytes, unsigned int *pct)
+{
+	const char *p;
+	uint64_t n, mul = 1;
+	int err = parse_u64(v, &p, &n);
+
+	if (err)
+		return err;
+	if (*p == '%') {
+		if (!pct || p[1] || n < 1 || n > 100)
+			return -EINVAL;
+		*pct = (unsigned int)n;
+		*bytes = 0;
+		return 0;
+	}
+	switch (*p) {
+	case 'K': case 'k': mul = 1ull << 10; p++; break;
+	case 'M': case 'm': mul = 1ull << 20; p++; break;
+	case 'G': case 'g': mul = 1ull << 30; p++; break;
+	case 'T': case 't': mul = 1ull << 40; p++; break;
+	}
+	if (*p)
+		return -EINVAL;
+	if (n > UINT64_MAX / mul)
+		return -ERANGE;
+	*bytes = n * mul;
+	if (pct)
+		*pct = 0;
+	return 0;
+}
+
+static int parse_duration_us(const char *v, uint64_t *us)
+{
+	const char *p;
+	uint64_t n, mul;
+	int err = parse_u64(v, &p, &n);
+
+	if (err)
+		return err;
+	if (!*p || !strcmp(p, "s") || !strcmp(p, "sec"))
+		mul = 1;
+	else if (!strcmp(p, "min") || !strcmp(p, "m"))
+		mul = 60;
+	else if (!strcmp(p, "h"))
+		mul = 3600;
+	else if (!strcmp(p, "d"))
+		mul = 86400;
+	else
+		return -EINVAL;
+	if (n == 0 || n > UINT64_MAX / 1000000 / mul)
+		return -ERANGE;
+	*us = n * mul * 1000000;
+	return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (unsigned int i = 0; i < 4; i++) {
+		if (!strcmp(v, yes[i])) {
+			*out = 1;
+			return 0;
+		}
+		if (!strcmp(v, no[i])) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+struct parse_pos {
+	const char *fname;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+};
+
+static int bad(const struct parse_pos *pp, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (pp->err)
+		snprintf(pp->err, pp->errlen, "%s:%u: %s", pp->fname, pp->line,
+			 msg);
+	return -EINVAL;
+}
+
+/* Apply one key=value (both trimmed, NUL-terminated) to c. */
+static int set_key(struct gocapd_config *c, const char *k, const char *v,
+		   const struct parse_pos *pp)
+{
+	uint64_t n;
+	int b;
+
+	if (!strcmp(k, "Storage")) {
+		if (store_storage_parse(v, &c->storage))
+			return bad(pp, "Storage=%s: must be raw, zstd or none", v);
+	} else if (!strcmp(k, "CompressLevel")) {
+		const char *end;
+
+		if (parse_u64(v, &end, &n) || *end || n < 1 || n > 19)
+			return bad(pp, "CompressLevel=%s: must be a zstd level from 1 to 19", v);
+		c->compress_level = (int)n;
+	} else if (!strcmp(k, "MaxUse") || !strcmp(k, "KeepFree")) {
+		struct config_size *s = k[0] == 'M' ? &c->max_use :
+						      &c->keep_free;
+
+		if (config_parse_size(v, &s->bytes, &s->percent))
+			return bad(pp, "%s=%s: must be a size (bytes, or with K, M, G, T) or a percentage of the file system (1%%..100%%)",
+				   k, v);
+	} else if (!strcmp(k, "ProcessSizeMax")) {
+		if (config_parse_size(v, &c->process_size_max, NULL))
+			return bad(pp, "ProcessSizeMax=%s: must be a size (bytes, or with K, M, G, T); 0 means no limit",
+				   v);
+	} else if (!strcmp(k, "RateLimit")) {
+		const char *slash = strchr(v, '/'), *end;
+		char num[32];
+		size_t nl = slash ? (size_t)(slash - v) : 0;
+
+		if (!strcmp(v, "off") || !strcmp(v, "0")) {
+			c->rate_burst = 0;
+			return 0;
+		}
+		if (!slash || nl == 0 || nl >= sizeof(num))
+			goto bad_rate;
+		memcpy(num, v, nl);
+		num[nl] = 0;
+		if (parse_u64(num, &end, &n) || *end || n < 1 || n > 1000000 ||
+		    parse_duration_us(slash + 1, &c->rate_interval_us))
+			goto bad_rate;
+		c->rate_burst = (unsigned int)n;
+		return 0;
+bad_rate:
+		return bad(pp, "RateLimit=%s: must be N/INTERVAL (N dumps per executable per interval, e.g. 5/10min; units s, min, h, d) or off",
+			   v);
+	} else if (!strcmp(k, "MaxConcurrent")) {
+		const char *end;
+
+		if (parse_u64(v, &end, &n) || *end || n < 1 || n > 1024)
+			return bad(pp, "MaxConcurrent=%s: must be from 1 to 1024", v);
+		c->max_concurrent = (unsigned int)n;
+	} else if (!strcmp(k, "SaveExecutable")) {
+		if (parse_bool(v, &b))
+			return bad(pp, "SaveExecutable=%s: must be yes or no", v);
+		c->save_executable = b;
+	} else {
+		return bad(pp, "unknown key \"%s\" (known: Storage, CompressLevel, MaxUse, KeepFree, ProcessSizeMax, RateLimit, MaxConcurrent, SaveExecutable)",
+			   k);
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+int config_parse(struct gocapd_config *c, const char *text, size_t len,
+		 const char *fname, char *err, size_t errlen)
+{
+	struct gocapd_config tmp = *c;
+	struct parse_pos pp = { fname ? fname : "(config)", 0, err, errlen };
+	char line[CONFIG_MAX_LINE + 1];
+	size_t pos = 0;
+
+	if (len > CONFIG_MAX_BYTES) {
+		pp.line = 1;
+		return bad(&pp, "file is %zu bytes, over the %u-byte limit",
+			   len, CONFIG_MAX_BYTES);
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		char *s, *eq, *k, *v;
+		int ret;
+
+		pp.line++;
+		if (ll > CONFIG_MAX_LINE)
+			return bad(&pp, "line longer than %u bytes",
+				   CONFIG_MAX_LINE);
+		if (memchr(text + pos, 0, ll))
+			return bad(&pp, "NUL byte in the line (binary file?)");
+		memcpy(line, text + pos, ll);
+		line[ll] = 0;
+		pos += ll + (nl ? 1 : 0);
+		s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		eq = strchr(s, '=');
+		if (!eq)
+			return bad(&pp, "\"%.64s\" is not key=value", s);
+		*eq = 0;
+		k = trim(s);
+		v = trim(eq + 1);
+		if (!*k)
+			return bad(&pp, "missing key before '='");
+		if (!*v)
+			return bad(&pp, "%s has no value (remove the line for the default)",
+				   k);
+		ret = set_key(&tmp, k, v, &pp);
+		if (ret)
+			return ret;
+	}
+	*c = tmp;
+	return 0;
+}
+
+int config_load(struct gocapd_config *c, const char *path, char *err,
+		size_t errlen)
+{
+	char *buf;
+	ssize_t n;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(errno));
+		return ret;
+	}
+	buf = malloc(CONFIG_MAX_BYTES + 1);
+	if (!buf) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	while ((n = read(fd, buf + len, CONFIG_MAX_BYTES + 1 - len)) > 0) {
+		len += (size_t)n;
+		if (len > CONFIG_MAX_BYTES)
+			break;
+	}
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret)
+		snprintf(err, errlen, "%s: read: %s", path, strerror(-ret));
+	else
+		ret = config_parse(c, buf, len, path, err, errlen);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * persist.c - the io_uring engine that moves core streams to files
+ * (contract in persist.h).
+ *
+ * Each dump ("job") owns PERSIST_NBUF buffers of PERSIST_BUFSZ bytes.
+ *
+ * Raw mode: the stream is read into the current buffer; every whole 4 KiB
+ * block that is not all zero is written at its own offset, runs of such
+ * blocks as one write, zero blocks not at all (they become holes; the final
+ * ftruncate gives the file its full length).  A buffer is reused only when
+ * its writes have completed; the unprocessed tail (< 4 KiB) moves to the
+ * start of the next buffer, so every buffer starts at a 4 KiB-aligned core
+ * offset.
+ *
+ * zstd mode: the stream is read into an input buffer and compressed at
+ * once (ZSTD_compressStream2); the buffers hold compressed output, written
+ * sequentially.  The raw core is never written.  Every PERSIST_ZSTD_FRAME
+ * core bytes the frame is ended, so that the file cut at a frame end is a
+ * valid zstd file of a core prefix: that is what progress() reports.
+ *
+ * After a write error (disk full) or past size_max the job stops writing
+ * and only drains the stream, so the crashed process is not held and the
+ * full size of the core is still known.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <liburing.h>
+#include <zstd.h>
+
+#include "persist.h"
+
+#define PERSIST_NBUF		4
+#define PERSIST_BUFSZ		(1u << 20)
+#define PERSIST_MIN_READ	(64u << 10)
+#define PERSIST_RING_SIZE	1024
+#define PERSIST_MAX_MARKS	16
+
+enum op_kind { OP_READ, OP_WRITE, OP_FSYNC, OP_POLL };
+
+struct pbuf {
+	uint8_t *data;
+	size_t fill, done;
+	uint64_t base;		/* raw: core offset of data[0]; zstd: file
+				 * offset of the write in flight */
+	unsigned int pending;	/* writes in flight from this buffer */
+};
+
+struct job;
+
+struct op {
+	enum op_kind kind;
+	struct job *job;
+	struct pbuf *buf;
+	const uint8_t *ptr;
+	size_t len;
+	uint64_t off;
+	void (*fn)(void *arg, int revents);
+	void *arg;
+};
+
+struct job {
+	struct persist_ring *ring;
+	struct persist_params p;
+	struct pbuf buf[PERSIST_NBUF];
+	unsigned int cur;
+	uint8_t *inbuf;			/* zstd input, and the drain buffer */
+	uint8_t *rd_ptr;		/* where the read in flight lands */
+	ZSTD_CCtx *cctx;
+	ZSTD_inBuffer zin;
+	int zin_active, zend, zdone;
+	uint64_t zconsumed, frame_start, file_off;
+	struct { uint64_t core, file; } marks[PERSIST_MAX_MARKS];
+	unsigned int nmarks;
+	int reading, eof, draining, stalled, fsyncing, finished;
+	unsigned int inflight;
+	uint64_t reported;		/* last progress() core value */
+	uint8_t *head;
+	size_t head_len, head_cap;
+	struct persist_result res;
+};
+
+struct persist_ring {
+	struct io_uring ring;
+	unsigned int max_jobs, active;
+};
+
+static void maybe_finish(struct job *j);
+static void schedule_read(struct job *j);
+static void zstd_pump(struct job *j);
+
+int persist_block_is_zero(const uint8_t *p, size_t len)
+{
+	static const uint8_t zero[16];
+
+	if (len <= 16)
+		return !memcmp(p, zero, len);
+	/* The first 16 bytes are zero and the block equals itself shifted
+	 * by 16: the whole block is zero.  memcmp is vectorised. */
+	return !memcmp(p, zero, 16) && !memcmp(p, p + 16, len - 16);
+}
+
+static struct io_uring_sqe *get_sqe(struct persist_ring *r)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+
+	if (!sqe) {
+		io_uring_submit(&r->ring);
+		sqe = io_uring_get_sqe(&r->ring);
+	}
+	return sqe;
+}
+
+static struct op *new_op(struct job *j, enum op_kind kind)
+{
+	struct op *op = calloc(1, sizeof(*op));
+
+	if (!op)
+		abort();	/* a few dozen bytes: nothing sane to do */
+	op->kind = kind;
+	op->job = j;
+	if (j)
+		j->inflight++;
+	return op;
+}
+
+static void sqe_read(struct job *j, uint8_t *ptr, size_t len)
+{
+	struct op *op = new_op(j, OP_READ);
+	struct io_uring_sqe *sqe = get_sqe(j->ring);
+
+	j->rd_ptr = ptr;
+	j->reading = 1;
+	io_uring_prep_read(sqe, j->p.in_fd, ptr, (unsigned int)len,
+			   (uint64_t)-1);
+	io_uring_sqe_set_data(sqe, op);
+}
+
+static void sqe_write_op(struct job *j, struct op *op)
+{
+	struct io_uring_sqe *sqe = get_sqe(j->ring);
+
+	io_uring_prep_write(sqe, j->p.out_fd, op->ptr, (unsigned int)op->len,
+			    op->off);
+	io_uring_sqe_set_data(sqe, op);
+}
+
+static void sqe_write(struct job *j, struct pbuf *b, const uint8_t *ptr,
+		      size_t len, uint64_t off)
+{
+	struct op *op = new_op(j, OP_WRITE);
+
+	op->buf = b;
+	op->ptr = ptr;
+	op->len = len;
+	op->off = off;
+	b->pending++;
+	sqe_write_op(j, op);
+}
+
+static void stop_storing(struct job *j)
+{
+	j->draining = 1;
+	j->zin_active = 0;
+	j->zend = 0;
+}
+
+/*
+ * Core bytes known to be in the file: below the oldest buffer with writes
+ * in flight (raw), or the last frame end whose bytes are all written
+ * (zstd).  *file gets the file length that holds exactly them.
+ */
+static uint64_t committed(struct job *j, uint64_t *file)
+{
+	uint64_t low = UINT64_MAX;
+
+	for (unsigned int i = 0; i < PERSIST_NBUF; i++)
+		if (j->buf[i].pending && j->buf[i].base < low)
+			low = j->buf[i].base;
+	if (j->p.storage == STORE_RAW) {
+		if (low == UINT64_MAX)
+			low = j->buf[j->cur].base + j->buf[j->cur].done;
+		*file = low;
+		return low;
+	}
+	if (low == UINT64_MAX)
+		low = j->file_off;
+	while (j->nmarks > 1 && j->marks[1].file <= low) {
+		memmove(&j->marks[0], &j->marks[1],
+			(j->nmarks - 1) * sizeof(j->marks[0]));
+		j->nmarks--;
+	}
+	if (j->nmarks && j->marks[0].file <= low) {
+		*file = j->marks[0].file;
+		return j->marks[0].core;
+	}
+	*file = 0;
+	return 0;
+}
+
+static void report_progress(struct job *j)
+{
+	uint64_t file, core;
+
+	if (j->draining || !j->p.progress)
+		return;
+	core = committed(j, &file);
+	if (core > j->reported &&
+	    (j->p.storage == STORE_ZSTD ||
+	     core - j->reported >= PERSIST_PROGRESS_STEP)) {
+		j->reported = core;
+		j->p.progress(j->p.arg, core, file);
+	}
+}
+
+/* Write the non-zero 4 KiB blocks of the current buffer (raw mode). */
+static void raw_emit(struct job *j, int final)
+{
+	struct pbuf *b = &j->buf[j->cur];
+	size_t end = final ? b->fill : b->fill & ~(size_t)(PERSIST_BLOCK - 1);
+	size_t i = b->done;
+
+	if (j->draining)
+		return;
+	while (i < end) {
+		size_t n = end - i < PERSIST_BLOCK ? end - i : PERSIST_BLOCK;
+		size_t s;
+
+		if (persist_block_is_zero(b->data + i, n)) {
+			i += n;
+			continue;
+		}
+		s = i;
+		while (i < end) {
+			n = end - i < PERSIST_BLOCK ? end - i : PERSIST_BLOCK;
+			if (persist_block_is_zero(b->data + i, n))
+				break;
+			i += n;
+		}
+		sqe_write(j, b, b->data + s, i - s, b->base + s);
+	}
+	b->done = end;
+}
+
+/* Send the current zstd output buffer to the file and move to the next. */
+static void zstd_flush(struct job *j)
+{
+	struct pbuf *o = &j->buf[j->cur];
+
+	if (!o->fill)
+		return;
+	o->base = j->file_off;
+	sqe_write(j, o, o->data, o->fill, j->file_off);
+	j->file_off += o->fill;
+	o->fill = 0;
+	j->cur = (j->cur + 1) % PERSIST_NBUF;
+}
+
+static void zstd_mark(struct job *j)
+{
+	if (j->nmarks == PERSIST_MAX_MARKS) {
+		memmove(&j->marks[0], &j->marks[1],
+			(j->nmarks - 1) * sizeof(j->marks[0]));
+		j->nmarks--;
+	}
+	j->marks[j->nmarks].core = j->zconsumed;
+	j->marks[j->nmarks].file = j->file_off;
+	j->nmarks++;
+}
+
+/*
+ * Compress what is left of j->zin, ending the frame every
+ * PERSIST_ZSTD_FRAME bytes and at EOF.  Stops (stalled) when the next
+ * output buffer still has its write in flight.
+ */
+static void zstd_pump(struct job *j)
+{
+	while (!j->draining && !j->zdone) {
+		struct pbuf *o = &j->buf[j->cur];
+		ZSTD_inBuffer empty = { NULL, 0, 0 };
+		ZSTD_inBuffer *in = j->zend ? &empty : &j->zin;
+		ZSTD_outBuffer ob;
+		size_t before, r;
+
+		if (!j->zend && j->zin.pos == j->zin.size) {
+			j->zin_active = 0;
+			if (!j->eof)
+				return;
+			j->zend = 1;	/* EOF: end the last frame */
+			continue;
+		}
+		if (o->pending) {
+			j->stalled = 1;
+			return;
+		}
+		ob.dst = o->data;
+		ob.size = PERSIST_BUFSZ;
+		ob.pos = o->fill;
+		before = in->pos;
+		r = ZSTD_compressStream2(j->cctx, &ob, in,
+					 j->zend ? ZSTD_e_end : ZSTD_e_continue);
+		if (ZSTD_isError(r)) {
+			if (!j->res.write_error)
+				j->res.write_error = ENOMEM;
+			stop_storing(j);
+			return;
+		}
+		if (!j->zend)
+			j->zconsumed += in->pos - before;
+		o->fill = ob.pos;
+		if (o->fill == PERSIST_BUFSZ)
+			zstd_flush(j);
+		if (j->zend && r == 0) {
+			zstd_flush(j);
+			zstd_mark(j);
+			j->zend = 0;
+			j->frame_start = j->zconsumed;
+			if (j->eof && (!j->zin_active ||
+				       j->zin.pos == j->zin.size)) {
+				j->zin_active = 0;
+				j->zdone = 1;
+			}
+			continue;
+		}
+		if (!j->zend && j->zconsumed - j->frame_start >= PERSIST_ZSTD_FRAME)
+			j->zend = 1;
+	}
+}
+
+static void consume(struct job *j, size_t n)
+{
+	if (j->head_len < PERSIST_HEAD_MAX) {
+		size_t take = n < PERSIST_HEAD_MAX - j->head_len ?
+			      n : PERSIST_HEAD_MAX - j->head_len;
+
+		if (j->head_len + take > j->head_cap) {
+			size_t cap = j->head_cap ? j->head_cap : 1u << 20;
+			uint8_t *h;
+
+			while (cap < j->head_len + take)
+				cap *= 2;
+			if (cap > PERSIST_HEAD_MAX)
+				cap = PERSIST_HEAD_MAX;
+			h = realloc(j->head, cap);
+			if (h) {
+				j->head = h;
+				j->head_cap = cap;
+			} else {
+				take = 0;
+			}
+		}
+		memcpy(j->head + j->head_len, j->rd_ptr, take);
+		j->head_len += take;
+	}
+	j->res.received += n;
+	if (!j->draining && j->p.size_max && j->res.received > j->p.size_max) {
+		j->res.over_size_max = 1;
+		stop_storing(j);
+	}
+	if (j->draining)
+		return;
+	if (j->p.storage == STORE_RAW) {
+		j->buf[j->cur].fill += n;
+		raw_emit(j, 0);
+	} else if (j->p.storage == STORE_ZSTD) {
+		j->zin.src = j->inbuf;
+		j->zin.size = n;
+		j->zin.pos = 0;
+		j->zin_active = 1;
+		zstd_pump(j);
+	}
+}
+
+static void schedule_read(struct job *j)
+{
+	struct pbuf *b, *nb;
+	size_t left;
+
+	if (j->eof || j->reading)
+		return;
+	if (j->draining || j->p.storage == STORE_NONE) {
+		sqe_read(j, j->inbuf, PERSIST_BUFSZ);
+		return;
+	}
+	if (j->p.storage == STORE_ZSTD) {
+		if (j->zin_active) {
+			j->stalled = 1;
+			return;
+		}
+		sqe_read(j, j->inbuf, PERSIST_BUFSZ);
+		return;
+	}
+	b = &j->buf[j->cur];
+	if (PERSIST_BUFSZ - b->fill < PERSIST_MIN_READ) {
+		nb = &j->buf[(j->cur + 1) % PERSIST_NBUF];
+		if (nb->pending) {
+			j->stalled = 1;
+			return;
+		}
+		left = b->fill - b->done;
+		memcpy(nb->data, b->data + b->done, left);
+		nb->fill = left;
+		nb->done = 0;
+		nb->base = b->base + b->done;
+		b->fill = b->done;
+		j->cur = (j->cur + 1) % PERSIST_NBUF;
+		b = nb;
+	}
+	sqe_read(j, b->data + b->fill, PERSIST_BUFSZ - b->fill);
+}
+
+static void resume(struct job *j)
+{
+	if (!j->stalled)
+		return;
+	j->stalled = 0;
+	if (j->p.storage == STORE_ZSTD && !j->draining &&
+	    (j->zin_active || j->zend || j->eof))
+		zstd_pump(j);
+	if (!j->stalled)
+		schedule_read(j);
+}
+
+static void on_read(struct job *j, int res)
+{
+	j->reading = 0;
+	if (res == -EINTR || res == -EAGAIN) {
+		schedule_read(j);
+		return;
+	}
+	if (res < 0) {
+		j->res.read_error = -res;
+		j->eof = 1;
+	} else if (res == 0) {
+		j->eof = 1;
+	} else {
+		consume(j, (size_t)res);
+	}
+	if (j->eof) {
+		if (j->p.storage == STORE_RAW)
+			raw_emit(j, 1);
+		else if (j->p.storage == STORE_ZSTD && !j->draining)
+			zstd_pump(j);
+	} else {
+		schedule_read(j);
+	}
+}
+
+static void on_write(struct job *j, struct op *op, int res)
+{
+	if (res == -EINTR || res == -EAGAIN) {
+		j->inflight++;
+		sqe_write_op(j, op);
+		return;
+	}
+	if (res == 0)
+		res = -EIO;		/* no progress: do not spin */
+	if (res > 0 && (size_t)res < op->len) {
+		op->ptr += res;
+		op->len -= (size_t)res;
+		op->off += (uint64_t)res;
+		j->inflight++;
+		sqe_write_op(j, op);
+		return;
+	}
+	if (res < 0) {
+		if (!j->res.write_error)
+			j->res.write_error = -res;
+		stop_storing(j);
+	}
+	op->buf->pending--;
+	free(op);
+	report_progress(j);
+	resume(j);
+}
+
+static void complete(struct job *j)
+{
+	struct stat sb;
+	uint64_t file;
+
+	j->finished = 1;
+	if (j->p.out_fd >= 0 && fstat(j->p.out_fd, &sb) == 0) {
+		j->res.file_size = (uint64_t)sb.st_size;
+		j->res.file_blocks = (uint64_t)sb.st_blocks * 512;
+	}
+	if (j->draining || j->p.storage == STORE_NONE)
+		j->res.stored = j->p.storage == STORE_NONE ? 0 :
+				committed(j, &file);
+	else
+		j->res.stored = j->res.received;
+	j->res.head = j->head;
+	j->res.head_len = j->head_len;
+	j->p.done(j->p.arg, &j->res);
+
+	for (unsigned int i = 0; i < PERSIST_NBUF; i++)
+		free(j->buf[i].data);
+	free(j->inbuf);
+	free(j->head);
+	ZSTD_freeCCtx(j->cctx);
+	j->ring->active--;
+	free(j);
+}
+
+/* Everything read and written: ftruncate, fsync, then report. */
+static void maybe_finish(struct job *j)
+{
+	struct io_uring_sqe *sqe;
+	struct op *op;
+
+	if (j->finished || !j->eof || j->reading || j->inflight ||
+	    j->fsyncing)
+		return;
+	if (j->p.storage == STORE_ZSTD && !j->draining && !j->zdone)
+		return;
+	if (j->draining || j->p.storage == STORE_NONE) {
+		complete(j);
+		return;
+	}
+	if (j->p.storage == STORE_RAW &&
+	    ftruncate(j->p.out_fd, (off_t)j->res.received) < 0) {
+		j->res.write_error = errno;
+		stop_storing(j);
+		complete(j);
+		return;
+	}
+	j->fsyncing = 1;
+	op = new_op(j, OP_FSYNC);
+	sqe = get_sqe(j->ring);
+	io_uring_prep_fsync(sqe, j->p.out_fd, 0);
+	io_uring_sqe_set_data(sqe, op);
+}
+
+static void handle(struct op *op, int res)
+{
+	struct job *j = op->job;
+
+	if (op->kind == OP_POLL) {
+		op->fn(op->arg, res);
+		free(op);
+		return;
+	}
+	j->inflight--;
+	switch (op->kind) {
+	case OP_READ:
+		free(op);
+		on_read(j, res);
+		break;
+	case OP_WRITE:
+		on_write(j, op, res);
+		break;
+	case OP_FSYNC:
+		free(op);
+		if (res < 0 && !j->res.write_error)
+			j->res.write_error = -res;
+		if (res < 0)
+			j->draining = 1;
+		complete(j);
+		return;
+	default:
+		break;
+	}
+	maybe_finish(j);
+}
+
+int persist_ring_new(struct persist_ring **out, unsigned int max_jobs)
+{
+	struct persist_ring *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = io_uring_queue_init(PERSIST_RING_SIZE, &r->ring, 0);
+	if (err < 0) {
+		free(r);
+		return err;
+	}
+	r->max_jobs = max_jobs ? max_jobs : 1;
+	*out = r;
+	return 0;
+}
+
+void persist_ring_free(struct persist_ring *r)
+{
+	if (!r)
+		return;
+	io_uring_queue_exit(&r->ring);
+	free(r);
+}
+
+unsigned int persist_active(const struct persist_ring *r)
+{
+	return r->active;
+}
+
+int persist_start(struct persist_ring *r, const struct persist_params *p)
+{
+	struct job *j;
+
+	if (r->active >= r->max_jobs)
+		return -EBUSY;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->ring = r;
+	j->p = *p;
+	if (p->out_fd < 0)
+		j->p.storage = STORE_NONE;
+	j->inbuf = malloc(PERSIST_BUFSZ);
+	if (!j->inbuf)
+		goto nomem;
+	if (j->p.storage != STORE_NONE)
+		for (unsigned int i = 0; i < PERSIST_NBUF; i++) {
+			j->buf[i].data = malloc(PERSIST_BUFSZ);
+			if (!j->buf[i].data)
+				goto nomem;
+		}
+	if (j->p.storage == STORE_ZSTD) {
+		j->cctx = ZSTD_createCCtx();
+		if (!j->cctx)
+			goto nomem;
+		ZSTD_CCtx_setParameter(j->cctx, ZSTD_c_compressionLevel,
+				       p->level);
+		ZSTD_CCtx_setParameter(j->cctx, ZSTD_c_checksumFlag, 1);
+		if (p->zstd_workers > 0)
+			ZSTD_CCtx_setParameter(j->cctx, ZSTD_c_nbWorkers,
+					       p->zstd_workers);
+	}
+	r->active++;
+	schedule_read(j);
+	return 0;
+nomem:
+	for (unsigned int i = 0; i < PERSIST_NBUF; i++)
+		free(j->buf[i].data);
+	free(j->inbuf);
+	ZSTD_freeCCtx(j->cctx);
+	free(j);
+	return -ENOMEM;
+}
+
+int persist_watch(struct persist_ring *r, int fd,
+		  void (*fn)(void *arg, int revents), void *arg)
+{
+	struct op *op = new_op(NULL, OP_POLL);
+	struct io_uring_sqe *sqe = get_sqe(r);
+
+	op->fn = fn;
+	op->arg = arg;
+	io_uring_prep_poll_add(sqe, fd, POLLIN);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
+int persist_run(struct persist_ring *r, int timeout_ms)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int n = 0;
+	int ret;
+
+	if (timeout_ms < 0) {
+		ret = io_uring_submit_and_wait(&r->ring, 1);
+	} else {
+		struct __kernel_timespec ts = {
+			.tv_sec = timeout_ms / 1000,
+			.tv_nsec = (long long)(timeout_ms % 1000) * 1000000,
+		};
+
+		ret = io_uring_submit_and_wait_timeout(&r->ring, &cqe, 1, &ts,
+						       NULL);
+	}
+	if (ret < 0 && ret != -ETIME)
+		return ret;
+	while (io_uring_peek_cqe(&r->ring, &cqe) == 0) {
+		struct op *op = io_uring_cqe_get_data(cqe);
+		int res = cqe->res;
+
+		io_uring_cqe_seen(&r->ring, cqe);
+		if (op)
+			handle(op, res);
+		n++;
+	}
+	return n ? 0 : -ETIME;
+}

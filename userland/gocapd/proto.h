@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * proto.h - messages on gocapd's unix socket (SOCK_SEQPACKET, root only):
+ * how `gocapd --pipe` hands a core to the daemon, and what the daemon
+ * answers.
+ *
+ *   helper -> daemon  HELLO, with SCM_RIGHTS [core stream, context memfd,
+ *                     exe fd (when PROTO_F_EXE)]; the context memfd holds
+ *                     a context record (context.h) of ctx_len bytes.
+ *   daemon -> helper  ACCEPT  a = 0, text = the .tmp name being written
+ *                     PROGRESS a = core bytes safely in the file,
+ *                              b = file bytes that hold them (the file cut
+ *                              at b is a valid core/zstd of the first a)
+ *                     DONE    a = dump id, b = status (enum store_status)
+ *                     REFUSE  text = why (the helper then stores the core
+ *                             itself)
+ *
+ * The helper keeps its copy of the core stream until DONE: if the daemon
+ * goes away before that, the helper finishes the dump itself from the last
+ * PROGRESS point (gocapd.rst, "When the daemon dies").
+ *
+ * Both parsers are bounded and are fuzzed (fuzz_gocapd_proto).
+ */
+#ifndef GOCAPD_PROTO_H
+#define GOCAPD_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GOCAPD_SOCKET_PATH	"/run/gocapd/gocapd.sock"
+#define PROTO_MAGIC		0x44504347u	/* "GCPD" */
+#define PROTO_VERSION		1
+#define PROTO_MAX_FDS		3
+#define PROTO_TEXT_LEN		240
+
+enum proto_type {
+	PROTO_HELLO = 1,
+	PROTO_ACCEPT,
+	PROTO_PROGRESS,
+	PROTO_DONE,
+	PROTO_REFUSE,
+};
+
+#define PROTO_F_EXE		(1u << 0)	/* third fd: /proc/PID/exe */
+
+/* Fixed-size wire message, little-endian (x86-64 and the like only talk
+ * to themselves here: both ends are the same binary on the same host). */
+struct proto_msg {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;
+	uint32_t flags;
+	uint32_t nfds;
+	uint64_t a, b;
+	char text[PROTO_TEXT_LEN];	/* NUL-terminated */
+};
+
+/*
+ * Validate a received message of len bytes that came with nfds fds.
+ * Returns 0 (and *out is a copy with text NUL-terminated) or -EBADMSG with
+ * err saying what is wrong.
+ */
+int proto_parse(const void *buf, size_t len, unsigned int nfds,
+		struct proto_msg *out, char *err, size_t errlen);
+
+void proto_init(struct proto_msg *m, enum proto_type type);
+
+/* sendmsg with fds (may be NULL/0); returns 0 or -errno. */
+int proto_send(int sock, const struct proto_msg *m, const int *fds,
+	       unsigned int nfds);
+
+/*
+ * recvmsg one message; fds received are stored in fds[] (up to
+ * PROTO_MAX_FDS, close-on-exec) and their count in *nfds; extra fds are
+ * closed.  Returns 1, 0 on EOF, or -errno (-EBADMSG with err set).
+ */
+int proto_recv(int sock, struct proto_msg *m, int *fds, unsigned int *nfds,
+	       char *err, size_t errlen);
+
+#endif /* GOCAPD_PROTO_H */
