@@ -233,8 +233,32 @@ static void save_exe(struct dump_env *env, int exe_fd, const char *id,
 	int dfd = store_dirfd(env->store), tfd, out;
 	off_t off = 0;
 
-	ctx_sanitise(id, strlen(id), key, sizeof(key));
+	/* Build IDs are hex (GNU) or base64url with '/' (Go): map '/' to
+	 * '.', refuse anything else, so that distinct IDs stay distinct. */
+	for (size_t i = 0; ; i++) {
+		char ch = id[i];
+
+		if (i + 1 >= sizeof(key)) {
+			name[0] = 0;
+			return;
+		}
+		key[i] = ch == '/' ? '.' : ch;
+		if (!ch)
+			break;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+		      ch == '/')) {
+			logmsg("build ID \"%.64s\" has unexpected characters: executable not saved",
+			       id);
+			name[0] = 0;
+			return;
+		}
+	}
 	snprintf(name, namelen, STORE_EXE_DIR "/%s", key);
+	if (!store_name_ok(name)) {
+		name[0] = 0;
+		return;
+	}
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		return;			/* saved by an earlier dump */
 	if (fstat(exe_fd, &sb) < 0 || !S_ISREG(sb.st_mode))

@@ -386,6 +386,10 @@ int main(int argc, char **argv)
 	char err[512];
 	int idx = parse_opts(&o, argc, argv);
 
+	/* Everything gocapd creates is root's alone (0600/0700), the index
+	 * and its journal included: cores hold other users' memory. */
+	umask(077);
+
 	config_defaults(&cfg);
 	if (o.check_config)
 		return check_config(&o);
