@@ -6,3 +6,5 @@ LDLIBS_test_store := -lsqlite3 -lzstd
 GOCAPD_SRCS := userland/gocapd/main.c,userland/gocapd/daemon.c,userland/gocapd/dump.c,userland/gocapd/persist.c,userland/gocapd/annotate.c,userland/gocapd/exeinfo.c,userland/gocapd/context.c,userland/gocapd/config.c,userland/gocapd/proto.c,userland/gocapd/kcore.c,userland/gocapd/security.c
 PROGS += gocapd:$(GOCAPD_SRCS)
 LDLIBS_gocapd := -luring -lzstd -lsqlite3 -lcap
+TESTS += test_gocapd:tests/gocapd/test_gocapd.c,userland/gocapd/config.c,userland/gocapd/context.c,userland/gocapd/persist.c,userland/gocapd/proto.c,userland/gocapd/kcore.c
+LDLIBS_test_gocapd := -luring -lzstd -lsqlite3 -lpthread
