@@ -471,11 +471,14 @@ void ctx_container_id(const char *cg, size_t len, char *out, size_t outlen)
 void ctx_cgroup_path(const struct crash_ctx *c, char *out, size_t outlen)
 {
 	const struct ctx_blob *b = &c->blob[CTX_CGROUP];
-	const char *p = b->data, *end = b->data + b->len;
+	const char *p = b->data, *end;
 
 	if (outlen)
 		out[0] = 0;
-	while (p && p < end) {
+	if (!p || !outlen)
+		return;
+	end = p + b->len;
+	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
 

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_gocapd_exe.c - libFuzzer target for what gocapd reads from the
+ * crashed executable (exeinfo.c: GNU build ID note, Go build info) and
+ * from the core's first bytes (annotate.c: NT_SIGINFO, the size the
+ * headers promise, gocoredump's note), and for the annotation writer on
+ * the result.  The input is the file.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../userland/gocapd/annotate.h"
+#include "../../userland/gocapd/exeinfo.h"
+
+static int mem_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	memcpy(buf, (const uint8_t *)ctx + off, len);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct goelf_reader r = { mem_read, (void *)data, size };
+	struct exe_info x;
+	struct core_facts cf;
+	struct store_dump row;
+	struct crash_ctx ctx;
+	char v[256];
+	FILE *f = fopen("/dev/null", "w");
+
+	exeinfo_read(&r, &x);
+	exeinfo_setting(&x, "vcs.revision", v, sizeof(v));
+	exeinfo_module(&x, v, sizeof(v));
+	core_facts_read(&cf, data, size);
+	memset(&row, 0, sizeof(row));
+	ctx_init(&ctx);
+	if (f) {
+		annotate_write(f, &row, &ctx, &x, &cf, size);
+		fclose(f);
+	}
+	core_facts_free(&cf);
+	exeinfo_free(&x);
+	return 0;
+}
