@@ -45,26 +45,25 @@ apt_priv_cache() {
 apt_priv_update() {
 	mkdir -p "$APT_PRIV/lists/partial" "$APT_PRIV/cache/archives/partial"
 	[ -f "$APT_PRIV/status" ] || : > "$APT_PRIV/status"
-	m=$(apt_priv_mirror)
-	s=$(apt_priv_security_mirror)
-	if [ -z "$m" ]; then
+	_apu_m=$(apt_priv_mirror)
+	_apu_s=$(apt_priv_security_mirror)
+	if [ -z "$_apu_m" ]; then
 		echo "apt-private: no Debian mirror found in this machine's apt configuration" >&2
 		return 1
 	fi
 	{
-		echo "deb $m bookworm main"
-		echo "deb $m bookworm-updates main"
-		[ -n "$s" ] && echo "deb $s bookworm-security main"
-		echo "deb $m bookworm-backports main"
-		echo "deb $m trixie main"
-		echo "deb $m trixie-backports main"
+		echo "deb $_apu_m bookworm main"
+		echo "deb $_apu_m bookworm-updates main"
+		[ -n "$_apu_s" ] && echo "deb $_apu_s bookworm-security main"
+		echo "deb $_apu_m bookworm-backports main"
+		echo "deb $_apu_m trixie main"
+		echo "deb $_apu_m trixie-backports main"
 	} > "$APT_PRIV/sources.list.new"
-	stamp="$APT_PRIV/lists/.stamp"
 	if ! cmp -s "$APT_PRIV/sources.list.new" "$APT_PRIV/sources.list" ||
-	   [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+	   [ -z "$(find "$APT_PRIV/lists/.stamp" -mmin -1440 2>/dev/null)" ]; then
 		mv "$APT_PRIV/sources.list.new" "$APT_PRIV/sources.list"
 		apt_priv update >/dev/null || return 1
-		touch "$stamp"
+		touch "$APT_PRIV/lists/.stamp"
 	else
 		rm -f "$APT_PRIV/sources.list.new"
 	fi
@@ -72,9 +71,9 @@ apt_priv_update() {
 
 # apt_priv_fetch DIR PKG[=VER]...: download the .debs into DIR (cached).
 apt_priv_fetch() {
-	d=$1; shift
-	mkdir -p "$d"
-	(cd "$d" && apt_priv download "$@" >/dev/null) || {
+	_apf_dir=$1; shift
+	mkdir -p "$_apf_dir"
+	(cd "$_apf_dir" && apt_priv download "$@" >/dev/null) || {
 		echo "apt-private: could not download: $*" >&2
 		return 1
 	}

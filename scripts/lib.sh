@@ -7,7 +7,14 @@
 #             missing.
 # GOCD_BUILD  build products of the lab (initramfs, Go test binaries).
 
-GOCD_TOP=${GOCD_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+# The repository top: the nearest directory above the running script that
+# holds scripts/lib.sh.
+if [ -z "${GOCD_TOP:-}" ]; then
+	GOCD_TOP=$(cd "$(dirname "$0")" && pwd)
+	while [ "$GOCD_TOP" != / ] && [ ! -f "$GOCD_TOP/scripts/lib.sh" ]; do
+		GOCD_TOP=$(dirname "$GOCD_TOP")
+	done
+fi
 : "${GOCD_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/gocoredump}"
 : "${GOCD_BUILD:=$GOCD_TOP/build}"
 export GOCD_TOP GOCD_CACHE GOCD_BUILD

@@ -16,7 +16,7 @@ timeout --kill-after=10 "$tmo" qemu-system-x86_64 \
 	-display none -monitor none -no-reboot \
 	-serial "file:$out/$suite.console" \
 	-kernel "$VMLINUZ" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 gcd.suite=$suite" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 gcd.suite=$suite ${GCD_VM_APPEND:-}" \
 	-virtfs "local,path=$out,mount_tag=out,security_model=none,id=out" \
 	</dev/null >"$out/$suite.qemu.log" 2>&1
 q=$?

@@ -1,0 +1,176 @@
+#!/bin/sh
+# lab.sh: the VM test lab.
+#
+#   lab.sh build           fetch the kernels and Go toolchains, build the Go
+#                          test programs, the guest test programs, the module
+#                          for each kernel, and one initramfs per kernel
+#   lab.sh test SERIES     boot that kernel (6.1, 6.12) under QEMU/TCG, run
+#                          the "kernel" suite, copy each test program's TAP to
+#                          $TAPDIR/vm-SERIES-NAME.tap; print TAP for the boot
+#   lab.sh shell SERIES    (debugging) print the commands to boot by hand
+#
+# GOCD_KERNELS (default "6.1 6.12") selects kernels for build;
+# GCD_TESTS="test_force test_note" runs only those guest programs.
+# Everything lands in build/lab/.  Prints TAP on stdout, progress on stderr.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+LAB="$GOCD_BUILD/lab"
+KERNELS=${GOCD_KERNELS:-"6.1 6.12"}
+GO_VARIANTS="static pie cgo 386"
+
+CFLAGS_GUEST="-std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static"
+
+# Build the crasher with Go $1 in variant $2 into $3 (from inside its
+# directory: go build -C is newer than Go 1.19).
+build_go() {
+	v=$1 var=$2 out=$3
+	(cd "$GOCD_TOP/tests/kernel/go/crasher" &&
+	 case $var in
+	 static) env CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$v" build -o "$out" . ;;
+	 pie)    env CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$v" build -buildmode=pie -o "$out" . ;;
+	 cgo)    env CGO_ENABLED=1 "$GOCD_TOP/scripts/go.sh" "$v" build -tags gcdcgo -o "$out" . ;;
+	 386)    env CGO_ENABLED=0 GOARCH=386 "$GOCD_TOP/scripts/go.sh" "$v" build -o "$out" . ;;
+	 esac)
+}
+
+tap_n=0
+tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n $*"; }
+tap_fail() { tap_n=$((tap_n + 1)); echo "not ok $tap_n $*"; failed=1; }
+
+do_build() {
+	failed=0
+	mkdir -p "$LAB"
+	KS=$("$GOCD_TOP/scripts/fetch-kselftest.sh") || { tap_fail "fetch kselftest harness"; return 1; }
+
+	# Go test programs, and the scheduler-root addresses `nm` sees in them.
+	"$GOCD_TOP/scripts/fetch-go.sh" $GOCD_GO_VERSIONS >/dev/null ||
+		{ tap_fail "fetch Go toolchains"; return 1; }
+	for v in $GOCD_GO_VERSIONS; do
+		for var in $GO_VARIANTS; do
+			d="$LAB/payload/go/$v-$var"
+			msg "building Go $v $var"
+			if build_go "$v" "$var" "$d/crasher" >"$LAB/go-$v-$var.log" 2>&1; then
+				nm "$d/crasher" | awk '$3 ~ /^runtime\.(allgs|allglen|allm|allp|sched|firstmoduledata|buildVersion)$/ { print $3, $1 }' > "$d/nm.txt"
+				tap_ok "build Go $v $var test program"
+			else
+				tap_fail "build Go $v $var test program (see $LAB/go-$v-$var.log)"
+			fi
+		done
+	done
+
+	# Guest test programs, static.
+	mkdir -p "$LAB/payload/tests" "$LAB/payload/bin" "$LAB/payload/suites"
+	libsrc="$GOCD_TOP/tests/kernel/lab.c $GOCD_TOP/userland/lib/elfcore.c $GOCD_TOP/userland/lib/gcdnote.c $GOCD_TOP/lib/goelf.c"
+	for t in "$GOCD_TOP"/tests/kernel/test_*.c; do
+		n=$(basename "$t" .c)
+		# shellcheck disable=SC2086
+		if gcc $CFLAGS_GUEST -isystem "$KS" -I"$GOCD_TOP/include" \
+			-I"$GOCD_TOP/userland/lib" -I"$GOCD_TOP/tests/kernel" \
+			-o "$LAB/payload/tests/$n" "$t" $libsrc >"$LAB/$n.log" 2>&1; then
+			tap_ok "build guest test $n"
+		else
+			tap_fail "build guest test $n (see $LAB/$n.log)"
+			sed 's/^/# /' "$LAB/$n.log" | head -20
+		fi
+	done
+	for h in "$GOCD_TOP"/tests/kernel/helpers/*.c; do
+		[ -e "$h" ] || continue
+		n=$(basename "$h" .c)
+		case $n in
+		ccrash) flags="-std=gnu11 -O0 -g -Wall -Wextra -Werror" ;;	# dynamic
+		*) flags="$CFLAGS_GUEST" ;;
+		esac
+		# shellcheck disable=SC2086
+		if gcc $flags -o "$LAB/payload/bin/$n" "$h" >"$LAB/$n.log" 2>&1; then
+			tap_ok "build guest helper $n"
+		else
+			tap_fail "build guest helper $n (see $LAB/$n.log)"
+		fi
+	done
+	cp "$GOCD_TOP/tests/kernel/guest-suite.sh" "$LAB/payload/suites/kernel"
+	for s in "$GOCD_TOP"/tests/*/guest-suite-*.sh; do
+		[ -e "$s" ] || continue
+		n=$(basename "$s" .sh); n=${n#guest-suite-}
+		cp "$s" "$LAB/payload/suites/$n"
+	done
+	chmod +x "$LAB/payload/suites/"*
+
+	# The module and an initramfs per kernel.
+	for k in $KERNELS; do
+		envf=$("$GOCD_TOP/scripts/fetch-kernel.sh" "$k") ||
+			{ tap_fail "fetch Debian kernel $k"; continue; }
+		. "$envf"
+		kb="$LAB/$k/kmod"
+		rm -rf "$kb"; mkdir -p "$kb"
+		cp -r "$GOCD_TOP/Kbuild" "$GOCD_TOP/module" "$GOCD_TOP/lib" \
+			"$GOCD_TOP/include" "$kb/"
+		if make -C "$KDIR" M="$kb" modules >"$LAB/$k/kmod.log" 2>&1 &&
+		   [ -f "$kb/gocoredump.ko" ]; then
+			tap_ok "build gocoredump.ko for $KVER"
+		else
+			tap_fail "build gocoredump.ko for $KVER (see $LAB/$k/kmod.log)"
+			sed 's/^/# /' "$LAB/$k/kmod.log" | tail -20
+			continue
+		fi
+		if grep -E 'warning:' "$LAB/$k/kmod.log" | grep -v 'Skipping BTF' >/dev/null; then
+			tap_fail "gocoredump.ko for $KVER builds without warnings"
+			grep -E 'warning:' "$LAB/$k/kmod.log" | sed 's/^/# /' | head
+		fi
+		rm -rf "$LAB/$k/payload"
+		cp -al "$LAB/payload" "$LAB/$k/payload"
+		cp "$kb/gocoredump.ko" "$LAB/$k/payload/gocoredump.ko"
+		cp "$envf" "$LAB/$k/kernel.env"
+		if "$GOCD_TOP/scripts/mkinitramfs.sh" "$envf" "$LAB/$k/payload" \
+			"$LAB/$k/initramfs" >"$LAB/$k/initramfs.log" 2>&1; then
+			tap_ok "initramfs for $KVER"
+		else
+			tap_fail "initramfs for $KVER (see $LAB/$k/initramfs.log)"
+		fi
+	done
+	echo "1..$tap_n"
+	return $failed
+}
+
+do_test() {
+	k=$1
+	failed=0
+	[ -f "$LAB/$k/initramfs" ] || { echo "1..1"; tap_fail "no initramfs for $k: lab.sh build failed"; return 1; }
+	out="$LAB/$k/out"
+	rm -rf "$out"; mkdir -p "$out"
+	tests=""
+	[ -n "${GCD_TESTS:-}" ] && tests="gcd.tests=$(echo "$GCD_TESTS" | tr ' ' ,)"
+	start=$(date +%s)
+	GCD_VM_APPEND="$tests" "$GOCD_TOP/scripts/vm.sh" "$LAB/$k/kernel.env" \
+		"$LAB/$k/initramfs" kernel "$out" "${GOCD_VM_TIMEOUT:-1800}" 3072
+	rc=$?
+	secs=$(( $(date +%s) - start ))
+	case $rc in
+	124) tap_fail "$k: guest hung (timeout); console: $out/kernel.console" ;;
+	125) tap_fail "$k: guest died before the suite finished; console: $out/kernel.console" ;;
+	0) tap_ok "$k: guest ran the kernel suite ($secs s)" ;;
+	*) tap_fail "$k: guest suite preparation failed (status $rc)"; sed 's/^/# /' "$out/kernel.tap" ;;
+	esac
+	for t in "$out"/tap/*.tap; do
+		[ -e "$t" ] || continue
+		n=$(basename "$t" .tap)
+		cp "$t" "${TAPDIR:-$out}/vm-$k-$n.tap"
+		cp "$out/tap/$n.rc" "${TAPDIR:-$out}/vm-$k-$n.rc" 2>/dev/null
+	done
+	if [ -f "$out/kernel.dmesg" ]; then
+		if grep -nE 'Oops|WARNING:|BUG:|general protection fault|Call Trace:' "$out/kernel.dmesg" >/dev/null; then
+			tap_fail "$k: kernel log has no oops, WARN or BUG"
+			grep -nE -A5 'Oops|WARNING:|BUG:|general protection fault|Call Trace:' "$out/kernel.dmesg" | head -30 | sed 's/^/# /'
+		else
+			tap_ok "$k: kernel log has no oops, WARN or BUG"
+		fi
+	fi
+	echo "1..$tap_n"
+	return $failed
+}
+
+case ${1:-} in
+build) do_build ;;
+test) do_test "${2:?series}" ;;
+*) echo "usage: lab.sh build | test SERIES" >&2; exit 2 ;;
+esac

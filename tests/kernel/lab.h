@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lab.h - what the kernel tests share inside the lab's guest: running and
+ * crashing programs, finding their cores, the module's sysfs files, and
+ * comparing a core's segments with the files mapped into the process.
+ *
+ * The guest is a throwaway VM: tests are root there and change global state
+ * (core_pattern, the module, sysctls) freely, restoring what later tests
+ * rely on.
+ */
+#ifndef GCD_LAB_H
+#define GCD_LAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "elfcore.h"
+
+#define LAB_CORES	"/tmp/cores"
+#define LAB_SYSFS	"/sys/kernel/gocoredump"
+#define LAB_MODULE	"/gcd/gocoredump.ko"
+
+/* A process run by lab_run(). */
+struct lab_proc {
+	pid_t pid;
+	int status;		/* as from waitpid() */
+	char out[16384];	/* its stdout */
+	size_t out_len;
+	char core[256];		/* path of its core, "" if none appeared */
+};
+
+struct lab_run_opts {
+	unsigned int filter;	/* coredump_filter to set (default 0x33) */
+	int filter_set;		/* use .filter (else 0x33) */
+	long core_limit;	/* RLIMIT_CORE, -1 for unlimited (default) */
+	int core_limit_set;
+	int signal_after_ready;	/* send this signal once "ready" printed */
+	const char *env[8];	/* extra environment, NULL-terminated */
+	uid_t uid;		/* run as this uid when nonzero */
+};
+
+/*
+ * Run argv[0] with argv, GOTRACEBACK=crash, the options applied, stdout
+ * captured; wait for it to end and for its core to appear in LAB_CORES
+ * (core_pattern LAB_CORES/core.%p).  Returns 0 when the process died of a
+ * signal, -1 otherwise.
+ */
+int lab_run(struct lab_proc *p, char *const argv[],
+	    const struct lab_run_opts *o);
+
+/* Start without waiting (stdout to a pipe); lab_wait() collects it. */
+int lab_start(struct lab_proc *p, char *const argv[],
+	      const struct lab_run_opts *o, int *out_fd);
+int lab_wait_ready(struct lab_proc *p, int fd, int timeout_ms);
+int lab_wait(struct lab_proc *p, int fd);
+
+/* Value of "key=" in a program's output, or NULL. */
+const char *lab_out_value(const struct lab_proc *p, const char *key,
+			  char *buf, size_t len);
+
+/* core_pattern, and the core directory, fresh. */
+int lab_set_core_pattern(const char *pattern);
+void lab_clean_cores(void);
+
+/* Module */
+int lab_module_load(void);	/* 0, or -errno */
+int lab_module_unload(void);	/* 0, or -errno */
+int lab_module_loaded(void);
+
+/* sysfs: read a knob/counter; write one (returns 0 or -errno). */
+int lab_knob_read(const char *name, char *buf, size_t len);
+long long lab_counter(const char *name);
+int lab_knob_write(const char *name, const char *value);
+/* Put every knob back to its documented default. */
+void lab_knobs_default(void);
+
+/* Core checks */
+
+/* The NT_FILE mappings of path in the core. */
+struct lab_mapping {
+	uint64_t start, end, file_off;
+	const struct elfcore_seg *seg;	/* the PT_LOAD for start, or NULL */
+};
+int lab_file_mappings(const struct elfcore *c, const char *path,
+		      struct lab_mapping *out, int max);
+
+/*
+ * Check that every text and rodata mapping of path in the core is dumped in
+ * full and holds the file's bytes (RELRO ranges excepted).  Returns 0, or
+ * -1 with why[] saying what differs.
+ */
+int lab_check_forced(const struct elfcore *c, const char *path,
+		     char *why, size_t why_len);
+
+/* Bytes of the core's segment data, by segment, equal between two cores. */
+int lab_segments_equal(const struct elfcore *a, const struct elfcore *b,
+		       char *why, size_t why_len);
+
+/* Copy a file keeping holes (SEEK_DATA/SEEK_HOLE), for exporting cores. */
+int lab_sparse_copy(const char *from, const char *to);
+
+/* Read a whole file (NUL-terminated) into a malloc'd buffer. */
+char *lab_read_file(const char *path, size_t *len);
+int lab_write_file(const char *path, const char *s);
+
+/* Kernel log since boot contains no oops, WARN or BUG. */
+int lab_dmesg_clean(char *why, size_t why_len);
+
+#endif /* GCD_LAB_H */
