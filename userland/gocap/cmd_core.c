@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_core.c - gocap commands that read one core: goroutines, note, roots,
+ * layout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfcore.h"
+#include "gcdnote.h"
+#include "gocap.h"
+#include "gocoredump/goelf.h"
+#include "golayout.h"
+#include "golayout_table.h"
+#include "goproc.h"
+#include "gotrace.h"
+
+static unsigned int proc_flags(const struct gocap_opts *o)
+{
+	return (o->no_dwarf ? GOPROC_NO_DWARF : 0) |
+	       (o->no_symtab ? GOPROC_NO_SYMTAB : 0) |
+	       (o->no_note ? GOPROC_NO_NOTE : 0);
+}
+
+static void print_warnings(const struct goproc *p)
+{
+	const char *s = p->warnings, *nl;
+
+	while (*s && (nl = strchr(s, '\n'))) {
+		fprintf(stderr, "gocap: warning: %.*s\n", (int)(nl - s), s);
+		s = nl + 1;
+	}
+}
+
+static int need_core(const struct gocap_opts *o, const char *cmd)
+{
+	if (o->core)
+		return 0;
+	gocap_err("%s needs --core FILE or a dump ID", cmd);
+	return 2;
+}
+
+int cmd_goroutines(struct gocap_opts *o)
+{
+	struct gotrace_opts to = { .json = o->json,
+				   .all_frames = o->all_frames };
+	struct gotrace_stats st;
+	struct goproc p;
+	int ret = 0;
+
+	if (need_core(o, "goroutines"))
+		return 2;
+	if (goproc_open(&p, o->core, o->exe, proc_flags(o))) {
+		gocap_err("%s", p.error);
+		print_warnings(&p);
+		goproc_close(&p);
+		return 1;
+	}
+	if (gotrace_print(&p, stdout, &to, &st)) {
+		gocap_err("%s: cannot walk the goroutines (out of memory)",
+			  o->core);
+		ret = 1;
+	}
+	fflush(stdout);
+	print_warnings(&p);
+	/*
+	 * A truncated core gives what it could, and says so: the exit status
+	 * is 1 when goroutines could not be read or were cut short because
+	 * bytes were missing.
+	 */
+	if (p.core.truncated) {
+		gocap_err("%s: the core is truncated (%s): %lu goroutine(s) unreadable, "
+			  "%lu stack(s) incomplete; the output above is partial",
+			  o->core, p.core.problem, st.unreadable, st.partial);
+		ret = 1;
+	} else if (st.unreadable) {
+		gocap_err("%s: %lu goroutine(s) could not be read from the core",
+			  o->core, st.unreadable);
+		ret = 1;
+	}
+	goproc_close(&p);
+	return ret;
+}
+
+int cmd_note(struct gocap_opts *o)
+{
+	struct elfcore c;
+	struct gcd_note n;
+	int r;
+
+	if (need_core(o, "note"))
+		return 2;
+	if (elfcore_open(&c, o->core)) {
+		gocap_err("%s: %s", o->core, c.problem);
+		elfcore_close(&c);
+		return 1;
+	}
+	memset(&n, 0, sizeof(n));
+	r = gcdnote_from_core(&c, &n);
+	if (r == 0) {
+		gocap_err("%s: no gocoredump note (the core was not written with "
+			  "gocoredump.ko loaded, or its note knob was off)",
+			  o->core);
+		gcdnote_free(&n);
+		elfcore_close(&c);
+		return 1;
+	}
+	if (o->json)
+		gcdnote_print_json(stdout, &n);
+	else
+		gcdnote_print_table(stdout, &n);
+	if (r < 0)
+		gocap_err("%s: the note is malformed: %s (shown as far as decoded)",
+			  o->core, n.problem);
+	gcdnote_free(&n);
+	elfcore_close(&c);
+	return r < 0;
+}
+
+int cmd_roots(struct gocap_opts *o)
+{
+	struct goproc p;
+	int k;
+
+	if (need_core(o, "roots"))
+		return 2;
+	if (goproc_open(&p, o->core, o->exe, proc_flags(o))) {
+		gocap_err("%s", p.error);
+		print_warnings(&p);
+		goproc_close(&p);
+		return 1;
+	}
+	if (o->json) {
+		printf("{\"go_version\": \"%s\", \"layout\": \"%s\", \"roots\": {",
+		       p.go_version, p.layout.source);
+		for (k = 0; k < GCD_ROOT_COUNT; k++) {
+			printf("%s\"%s\": ", k ? ", " : "", goelf_root_name(k));
+			if (p.root_src[k])
+				printf("{\"addr\": \"0x%llx\", \"from\": \"%s\"}",
+				       (unsigned long long)p.roots[k],
+				       goroot_source_name(p.root_src[k]));
+			else
+				printf("null");
+		}
+		printf("}, \"symtab\": {");
+		for (k = 0; k < GCD_ROOT_COUNT; k++) {
+			printf("%s\"%s\": ", k ? ", " : "", goelf_root_name(k));
+			if (p.symtab_roots_present & (1u << k))
+				printf("\"0x%llx\"",
+				       (unsigned long long)p.symtab_roots[k]);
+			else
+				printf("null");
+		}
+		printf("}}\n");
+	} else {
+		printf("go version: %s (from %s)\nlayout: %s\nbuild id: %s\n",
+		       p.go_version, p.go_version_source, p.layout.source,
+		       p.core_buildid[0] ? p.core_buildid : "-");
+		for (k = 0; k < GCD_ROOT_COUNT; k++) {
+			if (p.root_src[k])
+				printf("%-24s 0x%llx  (%s)\n", goelf_root_name(k),
+				       (unsigned long long)p.roots[k],
+				       goroot_source_name(p.root_src[k]));
+			else
+				printf("%-24s -\n", goelf_root_name(k));
+		}
+		printf("allglen %llu, Ms %zu, threads %zu\n",
+		       (unsigned long long)p.allglen, p.nms, p.nthreads);
+	}
+	print_warnings(&p);
+	goproc_close(&p);
+	return 0;
+}
+
+int cmd_layout(struct gocap_opts *o)
+{
+	struct golayout l;
+	char err[512];
+	int r;
+
+	if (o->exe) {
+		r = golayout_from_dwarf(o->exe, &l, err, sizeof(err));
+		if (r == 0) {
+			gocap_err("%s: has no DWARF (built with -ldflags=-w?)",
+				  o->exe);
+			return 1;
+		}
+		if (r < 0) {
+			gocap_err("%s", err);
+			return 1;
+		}
+	} else if (o->go_version) {
+		if (golayout_from_table(o->go_version, &l, err, sizeof(err))) {
+			gocap_err("%s", err);
+			return 1;
+		}
+	} else {
+		gocap_err("layout needs --exe FILE (DWARF) or --version go1.N (table)");
+		return 2;
+	}
+	if (o->c_table)
+		golayout_print_c(stdout, &l, o->c_table_minor);
+	else
+		golayout_print(stdout, &l);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gocap.h - the gocap command line: shared options and the commands.
+ *
+ * main.c parses the command line and dispatches; cmd_core.c holds the
+ * commands that read a core (goroutines, note, roots, layout);
+ * cmd_store.c those over gocapd's store (list, info, dump, debug), which
+ * also lets the core commands take a store ID instead of --core.
+ */
+#ifndef GOCD_GOCAP_H
+#define GOCD_GOCAP_H
+
+#include <stdint.h>
+
+struct gocap_opts {
+	const char *store_dir;		/* --store, default /var/lib/gocap */
+	const char *core;		/* --core */
+	const char *exe;		/* --exe */
+	const char *id;			/* a dump ID from the store */
+	const char *output;		/* -o */
+	const char *exe_filter;		/* list --exe */
+	const char *since, *until;	/* list */
+	const char *signal;		/* list --signal */
+	const char *debugger;		/* debug --debugger gdb|dlv */
+	const char *go_version;		/* layout --version */
+	int json;
+	int all_frames;
+	int reverse;			/* list -r: newest first */
+	int no_dwarf, no_symtab, no_note;
+	int c_table;			/* layout --c-table */
+	int c_table_minor;
+	int no_pager;
+	char **rest;			/* arguments after "--" */
+	int nrest;
+};
+
+/* Exit codes: 0 ok, 1 failure, 2 usage. */
+int cmd_goroutines(struct gocap_opts *o);
+int cmd_note(struct gocap_opts *o);
+int cmd_roots(struct gocap_opts *o);
+int cmd_layout(struct gocap_opts *o);
+int cmd_list(struct gocap_opts *o);
+int cmd_info(struct gocap_opts *o);
+int cmd_dump(struct gocap_opts *o);
+int cmd_debug(struct gocap_opts *o);
+
+/*
+ * Resolve o->id to a core file (and exe, when the store saved one) for the
+ * core commands: sets o->core/o->exe, possibly to a temporary file that
+ * gocap_cleanup() removes.  0, or 1 with a message printed.
+ */
+int store_resolve(struct gocap_opts *o);
+void gocap_cleanup(void);
+
+/* "gocap: " + message to stderr. */
+void gocap_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* GOCD_GOCAP_H */

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gocap - inspect Go cores: the goroutines rebuilt from a core, the
+ * gocoredump note, and the dumps gocapd stored (see Documentation/gocap.rst).
+ *
+ * This file parses the command line and dispatches; it knows nothing about
+ * cores or the store.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gocap.h"
+
+void gocap_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gocap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: gocap [--store DIR] COMMAND [ARGS]\n"
+"\n"
+"Commands on a core file (or a store ID instead of --core):\n"
+"  goroutines (--core FILE | ID) [--exe FILE] [--json] [--all-frames]\n"
+"        every goroutine's stack, in the Go runtime's GOTRACEBACK=crash\n"
+"        format (or JSON), rebuilt from the core\n"
+"  note (--core FILE | ID) [--json]\n"
+"        the gocoredump scheduler note of the core\n"
+"  roots --core FILE [--exe FILE] [--no-symtab] [--no-note]\n"
+"        where the Go scheduler roots are and how they were found\n"
+"  layout (--exe FILE | --version go1.N) [--c-table MINOR]\n"
+"        the runtime struct offsets gocap uses\n"
+"\n"
+"Commands on gocapd's store (default " "/var/lib/gocap" "):\n"
+"  list [--exe PATH|NAME] [--since T] [--until T] [--signal SIG] [-r] [--json]\n"
+"  info ID [--json]\n"
+"  dump ID -o FILE       write the core (decompressed) to FILE\n"
+"  debug ID [--debugger gdb|dlv] [-- ARGS]\n"
+"        run gdb or dlv core on the dump's saved executable and core\n"
+"\n"
+"Times are YYYY-MM-DD[ HH:MM[:SS]] (local), @EPOCH or -N{s,m,h,d} ago.\n",
+	      f);
+}
+
+enum {
+	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
+	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
+	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_NO_PAGER,
+};
+
+static const struct option longopts[] = {
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "core", required_argument, NULL, OPT_CORE },
+	{ "exe", required_argument, NULL, OPT_EXE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "all-frames", no_argument, NULL, OPT_ALL_FRAMES },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "signal", required_argument, NULL, OPT_SIGNAL },
+	{ "debugger", required_argument, NULL, OPT_DEBUGGER },
+	{ "no-dwarf", no_argument, NULL, OPT_NO_DWARF },
+	{ "no-symtab", no_argument, NULL, OPT_NO_SYMTAB },
+	{ "no-note", no_argument, NULL, OPT_NO_NOTE },
+	{ "c-table", required_argument, NULL, OPT_C_TABLE },
+	{ "version", required_argument, NULL, OPT_VERSION },
+	{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+	{ "output", required_argument, NULL, 'o' },
+	{ "reverse", no_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct {
+	const char *name;
+	int (*fn)(struct gocap_opts *o);
+	int takes_id;		/* 1: optional ID, 2: required ID */
+} commands[] = {
+	{ "goroutines", cmd_goroutines, 1 },
+	{ "note", cmd_note, 1 },
+	{ "roots", cmd_roots, 1 },
+	{ "layout", cmd_layout, 0 },
+	{ "list", cmd_list, 0 },
+	{ "info", cmd_info, 2 },
+	{ "dump", cmd_dump, 2 },
+	{ "debug", cmd_debug, 2 },
+};
+
+int main(int argc, char **argv)
+{
+	struct gocap_opts o;
+	const char *cmd = NULL;
+	size_t i;
+	int c, ret;
+
+	memset(&o, 0, sizeof(o));
+	/* Options may come before or after the command. */
+	while ((c = getopt_long(argc, argv, "+o:rh", longopts, NULL)) != -1 ||
+	       optind < argc) {
+		if (c == -1) {
+			if (!strcmp(argv[optind], "--")) {
+				o.rest = argv + optind + 1;
+				o.nrest = argc - optind - 1;
+				break;
+			}
+			if (!cmd)
+				cmd = argv[optind];
+			else if (!o.id)
+				o.id = argv[optind];
+			else {
+				gocap_err("unexpected argument \"%s\" (try gocap --help)",
+					  argv[optind]);
+				return 2;
+			}
+			optind++;
+			continue;
+		}
+		switch (c) {
+		case OPT_STORE:
+			o.store_dir = optarg;
+			break;
+		case OPT_CORE:
+			o.core = optarg;
+			break;
+		case OPT_EXE:
+			o.exe = optarg;
+			break;
+		case OPT_JSON:
+			o.json = 1;
+			break;
+		case OPT_ALL_FRAMES:
+			o.all_frames = 1;
+			break;
+		case OPT_SINCE:
+			o.since = optarg;
+			break;
+		case OPT_UNTIL:
+			o.until = optarg;
+			break;
+		case OPT_SIGNAL:
+			o.signal = optarg;
+			break;
+		case OPT_DEBUGGER:
+			o.debugger = optarg;
+			break;
+		case OPT_NO_DWARF:
+			o.no_dwarf = 1;
+			break;
+		case OPT_NO_SYMTAB:
+			o.no_symtab = 1;
+			break;
+		case OPT_NO_NOTE:
+			o.no_note = 1;
+			break;
+		case OPT_C_TABLE:
+			o.c_table = 1;
+			o.c_table_minor = atoi(optarg);
+			break;
+		case OPT_VERSION:
+			o.go_version = optarg;
+			break;
+		case OPT_NO_PAGER:
+			o.no_pager = 1;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'r':
+			o.reverse = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd, commands[i].name))
+			continue;
+		if (o.id && !commands[i].takes_id) {
+			gocap_err("%s takes no ID argument (\"%s\")", cmd, o.id);
+			return 2;
+		}
+		if (commands[i].takes_id == 2 && !o.id) {
+			gocap_err("%s needs a dump ID (see gocap list)", cmd);
+			return 2;
+		}
+		if (commands[i].takes_id == 1 && o.id && o.core) {
+			gocap_err("give either a dump ID or --core, not both");
+			return 2;
+		}
+		if (commands[i].takes_id == 1 && o.id) {
+			ret = store_resolve(&o);
+			if (ret)
+				return ret;
+		}
+		ret = commands[i].fn(&o);
+		gocap_cleanup();
+		return ret;
+	}
+	gocap_err("unknown command \"%s\" (try gocap --help)", cmd);
+	return 2;
+}

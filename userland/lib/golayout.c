@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * golayout.c - the field list's helpers and the per-release table lookup
+ * (see golayout.h).  The table itself is golayout_table.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "golayout.h"
+#include "golayout_table.h"
+
+struct field_spec {
+	const char *name, *structs, *members;
+	size_t off;
+};
+
+static const struct field_spec fields[] = {
+#define GOLAYOUT_SPEC(n, st, mem) \
+	{ #n, st, mem, offsetof(struct golayout, n) },
+	GOLAYOUT_FIELDS(GOLAYOUT_SPEC)
+#undef GOLAYOUT_SPEC
+};
+
+size_t golayout_nfields(void)
+{
+	return sizeof(fields) / sizeof(fields[0]);
+}
+
+const char *golayout_field_name(size_t i)
+{
+	return i < golayout_nfields() ? fields[i].name : "?";
+}
+
+uint32_t *golayout_field(struct golayout *l, size_t i)
+{
+	return (uint32_t *)((char *)l + fields[i].off);
+}
+
+const uint32_t *golayout_field_c(const struct golayout *l, size_t i)
+{
+	return (const uint32_t *)((const char *)l + fields[i].off);
+}
+
+void golayout_field_spec(size_t i, const char **structs, const char **members)
+{
+	*structs = fields[i].structs;
+	*members = fields[i].members;
+}
+
+int golayout_go_minor(const char *v)
+{
+	char *end;
+	long minor;
+
+	if (strncmp(v, "go1.", 4) != 0)
+		return -1;
+	minor = strtol(v + 4, &end, 10);
+	if (end == v + 4 || (*end && *end != '.' && *end != ' ') ||
+	    minor < 0 || minor > 1000)
+		return -1;
+	return (int)minor;
+}
+
+int golayout_from_table(const char *go_version, struct golayout *l,
+			char *err, size_t errlen)
+{
+	int minor = golayout_go_minor(go_version);
+	char have[128];
+	size_t i, k = 0;
+
+	for (i = 0; i < golayout_table_len; i++) {
+		if (golayout_table[i].minor == minor) {
+			*l = golayout_table[i].layout;
+			snprintf(l->source, sizeof(l->source), "table go1.%d",
+				 minor);
+			return 0;
+		}
+	}
+	have[0] = '\0';
+	for (i = 0; i < golayout_table_len && k < sizeof(have) - 8; i++)
+		k += (size_t)snprintf(have + k, sizeof(have) - k, "%s1.%d",
+				      i ? ", " : "", golayout_table[i].minor);
+	snprintf(err, errlen,
+		 "Go version \"%s\" has no runtime layout table (known: %s); "
+		 "give the executable with DWARF (--exe) instead",
+		 go_version, have);
+	return -1;
+}
+
+const char *golayout_missing(const struct golayout *l)
+{
+	static const size_t required[] = {
+		offsetof(struct golayout, g_stack),
+		offsetof(struct golayout, g_sched),
+		offsetof(struct golayout, g_syscallsp),
+		offsetof(struct golayout, g_syscallpc),
+		offsetof(struct golayout, g_m),
+		offsetof(struct golayout, g_atomicstatus),
+		offsetof(struct golayout, g_goid),
+		offsetof(struct golayout, g_waitreason),
+		offsetof(struct golayout, g_gopc),
+		offsetof(struct golayout, g_startpc),
+		offsetof(struct golayout, gobuf_sp),
+		offsetof(struct golayout, gobuf_pc),
+		offsetof(struct golayout, m_g0),
+		offsetof(struct golayout, m_curg),
+		offsetof(struct golayout, m_id),
+		offsetof(struct golayout, m_procid),
+		offsetof(struct golayout, m_alllink),
+		offsetof(struct golayout, md_pcheader),
+		offsetof(struct golayout, md_text),
+		offsetof(struct golayout, md_gofunc),
+		offsetof(struct golayout, md_types),
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (*(const uint32_t *)((const char *)l + required[i]) !=
+		    GOLAYOUT_NONE)
+			continue;
+		for (j = 0; j < golayout_nfields(); j++)
+			if (fields[j].off == required[i])
+				return fields[j].name;
+		return "?";
+	}
+	return NULL;
+}
+
+void golayout_print_c(FILE *f, const struct golayout *l, int minor)
+{
+	size_t i;
+
+	fprintf(f, "\t{ %d, {\n", minor);
+	for (i = 0; i < golayout_nfields(); i++) {
+		uint32_t v = *golayout_field_c(l, i);
+
+		if (v == GOLAYOUT_NONE)
+			fprintf(f, "\t\t.%s = NONE,\n", fields[i].name);
+		else
+			fprintf(f, "\t\t.%s = %u,\n", fields[i].name, v);
+	}
+	fprintf(f, "\t} },\n");
+}
+
+void golayout_print(FILE *f, const struct golayout *l)
+{
+	size_t i;
+
+	fprintf(f, "# source: %s\n", l->source);
+	for (i = 0; i < golayout_nfields(); i++) {
+		uint32_t v = *golayout_field_c(l, i);
+
+		if (v == GOLAYOUT_NONE)
+			fprintf(f, "%s -\n", fields[i].name);
+		else
+			fprintf(f, "%s %u\n", fields[i].name, v);
+	}
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * golayout.h - where the fields of the Go runtime's structures sit, for the
+ * Go version that wrote a core (amd64 only).
+ *
+ * Two sources, one result (struct golayout):
+ *  - the executable's DWARF, read with libdw (golayout_dwarf.c), when an
+ *    executable with DWARF is at hand;
+ *  - a table per Go release (golayout_table.c), keyed by the "go1.N"
+ *    version from .go.buildinfo, for binaries without DWARF (-ldflags=-w,
+ *    -s -w) and for cores analysed without their executable.  The table was
+ *    generated from each release's DWARF with `gocap layout --c-table` and
+ *    is checked against DWARF by tests/gocap/host.sh.  A version not in the
+ *    table is refused: guessing offsets would print wrong stacks.
+ *
+ * GOLAYOUT_FIELDS lists every field once; the DWARF reader, the table, the
+ * table generator and the comparison all expand it.
+ */
+#ifndef GOCD_GOLAYOUT_H
+#define GOCD_GOLAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GOLAYOUT_NONE	0xffffffffu	/* the field does not exist */
+
+/*
+ * X(name, struct, members): the offset of `members` (alternative names
+ * separated by '|', as the field was renamed between releases) in the
+ * runtime struct `struct` (alternative DWARF names separated by '|').
+ */
+#define GOLAYOUT_FIELDS(X)						\
+	X(g_stack,	"runtime.g", "stack")				\
+	X(g_sched,	"runtime.g", "sched")				\
+	X(g_syscallsp,	"runtime.g", "syscallsp")			\
+	X(g_syscallpc,	"runtime.g", "syscallpc")			\
+	X(g_stktopsp,	"runtime.g", "stktopsp")			\
+	X(g_panic,	"runtime.g", "_panic")				\
+	X(g_m,		"runtime.g", "m")				\
+	X(g_atomicstatus, "runtime.g", "atomicstatus")			\
+	X(g_goid,	"runtime.g", "goid")				\
+	X(g_waitsince,	"runtime.g", "waitsince")			\
+	X(g_waitreason,	"runtime.g", "waitreason")			\
+	X(g_lockedm,	"runtime.g", "lockedm")				\
+	X(g_sig,	"runtime.g", "sig")				\
+	X(g_sigcode0,	"runtime.g", "sigcode0")			\
+	X(g_sigcode1,	"runtime.g", "sigcode1")			\
+	X(g_sigpc,	"runtime.g", "sigpc")				\
+	X(g_parentgoid,	"runtime.g", "parentGoid")			\
+	X(g_gopc,	"runtime.g", "gopc")				\
+	X(g_startpc,	"runtime.g", "startpc")				\
+	X(g_labels,	"runtime.g", "labels")				\
+	X(gobuf_sp,	"runtime.gobuf", "sp")				\
+	X(gobuf_pc,	"runtime.gobuf", "pc")				\
+	X(gobuf_bp,	"runtime.gobuf", "bp")				\
+	X(m_g0,		"runtime.m", "g0")				\
+	X(m_gsignal,	"runtime.m", "gsignal")				\
+	X(m_curg,	"runtime.m", "curg")				\
+	X(m_caughtsig,	"runtime.m", "caughtsig")			\
+	X(m_id,		"runtime.m", "id")				\
+	X(m_throwing,	"runtime.m", "throwing")			\
+	X(m_dying,	"runtime.m", "dying")				\
+	X(m_procid,	"runtime.m", "procid")				\
+	X(m_alllink,	"runtime.m", "alllink")				\
+	X(m_libcallpc,	"runtime.m", "libcallpc")			\
+	X(m_libcallsp,	"runtime.m", "libcallsp")			\
+	X(m_libcallg,	"runtime.m", "libcallg")			\
+	X(m_vdsosp,	"runtime.m", "vdsoSP")				\
+	X(m_vdsopc,	"runtime.m", "vdsoPC")				\
+	X(p_id,		"runtime.p", "id")				\
+	X(p_status,	"runtime.p", "status")				\
+	X(p_m,		"runtime.p", "m")				\
+	X(sched_lock,	"runtime.schedt", "lock")			\
+	X(sched_mnext,	"runtime.schedt", "mnext")			\
+	X(sched_maxmcount, "runtime.schedt", "maxmcount")		\
+	X(sched_nmfreed, "runtime.schedt", "nmfreed")			\
+	X(panic_arg,	"runtime._panic", "arg")			\
+	X(panic_link,	"runtime._panic", "link")			\
+	X(panic_recovered, "runtime._panic", "recovered")		\
+	X(panic_repanicked, "runtime._panic", "repanicked")		\
+	X(panic_goexit,	"runtime._panic", "goexit")			\
+	X(md_pcheader,	"runtime.moduledata", "pcHeader")		\
+	X(md_funcnametab, "runtime.moduledata", "funcnametab")		\
+	X(md_pclntable,	"runtime.moduledata", "pclntable")		\
+	X(md_ftab,	"runtime.moduledata", "ftab")			\
+	X(md_minpc,	"runtime.moduledata", "minpc")			\
+	X(md_maxpc,	"runtime.moduledata", "maxpc")			\
+	X(md_text,	"runtime.moduledata", "text")			\
+	X(md_etext,	"runtime.moduledata", "etext")			\
+	X(md_noptrdata,	"runtime.moduledata", "noptrdata")		\
+	X(md_enoptrbss,	"runtime.moduledata", "enoptrbss")		\
+	X(md_types,	"runtime.moduledata", "types")			\
+	X(md_etypes,	"runtime.moduledata", "etypes")			\
+	X(md_rodata,	"runtime.moduledata", "rodata")			\
+	X(md_gofunc,	"runtime.moduledata", "gofunc")			\
+	X(md_next,	"runtime.moduledata", "next")			\
+	X(type_size,	"internal/abi.Type|runtime._type", "Size_|size") \
+	X(type_tflag,	"internal/abi.Type|runtime._type", "TFlag|tflag") \
+	X(type_kind,	"internal/abi.Type|runtime._type", "Kind_|kind") \
+	X(type_str,	"internal/abi.Type|runtime._type", "Str|str")	\
+	X(uncommon_mcount, "internal/abi.UncommonType|runtime.uncommontype", \
+	  "Mcount|mcount")						\
+	X(uncommon_moff, "internal/abi.UncommonType|runtime.uncommontype", \
+	  "Moff|moff")
+
+struct golayout {
+#define GOLAYOUT_MEMBER(name, st, mem) uint32_t name;
+	GOLAYOUT_FIELDS(GOLAYOUT_MEMBER)
+#undef GOLAYOUT_MEMBER
+	char source[64];	/* "DWARF" or "table go1.22" */
+};
+
+/* Number of fields and their names, for generic loops. */
+size_t golayout_nfields(void);
+const char *golayout_field_name(size_t i);
+uint32_t *golayout_field(struct golayout *l, size_t i);
+const uint32_t *golayout_field_c(const struct golayout *l, size_t i);
+void golayout_field_spec(size_t i, const char **structs,
+			 const char **members);
+
+/*
+ * The table entry for a Go version string ("go1.22.12", "go1.27.4",
+ * "devel go1.27-..." is refused).  Returns 0 and fills *l, or -1 with a
+ * message naming the version and the supported ones in err.
+ */
+int golayout_from_table(const char *go_version, struct golayout *l,
+			char *err, size_t errlen);
+
+/* "go1.22.12" -> 22; -1 when not a go1.N release string. */
+int golayout_go_minor(const char *go_version);
+
+/*
+ * Fields a walker cannot do without; returns the name of the first one
+ * missing, or NULL when the layout is usable.
+ */
+const char *golayout_missing(const struct golayout *l);
+
+/* Print as a C initializer (what golayout_table.c holds). */
+void golayout_print_c(FILE *f, const struct golayout *l, int minor);
+/* Print "field offset" lines, one per field. */
+void golayout_print(FILE *f, const struct golayout *l);
+
+/*
+ * DWARF (golayout_dwarf.c, libdw): read the offsets from the executable
+ * at path.  Returns 1 when the executable has DWARF and every struct was
+ * found, 0 when it has no DWARF, -1 on error (err says which).
+ */
+int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
+			size_t errlen);
+
+#endif /* GOCD_GOLAYOUT_H */

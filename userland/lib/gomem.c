@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gomem.c - process memory from a core and its executable (see gomem.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfcore.h"
+#include "gomem.h"
+
+#define PT_LOAD		1
+#define PT_GNU_RELRO	0x6474e552
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+void gomem_init(struct gomem *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void gomem_free(struct gomem *m)
+{
+	free(m->segs);
+	memset(m, 0, sizeof(*m));
+}
+
+static int cmp_seg(const void *a, const void *b)
+{
+	const struct gomem_seg *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int push(struct gomem *m, uint64_t start, uint64_t end,
+		const uint8_t *data, uint32_t flags)
+{
+	struct gomem_seg *s;
+
+	if (end <= start)
+		return 0;
+	s = realloc(m->segs, (m->n + 1) * sizeof(*s));
+	if (!s)
+		return -1;
+	m->segs = s;
+	s[m->n].start = start;
+	s[m->n].end = end;
+	s[m->n].data = data;
+	s[m->n].flags = flags;
+	m->n++;
+	return 0;
+}
+
+/*
+ * Add [start, end) where no segment holds bytes yet (segments are sorted
+ * and disjoint on entry and on return).
+ */
+static int add_gaps(struct gomem *m, uint64_t start, uint64_t end,
+		    const uint8_t *data, uint32_t flags)
+{
+	size_t i, n = m->n;
+	uint64_t cur = start;
+
+	for (i = 0; i < n && cur < end; i++) {
+		const struct gomem_seg *s = &m->segs[i];
+
+		if (s->end <= cur)
+			continue;
+		if (s->start >= end)
+			break;
+		if (s->start > cur &&
+		    push(m, cur, s->start, data + (cur - start), flags))
+			return -1;
+		if (s->end > cur)
+			cur = s->end;
+	}
+	if (cur < end && push(m, cur, end, data + (cur - start), flags))
+		return -1;
+	qsort(m->segs, m->n, sizeof(*m->segs), cmp_seg);
+	m->cache = 0;
+	return 0;
+}
+
+int gomem_add(struct gomem *m, uint64_t start, const void *data, size_t len,
+	      uint32_t flags)
+{
+	if (start + len < start)
+		return -1;
+	return add_gaps(m, start, start + len, data, flags);
+}
+
+int gomem_add_core(struct gomem *m, const struct elfcore *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsegs; i++) {
+		const struct elfcore_seg *s = &c->segs[i];
+		uint64_t n = s->avail < s->filesz ? s->avail : s->filesz;
+
+		if (!n || s->vaddr + n < s->vaddr)
+			continue;
+		if (add_gaps(m, s->vaddr, s->vaddr + n,
+			     c->data + s->offset, s->flags & 7))
+			return -1;
+	}
+	return 0;
+}
+
+int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
+		  uint64_t bias)
+{
+	const uint8_t *d = exe;
+	uint64_t phoff, relro_lo = 0, relro_hi = 0;
+	uint32_t phnum, phentsize, i;
+
+	if (size < 64 || memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
+		return -1;
+	phoff = le64(d + 32);
+	phentsize = le16(d + 54);
+	phnum = le16(d + 56);
+	if (phentsize < 56 || phoff > size ||
+	    (uint64_t)phnum * phentsize > size - phoff)
+		return -1;
+	for (i = 0; i < phnum; i++) {
+		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
+
+		if (le32(p) == PT_GNU_RELRO) {
+			relro_lo = le64(p + 16) + bias;
+			relro_hi = relro_lo + le64(p + 40);
+		}
+	}
+	for (i = 0; i < phnum; i++) {
+		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
+		uint32_t flags = le32(p + 4);
+		uint64_t off = le64(p + 8), va = le64(p + 16) + bias;
+		uint64_t filesz = le64(p + 32), lo, hi;
+
+		if (le32(p) != PT_LOAD || (flags & GOMEM_W) || !filesz)
+			continue;
+		if (off > size || filesz > size - off || va + filesz < va)
+			return -1;
+		lo = va;
+		hi = va + filesz;
+		/* Leave out what the loader relocated. */
+		if (relro_lo < relro_hi && relro_lo < hi && lo < relro_hi) {
+			if (lo < relro_lo &&
+			    add_gaps(m, lo, relro_lo, d + off,
+				     (flags & 7) | GOMEM_FROM_EXE))
+				return -1;
+			if (relro_hi < hi &&
+			    add_gaps(m, relro_hi, hi,
+				     d + off + (relro_hi - lo),
+				     (flags & 7) | GOMEM_FROM_EXE))
+				return -1;
+			continue;
+		}
+		if (add_gaps(m, lo, hi, d + off, (flags & 7) | GOMEM_FROM_EXE))
+			return -1;
+	}
+	return 0;
+}
+
+const struct gomem_seg *gomem_seg_at(const struct gomem *m, uint64_t addr)
+{
+	struct gomem *mm = (struct gomem *)m;	/* the cache only */
+	size_t lo = 0, hi = m->n;
+
+	if (m->cache < m->n && addr >= m->segs[m->cache].start &&
+	    addr < m->segs[m->cache].end)
+		return &m->segs[m->cache];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->segs[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->n && addr >= m->segs[lo].start) {
+		mm->cache = lo;
+		return &m->segs[lo];
+	}
+	return NULL;
+}
+
+int gomem_read(const struct gomem *m, uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	while (len) {
+		const struct gomem_seg *s = gomem_seg_at(m, addr);
+		uint64_t n;
+
+		if (!s) {
+			((struct gomem *)m)->reads_failed++;
+			return -1;
+		}
+		n = s->end - addr < len ? s->end - addr : len;
+		memcpy(out, s->data + (addr - s->start), n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+const void *gomem_ptr(const struct gomem *m, uint64_t addr, size_t len)
+{
+	const struct gomem_seg *s = gomem_seg_at(m, addr);
+
+	if (!s || len > s->end - addr)
+		return NULL;
+	return s->data + (addr - s->start);
+}
+
+const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len)
+{
+	const struct gomem_seg *s = gomem_seg_at(m, addr);
+
+	if (!s) {
+		*len = 0;
+		return NULL;
+	}
+	*len = s->end - addr;
+	return s->data + (addr - s->start);
+}
+
+int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v)
+{
+	const uint8_t *p = gomem_ptr(m, addr, 8);
+	uint8_t b[8];
+
+	if (!p) {
+		if (gomem_read(m, addr, b, 8))
+			return -1;
+		p = b;
+	}
+	*v = le64(p);
+	return 0;
+}
+
+int gomem_u32(const struct gomem *m, uint64_t addr, uint32_t *v)
+{
+	const uint8_t *p = gomem_ptr(m, addr, 4);
+	uint8_t b[4];
+
+	if (!p) {
+		if (gomem_read(m, addr, b, 4))
+			return -1;
+		p = b;
+	}
+	*v = le32(p);
+	return 0;
+}
+
+int gomem_u8(const struct gomem *m, uint64_t addr, uint8_t *v)
+{
+	const uint8_t *p = gomem_ptr(m, addr, 1);
+
+	if (!p) {
+		((struct gomem *)m)->reads_failed++;
+		return -1;
+	}
+	*v = *p;
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gomem.h - the memory of a crashed process as gocap sees it: the bytes a
+ * core holds, and, behind them, the read-only segments of the executable
+ * (text, rodata) for cores that lack them.
+ *
+ * A core always wins over the executable.  From the executable only
+ * segments that are not writable and not RELRO are taken: writable and
+ * relocated bytes in the file are not what the process had.  Bytes a core
+ * declares but does not hold (p_filesz < p_memsz, or cut off by truncation)
+ * are unknown: reads of them fail rather than return zeros.
+ *
+ * No I/O: segments point into buffers (mappings) the caller keeps alive.
+ * Lookups are binary searches with a one-entry cache, since the goroutine
+ * walker reads millions of words from a few hundred segments.
+ */
+#ifndef GOCD_GOMEM_H
+#define GOCD_GOMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct elfcore;
+
+#define GOMEM_R		0x4	/* PF_R */
+#define GOMEM_W		0x2	/* PF_W */
+#define GOMEM_X		0x1	/* PF_X */
+#define GOMEM_FROM_EXE	0x100	/* bytes come from the executable */
+
+struct gomem_seg {
+	uint64_t start, end;	/* [start, end) of known bytes */
+	const uint8_t *data;	/* data[0] is the byte at start */
+	uint32_t flags;		/* GOMEM_* */
+};
+
+struct gomem {
+	struct gomem_seg *segs;	/* sorted by start, non-overlapping */
+	size_t n;
+	size_t cache;		/* index of the last hit */
+	uint64_t reads_failed;	/* reads that hit unknown bytes */
+};
+
+void gomem_init(struct gomem *m);
+void gomem_free(struct gomem *m);
+
+/* Add the file-backed bytes of every PT_LOAD of the core. */
+int gomem_add_core(struct gomem *m, const struct elfcore *c);
+
+/*
+ * Add the read-only, non-RELRO PT_LOAD segments of an ELF executable
+ * (file bytes exe[0, size)), relocated by bias, wherever the core does not
+ * already hold bytes.  Returns 0, or -1 when the ELF headers are malformed.
+ * Call after gomem_add_core().
+ */
+int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
+		  uint64_t bias);
+
+/* Add a segment of raw bytes (for the fuzz target and tests). */
+int gomem_add(struct gomem *m, uint64_t start, const void *data, size_t len,
+	      uint32_t flags);
+
+/* The segment holding addr, or NULL. */
+const struct gomem_seg *gomem_seg_at(const struct gomem *m, uint64_t addr);
+
+/* Copy len bytes at addr; 0, or -1 when any of them is unknown. */
+int gomem_read(const struct gomem *m, uint64_t addr, void *buf, size_t len);
+
+/* Pointer to len contiguous known bytes at addr, or NULL. */
+const void *gomem_ptr(const struct gomem *m, uint64_t addr, size_t len);
+
+/* Pointer to the known bytes from addr to the end of its segment. */
+const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len);
+
+/* Little-endian words; return 0 or -1 like gomem_read. */
+int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v);
+int gomem_u32(const struct gomem *m, uint64_t addr, uint32_t *v);
+int gomem_u8(const struct gomem *m, uint64_t addr, uint8_t *v);
+
+#endif /* GOCD_GOMEM_H */

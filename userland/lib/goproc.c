@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goproc.c - discover the Go process in a core (see goproc.h): the
+ * executable's mapping, its build ID, the Go version, the runtime layout,
+ * the pclntab and moduledata, the scheduler roots, the Ms and threads.
+ *
+ * Failures that leave nothing to walk (no Go version, no pclntab, no allgs)
+ * fail goproc_open() with a message that says what is missing and how to
+ * supply it; lesser problems become warnings and the walk goes on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gocoredump/goelf.h"
+#include "goproc.h"
+
+#define EM_X86_64	62
+#define NT_AUXV		6
+#define AT_PHDR		3
+#define AT_ENTRY	9
+#define PT_LOAD		1
+#define PT_NOTE		4
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+const char *goroot_source_name(enum goroot_source s)
+{
+	switch (s) {
+	case GOROOT_NOTE:
+		return "note";
+	case GOROOT_SYMTAB:
+		return "symtab";
+	case GOROOT_CODE:
+		return "code";
+	case GOROOT_SCAN:
+		return "scan";
+	default:
+		return "none";
+	}
+}
+
+void goproc_warn(struct goproc *p, const char *fmt, ...)
+{
+	size_t n = strlen(p->warnings);
+	va_list ap;
+
+	if (n + 2 >= sizeof(p->warnings))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->warnings + n, sizeof(p->warnings) - n - 1, fmt, ap);
+	va_end(ap);
+	n = strlen(p->warnings);
+	if (n + 1 < sizeof(p->warnings)) {
+		p->warnings[n] = '\n';
+		p->warnings[n + 1] = '\0';
+	}
+}
+
+static int fail(struct goproc *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct goproc *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->error, sizeof(p->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+long goproc_read_str(const struct goproc *p, uint64_t ptr, uint64_t len,
+		     char *buf, size_t buflen)
+{
+	size_t n;
+
+	if (!buflen)
+		return -1;
+	buf[0] = '\0';
+	if (len > (1u << 30))
+		return -1;
+	n = len < buflen - 1 ? (size_t)len : buflen - 1;
+	if (n && gomem_read(&p->mem, ptr, buf, n))
+		return -1;
+	buf[n] = '\0';
+	return (long)len;
+}
+
+long goproc_read_gostring(const struct goproc *p, uint64_t addr, char *buf,
+			  size_t buflen)
+{
+	uint64_t ptr, len;
+
+	if (gomem_u64(&p->mem, addr, &ptr) || gomem_u64(&p->mem, addr + 8, &len))
+		return -1;
+	return goproc_read_str(p, ptr, len, buf, buflen);
+}
+
+int goproc_m_index(const struct goproc *p, uint64_t m)
+{
+	size_t i;
+
+	for (i = 0; i < p->nms; i++)
+		if (p->ms[i].addr == m)
+			return (int)i;
+	return -1;
+}
+
+/* Threads, in the order of the core's NT_PRSTATUS notes. */
+static int read_threads(struct goproc *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->core.nnotes; i++) {
+		const struct elfcore_note *n = &p->core.notes[i];
+		struct gothread *t;
+
+		if (n->type != 1 || strcmp(n->name, "CORE") != 0)
+			continue;
+		if (p->nthreads >= GOPROC_MAX_THREADS)
+			break;
+		t = realloc(p->threads, (p->nthreads + 1) * sizeof(*t));
+		if (!t)
+			return fail(p, "out of memory");
+		p->threads = t;
+		t += p->nthreads;
+		memset(t, 0, sizeof(*t));
+		if (elfcore_prstatus(&p->core, n, &t->regs)) {
+			goproc_warn(p, "%s: NT_PRSTATUS note at offset %#llx is too short",
+				    p->core_path,
+				    (unsigned long long)n->offset);
+			continue;
+		}
+		t->tid = t->regs.pid;
+		t->cursig = t->regs.cursig;
+		t->m = -1;
+		p->nthreads++;
+	}
+	/* The kernel writes the dumping thread first. */
+	p->crash_thread = p->nthreads ? 0 : -1;
+	return 0;
+}
+
+static uint64_t auxv_get(const struct goproc *p, uint64_t key)
+{
+	const struct elfcore_note *n = elfcore_note(&p->core, "CORE", NT_AUXV,
+						    0);
+	uint32_t i;
+
+	if (!n)
+		return 0;
+	for (i = 0; i + 16 <= n->descsz; i += 16)
+		if (le64(n->desc + i) == key)
+			return le64(n->desc + i + 8);
+	return 0;
+}
+
+struct file_scan {
+	uint64_t entry;
+	char path[256];
+	uint64_t base;
+	int found;
+};
+
+static int find_entry_file(void *arg, uint64_t start, uint64_t end,
+			   uint64_t off, const char *path)
+{
+	struct file_scan *s = arg;
+
+	(void)off;
+	if (s->entry >= start && s->entry < end) {
+		snprintf(s->path, sizeof(s->path), "%s", path);
+		s->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int find_file_base(void *arg, uint64_t start, uint64_t end,
+			  uint64_t off, const char *path)
+{
+	struct file_scan *s = arg;
+
+	(void)end;
+	if (off == 0 && !strcmp(path, s->path) && (!s->base || start < s->base))
+		s->base = start;
+	return 0;
+}
+
+/* Copy the Go build-ID note (owner "Go", type 4) from a note area. */
+static int go_buildid_from_notes(const uint8_t *d, size_t len, char *out,
+				 size_t outlen)
+{
+	size_t pos = 0;
+
+	while (len - pos >= 12) {
+		uint32_t namesz = le32(d + pos), descsz = le32(d + pos + 4);
+		uint32_t type = le32(d + pos + 8);
+		uint64_t nl = ((uint64_t)namesz + 3) & ~3ull;
+		uint64_t dl = ((uint64_t)descsz + 3) & ~3ull;
+		size_t i, k = 0;
+
+		if (nl > len - pos - 12 || descsz > len - pos - 12 - nl)
+			return -1;
+		if (type == 4 && (namesz == 3 || namesz == 4) &&
+		    !memcmp(d + pos + 12, "Go", 3)) {
+			for (i = 0; i < descsz && k + 1 < outlen; i++) {
+				uint8_t c = d[pos + 12 + nl + i];
+
+				out[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+			}
+			out[k] = '\0';
+			return 0;
+		}
+		if (dl > len - pos - 12 - nl)
+			return -1;
+		pos += 12 + nl + dl;
+	}
+	return -1;
+}
+
+/*
+ * Read the executable's ELF and program headers: from the core's memory
+ * at exe_base when present (filter bit 4 keeps that first page), else
+ * from the executable file.  Fills exe_ranges, load_bias and
+ * core_buildid.
+ */
+static void read_exe_headers(struct goproc *p, uint64_t at_entry)
+{
+	uint8_t eh[64], ph[56];
+	const uint8_t *src = NULL;
+	uint64_t phoff, entry, off0 = 0, note_va = 0, note_len = 0;
+	uint32_t phnum, phentsize, i;
+	int from_core = 0, have_off0 = 0;
+
+	if (p->exe_base && !gomem_read(&p->mem, p->exe_base, eh, 64) &&
+	    !memcmp(eh, "\177ELF", 4)) {
+		from_core = 1;
+	} else if (p->exe_map && p->exe_size >= 64) {
+		memcpy(eh, p->exe_map, 64);
+		src = p->exe_map;
+	} else {
+		return;
+	}
+	if (eh[4] != 2 || eh[5] != 1)
+		return;
+	entry = le64(eh + 24);
+	phoff = le64(eh + 32);
+	phentsize = le16(eh + 54);
+	phnum = le16(eh + 56);
+	if (phentsize < 56 || phnum > 64)
+		return;
+	for (i = 0; i < phnum; i++) {
+		uint64_t o = phoff + (uint64_t)i * phentsize;
+		uint64_t off, va, filesz, memsz;
+		uint32_t type, flags;
+
+		if (from_core) {
+			if (gomem_read(&p->mem, p->exe_base + o, ph, 56))
+				return;
+		} else {
+			if (o > p->exe_size || p->exe_size - o < 56)
+				return;
+			memcpy(ph, src + o, 56);
+		}
+		type = le32(ph);
+		flags = le32(ph + 4);
+		off = le64(ph + 8);
+		va = le64(ph + 16);
+		filesz = le64(ph + 32);
+		memsz = le64(ph + 40);
+		if (type == PT_LOAD) {
+			if (!have_off0 && off < 4096 && va >= off) {
+				off0 = (va - off) & ~4095ull;
+				have_off0 = 1;
+			}
+			if (p->nexe_ranges < 16 && memsz && va + memsz > va) {
+				p->exe_ranges[p->nexe_ranges].lo = va;
+				p->exe_ranges[p->nexe_ranges].hi = va + memsz;
+				p->exe_ranges[p->nexe_ranges].flags = flags;
+				p->nexe_ranges++;
+			}
+		}
+		if (type == PT_NOTE && !note_len && filesz && filesz < 65536) {
+			note_va = va;
+			note_len = filesz;
+		}
+	}
+	/* Bias: entry point (auxv) against e_entry, or the mapping base. */
+	if (at_entry && entry && at_entry >= entry)
+		p->load_bias = at_entry - entry;
+	else if (have_off0 && p->exe_base >= off0)
+		p->load_bias = p->exe_base - off0;
+	for (i = 0; i < (uint32_t)p->nexe_ranges; i++) {
+		p->exe_ranges[i].lo += p->load_bias;
+		p->exe_ranges[i].hi += p->load_bias;
+	}
+	if (!p->exe_base && have_off0)
+		p->exe_base = off0 + p->load_bias;
+	/* The Go build ID, from the core's memory only. */
+	if (note_len) {
+		uint8_t *buf = malloc((size_t)note_len);
+
+		if (buf && !gomem_read(&p->mem, note_va + p->load_bias, buf,
+				       (size_t)note_len))
+			go_buildid_from_notes(buf, (size_t)note_len,
+					      p->core_buildid,
+					      sizeof(p->core_buildid));
+		free(buf);
+	}
+}
+
+struct exe_reader {
+	const uint8_t *d;
+};
+
+static int exe_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	memcpy(buf, ((struct exe_reader *)ctx)->d + off, len);
+	return 0;
+}
+
+/* Map the executable, check its build ID against the core's. */
+static int open_exe(struct goproc *p, struct goelf_info *info,
+		    unsigned int flags)
+{
+	struct exe_reader er;
+	struct goelf_reader r;
+	struct stat st;
+	void *scratch, *map;
+	int fd, err;
+
+	fd = open(p->exe_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(p, "%s: cannot open: %s", p->exe_path,
+			    strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 64) {
+		close(fd);
+		return fail(p, "%s: not a regular file of an ELF executable",
+			    p->exe_path);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		close(fd);
+		return fail(p, "%s: cannot map: %s", p->exe_path,
+			    strerror(errno));
+	}
+	p->exe_fd = fd;
+	p->exe_map = map;
+	p->exe_size = (size_t)st.st_size;
+	er.d = map;
+	r.read = exe_read;
+	r.ctx = &er;
+	r.size = p->exe_size;
+	scratch = malloc(GOELF_SCRATCH_SIZE);
+	if (!scratch)
+		return fail(p, "out of memory");
+	err = goelf_probe(&r, GOELF_WANT_BUILDINFO |
+			  ((flags & GOPROC_NO_SYMTAB) ? 0 : GOELF_WANT_ROOTS),
+			  info, scratch);
+	free(scratch);
+	if (err)
+		return fail(p, "%s: %s", p->exe_path, goelf_strerror(err));
+	if (!(info->flags & GOELF_F_GO))
+		return fail(p, "%s: not a Go executable (no .go.buildinfo, no Go build ID)",
+			    p->exe_path);
+	if (info->e_machine != EM_X86_64 || info->elf_class != 2)
+		return fail(p, "%s: not an x86-64 executable", p->exe_path);
+	snprintf(p->exe_buildid, sizeof(p->exe_buildid), "%s",
+		 info->go_buildid);
+	return 0;
+}
+
+static int check_buildid(struct goproc *p)
+{
+	if (!p->exe_map)
+		return 0;
+	if (!p->core_buildid[0])
+		return fail(p, "%s: the core does not hold the executable's Go build ID "
+			    "(its first page is missing), so %s cannot be checked "
+			    "to be the executable that crashed",
+			    p->core_path, p->exe_path);
+	if (!p->exe_buildid[0])
+		return fail(p, "%s: has no Go build ID to compare with the core's",
+			    p->exe_path);
+	if (strcmp(p->core_buildid, p->exe_buildid))
+		return fail(p, "%s: Go build ID %s does not match the core's %s: "
+			    "this is not the executable that crashed",
+			    p->exe_path, p->exe_buildid, p->core_buildid);
+	return 0;
+}
+
+/* Find "\xff Go buildinf:" in the executable's data and read the version. */
+static int version_from_memory(struct goproc *p)
+{
+	int i;
+
+	for (i = 0; i < p->nexe_ranges; i++) {
+		uint64_t a = (p->exe_ranges[i].lo + 15) & ~15ull;
+
+		if (p->exe_ranges[i].flags & 1)
+			continue;	/* not in text */
+		for (; a + 32 <= p->exe_ranges[i].hi; a += 16) {
+			char modinfo[64];
+			size_t len;
+			const uint8_t *s = gomem_span(&p->mem, a, &len);
+
+			if (!s) {
+				/* Skip to the next known byte. */
+				const struct gomem_seg *g = NULL;
+				size_t k;
+
+				for (k = 0; k < p->mem.n; k++)
+					if (p->mem.segs[k].start > a) {
+						g = &p->mem.segs[k];
+						break;
+					}
+				if (!g || g->start >= p->exe_ranges[i].hi)
+					break;
+				a = ((g->start + 15) & ~15ull) - 16;
+				continue;
+			}
+			if (len < 32 || memcmp(s, "\xff Go buildinf:", 14))
+				continue;
+			if (goelf_buildinfo_mem(s, len < 65536 ? len : 65536,
+						p->go_version,
+						sizeof(p->go_version), modinfo,
+						sizeof(modinfo)) >= 0 &&
+			    p->go_version[0])
+				return 0;
+		}
+	}
+	return -1;
+}
+
+/* Is [a, a+72) a plausible pcHeader?  Returns its version. */
+static enum pcln_version pcheader_at(const uint8_t *s, size_t len)
+{
+	enum pcln_version v;
+
+	if (len < 72)
+		return PCLN_VER_UNKNOWN;
+	v = pclntab_magic_version(s);
+	if (v == PCLN_VER_UNKNOWN || s[4] || s[5] || s[6] != 1 || s[7] != 8)
+		return PCLN_VER_UNKNOWN;
+	if (le64(s + 8) == 0 || le64(s + 8) > PCLN_MAX_NFUNC ||
+	    le64(s + 32) < 72 || le64(s + 32) > le64(s + 40) ||
+	    le64(s + 40) > le64(s + 48) || le64(s + 48) > le64(s + 56) ||
+	    le64(s + 56) > le64(s + 64))
+		return PCLN_VER_UNKNOWN;
+	return v;
+}
+
+/*
+ * Find the pcHeader in the executable's non-text mappings, then the
+ * moduledata that points at it (its first word) in the writable ones.
+ */
+static int scan_moduledata(struct goproc *p)
+{
+	uint64_t hdr = 0;
+	int i;
+
+	for (i = 0; i < p->nexe_ranges && !hdr; i++) {
+		uint64_t a;
+
+		if (p->exe_ranges[i].flags & 1)
+			continue;
+		for (a = (p->exe_ranges[i].lo + 7) & ~7ull;
+		     a + 72 <= p->exe_ranges[i].hi; a += 8) {
+			size_t len;
+			const uint8_t *s = gomem_span(&p->mem, a, &len);
+
+			if (!s) {
+				size_t k;
+
+				for (k = 0; k < p->mem.n; k++)
+					if (p->mem.segs[k].start > a)
+						break;
+				if (k == p->mem.n)
+					break;
+				a = ((p->mem.segs[k].start + 7) & ~7ull) - 8;
+				continue;
+			}
+			if (pcheader_at(s, len) != PCLN_VER_UNKNOWN) {
+				hdr = a;
+				break;
+			}
+		}
+	}
+	if (!hdr)
+		return -1;
+	for (i = 0; i < p->nexe_ranges; i++) {
+		uint64_t a, fno;
+
+		if (!(p->exe_ranges[i].flags & 2))
+			continue;
+		if (gomem_u64(&p->mem, hdr + 32, &fno))
+			return -1;
+		for (a = (p->exe_ranges[i].lo + 7) & ~7ull;
+		     a + 16 <= p->exe_ranges[i].hi; a += 8) {
+			uint64_t v, w;
+
+			if (gomem_u64(&p->mem, a, &v))
+				continue;
+			if (v != hdr || gomem_u64(&p->mem, a + 8, &w) ||
+			    w != hdr + fno)
+				continue;
+			p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
+			p->root_src[GCD_ROOT_FIRSTMODULEDATA] = GOROOT_SCAN;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int read_moduledata(struct goproc *p)
+{
+	const struct golayout *l = &p->layout;
+	struct gomoduledata *md = &p->md;
+	uint64_t a = p->roots[GCD_ROOT_FIRSTMODULEDATA], tabptr, tablen;
+	char err[256];
+	size_t size;
+	const void *data;
+
+#define MDREAD(field, off)						\
+	do {								\
+		if ((off) == GOLAYOUT_NONE ||				\
+		    gomem_u64(&p->mem, a + (off), &md->field))		\
+			return fail(p, "%s: cannot read runtime.firstmoduledata.%s at %#llx", \
+				    p->core_path, #field,		\
+				    (unsigned long long)(a + (off)));	\
+	} while (0)
+
+	md->addr = a;
+	MDREAD(pcheader, l->md_pcheader);
+	MDREAD(text, l->md_text);
+	MDREAD(etext, l->md_etext);
+	MDREAD(minpc, l->md_minpc);
+	MDREAD(maxpc, l->md_maxpc);
+	MDREAD(noptrdata, l->md_noptrdata);
+	MDREAD(enoptrbss, l->md_enoptrbss);
+	MDREAD(types, l->md_types);
+	MDREAD(etypes, l->md_etypes);
+	MDREAD(rodata, l->md_rodata);
+	MDREAD(gofunc, l->md_gofunc);
+#undef MDREAD
+	if (gomem_u64(&p->mem, a + l->md_pclntable, &tabptr) ||
+	    gomem_u64(&p->mem, a + l->md_pclntable + 8, &tablen))
+		return fail(p, "%s: cannot read runtime.firstmoduledata.pclntable",
+			    p->core_path);
+	if (tabptr < md->pcheader || tablen > (1ull << 32) ||
+	    tabptr - md->pcheader > (1ull << 32))
+		return fail(p, "%s: runtime.firstmoduledata at %#llx is not consistent (pclntable)",
+			    p->core_path, (unsigned long long)a);
+	md->pclntab_end = tabptr + tablen;
+	size = (size_t)(md->pclntab_end - md->pcheader);
+	data = gomem_ptr(&p->mem, md->pcheader, size);
+	if (!data) {
+		/* Not contiguous in one segment (or partly missing). */
+		p->tab_copy = malloc(size ? size : 1);
+		if (!p->tab_copy)
+			return fail(p, "out of memory");
+		if (gomem_read(&p->mem, md->pcheader, p->tab_copy, size))
+			return fail(p, "%s: the pclntab at %#llx (%zu bytes) is not all in the core%s",
+				    p->core_path,
+				    (unsigned long long)md->pcheader, size,
+				    p->exe_map ? "" :
+				    "; give the executable with --exe FILE");
+		data = p->tab_copy;
+	}
+	if (pclntab_init(&p->tab, data, size, md->text, err, sizeof(err)))
+		return fail(p, "%s: pclntab at %#llx: %s", p->core_path,
+			    (unsigned long long)md->pcheader, err);
+	if ((p->vers.minor >= 20) != (p->tab.ver == PCLN_VER_120))
+		goproc_warn(p, "pclntab format does not match Go 1.%d",
+			    p->vers.minor);
+	return 0;
+}
+
+/* Entry points of the functions the unwinder treats specially. */
+static void find_funcs(struct goproc *p)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} want[] = {
+#define F(n, field) { n, offsetof(struct gofuncs, field) }
+		F("runtime.sigpanic", sigpanic),
+		F("runtime.asyncPreempt", asyncpreempt),
+		F("runtime.debugCallV2", debugcallv2),
+		F("runtime.cgocallback", cgocallback),
+		F("runtime.gopanic", gopanic),
+		F("runtime.fatalpanic", fatalpanic),
+		F("runtime.fatalthrow", fatalthrow),
+		F("runtime.throw", throw_),
+		F("runtime.fatal", fatal),
+		F("runtime.throw.func1", throw_func1),
+		F("runtime.fatal.func1", fatal_func1),
+		F("runtime.sigtramp", sigtramp),
+		F("runtime.cgoSigtramp", cgosigtramp),
+		F("runtime.sigtrampgo", sigtrampgo),
+		F("runtime.systemstack_switch", systemstack_switch),
+		F("runtime.goexit", goexit),
+		F("runtime.mstart", mstart),
+#undef F
+	};
+	uint32_t i;
+	size_t k;
+
+	for (i = 0; i < p->tab.nfunc; i++) {
+		struct pcfunc f;
+		const char *name;
+
+		if (pclntab_func_by_index(&p->tab, i, &f))
+			continue;
+		name = pclntab_funcname(&p->tab, &f);
+		if (!name || strncmp(name, "runtime.", 8))
+			continue;
+		for (k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+			if (!strcmp(name, want[k].name))
+				*(uint64_t *)((char *)&p->fn + want[k].off) =
+					f.entry;
+	}
+}
+
+static void take_roots(struct goproc *p, const struct goelf_info *info,
+		       unsigned int flags)
+{
+	unsigned int k;
+
+	if (p->have_note && p->note.have_process && !(flags & GOPROC_NO_NOTE)) {
+		for (k = 0; k < GCD_ROOT_COUNT; k++) {
+			if (!(p->note.proc.roots_present & (1u << k)))
+				continue;
+			p->roots[k] = p->note.proc.roots[k];
+			p->root_src[k] = GOROOT_NOTE;
+		}
+	}
+	if (info && (info->flags & GOELF_F_ROOTS)) {
+		for (k = 0; k < GCD_ROOT_COUNT; k++) {
+			if (!(info->roots_present & (1u << k)))
+				continue;
+			p->symtab_roots[k] = info->roots[k] + p->load_bias;
+			p->symtab_roots_present |= 1u << k;
+			if (p->root_src[k] == GOROOT_NONE) {
+				p->roots[k] = p->symtab_roots[k];
+				p->root_src[k] = GOROOT_SYMTAB;
+			} else if (p->roots[k] != p->symtab_roots[k]) {
+				goproc_warn(p, "%s: the note says %#llx, the symbol table %#llx",
+					    goelf_root_name(k),
+					    (unsigned long long)p->roots[k],
+					    (unsigned long long)p->symtab_roots[k]);
+			}
+		}
+	}
+}
+
+/* Walk runtime.allm and match each M to its thread by m.procid. */
+static int read_ms(struct goproc *p)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t m;
+	size_t i;
+
+	if (gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLM], &m)) {
+		goproc_warn(p, "cannot read runtime.allm at %#llx: running goroutines "
+			    "will not be matched to threads",
+			    (unsigned long long)p->roots[GCD_ROOT_ALLM]);
+		return 0;
+	}
+	while (m && p->nms < GOPROC_MAX_MS) {
+		struct gom *ms, *x;
+		uint64_t v;
+
+		if (goproc_m_index(p, m) >= 0) {
+			goproc_warn(p, "runtime.allm list loops at %#llx",
+				    (unsigned long long)m);
+			break;
+		}
+		ms = realloc(p->ms, (p->nms + 1) * sizeof(*ms));
+		if (!ms)
+			return fail(p, "out of memory");
+		p->ms = ms;
+		x = &ms[p->nms];
+		memset(x, 0, sizeof(*x));
+		x->addr = m;
+		x->thread = -1;
+#define MREAD(field, off)						\
+		do {							\
+			if ((off) != GOLAYOUT_NONE)			\
+				gomem_u64(&p->mem, m + (off), &x->field); \
+		} while (0)
+		if (gomem_u64(&p->mem, m + l->m_id, &v)) {
+			goproc_warn(p, "cannot read the M at %#llx",
+				    (unsigned long long)m);
+			break;
+		}
+		x->id = (int64_t)v;
+		MREAD(procid, l->m_procid);
+		MREAD(g0, l->m_g0);
+		MREAD(gsignal, l->m_gsignal);
+		MREAD(curg, l->m_curg);
+		MREAD(caughtsig, l->m_caughtsig);
+		MREAD(libcallsp, l->m_libcallsp);
+		MREAD(libcallpc, l->m_libcallpc);
+		MREAD(libcallg, l->m_libcallg);
+		MREAD(vdsosp, l->m_vdsosp);
+		MREAD(vdsopc, l->m_vdsopc);
+#undef MREAD
+		if (l->m_throwing != GOLAYOUT_NONE) {
+			uint8_t b;
+
+			if (!gomem_u8(&p->mem, m + l->m_throwing, &b))
+				x->throwing = b;
+		}
+		if (l->m_dying != GOLAYOUT_NONE)
+			gomem_u32(&p->mem, m + l->m_dying, &x->dying);
+		for (i = 0; i < p->nthreads; i++) {
+			if (x->procid && p->threads[i].tid == x->procid) {
+				x->thread = (int)i;
+				p->threads[i].m = (int)p->nms;
+			}
+		}
+		p->nms++;
+		if (gomem_u64(&p->mem, m + l->m_alllink, &m))
+			break;
+	}
+	return 0;
+}
+
+static int discover(struct goproc *p, unsigned int flags)
+{
+	struct goelf_info info;
+	struct file_scan fs;
+	uint64_t at_entry;
+	const char *missing;
+	char err[512];
+	int r;
+
+	memset(&info, 0, sizeof(info));
+	if (p->core.e_machine != EM_X86_64 || p->core.elf_class != 2)
+		return fail(p, "%s: not an x86-64 core (e_machine %u): gocap reads amd64 Go cores only",
+			    p->core_path, p->core.e_machine);
+	if (p->core.problem[0])
+		goproc_warn(p, "%s: %s", p->core_path, p->core.problem);
+	if (read_threads(p))
+		return -1;
+	if (gomem_add_core(&p->mem, &p->core))
+		return fail(p, "out of memory");
+
+	/* The executable's mapping: the NT_FILE entry holding AT_ENTRY. */
+	at_entry = auxv_get(p, AT_ENTRY);
+	memset(&fs, 0, sizeof(fs));
+	fs.entry = at_entry;
+	if (at_entry && elfcore_files(&p->core, find_entry_file, &fs) > 0 &&
+	    fs.found) {
+		elfcore_files(&p->core, find_file_base, &fs);
+		p->exe_base = fs.base;
+		snprintf(p->exe_file, sizeof(p->exe_file), "%s", fs.path);
+	}
+
+	if (p->exe_path && open_exe(p, &info, flags))
+		return -1;
+	read_exe_headers(p, at_entry);
+	if (check_buildid(p))
+		return -1;
+	if (p->exe_map &&
+	    gomem_add_exe(&p->mem, p->exe_map, p->exe_size, p->load_bias))
+		return fail(p, "%s: malformed program headers", p->exe_path);
+
+	r = gcdnote_from_core(&p->core, &p->note);
+	if (r > 0)
+		p->have_note = 1;
+	else if (r < 0)
+		goproc_warn(p, "%s: gocoredump note: %s", p->core_path,
+			    p->note.problem);
+
+	/* Go version. */
+	if (info.flags & GOELF_F_VERSION) {
+		snprintf(p->go_version, sizeof(p->go_version), "%s",
+			 info.go_version);
+		p->go_version_source = "executable's .go.buildinfo";
+	} else if (p->have_note && (p->note.proc.flags & GCD_PROC_F_BUILDINFO) &&
+		   p->note.proc.go_version[0]) {
+		snprintf(p->go_version, sizeof(p->go_version), "%s",
+			 p->note.proc.go_version);
+		p->go_version_source = "gocoredump note";
+	} else if (!version_from_memory(p)) {
+		p->go_version_source = "core's .go.buildinfo";
+	} else {
+		if (!p->nexe_ranges)
+			return fail(p, "%s: cannot find the executable's mapping in the core "
+				    "(no NT_FILE/auxv, or its ELF header page is missing); "
+				    "give the executable with --exe FILE",
+				    p->core_path);
+		return fail(p, "%s: no Go build information in the core (.go.buildinfo not "
+			    "found in its memory): not a Go program, or its data was not "
+			    "dumped; give the executable with --exe FILE",
+			    p->core_path);
+	}
+	if (govers_lookup(p->go_version, &p->vers, err, sizeof(err)))
+		return fail(p, "%s: %s", p->core_path, err);
+
+	/* Runtime layout. */
+	r = 0;
+	if (p->exe_map && !(flags & GOPROC_NO_DWARF)) {
+		r = golayout_from_dwarf(p->exe_path, &p->layout, err,
+					sizeof(err));
+		if (r < 0)
+			goproc_warn(p, "%s; using the layout table", err);
+	}
+	if (r <= 0 && golayout_from_table(p->go_version, &p->layout, err,
+					  sizeof(err)))
+		return fail(p, "%s: %s", p->core_path, err);
+	missing = golayout_missing(&p->layout);
+	if (missing)
+		return fail(p, "%s: runtime layout (%s) lacks %s",
+			    p->core_path, p->layout.source, missing);
+
+	/* firstmoduledata and the pclntab. */
+	take_roots(p, &info, flags);
+	if (!p->roots[GCD_ROOT_FIRSTMODULEDATA] && scan_moduledata(p))
+		return fail(p, "%s: no Go pclntab found in the core: its text and rodata "
+			    "were not dumped (coredump_filter without bit 2, and no "
+			    "gocoredump.ko); give the executable with --exe FILE",
+			    p->core_path);
+	if (read_moduledata(p))
+		return -1;
+	find_funcs(p);
+
+	/* Scheduler roots still missing: from the code. */
+	goroots_from_code(p);
+	if (!p->roots[GCD_ROOT_ALLGS] || !p->roots[GCD_ROOT_ALLGLEN])
+		return fail(p, "%s: cannot locate runtime.allgs/allglen (no note, no symbol "
+			    "table, and the runtime code did not show them)",
+			    p->core_path);
+	if (gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLGS], &p->allgs) ||
+	    gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLGLEN], &p->allglen))
+		return fail(p, "%s: runtime.allgs/allglen at %#llx/%#llx are not in the core",
+			    p->core_path,
+			    (unsigned long long)p->roots[GCD_ROOT_ALLGS],
+			    (unsigned long long)p->roots[GCD_ROOT_ALLGLEN]);
+	if (p->allglen > GOPROC_MAX_GS)
+		return fail(p, "%s: runtime.allglen is %llu, over the limit of %u",
+			    p->core_path, (unsigned long long)p->allglen,
+			    GOPROC_MAX_GS);
+	if (p->roots[GCD_ROOT_ALLM])
+		return read_ms(p);
+	goproc_warn(p, "runtime.allm not found: running goroutines will not be "
+		    "matched to threads");
+	return 0;
+}
+
+int goproc_open(struct goproc *p, const char *core_path, const char *exe_path,
+		unsigned int flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->exe_fd = -1;
+	p->crash_thread = -1;
+	p->core_path = core_path;
+	p->exe_path = exe_path;
+	gomem_init(&p->mem);
+	if (elfcore_open(&p->core, core_path))
+		return fail(p, "%s: %s", core_path, p->core.problem);
+	p->have_core = 1;
+	return discover(p, flags);
+}
+
+int goproc_open_mem(struct goproc *p, const void *core, size_t size,
+		    unsigned int flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->exe_fd = -1;
+	p->crash_thread = -1;
+	p->core_path = "core";
+	gomem_init(&p->mem);
+	if (elfcore_from_mem(&p->core, core, size))
+		return fail(p, "core: %s", p->core.problem);
+	p->have_core = 1;
+	return discover(p, flags);
+}
+
+void goproc_close(struct goproc *p)
+{
+	if (p->have_core)
+		elfcore_close(&p->core);
+	if (p->exe_map)
+		munmap((void *)p->exe_map, p->exe_size);
+	if (p->exe_fd >= 0)
+		close(p->exe_fd);
+	gcdnote_free(&p->note);
+	gomem_free(&p->mem);
+	free(p->tab_copy);
+	free(p->threads);
+	free(p->ms);
+	memset(p, 0, sizeof(*p));
+	p->exe_fd = -1;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * goproc.h - the Go process a core was taken from: its memory (core, and
+ * the executable behind it), its Go version and runtime layout, its
+ * pclntab, the scheduler roots, the Ms and the threads they ran on.
+ *
+ * goproc_open() does the discovery once; the goroutine walker
+ * (goroutines.h) and the printers read the result.  Everything read from
+ * the core or the executable is untrusted: counts are bounded, pointers
+ * are only followed through gomem (which fails on unknown bytes), and a
+ * fact that cannot be established is reported, not guessed.
+ *
+ * Where facts come from, in order of preference:
+ *  - Go version: the executable's .go.buildinfo, the gocoredump note,
+ *    .go.buildinfo found in the core's memory;
+ *  - struct layouts: the executable's DWARF, else the per-release table;
+ *  - pclntab and firstmoduledata: the firstmoduledata root, else a scan of
+ *    the executable's mapped segments for the pcHeader magic and the
+ *    moduledata that points at it;
+ *  - scheduler roots: the gocoredump note, else the executable's .symtab,
+ *    else the RIP-relative operands of runtime functions (goroots.c).
+ */
+#ifndef GOCD_GOPROC_H
+#define GOCD_GOPROC_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "elfcore.h"
+#include "gcdnote.h"
+#include "golayout.h"
+#include "gomem.h"
+#include "govers.h"
+#include "pclntab.h"
+#include "uapi/gocoredump.h"
+
+#define GOPROC_MAX_THREADS	(1u << 16)
+#define GOPROC_MAX_MS		(1u << 16)
+#define GOPROC_MAX_GS		(1u << 24)
+
+/* Where a root's address came from. */
+enum goroot_source {
+	GOROOT_NONE = 0,
+	GOROOT_NOTE,		/* gocoredump note */
+	GOROOT_SYMTAB,		/* executable's .symtab */
+	GOROOT_CODE,		/* RIP-relative operands of runtime code */
+	GOROOT_SCAN,		/* memory scan (firstmoduledata) */
+};
+
+const char *goroot_source_name(enum goroot_source s);
+
+struct gothread {
+	uint32_t tid;
+	int32_t cursig;
+	struct elfcore_prstatus regs;
+	int m;			/* index into ms, or -1 */
+};
+
+struct gom {
+	uint64_t addr;
+	int64_t id;
+	uint64_t procid;	/* the thread id */
+	uint64_t g0, gsignal, curg, caughtsig;
+	uint64_t libcallsp, libcallpc, libcallg, vdsosp, vdsopc;
+	uint32_t throwing;
+	uint32_t dying;
+	int thread;		/* index into threads, or -1 */
+};
+
+struct gomoduledata {
+	uint64_t addr;
+	uint64_t pcheader, pclntab_end;
+	uint64_t text, etext, minpc, maxpc;
+	uint64_t noptrdata, enoptrbss;
+	uint64_t types, etypes, rodata, gofunc;
+};
+
+/* Functions the unwinder and printers need by identity. */
+struct gofuncs {
+	uint64_t sigpanic, asyncpreempt, debugcallv2, cgocallback;
+	uint64_t gopanic, fatalpanic, fatalthrow, throw_, fatal;
+	uint64_t throw_func1, fatal_func1;
+	uint64_t sigtramp, cgosigtramp, sigtrampgo, systemstack_switch;
+	uint64_t goexit, mstart;
+};
+
+struct goproc {
+	const char *core_path, *exe_path;
+	struct elfcore core;
+	int have_core;
+
+	/* The executable, when given. */
+	const uint8_t *exe_map;
+	size_t exe_size;
+	int exe_fd;
+	char exe_buildid[128];
+
+	/* The executable as mapped in the process. */
+	uint64_t exe_base;	/* where its file offset 0 is mapped */
+	uint64_t load_bias;
+	char core_buildid[128];	/* Go build ID read from the core */
+	char exe_file[256];	/* its path according to NT_FILE */
+	struct exe_range {
+		uint64_t lo, hi;
+		uint32_t flags;
+	} exe_ranges[16];
+	int nexe_ranges;
+
+	struct gcd_note note;
+	int have_note;
+
+	struct gomem mem;
+	char go_version[GCD_GOVERSION_LEN];
+	const char *go_version_source;
+	struct govers vers;
+	struct golayout layout;
+
+	struct gomoduledata md;
+	struct pclntab tab;
+	uint8_t *tab_copy;	/* when the table is not contiguous in memory */
+	struct gofuncs fn;
+
+	uint64_t roots[GCD_ROOT_COUNT];
+	enum goroot_source root_src[GCD_ROOT_COUNT];
+	uint64_t symtab_roots[GCD_ROOT_COUNT];	/* for cross-checks */
+	uint32_t symtab_roots_present;
+
+	struct gothread *threads;
+	size_t nthreads;
+	struct gom *ms;
+	size_t nms;
+	int crash_thread;	/* index of the thread that dumped, or -1 */
+
+	uint64_t allgs, allglen;	/* the slice's array and length */
+
+	/* Things found wrong along the way, one per line (never fatal). */
+	char warnings[2048];
+	char error[512];	/* why goproc_open() failed */
+};
+
+/* goproc_open() flags */
+#define GOPROC_NO_DWARF		0x1	/* use the layout table even with DWARF */
+#define GOPROC_NO_SYMTAB	0x2	/* ignore .symtab roots (tests roots
+					 * from code on a symbolised binary) */
+#define GOPROC_NO_NOTE		0x4	/* ignore the gocoredump note's roots */
+
+/*
+ * Open core_path (and exe_path, or NULL) and find everything above.
+ * Returns 0, or -1 with p->error saying what is missing and what to do.
+ * On failure p still needs goproc_close().
+ */
+int goproc_open(struct goproc *p, const char *core_path, const char *exe_path,
+		unsigned int flags);
+
+/* The same from a core already in memory (the fuzz target). */
+int goproc_open_mem(struct goproc *p, const void *core, size_t size,
+		    unsigned int flags);
+
+void goproc_close(struct goproc *p);
+
+/* Append a warning line. */
+void goproc_warn(struct goproc *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Index of the M whose address is m, or -1. */
+int goproc_m_index(const struct goproc *p, uint64_t m);
+
+/* Read a Go string header (ptr, len) at addr into buf (NUL-terminated,
+ * truncated to buflen-1).  Returns the string's full length or -1. */
+long goproc_read_gostring(const struct goproc *p, uint64_t addr, char *buf,
+			  size_t buflen);
+/* The same from a (ptr, len) pair already read. */
+long goproc_read_str(const struct goproc *p, uint64_t ptr, uint64_t len,
+		     char *buf, size_t buflen);
+
+/*
+ * Roots from code (goroots.c): fill p->roots[] entries still absent from
+ * the machine code of runtime functions, validated against memory.
+ * Returns the number of roots found.
+ */
+int goroots_from_code(struct goproc *p);
+
+#endif /* GOCD_GOPROC_H */

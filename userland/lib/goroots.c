@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goroots.c - find the Go scheduler's roots (runtime.allgs, allglen, allm,
+ * allp, sched) from the machine code, for binaries stripped of their
+ * symbol table (-ldflags='-s -w') when the core has no gocoredump note.
+ *
+ * The pclntab survives stripping, so the runtime functions that use each
+ * root can be found by name.  Compiled Go code on amd64 reaches globals
+ * through RIP-relative operands (static and PIE alike), so decoding those
+ * functions yields the addresses of the globals they touch.  Which address
+ * is which root is then decided by the memory itself, never by position:
+ *
+ *   allgs    a slice {ptr, len, cap} whose elements are goroutines (g.goid,
+ *            g.atomicstatus plausible), with allglen == len
+ *   allglen  a word equal to len(allgs), outside the slice header
+ *   allm     a pointer to an m with m.g0.m == m, along the whole alllink list
+ *   allp     a slice of *p with allp[i].id == i
+ *   sched    the base S for which the most operands hit known schedt field
+ *            offsets, with sched.mnext - sched.nmfreed == len(allm list)
+ *
+ * A candidate that is not unique is not taken: the walk would rather stop
+ * than follow the wrong list.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "goproc.h"
+#include "x86dec.h"
+
+#define MAX_FUNC_BYTES	(256u << 10)
+#define MAX_TARGETS	4096
+
+struct targets {
+	uint64_t a[MAX_TARGETS];
+	size_t n;
+	uint64_t xchg[64];	/* address taken (LEA) or XCHG targets */
+	size_t nxchg;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Collect the RIP-relative data targets of the function named name. */
+static void collect(const struct goproc *p, const char *name,
+		    struct targets *t)
+{
+	struct pcfunc f;
+	uint64_t pc, end;
+
+	if (pclntab_func_by_name(&p->tab, name, &f))
+		return;
+	end = f.end;
+	if (end <= f.entry || end - f.entry > MAX_FUNC_BYTES)
+		return;
+	for (pc = f.entry; pc < end;) {
+		size_t avail;
+		const uint8_t *code = gomem_span(&p->mem, pc, &avail);
+		struct x86_insn in;
+		uint64_t tgt;
+
+		if (!code)
+			return;
+		if (avail > end - pc)
+			avail = (size_t)(end - pc);
+		if (!x86_decode(code, avail, &in))
+			return;	/* lost: stop rather than guess */
+		if (in.disp_off >= 0) {
+			tgt = x86_rip_target(&in, pc);
+			if (tgt >= p->md.noptrdata && tgt < p->md.enoptrbss &&
+			    t->n < MAX_TARGETS)
+				t->a[t->n++] = tgt;
+			if (in.map == 0 && (in.opcode == 0x87 || in.opcode == 0x8d) &&
+			    t->nxchg < 64)
+				t->xchg[t->nxchg++] = tgt;
+		}
+		pc += in.len;
+	}
+}
+
+static void uniq(struct targets *t)
+{
+	size_t i, k = 0;
+
+	qsort(t->a, t->n, sizeof(t->a[0]), cmp_u64);
+	for (i = 0; i < t->n; i++)
+		if (!k || t->a[k - 1] != t->a[i])
+			t->a[k++] = t->a[i];
+	t->n = k;
+}
+
+static int rd(const struct goproc *p, uint64_t a, uint64_t *v)
+{
+	return gomem_u64(&p->mem, a, v);
+}
+
+/* Does the array at arr hold n plausible *g? */
+static int gs_plausible(const struct goproc *p, uint64_t arr, uint64_t n)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t i, check = n < 64 ? n : 64;
+
+	for (i = 0; i < check; i++) {
+		uint64_t g, goid;
+		uint32_t st;
+
+		if (rd(p, arr + i * 8, &g) || !g || (g & 7) ||
+		    rd(p, g + l->g_goid, &goid) ||
+		    gomem_u32(&p->mem, g + l->g_atomicstatus, &st))
+			return 0;
+		if ((st & ~0x1000u) > 12 || goid > (1ull << 48))
+			return 0;
+	}
+	return 1;
+}
+
+static void find_allgs(struct goproc *p)
+{
+	struct targets *t = calloc(1, sizeof(*t));
+	uint64_t best_a = 0, best_b = 0;
+	int hits = 0;
+	size_t i, j;
+
+	if (!t)
+		return;
+	collect(p, "runtime.allgadd", t);
+	uniq(t);
+	for (i = 0; i < t->n; i++) {
+		uint64_t a = t->a[i], ptr, len, cap;
+
+		if (rd(p, a, &ptr) || rd(p, a + 8, &len) || rd(p, a + 16, &cap))
+			continue;
+		if (!len || len > cap || cap > GOPROC_MAX_GS || (ptr & 7) ||
+		    !gs_plausible(p, ptr, len))
+			continue;
+		for (j = 0; j < t->n; j++) {
+			uint64_t b = t->a[j], v;
+
+			if (b >= a && b < a + 24)
+				continue;
+			if (rd(p, b, &v) || v != len)
+				continue;
+			if (best_a != a || best_b != b)
+				hits++;
+			best_a = a;
+			best_b = b;
+		}
+	}
+	if (hits == 1) {
+		if (!p->roots[GCD_ROOT_ALLGS]) {
+			p->roots[GCD_ROOT_ALLGS] = best_a;
+			p->root_src[GCD_ROOT_ALLGS] = GOROOT_CODE;
+		}
+		if (!p->roots[GCD_ROOT_ALLGLEN]) {
+			p->roots[GCD_ROOT_ALLGLEN] = best_b;
+			p->root_src[GCD_ROOT_ALLGLEN] = GOROOT_CODE;
+		}
+	} else if (hits > 1) {
+		goproc_warn(p, "runtime.allgadd: %d candidates for allgs/allglen; none taken",
+			    hits);
+	}
+	free(t);
+}
+
+static int is_xchg(const struct targets *t, uint64_t a)
+{
+	size_t i;
+
+	for (i = 0; i < t->nxchg; i++)
+		if (t->xchg[i] == a)
+			return 1;
+	return 0;
+}
+
+/* Length of a valid allm list starting at *a, or 0. */
+static size_t m_list_len(const struct goproc *p, uint64_t a)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t m, g0, back;
+	size_t n = 0;
+
+	if (rd(p, a, &m) || !m)
+		return 0;
+	while (m && n < GOPROC_MAX_MS) {
+		if ((m & 7) || rd(p, m + l->m_g0, &g0) || !g0 ||
+		    rd(p, g0 + l->g_m, &back) || back != m)
+			return 0;
+		n++;
+		if (rd(p, m + l->m_alllink, &m))
+			return 0;
+	}
+	return m ? 0 : n;
+}
+
+/*
+ * allm is the head of the list of every M; other globals the same code
+ * touches may point into it (sched.midle, a freed-M list), but their lists
+ * are shorter.  Take the longest valid list, and only if no other is as
+ * long.
+ */
+static size_t longest_m_list(struct goproc *p)
+{
+	static const char *const fns[] = {
+		"runtime.mcommoninit", "runtime.checkdead", "runtime.allocm",
+	};
+	struct targets *t = calloc(1, sizeof(*t));
+	size_t i, best = 0;
+
+	if (!t)
+		return 0;
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		collect(p, fns[i], t);
+	uniq(t);
+	for (i = 0; i < t->n; i++) {
+		size_t n = m_list_len(p, t->a[i]);
+
+		if (n > best)
+			best = n;
+	}
+	free(t);
+	return best;
+}
+
+static void find_allm(struct goproc *p)
+{
+	static const char *const fns[] = {
+		"runtime.mcommoninit", "runtime.checkdead", "runtime.allocm",
+	};
+	struct targets *t = calloc(1, sizeof(*t));
+	uint64_t best = 0;
+	size_t i, best_len = 0;
+	int ties = 0;
+
+	if (!t)
+		return;
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		collect(p, fns[i], t);
+	uniq(t);
+	for (i = 0; i < t->n; i++) {
+		size_t n;
+
+		/* sched.midle and friends are m lists too. */
+		if (p->roots[GCD_ROOT_SCHED] &&
+		    t->a[i] >= p->roots[GCD_ROOT_SCHED] &&
+		    t->a[i] < p->roots[GCD_ROOT_SCHED] + 1024)
+			continue;
+		n = m_list_len(p, t->a[i]);
+		if (!n)
+			continue;
+		/* Between equally long lists, the one whose address is
+		 * taken (atomicstorep(&allm, mp) in mcommoninit) is allm. */
+		if (n == best_len && is_xchg(t, t->a[i]) != is_xchg(t, best)) {
+			if (is_xchg(t, t->a[i]))
+				best = t->a[i];
+			continue;
+		}
+		if (n > best_len) {
+			best_len = n;
+			best = t->a[i];
+			ties = 0;
+		} else if (n == best_len) {
+			ties++;
+		}
+	}
+	if (best && !ties) {
+		p->roots[GCD_ROOT_ALLM] = best;
+		p->root_src[GCD_ROOT_ALLM] = GOROOT_CODE;
+	} else if (best) {
+		goproc_warn(p, "%d candidates for runtime.allm; none taken",
+			    ties + 1);
+	}
+	free(t);
+}
+
+static void find_allp(struct goproc *p)
+{
+	const struct golayout *l = &p->layout;
+	struct targets *t = calloc(1, sizeof(*t));
+	uint64_t best = 0;
+	int hits = 0;
+	size_t i;
+
+	if (!t || l->p_id == GOLAYOUT_NONE) {
+		free(t);
+		return;
+	}
+	collect(p, "runtime.procresize", t);
+	uniq(t);
+	for (i = 0; i < t->n; i++) {
+		uint64_t ptr, len, cap, k, pp;
+		uint32_t id;
+
+		if (rd(p, t->a[i], &ptr) || rd(p, t->a[i] + 8, &len) ||
+		    rd(p, t->a[i] + 16, &cap))
+			continue;
+		if (!len || len > cap || len > 1u << 16 || (ptr & 7))
+			continue;
+		for (k = 0; k < len; k++) {
+			if (rd(p, ptr + k * 8, &pp) || !pp ||
+			    gomem_u32(&p->mem, pp + l->p_id, &id) || id != k)
+				break;
+		}
+		if (k != len)
+			continue;
+		hits++;
+		best = t->a[i];
+	}
+	if (hits == 1) {
+		p->roots[GCD_ROOT_ALLP] = best;
+		p->root_src[GCD_ROOT_ALLP] = GOROOT_CODE;
+	} else if (hits > 1) {
+		goproc_warn(p, "%d candidates for runtime.allp; none taken", hits);
+	}
+	free(t);
+}
+
+static void find_sched(struct goproc *p, size_t nms)
+{
+	static const char *const fns[] = {
+		"runtime.mcommoninit", "runtime.schedinit", "runtime.checkdead",
+		"runtime.checkmcount", "runtime.mexit", "runtime.mReserveID",
+	};
+	const struct golayout *l = &p->layout;
+	const uint32_t offs[] = {
+		l->sched_lock, l->sched_mnext, l->sched_maxmcount,
+		l->sched_nmfreed,
+	};
+	struct targets *t = calloc(1, sizeof(*t));
+	uint64_t best = 0;
+	int best_score = 0, ties = 0;
+	size_t i, j, k, nm;
+
+	if (!t)
+		return;
+	for (i = 0; i < 4; i++)
+		if (offs[i] == GOLAYOUT_NONE) {
+			free(t);
+			return;
+		}
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		collect(p, fns[i], t);
+	uniq(t);
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < 4; j++) {
+			uint64_t s = t->a[i] - offs[j], mnext, nmfreed, maxm;
+			int score = 0;
+
+			if (t->a[i] < offs[j])
+				continue;
+			for (k = 0; k < 4; k++) {
+				uint64_t want = s + offs[k];
+
+				for (nm = 0; nm < t->n; nm++)
+					if (t->a[nm] == want) {
+						score++;
+						break;
+					}
+			}
+			if (score < 2 || rd(p, s + l->sched_mnext, &mnext) ||
+			    rd(p, s + l->sched_nmfreed, &nmfreed) ||
+			    gomem_u64(&p->mem, s + l->sched_maxmcount, &maxm))
+				continue;
+			maxm &= 0xffffffff;
+			if (!maxm || maxm > (1u << 24) || nmfreed > mnext ||
+			    (nms && mnext - nmfreed != nms))
+				continue;
+			if (score > best_score) {
+				best_score = score;
+				best = s;
+				ties = 0;
+			} else if (score == best_score && s != best) {
+				ties++;
+			}
+		}
+	}
+	if (best && !ties) {
+		p->roots[GCD_ROOT_SCHED] = best;
+		p->root_src[GCD_ROOT_SCHED] = GOROOT_CODE;
+	}
+	free(t);
+}
+
+int goroots_from_code(struct goproc *p)
+{
+	int n = 0, k;
+
+	if (!p->roots[GCD_ROOT_ALLGS] || !p->roots[GCD_ROOT_ALLGLEN])
+		find_allgs(p);
+	/*
+	 * sched first, checked against the length of the M list (the same
+	 * for allm and for any sched field that points at its head), so
+	 * that allm's search can leave sched's fields out.
+	 */
+	if (!p->roots[GCD_ROOT_SCHED])
+		find_sched(p, p->roots[GCD_ROOT_ALLM] ?
+			   m_list_len(p, p->roots[GCD_ROOT_ALLM]) :
+			   longest_m_list(p));
+	if (!p->roots[GCD_ROOT_ALLM])
+		find_allm(p);
+	if (!p->roots[GCD_ROOT_ALLP])
+		find_allp(p);
+	for (k = 0; k < GCD_ROOT_COUNT; k++)
+		n += p->root_src[k] == GOROOT_CODE;
+	return n;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gotrace.h - print the goroutines of a core: in the runtime's own
+ * GOTRACEBACK=crash format (the crash header, then every goroutine with
+ * its frames, "created by" lines, fp/sp/pc, the frame elision rules of the
+ * core's Go version), or as JSON.
+ *
+ * Output is streamed goroutine by goroutine, so memory does not grow with
+ * their number.
+ */
+#ifndef GOCD_GOTRACE_H
+#define GOCD_GOTRACE_H
+
+#include <stdio.h>
+
+#include "goproc.h"
+
+struct gotrace_opts {
+	int json;
+	int all_frames;		/* do not elide frames as the runtime does */
+	int include_dead;	/* JSON only: list dead goroutines too */
+};
+
+struct gotrace_stats {
+	unsigned long goroutines;	/* printed */
+	unsigned long dead;		/* skipped */
+	unsigned long unreadable;	/* allgs entries not in the core */
+	unsigned long partial;		/* stacks cut short */
+};
+
+/* Print to f.  Returns 0, or -1 when the walk itself could not start. */
+int gotrace_print(struct goproc *p, FILE *f, const struct gotrace_opts *o,
+		  struct gotrace_stats *st);
+
+/* JSON string (with quotes), escaped. */
+void gotrace_json_str(FILE *f, const char *s);
+
+#endif /* GOCD_GOTRACE_H */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gowalk.h - the goroutine walker's internals, shared by goroutines.c (the
+ * walk) and gocrash.c (what crashed).  Not a public interface.
+ */
+#ifndef GOCD_GOWALK_H
+#define GOCD_GOWALK_H
+
+#include "goroutines.h"
+
+/* A logical frame as symbolised (names point into the pclntab). */
+struct gologic {
+	const char *func, *file;
+	int32_t line;
+	uint8_t inlined;
+};
+
+/* Symbols of one physical frame, keyed by (pc, sympc). */
+struct gosym {
+	uint64_t pc, sympc;
+	uint64_t outer_pc;	/* pc of the outermost function after the
+				 * inline walk (Go 1.19 prints args there) */
+	struct pcfunc f;
+	int32_t spdelta;
+	uint8_t used, found, spok;
+	uint32_t first, n;	/* logical frames in gowalk.logic */
+};
+
+struct gophys {
+	uint64_t pc, sp, fp, argpc;
+	const struct gosym *sym;
+};
+
+struct gowalk {
+	struct goproc *p;
+	uint64_t crash_g;
+
+	struct gosym *sym;
+	size_t symcap, nsym;
+	struct gologic *logic;
+	size_t nlogic, logiccap;
+
+	struct gophys *phys;
+	size_t nphys, physcap;
+	struct goframe *frames;
+	size_t framecap;
+	char *argbuf;
+	size_t arglen, argcap;
+};
+
+/* The signal frame found on a thread's stack. */
+struct gosigframe {
+	uint64_t uc;		/* address of the ucontext */
+	uint64_t pc, sp, bp;	/* interrupted context */
+	int signo;
+	int32_t code;
+	uint64_t addr;		/* si_addr */
+};
+
+/*
+ * Unwind from (pc, sp) into w->phys; trap: pc is an interrupted
+ * instruction, not a return address; is_syscall: (pc, sp) came from
+ * g.syscallpc/sp.  Returns the number of physical frames; a reason for
+ * stopping early goes to problem (if empty).
+ */
+int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
+		  int is_syscall, char *problem, size_t plen);
+
+/* The chain of signal frames on a thread's stack, innermost first; returns
+ * how many (at most max) were found. */
+int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
+			 int max);
+
+/* Unwind g's stack as the walker does and report whether it goes through
+ * the function at entry e (within the innermost 32 physical frames). */
+int gowalk_stack_has(struct gowalk *w, uint64_t g, uint64_t e);
+
+#endif /* GOCD_GOWALK_H */
