@@ -359,10 +359,13 @@ TEST(persist_raw_sparse)
 	size_t nonzero = 0;
 	struct stat sb;
 
+	/* the oracle: a plain byte loop, not the code under test */
 	for (size_t i = 0; i < CORE_LEN; i += 4096) {
-		size_t n = CORE_LEN - i < 4096 ? CORE_LEN - i : 4096;
+		size_t n = CORE_LEN - i < 4096 ? CORE_LEN - i : 4096, k = 0;
 
-		nonzero += !persist_block_is_zero(core + i, n);
+		while (k < n && !core[i + k])
+			k++;
+		nonzero += k < n;
 	}
 	ASSERT_EQ(0, run_persist(core, CORE_LEN, fd, STORE_RAW, 0, &o));
 	ASSERT_EQ(CORE_LEN, o.r.received);

@@ -1,0 +1,53 @@
+#!/bin/bash
+# mutants.sh: show that each gocapd test fails without the feature it
+# tests.  For each mutant: copy the tree to a scratch dir, break one thing
+# with a one-line edit, build, run the unit tests and tests/gocapd/host.sh
+# there, and print which tests failed.  A mutant that no test catches is
+# reported as "SURVIVED".  Not part of `make check` (minutes); run by hand:
+#   tests/gocapd/mutants.sh [NAME...]
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+KS=${GOCD_KSELFTEST:-${XDG_CACHE_HOME:-$HOME/.cache}/gocoredump/kselftest}
+
+# name|file|perl substitution (applied once, must match)
+MUTANTS='
+fallback|userland/gocapd/main.c|s/ret = dump_begin\(env, d\);\n\tif \(ret == 1\)/ret = 1;\n\tif (ret == 1)/
+holes|userland/gocapd/persist.c|s/return !memcmp\(p, zero, 16\) && /return 0 \&\& /
+handoff|userland/gocapd/main.c|s/if \(o->no_daemon \|\| handoff/if (1 || handoff/
+zstd-end|userland/gocapd/persist.c|s/j->zend = 1;\t\/\* EOF: end the last frame \*\//j->zdone = 1;/
+buildinfo|userland/gocapd/annotate.c|s/fputs\(first \? "" : ", ", f\);\n\t\t\t\tjson_str\(f, k/fputs(first ? "" : ", ", f);\n\t\t\t\tjson_str(f, k + 1/
+env-filter|userland/gocapd/context.c|s/if \(!strncmp\(p, keep\[k\], kl\) && p\[kl\] == .=.\)/if ((void)kl, 1)/
+exe-fd|userland/gocapd/main.c|s/d.exe_fd = openat\(procfd, "exe", O_RDONLY \| O_CLOEXEC\);/d.exe_fd = -1;/
+umask|userland/gocapd/main.c|s/umask\(077\);//
+caps|userland/gocapd/daemon.c|s/ret = sec_drop_caps\(o->kcore_path != NULL\);/ret = 0;/
+dumpable|userland/gocapd/main.c|s/if \(sec_nondumpable\(\)\)/if (0)/
+concurrency|userland/gocapd/persist.c|s/if \(r->active >= r->max_jobs\)/if (r->active >= 1)/
+truncated|userland/gocapd/dump.c|s/\} else if \(cf.expected_size > r->received\) \{/} else if (0) {/
+names|userland/gocapd/dump.c|s/ctx_sanitise\(d->ctx.blob\[CTX_COMM\].data \? d->ctx.blob\[CTX_COMM\].data : "",\n\t\t     d->ctx.blob\[CTX_COMM\].len, comm, sizeof\(comm\)\);/snprintf(comm, sizeof(comm), "%s", d->ctx.blob[CTX_COMM].data);/
+config-keys|userland/gocapd/config.c|s/return bad\(pp, "unknown key/return 0; (void)bad(pp, "unknown key/
+ratelimit|userland/lib/store.c|s/allowed = count < \(int64_t\)burst;/allowed = 1;/
+vacuum|userland/gocapd/dump.c|s/if \(!\(\(max_use && total > max_use\) \|\|/if (1 || !((max_use \&\& total > max_use) ||/
+diskfull|userland/gocapd/persist.c|s/j->res.write_error = -res;\n\t\tstop_storing\(j\);/(void)0;/
+sizemax|userland/gocapd/persist.c|s/if \(!j->draining && j->p.size_max &&/if (0 \&\&/
+takeover|userland/gocapd/main.c|s/dump_takeover\(env, d, 0, core, file_bytes\);/(void)core; (void)file_bytes;/
+kcore-reject|userland/gocapd/daemon.c|s/kcore_handshake\(c->core_fd, ret == 1,/kcore_handshake(c->core_fd, 0,/
+'
+want=" $* "
+echo "$MUTANTS" | while IFS='|' read -r name file subst; do
+	[ -n "$name" ] || continue
+	[ "$want" = "  " ] || case $want in *" $name "*) ;; *) continue ;; esac
+	M=$(mktemp -d /tmp/gocapd-mutant.XXXXXX)
+	(cd "$TOP" && tar cf - include lib userland scripts tests/gocapd tests/fuzz) | tar xf - -C "$M"
+	if ! perl -0pi -e "\$n = ($subst); END { exit(\$n ? 0 : 3) }" "$M/$file"; then
+		echo "$name: BAD MUTANT (pattern not found in $file)"
+		rm -rf "$M"; continue
+	fi
+	if ! make -C "$M/userland" TOP="$M" B="$M/build" GOCD_KSELFTEST="$KS" all -j2 > "$M/build.log" 2>&1; then
+		echo "$name: does not build"; tail -3 "$M/build.log"; rm -rf "$M"; continue
+	fi
+	fails=$( { "$M/build/tests/test_gocapd"; "$M/build/tests/test_store"; \
+		   GOCD_TOP="$M" GOCD_BUILD="$M/build" "$M/tests/gocapd/host.sh"; } 2>/dev/null |
+		 grep -E '^not ok' | sed -E 's/^not ok [0-9]+ //; s/:.*//' | tr '\n' ';')
+	if [ -n "$fails" ]; then echo "$name: caught by: $fails"; else echo "$name: SURVIVED"; fi
+	rm -rf "$M"
+done
