@@ -13,3 +13,6 @@ LDLIBS_fuzz_gocapd_config := -lsqlite3 -lzstd
 FUZZERS += fuzz_gocapd_proto:tests/gocapd/fuzz_gocapd_proto.c,userland/gocapd/proto.c,userland/gocapd/context.c,userland/gocapd/kcore.c
 FUZZERS += fuzz_gocapd_exe:tests/gocapd/fuzz_gocapd_exe.c,userland/gocapd/exeinfo.c,userland/gocapd/annotate.c,userland/gocapd/context.c,lib/goelf.c,userland/lib/elfcore.c,userland/lib/gcdnote.c,userland/lib/store.c
 LDLIBS_fuzz_gocapd_exe := -lsqlite3 -lzstd
+# A static gocapd for the VM lab's initramfs (no shared libraries there).
+PROGS += gocapd-static:$(GOCAPD_SRCS)
+LDLIBS_gocapd-static := -static -luring -lzstd -lsqlite3 -lcap -lm

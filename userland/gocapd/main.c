@@ -36,7 +36,8 @@ struct opts {
 	const char *socket_path;
 	const char *kcore_path;
 	int kcore_request;
-	int pipe_mode, no_daemon, log_stderr, check_config;
+	int pipe_mode, no_daemon, log_stderr, check_config, list;
+	const char *extract_id, *extract_to;
 	int ready_fd, zstd_workers;
 };
 
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 		"       gocapd [OPTIONS] --pipe %%P %%i %%I %%s %%t %%u %%g %%c %%h %%e\n"
 		"                                        core_pattern helper\n"
 		"       gocapd --check-config [--config FILE]\n"
+		"       gocapd [--store DIR] --list | --extract ID FILE\n"
 		"options:\n"
 		"  --store DIR            dump store (default %s)\n"
 		"  --config FILE          configuration (default %s)\n"
@@ -76,6 +78,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{ "zstd-workers", required_argument, NULL, 'z' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "pipe", no_argument, NULL, 'p' },
+		{ "list", no_argument, NULL, 'L' },
+		{ "extract", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -99,6 +103,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'r': o->ready_fd = atoi(optarg); break;
 		case 'z': o->zstd_workers = atoi(optarg); break;
 		case 'f': break;
+		case 'L': o->list = 1; break;
+		case 'x': o->extract_id = optarg; break;
 		case 'p':
 			o->pipe_mode = 1;
 			return optind;
@@ -110,6 +116,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			exit(2);
 		}
 	}
+	if (o->extract_id && optind + 1 == argc)
+		o->extract_to = argv[optind++];
 	if (optind != argc) {
 		fprintf(stderr, "gocapd: unexpected argument \"%s\"\n",
 			argv[optind]);
@@ -160,6 +168,64 @@ static int open_store(const struct opts *o, struct store **s)
 
 	if (ret)
 		logmsg("%s", err);
+	return ret;
+}
+
+static int print_row(void *arg, const struct store_dump *d)
+{
+	(void)arg;
+	printf("%lld\t%lld\t%d\t%d\t%s\t%s\t%llu\t%llu\t%llu\t%s\t%s\t%s\n",
+	       (long long)d->id, (long long)d->time_us, d->pid, d->signal,
+	       store_status_name(d->status), store_storage_name(d->storage),
+	       (unsigned long long)d->apparent_size,
+	       (unsigned long long)d->size_on_disk,
+	       (unsigned long long)d->suppressed_before, d->exe, d->core_file,
+	       d->status_why);
+	return 0;
+}
+
+/*
+ * --list: one line per dump, tab-separated: id, time_us, pid, signal,
+ * status, storage, apparent size, size on disk, suppressed before, exe,
+ * core file, why.  --extract ID FILE: the core as the kernel wrote it.
+ * (For tests and scripts; gocap is the tool for people.)
+ */
+static int read_store(const struct opts *o)
+{
+	struct store *s;
+	struct store_dump *d;
+	char err[512];
+	int ret = store_open(&s, o->store_dir, STORE_O_READONLY, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "gocapd: %s\n", err);
+		return 1;
+	}
+	if (o->list) {
+		ret = store_list(s, NULL, print_row, NULL) < 0;
+		if (ret)
+			fprintf(stderr, "gocapd: %s\n", store_error(s));
+		store_close(s);
+		return ret;
+	}
+	d = malloc(sizeof(*d));
+	ret = 1;
+	if (d && store_get(s, strtoll(o->extract_id, NULL, 10), d) == 0) {
+		int fd = open(o->extract_to, O_WRONLY | O_CREAT | O_TRUNC |
+			      O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			fprintf(stderr, "gocapd: %s: %s\n", o->extract_to,
+				strerror(errno));
+		else if (store_extract_core(s, d, fd) < 0 || close(fd) < 0)
+			fprintf(stderr, "gocapd: %s\n", store_error(s));
+		else
+			ret = 0;
+	} else {
+		fprintf(stderr, "gocapd: %s\n", store_error(s));
+	}
+	free(d);
+	store_close(s);
 	return ret;
 }
 
@@ -393,6 +459,13 @@ int main(int argc, char **argv)
 	config_defaults(&cfg);
 	if (o.check_config)
 		return check_config(&o);
+	if (o.list || o.extract_id) {
+		if (o.extract_id && !o.extract_to) {
+			usage(stderr);
+			return 2;
+		}
+		return read_store(&o);
+	}
 	if (o.pipe_mode)
 		return run_pipe(&o, &cfg, argc - idx, argv + idx);
 
