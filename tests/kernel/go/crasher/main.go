@@ -278,6 +278,14 @@ func init() {
 	runtime.LockOSThread()
 }
 
+// sleepForever waits to be killed.  Not select{}: with nothing else to
+// run, the runtime would call that a deadlock and crash on its own.
+func sleepForever() {
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: crasher panic|abort|dontdump|threads FILE|heap MiB|nthreads N")
@@ -290,7 +298,7 @@ func main() {
 		die("gocoredump test: panic")
 	case "abort":
 		ready()
-		select {}
+		sleepForever()
 	case "dontdump":
 		dontdump()
 	case "threads":
@@ -305,7 +313,7 @@ func main() {
 			}
 		}
 		ready()
-		select {}
+		sleepForever()
 	case "nthreads":
 		n, _ := strconv.Atoi(os.Args[2])
 		var wg sync.WaitGroup
@@ -319,7 +327,7 @@ func main() {
 		}
 		wg.Wait()
 		ready()
-		select {}
+		sleepForever()
 	default:
 		fmt.Fprintln(os.Stderr, "crasher: unknown mode", os.Args[1])
 		os.Exit(2)

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_knobs.c - the module's knobs do what Documentation/knobs.rst says,
+ * bad writes are refused, counters match what the tests did, non-Go
+ * programs are left alone, the per-inode cache notices a rewritten file,
+ * RLIMIT_CORE is respected, and 20 concurrent Go crashes all come out
+ * complete.
+ *
+ * Needs the module loaded and core_pattern LAB_CORES/core.%p.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lab.h"
+
+#define GO_STATIC	"/gcd/go/1.22-static/crasher"
+#define CCRASH		"/gcd/bin/ccrash"
+
+static const char *const go_static[] = {
+	"/gcd/go/1.19-static/crasher", "/gcd/go/1.22-static/crasher",
+	"/gcd/go/1.23-static/crasher", "/gcd/go/1.24-static/crasher",
+	"/gcd/go/1.27-static/crasher",
+};
+
+FIXTURE(knobs) {
+	int unused;
+};
+
+FIXTURE_SETUP(knobs)
+{
+	ASSERT_TRUE(lab_module_loaded());
+	lab_knobs_default();
+	lab_clean_cores();
+}
+
+FIXTURE_TEARDOWN(knobs)
+{
+	lab_knobs_default();
+	lab_clean_cores();
+}
+
+static int crash_open(struct __test_metadata *_metadata, char *const argv[],
+		      const struct lab_run_opts *o, struct lab_proc *p,
+		      struct elfcore *c)
+{
+	EXPECT_EQ(0, lab_run(p, argv, o));
+	EXPECT_NE(0, p->core[0]) {
+		TH_LOG("%s left no core", argv[0]);
+		return -1;
+	}
+	if (!p->core[0])
+		return -1;
+	EXPECT_EQ(0, elfcore_open(c, p->core)) {
+		TH_LOG("%s: %s", p->core, c->problem);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sum of p_filesz over the mappings of path whose flags match. */
+struct seg_sum {
+	uint64_t text, rodata, data;	/* p_filesz by class */
+	uint64_t text_mem, rodata_mem, data_mem;
+};
+
+static void seg_sum(const struct elfcore *c, const char *path,
+		    struct seg_sum *s)
+{
+	struct lab_mapping m[64];
+	int n = lab_file_mappings(c, path, m, 64), i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < n; i++) {
+		const struct elfcore_seg *g = m[i].seg;
+
+		if (!g)
+			continue;
+		if (g->flags & 1) {
+			s->text += g->filesz;
+			s->text_mem += g->memsz;
+		} else if (g->flags & 2) {
+			s->data += g->filesz;
+			s->data_mem += g->memsz;
+		} else {
+			s->rodata += g->filesz;
+			s->rodata_mem += g->memsz;
+		}
+	}
+}
+
+static void expect_write(struct __test_metadata *_metadata, const char *knob,
+			 const char *value, int want_err, const char *want)
+{
+	char before[256], after[256];
+
+	int err;
+
+	ASSERT_EQ(0, lab_knob_read(knob, before, sizeof(before)));
+	err = lab_knob_write(knob, value);
+	EXPECT_EQ(want_err, err) {
+		TH_LOG("write '%s' to %s", value, knob);
+	}
+	ASSERT_EQ(0, lab_knob_read(knob, after, sizeof(after)));
+	if (want_err) {
+		EXPECT_STREQ(before, after);	/* left unchanged */
+	} else if (want) {
+		EXPECT_STREQ(want, after);
+	}
+}
+
+TEST_F(knobs, writes_are_validated)
+{
+	expect_write(_metadata, "enabled", "0", 0, "0");
+	expect_write(_metadata, "enabled", "1", 0, "1");
+	expect_write(_metadata, "enabled", "2", -EINVAL, NULL);
+	expect_write(_metadata, "enabled", "maybe", -EINVAL, NULL);
+	expect_write(_metadata, "note", "0", 0, "0");
+	expect_write(_metadata, "note", "yes", 0, "1");
+	expect_write(_metadata, "note", "\n", -EINVAL, NULL);
+	expect_write(_metadata, "force", "text", 0, "text");
+	expect_write(_metadata, "force", "rodata text", 0, "text,rodata");
+	expect_write(_metadata, "force", "data,rodata,text", 0,
+		     "text,rodata,data");
+	expect_write(_metadata, "force", "none", 0, "none");
+	expect_write(_metadata, "force", "bogus", -EINVAL, NULL);
+	expect_write(_metadata, "force", "text,bogus", -EINVAL, NULL);
+	expect_write(_metadata, "force", "none,text", -EINVAL, NULL);
+	expect_write(_metadata, "force", "\n", -EINVAL, NULL);
+	expect_write(_metadata, "scope", "exec", 0, "exec");
+	expect_write(_metadata, "scope", "go", 0, "go");
+	expect_write(_metadata, "scope", "all", -EINVAL, NULL);
+	expect_write(_metadata, "max_forced_mb", "1", 0, "1");
+	expect_write(_metadata, "max_forced_mb", "1048576", 0, "1048576");
+	expect_write(_metadata, "max_forced_mb", "0", -EINVAL, NULL);
+	expect_write(_metadata, "max_forced_mb", "-1", -EINVAL, NULL);
+	expect_write(_metadata, "max_forced_mb", "1048577", -EINVAL, NULL);
+	expect_write(_metadata, "max_forced_mb", "12abc", -EINVAL, NULL);
+}
+
+TEST_F(knobs, counters_are_read_only)
+{
+	static const char *const ro[] = {
+		"dumps_seen", "dumps_go", "vmas_forced", "bytes_forced",
+		"errors", "last_error", "notes_written", "notes_skipped", NULL,
+	};
+	const char *const *k;
+
+	for (k = ro; *k; k++) {
+		int err = lab_knob_write(*k, "0");
+
+		EXPECT_EQ(-EACCES, err) {
+			TH_LOG("%s accepted a write", *k);
+		}
+	}
+}
+
+TEST_F(knobs, writes_are_for_root_only)
+{
+	int st;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		_exit(lab_knob_write("enabled", "0") == -EACCES ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(1, lab_counter("enabled"));
+}
+
+/* enabled=0: the module stays out of the way entirely. */
+TEST_F(knobs, disabled_is_inert)
+{
+	char *argv[] = { GO_STATIC, "panic", NULL };
+	long long seen = lab_counter("dumps_seen");
+	long long forced = lab_counter("vmas_forced");
+	struct lab_proc p;
+	struct elfcore c;
+	struct seg_sum s;
+
+	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	seg_sum(&c, GO_STATIC, &s);
+	EXPECT_EQ(0, s.rodata);
+	EXPECT_EQ(4096, s.text);
+	EXPECT_EQ(NULL, elfcore_note(&c, "GOCOREDUMP", 0x47430001, 0));
+	EXPECT_EQ(seen, lab_counter("dumps_seen"));
+	EXPECT_EQ(forced, lab_counter("vmas_forced"));
+	elfcore_close(&c);
+}
+
+/*
+ * The counters move by what the cores show: the bytes and mappings that a
+ * forced core has beyond the stock core of the same program.
+ */
+TEST_F(knobs, counters_match_the_cores)
+{
+	char *argv[] = { GO_STATIC, "panic", NULL };
+	long long seen, go, vmas, bytes;
+	struct lab_proc p;
+	struct elfcore stock, forced;
+	struct seg_sum a, b;
+
+	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
+	if (crash_open(_metadata, argv, NULL, &p, &stock))
+		return;
+	ASSERT_EQ(0, lab_knob_write("enabled", "1"));
+	seen = lab_counter("dumps_seen");
+	go = lab_counter("dumps_go");
+	vmas = lab_counter("vmas_forced");
+	bytes = lab_counter("bytes_forced");
+	if (crash_open(_metadata, argv, NULL, &p, &forced))
+		return;
+	seg_sum(&stock, GO_STATIC, &a);
+	seg_sum(&forced, GO_STATIC, &b);
+	EXPECT_EQ(seen + 1, lab_counter("dumps_seen"));
+	EXPECT_EQ(go + 1, lab_counter("dumps_go"));
+	EXPECT_EQ(vmas + 2, lab_counter("vmas_forced"));	/* text, rodata */
+	EXPECT_EQ(bytes + (long long)(b.text - a.text + b.rodata - a.rodata),
+		  lab_counter("bytes_forced"));
+	EXPECT_EQ(b.text_mem, b.text);
+	EXPECT_EQ(b.rodata_mem, b.rodata);
+	elfcore_close(&stock);
+	elfcore_close(&forced);
+}
+
+/* force selects mapping classes: data under filter 0 is only there when
+ * asked for; none forces nothing.
+ */
+TEST_F(knobs, force_selects_classes)
+{
+	char *argv[] = { GO_STATIC, "panic", NULL };
+	struct lab_run_opts o = { .filter = 0, .filter_set = 1 };
+	struct lab_proc p;
+	struct elfcore c;
+	struct seg_sum s;
+	long long vmas;
+
+	ASSERT_EQ(0, lab_knob_write("force", "data"));
+	if (crash_open(_metadata, argv, &o, &p, &c))
+		return;
+	seg_sum(&c, GO_STATIC, &s);
+	EXPECT_LT(0, s.data_mem);
+	EXPECT_EQ(s.data_mem, s.data);
+	EXPECT_GT(s.text_mem, s.text);
+	EXPECT_EQ(0, s.rodata);
+	elfcore_close(&c);
+
+	ASSERT_EQ(0, lab_knob_write("force", "text,rodata"));
+	if (crash_open(_metadata, argv, &o, &p, &c))
+		return;
+	seg_sum(&c, GO_STATIC, &s);
+	EXPECT_EQ(0, s.data);
+	EXPECT_EQ(s.text_mem, s.text);
+	EXPECT_EQ(s.rodata_mem, s.rodata);
+	elfcore_close(&c);
+
+	ASSERT_EQ(0, lab_knob_write("force", "none"));
+	vmas = lab_counter("vmas_forced");
+	if (crash_open(_metadata, argv, &o, &p, &c))
+		return;
+	seg_sum(&c, GO_STATIC, &s);
+	EXPECT_EQ(0, s.text + s.rodata + s.data);
+	EXPECT_EQ(vmas, lab_counter("vmas_forced"));
+	elfcore_close(&c);
+}
+
+/* A cap below the program's text and rodata: the core is left stock. */
+TEST_F(knobs, max_forced_mb_leaves_stock_core)
+{
+	char *argv[] = { "/gcd/go/1.27-static/crasher", "panic", NULL };
+	long long errors = lab_counter("errors");
+	struct lab_proc p;
+	struct elfcore c;
+	struct seg_sum s;
+	char last[256];
+
+	ASSERT_EQ(0, lab_knob_write("max_forced_mb", "1"));
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	seg_sum(&c, argv[0], &s);
+	EXPECT_LT(1 << 20, s.text_mem + s.rodata_mem);	/* the cap bites */
+	EXPECT_EQ(4096, s.text);
+	EXPECT_EQ(0, s.rodata);
+	EXPECT_EQ(errors + 1, lab_counter("errors"));
+	ASSERT_EQ(0, lab_knob_read("last_error", last, sizeof(last)));
+	EXPECT_NE(NULL, strstr(last, "max_forced_mb")) {
+		TH_LOG("last_error: %s", last);
+	}
+	EXPECT_EQ(0, c.truncated);
+	elfcore_close(&c);
+}
+
+/* Non-Go programs: untouched under scope=go, text forced under exec. */
+TEST_F(knobs, c_program_untouched_under_scope_go)
+{
+	char *argv[] = { CCRASH, "segv", NULL };
+	struct lab_proc p;
+	struct elfcore a, b;
+	size_t i;
+
+	/* The note changes offsets; compare the program headers without it. */
+	ASSERT_EQ(0, lab_knob_write("note", "0"));
+	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
+	if (crash_open(_metadata, argv, NULL, &p, &a))
+		return;
+	ASSERT_EQ(0, lab_knob_write("enabled", "1"));
+	if (crash_open(_metadata, argv, NULL, &p, &b))
+		return;
+	ASSERT_EQ(a.phnum, b.phnum);
+	ASSERT_EQ(a.nsegs, b.nsegs);
+	EXPECT_EQ(a.note_off, b.note_off);
+	for (i = 0; i < a.nsegs; i++) {
+		EXPECT_EQ(a.segs[i].offset, b.segs[i].offset);
+		EXPECT_EQ(a.segs[i].filesz, b.segs[i].filesz);
+		EXPECT_EQ(a.segs[i].memsz, b.segs[i].memsz);
+		EXPECT_EQ(a.segs[i].flags, b.segs[i].flags);
+	}
+	elfcore_close(&a);
+	elfcore_close(&b);
+}
+
+TEST_F(knobs, scope_exec_forces_c_text)
+{
+	char *argv[] = { CCRASH, "segv", NULL };
+	char why[512] = "";
+	struct lab_proc p;
+	struct elfcore c;
+
+	ASSERT_EQ(0, lab_knob_write("scope", "exec"));
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	EXPECT_EQ(0, lab_check_forced(&c, CCRASH, why, sizeof(why))) {
+		TH_LOG("%s", why);
+	}
+	elfcore_close(&c);
+	/* And under scope=go the same check fails. */
+	ASSERT_EQ(0, lab_knob_write("scope", "go"));
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	EXPECT_EQ(-1, lab_check_forced(&c, CCRASH, why, sizeof(why)));
+	elfcore_close(&c);
+}
+
+static int copy_over(const char *from, const char *to)
+{
+	size_t len;
+	char *b = lab_read_file(from, &len);
+	int fd, ok;
+
+	if (!b)
+		return -1;
+	/* Rewrite in place: same inode, new content. */
+	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ok = fd >= 0 && write(fd, b, len) == (ssize_t)len;
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	return ok ? 0 : -1;
+}
+
+/* The Go verdict is cached per inode, and a rewrite of the file is seen. */
+TEST_F(knobs, cache_notices_rewritten_file)
+{
+	const char *x = "/tmp/rewritten";
+	char *argv[] = { (char *)x, "panic", NULL };
+	struct lab_proc p;
+	struct elfcore c;
+	struct seg_sum s;
+	struct stat st1, st2;
+
+	ASSERT_EQ(0, copy_over(GO_STATIC, x));
+	ASSERT_EQ(0, stat(x, &st1));
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	seg_sum(&c, x, &s);
+	EXPECT_EQ(s.text_mem, s.text);
+	elfcore_close(&c);
+
+	ASSERT_EQ(0, copy_over(CCRASH, x));
+	ASSERT_EQ(0, stat(x, &st2));
+	ASSERT_EQ(st1.st_ino, st2.st_ino);	/* the same inode */
+	argv[1] = "segv";
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	seg_sum(&c, x, &s);
+	EXPECT_GT(s.text_mem, s.text) {
+		TH_LOG("the rewritten (now C) file was still forced as Go");
+	}
+	elfcore_close(&c);
+
+	ASSERT_EQ(0, copy_over(GO_STATIC, x));
+	argv[1] = "panic";
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	seg_sum(&c, x, &s);
+	EXPECT_EQ(s.text_mem, s.text);
+	elfcore_close(&c);
+	unlink(x);
+}
+
+/*
+ * RLIMIT_CORE between the stock size and the forced size: forcing is
+ * abandoned (counted), and the core is the complete stock core.
+ */
+TEST_F(knobs, rlimit_core_is_respected)
+{
+	char *argv[] = { GO_STATIC, "panic", NULL };
+	struct lab_run_opts o = { 0 };
+	long long errors;
+	struct lab_proc p;
+	struct elfcore c;
+	struct seg_sum s;
+	struct stat st;
+	char last[256];
+
+	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
+	if (crash_open(_metadata, argv, NULL, &p, &c))
+		return;
+	ASSERT_EQ(0, stat(p.core, &st));
+	elfcore_close(&c);
+	ASSERT_EQ(0, lab_knob_write("enabled", "1"));
+
+	/* Room for the stock core (bytes written, not holes), little more. */
+	o.core_limit_set = 1;
+	o.core_limit = (long)st.st_blocks * 512 + (1 << 20);
+	errors = lab_counter("errors");
+	if (crash_open(_metadata, argv, &o, &p, &c))
+		return;
+	EXPECT_EQ(0, c.truncated) {
+		TH_LOG("%s", c.problem);
+	}
+	seg_sum(&c, GO_STATIC, &s);
+	EXPECT_EQ(4096, s.text);
+	EXPECT_EQ(0, s.rodata);
+	EXPECT_EQ(errors + 1, lab_counter("errors"));
+	ASSERT_EQ(0, lab_knob_read("last_error", last, sizeof(last)));
+	EXPECT_NE(NULL, strstr(last, "RLIMIT_CORE")) {
+		TH_LOG("last_error: %s", last);
+	}
+	elfcore_close(&c);
+}
+
+/* 20 Go processes crash at once: every core complete, counters add up. */
+TEST_F(knobs, twenty_concurrent_crashes)
+{
+	enum { N = 20 };
+	struct lab_proc p[N];
+	int fd[N], i, started = 0;
+	long long seen = lab_counter("dumps_seen");
+	long long go = lab_counter("dumps_go");
+	long long vmas = lab_counter("vmas_forced");
+	long long bytes = lab_counter("bytes_forced");
+	unsigned long long want_bytes = 0;
+	struct lab_run_opts o = { 0 };
+
+	for (i = 0; i < N; i++) {
+		char *argv[] = { (char *)go_static[i % 5], "abort", NULL };
+
+		ASSERT_EQ(0, lab_start(&p[i], argv, &o, &fd[i]));
+	}
+	for (i = 0; i < N; i++)
+		started += lab_wait_ready(&p[i], fd[i], 60000) == 0;
+	ASSERT_EQ(N, started);
+	for (i = 0; i < N; i++)
+		kill(p[i].pid, SIGABRT);
+	for (i = 0; i < N; i++) {
+		const char *exe = go_static[i % 5];
+		char why[512] = "";
+		struct elfcore c;
+		struct seg_sum s;
+
+		EXPECT_EQ(0, lab_wait(&p[i], fd[i]));
+		EXPECT_NE(0, p[i].core[0]);
+		if (!p[i].core[0])
+			continue;
+		ASSERT_EQ(0, elfcore_open(&c, p[i].core));
+		EXPECT_EQ(0, c.truncated) {
+			TH_LOG("core %d: %s", i, c.problem);
+		}
+		EXPECT_EQ(0, lab_check_forced(&c, exe, why, sizeof(why))) {
+			TH_LOG("core %d: %s", i, why);
+		}
+		/* Stock: text keeps its first page, rodata nothing. */
+		seg_sum(&c, exe, &s);
+		want_bytes += s.text - 4096 + s.rodata;
+		elfcore_close(&c);
+	}
+	EXPECT_EQ(seen + N, lab_counter("dumps_seen"));
+	EXPECT_EQ(go + N, lab_counter("dumps_go"));
+	EXPECT_EQ(vmas + 2 * N, lab_counter("vmas_forced"));
+	EXPECT_EQ(bytes + (long long)want_bytes, lab_counter("bytes_forced"));
+}
+
+TEST_HARNESS_MAIN
