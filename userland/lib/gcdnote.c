@@ -318,7 +318,7 @@ void gcdnote_print_table(FILE *f, const struct gcd_note *n)
 			p->version, p->record_size);
 		fprintf(f, "     Dump seq: %" PRIu64 "\n", p->seq);
 		fprintf(f, "       Kernel: %s\n", p->release);
-		fprintf(f, "    Realtime: ");
+		fprintf(f, "     Realtime: ");
 		print_ns(f, p->realtime_ns);
 		fprintf(f, "\n     Boottime: ");
 		print_ns(f, p->boottime_ns);
