@@ -644,38 +644,61 @@ static void put_gsignal(const struct goproc *p, struct out *o, uint64_t g)
 }
 
 /*
- * The text runtime.throw was called with: its closure func1 captured the
- * string, and the closure object ({fn, ptr, len}) sits in throw's frame.
+ * The text runtime.throw (or runtime.fatal) was called with: the closure
+ * it hands to systemstack captured the string, and the closure object sits
+ * in throw's frame, starting with the code pointer of throw.func1.  From
+ * Go 1.25 fatal's closure captures getg()._panic first ({fn, p, s}), which
+ * must then equal g._panic; its panics are printed first, as
+ * printPreFatalDeferPanic does.
  */
 static int throw_text(struct gowalk *w, uint64_t g, struct out *o)
 {
 	const struct goproc *p = w->p;
 	struct goroutine gr;
+	uint64_t gpanic = 0;
 	size_t i;
 
 	if (gowalk_g_at(w, g, &gr) < 0)
 		return -1;
+	gomem_u64(&p->mem, g + p->layout.g_panic, &gpanic);
 	for (i = 0; i < gr.nframes; i++) {
 		const struct goframe *f = &gr.frames[i];
 		uint64_t fn = 0, a;
+		int with_panic = 0;
 
 		if (f->inlined)
 			continue;
-		if (f->entry == p->fn.throw_)
-			fn = p->fn.throw_func1;
-		else if (f->entry == p->fn.fatal)
-			fn = p->fn.fatal_func1;
+		struct pcfunc pf;
+
+		if (!strcmp(f->func, "runtime.throw") &&
+		    !pclntab_func_by_name(&p->tab, "runtime.throw.func1", &pf)) {
+			fn = pf.entry;
+		} else if (!strcmp(f->func, "runtime.fatal") &&
+			   !pclntab_func_by_name(&p->tab, "runtime.fatal.func1",
+						 &pf)) {
+			fn = pf.entry;
+			with_panic = p->vers.minor >= 25;
+		}
 		if (!fn)
 			continue;
-		for (a = f->sp; a + 24 <= f->fp; a += 8) {
-			uint64_t v, ptr, len;
+		for (a = f->sp; a + 24 + 8 * with_panic <= f->fp; a += 8) {
+			uint64_t v, cp = 0, ptr, len, s = a + 8 + 8 * with_panic;
 
 			if (gomem_u64(&p->mem, a, &v) || v != fn ||
-			    gomem_u64(&p->mem, a + 8, &ptr) ||
-			    gomem_u64(&p->mem, a + 16, &len) || len > 4096)
+			    (with_panic && (gomem_u64(&p->mem, a + 8, &cp) ||
+					    cp != gpanic)) ||
+			    gomem_u64(&p->mem, s, &ptr) ||
+			    gomem_u64(&p->mem, s + 8, &len) || len > 4096)
 				continue;
+			if (with_panic && cp) {
+				int known = 1;
+
+				put_panics(p, o, cp, 0, &known);
+				put(o, "\t");
+			}
+			put(o, "fatal error: ");
 			if (put_gostr(p, o, ptr, len, p->vers.printindented))
-				continue;
+				return -1;
 			return 0;
 		}
 		return -1;
@@ -722,7 +745,7 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 	}
 
 	/* Panic or throw: the M's goroutine went through fatal*. */
-	if (curg && gowalk_stack_has(w, curg, p->fn.fatalpanic)) {
+	if (curg && gowalk_stack_has(w, curg, SP_FATALPANIC)) {
 		uint64_t pp = 0;
 		int known = 1;
 
@@ -739,14 +762,16 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 		c->value_known = known;
 		return 0;
 	}
-	if (curg && gowalk_stack_has(w, curg, p->fn.fatalthrow)) {
+	if (curg && gowalk_stack_has(w, curg, SP_FATALTHROW)) {
 		c->kind = GOCRASH_THROW;
 		c->g = curg;
 		w->crash_g = curg;
-		put(&o, "fatal error: ");
 		c->value_known = !throw_text(w, curg, &o);
-		if (!c->value_known)
-			put(&o, "unknown");
+		if (!c->value_known) {
+			o.len = 0;
+			o.buf[0] = '\0';
+			put(&o, "fatal error: unknown");
+		}
 		put(&o, "\n");
 		put_gsignal(p, &o, curg);
 		return 0;
@@ -780,6 +805,12 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 
 			if (gowalk_g_at(w, curg, &g) >= 0 &&
 			    g.src == GOSTACK_SIGNAL) {
+				c->g = curg;
+				w->crash_g = curg;
+			} else if (m->incgo) {
+				/* The signal hit C code on g0: the runtime
+				 * switches to curg (fatalsignal). */
+				put(&o, "signal arrived during cgo execution\n");
 				c->g = curg;
 				w->crash_g = curg;
 			}

@@ -61,6 +61,7 @@
 	X(m_id,		"runtime.m", "id")				\
 	X(m_throwing,	"runtime.m", "throwing")			\
 	X(m_dying,	"runtime.m", "dying")				\
+	X(m_incgo,	"runtime.m", "incgo")				\
 	X(m_procid,	"runtime.m", "procid")				\
 	X(m_alllink,	"runtime.m", "alllink")				\
 	X(m_libcallpc,	"runtime.m", "libcallpc")			\

@@ -250,7 +250,8 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 {
 	uint8_t eh[64], ph[56];
 	const uint8_t *src = NULL;
-	uint64_t phoff, entry, off0 = 0, note_va = 0, note_len = 0;
+	uint64_t phoff, entry, off0 = 0, note_va[4], note_len[4];
+	int nnotes = 0, k;
 	uint32_t phnum, phentsize, i;
 	int from_core = 0, have_off0 = 0;
 
@@ -302,9 +303,9 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 				p->nexe_ranges++;
 			}
 		}
-		if (type == PT_NOTE && !note_len && filesz && filesz < 65536) {
-			note_va = va;
-			note_len = filesz;
+		if (type == PT_NOTE && nnotes < 4 && filesz && filesz < 65536) {
+			note_va[nnotes] = va;
+			note_len[nnotes++] = filesz;
 		}
 	}
 	/* Bias: entry point (auxv) against e_entry, or the mapping base. */
@@ -319,12 +320,12 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 	if (!p->exe_base && have_off0)
 		p->exe_base = off0 + p->load_bias;
 	/* The Go build ID, from the core's memory only. */
-	if (note_len) {
-		uint8_t *buf = malloc((size_t)note_len);
+	for (k = 0; k < nnotes && !p->core_buildid[0]; k++) {
+		uint8_t *buf = malloc((size_t)note_len[k]);
 
-		if (buf && !gomem_read(&p->mem, note_va + p->load_bias, buf,
-				       (size_t)note_len))
-			go_buildid_from_notes(buf, (size_t)note_len,
+		if (buf && !gomem_read(&p->mem, note_va[k] + p->load_bias, buf,
+				       (size_t)note_len[k]))
+			go_buildid_from_notes(buf, (size_t)note_len[k],
 					      p->core_buildid,
 					      sizeof(p->core_buildid));
 		free(buf);
@@ -472,59 +473,45 @@ static enum pcln_version pcheader_at(const uint8_t *s, size_t len)
 	return v;
 }
 
+static int in_exe(const struct goproc *p, uint64_t a)
+{
+	int i;
+
+	for (i = 0; i < p->nexe_ranges; i++)
+		if (a >= p->exe_ranges[i].lo && a < p->exe_ranges[i].hi)
+			return 1;
+	return 0;
+}
+
 /*
- * Find the pcHeader in the executable's non-text mappings, then the
- * moduledata that points at it (its first word) in the writable ones.
+ * Find runtime.firstmoduledata without symbols: in the executable's
+ * writable mappings, a word P followed by a word P + funcnameOffset (the
+ * pcHeader pointer and moduledata.funcnametab's data pointer), where P
+ * holds a plausible pcHeader.  Only candidates that pass the cheap test
+ * are looked at, so the scan reads the data segment and little else.
  */
 static int scan_moduledata(struct goproc *p)
 {
-	uint64_t hdr = 0;
 	int i;
 
-	for (i = 0; i < p->nexe_ranges && !hdr; i++) {
-		uint64_t a;
-
-		if (p->exe_ranges[i].flags & 1)
-			continue;
-		for (a = (p->exe_ranges[i].lo + 7) & ~7ull;
-		     a + 72 <= p->exe_ranges[i].hi; a += 8) {
-			size_t len;
-			const uint8_t *s = gomem_span(&p->mem, a, &len);
-
-			if (!s) {
-				size_t k;
-
-				for (k = 0; k < p->mem.n; k++)
-					if (p->mem.segs[k].start > a)
-						break;
-				if (k == p->mem.n)
-					break;
-				a = ((p->mem.segs[k].start + 7) & ~7ull) - 8;
-				continue;
-			}
-			if (pcheader_at(s, len) != PCLN_VER_UNKNOWN) {
-				hdr = a;
-				break;
-			}
-		}
-	}
-	if (!hdr)
-		return -1;
 	for (i = 0; i < p->nexe_ranges; i++) {
-		uint64_t a, fno;
+		uint64_t a;
 
 		if (!(p->exe_ranges[i].flags & 2))
 			continue;
-		if (gomem_u64(&p->mem, hdr + 32, &fno))
-			return -1;
 		for (a = (p->exe_ranges[i].lo + 7) & ~7ull;
 		     a + 16 <= p->exe_ranges[i].hi; a += 8) {
 			uint64_t v, w;
+			size_t len;
+			const uint8_t *s;
 
-			if (gomem_u64(&p->mem, a, &v))
+			if (gomem_u64(&p->mem, a, &v) || (v & 7) ||
+			    gomem_u64(&p->mem, a + 8, &w) || w < v + 72 ||
+			    w - v > 4096 || !in_exe(p, v))
 				continue;
-			if (v != hdr || gomem_u64(&p->mem, a + 8, &w) ||
-			    w != hdr + fno)
+			s = gomem_span(&p->mem, v, &len);
+			if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
+			    le64(s + 32) != w - v)
 				continue;
 			p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
 			p->root_src[GCD_ROOT_FIRSTMODULEDATA] = GOROOT_SCAN;
@@ -596,52 +583,6 @@ static int read_moduledata(struct goproc *p)
 		goproc_warn(p, "pclntab format does not match Go 1.%d",
 			    p->vers.minor);
 	return 0;
-}
-
-/* Entry points of the functions the unwinder treats specially. */
-static void find_funcs(struct goproc *p)
-{
-	static const struct {
-		const char *name;
-		size_t off;
-	} want[] = {
-#define F(n, field) { n, offsetof(struct gofuncs, field) }
-		F("runtime.sigpanic", sigpanic),
-		F("runtime.asyncPreempt", asyncpreempt),
-		F("runtime.debugCallV2", debugcallv2),
-		F("runtime.cgocallback", cgocallback),
-		F("runtime.gopanic", gopanic),
-		F("runtime.fatalpanic", fatalpanic),
-		F("runtime.fatalthrow", fatalthrow),
-		F("runtime.throw", throw_),
-		F("runtime.fatal", fatal),
-		F("runtime.throw.func1", throw_func1),
-		F("runtime.fatal.func1", fatal_func1),
-		F("runtime.sigtramp", sigtramp),
-		F("runtime.cgoSigtramp", cgosigtramp),
-		F("runtime.sigtrampgo", sigtrampgo),
-		F("runtime.systemstack_switch", systemstack_switch),
-		F("runtime.goexit", goexit),
-		F("runtime.mstart", mstart),
-#undef F
-	};
-	uint32_t i;
-	size_t k;
-
-	for (i = 0; i < p->tab.nfunc; i++) {
-		struct pcfunc f;
-		const char *name;
-
-		if (pclntab_func_by_index(&p->tab, i, &f))
-			continue;
-		name = pclntab_funcname(&p->tab, &f);
-		if (!name || strncmp(name, "runtime.", 8))
-			continue;
-		for (k = 0; k < sizeof(want) / sizeof(want[0]); k++)
-			if (!strcmp(name, want[k].name))
-				*(uint64_t *)((char *)&p->fn + want[k].off) =
-					f.entry;
-	}
 }
 
 static void take_roots(struct goproc *p, const struct goelf_info *info,
@@ -736,6 +677,8 @@ static int read_ms(struct goproc *p)
 		}
 		if (l->m_dying != GOLAYOUT_NONE)
 			gomem_u32(&p->mem, m + l->m_dying, &x->dying);
+		if (l->m_incgo != GOLAYOUT_NONE)
+			gomem_u8(&p->mem, m + l->m_incgo, &x->incgo);
 		for (i = 0; i < p->nthreads; i++) {
 			if (x->procid && p->threads[i].tid == x->procid) {
 				x->thread = (int)i;
@@ -847,7 +790,6 @@ static int discover(struct goproc *p, unsigned int flags)
 			    p->core_path);
 	if (read_moduledata(p))
 		return -1;
-	find_funcs(p);
 
 	/* Scheduler roots still missing: from the code. */
 	goroots_from_code(p);

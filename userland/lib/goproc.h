@@ -64,6 +64,7 @@ struct gom {
 	uint64_t libcallsp, libcallpc, libcallg, vdsosp, vdsopc;
 	uint32_t throwing;
 	uint32_t dying;
+	uint8_t incgo;		/* running C code (cgo call) */
 	int thread;		/* index into threads, or -1 */
 };
 
@@ -73,15 +74,6 @@ struct gomoduledata {
 	uint64_t text, etext, minpc, maxpc;
 	uint64_t noptrdata, enoptrbss;
 	uint64_t types, etypes, rodata, gofunc;
-};
-
-/* Functions the unwinder and printers need by identity. */
-struct gofuncs {
-	uint64_t sigpanic, asyncpreempt, debugcallv2, cgocallback;
-	uint64_t gopanic, fatalpanic, fatalthrow, throw_, fatal;
-	uint64_t throw_func1, fatal_func1;
-	uint64_t sigtramp, cgosigtramp, sigtrampgo, systemstack_switch;
-	uint64_t goexit, mstart;
 };
 
 struct goproc {
@@ -118,7 +110,6 @@ struct goproc {
 	struct gomoduledata md;
 	struct pclntab tab;
 	uint8_t *tab_copy;	/* when the table is not contiguous in memory */
-	struct gofuncs fn;
 
 	uint64_t roots[GCD_ROOT_COUNT];
 	enum goroot_source root_src[GCD_ROOT_COUNT];

@@ -108,6 +108,33 @@ static int push_logical(struct gowalk *w, const char *func, const char *file,
 	return 0;
 }
 
+static uint8_t special_of(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum gospecial sp;
+	} names[] = {
+		{ "runtime.sigpanic", SP_SIGPANIC },
+		{ "runtime.asyncPreempt", SP_ASYNCPREEMPT },
+		{ "runtime.debugCallV2", SP_DEBUGCALLV2 },
+		{ "runtime.cgocallback", SP_CGOCALLBACK },
+		{ "runtime.sigtramp", SP_SIGTRAMP },
+		{ "runtime.cgoSigtramp", SP_SIGTRAMP },
+		{ "runtime.fatalpanic", SP_FATALPANIC },
+		{ "runtime.fatalthrow", SP_FATALTHROW },
+		{ "runtime.throw", SP_THROW },
+		{ "runtime.fatal", SP_FATAL },
+	};
+	size_t i;
+
+	if (!name || strncmp(name, "runtime.", 8))
+		return SP_NONE;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i].name))
+			return (uint8_t)names[i].sp;
+	return SP_NONE;
+}
+
 /*
  * Symbolise the physical frame at pc, looked up at sympc: its function,
  * its frame size, and its logical frames (inline tree walked outwards from
@@ -141,6 +168,7 @@ static struct gosym *symbolize(struct gowalk *w, uint64_t pc, uint64_t sympc)
 	if (pclntab_func_at(&p->tab, pc, &s->f))
 		return s;	/* s->found == 0 */
 	s->found = 1;
+	s->special = special_of(pclntab_funcname(&p->tab, &s->f));
 	s->spok = !pclntab_spdelta(&p->tab, &s->f, pc, &s->spdelta);
 	s->first = w->nlogic;
 	if (!pclntab_funcdata(&p->tab, &s->f, FUNCDATA_InlTree, &inloff))
@@ -289,11 +317,10 @@ out:
 
 /* ---- the unwinder -------------------------------------------------- */
 
-static int is_injected(const struct goproc *p, uint64_t entry)
+static int is_injected(const struct gosym *s)
 {
-	return entry && (entry == p->fn.sigpanic ||
-			 entry == p->fn.asyncpreempt ||
-			 entry == p->fn.debugcallv2);
+	return s->special == SP_SIGPANIC || s->special == SP_ASYNCPREEMPT ||
+	       s->special == SP_DEBUGCALLV2;
 }
 
 static void setproblem(char *dst, size_t len, const char *fmt, ...)
@@ -362,7 +389,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 			break;
 		}
 		flag = s->f.flag;
-		if (s->f.entry == p->fn.cgocallback)
+		if (s->special == SP_CGOCALLBACK)
 			flag &= ~PCLN_FLAG_SPWRITE;
 		if (innermost && is_syscall && pc == pc0 && sp == sp0)
 			flag &= ~PCLN_FLAG_SPWRITE;
@@ -409,8 +436,8 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 				   (unsigned long long)pc, (unsigned long long)sp);
 			break;
 		}
-		trap = is_injected(p, s->f.entry);
-		calleesigpanic = s->f.entry == p->fn.sigpanic && s->f.entry;
+		trap = is_injected(s);
+		calleesigpanic = s->special == SP_SIGPANIC;
 		pc = lr;
 		sp = fp;
 		innermost = 0;
@@ -437,8 +464,7 @@ int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
 	uint64_t pc, sp;
 	int k = 0;
 
-	if (thread < 0 || (size_t)thread >= p->nthreads ||
-	    (!p->fn.sigtramp && !p->fn.cgosigtramp))
+	if (thread < 0 || (size_t)thread >= p->nthreads)
 		return 0;
 	t = &p->threads[thread];
 	pc = t->regs.ip;
@@ -455,8 +481,7 @@ int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
 		if (n <= 0)
 			break;
 		f = &w->phys[n - 1];
-		if (f->sym->f.entry != p->fn.sigtramp &&
-		    f->sym->f.entry != p->fn.cgosigtramp)
+		if (f->sym->special != SP_SIGTRAMP)
 			break;
 		uc = f->fp;
 		mc = uc + 40;
@@ -848,10 +873,9 @@ int gowalk_g_at(struct gowalk *w, uint64_t addr, struct goroutine *g)
 	 */
 	if (g->crashed) {
 		for (i = 0; i < w->nphys; i++) {
-			uint64_t e = w->phys[i].sym->f.entry;
+			uint8_t sp = w->phys[i].sym->special;
 
-			if (e && (e == w->p->fn.fatalpanic ||
-				  e == w->p->fn.fatalthrow)) {
+			if (sp == SP_FATALPANIC || sp == SP_FATALTHROW) {
 				from = i + 1;
 				break;
 			}
@@ -879,19 +903,19 @@ int gowalk_g(struct gowalk *w, uint64_t i, struct goroutine *g)
 	return gowalk_g_at(w, addr, g);
 }
 
-int gowalk_stack_has(struct gowalk *w, uint64_t addr, uint64_t e)
+int gowalk_stack_has(struct gowalk *w, uint64_t addr, enum gospecial sp)
 {
 	struct goroutine g;
 	struct start st;
 	char problem[8] = "";
 	int n, i;
 
-	if (!e || read_g(w, addr, &g) || start_for(w, &g, &st))
+	if (read_g(w, addr, &g) || start_for(w, &g, &st))
 		return 0;
 	n = gowalk_unwind(w, st.pc, st.sp, st.trap, st.syscall, problem,
 			  sizeof(problem));
 	for (i = 0; i < n && i < 32; i++)
-		if (w->phys[i].sym->f.entry == e)
+		if (w->phys[i].sym->special == sp)
 			return 1;
 	return 0;
 }

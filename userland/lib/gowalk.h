@@ -15,6 +15,21 @@ struct gologic {
 	uint8_t inlined;
 };
 
+/* Runtime functions the walker treats specially, told by name when a
+ * frame is symbolised. */
+enum gospecial {
+	SP_NONE = 0,
+	SP_SIGPANIC,		/* injected calls: the caller was interrupted */
+	SP_ASYNCPREEMPT,
+	SP_DEBUGCALLV2,
+	SP_CGOCALLBACK,		/* writes SP but is unwindable */
+	SP_SIGTRAMP,		/* a signal frame sits above it */
+	SP_FATALPANIC,		/* the crash machinery: printed stacks start */
+	SP_FATALTHROW,		/* at their caller */
+	SP_THROW,		/* its frame holds the throw text */
+	SP_FATAL,
+};
+
 /* Symbols of one physical frame, keyed by (pc, sympc). */
 struct gosym {
 	uint64_t pc, sympc;
@@ -23,6 +38,7 @@ struct gosym {
 	struct pcfunc f;
 	int32_t spdelta;
 	uint8_t used, found, spok;
+	uint8_t special;	/* enum gospecial */
 	uint32_t first, n;	/* logical frames in gowalk.logic */
 };
 
@@ -73,6 +89,6 @@ int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
 
 /* Unwind g's stack as the walker does and report whether it goes through
  * the function at entry e (within the innermost 32 physical frames). */
-int gowalk_stack_has(struct gowalk *w, uint64_t g, uint64_t e);
+int gowalk_stack_has(struct gowalk *w, uint64_t g, enum gospecial sp);
 
 #endif /* GOCD_GOWALK_H */

@@ -1,0 +1,3 @@
+module example.com/gocoredump/gocap
+
+go 1.19

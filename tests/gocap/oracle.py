@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""oracle.py RUNTIME_STDERR GOCAP_OUTPUT [--json GOCAP_JSON]
+
+Compare what the Go runtime printed when it crashed (GOTRACEBACK=crash) with
+what gocap rebuilt from the core, goroutine by goroutine.  Both texts are
+parsed by the same parser; nothing is compared as "close enough".
+
+For every goroutine the runtime printed (goroutine 0, the system stacks of
+idle Ms in the SIGQUIT relay, is not one) the verdict is a match when
+  - gocap printed a goroutine with the same id,
+  - with the same status, wait reason and flags ("locked to thread", ...),
+  - with the same frames (function and file:line) in the same order,
+    elision markers included, when the runtime printed frames,
+  - with the same "created by" line.
+The goroutine id sets must be equal, and the crash text printed before the
+first goroutine (panic values, fatal error text, signal line) must be equal.
+
+Prints one summary line and the first differences; exits 0 only on a 100%
+match.  Also reports (not required) how many frame lines were byte-identical,
+arguments and fp/sp/pc included.
+"""
+import json
+import re
+import sys
+
+HEADER = re.compile(r'^goroutine (\d+)(?: gp=(0x[0-9a-f]+) m=(nil|\?|\d+)(?: mp=0x[0-9a-f]+)?)? '
+                    r'\[(.*)\](?: \{.*\})?:$')
+FILELINE = re.compile(r'^\t(.*):(\d+)(?: \+0x[0-9a-f]+)?(?: fp=.*)?$')
+REG = re.compile(r'^(r[a-z0-9]+|rip|rflags|cs|fs|gs)\s+0x[0-9a-f]+$')
+
+
+def parse(text):
+    """Return (preamble lines, {goid: [blocks]}) where a block is a dict."""
+    lines = text.split('\n')
+    pre = []
+    i = 0
+    while i < len(lines) and not HEADER.match(lines[i]):
+        pre.append(lines[i])
+        i += 1
+    while pre and pre[-1] == '':
+        pre.pop()
+    gs = {}
+    cur = None
+    while i < len(lines):
+        ln = lines[i]
+        m = HEADER.match(ln)
+        if m:
+            status = m.group(4)
+            cur = {'goid': int(m.group(1)), 'status': status, 'frames': [],
+                   'raw': [], 'created': None, 'unavailable': False,
+                   'problem': None}
+            gs.setdefault(cur['goid'], []).append(cur)
+            i += 1
+            continue
+        if cur is None or ln == '' or ln == '-----' or REG.match(ln) or \
+                ln.startswith('SIGQUIT: ') or ln.startswith('PC=') or \
+                ln.startswith('SIG'):
+            if ln.startswith('-----'):
+                cur = None
+            i += 1
+            continue
+        if ln == '\tgoroutine running on other thread; stack unavailable':
+            cur['unavailable'] = True
+            i += 1
+            continue
+        if ln.startswith('\t[gocap: '):
+            cur['problem'] = ln.strip()
+            i += 1
+            continue
+        if ln.startswith('...') and ln.endswith('elided...'):
+            cur['frames'].append(('ELIDED', ln))
+            cur['raw'].append(ln)
+            i += 1
+            continue
+        if ln.startswith('created by '):
+            fl = lines[i + 1] if i + 1 < len(lines) else ''
+            m2 = FILELINE.match(fl)
+            cur['created'] = (ln, m2.group(1) + ':' + m2.group(2) if m2 else fl)
+            i += 2
+            continue
+        # A frame: "func(args)" then "\tfile:line ..."
+        fl = lines[i + 1] if i + 1 < len(lines) else ''
+        m2 = FILELINE.match(fl)
+        if m2:
+            fn = ln[:ln.rfind('(')] if ln.endswith(')') else ln
+            cur['frames'].append((fn, m2.group(1) + ':' + m2.group(2)))
+            cur['raw'].append(ln + '\n' + fl)
+            i += 2
+            continue
+        # Anything else inside a goroutine block is unexpected.
+        cur['frames'].append(('UNPARSED', ln))
+        i += 1
+    return pre, gs
+
+
+def best(blocks):
+    """The block with frames, if the goroutine was printed more than once."""
+    for b in blocks:
+        if b['frames'] and not b['unavailable']:
+            return b
+    return blocks[0]
+
+
+def main():
+    rt_text = open(sys.argv[1], errors='replace').read()
+    gc_text = open(sys.argv[2], errors='replace').read()
+    rt_pre, rt = parse(rt_text)
+    gc_pre, gc = parse(gc_text)
+    rt.pop(0, None)
+    problems = []
+    if rt_pre != gc_pre:
+        problems.append('crash text differs:\n  runtime: %r\n  gocap:   %r' %
+                        ('\n'.join(rt_pre), '\n'.join(gc_pre)))
+    ids_rt, ids_gc = set(rt), set(gc)
+    if ids_rt != ids_gc:
+        problems.append('goroutine ids differ: only runtime %s, only gocap %s' %
+                        (sorted(ids_rt - ids_gc)[:10], sorted(ids_gc - ids_rt)[:10]))
+    matched = 0
+    with_frames = 0
+    raw_same = raw_total = 0
+    for goid in sorted(ids_rt):
+        r = best(rt[goid])
+        g = gc.get(goid)
+        if not g:
+            continue
+        g = best(g)
+        why = None
+        if r['status'] != g['status']:
+            why = 'status %r vs %r' % (r['status'], g['status'])
+        elif not r['unavailable']:
+            with_frames += 1
+            if r['frames'] != g['frames']:
+                k = next((k for k in range(min(len(r['frames']), len(g['frames'])))
+                          if r['frames'][k] != g['frames'][k]),
+                         min(len(r['frames']), len(g['frames'])))
+                why = 'frame %d: runtime %s, gocap %s (%d vs %d frames)' % (
+                    k, r['frames'][k] if k < len(r['frames']) else None,
+                    g['frames'][k] if k < len(g['frames']) else None,
+                    len(r['frames']), len(g['frames']))
+            elif g['problem']:
+                why = 'gocap reported a problem: %s' % g['problem']
+            for a, b in zip(r['raw'], g['raw']):
+                raw_total += 1
+                raw_same += a == b
+        if why is None and r['created'] != g['created']:
+            why = 'created by %r vs %r' % (r['created'], g['created'])
+        if why:
+            problems.append('goroutine %d: %s' % (goid, why))
+        else:
+            matched += 1
+    n = len(ids_rt)
+    pct = 100.0 * matched / n if n else 0.0
+    extra = ''
+    if len(sys.argv) > 4 and sys.argv[3] == '--json':
+        d = json.load(open(sys.argv[4]))
+        jids = {g['goid'] for g in d['goroutines'] if 'goid' in g}
+        if jids != ids_gc:
+            problems.append('JSON goroutine ids differ from the text output')
+        extra = ', JSON %d goroutines' % len(jids)
+    print('%d/%d goroutines match (%.1f%%), %d with frames; %d/%d frame lines '
+          'byte-identical%s' % (matched, n, pct, with_frames, raw_same, raw_total, extra))
+    for p in problems[:8]:
+        print('  ' + p)
+    sys.exit(0 if not problems and n else 1)
+
+
+if __name__ == '__main__':
+    main()
