@@ -121,8 +121,8 @@ static int gcd_threads(struct task_struct ***out)
 static void gcd_fill_thread(struct gcd_note_thread *r, struct task_struct *t,
 			    bool schedstats)
 {
-	unsigned int cpu, nbits = min_t(unsigned int, nr_cpu_ids,
-					GCD_CPUMASK_BYTES * 8);
+	u32 mask[GCD_CPUMASK_WORDS] = { 0 };
+	unsigned int cpu, i;
 	u32 flags = 0;
 	u64 ut, st;
 
@@ -139,13 +139,19 @@ static void gcd_fill_thread(struct gcd_note_thread *r, struct task_struct *t,
 	r->last_cpu = cpu_to_le32(task_cpu(t));
 	r->nr_cpus_allowed = cpu_to_le32(t->nr_cpus_allowed);
 	strscpy_pad(r->comm, t->comm, sizeof(r->comm));
+	/* comm is the process's to choose: keep it printable ASCII. */
+	for (i = 0; i < sizeof(r->comm) && r->comm[i]; i++)
+		if (r->comm[i] < 0x20 || r->comm[i] > 0x7e)
+			r->comm[i] = '?';
 	for_each_cpu(cpu, t->cpus_ptr) {
-		if (cpu >= nbits) {
+		if (cpu >= GCD_CPUMASK_WORDS * 32) {
 			flags |= GCD_THR_F_CPUMASK_TRUNC;
 			break;
 		}
-		r->cpus_allowed[cpu / 8] |= 1u << (cpu % 8);
+		mask[cpu / 32] |= 1u << (cpu % 32);
 	}
+	for (i = 0; i < GCD_CPUMASK_WORDS; i++)
+		r->cpus_allowed[i] = cpu_to_le64(mask[i]);
 	task_cputime_adjusted(t, &ut, &st);
 	r->utime_ns = cpu_to_le64(ut);
 	r->stime_ns = cpu_to_le64(st);

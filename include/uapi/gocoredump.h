@@ -15,6 +15,10 @@
  *    and skips the rest, so fields may be appended in later versions
  *    without breaking old readers.  Fields are never moved or removed.
  *  - Optional fields come with a presence bit; absent fields are zero.
+ *  - No 8-byte-aligned word of a descriptor can fall in the kernel's half of
+ *    the address space (a test scans for that): signed 32-bit fields sit in
+ *    the low half of their word, next to a small unsigned one; strings are
+ *    printable ASCII; the CPU mask uses only the low 32 bits of each word.
  *
  * The notes live in the core's PT_NOTE segment, after the kernel's own
  * notes, under the owner name GCD_NOTE_NAME.
@@ -39,7 +43,7 @@
 #define GCD_GOMODULE_LEN	256
 #define GCD_VCSREV_LEN		72	/* sha256 in hex is 64 */
 #define GCD_COMM_LEN		16	/* TASK_COMM_LEN */
-#define GCD_CPUMASK_BYTES	128	/* 1024 CPUs */
+#define GCD_CPUMASK_WORDS	16	/* 32 CPUs per 64-bit word: 512 CPUs */
 
 /* struct gcd_note_process.flags */
 #define GCD_PROC_F_GO		(1u << 0) /* executable is a Go binary */
@@ -73,8 +77,8 @@ struct gcd_note_process {
 	__le64 seq;		/* dump sequence number (sysfs dumps_seen) */
 	__le64 realtime_ns;	/* CLOCK_REALTIME at dump start */
 	__le64 boottime_ns;	/* CLOCK_BOOTTIME at dump start */
+	__le32 si_code;		/* si_code of that signal (a signed value) */
 	__le32 signo;		/* signal that caused the dump */
-	__le32 si_code;		/* its si_code (a signed value) */
 	__le32 pid;		/* dumping thread, init pid namespace */
 	__le32 tgid;
 	__le32 ns_pid;		/* the same, in the process's pid namespace */
@@ -128,9 +132,10 @@ struct gcd_note_thread {
 	__le32 nice;		/* a signed value, -20..19 */
 	__le32 last_cpu;	/* CPU it last ran on */
 	__le32 nr_cpus_allowed;
-	char comm[GCD_COMM_LEN];
+	char comm[GCD_COMM_LEN];	/* printable ASCII, NUL padded */
 	__le32 reserved0;
-	__u8 cpus_allowed[GCD_CPUMASK_BYTES];	/* bit n: CPU n allowed */
+	/* CPUs 32i..32i+31 in the low half of word i; the high half is 0. */
+	__le64 cpus_allowed[GCD_CPUMASK_WORDS];
 	__le64 utime_ns;	/* as /proc/PID/task/TID/stat (adjusted) */
 	__le64 stime_ns;
 	__le64 sum_exec_runtime_ns;

@@ -131,6 +131,8 @@ static int decode_process(struct gcd_note *n, const uint8_t *d, size_t len)
 
 static void decode_thread(struct gcd_thread *t, const struct rec *r)
 {
+	unsigned int i;
+
 	memset(t, 0, sizeof(*t));
 	t->tid = (uint32_t)GET(r, struct gcd_note_thread, tid);
 	t->ns_tid = (uint32_t)GET(r, struct gcd_note_thread, ns_tid);
@@ -145,11 +147,9 @@ static void decode_thread(struct gcd_thread *t, const struct rec *r)
 	t->nr_cpus_allowed =
 		(uint32_t)GET(r, struct gcd_note_thread, nr_cpus_allowed);
 	GET_STR(r, struct gcd_note_thread, comm, t->comm);
-	if (r->len >= offsetof(struct gcd_note_thread, cpus_allowed) +
-		      GCD_CPUMASK_BYTES)
-		memcpy(t->cpus_allowed,
-		       r->p + offsetof(struct gcd_note_thread, cpus_allowed),
-		       GCD_CPUMASK_BYTES);
+	for (i = 0; i < GCD_CPUMASK_WORDS; i++)
+		t->cpus_allowed[i] = (uint32_t)get(r,
+			offsetof(struct gcd_note_thread, cpus_allowed) + 8 * i, 4);
 	t->utime_ns = GET(r, struct gcd_note_thread, utime_ns);
 	t->stime_ns = GET(r, struct gcd_note_thread, stime_ns);
 	t->sum_exec_runtime_ns =
@@ -272,15 +272,15 @@ static const char *policy_name(uint32_t policy)
 }
 
 /* CPU list in the style of /proc/PID/status Cpus_allowed_list: "0-3,6". */
-static void cpu_list(const uint8_t *mask, char *buf, size_t len)
+static void cpu_list(const uint32_t *mask, char *buf, size_t len)
 {
 	size_t used = 0;
 	int cpu, start = -1;
 
 	buf[0] = '\0';
-	for (cpu = 0; cpu <= GCD_CPUMASK_BYTES * 8; cpu++) {
-		int set = cpu < GCD_CPUMASK_BYTES * 8 &&
-			  (mask[cpu / 8] >> (cpu % 8) & 1);
+	for (cpu = 0; cpu <= GCD_CPUMASK_WORDS * 32; cpu++) {
+		int set = cpu < GCD_CPUMASK_WORDS * 32 &&
+			  (mask[cpu / 32] >> (cpu % 32) & 1);
 
 		if (set && start < 0)
 			start = cpu;
@@ -440,7 +440,7 @@ void gcdnote_print_json(FILE *f, const struct gcd_note *n)
 		fprintf(f, "%s\"threads\":[", n->have_process ? "," : "");
 		for (i = 0; i < n->nthreads; i++) {
 			const struct gcd_thread *t = &n->threads[i];
-			char cpus[GCD_CPUMASK_BYTES * 4];
+			char cpus[GCD_CPUMASK_WORDS * 32 * 4];
 
 			cpu_list(t->cpus_allowed, cpus, sizeof(cpus));
 			fprintf(f, "%s{\"tid\":%u,\"ns_tid\":%u,\"comm\":",

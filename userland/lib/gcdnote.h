@@ -41,7 +41,7 @@ struct gcd_thread {
 	int32_t nice;
 	uint32_t last_cpu, nr_cpus_allowed;
 	char comm[GCD_COMM_LEN + 1];
-	uint8_t cpus_allowed[GCD_CPUMASK_BYTES];
+	uint32_t cpus_allowed[GCD_CPUMASK_WORDS];	/* CPUs 32i.. in [i] */
 	uint64_t utime_ns, stime_ns, sum_exec_runtime_ns;
 	uint64_t nvcsw, nivcsw, nr_migrations;
 	uint64_t run_delay_ns, pcount;
