@@ -1,0 +1,228 @@
+#!/bin/sh
+# guest.sh: gocapd in the VM lab, through the kernel's real core_pattern.
+# Runs as the suite /gcd/suites/gocapd under busybox sh, as root, in a
+# guest whose /proc/sys/kernel may be changed.  TAP on stdout.
+#
+# What the initramfs must hold (see the report of issue 4):
+#   /gcd/bin/gocapd       build/bin/gocapd-static (no shared libraries)
+#   /gcd/bin/gocapd-tee   tests/gocapd/guest-tee.sh
+#   /gcd/bin/crasher      tests/gocapd/go/crasher built with CGO_ENABLED=0
+#   /gcd/suites/gocapd    this file
+# and busybox (sh, sha256sum, tee, mkfifo, mount, umount, grep, sed, ...).
+# Needs about 1.5 GiB of guest memory (tmpfs stores, a 200 MiB core).
+#
+# Tests:
+#  1-2  a Go crash through core_pattern, stored zstd and raw: the stored
+#       core is byte for byte what the kernel wrote (SHA-256 taken in the
+#       pipe by gocapd-tee)
+#  3    50 concurrent crashes, all stored complete by the daemon
+#  4    the daemon SIGKILLed in the middle of a 200 MiB dump: the helper
+#       keeps the confirmed prefix, byte-exact, marked truncated
+#  5    disk full: metadata recorded, status says why, daemon keeps running
+#  6    a crash loop is rate limited
+#  7-8  kernel coredump socket, "@@" (request/ack, REJECT on rate limit)
+#       and "@": skipped where the kernel has no socket mode (< 6.16)
+set -u
+G=/gcd/bin/gocapd
+CRASHER=/gcd/bin/crasher
+STORE=/var/lib/gocap
+LOG=/tmp/gocapd.log
+N=0
+FAIL=0
+DP=""
+
+ok() { N=$((N + 1)); echo "ok $N $*"; }
+notok() { N=$((N + 1)); FAIL=1; echo "not ok $N $*"; }
+skip() { N=$((N + 1)); echo "ok $N $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+check() {
+	d=$1; shift
+	if "$@" > /tmp/check.log 2>&1; then
+		ok "$d"; sed 's/^/#   /' /tmp/check.log | tail -4
+	else
+		notok "$d"; sed 's/^/#   /' /tmp/check.log | tail -20
+		tail -5 "$LOG" | sed 's/^/#   log: /'
+	fi
+}
+
+pattern() { printf '%s' "$1" > /proc/sys/kernel/core_pattern; }
+PIPE_PATTERN="|$G --pipe %P %i %I %s %t %u %g %c %h %e"
+TEE_PATTERN="|/gcd/bin/gocapd-tee %P %i %I %s %t %u %g %c %h %e"
+
+# fresh_store [SIZE]: an empty store on its own tmpfs
+fresh_store() {
+	umount "$STORE" 2>/dev/null
+	mkdir -p "$STORE"
+	mount -t tmpfs -o "size=${1:-900m},mode=0700" gocap "$STORE"
+}
+# daemon CONFIG-LINES... [-- EXTRA-ARGS]: (re)start the daemon
+daemon() {
+	stop_daemon
+	: > /etc/gocapd.conf
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do echo "$1" >> /etc/gocapd.conf; shift; done
+	[ $# -gt 0 ] && shift
+	rm -f /tmp/ready
+	"$G" --ready-fd 9 "$@" 9> /tmp/ready 2>> "$LOG" &
+	DP=$!
+	for _ in $(seq 100); do [ -s /tmp/ready ] && return 0; sleep 0.1; done
+	return 1
+}
+stop_daemon() {
+	[ -n "$DP" ] && kill "$DP" 2>/dev/null && wait "$DP" 2>/dev/null
+	DP=""
+}
+# crash ARGS: run the Go crasher until the kernel has dumped it
+crash() {
+	mkdir -p /tmp/cwd
+	(cd /tmp/cwd && GOTRACEBACK=crash "$CRASHER" "$@" > /dev/null 2>&1)
+	return 0
+}
+rows() { "$G" --list; }
+field() { rows | awk -F'\t' -v id="$1" -v f="$2" '$1 == id { print $f }'; }
+
+mkdir -p /run /etc /var/lib /tmp/tee
+echo 64 > /proc/sys/kernel/core_pipe_limit
+ORIG_PATTERN=$(cat /proc/sys/kernel/core_pattern)
+diag "kernel $(uname -r), core_pipe_limit $(cat /proc/sys/kernel/core_pipe_limit)"
+
+# --- 1, 2: byte-exact through the real core_pattern ---------------------
+t_exact() {
+	storage=$1
+	fresh_store
+	daemon "Storage=$storage" || return 1
+	pattern "$TEE_PATTERN"
+	crash -mib 32
+	id=$(rows | tail -1 | cut -f1)
+	pid=$(field "$id" 3)
+	st=$(field "$id" 5)
+	echo "row $id pid $pid status $st storage $(field "$id" 6) size $(field "$id" 7) on disk $(field "$id" 8)"
+	[ "$st" = complete ] && [ "$(field "$id" 6)" = "$storage" ] || return 1
+	"$G" --extract "$id" /tmp/extracted || return 1
+	want=$(cat "/tmp/tee/sum.$pid")
+	got=$(sha256sum /tmp/extracted | cut -d' ' -f1)
+	rm -f /tmp/extracted
+	echo "kernel wrote $want, store gives back $got"
+	[ -n "$want" ] && [ "$want" = "$got" ] &&
+	grep -q "dump $id of $CRASHER" "$LOG"	# stored by the daemon
+}
+check "pipe mode, zstd: the stored core decompresses to exactly the kernel's bytes" t_exact zstd
+check "pipe mode, raw: the stored sparse core is exactly the kernel's bytes" t_exact raw
+
+# --- 3: 50 concurrent crashes ---------------------------------------------
+t_fifty() {
+	fresh_store
+	daemon "Storage=zstd" "RateLimit=off" "MaxConcurrent=16" || return 1
+	pattern "$PIPE_PATTERN"
+	: > "$LOG"
+	i=0; pids=""
+	while [ $i -lt 50 ]; do crash -mib 2 & pids="$pids $!"; i=$((i + 1)); done
+	for p in $pids; do wait "$p"; done
+	total=$(rows | wc -l)
+	complete=$(rows | awk -F'\t' '$5 == "complete"' | wc -l)
+	bydaemon=$(grep -c "): complete," "$LOG")
+	echo "rows $total, complete $complete, stored by the daemon $bydaemon"
+	dmesg | grep -q "storing the core" && { dmesg | grep gocapd | tail -5; return 1; }
+	[ "$total" = 50 ] && [ "$complete" = 50 ] && [ "$bydaemon" = 50 ]
+}
+check "50 concurrent crashes: all 50 stored complete by the daemon" t_fifty
+
+# --- 4: the daemon killed mid-dump ----------------------------------------
+t_killed() {
+	fresh_store
+	daemon "Storage=raw" "RateLimit=off" || return 1
+	pattern "$TEE_PATTERN"
+	touch /tmp/tee/copy
+	crash -mib 200 &
+	cp=$!
+	# wait until the daemon has written at least 40 MiB
+	for _ in $(seq 600); do
+		s=$(ls -l "$STORE"/.tmp/*.partial 2>/dev/null | awk '{ print $5 }')
+		[ -n "$s" ] && [ "$s" -gt 41943040 ] && break
+		sleep 0.1
+	done
+	kill -9 "$DP"; wait "$DP" 2>/dev/null; DP=""
+	wait "$cp"
+	rm -f /tmp/tee/copy
+	r=$(rows | tail -1)
+	id=$(echo "$r" | cut -f1); pid=$(echo "$r" | cut -f3)
+	st=$(echo "$r" | cut -f5); n=$(echo "$r" | cut -f7)
+	f=$STORE/$(echo "$r" | cut -f11)
+	echo "$r"
+	ls -l "/tmp/tee/core.$pid" "$f"
+	[ "$st" = truncated ] && [ "$n" -ge 16777216 ] || return 1
+	echo "$r" | grep -q "daemon went away" || return 1
+	[ "$(stat -c %s "$f")" = "$n" ] || return 1
+	head -c "$n" "/tmp/tee/core.$pid" | cmp - "$f" || return 1
+	rm -f "/tmp/tee/core.$pid"
+}
+check "daemon SIGKILLed mid-dump: the dump is kept (truncated, verified prefix), never silently corrupt" t_killed
+
+# --- 5: disk full --------------------------------------------------------
+t_full() {
+	fresh_store 16m
+	daemon "Storage=raw" "KeepFree=0" "MaxUse=0" "RateLimit=off" || return 1
+	pattern "$PIPE_PATTERN"
+	crash -mib 64
+	r=$(rows | tail -1)
+	echo "$r"
+	echo "$r" | cut -f5 | grep -qx metadata-only || return 1
+	echo "$r" | grep -q "No space left on device" || return 1
+	kill -0 "$DP" || { echo "daemon died"; return 1; }
+	crash -mib 1
+	[ "$(rows | tail -1 | cut -f5)" = complete ]
+}
+check "disk full: metadata recorded, status says why (ENOSPC), daemon keeps running" t_full
+
+# --- 6: crash loop ---------------------------------------------------------
+t_loop() {
+	fresh_store
+	daemon "Storage=zstd" "RateLimit=3/1h" || return 1
+	pattern "$PIPE_PATTERN"
+	: > "$LOG"
+	for i in 1 2 3 4 5 6 7 8 9 10; do crash -mib 1; done
+	n=$(rows | wc -l)
+	s=$(grep -c "suppressed: more than 3 dumps" "$LOG")
+	echo "rows $n, suppressed $s"
+	[ "$n" = 3 ] && [ "$s" = 7 ]
+}
+check "crash loop: RateLimit=3/1h keeps 3 of 10 crashes, counts 7 suppressed" t_loop
+
+# --- 7, 8: kernel coredump socket mode ---------------------------------------
+KS=/run/gocapd/coredump.sock
+# Older kernels take "@@/path" as a file name: ask for the modes instead
+# (/proc/sys/kernel/core_modes lists "socket" where it exists).
+if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
+	t_sock_req() {
+		fresh_store
+		daemon "Storage=zstd" "RateLimit=1/1h" -- \
+			--coredump-socket "$KS" --coredump-request || return 1
+		pattern "@@$KS"
+		crash -mib 32
+		crash -mib 32	# rate limited: the daemon answers REJECT
+		r=$(rows | head -1)
+		echo "$r"; rows | wc -l
+		[ "$(rows | wc -l)" = 1 ] && [ "$(echo "$r" | cut -f5)" = complete ] &&
+		[ "$(echo "$r" | cut -f4)" = 6 ] &&
+		grep -q "suppressed" "$LOG" &&
+		grep -q "CapEff:.*0000000000080004" "/proc/$DP/status"
+	}
+	check "socket mode @@: the kernel connects, request/ack, core stored complete; rate limit REJECTs" t_sock_req
+	t_sock_plain() {
+		fresh_store
+		daemon "Storage=raw" "RateLimit=off" -- --coredump-socket "$KS" || return 1
+		pattern "@$KS"
+		crash -mib 16
+		r=$(rows | head -1)
+		echo "$r"
+		[ "$(echo "$r" | cut -f5)" = complete ] && [ "$(echo "$r" | cut -f4)" = 6 ]
+	}
+	check "socket mode @: core stored complete (signal from NT_SIGINFO)" t_sock_plain
+else
+	skip "socket mode @@" "kernel $(uname -r) has no coredump socket (no 'socket' in core_modes)"
+	skip "socket mode @" "kernel $(uname -r) has no coredump socket"
+fi
+
+pattern "$ORIG_PATTERN"
+stop_daemon
+echo "1..$N"
+exit $FAIL
