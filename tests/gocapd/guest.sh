@@ -22,6 +22,8 @@
 #  6    a crash loop is rate limited
 #  7-8  kernel coredump socket, "@@" (request/ack, REJECT on rate limit)
 #       and "@": skipped where the kernel has no socket mode (< 6.16)
+#  9    with /gcd/gocoredump.ko (the lab's module for this kernel), the
+#       annotation holds gocoredump's scheduler note, decoded
 set -u
 G=/gcd/bin/gocapd
 CRASHER=/gcd/bin/crasher
@@ -220,6 +222,30 @@ if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
 else
 	skip "socket mode @@" "kernel $(uname -r) has no coredump socket (no 'socket' in core_modes)"
 	skip "socket mode @" "kernel $(uname -r) has no coredump socket"
+fi
+
+# --- 9: gocoredump's scheduler note, decoded into the annotation ---------
+if [ -f /gcd/gocoredump.ko ] && insmod /gcd/gocoredump.ko 2>/dev/null; then
+	t_note() {
+		fresh_store
+		daemon "Storage=zstd" "RateLimit=off" || return 1
+		pattern "$PIPE_PATTERN"
+		crash -mib 4
+		r=$(rows | tail -1)
+		pid=$(echo "$r" | cut -f3)
+		j=$STORE/$(echo "$r" | cut -f11 | sed 's/\.zst$//').json
+		echo "$r"
+		grep -o '"gocoredump_note": {"process":{[^}]*' "$j" | head -c 600; echo
+		# the note, decoded from the stored core, names this very process
+		# and the Go version that .go.buildinfo says
+		gv=$(grep -o '"go": {"build_id": "[^"]*", "version": "[^"]*"' "$j" | sed 's/.*"version": "//; s/"$//')
+		[ -n "$gv" ] &&
+		grep -q "\"gocoredump_note\": {\"process\":{.*\"tgid\":$pid,.*\"go_version\":\"$gv\"" "$j"
+	}
+	check "scheduler note: gocoredump's note is decoded into the annotation (tgid, Go version agree)" t_note
+	rmmod gocoredump 2>/dev/null
+else
+	skip "scheduler note" "no gocoredump.ko for $(uname -r) in /gcd"
 fi
 
 pattern "$ORIG_PATTERN"

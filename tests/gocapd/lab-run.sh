@@ -23,6 +23,12 @@ rc=0
 for k in "$@"; do
 	env=$GOCD_CACHE/kernels/$k/kernel.env
 	[ -f "$env" ] || { msg "no kernel $k in the cache (scripts/fetch-kernel.sh)"; rc=1; continue; }
+	# the module, when lab.sh built it for this kernel
+	rm -f "$P/gocoredump.ko"
+	for d in "$GOCD_BUILD"/lab/*/; do
+		[ "$(cat "$d/kernel.env" 2>/dev/null | sed -n 's/^KVER=//p')" = "$k" ] &&
+			[ -f "$d/payload/gocoredump.ko" ] && cp "$d/payload/gocoredump.ko" "$P/"
+	done
 	"$GOCD_TOP/scripts/mkinitramfs.sh" "$env" "$P" "$L/initramfs-$k" || { rc=1; continue; }
 	"$GOCD_TOP/scripts/vm.sh" "$env" "$L/initramfs-$k" gocapd "$L/out-$k" 1200 2048 || rc=1
 	echo "# === $k"

@@ -149,7 +149,9 @@ static void conn_start(struct conn *c)
 	}
 	dump_persist_params(&dm->env, &c->d, &p);
 	p.in_fd = c->core_fd;
-	p.progress = on_progress;
+	/* Progress is for a helper that may have to take over; the kernel
+	 * (socket mode) cannot. */
+	p.progress = c->client >= 0 ? on_progress : NULL;
 	p.done = on_done;
 	p.arg = c;
 	ret = persist_start(dm->ring, &p);

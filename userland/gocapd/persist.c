@@ -327,7 +327,10 @@ static void zstd_pump(struct job *j)
 			}
 			continue;
 		}
-		if (!j->zend && j->zconsumed - j->frame_start >= PERSIST_ZSTD_FRAME)
+		/* Frame ends are progress points: only worth their few bytes
+		 * when someone listens for progress. */
+		if (!j->zend && j->p.progress &&
+		    j->zconsumed - j->frame_start >= PERSIST_ZSTD_FRAME)
 			j->zend = 1;
 	}
 }

@@ -44,7 +44,8 @@ struct persist_params {
 	int zstd_workers;	/* zstd worker threads (0: compress inline) */
 	uint64_t size_max;	/* stop storing beyond this (0: no limit) */
 	/* Called when core bytes [0, core) are in the file and the file cut
-	 * at file_bytes holds exactly them (zstd: a whole frame). */
+	 * at file_bytes holds exactly them (zstd: a whole frame; the zstd
+	 * stream is cut into frames only when progress is set). */
 	void (*progress)(void *arg, uint64_t core, uint64_t file_bytes);
 	/* Called once, at the end (the stream hit EOF or failed). */
 	void (*done)(void *arg, const struct persist_result *r);

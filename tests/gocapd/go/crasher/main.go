@@ -7,6 +7,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math/rand"
 	"os"
 	"runtime/debug"
 	"time"
@@ -18,11 +19,15 @@ func main() {
 	mib := flag.Int("mib", 8, "MiB of heap to hold")
 	sleep := flag.Duration("sleep", 0, "sleep this long before crashing")
 	how := flag.String("how", "panic", "panic | segv | abort")
+	random := flag.Int("random", 0, "percent of the filled chunks that get random bytes")
 	flag.Parse()
 	debug.SetGCPercent(-1)
+	rng := rand.New(rand.NewSource(1))
 	for i := 0; i < *mib*16; i++ {
 		b := make([]byte, 64<<10)
-		if i%2 == 0 {
+		if i%2 == 0 && rng.Intn(100) < *random {
+			rng.Read(b)
+		} else if i%2 == 0 {
 			for j := range b {
 				b[j] = byte(i*7 + j*13 + 1)
 			}
