@@ -217,6 +217,21 @@ int gomem_read(const struct gomem *m, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+int gomem_known(const struct gomem *m, uint64_t addr, uint64_t len)
+{
+	while (len) {
+		const struct gomem_seg *s = gomem_seg_at(m, addr);
+		uint64_t n;
+
+		if (!s)
+			return 0;
+		n = s->end - addr < len ? s->end - addr : len;
+		addr += n;
+		len -= n;
+	}
+	return 1;
+}
+
 const void *gomem_ptr(const struct gomem *m, uint64_t addr, size_t len)
 {
 	const struct gomem_seg *s = gomem_seg_at(m, addr);

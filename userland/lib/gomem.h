@@ -65,6 +65,9 @@ const struct gomem_seg *gomem_seg_at(const struct gomem *m, uint64_t addr);
 /* Copy len bytes at addr; 0, or -1 when any of them is unknown. */
 int gomem_read(const struct gomem *m, uint64_t addr, void *buf, size_t len);
 
+/* Are all of [addr, addr + len) known?  (No copying.) */
+int gomem_known(const struct gomem *m, uint64_t addr, uint64_t len);
+
 /* Pointer to len contiguous known bytes at addr, or NULL. */
 const void *gomem_ptr(const struct gomem *m, uint64_t addr, size_t len);
 

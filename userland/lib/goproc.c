@@ -147,7 +147,7 @@ static int read_threads(struct goproc *p)
 		t += p->nthreads;
 		memset(t, 0, sizeof(*t));
 		if (elfcore_prstatus(&p->core, n, &t->regs)) {
-			goproc_warn(p, "%s: NT_PRSTATUS note at offset %#llx is too short",
+			goproc_warn(p, "%s: NT_PRSTATUS note at offset 0x%llx is too short",
 				    p->core_path,
 				    (unsigned long long)n->offset);
 			continue;
@@ -415,41 +415,35 @@ static int check_buildid(struct goproc *p)
 /* Find "\xff Go buildinf:" in the executable's data and read the version. */
 static int version_from_memory(struct goproc *p)
 {
+	size_t k;
 	int i;
 
 	for (i = 0; i < p->nexe_ranges; i++) {
-		uint64_t a = (p->exe_ranges[i].lo + 15) & ~15ull;
-
 		if (p->exe_ranges[i].flags & 1)
 			continue;	/* not in text */
-		for (; a + 32 <= p->exe_ranges[i].hi; a += 16) {
-			char modinfo[64];
-			size_t len;
-			const uint8_t *s = gomem_span(&p->mem, a, &len);
+		for (k = 0; k < p->mem.n; k++) {
+			const struct gomem_seg *sg = &p->mem.segs[k];
+			uint64_t lo = sg->start > p->exe_ranges[i].lo ?
+				      sg->start : p->exe_ranges[i].lo;
+			uint64_t hi = sg->end < p->exe_ranges[i].hi ?
+				      sg->end : p->exe_ranges[i].hi;
+			uint64_t a;
 
-			if (!s) {
-				/* Skip to the next known byte. */
-				const struct gomem_seg *g = NULL;
-				size_t k;
+			for (a = (lo + 15) & ~15ull; a + 32 <= hi; a += 16) {
+				char modinfo[64];
+				const uint8_t *s = sg->data + (a - sg->start);
+				size_t len = sg->end - a;
 
-				for (k = 0; k < p->mem.n; k++)
-					if (p->mem.segs[k].start > a) {
-						g = &p->mem.segs[k];
-						break;
-					}
-				if (!g || g->start >= p->exe_ranges[i].hi)
-					break;
-				a = ((g->start + 15) & ~15ull) - 16;
-				continue;
+				if (memcmp(s, "\xff Go buildinf:", 14))
+					continue;
+				if (goelf_buildinfo_mem(s, len < 65536 ? len : 65536,
+							p->go_version,
+							sizeof(p->go_version),
+							modinfo,
+							sizeof(modinfo)) >= 0 &&
+				    p->go_version[0])
+					return 0;
 			}
-			if (len < 32 || memcmp(s, "\xff Go buildinf:", 14))
-				continue;
-			if (goelf_buildinfo_mem(s, len < 65536 ? len : 65536,
-						p->go_version,
-						sizeof(p->go_version), modinfo,
-						sizeof(modinfo)) >= 0 &&
-			    p->go_version[0])
-				return 0;
 		}
 	}
 	return -1;
@@ -492,30 +486,39 @@ static int in_exe(const struct goproc *p, uint64_t a)
  */
 static int scan_moduledata(struct goproc *p)
 {
+	size_t k;
 	int i;
 
 	for (i = 0; i < p->nexe_ranges; i++) {
-		uint64_t a;
-
 		if (!(p->exe_ranges[i].flags & 2))
 			continue;
-		for (a = (p->exe_ranges[i].lo + 7) & ~7ull;
-		     a + 16 <= p->exe_ranges[i].hi; a += 8) {
-			uint64_t v, w;
-			size_t len;
-			const uint8_t *s;
+		/* Only the known bytes of the range: segment by segment. */
+		for (k = 0; k < p->mem.n; k++) {
+			const struct gomem_seg *sg = &p->mem.segs[k];
+			uint64_t lo = sg->start > p->exe_ranges[i].lo ?
+				      sg->start : p->exe_ranges[i].lo;
+			uint64_t hi = sg->end < p->exe_ranges[i].hi ?
+				      sg->end : p->exe_ranges[i].hi;
+			uint64_t a;
 
-			if (gomem_u64(&p->mem, a, &v) || (v & 7) ||
-			    gomem_u64(&p->mem, a + 8, &w) || w < v + 72 ||
-			    w - v > 4096 || !in_exe(p, v))
-				continue;
-			s = gomem_span(&p->mem, v, &len);
-			if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
-			    le64(s + 32) != w - v)
-				continue;
-			p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
-			p->root_src[GCD_ROOT_FIRSTMODULEDATA] = GOROOT_SCAN;
-			return 0;
+			for (a = (lo + 7) & ~7ull; a + 16 <= hi; a += 8) {
+				uint64_t v, w;
+				size_t len;
+				const uint8_t *s;
+
+				if (gomem_u64(&p->mem, a, &v) || (v & 7) ||
+				    gomem_u64(&p->mem, a + 8, &w) ||
+				    w < v + 72 || w - v > 4096 || !in_exe(p, v))
+					continue;
+				s = gomem_span(&p->mem, v, &len);
+				if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
+				    le64(s + 32) != w - v)
+					continue;
+				p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
+				p->root_src[GCD_ROOT_FIRSTMODULEDATA] =
+					GOROOT_SCAN;
+				return 0;
+			}
 		}
 	}
 	return -1;
@@ -534,7 +537,7 @@ static int read_moduledata(struct goproc *p)
 	do {								\
 		if ((off) == GOLAYOUT_NONE ||				\
 		    gomem_u64(&p->mem, a + (off), &md->field))		\
-			return fail(p, "%s: cannot read runtime.firstmoduledata.%s at %#llx", \
+			return fail(p, "%s: cannot read runtime.firstmoduledata.%s at 0x%llx", \
 				    p->core_path, #field,		\
 				    (unsigned long long)(a + (off)));	\
 	} while (0)
@@ -558,26 +561,27 @@ static int read_moduledata(struct goproc *p)
 			    p->core_path);
 	if (tabptr < md->pcheader || tablen > (1ull << 32) ||
 	    tabptr - md->pcheader > (1ull << 32))
-		return fail(p, "%s: runtime.firstmoduledata at %#llx is not consistent (pclntable)",
+		return fail(p, "%s: runtime.firstmoduledata at 0x%llx is not consistent (pclntable)",
 			    p->core_path, (unsigned long long)a);
 	md->pclntab_end = tabptr + tablen;
 	size = (size_t)(md->pclntab_end - md->pcheader);
 	data = gomem_ptr(&p->mem, md->pcheader, size);
 	if (!data) {
 		/* Not contiguous in one segment (or partly missing). */
-		p->tab_copy = malloc(size ? size : 1);
-		if (!p->tab_copy)
-			return fail(p, "out of memory");
-		if (gomem_read(&p->mem, md->pcheader, p->tab_copy, size))
-			return fail(p, "%s: the pclntab at %#llx (%zu bytes) is not all in the core%s",
+		if (!gomem_known(&p->mem, md->pcheader, size))
+			return fail(p, "%s: the pclntab at 0x%llx (%zu bytes) is not all in the core%s",
 				    p->core_path,
 				    (unsigned long long)md->pcheader, size,
 				    p->exe_map ? "" :
 				    "; give the executable with --exe FILE");
+		p->tab_copy = malloc(size ? size : 1);
+		if (!p->tab_copy)
+			return fail(p, "out of memory");
+		gomem_read(&p->mem, md->pcheader, p->tab_copy, size);
 		data = p->tab_copy;
 	}
 	if (pclntab_init(&p->tab, data, size, md->text, err, sizeof(err)))
-		return fail(p, "%s: pclntab at %#llx: %s", p->core_path,
+		return fail(p, "%s: pclntab at 0x%llx: %s", p->core_path,
 			    (unsigned long long)md->pcheader, err);
 	if ((p->vers.minor >= 20) != (p->tab.ver == PCLN_VER_120))
 		goproc_warn(p, "pclntab format does not match Go 1.%d",
@@ -608,7 +612,7 @@ static void take_roots(struct goproc *p, const struct goelf_info *info,
 				p->roots[k] = p->symtab_roots[k];
 				p->root_src[k] = GOROOT_SYMTAB;
 			} else if (p->roots[k] != p->symtab_roots[k]) {
-				goproc_warn(p, "%s: the note says %#llx, the symbol table %#llx",
+				goproc_warn(p, "%s: the note says 0x%llx, the symbol table 0x%llx",
 					    goelf_root_name(k),
 					    (unsigned long long)p->roots[k],
 					    (unsigned long long)p->symtab_roots[k]);
@@ -625,7 +629,7 @@ static int read_ms(struct goproc *p)
 	size_t i;
 
 	if (gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLM], &m)) {
-		goproc_warn(p, "cannot read runtime.allm at %#llx: running goroutines "
+		goproc_warn(p, "cannot read runtime.allm at 0x%llx: running goroutines "
 			    "will not be matched to threads",
 			    (unsigned long long)p->roots[GCD_ROOT_ALLM]);
 		return 0;
@@ -635,7 +639,7 @@ static int read_ms(struct goproc *p)
 		uint64_t v;
 
 		if (goproc_m_index(p, m) >= 0) {
-			goproc_warn(p, "runtime.allm list loops at %#llx",
+			goproc_warn(p, "runtime.allm list loops at 0x%llx",
 				    (unsigned long long)m);
 			break;
 		}
@@ -653,7 +657,7 @@ static int read_ms(struct goproc *p)
 				gomem_u64(&p->mem, m + (off), &x->field); \
 		} while (0)
 		if (gomem_u64(&p->mem, m + l->m_id, &v)) {
-			goproc_warn(p, "cannot read the M at %#llx",
+			goproc_warn(p, "cannot read the M at 0x%llx",
 				    (unsigned long long)m);
 			break;
 		}
@@ -799,7 +803,7 @@ static int discover(struct goproc *p, unsigned int flags)
 			    p->core_path);
 	if (gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLGS], &p->allgs) ||
 	    gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLGLEN], &p->allglen))
-		return fail(p, "%s: runtime.allgs/allglen at %#llx/%#llx are not in the core",
+		return fail(p, "%s: runtime.allgs/allglen at 0x%llx/0x%llx are not in the core",
 			    p->core_path,
 			    (unsigned long long)p->roots[GCD_ROOT_ALLGS],
 			    (unsigned long long)p->roots[GCD_ROOT_ALLGLEN]);

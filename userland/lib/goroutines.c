@@ -146,9 +146,8 @@ static struct gosym *symbolize(struct gowalk *w, uint64_t pc, uint64_t sympc)
 	struct gosym *s;
 	uint64_t key = pc * 2 + (sympc != pc), tracepc = sympc;
 	uint32_t inloff;
-	const void *tree = NULL;
-	size_t tree_len = 0, h;
-	int guard = 0;
+	int have_tree = 0, guard = 0;
+	size_t h;
 
 	if (w->nsym * 2 >= w->symcap && sym_grow(w))
 		return NULL;
@@ -171,16 +170,22 @@ static struct gosym *symbolize(struct gowalk *w, uint64_t pc, uint64_t sympc)
 	s->special = special_of(pclntab_funcname(&p->tab, &s->f));
 	s->spok = !pclntab_spdelta(&p->tab, &s->f, pc, &s->spdelta);
 	s->first = w->nlogic;
-	if (!pclntab_funcdata(&p->tab, &s->f, FUNCDATA_InlTree, &inloff))
-		tree = gomem_span(&p->mem, p->md.gofunc + inloff, &tree_len);
-	while (tree && guard++ < 1000) {
+	have_tree = !pclntab_funcdata(&p->tab, &s->f, FUNCDATA_InlTree,
+				      &inloff);
+	while (have_tree && guard++ < 1000) {
 		int32_t ix = pclntab_pcdata(&p->tab, &s->f, PCDATA_InlTreeIndex,
 					    tracepc);
+		uint8_t ent[32];
 		struct pcinl inl;
 		const char *file;
 		int32_t line;
 
-		if (ix < 0 || pclntab_inl(&p->tab, tree, tree_len, ix, &inl))
+		/* Read just the entry: the tree may straddle segments. */
+		if (ix < 0 || ix > (1 << 24) ||
+		    gomem_read(&p->mem, p->md.gofunc + inloff +
+			       (uint64_t)ix * p->tab.inl_size, ent,
+			       p->tab.inl_size) ||
+		    pclntab_inl(&p->tab, ent, p->tab.inl_size, 0, &inl))
 			break;
 		pclntab_fileline(&p->tab, &s->f, tracepc, &file, &line);
 		if (push_logical(w, pclntab_name(&p->tab, inl.nameoff), file,
@@ -292,7 +297,10 @@ static uint32_t format_args(struct gowalk *w, const struct gosym *s,
 			if (gomem_read(&p->mem, argp + o, &x, 8)) {
 				appendf(w, "%s?", first ? "" : ", ");
 			} else {
-				if (sz < 8)
+				/* Go's x << shift >> shift: 0 when shift is 64. */
+				if (sz == 0)
+					x = 0;
+				else if (sz < 8)
 					x = (x << (64 - sz * 8)) >> (64 - sz * 8);
 				if (live && liveidx > 0 && o >= startoff) {
 					size_t b = (size_t)liveidx + slot / 8;
@@ -348,7 +356,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 	if (pc == 0) {
 		/* A nil function call: start in the caller's frame. */
 		if (gomem_u64(&p->mem, sp, &pc)) {
-			setproblem(problem, plen, "pc 0 and sp %#llx not in the core",
+			setproblem(problem, plen, "pc 0 and sp 0x%llx not in the core",
 				   (unsigned long long)sp);
 			return 0;
 		}
@@ -369,7 +377,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 			struct pcfunc tmp;
 
 			if (pclntab_func_at(&p->tab, pc, &tmp)) {
-				setproblem(problem, plen, "unknown pc %#llx",
+				setproblem(problem, plen, "unknown pc 0x%llx",
 					   (unsigned long long)pc);
 				break;
 			}
@@ -383,7 +391,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 		if (!s->found || !s->f.pcsp)
 			break;	/* no frame information (external code) */
 		if (!s->spok) {
-			setproblem(problem, plen, "no pcsp entry for pc %#llx in %s",
+			setproblem(problem, plen, "no pcsp entry for pc 0x%llx in %s",
 				   (unsigned long long)pc,
 				   w->logic[s->first + s->n - 1].func);
 			break;
@@ -397,7 +405,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 		if (flag & (PCLN_FLAG_TOPFRAME | PCLN_FLAG_SPWRITE)) {
 			lr = 0;
 		} else if (gomem_u64(&p->mem, fp - 8, &lr)) {
-			setproblem(problem, plen, "return address at %#llx not in the core",
+			setproblem(problem, plen, "return address at 0x%llx not in the core",
 				   (unsigned long long)(fp - 8));
 			lr = 0;
 		}
@@ -425,14 +433,14 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 
 			if (pclntab_func_at(&p->tab, lr, &tmp)) {
 				setproblem(problem, plen,
-					   "unexpected return pc for %s called from %#llx",
+					   "unexpected return pc for %s called from 0x%llx",
 					   w->logic[s->first + s->n - 1].func,
 					   (unsigned long long)lr);
 				break;
 			}
 		}
 		if (pc == lr && sp == fp) {
-			setproblem(problem, plen, "traceback stuck at pc %#llx sp %#llx",
+			setproblem(problem, plen, "traceback stuck at pc 0x%llx sp 0x%llx",
 				   (unsigned long long)pc, (unsigned long long)sp);
 			break;
 		}
@@ -565,7 +573,7 @@ static int read_g(struct gowalk *w, uint64_t addr, struct goroutine *g)
 	if (!addr || gomem_u32(&p->mem, addr + l->g_atomicstatus, &g->status) ||
 	    gomem_u64(&p->mem, addr + l->g_goid, &g->goid)) {
 		snprintf(g->problem, sizeof(g->problem),
-			 "the g at %#llx is not in the core",
+			 "the g at 0x%llx is not in the core",
 			 (unsigned long long)addr);
 		return -1;
 	}

@@ -301,7 +301,8 @@ int pclntab_pcvalue(const struct pclntab *t, const struct pcfunc *f,
 			return -1;	/* end of table before targetpc */
 		if (readvarint(&p, end, &uv) || readvarint(&p, end, &pcd))
 			return -1;
-		v += (int32_t)(-(uv & 1) ^ (uv >> 1));
+		/* int32 arithmetic wraps in Go; do it unsigned here. */
+		v = (int32_t)((uint32_t)v + (-(uv & 1) ^ (uv >> 1)));
 		pc += (uint64_t)pcd * t->minlc;
 		first = 0;
 		if (targetpc < pc) {

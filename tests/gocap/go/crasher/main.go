@@ -149,7 +149,16 @@ func main() {
 	mode := os.Args[1]
 	runtime.GOMAXPROCS(4)
 	want := int64(0)
-	add := func(n int, f func()) { start(n, f); want += int64(n) }
+	// GOCAP_CRASHER_FEW=1: one goroutine of each kind (small cores for
+	// the fuzz corpus).
+	few := os.Getenv("GOCAP_CRASHER_FEW") == "1"
+	add := func(n int, f func()) {
+		if few {
+			n = 1
+		}
+		start(n, f)
+		want += int64(n)
+	}
 
 	ch := make(chan int)
 	add(200, func() { chanSend(ch) })
@@ -178,7 +187,7 @@ func main() {
 		panic(err)
 	}
 	add(20, func() { acceptor(l) })
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 20 && (!few || i < 1); i++ {
 		c, err := net.Dial("tcp", l.Addr().String())
 		if err != nil {
 			panic(err)
@@ -187,7 +196,7 @@ func main() {
 		go reader(c)
 		want++
 	}
-	for i := 0; i < 9; i++ {
+	for i := 0; i < 9 && (!few || i < 1); i++ {
 		i := i
 		go labelled(i)
 		want++
@@ -203,7 +212,7 @@ func main() {
 	time.Sleep(200 * time.Millisecond) // let them park
 
 	// Goroutines that will not have run when the crash comes.
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 10 && (!few || i < 1); i++ {
 		go late(forever)
 	}
 	fmt.Printf("ready goroutines=%d\n", runtime.NumGoroutine())

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_goroutines.c - libFuzzer target for everything gocap does with a
+ * core: the input is an ELF core (the seeds are real Go cores, minimised
+ * by tests/gocap/mincore), opened as goproc_open_mem() does and walked and
+ * printed as text and JSON, with the discovery run both with and without
+ * the gocoredump note's roots.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "goproc.h"
+#include "gotrace.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *null;
+	struct gotrace_opts text = { 0 }, json = { .json = 1 };
+	struct goproc p;
+	unsigned int flags;
+
+	if (!null)
+		null = fopen("/dev/null", "w");
+	for (flags = 0; flags <= GOPROC_NO_NOTE; flags += GOPROC_NO_NOTE) {
+		if (goproc_open_mem(&p, data, size, flags) == 0) {
+			gotrace_print(&p, null, &text, NULL);
+			gotrace_print(&p, null, &json, NULL);
+		}
+		goproc_close(&p);
+	}
+	return 0;
+}
