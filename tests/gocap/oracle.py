@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """oracle.py RUNTIME_STDERR GOCAP_OUTPUT [--json GOCAP_JSON]
+oracle.py --partial RUNTIME_STDERR GOCAP_OUTPUT
 
 Compare what the Go runtime printed when it crashed (GOTRACEBACK=crash) with
 what gocap rebuilt from the core, goroutine by goroutine.  Both texts are
@@ -16,7 +17,9 @@ The goroutine id sets must be equal, and the crash text printed before the
 first goroutine (panic values, fatal error text, signal line) must be equal.
 
 Prints one summary line and the first differences; exits 0 only on a 100%
-match.  Also reports (not required) how many frame lines were byte-identical,
+match.  With --partial (gocap's output from a truncated core), only the
+goroutines gocap printed without a problem note are compared: there must be
+at least one, and all of them must match.  Also reports (not required) how many frame lines were byte-identical,
 arguments and fp/sp/pc included.
 """
 import json
@@ -24,7 +27,7 @@ import re
 import sys
 
 HEADER = re.compile(r'^goroutine (\d+)(?: gp=(0x[0-9a-f]+) m=(nil|\?|\d+)(?: mp=0x[0-9a-f]+)?)? '
-                    r'\[(.*)\](?: \{.*\})?:$')
+                    r'\[(.*)\]( \{.*\})?:$')
 FILELINE = re.compile(r'^\t(.*):(\d+)(?: \+0x[0-9a-f]+)?(?: fp=.*)?$')
 REG = re.compile(r'^(r[a-z0-9]+|rip|rflags|cs|fs|gs)\s+0x[0-9a-f]+$')
 
@@ -47,6 +50,7 @@ def parse(text):
         if m:
             status = m.group(4)
             cur = {'goid': int(m.group(1)), 'status': status, 'frames': [],
+                   'labels': m.group(5),
                    'raw': [], 'created': None, 'unavailable': False,
                    'problem': None}
             gs.setdefault(cur['goid'], []).append(cur)
@@ -102,13 +106,22 @@ def best(blocks):
 
 
 def main():
+    partial = sys.argv[1] == '--partial'
+    if partial:
+        del sys.argv[1]
     rt_text = open(sys.argv[1], errors='replace').read()
     gc_text = open(sys.argv[2], errors='replace').read()
     rt_pre, rt = parse(rt_text)
     gc_pre, gc = parse(gc_text)
     rt.pop(0, None)
     problems = []
-    if rt_pre != gc_pre:
+    if partial:
+        ids = [k for k in gc if k in rt and not best(gc[k])['problem']]
+        rt = {k: rt[k] for k in ids}
+        gc = {k: gc[k] for k in ids}
+        if not ids:
+            problems.append('no complete goroutine in the partial output')
+    elif rt_pre != gc_pre:
         problems.append('crash text differs:\n  runtime: %r\n  gocap:   %r' %
                         ('\n'.join(rt_pre), '\n'.join(gc_pre)))
     ids_rt, ids_gc = set(rt), set(gc)
@@ -127,6 +140,8 @@ def main():
         why = None
         if r['status'] != g['status']:
             why = 'status %r vs %r' % (r['status'], g['status'])
+        elif r['labels'] and r['labels'] != g['labels']:
+            why = 'labels %r vs %r' % (r['labels'], g['labels'])
         elif not r['unavailable']:
             with_frames += 1
             if r['frames'] != g['frames']:

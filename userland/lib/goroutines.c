@@ -725,7 +725,12 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 		}
 		return;
 	}
-	/* hmap: count, flags, B, noverflow, hash0, buckets, oldbuckets. */
+	/*
+	 * g.labels points at a labelMap variable, itself a map (a pointer to
+	 * the hmap): count, flags, B, noverflow, hash0, buckets, oldbuckets.
+	 */
+	if (gomem_u64(&p->mem, lp, &lp) || !lp)
+		return;
 	{
 		uint64_t count, buckets, oldbuckets, nb, i;
 		uint8_t B;

@@ -1,0 +1,336 @@
+#!/bin/bash
+# host.sh: gocap's host integration tests (no VM), TAP on stdout.
+#
+# The oracle is the Go runtime itself.  A crasher (tests/gocap/go/crasher)
+# with ~1,100 goroutines in varied states is built by every Debian Go
+# toolchain (1.19, 1.22, 1.23, 1.24, 1.27) in five variants (default,
+# -ldflags=-w, -ldflags='-s -w', PIE, cgo) and crashes under
+# GOTRACEBACK=crash with coredump_filter 0x37 (this host's core_pattern is
+# "core" in the cwd; it is never changed).  What the runtime printed on
+# stderr is parsed and compared with gocap's reconstruction from the core
+# (oracle.py): same goroutine ids, statuses and wait reasons, same frames
+# (function, file:line) in the same order, same "created by", same crash
+# text.  Each crash is checked twice: from the core alone (roots from the
+# machine code, layouts from the per-release table) and with --exe
+# (symbol table, DWARF where present).
+#
+# Also: layouts and wait reasons checked against DWARF and the toolchain
+# sources, roots from code against .symtab, delve as a peer, the error
+# paths, and fuzz seeds written to build/fuzz-seeds/.  The crashers are
+# built once and cached under build/gocap-crashers/.
+set -u
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+T=$GOCD_TOP/tests/gocap
+GOCAP=$GOCD_BUILD/bin/gocap
+CACHE=$GOCD_BUILD/gocap-crashers
+SEEDS=$GOCD_BUILD/fuzz-seeds
+W=$(mktemp -d /tmp/gocap-host.XXXXXX)
+N=0
+trap 'rm -rf "$W"' EXIT
+
+ok() { N=$((N + 1)); echo "ok $N $*"; }
+notok() { N=$((N + 1)); echo "not ok $N $*"; }
+skip() { N=$((N + 1)); echo "ok $N $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+# check DESC CMD...: one test whose verdict is CMD's exit status
+check() {
+	d=$1; shift
+	if "$@" > "$W/check.log" 2>&1; then
+		ok "$d$(head -1 "$W/check.log" | sed -n 's/^\(.\{1,120\}\)$/: \1/p')"
+	else
+		notok "$d"
+		sed 's/^/#   /' "$W/check.log" | head -20
+	fi
+}
+
+[ -x "$GOCAP" ] || { echo "1..1"; echo "not ok 1 $GOCAP not built"; exit 1; }
+command -v python3 > /dev/null || { echo "1..0 # SKIP python3 missing"; exit 0; }
+
+VERSIONS=${GOCD_GO_VERSIONS}
+VARIANTS="default w sw pie cgo"
+MODES="panic-string panic-error panic-fmt panic-custom panic-nested index nilmap nilptr throw"
+
+# --- crashers, built once per source/toolchain/variant -------------------
+SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/crasher/*.go | sha256sum | cut -c1-16)
+# crasher V VARIANT: print the path of the binary, building it if needed
+crasher() {
+	v=$1 var=$2 out="$CACHE/$SRC_HASH/crasher-$1-$2"
+	if [ ! -x "$out" ]; then
+		mkdir -p "$CACHE/$SRC_HASH"
+		case $var in
+		default) set -- ;;
+		w) set -- -ldflags=-w ;;
+		sw) set -- "-ldflags=-s -w" ;;
+		pie) set -- -buildmode=pie ;;
+		cgo) set -- ;;
+		esac
+		cgo=0
+		[ "$var" = cgo ] && cgo=1
+		(cd "$T/go" && CGO_ENABLED=$cgo "$GOCD_TOP/scripts/go.sh" "$v" \
+			build "$@" -o "$out.tmp" ./crasher) \
+			> "$W/build-$v-$var.log" 2>&1 && mv "$out.tmp" "$out" ||
+			return 1
+	fi
+	echo "$out"
+}
+
+# crash BIN MODE DIR [FILTER]: run the crasher in DIR until it dumps core;
+# its stderr (the runtime's traceback) goes to DIR/stderr.
+crash() {
+	bin=$1 mode=$2 dir=$3 filter=${4:-0x37}
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(
+		cd "$dir" || exit 1
+		ulimit -c unlimited
+		echo "$filter" > /proc/self/coredump_filter
+		if [ "$mode" = signal ]; then
+			# asyncpreemptoff keeps the spinners running on their
+			# Ms: the runtime then prints them from its SIGQUIT relay.
+			GOTRACEBACK=crash GODEBUG=tracebacklabels=1,asyncpreemptoff=1 \
+				"$bin" signal > stdout 2> stderr &
+			pid=$!
+			for _ in $(seq 400); do
+				grep -q ready stdout 2> /dev/null && break
+				sleep 0.05
+			done
+			kill -ABRT "$pid"
+			wait "$pid"
+		else
+			GOTRACEBACK=crash GODEBUG=tracebacklabels=1 "$bin" "$mode" \
+				> stdout 2> stderr
+		fi
+	) > /dev/null 2>&1
+	[ -s "$dir/core" ]
+}
+
+# --- tables derived from the toolchains ----------------------------------
+srcs=""
+for v in $VERSIONS; do
+	"$GOCD_TOP/scripts/fetch-go.sh" "$v" > /dev/null 2>&1 ||
+		{ echo "1..1"; echo "not ok 1 cannot fetch Go $v"; exit 1; }
+	srcs="$srcs $GOCD_CACHE/go/$v/usr/share/go-$v/src:${v#1.}"
+done
+if [ "$VERSIONS" = "1.19 1.22 1.23 1.24 1.27" ]; then
+	# shellcheck disable=SC2086
+	check "wait-reason strings of every release equal runtime2.go's" \
+		sh -c "python3 '$T/gen-waitreasons.py' $srcs | diff -u '$GOCD_TOP/userland/lib/gowaitreasons.c' -"
+fi
+
+declare -A BIN
+for v in $VERSIONS; do
+	for var in $VARIANTS; do
+		if b=$(crasher "$v" "$var"); then
+			BIN[$v-$var]=$b
+		else
+			notok "build crasher with Go $v ($var)"
+			sed 's/^/#   /' "$W/build-$v-$var.log" | tail -5
+		fi
+	done
+done
+
+for v in $VERSIONS; do
+	b=${BIN[$v-default]:-}
+	[ -n "$b" ] || continue
+	check "Go $v: layout table equals the DWARF of a $v binary" \
+		bash -c "diff <('$GOCAP' layout --exe '$b' | grep -v '^#') <('$GOCAP' layout --version go$v.0 | grep -v '^#')"
+done
+check "a Go release without a layout table is refused" \
+	sh -c "! '$GOCAP' layout --version go1.21.3 2>&1 | tee /dev/stderr | grep -q '^[a-z_]* [0-9]' &&
+	       '$GOCAP' layout --version go1.21.3 2>&1 | grep -q 'no runtime layout table'"
+
+# --- the oracle ----------------------------------------------------------
+# oracle DESC DIR [--exe BIN]: gocap on DIR/core against DIR/stderr
+oracle() {
+	d=$1 dir=$2; shift 2
+	"$GOCAP" goroutines --core "$dir/core" "$@" > "$dir/gocap.txt" 2> "$dir/gocap.err"
+	rc=$?
+	"$GOCAP" goroutines --core "$dir/core" "$@" --json > "$dir/gocap.json" 2> /dev/null
+	if [ $rc = 0 ] && python3 "$T/oracle.py" "$dir/stderr" "$dir/gocap.txt" \
+		--json "$dir/gocap.json" > "$dir/oracle.log" 2>&1; then
+		ok "$d: $(head -1 "$dir/oracle.log")"
+	else
+		notok "$d (gocap exit $rc)"
+		sed 's/^/#   /' "$dir/gocap.err" "$dir/oracle.log" | head -12
+	fi
+}
+
+i=0
+for v in $VERSIONS; do
+	for var in $VARIANTS; do
+		b=${BIN[$v-$var]:-}
+		[ -n "$b" ] || continue
+		set -- $MODES
+		shift $((i % $#))
+		mode=$1
+		i=$((i + 1))
+		dir=$W/$v-$var-$mode
+		if ! crash "$b" "$mode" "$dir"; then
+			notok "Go $v $var $mode: no core (ulimit? core_pattern?)"
+			continue
+		fi
+		oracle "oracle Go $v $var $mode, core only" "$dir"
+		oracle "oracle Go $v $var $mode, --exe" "$dir" --exe "$b"
+	done
+	# Running goroutines on several Ms, from the SIGQUIT relay.
+	b=${BIN[$v-default]:-}
+	[ -n "$b" ] || continue
+	dir=$W/$v-default-signal
+	if crash "$b" signal "$dir"; then
+		oracle "oracle Go $v default SIGABRT, core only" "$dir"
+		check "Go $v SIGABRT: goroutines running on other Ms were rebuilt from their signal frames" \
+			python3 -c "
+import json,sys
+d=json.load(open('$dir/gocap.json'))
+r=[g for g in d['goroutines'] if g['status']=='running' and g['frames']]
+s=[g for g in r if g['stack_from']=='signal frame']
+print('%d running goroutines with stacks, %d from signal frames' % (len(r), len(s)))
+sys.exit(0 if len(s) >= 3 else 1)"
+	else
+		notok "Go $v signal: no core"
+	fi
+	# pprof labels
+	dir=$(ls -d "$W/$v"-default-* | head -1)
+	check "Go $v: pprof labels of the 9 labelled goroutines" python3 -c "
+import json,sys
+d=json.load(open('$dir/gocap.json'))
+l=[g['labels'] for g in d['goroutines'] if g.get('labels')]
+ok=[x for x in l if x.get('job')=='labelled' and x.get('n') in ('0','1','2')]
+print('%d goroutines with labels, %d as set' % (len(l), len(ok)))
+sys.exit(0 if len(l) == 9 and len(ok) == 9 else 1)"
+done
+
+# --- scheduler roots: machine code against the symbol table -------------
+for v in $VERSIONS; do
+	for var in default pie; do
+		dir=$(ls -d "$W/$v-$var"-* 2> /dev/null | head -1)
+		b=${BIN[$v-$var]:-}
+		[ -n "$dir" ] && [ -n "$b" ] || continue
+		check "Go $v $var: roots found in the code equal .symtab's" python3 -c "
+import json,subprocess,sys
+code=json.loads(subprocess.check_output(['$GOCAP','roots','--core','$dir/core','--json']))
+sym=json.loads(subprocess.check_output(['$GOCAP','roots','--core','$dir/core','--exe','$b','--json']))['symtab']
+bad=[]
+for k in ('runtime.allgs','runtime.allglen','runtime.allm','runtime.allp','runtime.sched','runtime.firstmoduledata'):
+    c=code['roots'][k]
+    if not c or c['from'] not in ('code','scan') or c['addr']!=sym[k]:
+        bad.append('%s: %s vs %s' % (k, c, sym[k]))
+print('6 roots agree' if not bad else '; '.join(bad))
+sys.exit(1 if bad else 0)"
+	done
+done
+
+# --- the peer: delve -----------------------------------------------------
+if command -v dlv > /dev/null; then
+	printf 'goroutines\nexit\n' > "$W/dlv.init"
+	for v in $VERSIONS; do
+		dir=$(ls -d "$W/$v-default"-* 2> /dev/null | grep -v signal | head -1)
+		b=${BIN[$v-default]:-}
+		[ -n "$dir" ] && [ -n "$b" ] || continue
+		dlv core "$b" "$dir/core" --check-go-version=false \
+			--allow-non-terminal-interactive=true --init "$W/dlv.init" \
+			< /dev/null > "$dir/dlv.txt" 2>&1
+		if ! grep -q '^[ *] Goroutine [0-9]' "$dir/dlv.txt"; then
+			skip "dlv core lists the same goroutines as gocap (Go $v)" \
+				"this delve ($(dlv version 2> /dev/null | sed -n 's/^Version: //p')) does not read Go $v cores"
+			continue
+		fi
+		check "dlv core lists the same goroutine ids as gocap (Go $v)" python3 -c "
+import json,re,sys
+d={int(m.group(1)) for m in re.finditer(r'^[ *] Goroutine (\d+) ', open('$dir/dlv.txt').read(), re.M)}
+g={x['goid'] for x in json.load(open('$dir/gocap.json'))['goroutines']}
+print('delve %d, gocap %d goroutines' % (len(d), len(g)))
+if d != g: print('only delve', sorted(d-g)[:10], 'only gocap', sorted(g-d)[:10])
+sys.exit(0 if d == g else 1)"
+	done
+else
+	skip "dlv core lists the same goroutines as gocap" "dlv not installed"
+fi
+
+# --- error paths ---------------------------------------------------------
+V=1.22
+case " $VERSIONS " in *" 1.22 "*) ;; *) V=${VERSIONS%% *} ;; esac
+b=${BIN[$V-default]:-}
+other=${BIN[$V-w]:-}
+dir=$(ls -d "$W/$V-default"-* 2> /dev/null | grep -v signal | head -1)
+if [ -n "$b" ] && [ -n "$other" ] && [ -n "$dir" ]; then
+	check "a wrong --exe (other build ID) is refused" sh -c "
+		! '$GOCAP' goroutines --core '$dir/core' --exe '$other' > '$W/wrong.out' 2> '$W/wrong.err' &&
+		grep 'does not match' '$W/wrong.err' && ! [ -s '$W/wrong.out' ]"
+
+	# A core cut in the middle: partial output, an error, exit 1.
+	size=$(stat -c %s "$dir/core")
+	head -c $((size * 6 / 10)) "$dir/core" > "$W/trunc.core"
+	"$GOCAP" goroutines --core "$W/trunc.core" > "$W/trunc.txt" 2> "$W/trunc.err"
+	rc=$?
+	check "a truncated core gives partial output plus an error" sh -c "
+		cat '$W/trunc.err'
+		[ $rc = 1 ] && grep -q 'truncated' '$W/trunc.err' &&
+		[ \$(grep -c '^goroutine ' '$W/trunc.txt') -ge 1 ] &&
+		python3 '$T/oracle.py' --partial '$dir/stderr' '$W/trunc.txt'"
+
+	# A stock core: no text, no rodata (coredump_filter 0x33).
+	d33=$W/$V-filter33
+	if crash "$b" panic-error "$d33" 0x33; then
+		"$GOCAP" goroutines --core "$d33/core" > "$W/33.out" 2> "$W/33.err"
+		rc=$?
+		check "a core without text/rodata and no --exe: a clear message" sh -c "
+			cat '$W/33.err'; [ $rc = 1 ] && ! [ -s '$W/33.out' ] &&
+			grep -q 'were not dumped' '$W/33.err' && grep -q -- '--exe' '$W/33.err'"
+		oracle "the same stock core with --exe" "$d33" --exe "$b"
+	else
+		notok "no core with coredump_filter 0x33"
+	fi
+
+	# An unknown Go version (the version string edited in the core).
+	python3 - "$dir/core" "$W/v21.core" <<'EOF'
+import re, sys
+d = open(sys.argv[1], 'rb').read()
+d = re.sub(rb'go1\.22\.(\d+)', lambda m: b'go1.21.' + m.group(1), d)
+open(sys.argv[2], 'wb').write(d)
+EOF
+	if [ "$V" = 1.22 ]; then
+		check "a core of a Go release gocap does not know is refused" sh -c "
+			! '$GOCAP' goroutines --core '$W/v21.core' 2> '$W/v21.err' > /dev/null &&
+			cat '$W/v21.err' && grep -q 'go1.21.* is not one gocap knows' '$W/v21.err'"
+	fi
+fi
+
+# --- fuzz seeds: real cores, minimised; real pclntabs and code -----------
+mkdir -p "$SEEDS/fuzz_goroutines" "$SEEDS/fuzz_pclntab" "$SEEDS/fuzz_x86dec"
+if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland/lib" \
+	"$T/mincore.c" "$GOCD_BUILD/userland/libgocore.a" -ldw -lelf -lm \
+	-o "$W/mincore" > "$W/mincore.log" 2>&1; then
+	made=0
+	for v in $VERSIONS; do
+		b=${BIN[$v-default]:-}
+		[ -n "$b" ] || continue
+		d=$W/few-$v
+		rm -rf "$d"; mkdir -p "$d"
+		(cd "$d" && ulimit -c unlimited && echo 0x37 > /proc/self/coredump_filter &&
+		 GOCAP_CRASHER_FEW=1 GOTRACEBACK=crash "$b" panic-fmt; true) > /dev/null 2>&1
+		[ -s "$d/core" ] && "$W/mincore" --note "$d/core" \
+			"$SEEDS/fuzz_goroutines/core-$v-note" 2> /dev/null &&
+			made=$((made + 1))
+		objcopy -O binary --only-section=.gopclntab "$b" \
+			"$SEEDS/fuzz_pclntab/pclntab-$v" 2> /dev/null
+		objcopy -O binary --only-section=.text "$b" "$W/text" 2> /dev/null &&
+			head -c 65536 "$W/text" > "$SEEDS/fuzz_x86dec/text-$v"
+	done
+	check "fuzz seeds: minimised real cores walk like the full ones" sh -c "
+		ls -la '$SEEDS/fuzz_goroutines/'
+		for s in '$SEEDS'/fuzz_goroutines/core-*-note; do
+			v=\${s##*/core-}; v=\${v%-note}
+			'$GOCAP' goroutines --core \$s > '$W/seed.txt' 2>&1 &&
+			'$GOCAP' goroutines --core '$W'/few-\$v/core > '$W/full.txt' 2>&1 &&
+			cmp '$W/seed.txt' '$W/full.txt' || exit 1
+			[ \$(stat -c %s \$s) -le 1048576 ] || { echo \$s over 1 MiB; exit 1; }
+		done
+		[ $made -ge 1 ]"
+else
+	notok "build the core minimiser"
+	sed 's/^/#   /' "$W/mincore.log" | head
+fi
+
+echo "1..$N"
