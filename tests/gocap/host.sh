@@ -297,6 +297,65 @@ EOF
 	fi
 fi
 
+# --- the store commands, over a store gocapd wrote ----------------------
+GOCAPD=$GOCD_BUILD/bin/gocapd
+b=${BIN[$V-default]:-}
+if [ -x "$GOCAPD" ] && [ -n "$b" ]; then
+	# The crashed process's /proc/PID, as gocapd --pipe reads it: a live
+	# copy of the same binary stands in (its own crash is the core).
+	GOTRACEBACK=crash GODEBUG=asyncpreemptoff=1 "$b" signal > "$W/stand.out" 2> /dev/null &
+	STAND=$!
+	for _ in $(seq 400); do grep -q ready "$W/stand.out" && break; sleep 0.05; done
+	sd=$W/store-crash
+	crash "$b" panic-error "$sd"
+	printf 'Storage=raw\nRateLimit=off\n' > "$W/raw.conf"
+	printf 'Storage=zstd\nCompressLevel=3\nRateLimit=off\n' > "$W/zstd.conf"
+	for st in raw zstd; do
+		"$GOCAPD" --store "$W/store-$st" --config "$W/$st.conf" \
+			--socket "$W/nosock" --log-stderr --no-daemon --pipe \
+			"$STAND" "$STAND" "$STAND" 6 "$(date +%s)" 0 0 0 testhost \
+			crasher < "$sd/core" > "$W/gocapd-$st.log" 2>&1
+	done
+	kill "$STAND" 2> /dev/null
+	wait "$STAND" 2> /dev/null
+	S="$GOCAP --store $W/store-zstd"
+	check "list shows the dump, coredumpctl-style, and its filters select" sh -c "
+		$S list | tee /dev/stderr | grep -q '^1 .* ABRT  *present .*crasher-$V-default' &&
+		[ \$($S list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') = 1 ] &&
+		$S list --exe crasher-$V-default | grep -q '^1 ' &&
+		! $S list --exe other > /dev/null 2>&1 &&
+		$S list --signal ABRT | grep -q '^1 ' && ! $S list --signal SEGV > /dev/null 2>&1 &&
+		$S list --since -1h | grep -q '^1 ' && ! $S list --until -1h > /dev/null 2>&1 &&
+		! $S list --since yesterday-ish 2> /dev/null"
+	check "info shows the dump, its Go build and its storage" sh -c "
+		$S info 1 | tee /dev/stderr | grep -q 'Go: go$V' &&
+		$S info 1 | grep -q 'Storage: .*(zstd, complete)' &&
+		$S info 1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"dump\"][\"id\"] == 1 and d[\"annotation\"][\"go\"][\"version\"].startswith(\"go$V\")' &&
+		! $S info 7 2> /dev/null && $S info 7 2>&1 | grep -q 'no dump with ID 7'"
+	for st in raw zstd; do
+		check "dump ID -o FILE writes the core byte for byte ($st store)" sh -c "
+			$GOCAP --store $W/store-$st dump 1 -o $W/dumped-$st &&
+			cmp $W/dumped-$st $sd/core"
+	done
+	"$GOCAP" --store "$W/store-zstd" goroutines 1 > "$sd/gocap.txt" 2> "$sd/gocap.err"
+	"$GOCAP" --store "$W/store-zstd" goroutines 1 --json > "$sd/gocap.json" 2> /dev/null
+	check "goroutines ID (decompressed core, saved executable) against the runtime" \
+		python3 "$T/oracle.py" "$sd/stderr" "$sd/gocap.txt" --json "$sd/gocap.json"
+	check "note ID of a core without the note says so" sh -c "
+		! $S note 1 && $S note 1 2>&1 | grep -q 'no gocoredump note'"
+	check "debug ID runs gdb on the saved executable and the core" sh -c "
+		$S debug 1 --debugger gdb -- -batch -ex 'info threads' 2>&1 | tee /dev/stderr |
+		grep -q 'LWP [0-9]* .*runtime'"
+	if command -v dlv > /dev/null && [ "$V" = 1.22 ]; then
+		printf 'goroutines\nexit\n' > "$W/dlv2.init"
+		check "debug ID runs dlv core on the saved executable and the core" sh -c "
+			$S debug 1 --debugger dlv -- --allow-non-terminal-interactive=true --init $W/dlv2.init < /dev/null 2>&1 |
+			grep -q '^\[[0-9]* goroutines\]'"
+	fi
+else
+	skip "store commands" "gocapd not built"
+fi
+
 # --- fuzz seeds: real cores, minimised; real pclntabs and code -----------
 mkdir -p "$SEEDS/fuzz_goroutines" "$SEEDS/fuzz_pclntab" "$SEEDS/fuzz_x86dec"
 if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland/lib" \
@@ -318,6 +377,10 @@ if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland/lib" \
 		objcopy -O binary --only-section=.text "$b" "$W/text" 2> /dev/null &&
 			head -c 65536 "$W/text" > "$SEEDS/fuzz_x86dec/text-$v"
 	done
+	s=$(ls "$SEEDS"/fuzz_goroutines/core-*-note 2> /dev/null | head -1)
+	[ -n "$s" ] && check "note --core prints a gocoredump note (the seed's)" sh -c "
+		$GOCAP note --core $s | tee /dev/stderr | grep -q 'allgs: 0x' &&
+		$GOCAP note --core $s --json | python3 -c 'import json,sys; json.load(sys.stdin)'"
 	check "fuzz seeds: minimised real cores walk like the full ones" sh -c "
 		ls -la '$SEEDS/fuzz_goroutines/'
 		for s in '$SEEDS'/fuzz_goroutines/core-*-note; do

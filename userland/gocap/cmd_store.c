@@ -1,10 +1,691 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cmd_store.c - placeholder until the store commands land. */
-#include "gocap.h"
+/*
+ * cmd_store.c - gocap commands over gocapd's dump store (userland/lib/
+ * store.h): list, info, dump, debug, and the resolution of a dump ID into
+ * a core file (and saved executable) for the core commands.
+ *
+ * The store is opened read-only.  Output follows coredumpctl: list has
+ * TIME PID UID GID SIG COREFILE EXE SIZE columns, info a "Field: value"
+ * block, dump writes the core to -o FILE (or to stdout when it is not a
+ * terminal), debug runs the debugger on the saved executable and the core.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
-int store_resolve(struct gocap_opts *o) { (void)o; gocap_err("store not yet"); return 1; }
-void gocap_cleanup(void) {}
-int cmd_list(struct gocap_opts *o) { (void)o; return 1; }
-int cmd_info(struct gocap_opts *o) { (void)o; return 1; }
-int cmd_dump(struct gocap_opts *o) { (void)o; return 1; }
-int cmd_debug(struct gocap_opts *o) { (void)o; return 1; }
+#include "gocap.h"
+#include "store.h"
+
+static char tmp_core[PATH_MAX];	/* a decompressed core to remove */
+
+void gocap_cleanup(void)
+{
+	if (tmp_core[0]) {
+		unlink(tmp_core);
+		tmp_core[0] = '\0';
+	}
+}
+
+static struct store *open_store(const struct gocap_opts *o)
+{
+	struct store *s = NULL;
+	char err[512];
+	int r = store_open(&s, o->store_dir, STORE_O_READONLY, err,
+			   sizeof(err));
+
+	if (r < 0) {
+		gocap_err("%s", err);
+		return NULL;
+	}
+	return s;
+}
+
+static int parse_id(const char *arg, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || *end || v <= 0) {
+		gocap_err("\"%s\" is not a dump ID (a positive number; see gocap list)",
+			  arg);
+		return -1;
+	}
+	*id = v;
+	return 0;
+}
+
+static int get_dump(struct store *s, const char *arg, struct store_dump *d)
+{
+	int64_t id;
+	int r;
+
+	if (parse_id(arg, &id))
+		return -1;
+	r = store_get(s, id, d);
+	if (r == -ENOENT) {
+		gocap_err("%s: no dump with ID %lld", store_path(s), (long long)id);
+		return -1;
+	}
+	if (r < 0) {
+		gocap_err("%s", store_error(s));
+		return -1;
+	}
+	return 0;
+}
+
+/* Time arguments: "YYYY-MM-DD[ HH:MM[:SS]]" (local), "@EPOCH", "-N[smhd]". */
+static int parse_time(const char *arg, int64_t *us)
+{
+	struct tm tm;
+	char *end;
+	const char *e;
+
+	if (arg[0] == '@') {
+		long long v = strtoll(arg + 1, &end, 10);
+
+		if (end == arg + 1 || *end)
+			goto bad;
+		*us = v * 1000000;
+		return 0;
+	}
+	if (arg[0] == '-') {
+		long long v = strtoll(arg + 1, &end, 10);
+		long long mul = 1;
+
+		if (end == arg + 1)
+			goto bad;
+		switch (*end) {
+		case 's':
+		case '\0':
+			break;
+		case 'm':
+			mul = 60;
+			break;
+		case 'h':
+			mul = 3600;
+			break;
+		case 'd':
+			mul = 86400;
+			break;
+		default:
+			goto bad;
+		}
+		if (*end && end[1])
+			goto bad;
+		*us = ((int64_t)time(NULL) - v * mul) * 1000000;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	e = strptime(arg, "%Y-%m-%d", &tm);
+	if (e && *e == ' ' && strptime(e + 1, "%H:%M:%S", &tm))
+		e = "";
+	else if (e && *e == ' ')
+		e = strptime(e + 1, "%H:%M", &tm);
+	if (!e || *e)
+		goto bad;
+	tm.tm_isdst = -1;
+	*us = (int64_t)mktime(&tm) * 1000000;
+	return 0;
+bad:
+	gocap_err("\"%s\" is not a time (YYYY-MM-DD[ HH:MM[:SS]], @EPOCH or -N{s,m,h,d})",
+		  arg);
+	return -1;
+}
+
+static int parse_signal(const char *arg, int32_t *sig)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	int i;
+
+	if (end != arg && !*end && v > 0 && v < 65) {
+		*sig = (int32_t)v;
+		return 0;
+	}
+	if (!strncasecmp(arg, "SIG", 3))
+		arg += 3;
+	for (i = 1; i < 65; i++) {
+		const char *n = sigabbrev_np(i);
+
+		if (n && !strcasecmp(n, arg)) {
+			*sig = i;
+			return 0;
+		}
+	}
+	gocap_err("\"%s\" is not a signal (a number or a name like ABRT)", arg);
+	return -1;
+}
+
+static void fmt_time(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
+}
+
+static void fmt_size(uint64_t b, char *buf, size_t len)
+{
+	static const char u[] = "BKMGTP";
+	double v = (double)b;
+	int i = 0;
+
+	while (v >= 1024 && i < 5) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)b);
+	else
+		snprintf(buf, len, "%.1f%c", v, u[i]);
+}
+
+/* coredumpctl's COREFILE column. */
+static const char *corefile_state(struct store *s, const struct store_dump *d)
+{
+	int fd;
+
+	if (d->storage == STORE_NONE || !d->core_file[0])
+		return "none";
+	fd = store_openat(s, d->core_file, O_RDONLY);
+	if (fd < 0)
+		return "missing";
+	close(fd);
+	if (d->status == STORE_TRUNCATED)
+		return "truncated";
+	return "present";
+}
+
+static void json_str(const char *s)
+{
+	const unsigned char *c = (const unsigned char *)s;
+
+	putchar('"');
+	for (; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			printf("\\u%04x", *c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
+static void json_row(struct store *s, const struct store_dump *d)
+{
+	const char *sn = d->signal > 0 && d->signal < 65 ?
+			 sigabbrev_np(d->signal) : NULL;
+
+	printf("{\"id\": %lld, \"time_us\": %lld, \"pid\": %d, \"uid\": %d, \"gid\": %d, \"signal\": %d, \"signal_name\": ",
+	       (long long)d->id, (long long)d->time_us, d->pid, d->uid, d->gid,
+	       d->signal);
+	if (sn)
+		printf("\"SIG%s\"", sn);
+	else
+		printf("null");
+	printf(", \"si_code\": %d, \"exe\": ", d->si_code);
+	json_str(d->exe);
+	printf(", \"exe_build_id\": ");
+	json_str(d->exe_build_id);
+	printf(", \"comm\": ");
+	json_str(d->comm);
+	printf(", \"hostname\": ");
+	json_str(d->hostname);
+	printf(", \"boot_id\": ");
+	json_str(d->boot_id);
+	printf(", \"cgroup\": ");
+	json_str(d->cgroup);
+	printf(", \"container_id\": ");
+	json_str(d->container_id);
+	printf(", \"corefile\": \"%s\", \"core_file\": ", corefile_state(s, d));
+	json_str(d->core_file);
+	printf(", \"storage\": \"%s\", \"status\": \"%s\", \"status_why\": ",
+	       store_storage_name(d->storage), store_status_name(d->status));
+	json_str(d->status_why);
+	printf(", \"size_on_disk\": %llu, \"apparent_size\": %llu, \"annotation_file\": ",
+	       (unsigned long long)d->size_on_disk,
+	       (unsigned long long)d->apparent_size);
+	json_str(d->annotation_file);
+	printf(", \"saved_exe\": ");
+	json_str(d->saved_exe);
+	printf(", \"suppressed_before\": %llu}",
+	       (unsigned long long)d->suppressed_before);
+}
+
+struct list_ctx {
+	struct store *s;
+	int json, n;
+};
+
+static int list_one(void *arg, const struct store_dump *d)
+{
+	struct list_ctx *c = arg;
+	char t[64], sz[32];
+	const char *sn = d->signal > 0 && d->signal < 65 ?
+			 sigabbrev_np(d->signal) : NULL;
+
+	if (c->json) {
+		printf("%s\n  ", c->n ? "," : "");
+		json_row(c->s, d);
+	} else {
+		fmt_time(d->time_us, t, sizeof(t));
+		fmt_size(d->apparent_size, sz, sizeof(sz));
+		printf("%-6lld %-28s %7d %5d %5d %-5s %-9s %-40s %6s\n",
+		       (long long)d->id, t, d->pid, d->uid, d->gid,
+		       sn ? sn : "-", corefile_state(c->s, d),
+		       d->exe[0] ? d->exe : "-",
+		       d->storage == STORE_NONE ? "-" : sz);
+	}
+	c->n++;
+	return 0;
+}
+
+int cmd_list(struct gocap_opts *o)
+{
+	struct store_filter f;
+	struct list_ctx c;
+	struct store *s;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	f.exe = o->exe_filter ? o->exe_filter : o->exe;
+	if ((o->since && parse_time(o->since, &f.since_us)) ||
+	    (o->until && parse_time(o->until, &f.until_us)) ||
+	    (o->signal && parse_signal(o->signal, &f.signal)))
+		return 2;
+	f.newest_first = o->reverse;
+	s = open_store(o);
+	if (!s)
+		return 1;
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.json = o->json;
+	if (c.json)
+		printf("[");
+	else
+		printf("%-6s %-28s %7s %5s %5s %-5s %-9s %-40s %6s\n", "ID",
+		       "TIME", "PID", "UID", "GID", "SIG", "COREFILE", "EXE",
+		       "SIZE");
+	r = store_list(s, &f, list_one, &c);
+	if (c.json)
+		printf("%s]\n", c.n ? "\n" : "");
+	if (r < 0) {
+		gocap_err("%s", store_error(s));
+		store_close(s);
+		return 1;
+	}
+	store_close(s);
+	if (!c.n && !o->json) {
+		gocap_err("no dumps found in %s%s", o->store_dir ? o->store_dir :
+			  STORE_DEFAULT_DIR,
+			  (f.exe || f.since_us || f.until_us || f.signal) ?
+			  " matching the filters" : "");
+		return 1;
+	}
+	return 0;
+}
+
+/* Read a store file (the annotation) into a malloc'd NUL-terminated buffer. */
+static char *read_store_file(struct store *s, const char *name)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	if (!name[0] || (fd = store_openat(s, name, O_RDONLY)) < 0)
+		return NULL;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *b;
+
+			cap = (cap + 4096) * 2;
+			if (cap > (64u << 20) || !(b = realloc(buf, cap))) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = b;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* The string value of "key": "..." after `after` in a JSON text (unescaped
+ * lightly: enough for display). */
+static int json_get(const char *js, const char *after, const char *key,
+		    char *out, size_t outlen)
+{
+	char pat[64];
+	const char *p = js;
+	size_t k = 0;
+
+	if (after && !(p = strstr(js, after)))
+		return -1;
+	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
+	p = strstr(p, pat);
+	if (!p)
+		return -1;
+	p += strlen(pat);
+	while (*p && *p != '"' && k + 1 < outlen) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			out[k++] = *p == 'n' ? ' ' : *p;
+		} else {
+			out[k++] = *p;
+		}
+		p++;
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+int cmd_info(struct gocap_opts *o)
+{
+	struct store_dump d;
+	struct store *s = open_store(o);
+	char t[64], sz[32], sz2[32], v[1024];
+	const char *sn;
+	char *ann;
+
+	if (!s)
+		return 1;
+	if (get_dump(s, o->id, &d)) {
+		store_close(s);
+		return 1;
+	}
+	ann = read_store_file(s, d.annotation_file);
+	if (o->json) {
+		printf("{\"dump\": ");
+		json_row(s, &d);
+		printf(",\n\"annotation\": %s}\n", ann ? ann : "null");
+		free(ann);
+		store_close(s);
+		return 0;
+	}
+	sn = d.signal > 0 && d.signal < 65 ? sigabbrev_np(d.signal) : NULL;
+	fmt_time(d.time_us, t, sizeof(t));
+	printf("           ID: %lld\n", (long long)d.id);
+	printf("          PID: %d (%s)\n", d.pid, d.comm[0] ? d.comm : "?");
+	printf("          UID: %d\n          GID: %d\n", d.uid, d.gid);
+	printf("       Signal: %d (%s), si_code %d\n", d.signal, sn ? sn : "?",
+	       d.si_code);
+	printf("    Timestamp: %s\n", t);
+	if (ann && !json_get(ann, NULL, "cwd", v, sizeof(v)))
+		printf("          Cwd: %s\n", v);
+	printf("   Executable: %s\n", d.exe[0] ? d.exe : "-");
+	if (d.exe_build_id[0])
+		printf("     Build ID: %s\n", d.exe_build_id);
+	if (ann && !json_get(ann, "\"go\": {", "version", v, sizeof(v))) {
+		char mod[512], rev[128];
+
+		printf("           Go: %s", v);
+		if (!json_get(ann, "\"go\": {", "module", mod, sizeof(mod)))
+			printf(", module %s", mod);
+		if (!json_get(ann, "\"go\": {", "vcs_revision", rev, sizeof(rev)))
+			printf(", revision %s", rev);
+		printf("\n");
+	}
+	if (d.cgroup[0])
+		printf("Control Group: %s\n", d.cgroup);
+	if (d.container_id[0])
+		printf("    Container: %s\n", d.container_id);
+	printf("     Hostname: %s\n", d.hostname[0] ? d.hostname : "-");
+	printf("      Boot ID: %s\n", d.boot_id[0] ? d.boot_id : "-");
+	if (d.storage == STORE_NONE) {
+		printf("      Storage: none (%s)\n",
+		       d.status_why[0] ? d.status_why : "metadata only");
+	} else {
+		fmt_size(d.size_on_disk, sz, sizeof(sz));
+		fmt_size(d.apparent_size, sz2, sizeof(sz2));
+		printf("      Storage: %s/%s (%s, %s)%s\n", store_path(s),
+		       d.core_file, store_storage_name(d.storage),
+		       store_status_name(d.status),
+		       strcmp(corefile_state(s, &d), "missing") ? "" :
+		       " (file missing)");
+		if (d.status_why[0])
+			printf("       Reason: %s\n", d.status_why);
+		printf("    Disk Size: %s\n", sz);
+		printf("Apparent Size: %s\n", sz2);
+	}
+	if (d.saved_exe[0])
+		printf("    Saved exe: %s/%s\n", store_path(s), d.saved_exe);
+	if (d.suppressed_before)
+		printf("   Suppressed: %llu dump(s) before this one (rate limit)\n",
+		       (unsigned long long)d.suppressed_before);
+	if (ann && strstr(ann, "\"gocoredump_note\": {"))
+		printf("         Note: present (gocap note %lld)\n",
+		       (long long)d.id);
+	free(ann);
+	store_close(s);
+	return 0;
+}
+
+/* Write dump d's core to fd. */
+static int extract(struct store *s, const struct store_dump *d, int fd,
+		   const char *what)
+{
+	int64_t n = store_extract_core(s, d, fd);
+
+	if (n == -ENODATA) {
+		gocap_err("dump %lld has no core stored (metadata only%s%s)",
+			  (long long)d->id, d->status_why[0] ? ": " : "",
+			  d->status_why);
+		return -1;
+	}
+	if (n < 0) {
+		gocap_err("dump %lld: writing the core to %s: %s", (long long)d->id,
+			  what, store_error(s)[0] ? store_error(s) :
+			  strerror((int)-n));
+		return -1;
+	}
+	if (d->status == STORE_TRUNCATED)
+		gocap_err("warning: dump %lld is truncated (%s)", (long long)d->id,
+			  d->status_why);
+	return 0;
+}
+
+int cmd_dump(struct gocap_opts *o)
+{
+	struct store_dump d;
+	struct store *s;
+	int fd, ret = 1;
+
+	if (!o->output && isatty(STDOUT_FILENO)) {
+		gocap_err("refusing to write a core to a terminal: give -o FILE or redirect stdout");
+		return 2;
+	}
+	s = open_store(o);
+	if (!s)
+		return 1;
+	if (get_dump(s, o->id, &d))
+		goto out;
+	if (o->output) {
+		fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0600);
+		if (fd < 0) {
+			gocap_err("%s: cannot create: %s", o->output,
+				  strerror(errno));
+			goto out;
+		}
+	} else {
+		fd = STDOUT_FILENO;
+	}
+	if (!extract(s, &d, fd, o->output ? o->output : "stdout"))
+		ret = 0;
+	if (o->output && close(fd) < 0 && !ret) {
+		gocap_err("%s: %s", o->output, strerror(errno));
+		ret = 1;
+	}
+	if (ret && o->output)
+		unlink(o->output);
+out:
+	store_close(s);
+	return ret;
+}
+
+/*
+ * A path to dump d's core: the store file itself when it is raw, else a
+ * decompressed temporary file (removed by gocap_cleanup()).
+ */
+static int core_path(struct store *s, const struct store_dump *d, char *out,
+		     size_t outlen)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if (d->storage == STORE_RAW && d->core_file[0]) {
+		fd = store_openat(s, d->core_file, O_RDONLY);
+		if (fd < 0) {
+			gocap_err("%s/%s: %s", store_path(s), d->core_file,
+				  store_error(s)[0] ? store_error(s) :
+				  strerror(-fd));
+			return -1;
+		}
+		close(fd);
+		snprintf(out, outlen, "%s/%s", store_path(s), d->core_file);
+		return 0;
+	}
+	snprintf(tmp_core, sizeof(tmp_core), "%s/gocap-core-%lld.XXXXXX",
+		 dir && *dir ? dir : "/tmp", (long long)d->id);
+	fd = mkstemp(tmp_core);
+	if (fd < 0) {
+		gocap_err("%s: cannot create a temporary file: %s", tmp_core,
+			  strerror(errno));
+		tmp_core[0] = '\0';
+		return -1;
+	}
+	if (extract(s, d, fd, tmp_core)) {
+		close(fd);
+		gocap_cleanup();
+		return -1;
+	}
+	close(fd);
+	snprintf(out, outlen, "%s", tmp_core);
+	return 0;
+}
+
+static char resolved_core[PATH_MAX], resolved_exe[PATH_MAX];
+
+int store_resolve(struct gocap_opts *o)
+{
+	struct store_dump d;
+	struct store *s = open_store(o);
+
+	if (!s)
+		return 1;
+	if (get_dump(s, o->id, &d) ||
+	    core_path(s, &d, resolved_core, sizeof(resolved_core))) {
+		store_close(s);
+		return 1;
+	}
+	o->core = resolved_core;
+	if (!o->exe && d.saved_exe[0]) {
+		snprintf(resolved_exe, sizeof(resolved_exe), "%s/%s",
+			 store_path(s), d.saved_exe);
+		o->exe = resolved_exe;
+	}
+	store_close(s);
+	return 0;
+}
+
+static int have(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	while (path && *path) {
+		const char *c = strchr(path, ':');
+		size_t n = c ? (size_t)(c - path) : strlen(path);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog);
+		if (!access(buf, X_OK))
+			return 1;
+		path = c ? c + 1 : NULL;
+	}
+	return 0;
+}
+
+int cmd_debug(struct gocap_opts *o)
+{
+	const char *dbg = o->debugger;
+	char **argv;
+	int n = 0, i, status, ret;
+	pid_t pid;
+
+	if (!dbg)
+		dbg = have("dlv") ? "dlv" : "gdb";
+	if (strcmp(dbg, "dlv") && strcmp(dbg, "gdb")) {
+		gocap_err("--debugger must be gdb or dlv, not \"%s\"", dbg);
+		return 2;
+	}
+	if (store_resolve(o))
+		return 1;
+	if (!o->exe) {
+		gocap_err("dump %s has no saved executable (SaveExecutable off, or it "
+			  "could not be read); give it with --exe FILE", o->id);
+		gocap_cleanup();
+		return 1;
+	}
+	argv = calloc((size_t)o->nrest + 8, sizeof(*argv));
+	if (!argv)
+		return 1;
+	argv[n++] = (char *)dbg;
+	if (!strcmp(dbg, "dlv")) {
+		argv[n++] = "core";
+		argv[n++] = (char *)o->exe;
+		argv[n++] = (char *)o->core;
+		argv[n++] = "--check-go-version=false";
+	} else {
+		argv[n++] = "-q";
+		argv[n++] = (char *)o->exe;
+		argv[n++] = (char *)o->core;
+	}
+	for (i = 0; i < o->nrest; i++)
+		argv[n++] = o->rest[i];
+	argv[n] = NULL;
+	fprintf(stderr, "gocap: running %s", dbg);
+	for (i = 1; i < n; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fputc('\n', stderr);
+	/* Fork, so the temporary core is removed after the debugger exits. */
+	signal(SIGINT, SIG_IGN);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		execvp(dbg, argv);
+		gocap_err("cannot run %s: %s", dbg, strerror(errno));
+		_exit(127);
+	}
+	free(argv);
+	if (pid < 0) {
+		gocap_err("fork: %s", strerror(errno));
+		gocap_cleanup();
+		return 1;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	gocap_cleanup();
+	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	return ret;
+}

@@ -104,14 +104,17 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	/* Options may come before or after the command. */
-	while ((c = getopt_long(argc, argv, "+o:rh", longopts, NULL)) != -1 ||
-	       optind < argc) {
+	for (;;) {
+		/* "--": the rest goes to the debugger (getopt would eat it). */
+		if (optind < argc && !strcmp(argv[optind], "--")) {
+			o.rest = argv + optind + 1;
+			o.nrest = argc - optind - 1;
+			break;
+		}
+		c = getopt_long(argc, argv, "+o:rh", longopts, NULL);
+		if (c == -1 && optind >= argc)
+			break;
 		if (c == -1) {
-			if (!strcmp(argv[optind], "--")) {
-				o.rest = argv + optind + 1;
-				o.nrest = argc - optind - 1;
-				break;
-			}
 			if (!cmd)
 				cmd = argv[optind];
 			else if (!o.id)
