@@ -74,7 +74,6 @@ fi
 # A live process stands in for the crashed one (its /proc is read).
 sleep 100000 &
 STAND=$!
-trap 'kill $STAND 2>/dev/null; rm -rf "$OUT"' EXIT
 
 printf 'Storage=raw\nRateLimit=off\nSaveExecutable=no\nMaxUse=0\nKeepFree=0\n' > "$B/raw.conf"
 printf 'Storage=zstd\nCompressLevel=3\nRateLimit=off\nSaveExecutable=no\nMaxUse=0\nKeepFree=0\n' > "$B/zstd.conf"
@@ -98,71 +97,90 @@ sdcd() {
 		"$SDCD" "$STAND" "$B/crasher"
 }
 
-# measure NAME DIR CMD: run CMD with the core on stdin RUNS times; its
-# output appears in DIR; record "wall user sys blocks size" of each run in
-# $B/NAME.runs
-measure() {
-	name=$1 dir=$2; shift 2
-	: > "$B/$name.runs"
-	for r in $(seq "$RUNS"); do
-		rm -rf "$OUT"; mkdir -p "$OUT/store" "$OUT/sd"
-		rm -f "$dir"/core.*
-		sync
-		cat "$CORE" | /usr/bin/time -f '%e %U %S' -o "$B/time" "$@" || {
-			msg "$name: failed"; return 1; }
-		f=$(find "$dir" -type f -name 'core*' ! -name '*.json' -size +1M | head -1)
-		[ -n "$f" ] || { msg "$name: no output file"; return 1; }
-		echo "$(cat "$B/time") $(( $(stat -c %b "$f") * 512 )) $(stat -c %s "$f")" >> "$B/$name.runs"
-	done
-}
 median() {	# FILE COLUMN
 	sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
 }
 
-export -f gocapd_pipe sdcd
+# The methods: each reads the core on stdin and leaves one file in $OUT.
+m_cat() { cat > "$OUT/core" && sync "$OUT/core"; }
+m_zstd1() { zstd -1 -q -c > "$OUT/core.zst" && sync "$OUT/core.zst"; }
+m_gocapd_raw() { gocapd_pipe "$B/raw.conf"; }
+m_gocapd_zstd() { gocapd_pipe "$B/zstd.conf"; }
+m_gocapd_zstd_1w() { gocapd_pipe "$B/zstd.conf" --zstd-workers 1; }
+# Through the daemon: SCM_RIGHTS handoff, the helper waits for DONE, zstd
+# frames end every 64 MiB as progress points.
+m_gocapd_daemon_raw() { daemon_pipe raw; }
+m_gocapd_daemon_zstd() { daemon_pipe zstd; }
+m_systemd_coredump() { sdcd; }
+daemon_pipe() {
+	"$GOCAPD" --store "$B/dstore-$1" --config "$B/$1.conf" \
+		--socket "$B/d-$1.sock" --log-stderr \
+		--pipe $STAND $STAND $STAND 6 0 0 0 0 bench crasher 2>/dev/null
+}
+export -f gocapd_pipe daemon_pipe sdcd m_cat m_zstd1 m_gocapd_raw m_gocapd_zstd \
+	m_gocapd_zstd_1w m_gocapd_daemon_raw m_gocapd_daemon_zstd m_systemd_coredump
 export GOCAPD OUT STAND B SDCD GOCD_TOP
-measure cat "$OUT" sh -c "cat > '$OUT/core' && sync '$OUT/core'"
-measure gocapd-raw "$OUT/store" bash -c 'gocapd_pipe "$@"' _ "$B/raw.conf"
-measure gocapd-zstd "$OUT/store" bash -c 'gocapd_pipe "$@"' _ "$B/zstd.conf"
-measure gocapd-zstd-1w "$OUT/store" bash -c 'gocapd_pipe "$@"' _ "$B/zstd.conf" --zstd-workers 1
-# The same through the daemon (SCM_RIGHTS handoff; the helper waits for
-# DONE; zstd frames end every 64 MiB as progress points).
+
+declare -A DPID
 for m in raw zstd; do
 	rm -rf "$B/dstore-$m"
 	: > "$B/ready"
 	"$GOCAPD" --store "$B/dstore-$m" --config "$B/$m.conf" \
 		--socket "$B/d-$m.sock" --ready-fd 9 9> "$B/ready" 2>/dev/null &
-	dp=$!
+	DPID[$m]=$!
 	for _ in $(seq 50); do [ -s "$B/ready" ] && break; sleep 0.1; done
-	measure "gocapd-daemon-$m" "$B/dstore-$m" "$GOCAPD" --store "$B/dstore-$m" \
-		--config "$B/$m.conf" --socket "$B/d-$m.sock" --log-stderr \
-		--pipe $STAND $STAND $STAND 6 0 0 0 0 bench crasher
-	kill $dp; wait $dp 2>/dev/null
-	rm -rf "$B/dstore-$m"
 done
-measure zstd-1 "$OUT" sh -c "zstd -1 -q -c > '$OUT/core.zst' && sync '$OUT/core.zst'"
-[ -x "$SDCD" ] && measure systemd-coredump "$OUT/sd" bash -c sdcd
+trap 'kill $STAND ${DPID[raw]} ${DPID[zstd]} 2>/dev/null; rm -rf "$OUT" "$B"/dstore-*' EXIT
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+METHODS="cat gocapd_raw gocapd_daemon_raw gocapd_zstd gocapd_zstd_1w gocapd_daemon_zstd zstd1"
+[ -x "$SDCD" ] && METHODS="$METHODS systemd_coredump"
+rm -f "$B"/*.runs
+for n in $METHODS; do : > "$B/$n.runs"; done
+
+# run_one NAME: one run, appended to $B/NAME.runs as
+# "wall user+sys blocks size"; the daemon's CPU is added for daemon_*.
+run_one() {
+	n=$1 dir=$OUT d=""
+	case $n in gocapd_daemon_*) d=${n#gocapd_daemon_}; dir=$B/dstore-$d ;; esac
+	rm -rf "$OUT"; mkdir -p "$OUT/store" "$OUT/sd"
+	rm -f "$dir"/core.*
+	sync
+	t0=0; [ -n "$d" ] && t0=$(ticks "${DPID[$d]}")
+	cat "$CORE" | /usr/bin/time -f '%e %U %S' -o "$B/time" bash -c "m_$n" ||
+		{ msg "$n: failed"; return 1; }
+	t1=0; [ -n "$d" ] && t1=$(ticks "${DPID[$d]}")
+	f=$(find "$dir" -type f -name 'core*' ! -name '*.json' -size +1M | head -1)
+	[ -n "$f" ] || { msg "$n: no output file"; return 1; }
+	awk -v t="$(cat "$B/time")" -v dt=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+		-v b=$(( $(stat -c %b "$f") * 512 )) -v s="$(stat -c %s "$f")" 'BEGIN {
+		split(t, a, " "); printf "%s %.2f %.0f %.0f\n", a[1], a[2] + a[3] + dt / hz, b, s }' >> "$B/$n.runs"
+}
+# Round robin: every method sees the same machine (this one is shared).
+for r in $(seq "$RUNS"); do
+	for n in $METHODS; do run_one "$n"; done
+done
 
 echo "Core: $SIZE bytes ($(( SIZE >> 20 )) MiB), of which $NONZERO bytes in non-zero 4 KiB pages; $RUNS runs each, medians; $(nproc) CPUs."
 echo
-echo "| method | wall s | MiB/s | CPU s (user+sys) | disk bytes | disk / non-zero pages | file bytes |"
+echo "| method | wall s | MiB/s | CPU s (user+sys, daemon included) | disk bytes | disk / non-zero pages | file bytes |"
 echo "|---|---|---|---|---|---|---|"
-for n in cat gocapd-raw gocapd-daemon-raw gocapd-zstd gocapd-zstd-1w gocapd-daemon-zstd zstd-1 systemd-coredump; do
+for n in $METHODS; do
 	[ -s "$B/$n.runs" ] || continue
-	w=$(median "$B/$n.runs" 1); u=$(median "$B/$n.runs" 2); s=$(median "$B/$n.runs" 3)
-	blk=$(median "$B/$n.runs" 4); fs=$(median "$B/$n.runs" 5)
-	awk -v n="$n" -v w="$w" -v u="$u" -v s="$s" -v b="$blk" -v f="$fs" -v sz="$SIZE" -v nz="$NONZERO" 'BEGIN {
-		printf "| %s | %.2f | %.0f | %.2f | %.0f | %.4f | %.0f |\n", n, w, sz / 1048576 / w, u + s, b, b / nz, f }'
+	w=$(median "$B/$n.runs" 1); c=$(median "$B/$n.runs" 2)
+	blk=$(median "$B/$n.runs" 3); fs=$(median "$B/$n.runs" 4)
+	awk -v n="$n" -v w="$w" -v c="$c" -v b="$blk" -v f="$fs" -v sz="$SIZE" -v nz="$NONZERO" 'BEGIN {
+		printf "| %s | %.2f | %.0f | %.2f | %.0f | %.4f | %.0f |\n", n, w, sz / 1048576 / w, c, b, b / nz, f }'
 	echo "$n $w $blk" >> "$B/summary"
 done
 echo
 awk -v nz="$NONZERO" '
 	{ w[$1] = $2; b[$1] = $3 }
 	END {
-		for (m in w) if (m ~ /raw/)
+		for (m in w) if (m ~ /gocapd.*raw/)
 			printf "%s / cat throughput: %.2f (target >= 0.9); disk / non-zero pages: %.4f (target <= 1.05)\n", m, w["cat"] / w[m], b[m] / nz
-		if ("systemd-coredump" in w)
+		if ("systemd_coredump" in w)
 			for (m in w) if (m ~ /gocapd.*zstd/)
-				printf "%s vs systemd-coredump: %.2fx faster, disk bytes %+d (%.5f of it) (targets > 1, <= 1)\n", m, w["systemd-coredump"] / w[m], b[m] - b["systemd-coredump"], b[m] / b["systemd-coredump"]
+				printf "%s vs systemd-coredump: %.2fx faster, disk bytes %+d (%.5f of it) (targets > 1, <= 1)\n", m, w["systemd_coredump"] / w[m], b[m] - b["systemd_coredump"], b[m] / b["systemd_coredump"]
 	}' "$B/summary"
 rm -f "$B/summary"
