@@ -5,3 +5,5 @@ FUZZERS += fuzz_pclntab:tests/gocap/fuzz_pclntab.c,userland/lib/pclntab.c
 FUZZERS += fuzz_x86dec:tests/gocap/fuzz_x86dec.c,userland/lib/x86dec.c
 FUZZERS += fuzz_goroutines:tests/gocap/fuzz_goroutines.c,$(GOCAP_FUZZ_LIB)
 LDLIBS_fuzz_goroutines := -ldw -lelf -lm
+TESTS += test_gocap:tests/gocap/test_gocap.c
+LDLIBS_test_gocap := -ldw -lelf -lm

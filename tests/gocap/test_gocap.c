@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_gocap.c - unit tests of gocap's readers on inputs built by hand,
+ * where every expected value is known: a synthetic Go 1.20 pclntab (lookup,
+ * file:line, pcsp, bounds), x86-64 instructions with and without RIP-
+ * relative operands, the memory overlay of core and executable, and the
+ * per-release tables.  Real cores are the business of host.sh.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "golayout.h"
+#include "gomem.h"
+#include "govers.h"
+#include "pclntab.h"
+#include "x86dec.h"
+
+#define TEXT 0x401000ull
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+/*
+ * Two functions: main.a at TEXT (32 bytes, frame 8 after its first 4
+ * bytes, a.go lines 10 then 11 from +16) and main.b at TEXT+32 (32 bytes,
+ * b.go line 20).  Go 1.20 layout.
+ */
+static size_t build_pclntab(uint8_t *t)
+{
+	static const char names[] = "\0main.a\0main.b";
+	static const char files[] = "a.go\0b.go";
+	static const uint8_t pctab[] = {
+		0,
+		2, 4, 16, 28, 0,	/* 1: pcsp a: 0 until +4, 8 until +32 */
+		2, 32, 0,		/* 6: pcfile 0 */
+		22, 16, 2, 16, 0,	/* 9: pcln 10 until +16, 11 until +32 */
+		4, 32, 0,		/* 14: pcfile 1 */
+		42, 32, 0,		/* 17: pcln 20 */
+		2, 32, 0,		/* 20: pcsp b: 0 */
+	};
+	size_t fn = 72, cu, ft, pc, ln, o;
+	uint8_t *f;
+
+	memset(t, 0, 1024);
+	put32(t, PCLN_MAGIC_120);
+	t[6] = 1;
+	t[7] = 8;
+	put64(t + 8, 2);	/* nfunc */
+	put64(t + 16, 2);	/* nfiles */
+	memcpy(t + fn, names, sizeof(names));
+	cu = fn + sizeof(names);
+	put32(t + cu, 0);
+	put32(t + cu + 4, 5);
+	ft = cu + 8;
+	memcpy(t + ft, files, sizeof(files));
+	pc = ft + sizeof(files);
+	memcpy(t + pc, pctab, sizeof(pctab));
+	ln = (pc + sizeof(pctab) + 7) & ~7ul;
+	put64(t + 32, fn);
+	put64(t + 40, cu);
+	put64(t + 48, ft);
+	put64(t + 56, pc);
+	put64(t + 64, ln);
+	/* functab: {0, fa}, {32, fb}, {64, end} */
+	o = 24;
+	put32(t + ln, 0);
+	put32(t + ln + 4, (uint32_t)o);
+	put32(t + ln + 8, 32);
+	put32(t + ln + 12, (uint32_t)(o + 44));
+	put32(t + ln + 16, 64);
+	f = t + ln + o;		/* main.a */
+	put32(f, 0);
+	put32(f + 4, 1);
+	put32(f + 16, 1);	/* pcsp */
+	put32(f + 20, 6);	/* pcfile */
+	put32(f + 24, 9);	/* pcln */
+	f += 44;		/* main.b */
+	put32(f, 32);
+	put32(f + 4, 8);
+	put32(f + 16, 20);
+	put32(f + 20, 14);
+	put32(f + 24, 17);
+	return ln + o + 88;
+}
+
+TEST(pclntab_lookups)
+{
+	uint8_t buf[1024];
+	size_t n = build_pclntab(buf);
+	struct pclntab t;
+	struct pcfunc f;
+	const char *file;
+	int32_t line, sp;
+	char err[256];
+
+	ASSERT_EQ(0, pclntab_init(&t, buf, n, TEXT, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(PCLN_VER_120, t.ver);
+	ASSERT_EQ(0, pclntab_func_at(&t, TEXT + 5, &f));
+	EXPECT_STREQ("main.a", pclntab_funcname(&t, &f));
+	EXPECT_EQ(TEXT, f.entry);
+	EXPECT_EQ(TEXT + 32, f.end);
+	ASSERT_EQ(0, pclntab_spdelta(&t, &f, TEXT + 2, &sp));
+	EXPECT_EQ(0, sp);
+	ASSERT_EQ(0, pclntab_spdelta(&t, &f, TEXT + 10, &sp));
+	EXPECT_EQ(8, sp);
+	ASSERT_EQ(0, pclntab_fileline(&t, &f, TEXT + 15, &file, &line));
+	EXPECT_STREQ("a.go", file);
+	EXPECT_EQ(10, line);
+	ASSERT_EQ(0, pclntab_fileline(&t, &f, TEXT + 16, &file, &line));
+	EXPECT_EQ(11, line);
+	ASSERT_EQ(0, pclntab_func_at(&t, TEXT + 63, &f));
+	EXPECT_STREQ("main.b", pclntab_funcname(&t, &f));
+	ASSERT_EQ(0, pclntab_fileline(&t, &f, TEXT + 40, &file, &line));
+	EXPECT_STREQ("b.go", file);
+	EXPECT_EQ(20, line);
+	/* Outside the table. */
+	EXPECT_EQ(-1, pclntab_func_at(&t, TEXT + 64, &f));
+	EXPECT_EQ(-1, pclntab_func_at(&t, TEXT - 1, &f));
+	/* By name. */
+	ASSERT_EQ(0, pclntab_func_by_name(&t, "main.b", &f));
+	EXPECT_EQ(TEXT + 32, f.entry);
+	EXPECT_EQ(-1, pclntab_func_by_name(&t, "main.c", &f));
+	/* No pcdata/funcdata in these functions. */
+	EXPECT_EQ(-1, pclntab_pcdata(&t, &f, PCDATA_InlTreeIndex, TEXT + 40));
+}
+
+TEST(pclntab_refuses_bad_tables)
+{
+	uint8_t buf[1024];
+	size_t n = build_pclntab(buf);
+	struct pclntab t;
+	struct pcfunc f;
+	char err[256];
+
+	/* Cut short: the function table no longer fits. */
+	EXPECT_EQ(-1, pclntab_init(&t, buf, 100, TEXT, err, sizeof(err)));
+	/* Go 1.16's magic is refused with a message naming it. */
+	put32(buf, 0xfffffffa);
+	EXPECT_EQ(-1, pclntab_init(&t, buf, n, TEXT, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "0xfffffffa"));
+	put32(buf, PCLN_MAGIC_120);
+	/* Sub-tables out of order. */
+	put64(buf + 40, 2000);
+	EXPECT_EQ(-1, pclntab_init(&t, buf, n, TEXT, err, sizeof(err)));
+	n = build_pclntab(buf);
+	/* A _func whose entry disagrees with the function table. */
+	ASSERT_EQ(0, pclntab_init(&t, buf, n, TEXT, err, sizeof(err)));
+	put32((uint8_t *)t.data + t.pcln_off + 24, 7);
+	EXPECT_EQ(-1, pclntab_func_at(&t, TEXT + 5, &f));
+	/* A pcln offset past the table yields no line, not a stray read. */
+	n = build_pclntab(buf);
+	ASSERT_EQ(0, pclntab_init(&t, buf, n, TEXT, err, sizeof(err)));
+	ASSERT_EQ(0, pclntab_func_at(&t, TEXT + 5, &f));
+	f.pcln = 100000;
+	{
+		const char *file;
+		int32_t line;
+
+		EXPECT_EQ(-1, pclntab_fileline(&t, &f, TEXT + 5, &file, &line));
+		EXPECT_STREQ("?", file);
+	}
+}
+
+struct insn_case {
+	const char *name;
+	uint8_t b[16];
+	size_t n;
+	int len, disp_off;
+	int32_t disp;
+};
+
+TEST(x86_lengths_and_rip_operands)
+{
+	static const struct insn_case c[] = {
+		{ "mov rax,[rip+0x10]", { 0x48, 0x8b, 0x05, 0x10, 0, 0, 0 }, 7, 7, 3, 0x10 },
+		{ "lea rcx,[rip-0x10]", { 0x48, 0x8d, 0x0d, 0xf0, 0xff, 0xff, 0xff }, 7, 7, 3, -16 },
+		{ "mov qword [rip+8],0x1", { 0x48, 0xc7, 0x05, 8, 0, 0, 0, 1, 0, 0, 0 }, 11, 11, 3, 8 },
+		{ "cmp byte [rip+4],0x0", { 0x80, 0x3d, 4, 0, 0, 0, 0 }, 7, 7, 2, 4 },
+		{ "ret", { 0xc3 }, 1, 1, -1, 0 },
+		{ "call rel32", { 0xe8, 0, 0, 0, 0 }, 5, 5, -1, 0 },
+		{ "mov [rsp+8],rax", { 0x48, 0x89, 0x44, 0x24, 0x08 }, 5, 5, -1, 0 },
+		{ "nopw 0x0(rax,rax,1)", { 0x66, 0x0f, 0x1f, 0x44, 0, 0 }, 6, 6, -1, 0 },
+		{ "ud2", { 0x0f, 0x0b }, 2, 2, -1, 0 },
+		{ "movabs rax,imm64", { 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8 }, 10, 10, -1, 0 },
+		{ "vmovdqu ymm0,[rsi]", { 0xc5, 0xfe, 0x6f, 0x06 }, 4, 4, -1, 0 },
+		{ "vmovups zmm0,[rsi]", { 0x62, 0xf1, 0x7c, 0x48, 0x10, 0x06 }, 6, 6, -1, 0 },
+		{ "xchg [rcx],rbx", { 0x48, 0x87, 0x19 }, 3, 3, -1, 0 },
+		{ "lock cmpxchg [rip+0],ecx", { 0xf0, 0x0f, 0xb1, 0x0d, 0, 0, 0, 0 }, 8, 8, 4, 0 },
+		{ "cut short", { 0x48, 0x8b, 0x05, 0x10 }, 4, 0, -1, 0 },
+		{ "push es (invalid in 64-bit)", { 0x06 }, 1, 0, -1, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct x86_insn in;
+		int n = x86_decode(c[i].b, c[i].n, &in);
+
+		EXPECT_EQ(c[i].len, n) TH_LOG("%s", c[i].name);
+		if (n <= 0)
+			continue;
+		EXPECT_EQ(c[i].disp_off, in.disp_off) TH_LOG("%s", c[i].name);
+		if (c[i].disp_off >= 0) {
+			EXPECT_EQ(c[i].disp, in.disp) TH_LOG("%s", c[i].name);
+			EXPECT_EQ(0x1000 + c[i].len + (int64_t)c[i].disp,
+				  (int64_t)x86_rip_target(&in, 0x1000));
+		}
+	}
+}
+
+TEST(memory_overlay)
+{
+	static uint8_t core[0x1000], exe[0x1800];
+	struct gomem m;
+	uint8_t b[16];
+	uint64_t v;
+
+	memset(core, 0xc0, sizeof(core));
+	memset(exe, 0xe0, sizeof(exe));
+	gomem_init(&m);
+	ASSERT_EQ(0, gomem_add(&m, 0x1000, core, sizeof(core), GOMEM_R));
+	/* The executable fills only what the core lacks. */
+	ASSERT_EQ(0, gomem_add(&m, 0x1800, exe, sizeof(exe),
+			       GOMEM_R | GOMEM_FROM_EXE));
+	ASSERT_EQ(0, gomem_read(&m, 0x1ff8, b, 16));
+	EXPECT_EQ(0xc0, b[0]);
+	EXPECT_EQ(0xc0, b[7]);
+	EXPECT_EQ(0xe0, b[8]);
+	EXPECT_EQ(0xe0, b[15]);
+	EXPECT_EQ(1, gomem_known(&m, 0x1000, 0x2000));
+	EXPECT_EQ(0, gomem_known(&m, 0x1000, 0x2001));
+	EXPECT_EQ(-1, gomem_u64(&m, 0x2ffc, &v));	/* runs off the end */
+	EXPECT_EQ(-1, gomem_u64(&m, 0x800, &v));
+	EXPECT_EQ(NULL, gomem_ptr(&m, 0x1ff8, 16));	/* not contiguous */
+	gomem_free(&m);
+}
+
+TEST(release_tables)
+{
+	struct golayout l;
+	struct govers v;
+	char err[256];
+
+	ASSERT_EQ(0, govers_lookup("go1.19.8", &v, err, sizeof(err)));
+	EXPECT_STREQ("semacquire", govers_waitreason(&v, 18));
+	EXPECT_STREQ("unknown wait reason", govers_waitreason(&v, 200));
+	EXPECT_EQ(0, (int)v.created_in_goroutine);
+	ASSERT_EQ(0, govers_lookup("go1.27.4", &v, err, sizeof(err)));
+	EXPECT_EQ(1, (int)v.created_in_goroutine);
+	EXPECT_STREQ("leaked", govers_status(&v, G_LEAKED));
+	EXPECT_STREQ("???", govers_status(&v, 40));
+	EXPECT_EQ(-1, govers_lookup("go1.21.0", &v, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "go1.21.0"));
+	EXPECT_EQ(-1, govers_lookup("devel go1.28-abcdef", &v, err,
+				    sizeof(err)));
+
+	ASSERT_EQ(0, golayout_from_table("go1.22.12", &l, err, sizeof(err)));
+	EXPECT_EQ(NULL, golayout_missing(&l));
+	EXPECT_NE(GOLAYOUT_NONE, l.g_parentgoid);
+	ASSERT_EQ(0, golayout_from_table("go1.19.8", &l, err, sizeof(err)));
+	EXPECT_EQ(GOLAYOUT_NONE, l.g_parentgoid);	/* added in 1.21 */
+	EXPECT_EQ(-1, golayout_from_table("go1.25.1", &l, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "known: 1.19, 1.22, 1.23, 1.24, 1.27"));
+}
+
+TEST_HARNESS_MAIN
