@@ -189,8 +189,7 @@ static void gcd_force(struct gcd_dump *d)
 	int i, picked = 0;
 
 	if (!gcd_snapshot_sane(cprm)) {
-		gcd_error("dump %llu (pid %d): the kernel's mapping snapshot is not as expected; core left as the kernel made it",
-			  d->seq, task_tgid_nr(current));
+		gcd_error(d->seq, "mapping snapshot not as expected" GCD_KEPT);
 		d->force_skipped = true;
 		return;
 	}
@@ -198,8 +197,7 @@ static void gcd_force(struct gcd_dump *d)
 	if (cprm->vma_count)
 		pick = bitmap_zalloc(cprm->vma_count, GFP_KERNEL);
 	if (!memo || (cprm->vma_count && !pick)) {
-		gcd_error("dump %llu (pid %d): out of memory; core left as the kernel made it",
-			  d->seq, task_tgid_nr(current));
+		gcd_error(d->seq, "out of memory" GCD_KEPT);
 		d->force_skipped = true;
 		goto out;
 	}
@@ -223,17 +221,16 @@ static void gcd_force(struct gcd_dump *d)
 		goto out;
 
 	if (extra > cap) {
-		gcd_error("dump %llu (pid %d): forcing %llu MiB is over max_forced_mb=%llu; core left as the kernel made it",
-			  d->seq, task_tgid_nr(current), extra >> 20, cap >> 20);
+		gcd_error(d->seq, "forcing %llu MiB is over max_forced_mb=%llu"
+			  GCD_KEPT, extra >> 20, cap >> 20);
 		d->force_skipped = true;
 		goto out;
 	}
 	if (cprm->limit != RLIM_INFINITY &&
 	    cprm->vma_data_size + extra + gcd_overhead_bound(cprm) >
 	    cprm->limit) {
-		gcd_error("dump %llu (pid %d): forcing %llu MiB could exceed RLIMIT_CORE (%lu bytes); core left as the kernel made it",
-			  d->seq, task_tgid_nr(current), extra >> 20,
-			  cprm->limit);
+		gcd_error(d->seq, "forcing %llu MiB could exceed RLIMIT_CORE (%lu bytes)"
+			  GCD_KEPT, extra >> 20, cprm->limit);
 		d->force_skipped = true;
 		goto out;
 	}
@@ -266,8 +263,7 @@ int gcd_core_dump(struct coredump_params *cprm, bool compat)
 	seq = atomic64_inc_return(&gcd_stats.dumps_seen);
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d) {
-		gcd_error("dump %llu (pid %d): out of memory; core left as the kernel made it",
-			  seq, task_tgid_nr(current));
+		gcd_error(seq, "out of memory" GCD_KEPT);
 		ret = gcd_call_orig_core_dump(cprm, compat);
 		goto out;
 	}

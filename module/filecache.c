@@ -21,8 +21,8 @@
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
+#include <linux/stat.h>
 #include <linux/string.h>
-#include <linux/version.h>
 
 #include "gocoredump.h"
 
@@ -52,19 +52,28 @@ struct gcd_inode_id {
 	struct timespec64 mtime, ctime;
 };
 
-static void gcd_inode_id(struct inode *inode, struct gcd_inode_id *id)
+/*
+ * The identity and version of the file's inode.  vfs_getattr_nosec() reads
+ * the times the same way on every kernel (the inode fields that hold them
+ * changed in 6.6 and 6.7).
+ */
+static int gcd_inode_id(struct file *file, struct gcd_inode_id *id)
 {
+	struct inode *inode = file_inode(file);
+	struct kstat st;
+	int err;
+
+	err = vfs_getattr_nosec(&file->f_path, &st, STATX_BASIC_STATS,
+				AT_STATX_SYNC_AS_STAT);
+	if (err)
+		return err;
 	id->dev = inode->i_sb->s_dev;
 	id->ino = inode->i_ino;
 	id->generation = inode->i_generation;
-	id->size = i_size_read(inode);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-	id->mtime = inode_get_mtime(inode);
-	id->ctime = inode_get_ctime(inode);
-#else
-	id->mtime = inode->i_mtime;
-	id->ctime = inode->i_ctime;
-#endif
+	id->size = st.size;
+	id->mtime = st.mtime;
+	id->ctime = st.ctime;
+	return 0;
 }
 
 static bool gcd_entry_current(const struct gcd_cache_entry *e,
@@ -126,7 +135,8 @@ int gcd_file_facts(struct file *file, unsigned int want,
 
 	if (!S_ISREG(inode->i_mode) || !(file->f_mode & FMODE_READ))
 		return -EINVAL;
-	gcd_inode_id(inode, &id);
+	if (gcd_inode_id(file, &id))
+		return -EIO;
 
 	mutex_lock(&gcd_cache_lock);
 	e = gcd_cache_lookup(&id);

@@ -18,6 +18,7 @@
 #define GOCOREDUMP_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/coredump.h>
 #include <linux/list.h>
 #include <linux/types.h>
@@ -25,9 +26,9 @@
 #include "../include/gocoredump/goelf.h"
 
 /* Mapping classes the `force` knob selects. */
-#define GCD_FORCE_TEXT		(1u << 0)	/* executable file mapping */
-#define GCD_FORCE_RODATA	(1u << 1)	/* read-only file mapping */
-#define GCD_FORCE_DATA		(1u << 2)	/* writable private file mapping */
+#define GCD_FORCE_TEXT		BIT(0)	/* executable file mapping */
+#define GCD_FORCE_RODATA	BIT(1)	/* read-only file mapping */
+#define GCD_FORCE_DATA		BIT(2)	/* writable private file mapping */
 #define GCD_FORCE_ALL		(GCD_FORCE_TEXT | GCD_FORCE_RODATA | \
 				 GCD_FORCE_DATA)
 
@@ -57,8 +58,15 @@ struct gcd_stats {
 extern struct gcd_knobs gcd_knobs;
 extern struct gcd_stats gcd_stats;
 
-/* Record an error: counts it and keeps its text for sysfs last_error. */
-__printf(1, 2) void gcd_error(const char *fmt, ...);
+/*
+ * Record an error of dump seq: counts it, keeps its text for sysfs
+ * last_error ("dump SEQ (pid PID): TEXT") and logs it (rate limited).
+ */
+__printf(2, 3) void gcd_error(u64 seq, const char *fmt, ...);
+
+/* How an error message ends, by what the module did about it. */
+#define GCD_KEPT	"; core left as the kernel made it"
+#define GCD_NO_NOTE	"; core written without the note"
 
 /* hook.c */
 unsigned long gcd_lookup_name(const char *name);
@@ -109,8 +117,8 @@ struct gcd_dump {
 	bool force_skipped;		/* forcing abandoned, see last_error */
 	bool go;			/* a Go file is mapped */
 	struct gcd_file_facts *exe;	/* facts about mm->exe_file, or NULL */
-	u64 load_bias;			/* where the exe is mapped, minus its
-					 * link address (PIE); 0 otherwise */
+	/* Where the exe is mapped minus its link address (PIE), else 0. */
+	u64 load_bias;
 
 	/* The note and the edit of the core's headers (note.c). */
 	u8 *note;			/* the ELF note records to insert */

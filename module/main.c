@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -29,18 +30,21 @@ struct gcd_knobs gcd_knobs = {
 
 struct gcd_stats gcd_stats;
 
-#define GCD_MAX_FORCED_MB_MAX	(1u << 20)	/* 1 TiB */
+#define GCD_MAX_FORCED_MB_MAX	BIT(20)	/* 1 TiB */
 
 static DEFINE_SPINLOCK(gcd_last_error_lock);
 static char gcd_last_error[256];
 
-void gcd_error(const char *fmt, ...)
+void gcd_error(u64 seq, const char *fmt, ...)
 {
 	char buf[sizeof(gcd_last_error)];
 	va_list ap;
+	int n;
 
+	n = scnprintf(buf, sizeof(buf), "dump %llu (pid %d): ", seq,
+		      task_tgid_nr(current));
 	va_start(ap, fmt);
-	vscnprintf(buf, sizeof(buf), fmt, ap);
+	vscnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
 	atomic64_inc(&gcd_stats.errors);
 	spin_lock(&gcd_last_error_lock);
@@ -58,7 +62,7 @@ static ssize_t force_show(struct kobject *kobj, struct kobj_attribute *attr,
 	int len = 0;
 
 	for (i = 0; i < ARRAY_SIZE(gcd_force_names); i++)
-		if (force & (1u << i))
+		if (force & BIT(i))
 			len += sysfs_emit_at(buf, len, "%s%s", len ? "," : "",
 					     gcd_force_names[i]);
 	if (!len)
@@ -88,7 +92,7 @@ static int gcd_parse_force(const char *buf, unsigned int *out)
 				break;
 		if (i == ARRAY_SIZE(gcd_force_names))
 			return -EINVAL;
-		force |= 1u << i;
+		force |= BIT(i);
 	}
 	if (!any || (none && force))
 		return -EINVAL;
@@ -200,22 +204,46 @@ static ssize_t last_error_show(struct kobject *kobj,
 	return n;
 }
 
-#define GCD_COUNTER(name)						\
-static ssize_t name##_show(struct kobject *kobj,			\
-			   struct kobj_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&gcd_stats.name));		\
-}									\
-static struct kobj_attribute gcd_attr_##name = __ATTR_RO(name)
+/* Read-only counters: one show function, the counter found by name. */
+static const struct {
+	const char *name;
+	atomic64_t *value;
+} gcd_counters[] = {
+	{ "dumps_seen", &gcd_stats.dumps_seen },
+	{ "dumps_go", &gcd_stats.dumps_go },
+	{ "vmas_forced", &gcd_stats.vmas_forced },
+	{ "bytes_forced", &gcd_stats.bytes_forced },
+	{ "errors", &gcd_stats.errors },
+	{ "notes_written", &gcd_stats.notes_written },
+	{ "notes_skipped", &gcd_stats.notes_skipped },
+};
 
-GCD_COUNTER(dumps_seen);
-GCD_COUNTER(dumps_go);
-GCD_COUNTER(vmas_forced);
-GCD_COUNTER(bytes_forced);
-GCD_COUNTER(errors);
-GCD_COUNTER(notes_written);
-GCD_COUNTER(notes_skipped);
+static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gcd_counters); i++)
+		if (!strcmp(attr->attr.name, gcd_counters[i].name))
+			return sysfs_emit(buf, "%lld\n",
+					  atomic64_read(gcd_counters[i].value));
+	return -EINVAL;
+}
+
+static struct kobj_attribute gcd_attr_dumps_seen =
+	__ATTR(dumps_seen, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_dumps_go =
+	__ATTR(dumps_go, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_vmas_forced =
+	__ATTR(vmas_forced, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_bytes_forced =
+	__ATTR(bytes_forced, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_errors =
+	__ATTR(errors, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_notes_written =
+	__ATTR(notes_written, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_notes_skipped =
+	__ATTR(notes_skipped, 0444, counter_show, NULL);
 
 static struct kobj_attribute gcd_attr_enabled = __ATTR_RW(enabled);
 static struct kobj_attribute gcd_attr_note = __ATTR_RW(note);

@@ -307,8 +307,7 @@ int gcd_note_prepare(struct gcd_dump *d)
 
 	n = gcd_threads(&tasks);
 	if (n < 0) {
-		gcd_error("dump %llu (pid %d): no thread list (%d); core written without the note",
-			  d->seq, task_tgid_nr(current), n);
+		gcd_error(d->seq, "no thread list (%d)" GCD_NO_NOTE, n);
 		atomic64_inc(&gcd_stats.notes_skipped);
 		return n;
 	}
@@ -318,16 +317,15 @@ int gcd_note_prepare(struct gcd_dump *d)
 	len = proc_len + thr_len;
 	if (len > GCD_NOTE_MAX) {
 		kvfree(tasks);
-		gcd_error("dump %llu (pid %d): %d threads make the note too big; core written without it",
-			  d->seq, task_tgid_nr(current), n);
+		gcd_error(d->seq, "%d threads make the note too big" GCD_NO_NOTE,
+			  n);
 		atomic64_inc(&gcd_stats.notes_skipped);
 		return -E2BIG;
 	}
 	d->note = kvzalloc(len, GFP_KERNEL);
 	if (!d->note) {
 		kvfree(tasks);
-		gcd_error("dump %llu (pid %d): out of memory for the note; core written without it",
-			  d->seq, task_tgid_nr(current));
+		gcd_error(d->seq, "out of memory for the note" GCD_NO_NOTE);
 		atomic64_inc(&gcd_stats.notes_skipped);
 		return -ENOMEM;
 	}
@@ -360,8 +358,7 @@ static int gcd_note_drop(struct gcd_dump *d, const char *why)
 	struct coredump_params *cprm = d->cprm;
 	int ok = 1;
 
-	gcd_error("dump %llu (pid %d): %s; core written without the note",
-		  d->seq, task_tgid_nr(current), why);
+	gcd_error(d->seq, "%s" GCD_NO_NOTE, why);
 	atomic64_inc(&gcd_stats.notes_skipped);
 	d->edit = GCD_EDIT_DROPPED;
 	if (d->hdr_len)
@@ -567,8 +564,8 @@ void gcd_note_dump_skip_to(struct gcd_dump *d, unsigned long to)
 			 * The headers are out and promise the note; keep at
 			 * least the segment offsets true.
 			 */
-			gcd_error("dump %llu (pid %d): the kernel's notes did not end where PT_NOTE said; note area left as zeros",
-				  d->seq, task_tgid_nr(current));
+			gcd_error(d->seq,
+				  "the kernel's notes did not end where PT_NOTE said; note area left as zeros");
 		} else if (!gcd_call_orig_dump_emit(cprm, d->note,
 						    d->note_len)) {
 			/* The write failed: so will the rest of the dump. */

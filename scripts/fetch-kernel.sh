@@ -66,8 +66,9 @@ if [ ! -f "$envf" ]; then
 	# modules.dep is made at install time: make it here.
 	depmod -b "${moddir%/lib/modules/*}" "$kver" ||
 		die "kernel $kver: depmod failed"
-	# The arch headers' Makefile includes the common one by absolute path.
-	sed -i "s|/usr/src/linux-headers-$abi-common|$r/usr/src/linux-headers-$abi-common|" \
+	# The arch headers' Makefile names itself (7.x: KBUILD_OUTPUT) and the
+	# common one by absolute path: point both into the cache.
+	sed -i "s|/usr/src/linux-headers-|$r/usr/src/linux-headers-|g" \
 		"$kdir/Makefile"
 	cat > "$envf.tmp" <<EOT
 KSERIES=$series

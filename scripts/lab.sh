@@ -88,8 +88,21 @@ do_build() {
 			tap_fail "build guest helper $n (see $LAB/$n.log)"
 		fi
 	done
+	# Benchmarks that run in the guest (bench/kernel), static like the tests.
+	for t in "$GOCD_TOP"/bench/*/bench_*.c; do
+		[ -e "$t" ] || continue
+		n=$(basename "$t" .c)
+		# shellcheck disable=SC2086
+		if gcc $CFLAGS_GUEST -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland/lib" \
+			-I"$GOCD_TOP/tests/kernel" -o "$LAB/payload/bin/$n" "$t" \
+			$libsrc >"$LAB/$n.log" 2>&1; then
+			tap_ok "build guest benchmark $n"
+		else
+			tap_fail "build guest benchmark $n (see $LAB/$n.log)"
+		fi
+	done
 	cp "$GOCD_TOP/tests/kernel/guest-suite.sh" "$LAB/payload/suites/kernel"
-	for s in "$GOCD_TOP"/tests/*/guest-suite-*.sh; do
+	for s in "$GOCD_TOP"/tests/*/guest-suite-*.sh "$GOCD_TOP"/bench/*/guest-suite-*.sh; do
 		[ -e "$s" ] || continue
 		n=$(basename "$s" .sh); n=${n#guest-suite-}
 		cp "$s" "$LAB/payload/suites/$n"

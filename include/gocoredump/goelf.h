@@ -66,9 +66,11 @@ struct goelf_info {
 	uint8_t elf_class;		/* ELFCLASS32 or ELFCLASS64 */
 	uint16_t e_type;		/* ET_EXEC, ET_DYN */
 	uint16_t e_machine;		/* EM_X86_64, EM_386, ... */
-	uint64_t vaddr_at_off0;		/* page-aligned p_vaddr of the PT_LOAD
-					 * that maps file offset 0: load bias
-					 * = where offset 0 is mapped - this */
+	/*
+	 * Page-aligned p_vaddr of the PT_LOAD that maps file offset 0: the
+	 * load bias is where offset 0 is mapped minus this.
+	 */
+	uint64_t vaddr_at_off0;
 	uint64_t buildinfo_off;		/* file offset of .go.buildinfo */
 	uint64_t buildinfo_size;
 	uint32_t roots_present;		/* bit GCD_ROOT_x: roots[x] valid */

@@ -84,9 +84,11 @@ struct gcd_note_process {
 	__le32 ns_pid;		/* the same, in the process's pid namespace */
 	__le32 ns_tgid;
 	__le32 coredump_filter;	/* the process's /proc/PID/coredump_filter */
-	__le32 effective_filter;/* what was dumped: coredump_filter, plus
-				 * bit 2 (file-backed private) when the
-				 * module forced such a mapping */
+	/*
+	 * What was dumped: coredump_filter, plus bit 2 (file-backed private)
+	 * when the module forced such a mapping.
+	 */
+	__le32 effective_filter;
 	__le32 nr_threads;	/* records in GCD_NT_THREADS */
 	__le32 forced_vmas;	/* mappings whose dump size the module raised */
 	__le64 forced_bytes;	/* bytes added to the core by that */

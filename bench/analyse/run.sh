@@ -1,0 +1,59 @@
+#!/bin/bash
+# bench/analyse/run.sh [RUNS]: gocap against dlv on one core of a Go
+# process with 100,000 goroutines (bench/analyse/go/many, Go 1.19: the
+# newest release Debian 12's delve 1.20 reads).
+#
+# In the same run, on the same core (page cache warm for both: each tool
+# is run once untimed first):
+#   gocap goroutines --core CORE          every goroutine's full stack,
+#                                         the runtime's crash format
+#   dlv core EXE CORE, "goroutines -t"    every goroutine with its stack
+#                                         (delve's default depth, 10)
+# Each timed RUNS times (default 3; delve once: it takes about a minute);
+# the median wall time and the peak RSS (GNU time's %M) are reported, and
+# both outputs are checked: gocap's against the runtime's own traceback
+# (tests/gocap/oracle.py), delve's goroutine count against gocap's.
+# Needs `make userland`, python3, dlv, /usr/bin/time.
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+RUNS=${1:-3}
+GOCAP=$TOP/build/bin/gocap
+W=${BENCH_DIR:-$TOP/build/bench-analyse}
+mkdir -p "$W"
+cd "$TOP/bench/analyse/go"
+CGO_ENABLED=0 "$TOP/scripts/go.sh" 1.19 build -o "$W/many" ./many
+cd "$W"
+rm -f core
+( ulimit -c unlimited; echo 0x37 > /proc/self/coredump_filter
+  GOTRACEBACK=crash ./many > many.out 2> runtime.txt || true ) 2> /dev/null
+[ -s core ] || { echo "run.sh: no core (ulimit -c? core_pattern?)" >&2; exit 1; }
+echo "core: $(stat -c %s core) bytes, $(grep -c '^goroutine ' runtime.txt) goroutines printed by the runtime"
+printf 'goroutines -t\nexit\n' > dlv.init
+
+# measure NAME CMD...: one run, "wall_s rss_kb" appended to NAME.times
+measure() {
+	n=$1; shift
+	/usr/bin/time -f '%e %M' -o "$n.t" "$@" > "$n.out" 2> "$n.err" || true
+	cat "$n.t" >> "$n.times"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+rm -f gocap.times dlv.times
+"$GOCAP" goroutines --core core > /dev/null	# warm the page cache
+for _ in $(seq "$RUNS"); do
+	measure gocap "$GOCAP" goroutines --core core
+done
+measure dlv dlv core ./many core --check-go-version=false \
+	--allow-non-terminal-interactive=true --init dlv.init < /dev/null
+
+python3 "$TOP/tests/gocap/oracle.py" runtime.txt gocap.out | head -1
+echo "dlv: $(grep -c '^[ *] Goroutine [0-9]' dlv.out) goroutines listed, $(tail -1 dlv.out)"
+gw=$(cut -d' ' -f1 gocap.times | median); gm=$(cut -d' ' -f2 gocap.times | median)
+dw=$(cut -d' ' -f1 dlv.times | median); dm=$(cut -d' ' -f2 dlv.times | median)
+echo
+echo "| tool | wall time (s) | peak RSS (MiB) |"
+echo "|---|---|---|"
+printf '| gocap goroutines | %s | %.1f |\n' "$gw" "$(echo "$gm / 1024" | bc -l)"
+printf '| dlv core, goroutines -t | %s | %.1f |\n' "$dw" "$(echo "$dm / 1024" | bc -l)"
+printf '| ratio dlv/gocap | %.1fx | %.1fx |\n' "$(echo "$dw / $gw" | bc -l)" \
+	"$(echo "$dm / $gm" | bc -l)"

@@ -1,0 +1,13 @@
+#!/bin/sh
+# The "bench" suite (bench/kernel/run.sh), run in the guest: the module's
+# dump-time benchmarks.  Figures go to /out/bench.txt.
+mkdir -p /tmp/cores
+echo /tmp/cores/core.%p > /proc/sys/kernel/core_pattern
+insmod /gcd/gocoredump.ko || exit 1
+exe=/gcd/go/1.22-static/crasher
+{
+	echo "kernel $(uname -r), $(nproc) vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
+	/gcd/bin/bench_dump heap "$exe" "${GCD_BENCH_HEAP_MIB:-512}" "${GCD_BENCH_REPS:-5}"
+	/gcd/bin/bench_dump threads "$exe" "${GCD_BENCH_THREADS:-1000}" "${GCD_BENCH_REPS:-5}"
+} > /out/bench.txt 2>&1
+cat /out/bench.txt
