@@ -847,6 +847,16 @@ int goproc_open_mem(struct goproc *p, const void *core, size_t size,
 	return discover(p, flags);
 }
 
+void goproc_release_pages(struct goproc *p)
+{
+	/* Only mappings of files: a core given from memory (fuzz) is not
+	 * ours to drop. */
+	if (p->have_core && p->core.fd >= 0 && p->core.size)
+		madvise((void *)p->core.data, p->core.size, MADV_DONTNEED);
+	if (p->exe_map)
+		madvise((void *)p->exe_map, p->exe_size, MADV_DONTNEED);
+}
+
 void goproc_close(struct goproc *p)
 {
 	if (p->have_core)

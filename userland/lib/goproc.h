@@ -153,6 +153,14 @@ void goproc_close(struct goproc *p);
 void goproc_warn(struct goproc *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Give back the pages of the core and executable mappings that the walk
+ * has read so far (MADV_DONTNEED: they stay in the page cache and fault in
+ * again when read), so that walking 100,000 goroutines does not keep the
+ * whole core resident.  The mappings stay valid.
+ */
+void goproc_release_pages(struct goproc *p);
+
 /* Index of the M whose address is m, or -1. */
 int goproc_m_index(const struct goproc *p, uint64_t m);
 

@@ -372,6 +372,8 @@ int gotrace_print(struct goproc *p, FILE *f, const struct gotrace_opts *o,
 		print_one(f, p, &g, o, &first, st);
 	n = gowalk_count(w);
 	for (i = 0; i < n; i++) {
+		if (i && !(i % 4096))
+			goproc_release_pages(p);
 		r = gowalk_g(w, i, &g);
 		if (r < 0) {
 			st->unreadable++;
