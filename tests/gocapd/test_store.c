@@ -318,6 +318,26 @@ TEST_F(st, extract_raw_and_zstd)
 	ASSERT_EQ(-EBADMSG, store_extract_core(self->s, &d, out));
 	close(out);
 
+	/* cut inside the frame, with the index agreeing on the size: the
+	 * missing frame end alone must make it corrupt */
+	{
+		ZSTD_DStream *zd = ZSTD_createDStream();
+		uint8_t *tmp = malloc(len);
+		ZSTD_inBuffer ib = { z, zlen / 2, 0 };
+		ZSTD_outBuffer ob = { tmp, len, 0 };
+
+		while (ib.pos < ib.size)
+			ASSERT_EQ(0, ZSTD_isError(ZSTD_decompressStream(zd, &ob, &ib)));
+		ZSTD_freeDStream(zd);
+		free(tmp);
+		d.apparent_size = ob.pos;
+		out = open(outpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		ASSERT_EQ(-EBADMSG, store_extract_core(self->s, &d, out));
+		ASSERT_NE(NULL, strstr(store_error(self->s), "ends before its frame"));
+		close(out);
+		d.apparent_size = len;
+	}
+
 	/* the index claims more than the file holds */
 	d.storage = STORE_RAW;
 	d.core_file[strlen(d.core_file) - 4] = 0;
