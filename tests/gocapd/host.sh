@@ -68,6 +68,8 @@ CORE_SIZE=$(stat -c %s "$CORE")
 diag "core: $CORE_SIZE bytes, $(stat -c %b "$CORE") blocks on disk (kernel's own sparse file)"
 mkdir -p "$GOCD_BUILD/fuzz-seeds/fuzz_gocapd_exe"
 head -c 1048576 "$CORE" > "$GOCD_BUILD/fuzz-seeds/fuzz_gocapd_exe/core-head"
+cp "$W/crasher" "$GOCD_BUILD/fuzz-seeds/fuzz_gocapd_exe/go-exe"
+cp /bin/true "$GOCD_BUILD/fuzz-seeds/fuzz_gocapd_exe/c-exe"
 
 # A live Go process that stands in for the crashed one (/proc/PID).
 "$W/crasher" -mib 1 -sleep 600s 2>/dev/null &
