@@ -226,6 +226,16 @@ t_caps() {
 }
 check "security: daemon has no capabilities (effective, bounding), no_new_privs, and is not dumpable" t_caps
 
+t_stale() {
+	S=$W/s2s; C=$W/zstd.conf
+	mkdir -p "$S/.tmp"
+	echo old > "$S/.tmp/core.x.zst.partial"; touch -d '2 hours ago' "$S/.tmp/core.x.zst.partial"
+	echo new > "$S/.tmp/core.y.zst.partial"
+	daemon "$S" "$C" "$W/d2s/sock" || return 1
+	[ ! -e "$S/.tmp/core.x.zst.partial" ] && [ -e "$S/.tmp/core.y.zst.partial" ]
+}
+check "restart: partial files older than an hour are removed, fresh ones (a helper's takeover) kept" t_stale
+
 # --- 3. concurrency on one ring -------------------------------------------
 t_concurrent() {
 	S=$W/s3; C=$(conf conc 'Storage=raw' 'MaxConcurrent=3' 'RateLimit=off'); SOCK=$W/d3/sock

@@ -10,6 +10,7 @@
  * core stream before it has sent ACCEPT, and after REFUSE it has closed its
  * copy: so a helper that got no ACCEPT may store the core itself.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +28,8 @@
 #include "kcore.h"
 #include "proto.h"
 #include "security.h"
+
+#define STALE_PARTIAL_S	3600
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
@@ -391,12 +394,47 @@ static int listen_at(const char *path, int type)
 	return fd;
 }
 
+/*
+ * Partial files left in .tmp/ by a daemon that died while the kernel wrote
+ * to it directly (socket mode: no helper takes over).  Only old ones go: a
+ * fresh one may be a helper's, finishing a dump right now (gocapd.rst).
+ */
+static void remove_stale_partials(struct dump_env *env)
+{
+	int tfd = openat(store_dirfd(env->store), STORE_TMP_DIR,
+			 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	time_t now = time(NULL);
+	struct dirent *de;
+	DIR *dir;
+
+	dir = tfd >= 0 ? fdopendir(tfd) : NULL;
+	if (!dir) {
+		if (tfd >= 0)
+			close(tfd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		struct stat sb;
+
+		if (de->d_name[0] == '.' ||
+		    fstatat(tfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode) || now - sb.st_mtime < STALE_PARTIAL_S)
+			continue;
+		if (unlinkat(tfd, de->d_name, 0) == 0)
+			logmsg("removed %s/%s/%s: a partial file unchanged for %lld s (a dump interrupted by a crash of gocapd)",
+			       store_path(env->store), STORE_TMP_DIR, de->d_name,
+			       (long long)(now - sb.st_mtime));
+	}
+	closedir(dir);
+}
+
 int daemon_run(const struct daemon_opts *o, struct dump_env *env)
 {
 	struct daemon dm = { .env = *env, .listen_fd = -1, .kcore_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 
+	remove_stale_partials(env);
 	ret = persist_ring_new(&dm.ring, env->cfg->max_concurrent);
 	if (ret < 0) {
 		logmsg("cannot set up io_uring: %s (is io_uring disabled? see /proc/sys/kernel/io_uring_disabled)",
