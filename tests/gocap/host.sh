@@ -190,6 +190,14 @@ sys.exit(0 if len(s) >= 3 else 1)"
 	else
 		notok "Go $v signal: no core"
 	fi
+	# A throw: runtime.throw (1.19) or runtime.fatal (1.22 on), from
+	# sync.Mutex.Unlock of an unlocked mutex; its text must be recovered.
+	dir=$W/$v-default-throw
+	if crash "$b" throw "$dir"; then
+		oracle "oracle Go $v default throw, core only" "$dir"
+	else
+		notok "Go $v throw: no core"
+	fi
 	# pprof labels
 	dir=$(ls -d "$W/$v"-default-* | head -1)
 	check "Go $v: pprof labels of the 9 labelled goroutines" python3 -c "
@@ -383,8 +391,9 @@ if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland/lib" \
 		$GOCAP note --core $s --json | python3 -c 'import json,sys; json.load(sys.stdin)'"
 	check "fuzz seeds: minimised real cores walk like the full ones" sh -c "
 		ls -la '$SEEDS/fuzz_goroutines/'
-		for s in '$SEEDS'/fuzz_goroutines/core-*-note; do
-			v=\${s##*/core-}; v=\${v%-note}
+		for v in $VERSIONS; do
+			s='$SEEDS'/fuzz_goroutines/core-\$v-note
+			[ -s \$s ] || continue
 			'$GOCAP' goroutines --core \$s > '$W/seed.txt' 2>&1 &&
 			'$GOCAP' goroutines --core '$W'/few-\$v/core > '$W/full.txt' 2>&1 &&
 			cmp '$W/seed.txt' '$W/full.txt' || exit 1

@@ -31,8 +31,8 @@ static void put64(uint8_t *p, uint64_t v)
 
 /*
  * Two functions: main.a at TEXT (32 bytes, frame 8 after its first 4
- * bytes, a.go lines 10 then 11 from +16) and main.b at TEXT+32 (32 bytes,
- * b.go line 20).  Go 1.20 layout.
+ * bytes, a.go lines 10, then 11 from +16, then 9 from +24: a negative
+ * delta) and main.b at TEXT+32 (32 bytes, b.go line 20).  Go 1.20 layout.
  */
 static size_t build_pclntab(uint8_t *t)
 {
@@ -42,10 +42,10 @@ static size_t build_pclntab(uint8_t *t)
 		0,
 		2, 4, 16, 28, 0,	/* 1: pcsp a: 0 until +4, 8 until +32 */
 		2, 32, 0,		/* 6: pcfile 0 */
-		22, 16, 2, 16, 0,	/* 9: pcln 10 until +16, 11 until +32 */
-		4, 32, 0,		/* 14: pcfile 1 */
-		42, 32, 0,		/* 17: pcln 20 */
-		2, 32, 0,		/* 20: pcsp b: 0 */
+		22, 16, 2, 8, 3, 8, 0,	/* 9: pcln 10, 11 from +16, 9 from +24 */
+		4, 32, 0,		/* 16: pcfile 1 */
+		42, 32, 0,		/* 19: pcln 20 */
+		2, 32, 0,		/* 22: pcsp b: 0 */
 	};
 	size_t fn = 72, cu, ft, pc, ln, o;
 	uint8_t *f;
@@ -86,9 +86,9 @@ static size_t build_pclntab(uint8_t *t)
 	f += 44;		/* main.b */
 	put32(f, 32);
 	put32(f + 4, 8);
-	put32(f + 16, 20);
-	put32(f + 20, 14);
-	put32(f + 24, 17);
+	put32(f + 16, 22);
+	put32(f + 20, 16);
+	put32(f + 24, 19);
 	return ln + o + 88;
 }
 
@@ -118,6 +118,8 @@ TEST(pclntab_lookups)
 	EXPECT_EQ(10, line);
 	ASSERT_EQ(0, pclntab_fileline(&t, &f, TEXT + 16, &file, &line));
 	EXPECT_EQ(11, line);
+	ASSERT_EQ(0, pclntab_fileline(&t, &f, TEXT + 31, &file, &line));
+	EXPECT_EQ(9, line);
 	ASSERT_EQ(0, pclntab_func_at(&t, TEXT + 63, &f));
 	EXPECT_STREQ("main.b", pclntab_funcname(&t, &f));
 	ASSERT_EQ(0, pclntab_fileline(&t, &f, TEXT + 40, &file, &line));
