@@ -381,6 +381,23 @@ t_killed() {
 check "daemon SIGKILLed mid-dump: the helper keeps the confirmed prefix, byte-exact, marked truncated with why" t_killed
 sed 's/^/# /' "$W/check.log"
 
+t_killed_zstd() {
+	S=$W/s10z; C=$(conf killz 'Storage=zstd' 'RateLimit=off'); SOCK=$W/d10z/sock
+	daemon "$S" "$C" "$SOCK" || return 1
+	{ head -c $((40 << 20)) "$CORE"; sleep 2; tail -c +$(((40 << 20) + 1)) "$CORE"; } |
+		pipe "$S" "$C" "$SOCK" 2> "$W/t10z.log" &
+	hp=$!
+	sleep 1; kill -KILL "$DPID"
+	wait $hp || { cat "$W/t10z.log"; return 1; }
+	r=$(q "$S" "select status||'|'||storage||'|'||core_file||'|'||status_why from dumps")
+	echo "$r"
+	# under 64 MiB no zstd frame had ended: nothing confirmed, so no
+	# file, and the status says so
+	case $r in "metadata-only|none||the gocapd daemon went away during the dump before confirming any core bytes") ;; *) return 1 ;; esac
+	[ -z "$(ls -A "$S/.tmp")" ]
+}
+check "daemon SIGKILLed mid-dump, zstd, nothing confirmed yet: metadata-only with why, no partial file left" t_killed_zstd
+
 # --- 10. kernel coredump socket protocol (@@), with a stand-in kernel -------
 t_kcore() {
 	S=$W/s11; C=$(conf kc 'Storage=zstd' 'RateLimit=1/1h'); KS=$W/d11/kcore

@@ -31,6 +31,7 @@ diskfull|userland/gocapd/persist.c|s/j->res.write_error = -res;\n\t\tstop_storin
 sizemax|userland/gocapd/persist.c|s/if \(!j->draining && j->p.size_max &&/if (0 \&\&/
 takeover|userland/gocapd/main.c|s/dump_takeover\(env, d, 0, core, file_bytes\);/(void)core; (void)file_bytes;/
 kcore-reject|userland/gocapd/daemon.c|s/kcore_handshake\(c->core_fd, ret == 1,/kcore_handshake(c->core_fd, 0,/
+takeover-nothing|userland/gocapd/dump.c|s/\tif \(core == 0\) \{\n\t\t\/\* Nothing/\tif (0) {\n\t\t\/* Nothing/ && s/\tif \(core == 0\)\n\t\treturn dump_finish\(env, d, &r\);\n//
 stale-none|userland/gocapd/daemon.c|s/\tremove_stale_partials\(env\);\n/\t(void)remove_stale_partials;\n/
 stale-all|userland/gocapd/daemon.c|s/ \|\| now - sb.st_mtime < STALE_PARTIAL_S\)/)/
 store-insert-names|userland/lib/store.c|s/if \(names\[k\]\[0\] && !store_name_ok\(names\[k\]\)\)/if (0)/

@@ -406,7 +406,7 @@ int dump_finish(struct dump_env *env, struct dump *d,
 			 "the core is %llu bytes, over ProcessSizeMax=%llu",
 			 (unsigned long long)r->received,
 			 (unsigned long long)env->cfg->process_size_max);
-	else if (r->received == 0)
+	else if (r->received == 0 && !d->why[0])
 		snprintf(whybuf, sizeof(whybuf), "the kernel sent no core bytes");
 	if (whybuf[0])
 		why = whybuf;
@@ -545,8 +545,18 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 
 	memset(&r, 0, sizeof(r));
 	tfd = tmp_dirfd(env);
-	d->out_fd = tfd < 0 ? -1 : openat(tfd, d->tmp_name,
-					  O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (core == 0) {
+		/* Nothing confirmed (a zstd core under 64 MiB, or an early
+		 * death): no prefix to keep, only the metadata. */
+		if (tfd >= 0)
+			unlinkat(tfd, d->tmp_name, 0);
+		d->out_fd = -1;
+		snprintf(d->why, sizeof(d->why),
+			 "the gocapd daemon went away during the dump before confirming any core bytes");
+	} else {
+		d->out_fd = tfd < 0 ? -1 : openat(tfd, d->tmp_name,
+						  O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (tfd >= 0)
 		close(tfd);
 	/* Drain what the kernel still has, to learn how much was lost. */
@@ -557,6 +567,8 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 			break;
 		rest += (uint64_t)n;
 	}
+	if (core == 0)
+		return dump_finish(env, d, &r);
 	if (d->out_fd < 0 || ftruncate(d->out_fd, (off_t)file_bytes) < 0 ||
 	    fsync(d->out_fd) < 0 || fstat(d->out_fd, &sb) < 0) {
 		snprintf(d->why, sizeof(d->why),
