@@ -10,10 +10,10 @@
 #   dlv core EXE CORE, "goroutines -t"    every goroutine with its stack
 #                                         (delve's default depth, 10)
 # Each timed RUNS times (default 3; delve once: it takes about a minute);
-# the median wall time and the peak RSS (GNU time's %M) are reported, and
+# the median wall time and the peak RSS (getrusage ru_maxrss) are reported, and
 # both outputs are checked: gocap's against the runtime's own traceback
 # (tests/gocap/oracle.py), delve's goroutine count against gocap's.
-# Needs `make userland`, python3, dlv, /usr/bin/time.
+# Needs `make userland`, python3, dlv.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-3}
@@ -31,10 +31,18 @@ echo "core: $(stat -c %s core) bytes, $(grep -c '^goroutine ' runtime.txt) gorou
 printf 'goroutines -t\nexit\n' > dlv.init
 
 # measure NAME CMD...: one run, "wall_s rss_kb" appended to NAME.times
+# (wall clock around the child; its peak RSS from getrusage, as GNU
+# time's %M reports it)
 measure() {
 	n=$1; shift
-	/usr/bin/time -f '%e %M' -o "$n.t" "$@" > "$n.out" 2> "$n.err" || true
-	cat "$n.t" >> "$n.times"
+	python3 -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+with open(sys.argv[1] + ".out", "wb") as o, open(sys.argv[1] + ".err", "wb") as e:
+    subprocess.run(sys.argv[2:], stdout=o, stderr=e, stdin=subprocess.DEVNULL)
+w = time.monotonic() - t
+print("%.2f %d" % (w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+' "$n" "$@" >> "$n.times"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -44,7 +52,7 @@ for _ in $(seq "$RUNS"); do
 	measure gocap "$GOCAP" goroutines --core core
 done
 measure dlv dlv core ./many core --check-go-version=false \
-	--allow-non-terminal-interactive=true --init dlv.init < /dev/null
+	--allow-non-terminal-interactive=true --init dlv.init
 
 python3 "$TOP/tests/gocap/oracle.py" runtime.txt gocap.out | head -1
 echo "dlv: $(grep -c '^[ *] Goroutine [0-9]' dlv.out) goroutines listed, $(tail -1 dlv.out)"
