@@ -29,7 +29,6 @@ struct gocap_opts {
 	int no_dwarf, no_symtab, no_note;
 	int c_table;			/* layout --c-table */
 	int c_table_minor;
-	int no_pager;
 	char **rest;			/* arguments after "--" */
 	int nrest;
 };

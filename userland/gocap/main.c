@@ -55,7 +55,7 @@ static void usage(FILE *f)
 enum {
 	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
-	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_NO_PAGER,
+	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -73,7 +73,6 @@ static const struct option longopts[] = {
 	{ "no-note", no_argument, NULL, OPT_NO_NOTE },
 	{ "c-table", required_argument, NULL, OPT_C_TABLE },
 	{ "version", required_argument, NULL, OPT_VERSION },
-	{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
@@ -170,9 +169,6 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VERSION:
 			o.go_version = optarg;
-			break;
-		case OPT_NO_PAGER:
-			o.no_pager = 1;
 			break;
 		case 'o':
 			o.output = optarg;
