@@ -1,0 +1,3 @@
+module example.com/gocoredump/crasher
+
+go 1.19
