@@ -1,0 +1,3 @@
+module example.com/gocapd
+
+go 1.19
