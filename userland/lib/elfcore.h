@@ -71,8 +71,9 @@ const struct elfcore_seg *elfcore_seg_at(const struct elfcore *c,
 
 /*
  * Copy len bytes of process memory at vaddr into buf.  Returns 0 when all
- * of them are in the core (bytes past p_filesz but inside p_memsz read as
- * zero, as the kernel means them), -1 otherwise.
+ * of them are in the core, -1 otherwise.  Bytes past p_filesz but inside
+ * p_memsz are not in the core: the kernel left them out (coredump_filter),
+ * so their content is unknown and reading them fails.
  */
 int elfcore_read(const struct elfcore *c, uint64_t vaddr, void *buf,
 		 size_t len);
