@@ -6,7 +6,9 @@
 #   2. host unit tests (build/tests/*, kselftest harness)
 #   3. host suites (tests/*/host.sh: integration tests that need no VM)
 #   4. fuzzing: each target for GOCD_FUZZ_SECONDS (default 30) seconds
-#   5. the VM lab (scripts/lab.sh): Debian 6.1 and 6.12 kernels in QEMU
+#   5. the VM lab (scripts/lab.sh): Debian's 6.1 and 6.12 kernels in QEMU
+#      with the module's tests, gocapd's guest tests on 6.1 and 7.x, then
+#      host checks of the cores the guests exported (tests/*/after-vm.sh)
 #
 # GOCD_CHECK_ONLY="unit host fuzz lab" restricts the stages (for iterating).
 set -u
@@ -78,8 +80,12 @@ for s in $stages; do
 		;;
 	lab)
 		run_suite lab-build "$GOCD_TOP/scripts/lab.sh" build
-		for k in ${GOCD_KERNELS:-6.1 6.12}; do
-			run_suite "vm-$k" "$GOCD_TOP/scripts/lab.sh" test "$k"
+		# The module's tests on both supported kernels; gocapd's on
+		# 6.1 with the module and on 7.x for the coredump socket.
+		run_suite vm-6.1 env GOCD_GOCAP_CORES=1 "$GOCD_TOP/scripts/lab.sh" test 6.1
+		run_suite vm-6.12 "$GOCD_TOP/scripts/lab.sh" test 6.12
+		for k in 6.1 7; do
+			run_suite "vm-$k-gocapd" "$GOCD_TOP/scripts/lab.sh" test "$k" gocapd
 		done
 		for t in "$GOCD_TOP"/tests/*/after-vm.sh; do
 			[ -x "$t" ] || continue

@@ -4,19 +4,24 @@
 #   lab.sh build           fetch the kernels and Go toolchains, build the Go
 #                          test programs, the guest test programs, the module
 #                          for each kernel, and one initramfs per kernel
-#   lab.sh test SERIES     boot that kernel (6.1, 6.12) under QEMU/TCG, run
-#                          the "kernel" suite, copy each test program's TAP to
-#                          $TAPDIR/vm-SERIES-NAME.tap; print TAP for the boot
+#   lab.sh test SERIES [SUITE]
+#                          boot that kernel (6.1, 6.12, 7) under QEMU/TCG and
+#                          run SUITE (default "kernel": the module's tests,
+#                          each test program's TAP copied to
+#                          $TAPDIR/vm-SERIES-NAME.tap; "gocapd": gocapd's
+#                          guest tests, tests/gocapd/guest.sh); print TAP
+#                          for the boot
 #   lab.sh shell SERIES    (debugging) print the commands to boot by hand
 #
-# GOCD_KERNELS (default "6.1 6.12") selects kernels for build;
+# GOCD_KERNELS (default "6.1 6.12 7") selects kernels for build (7.x gets
+# no module: its headers need the trixie toolchain, see design.rst);
 # GCD_TESTS="test_force test_note" runs only those guest programs.
 # Everything lands in build/lab/.  Prints TAP on stdout, progress on stderr.
 set -u
 . "$(dirname "$0")/lib.sh"
 
 LAB="$GOCD_BUILD/lab"
-KERNELS=${GOCD_KERNELS:-"6.1 6.12"}
+KERNELS=${GOCD_KERNELS:-"6.1 6.12 7"}
 GO_VARIANTS="static pie cgo 386"
 
 CFLAGS_GUEST="-std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static"
@@ -59,6 +64,31 @@ do_build() {
 		done
 	done
 
+	# gocap's crasher (~1,100 goroutines), for the end-to-end check of
+	# "gocap from the core alone" on cores the module wrote: each release
+	# once, in turn plain, stripped (-s -w) and PIE (a crash takes ~25 s
+	# under TCG).
+	for vv in ${GOCD_GOCAP_CRASHERS:-1.19-default 1.22-sw 1.23-pie 1.24-default 1.27-sw 1.27-pie}; do
+		v=${vv%-*} var=${vv#*-}
+		case " $GOCD_GO_VERSIONS " in *" $v "*) ;; *) continue ;; esac
+		{
+			d="$LAB/payload/gocap/$v-$var"
+			case $var in
+			default) set -- ;;
+			sw) set -- "-ldflags=-s -w" ;;
+			pie) set -- -buildmode=pie ;;
+			esac
+			mkdir -p "$d"
+			if (cd "$GOCD_TOP/tests/gocap/go" && CGO_ENABLED=0 \
+			    "$GOCD_TOP/scripts/go.sh" "$v" build "$@" -o "$d/crasher" ./crasher) \
+			    >"$LAB/gocap-$v-$var.log" 2>&1; then
+				tap_ok "build gocap's crasher with Go $v ($var)"
+			else
+				tap_fail "build gocap's crasher with Go $v ($var) (see $LAB/gocap-$v-$var.log)"
+			fi
+		}
+	done
+
 	# Guest test programs, static.
 	mkdir -p "$LAB/payload/tests" "$LAB/payload/bin" "$LAB/payload/suites"
 	libsrc="$GOCD_TOP/tests/kernel/lab.c $GOCD_TOP/userland/lib/elfcore.c $GOCD_TOP/userland/lib/gcdnote.c $GOCD_TOP/lib/goelf.c"
@@ -78,7 +108,7 @@ do_build() {
 		[ -e "$h" ] || continue
 		n=$(basename "$h" .c)
 		case $n in
-		ccrash) flags="-std=gnu11 -O0 -g -Wall -Wextra -Werror" ;;	# dynamic
+		ccrash) flags="-std=gnu11 -O0 -g -Wall -Wextra -Werror -pthread" ;;	# dynamic
 		*) flags="$CFLAGS_GUEST" ;;
 		esac
 		# shellcheck disable=SC2086
@@ -101,6 +131,22 @@ do_build() {
 			tap_fail "build guest benchmark $n (see $LAB/$n.log)"
 		fi
 	done
+	# gocapd's guest suite and what it needs (tests/gocapd/guest.sh).
+	if [ ! -x "$GOCD_BUILD/bin/gocapd-static" ]; then
+		make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" GOCD_KSELFTEST="$KS" \
+			"$GOCD_BUILD/bin/gocapd-static" >"$LAB/gocapd.log" 2>&1
+	fi
+	if cp "$GOCD_BUILD/bin/gocapd-static" "$LAB/payload/bin/gocapd" 2>/dev/null &&
+	   cp "$GOCD_TOP/tests/gocapd/guest-tee.sh" "$LAB/payload/bin/gocapd-tee" &&
+	   (cd "$GOCD_TOP/tests/gocapd/go" && CGO_ENABLED=0 \
+	    "$GOCD_TOP/scripts/go.sh" 1.22 build -o "$LAB/payload/bin/crasher" ./crasher) \
+	    >>"$LAB/gocapd.log" 2>&1; then
+		cp "$GOCD_TOP/tests/gocapd/guest.sh" "$LAB/payload/suites/gocapd"
+		tap_ok "gocapd, its pipe tee and its crasher for the guest"
+	else
+		tap_fail "gocapd, its pipe tee and its crasher for the guest (see $LAB/gocapd.log)"
+	fi
+	chmod +x "$LAB/payload/bin/"*
 	cp "$GOCD_TOP/tests/kernel/guest-suite.sh" "$LAB/payload/suites/kernel"
 	for s in "$GOCD_TOP"/tests/*/guest-suite-*.sh "$GOCD_TOP"/bench/*/guest-suite-*.sh; do
 		[ -e "$s" ] || continue
@@ -115,24 +161,25 @@ do_build() {
 			{ tap_fail "fetch Debian kernel $k"; continue; }
 		. "$envf"
 		kb="$LAB/$k/kmod"
-		rm -rf "$kb"; mkdir -p "$kb"
+		rm -rf "$kb" "$LAB/$k/payload"; mkdir -p "$kb"
+		cp -al "$LAB/payload" "$LAB/$k/payload"
 		cp -r "$GOCD_TOP/Kbuild" "$GOCD_TOP/module" "$GOCD_TOP/lib" \
 			"$GOCD_TOP/include" "$kb/"
-		if make -C "$KDIR" M="$kb" modules >"$LAB/$k/kmod.log" 2>&1 &&
+		if [ "$k" = 7 ]; then
+			: # no module (design.rst, "Kernels"); gocapd's socket mode
+		elif make -C "$KDIR" M="$kb" modules >"$LAB/$k/kmod.log" 2>&1 &&
 		   [ -f "$kb/gocoredump.ko" ]; then
 			tap_ok "build gocoredump.ko for $KVER"
+			if grep -E 'warning:' "$LAB/$k/kmod.log" | grep -v 'Skipping BTF' >/dev/null; then
+				tap_fail "gocoredump.ko for $KVER builds without warnings"
+				grep -E 'warning:' "$LAB/$k/kmod.log" | sed 's/^/# /' | head
+			fi
+			cp "$kb/gocoredump.ko" "$LAB/$k/payload/gocoredump.ko"
 		else
 			tap_fail "build gocoredump.ko for $KVER (see $LAB/$k/kmod.log)"
 			sed 's/^/# /' "$LAB/$k/kmod.log" | tail -20
 			continue
 		fi
-		if grep -E 'warning:' "$LAB/$k/kmod.log" | grep -v 'Skipping BTF' >/dev/null; then
-			tap_fail "gocoredump.ko for $KVER builds without warnings"
-			grep -E 'warning:' "$LAB/$k/kmod.log" | sed 's/^/# /' | head
-		fi
-		rm -rf "$LAB/$k/payload"
-		cp -al "$LAB/payload" "$LAB/$k/payload"
-		cp "$kb/gocoredump.ko" "$LAB/$k/payload/gocoredump.ko"
 		cp "$envf" "$LAB/$k/kernel.env"
 		if "$GOCD_TOP/scripts/mkinitramfs.sh" "$envf" "$LAB/$k/payload" \
 			"$LAB/$k/initramfs" >"$LAB/$k/initramfs.log" 2>&1; then
@@ -146,34 +193,46 @@ do_build() {
 }
 
 do_test() {
-	k=$1
+	k=$1 suite=${2:-kernel}
 	failed=0
 	[ -f "$LAB/$k/initramfs" ] || { echo "1..1"; tap_fail "no initramfs for $k: lab.sh build failed"; return 1; }
 	out="$LAB/$k/out"
+	[ "$suite" = kernel ] || out="$LAB/$k/out-$suite"
 	rm -rf "$out"; mkdir -p "$out"
 	tests=""
 	[ -n "${GCD_TESTS:-}" ] && tests="gcd.tests=$(echo "$GCD_TESTS" | tr ' ' ,)"
+	# GOCD_GOCAP_CORES=1: also crash gocap's crashers for after-vm.sh.
+	[ "${GOCD_GOCAP_CORES:-0}" = 1 ] && tests="$tests gcd.gocap"
 	start=$(date +%s)
 	GCD_VM_APPEND="$tests" "$GOCD_TOP/scripts/vm.sh" "$LAB/$k/kernel.env" \
-		"$LAB/$k/initramfs" kernel "$out" "${GOCD_VM_TIMEOUT:-1800}" 3072
+		"$LAB/$k/initramfs" "$suite" "$out" "${GOCD_VM_TIMEOUT:-1800}" 3072
 	rc=$?
 	secs=$(( $(date +%s) - start ))
 	case $rc in
-	124) tap_fail "$k: guest hung (timeout); console: $out/kernel.console" ;;
-	125) tap_fail "$k: guest died before the suite finished; console: $out/kernel.console" ;;
-	0) tap_ok "$k: guest ran the kernel suite ($secs s)" ;;
-	*) tap_fail "$k: guest suite preparation failed (status $rc)"; sed 's/^/# /' "$out/kernel.tap" ;;
+	124) tap_fail "$k: guest hung (timeout); console: $out/$suite.console" ;;
+	125) tap_fail "$k: guest died before the $suite suite finished; console: $out/$suite.console" ;;
+	0) tap_ok "$k: guest ran the $suite suite ($secs s)"
+	   grep '^# ' "$out/$suite.tap" 2>/dev/null ;;
+	*) if [ "$suite" = kernel ]; then
+		tap_fail "$k: guest suite preparation failed (status $rc)"; sed 's/^/# /' "$out/kernel.tap"
+	   else
+		tap_fail "$k: the $suite suite failed (status $rc)"
+	   fi ;;
 	esac
+	if [ "$suite" != kernel ] && [ -f "$out/$suite.tap" ]; then
+		cp "$out/$suite.tap" "${TAPDIR:-$out}/vm-$k-$suite-suite.tap"
+		echo 0 > "${TAPDIR:-$out}/vm-$k-$suite-suite.rc"
+	fi
 	for t in "$out"/tap/*.tap; do
 		[ -e "$t" ] || continue
 		n=$(basename "$t" .tap)
 		cp "$t" "${TAPDIR:-$out}/vm-$k-$n.tap"
 		cp "$out/tap/$n.rc" "${TAPDIR:-$out}/vm-$k-$n.rc" 2>/dev/null
 	done
-	if [ -f "$out/kernel.dmesg" ]; then
-		if grep -nE 'Oops|WARNING:|BUG:|general protection fault|Call Trace:' "$out/kernel.dmesg" >/dev/null; then
+	if [ -f "$out/$suite.dmesg" ]; then
+		if grep -nE 'Oops|WARNING:|BUG:|general protection fault|Call Trace:' "$out/$suite.dmesg" >/dev/null; then
 			tap_fail "$k: kernel log has no oops, WARN or BUG"
-			grep -nE -A5 'Oops|WARNING:|BUG:|general protection fault|Call Trace:' "$out/kernel.dmesg" | head -30 | sed 's/^/# /'
+			grep -nE -A5 'Oops|WARNING:|BUG:|general protection fault|Call Trace:' "$out/$suite.dmesg" | head -30 | sed 's/^/# /'
 		else
 			tap_ok "$k: kernel log has no oops, WARN or BUG"
 		fi
@@ -184,6 +243,6 @@ do_test() {
 
 case ${1:-} in
 build) do_build ;;
-test) do_test "${2:?series}" ;;
+test) do_test "${2:?series}" "${3:-kernel}" ;;
 *) echo "usage: lab.sh build | test SERIES" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@
 # dump-time benchmarks.  Figures go to /out/bench.txt.
 mkdir -p /tmp/cores
 echo /tmp/cores/core.%p > /proc/sys/kernel/core_pattern
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 insmod /gcd/gocoredump.ko || exit 1
 exe=/gcd/go/1.22-static/crasher
 {

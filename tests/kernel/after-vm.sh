@@ -80,5 +80,27 @@ for core in $cores; do
 		fail "$t: dlv core (status $rc)"; grep -i error "$tmp/out" | head -5 | sed 's/^/# /'
 	fi
 done
+# gocap from the core alone: cores the module wrote under the default filter
+# (text and rodata forced, the note present), no executable given; what
+# gocap rebuilds must match the Go runtime's own traceback (oracle.py).
+GOCAP="$GOCD_BUILD/bin/gocap"
+for d in "$LAB"/*/out/gocap/*/*/; do
+	[ -d "$d" ] || continue
+	d=${d%/}
+	t="$(basename "$(dirname "$d")") gocap $(basename "$d")"
+	if [ ! -s "$d/core" ]; then
+		fail "$t: the crasher left no core"
+		continue
+	fi
+	"$GOCAP" goroutines --core "$d/core" > "$d/gocap.txt" 2> "$d/gocap.err"
+	rc=$?
+	if [ $rc -eq 0 ] && python3 "$GOCD_TOP/tests/gocap/oracle.py" \
+		"$d/stderr" "$d/gocap.txt" > "$d/oracle.log" 2>&1; then
+		ok "$t: gocap from the core alone matches the runtime ($(head -1 "$d/oracle.log"))"
+	else
+		fail "$t: gocap from the core alone (exit $rc)"
+		sed 's/^/# /' "$d/gocap.err" "$d/oracle.log" | head -8
+	fi
+done
 echo "1..$n"
 exit $bad

@@ -22,8 +22,28 @@ for t in $(ls /gcd/tests/test_* | grep -v test_unload) /gcd/tests/test_unload; d
 	*" $name "*) ;;
 	*) continue ;;
 	esac
-	echo "# running $name" >&2
+	t0=$(date +%s)
 	"$t" > "/out/tap/$name.tap" 2> "/out/tap/$name.err"
 	echo $? > "/out/tap/$name.rc"
+	echo "# $name took $(( $(date +%s) - t0 )) s"
 done
+# Cores for the host's end-to-end gocap check (tests/kernel/after-vm.sh):
+# gocap's crasher under the default coredump_filter with the module loaded,
+# the runtime's own traceback beside each core.
+if grep -qw gcd.gocap /proc/cmdline; then
+	modes="panic-string throw nilptr"
+	i=0
+	t0=$(date +%s)
+	ulimit -c unlimited
+	for c in /gcd/gocap/*/crasher; do
+		name=$(basename "$(dirname "$c")")
+		set -- $modes; shift $((i % 3)); mode=$1; i=$((i + 1))
+		d=/out/gocap/$(uname -r)/$name-$mode
+		mkdir -p "$d"
+		(cd "$d" && echo "$d/core" > /proc/sys/kernel/core_pattern &&
+		 GOTRACEBACK=crash GODEBUG=tracebacklabels=1 "$c" "$mode" > stdout 2> stderr)
+	done
+	echo /tmp/cores/core.%p > /proc/sys/kernel/core_pattern
+	echo "# gocap crashes took $(( $(date +%s) - t0 )) s"
+fi
 exit $bad

@@ -13,25 +13,25 @@ K=${GOCD_MUTANT_KERNEL:-6.1}
 [ -f "$LAB/$K/initramfs" ] || die "run scripts/lab.sh build first"
 . "$LAB/$K/kernel.env"
 
-# name|file|python expression applied to the file's text|tests to run|what must fail
+# name~file~python expression applied to the file's text~tests to run~what must fail
 MUTANTS='
-no_forcing|module/dump.c|s.replace("m->dump_size = m->end - m->start;", "")|test_force|forced_filter_0x33
-dontdump_ignored|module/dump.c|s.replace("if (m->flags & (VM_DONTDUMP | VM_IO", "if (m->flags & (VM_IO")|test_force|madv_dontdump_wins
-no_data_size_update|module/dump.c|s.replace("cprm->vma_data_size += m->end - m->start - m->dump_size;", "")|test_knobs|rlimit_core_is_respected
-no_rlimit_check|module/dump.c|s.replace("cprm->limit != RLIM_INFINITY &&", "0 &&")|test_knobs|rlimit_core_is_respected
-cap_ignored|module/dump.c|s.replace("if (extra > cap) {", "if (0) {")|test_knobs|max_forced_mb_leaves_stock_core
-cache_never_stale|module/filecache.c|s.replace("return e->generation == id->generation", "return 1 || e->generation == id->generation")|test_knobs|cache_notices_rewritten_file
-offsets_not_moved|module/note.c|s.replace("gcd_hdr_put(d, o, l->w, gcd_hdr_get(d, o, l->w) + delta);", "")|test_note|segments_are_memory_file_mode_with_note
-threads_in_list_order|module/note.c|s.replace("t[--i] = ct->task;", "t[n - (--i)] = ct->task;")|test_note|known_values
-no_signalled_flag|module/note.c|s.replace("flags |= GCD_THR_F_SIGNALLED;", "")|test_note|known_values
-no_pie_bias|module/note.c|s.replace("in->roots[i] +\n\t\t\t\t\t\t\t  d->load_bias", "in->roots[i]")|test_note|roots_match_nm
-pn_xnum_not_refused|module/note.c|s.replace("if (phnum == PN_XNUM)", "if (0)")|test_note|pn_xnum_core_is_written_without_the_note
-no_module_ref|module/hook.c|s.replace("if (!try_module_get(THIS_MODULE))\n\t\treturn;", "__module_get(THIS_MODULE);")|test_unload|rmmod_refused_while_a_dump_is_in_flight
+no_forcing~module/dump.c~s.replace("m->dump_size = m->end - m->start;", "")~test_force~forced_filter_0x33
+dontdump_ignored~module/dump.c~s.replace("if (m->flags & (VM_DONTDUMP | VM_IO", "if (m->flags & (VM_IO")~test_force~madv_dontdump_wins
+no_data_size_update~module/dump.c~s.replace("cprm->vma_data_size += m->end - m->start - m->dump_size;", "")~test_note~pn_xnum_core_is_written_without_the_note
+no_rlimit_check~module/dump.c~s.replace("cprm->limit != RLIM_INFINITY &&", "0 &&")~test_knobs~rlimit_core_is_respected
+cap_ignored~module/dump.c~s.replace("if (extra > cap) {", "if (0) {")~test_knobs~max_forced_mb_leaves_stock_core
+cache_never_stale~module/filecache.c~s.replace("return e->generation == id->generation", "return 1 || e->generation == id->generation")~test_knobs~cache_notices_rewritten_file
+offsets_not_moved~module/note.c~s.replace("gcd_hdr_put(d, o, l->w, gcd_hdr_get(d, o, l->w) + delta);", "")~test_note~segments_are_memory_file_mode_with_note
+threads_in_list_order~module/note.c~s.replace("t[--i] = ct->task;", "t[n - (--i)] = ct->task;")~test_note~known_values
+no_signalled_flag~module/note.c~s.replace("flags |= GCD_THR_F_SIGNALLED;", "")~test_note~known_values
+no_pie_bias~module/note.c~s.replace("in->roots[i] +\n\t\t\t\t\t\t\t  d->load_bias", "in->roots[i]")~test_note~roots_match_nm
+pn_xnum_not_refused~module/note.c~s.replace("if (phnum == PN_XNUM)", "if (0)")~test_note~pn_xnum_core_is_written_without_the_note
+ref_dropped_early~module/hook.c~s.replace("regs->ip = h->replacement;", "module_put(THIS_MODULE);\n\tregs->ip = h->replacement;")~test_unload~rmmod_refused_while_a_dump_is_in_flight
 '
 
 want=" $* "
 n=0 holes=0
-printf '%s\n' "$MUTANTS" | while IFS='|' read -r name file expr tests must; do
+printf '%s\n' "$MUTANTS" | while IFS='~' read -r name file expr tests must; do
 	[ -n "$name" ] || continue
 	case $want in "  ") ;; *" $name "*) ;; *) continue ;; esac
 	n=$((n + 1))

@@ -4,9 +4,11 @@
  * so its core also maps the C library.
  *
  *   ccrash segv       print "ready", dereference NULL
- *   ccrash abort      print "ready", wait for a signal
+ *   ccrash abort [N]  start N threads (default 0) that block, print "ready",
+ *                     wait for a signal
  *   ccrash vmas N     create N separate mappings, then fault
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,13 @@
 #include <unistd.h>
 
 static volatile int *nowhere;
+
+static void *block(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
 
 static void fault(void)
 {
@@ -29,7 +38,13 @@ int main(int argc, char **argv)
 		printf("ready pid=%d\n", getpid());
 		fault();
 	} else if (!strcmp(mode, "abort")) {
-		printf("ready pid=%d\n", getpid());
+		int i, n = argc > 2 ? atoi(argv[2]) : 0;
+		pthread_t t;
+
+		for (i = 0; i < n; i++)
+			if (pthread_create(&t, NULL, block, NULL))
+				return 4;
+		printf("ready pid=%d threads=%d\n", getpid(), n);
 		for (;;)
 			pause();
 	} else if (!strcmp(mode, "vmas")) {
