@@ -5,17 +5,18 @@
 #   1. build the userland, its unit tests and fuzz targets
 #   2. host unit tests (build/tests/*, kselftest harness)
 #   3. host suites (tests/*/host.sh: integration tests that need no VM)
-#   4. fuzzing: each target for GOCD_FUZZ_SECONDS (default 30) seconds
-#   5. the VM lab (scripts/lab.sh): Debian's 6.1 and 6.12 kernels in QEMU
-#      with the module's tests, gocapd's guest tests on 6.1 and 7.x, then
+#   4. the VM lab (scripts/lab.sh): Debian's 6.1, 6.12 and 7.x kernels in
+#      QEMU with the module's tests, gocapd's guest tests on 6.1 and 7.x, then
 #      host checks of the cores the guests exported (tests/*/after-vm.sh)
+#   5. fuzzing: each target for GOCD_FUZZ_SECONDS (default 30) seconds,
+#      seeded with real binaries and cores, the lab's among them
 #
-# GOCD_CHECK_ONLY="unit host fuzz lab" restricts the stages (for iterating).
+# GOCD_CHECK_ONLY="unit host lab fuzz" restricts the stages (for iterating).
 set -u
 . "$(dirname "$0")/lib.sh"
 
 TAPDIR="$GOCD_BUILD/tap"
-stages=${GOCD_CHECK_ONLY:-"unit host fuzz lab"}
+stages=${GOCD_CHECK_ONLY:-"unit host lab fuzz"}
 GOCD_FUZZ_SECONDS=${GOCD_FUZZ_SECONDS:-30}
 export GOCD_FUZZ_SECONDS TAPDIR
 
@@ -80,10 +81,11 @@ for s in $stages; do
 		;;
 	lab)
 		run_suite lab-build "$GOCD_TOP/scripts/lab.sh" build
-		# The module's tests on both supported kernels; gocapd's on
-		# 6.1 with the module and on 7.x for the coredump socket.
+		# The module's tests on every kernel; gocapd's on 6.1 with the
+		# module and on 7.x for the coredump socket.
 		run_suite vm-6.1 env GOCD_GOCAP_CORES=1 "$GOCD_TOP/scripts/lab.sh" test 6.1
 		run_suite vm-6.12 "$GOCD_TOP/scripts/lab.sh" test 6.12
+		run_suite vm-7 "$GOCD_TOP/scripts/lab.sh" test 7
 		for k in 6.1 7; do
 			run_suite "vm-$k-gocapd" "$GOCD_TOP/scripts/lab.sh" test "$k" gocapd
 		done

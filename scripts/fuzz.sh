@@ -11,6 +11,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 secs=${GOCD_FUZZ_SECONDS:-30}
+"$GOCD_TOP/tests/fuzz/make-seeds.sh"
 set -- "$GOCD_BUILD"/fuzz/*
 [ -x "$1" ] || { echo "1..0 # SKIP no fuzz targets built"; exit 0; }
 echo "1..$#"

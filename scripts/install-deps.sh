@@ -11,7 +11,7 @@ clang libclang-rt-14-dev
 libelf-dev libdw-dev liburing-dev libzstd-dev libsqlite3-dev libcap-dev
 linux-libc-dev
 qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
-gdb elfutils binutils delve file sqlite3 python3 time
+gdb elfutils binutils delve file sqlite3 python3 time debootstrap
 "
 [ -n "${GOCD_EXTRA_PKGS:-}" ] && PKGS="$PKGS $GOCD_EXTRA_PKGS"
 
