@@ -119,21 +119,34 @@ int gcd_call_orig_core_dump(struct coredump_params *cprm, bool compat)
 	int ret;
 
 	atomic_inc(&gcd_dumps_in_flight);
-	ret = fn(cprm);
+	ret = fn(cprm);		/* not a tail call: see below */
 	atomic_dec(&gcd_dumps_in_flight);
 	return ret;
 }
 
+/*
+ * The calls to the originals must not be tail calls: the handler knows a
+ * call comes from us by its return address (parent_ip) being in this
+ * module.  After a tail call that address is our caller's return address,
+ * which another ftrace user (function_graph tracing our functions, a BPF
+ * fexit program) may have replaced with its trampoline: the handler would
+ * then redirect our own call back to us.  The empty asm after each call
+ * keeps the call from being the function's last act.
+ */
 int gcd_call_orig_dump_emit(struct coredump_params *cprm, const void *addr,
 			    int nr)
 {
-	return dump_emit(cprm, addr, nr);
+	int ret = dump_emit(cprm, addr, nr);
+
+	barrier();
+	return ret;
 }
 
 void gcd_call_orig_dump_skip_to(struct coredump_params *cprm,
 				unsigned long to)
 {
 	dump_skip_to(cprm, to);
+	barrier();
 }
 
 /*

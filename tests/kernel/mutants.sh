@@ -26,6 +26,7 @@ threads_in_list_order~module/note.c~s.replace("t[--i] = ct->task;", "t[n - (--i)
 no_signalled_flag~module/note.c~s.replace("flags |= GCD_THR_F_SIGNALLED;", "")~test_note~known_values
 no_pie_bias~module/note.c~s.replace("in->roots[i] +\n\t\t\t\t\t\t\t  d->load_bias", "in->roots[i]")~test_note~roots_match_nm
 pn_xnum_not_refused~module/note.c~s.replace("if (phnum == PN_XNUM)", "if (0)")~test_note~pn_xnum_core_is_written_without_the_note
+tail_call_to_original~module/hook.c~s.replace("dump_skip_to(cprm, to);\n\tbarrier();", "dump_skip_to(cprm, to);")~test_knobs~function_graph_on_the_module
 ref_dropped_early~module/hook.c~s.replace("regs->ip = h->replacement;", "module_put(THIS_MODULE);\n\tregs->ip = h->replacement;")~test_unload~rmmod_refused_while_a_dump_is_in_flight
 '
 

@@ -452,6 +452,56 @@ TEST_F(knobs, rlimit_core_is_respected)
 	elfcore_close(&c);
 }
 
+/*
+ * Another ftrace user on the module's own functions (function_graph here;
+ * a BPF fexit program is the same) replaces their return addresses.  The
+ * module must still tell its own calls of the originals from the kernel's:
+ * one dump_skip_to() replacement per dump, not a recursion, and a good
+ * core.
+ */
+TEST_F(knobs, function_graph_on_the_module)
+{
+	const char *T = "/sys/kernel/tracing/";
+	char *argv[] = { GO_STATIC, "panic", NULL };
+	char path[128], why[512] = "", *trace, *s;
+	struct lab_proc p;
+	struct elfcore c;
+	int calls = 0;
+
+	snprintf(path, sizeof(path), "%scurrent_tracer", T);
+	if (access(path, W_OK))
+		SKIP(return, "no tracefs at %s", T);
+#define W(f, v) do { snprintf(path, sizeof(path), "%s%s", T, f); \
+		     ASSERT_EQ(0, lab_write_file(path, v)); } while (0)
+	W("current_tracer", "nop");
+	W("set_ftrace_filter", "gcd_*");
+	W("set_graph_function", "gcd_*");
+	W("current_tracer", "function_graph");
+	snprintf(path, sizeof(path), "%strace", T);
+	close(open(path, O_WRONLY | O_TRUNC));
+	if (crash_open(_metadata, argv, NULL, &p, &c) == 0) {
+		EXPECT_EQ(0, lab_check_forced(&c, GO_STATIC, why, sizeof(why))) {
+			TH_LOG("%s", why);
+		}
+		EXPECT_NE(NULL, elfcore_note(&c, "GOCOREDUMP", 0x47430001, 0));
+		elfcore_close(&c);
+	}
+	trace = lab_read_file(path, NULL);
+	W("current_tracer", "nop");
+	W("set_ftrace_filter", "");
+	W("set_graph_function", "");
+#undef W
+	ASSERT_NE(NULL, trace);
+	for (s = trace; (s = strstr(s, "gcd_note_dump_skip_to")) != NULL; s++)
+		if (strstr(s, "()") && strstr(s, "()") < strchr(s, '\n'))
+			calls++;
+	EXPECT_EQ(1, calls) {
+		TH_LOG("gcd_note_dump_skip_to entered %d times for one dump",
+		       calls);
+	}
+	free(trace);
+}
+
 /* 20 Go processes crash at once: every core complete, counters add up. */
 TEST_F(knobs, twenty_concurrent_crashes)
 {
