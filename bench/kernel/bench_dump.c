@@ -57,16 +57,51 @@ static double median(double *v, int n)
  * measure the tracer.  (Module functions drop out of the filter when the
  * module is unloaded: set this up again after reloading it.)
  */
+/*
+ * Write "value\n" as the shell's "echo value > file" does: O_TRUNC (the
+ * filter files append otherwise), a newline (ftrace's parser takes a token
+ * when it sees its end), and as many write()s as it takes (the filter
+ * files take one token per write).
+ */
+static int tracefs_write(const char *file, const char *value)
+{
+	char path[128], line[256];
+	int fd, n, ok, done;
+
+	snprintf(path, sizeof(path), TRACING "%s", file);
+	n = snprintf(line, sizeof(line), "%s\n", value);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0) {
+		fprintf(stderr, "bench_dump: open %s: %m\n", path);
+		return -1;
+	}
+	for (ok = 1, done = 0; ok && done < n; ) {
+		ssize_t w = write(fd, line + done, n - done);
+
+		ok = w > 0;
+		done += ok ? w : 0;
+	}
+	if (!ok)
+		fprintf(stderr, "bench_dump: write '%s' to %s: %m\n", value, path);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 static int trace_function(const char *fns)
 {
-	lab_write_file(TRACING "tracing_on", "0");
-	lab_write_file(TRACING "current_tracer", "nop");
-	if (lab_write_file(TRACING "set_ftrace_filter", fns) ||
-	    lab_write_file(TRACING "set_graph_function", fns) ||
-	    lab_write_file(TRACING "max_graph_depth", "0") ||
-	    lab_write_file(TRACING "current_tracer", "function_graph"))
+	tracefs_write("tracing_on", "0");
+	tracefs_write("current_tracer", "nop");
+	if (tracefs_write("set_ftrace_filter", fns) ||
+	    tracefs_write("set_graph_function", fns) ||
+	    tracefs_write("max_graph_depth", "0") ||
+	    tracefs_write("current_tracer", "function_graph")) {
+		fprintf(stderr, "bench_dump: cannot trace %s with function_graph\n",
+			fns);
 		return -1;
-	return lab_write_file(TRACING "tracing_on", "1");
+	}
+	/* Name the function on its closing brace too. */
+	tracefs_write("trace_options", "funcgraph-tail");
+	return tracefs_write("tracing_on", "1");
 }
 
 /*
@@ -137,6 +172,18 @@ static int one(const char *exe, const char *mode, const char *arg,
 	{
 		char *t = take_trace();
 
+		static int kept;
+
+		/* The first trace of each kind, for a look by hand. */
+		if (t && kept++ < 2) {
+			FILE *f = fopen(kept == 1 ? "/out/bench-trace-1.txt" :
+					"/out/bench-trace-2.txt", "w");
+
+			if (f) {
+				fputs(t, f);
+				fclose(f);
+			}
+		}
 		r->secs = t ? traced(t, fn) : 0;
 		r->note = t ? traced(t, "gcd_note_prepare") +
 			      traced(t, "gcd_note_dump_skip_to") : 0;
@@ -170,10 +217,8 @@ int main(int argc, char **argv)
 	}
 	lab_set_core_pattern(LAB_CORES "/core.%p");
 	if (trace_function(!strcmp(argv[1], "heap") ? "do_coredump" :
-			   "elf_core_dump gcd_note_prepare gcd_note_dump_skip_to")) {
-		fprintf(stderr, "bench_dump: cannot set up function_graph tracing\n");
+			   "elf_core_dump gcd_note_prepare gcd_note_dump_skip_to"))
 		return 1;
-	}
 	for (i = 0; i < reps; i++) {
 		if (!strcmp(argv[1], "heap")) {
 			if (lab_module_loaded())
