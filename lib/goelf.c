@@ -21,6 +21,7 @@
 #endif
 
 #include "../include/gocoredump/goelf.h"
+#include "../include/gocoredump/le.h"
 
 #define ELFCLASS32	1
 #define ELFCLASS64	2
@@ -57,22 +58,6 @@ struct shdr {
 	uint32_t name, type, link;
 	uint64_t offset, size;
 };
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -120,16 +105,16 @@ static int read_shdr(const struct elf *e, uint32_t idx, struct shdr *sh)
 		 e->is64 ? 64 : 40);
 	if (err)
 		return err;
-	sh->name = le32(b);
-	sh->type = le32(b + 4);
+	sh->name = gcd_le32(b);
+	sh->type = gcd_le32(b + 4);
 	if (e->is64) {
-		sh->offset = le64(b + 24);
-		sh->size = le64(b + 32);
-		sh->link = le32(b + 40);
+		sh->offset = gcd_le64(b + 24);
+		sh->size = gcd_le64(b + 32);
+		sh->link = gcd_le32(b + 40);
 	} else {
-		sh->offset = le32(b + 16);
-		sh->size = le32(b + 20);
-		sh->link = le32(b + 24);
+		sh->offset = gcd_le32(b + 16);
+		sh->size = gcd_le32(b + 20);
+		sh->link = gcd_le32(b + 24);
 	}
 	return 0;
 }
@@ -150,27 +135,27 @@ static int parse_ehdr(struct elf *e, struct goelf_info *info)
 		return -GOELF_ENOTELF;
 	if (b[4] == ELFCLASS64 && r->size >= 64) {
 		e->is64 = 1;
-		e->phoff = le64(b + 32);
-		e->shoff = le64(b + 40);
-		e->phentsize = le16(b + 54);
-		e->phnum = le16(b + 56);
-		e->shentsize = le16(b + 58);
-		e->shnum = le16(b + 60);
-		e->shstrndx = le16(b + 62);
+		e->phoff = gcd_le64(b + 32);
+		e->shoff = gcd_le64(b + 40);
+		e->phentsize = gcd_le16(b + 54);
+		e->phnum = gcd_le16(b + 56);
+		e->shentsize = gcd_le16(b + 58);
+		e->shnum = gcd_le16(b + 60);
+		e->shstrndx = gcd_le16(b + 62);
 	} else if (b[4] == ELFCLASS32) {
-		e->phoff = le32(b + 28);
-		e->shoff = le32(b + 32);
-		e->phentsize = le16(b + 42);
-		e->phnum = le16(b + 44);
-		e->shentsize = le16(b + 46);
-		e->shnum = le16(b + 48);
-		e->shstrndx = le16(b + 50);
+		e->phoff = gcd_le32(b + 28);
+		e->shoff = gcd_le32(b + 32);
+		e->phentsize = gcd_le16(b + 42);
+		e->phnum = gcd_le16(b + 44);
+		e->shentsize = gcd_le16(b + 46);
+		e->shnum = gcd_le16(b + 48);
+		e->shstrndx = gcd_le16(b + 50);
 	} else {
 		return -GOELF_ENOTELF;
 	}
 	info->elf_class = b[4];
-	info->e_type = le16(b + 16);
-	info->e_machine = le16(b + 18);
+	info->e_type = gcd_le16(b + 16);
+	info->e_machine = gcd_le16(b + 18);
 
 	if (e->phnum && e->phentsize < (e->is64 ? 56u : 32u))
 		return -GOELF_EBADF;
@@ -252,14 +237,14 @@ static int scan_go_notes(const struct goelf_reader *r, uint64_t off,
 
 		if (rd(r, pos, h, 12))
 			return 0;
-		namesz = le32(h);
-		descsz = le32(h + 4);
+		namesz = gcd_le32(h);
+		descsz = gcd_le32(h + 4);
 		name_len = ((uint64_t)namesz + 3) & ~3ull;
 		desc_len = ((uint64_t)descsz + 3) & ~3ull;
 		if (name_len > end - pos - 12 ||
 		    desc_len > end - pos - 12 - name_len)
 			return 0;
-		if ((namesz == 3 || namesz == 4) && le32(h + 8) ==
+		if ((namesz == 3 || namesz == 4) && gcd_le32(h + 8) ==
 		    GO_BUILDID_NOTE_TYPE && !rd(r, pos + 12, nm, namesz) &&
 		    nm[0] == 'G' && nm[1] == 'o' && nm[2] == 0) {
 			uint64_t n = min64(descsz, sizeof(id) - 1);
@@ -288,15 +273,15 @@ static int scan_program_headers(const struct elf *e, struct goelf_info *info)
 		if (rd(e->r, e->phoff + (uint64_t)i * e->phentsize, b,
 		       e->is64 ? 56 : 32))
 			return -GOELF_EIO;
-		type = le32(b);
+		type = gcd_le32(b);
 		if (e->is64) {
-			offset = le64(b + 8);
-			vaddr = le64(b + 16);
-			filesz = le64(b + 32);
+			offset = gcd_le64(b + 8);
+			vaddr = gcd_le64(b + 16);
+			filesz = gcd_le64(b + 32);
 		} else {
-			offset = le32(b + 4);
-			vaddr = le32(b + 8);
-			filesz = le32(b + 16);
+			offset = gcd_le32(b + 4);
+			vaddr = gcd_le32(b + 8);
+			filesz = gcd_le32(b + 16);
 		}
 		if (type == PT_LOAD && !found_off0 && offset < 4096 &&
 		    vaddr >= offset) {
@@ -541,7 +526,7 @@ static int scan_symtab(const struct elf *e, const struct shdr *sym,
 			return -GOELF_EIO;
 		for (j = 0; j < n; j++) {
 			const uint8_t *s = e->buf + j * entsize;
-			uint32_t name = le32(s);
+			uint32_t name = gcd_le32(s);
 			uint64_t value;
 			uint8_t type;
 			uint16_t shndx;
@@ -549,12 +534,12 @@ static int scan_symtab(const struct elf *e, const struct shdr *sym,
 
 			if (e->is64) {
 				type = s[4] & 0xf;
-				shndx = le16(s + 6);
-				value = le64(s + 8);
+				shndx = gcd_le16(s + 6);
+				value = gcd_le64(s + 8);
 			} else {
-				value = le32(s + 4);
+				value = gcd_le32(s + 4);
 				type = s[12] & 0xf;
-				shndx = le16(s + 14);
+				shndx = gcd_le16(s + 14);
 			}
 			if (shndx == SHN_UNDEF ||
 			    (shndx >= SHN_LORESERVE && shndx != SHN_XINDEX) ||

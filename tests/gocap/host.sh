@@ -230,18 +230,23 @@ sys.exit(1 if bad else 0)"
 done
 
 # --- the peer: delve -----------------------------------------------------
+# Debian 12's delve (1.20) reads Go up to 1.20; trixie's (1.24, fetched by
+# scripts/fetch-delve.sh) the later releases.
+DLV_NEW=$("$GOCD_TOP/scripts/fetch-delve.sh" 2> /dev/null) || DLV_NEW=""
 if command -v dlv > /dev/null; then
 	printf 'goroutines\nexit\n' > "$W/dlv.init"
 	for v in $VERSIONS; do
 		dir=$(ls -d "$W/$v-default"-* 2> /dev/null | grep -v signal | head -1)
 		b=${BIN[$v-default]:-}
 		[ -n "$dir" ] && [ -n "$b" ] || continue
-		dlv core "$b" "$dir/core" --check-go-version=false \
+		dlv=dlv
+		case $v in 1.19|1.20) ;; *) [ -n "$DLV_NEW" ] && dlv=$DLV_NEW ;; esac
+		"$dlv" core "$b" "$dir/core" --check-go-version=false \
 			--allow-non-terminal-interactive=true --init "$W/dlv.init" \
 			< /dev/null > "$dir/dlv.txt" 2>&1
 		if ! grep -q '^[ *] Goroutine [0-9]' "$dir/dlv.txt"; then
 			skip "dlv core lists the same goroutines as gocap (Go $v)" \
-				"this delve ($(dlv version 2> /dev/null | sed -n 's/^Version: //p')) does not read Go $v cores"
+				"this delve ($("$dlv" version 2> /dev/null | sed -n 's/^Version: //p')) does not read Go $v cores"
 			continue
 		fi
 		check "dlv core lists the same goroutine ids as gocap (Go $v)" python3 -c "

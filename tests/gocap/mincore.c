@@ -26,6 +26,7 @@
 
 #include "goproc.h"
 #include "gotrace.h"
+#include "gocoredump/le.h"
 
 #define PAGE 4096ul
 
@@ -75,22 +76,6 @@ static uint8_t *load(const char *path, size_t *size)
 	}
 	close(fd);
 	return m;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
 }
 
 /* The GOCOREDUMP process note, with the roots and version found. */
@@ -193,7 +178,7 @@ int main(int argc, char **argv)
 		walk(core, size, &p, 0);
 		notelen = make_note(&p, note);
 		goproc_close(&p);
-		phoff = le64(core + 32);
+		phoff = gcd_le64(core + 32);
 		phnum = (uint16_t)(core[56] | core[57] << 8);
 		c2 = NULL;
 		n2 = size;
@@ -203,10 +188,10 @@ int main(int argc, char **argv)
 			uint8_t *ph = core + phoff + i * 56;
 			uint64_t off, fs;
 
-			if (le32(ph) != 4)
+			if (gcd_le32(ph) != 4)
 				continue;
-			off = le64(ph + 8);
-			fs = le64(ph + 32);
+			off = gcd_le64(ph + 8);
+			fs = gcd_le64(ph + 32);
 			if (off > size || fs > size - off)
 				break;
 			n2 = size + fs + notelen;
@@ -237,7 +222,7 @@ int main(int argc, char **argv)
 	goproc_close(&p);
 
 	/* Write OUT: header, program headers, notes, touched page runs. */
-	phoff = le64(core + 32);
+	phoff = gcd_le64(core + 32);
 	phnum = (uint16_t)(core[56] | core[57] << 8);
 	out = calloc(1, size + PAGE);
 	o = 64 + (size_t)(phnum + 4096) * 56;	/* room for split PT_LOADs */
@@ -246,10 +231,10 @@ int main(int argc, char **argv)
 	memcpy(out, core, 64);
 	for (i = 0; i < phnum; i++) {
 		const uint8_t *ph = core + phoff + i * 56;
-		uint64_t off = le64(ph + 8), va = le64(ph + 16);
-		uint64_t fs = le64(ph + 32), pg;
+		uint64_t off = gcd_le64(ph + 8), va = gcd_le64(ph + 16);
+		uint64_t fs = gcd_le64(ph + 32), pg;
 
-		if (le32(ph) == 4) {
+		if (gcd_le32(ph) == 4) {
 			uint8_t *q = out + 64 + nph * 56;
 
 			memcpy(q, ph, 56);
@@ -259,7 +244,7 @@ int main(int argc, char **argv)
 			nph++;
 			continue;
 		}
-		if (le32(ph) != 1 || !fs || off + fs > size)
+		if (gcd_le32(ph) != 1 || !fs || off + fs > size)
 			continue;
 		for (pg = 0; pg < fs; pg += PAGE) {
 			uint64_t start = pg, len;
@@ -297,7 +282,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < nph; i++) {
 			uint8_t *q = out + 64 + i * 56;
 
-			memcpy(q + 8, &(uint64_t){ le64(q + 8) - gap }, 8);
+			memcpy(q + 8, &(uint64_t){ gcd_le64(q + 8) - gap }, 8);
 		}
 		o -= gap;
 	}

@@ -216,6 +216,38 @@ int lab_run(struct lab_proc *p, char *const argv[],
 	return lab_wait(p, fd);
 }
 
+int lab_crash(struct lab_proc *p, char *const argv[],
+	      const struct lab_run_opts *o, struct elfcore *c, char *why,
+	      size_t why_len)
+{
+	if (lab_run(p, argv, o)) {
+		snprintf(why, why_len, "%s %s did not die of a signal (status %#x)",
+			 argv[0], argv[1] ? argv[1] : "", p->status);
+		return -1;
+	}
+	if (!p->core[0]) {
+		snprintf(why, why_len, "%s %s left no core in %s", argv[0],
+			 argv[1] ? argv[1] : "", LAB_CORES);
+		return -1;
+	}
+	if (elfcore_open(c, p->core)) {
+		snprintf(why, why_len, "%s: %s", p->core, c->problem);
+		return -1;
+	}
+	return 0;
+}
+
+int lab_piped_core(pid_t pid, struct elfcore *c, char *path, size_t len)
+{
+	int i;
+
+	snprintf(path, len, LAB_CORES "/pipe.%d.done", pid);
+	for (i = 0; i < 1200 && access(path, F_OK); i++)
+		usleep(50000);
+	snprintf(path, len, LAB_CORES "/pipe.%d", pid);
+	return elfcore_open(c, path);
+}
+
 const char *lab_out_value(const struct lab_proc *p, const char *key,
 			  char *buf, size_t len)
 {

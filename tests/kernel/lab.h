@@ -64,6 +64,48 @@ int lab_start(struct lab_proc *p, char *const argv[],
 int lab_wait_ready(struct lab_proc *p, int fd, int timeout_ms);
 int lab_wait(struct lab_proc *p, int fd);
 
+/*
+ * lab_run() and open the core the process left.  Returns 0, or -1 with
+ * why saying what went wrong (it did not die of a signal, left no core,
+ * the core is not a readable ELF core).
+ */
+int lab_crash(struct lab_proc *p, char *const argv[],
+	      const struct lab_run_opts *o, struct elfcore *c, char *why,
+	      size_t why_len);
+
+/*
+ * In a kselftest test: lab_crash(), logging why on failure; the value is
+ * lab_crash()'s.
+ */
+#define LAB_CRASH(p, argv, o, c) ({					\
+	char why_[512];							\
+	int r_ = lab_crash(p, argv, o, c, why_, sizeof(why_));		\
+	EXPECT_EQ(0, r_) {						\
+		TH_LOG("%s", why_);					\
+	}								\
+	r_;								\
+})
+
+/*
+ * The core that the corecat pipe helper wrote for pid: wait (up to a
+ * minute) for it to finish, open it.  path receives its name.  Returns 0,
+ * or -1 (c->problem says why, or path names a core that never finished).
+ */
+int lab_piped_core(pid_t pid, struct elfcore *c, char *path, size_t len);
+
+/* The lab's Go test programs (scripts/lab.sh), for FIXTURE_VARIANT lists. */
+#define LAB_GO_PROGRAMS(X)						\
+	X(go1_19_static, "1.19-static") X(go1_19_pie, "1.19-pie")	\
+	X(go1_19_cgo, "1.19-cgo") X(go1_19_386, "1.19-386")		\
+	X(go1_22_static, "1.22-static") X(go1_22_pie, "1.22-pie")	\
+	X(go1_22_cgo, "1.22-cgo") X(go1_22_386, "1.22-386")		\
+	X(go1_23_static, "1.23-static") X(go1_23_pie, "1.23-pie")	\
+	X(go1_23_cgo, "1.23-cgo") X(go1_23_386, "1.23-386")		\
+	X(go1_24_static, "1.24-static") X(go1_24_pie, "1.24-pie")	\
+	X(go1_24_cgo, "1.24-cgo") X(go1_24_386, "1.24-386")		\
+	X(go1_27_static, "1.27-static") X(go1_27_pie, "1.27-pie")	\
+	X(go1_27_cgo, "1.27-cgo") X(go1_27_386, "1.27-386")
+
 /* Value of "key=" in a program's output, or NULL. */
 const char *lab_out_value(const struct lab_proc *p, const char *key,
 			  char *buf, size_t len);

@@ -35,27 +35,7 @@ FIXTURE_VARIANT(go) {
 
 #define GO_VARIANT(id, str) \
 	FIXTURE_VARIANT_ADD(go, id) { .name = str };
-
-GO_VARIANT(go1_19_static, "1.19-static")
-GO_VARIANT(go1_19_pie, "1.19-pie")
-GO_VARIANT(go1_19_cgo, "1.19-cgo")
-GO_VARIANT(go1_19_386, "1.19-386")
-GO_VARIANT(go1_22_static, "1.22-static")
-GO_VARIANT(go1_22_pie, "1.22-pie")
-GO_VARIANT(go1_22_cgo, "1.22-cgo")
-GO_VARIANT(go1_22_386, "1.22-386")
-GO_VARIANT(go1_23_static, "1.23-static")
-GO_VARIANT(go1_23_pie, "1.23-pie")
-GO_VARIANT(go1_23_cgo, "1.23-cgo")
-GO_VARIANT(go1_23_386, "1.23-386")
-GO_VARIANT(go1_24_static, "1.24-static")
-GO_VARIANT(go1_24_pie, "1.24-pie")
-GO_VARIANT(go1_24_cgo, "1.24-cgo")
-GO_VARIANT(go1_24_386, "1.24-386")
-GO_VARIANT(go1_27_static, "1.27-static")
-GO_VARIANT(go1_27_pie, "1.27-pie")
-GO_VARIANT(go1_27_cgo, "1.27-cgo")
-GO_VARIANT(go1_27_386, "1.27-386")
+LAB_GO_PROGRAMS(GO_VARIANT)
 
 FIXTURE_SETUP(go)
 {
@@ -84,20 +64,8 @@ static int crash(struct __test_metadata *_metadata, const char *path,
 	char *argv[] = { (char *)path, (char *)mode, NULL };
 	struct lab_run_opts o = { .filter = filter, .filter_set = 1 };
 
-	EXPECT_EQ(0, lab_run(p, argv, &o)) {
-		TH_LOG("%s %s did not die of a signal (status %#x)", path,
-		       mode, p->status);
-	}
-	EXPECT_NE(0, p->core[0]) {
-		TH_LOG("%s %s left no core in %s", path, mode, LAB_CORES);
+	if (LAB_CRASH(p, argv, &o, c))
 		return -1;
-	}
-	if (!p->core[0])
-		return -1;
-	EXPECT_EQ(0, elfcore_open(c, p->core)) {
-		TH_LOG("%s: %s", p->core, c->problem);
-		return -1;
-	}
 	EXPECT_EQ(0, c->truncated) {
 		TH_LOG("%s: %s", p->core, c->problem);
 	}

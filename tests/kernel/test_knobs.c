@@ -47,24 +47,6 @@ FIXTURE_TEARDOWN(knobs)
 	lab_clean_cores();
 }
 
-static int crash_open(struct __test_metadata *_metadata, char *const argv[],
-		      const struct lab_run_opts *o, struct lab_proc *p,
-		      struct elfcore *c)
-{
-	EXPECT_EQ(0, lab_run(p, argv, o));
-	EXPECT_NE(0, p->core[0]) {
-		TH_LOG("%s left no core", argv[0]);
-		return -1;
-	}
-	if (!p->core[0])
-		return -1;
-	EXPECT_EQ(0, elfcore_open(c, p->core)) {
-		TH_LOG("%s: %s", p->core, c->problem);
-		return -1;
-	}
-	return 0;
-}
-
 /* Sum of p_filesz over the mappings of path whose flags match. */
 struct seg_sum {
 	uint64_t text, rodata, data;	/* p_filesz by class */
@@ -189,7 +171,7 @@ TEST_F(knobs, disabled_is_inert)
 	struct seg_sum s;
 
 	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	seg_sum(&c, GO_STATIC, &s);
 	EXPECT_EQ(0, s.rodata);
@@ -213,14 +195,14 @@ TEST_F(knobs, counters_match_the_cores)
 	struct seg_sum a, b;
 
 	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
-	if (crash_open(_metadata, argv, NULL, &p, &stock))
+	if (LAB_CRASH(&p, argv, NULL, &stock))
 		return;
 	ASSERT_EQ(0, lab_knob_write("enabled", "1"));
 	seen = lab_counter("dumps_seen");
 	go = lab_counter("dumps_go");
 	vmas = lab_counter("vmas_forced");
 	bytes = lab_counter("bytes_forced");
-	if (crash_open(_metadata, argv, NULL, &p, &forced))
+	if (LAB_CRASH(&p, argv, NULL, &forced))
 		return;
 	seg_sum(&stock, GO_STATIC, &a);
 	seg_sum(&forced, GO_STATIC, &b);
@@ -248,7 +230,7 @@ TEST_F(knobs, force_selects_classes)
 	long long vmas;
 
 	ASSERT_EQ(0, lab_knob_write("force", "data"));
-	if (crash_open(_metadata, argv, &o, &p, &c))
+	if (LAB_CRASH(&p, argv, &o, &c))
 		return;
 	seg_sum(&c, GO_STATIC, &s);
 	EXPECT_LT(0, s.data_mem);
@@ -258,7 +240,7 @@ TEST_F(knobs, force_selects_classes)
 	elfcore_close(&c);
 
 	ASSERT_EQ(0, lab_knob_write("force", "text,rodata"));
-	if (crash_open(_metadata, argv, &o, &p, &c))
+	if (LAB_CRASH(&p, argv, &o, &c))
 		return;
 	seg_sum(&c, GO_STATIC, &s);
 	EXPECT_EQ(0, s.data);
@@ -268,7 +250,7 @@ TEST_F(knobs, force_selects_classes)
 
 	ASSERT_EQ(0, lab_knob_write("force", "none"));
 	vmas = lab_counter("vmas_forced");
-	if (crash_open(_metadata, argv, &o, &p, &c))
+	if (LAB_CRASH(&p, argv, &o, &c))
 		return;
 	seg_sum(&c, GO_STATIC, &s);
 	EXPECT_EQ(0, s.text + s.rodata + s.data);
@@ -287,7 +269,7 @@ TEST_F(knobs, max_forced_mb_leaves_stock_core)
 	char last[256];
 
 	ASSERT_EQ(0, lab_knob_write("max_forced_mb", "1"));
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	seg_sum(&c, argv[0], &s);
 	EXPECT_LT(1 << 20, s.text_mem + s.rodata_mem);	/* the cap bites */
@@ -313,10 +295,10 @@ TEST_F(knobs, c_program_untouched_under_scope_go)
 	/* The note changes offsets; compare the program headers without it. */
 	ASSERT_EQ(0, lab_knob_write("note", "0"));
 	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
-	if (crash_open(_metadata, argv, NULL, &p, &a))
+	if (LAB_CRASH(&p, argv, NULL, &a))
 		return;
 	ASSERT_EQ(0, lab_knob_write("enabled", "1"));
-	if (crash_open(_metadata, argv, NULL, &p, &b))
+	if (LAB_CRASH(&p, argv, NULL, &b))
 		return;
 	ASSERT_EQ(a.phnum, b.phnum);
 	ASSERT_EQ(a.nsegs, b.nsegs);
@@ -339,7 +321,7 @@ TEST_F(knobs, scope_exec_forces_c_text)
 	struct elfcore c;
 
 	ASSERT_EQ(0, lab_knob_write("scope", "exec"));
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	EXPECT_EQ(0, lab_check_forced(&c, CCRASH, why, sizeof(why))) {
 		TH_LOG("%s", why);
@@ -347,7 +329,7 @@ TEST_F(knobs, scope_exec_forces_c_text)
 	elfcore_close(&c);
 	/* And under scope=go the same check fails. */
 	ASSERT_EQ(0, lab_knob_write("scope", "go"));
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	EXPECT_EQ(-1, lab_check_forced(&c, CCRASH, why, sizeof(why)));
 	elfcore_close(&c);
@@ -382,7 +364,7 @@ TEST_F(knobs, cache_notices_rewritten_file)
 
 	ASSERT_EQ(0, copy_over(GO_STATIC, x));
 	ASSERT_EQ(0, stat(x, &st1));
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	seg_sum(&c, x, &s);
 	EXPECT_EQ(s.text_mem, s.text);
@@ -392,7 +374,7 @@ TEST_F(knobs, cache_notices_rewritten_file)
 	ASSERT_EQ(0, stat(x, &st2));
 	ASSERT_EQ(st1.st_ino, st2.st_ino);	/* the same inode */
 	argv[1] = "segv";
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	seg_sum(&c, x, &s);
 	EXPECT_GT(s.text_mem, s.text) {
@@ -402,7 +384,7 @@ TEST_F(knobs, cache_notices_rewritten_file)
 
 	ASSERT_EQ(0, copy_over(GO_STATIC, x));
 	argv[1] = "panic";
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	seg_sum(&c, x, &s);
 	EXPECT_EQ(s.text_mem, s.text);
@@ -426,7 +408,7 @@ TEST_F(knobs, rlimit_core_is_respected)
 	char last[256];
 
 	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
-	if (crash_open(_metadata, argv, NULL, &p, &c))
+	if (LAB_CRASH(&p, argv, NULL, &c))
 		return;
 	ASSERT_EQ(0, stat(p.core, &st));
 	elfcore_close(&c);
@@ -436,7 +418,7 @@ TEST_F(knobs, rlimit_core_is_respected)
 	o.core_limit_set = 1;
 	o.core_limit = (long)st.st_blocks * 512 + (1 << 20);
 	errors = lab_counter("errors");
-	if (crash_open(_metadata, argv, &o, &p, &c))
+	if (LAB_CRASH(&p, argv, &o, &c))
 		return;
 	EXPECT_EQ(0, c.truncated) {
 		TH_LOG("%s", c.problem);
@@ -479,7 +461,7 @@ TEST_F(knobs, function_graph_on_the_module)
 	W("current_tracer", "function_graph");
 	snprintf(path, sizeof(path), "%strace", T);
 	close(open(path, O_WRONLY | O_TRUNC));
-	if (crash_open(_metadata, argv, NULL, &p, &c) == 0) {
+	if (LAB_CRASH(&p, argv, NULL, &c) == 0) {
 		EXPECT_EQ(0, lab_check_forced(&c, GO_STATIC, why, sizeof(why))) {
 			TH_LOG("%s", why);
 		}

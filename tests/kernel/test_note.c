@@ -54,27 +54,7 @@ FIXTURE_VARIANT(note) {
 
 #define NOTE_VARIANT(id, str) \
 	FIXTURE_VARIANT_ADD(note, id) { .name = str };
-
-NOTE_VARIANT(go1_19_static, "1.19-static")
-NOTE_VARIANT(go1_19_pie, "1.19-pie")
-NOTE_VARIANT(go1_19_cgo, "1.19-cgo")
-NOTE_VARIANT(go1_19_386, "1.19-386")
-NOTE_VARIANT(go1_22_static, "1.22-static")
-NOTE_VARIANT(go1_22_pie, "1.22-pie")
-NOTE_VARIANT(go1_22_cgo, "1.22-cgo")
-NOTE_VARIANT(go1_22_386, "1.22-386")
-NOTE_VARIANT(go1_23_static, "1.23-static")
-NOTE_VARIANT(go1_23_pie, "1.23-pie")
-NOTE_VARIANT(go1_23_cgo, "1.23-cgo")
-NOTE_VARIANT(go1_23_386, "1.23-386")
-NOTE_VARIANT(go1_24_static, "1.24-static")
-NOTE_VARIANT(go1_24_pie, "1.24-pie")
-NOTE_VARIANT(go1_24_cgo, "1.24-cgo")
-NOTE_VARIANT(go1_24_386, "1.24-386")
-NOTE_VARIANT(go1_27_static, "1.27-static")
-NOTE_VARIANT(go1_27_pie, "1.27-pie")
-NOTE_VARIANT(go1_27_cgo, "1.27-cgo")
-NOTE_VARIANT(go1_27_386, "1.27-386")
+LAB_GO_PROGRAMS(NOTE_VARIANT)
 
 FIXTURE_SETUP(note)
 {
@@ -239,14 +219,8 @@ static int crash_threads(struct __test_metadata *_metadata,
 	char *argv[] = { self->path, "threads", rec, NULL };
 	int r;
 
-	EXPECT_EQ(0, lab_run(p, argv, NULL));
-	EXPECT_NE(0, p->core[0]);
-	if (!p->core[0])
+	if (LAB_CRASH(p, argv, NULL, c))
 		return -1;
-	EXPECT_EQ(0, elfcore_open(c, p->core)) {
-		TH_LOG("%s", c->problem);
-		return -1;
-	}
 	memset(n, 0, sizeof(*n));
 	r = gcdnote_from_core(c, n);
 	EXPECT_EQ(1, r) {
@@ -533,11 +507,7 @@ TEST_F(note, at_dump_equals_proc)
 					  "/pipe.%p"));
 	ASSERT_EQ(0, lab_start(&p, argv, NULL, &fd));
 	lab_wait(&p, fd);
-	snprintf(path, sizeof(path), LAB_CORES "/pipe.%d.done", p.pid);
-	for (i = 0; i < 600 && access(path, F_OK); i++)
-		usleep(50000);
-	snprintf(path, sizeof(path), LAB_CORES "/pipe.%d", p.pid);
-	ASSERT_EQ(0, elfcore_open(&c, path)) {
+	ASSERT_EQ(0, lab_piped_core(p.pid, &c, path, sizeof(path))) {
 		TH_LOG("%s: %s", path, c.problem);
 	}
 	memset(&n, 0, sizeof(n));
@@ -586,11 +556,7 @@ TEST_F(note, pipe_mode_carries_the_note)
 					  "/pipe.%p"));
 	ASSERT_EQ(0, lab_start(&p, argv, NULL, &fd));
 	lab_wait(&p, fd);
-	snprintf(path, sizeof(path), LAB_CORES "/pipe.%d.done", p.pid);
-	for (i = 0; i < 600 && access(path, F_OK); i++)
-		usleep(50000);
-	snprintf(path, sizeof(path), LAB_CORES "/pipe.%d", p.pid);
-	ASSERT_EQ(0, elfcore_open(&c, path)) {
+	ASSERT_EQ(0, lab_piped_core(p.pid, &c, path, sizeof(path))) {
 		TH_LOG("%s: %s", path, c.problem);
 	}
 	EXPECT_EQ(0, c.truncated);
@@ -693,15 +659,14 @@ static void snapshot_crash(struct __test_metadata *_metadata, int pipe_mode,
 	lab_wait(&p, fd);
 	ASSERT_TRUE(WIFSIGNALED(p.status));
 	if (pipe_mode) {
-		snprintf(path, sizeof(path), LAB_CORES "/pipe.%d.done", p.pid);
-		for (i = 0; i < 600 && access(path, F_OK); i++)
-			usleep(50000);
-		snprintf(path, sizeof(path), LAB_CORES "/pipe.%d", p.pid);
+		ASSERT_EQ(0, lab_piped_core(p.pid, &c, path, sizeof(path))) {
+			TH_LOG("%s: %s", path, c.problem);
+		}
 	} else {
 		snprintf(path, sizeof(path), "%s", p.core);
-	}
-	ASSERT_EQ(0, elfcore_open(&c, path)) {
-		TH_LOG("%s: %s", path, c.problem);
+		ASSERT_EQ(0, elfcore_open(&c, path)) {
+			TH_LOG("%s: %s", path, c.problem);
+		}
 	}
 	EXPECT_EQ(0, c.truncated);
 	EXPECT_EQ(!!want_note,

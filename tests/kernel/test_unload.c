@@ -107,10 +107,7 @@ TEST(rmmod_refused_while_a_dump_is_in_flight)
 		close(open(gate, O_WRONLY | O_CREAT, 0644));
 		lab_wait(&p, fd);
 	}
-	snprintf(out, sizeof(out), LAB_CORES "/pipe.%d.done", p.pid);
-	ASSERT_EQ(0, wait_file(out, 120000));
-	snprintf(out, sizeof(out), LAB_CORES "/pipe.%d", p.pid);
-	ASSERT_EQ(0, elfcore_open(&c, out)) {
+	ASSERT_EQ(0, lab_piped_core(p.pid, &c, out, sizeof(out))) {
 		TH_LOG("%s: %s", out, c.problem);
 	}
 	EXPECT_EQ(0, c.truncated);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "elfcore.h"
+#include "gocoredump/le.h"
 
 #define ET_CORE		4
 #define PT_LOAD		1
@@ -24,22 +25,6 @@
 #define PN_XNUM		0xffff
 #define NT_PRSTATUS	1
 #define NT_FILE		0x46494c45
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static void problem(struct elfcore *c, const char *fmt, ...)
 {
@@ -70,7 +55,7 @@ static void parse_notes(struct elfcore *c, uint64_t off, uint64_t size)
 	end = off + size;
 	while (end - pos >= 12) {
 		const uint8_t *h = c->data + pos;
-		uint32_t namesz = le32(h), descsz = le32(h + 4);
+		uint32_t namesz = gcd_le32(h), descsz = gcd_le32(h + 4);
 		uint64_t nlen = ((uint64_t)namesz + 3) & ~3ull;
 		uint64_t dlen = ((uint64_t)descsz + 3) & ~3ull;
 		struct elfcore_note *n;
@@ -99,7 +84,7 @@ static void parse_notes(struct elfcore *c, uint64_t off, uint64_t size)
 		n += c->nnotes++;
 		n->name = namesz ? (const char *)c->data + pos + 12 : "";
 		n->namesz = namesz;
-		n->type = le32(h + 8);
+		n->type = gcd_le32(h + 8);
 		n->desc = c->data + pos + 12 + nlen;
 		n->descsz = descsz;
 		n->offset = pos;
@@ -134,30 +119,30 @@ static int parse(struct elfcore *c)
 		return -1;
 	}
 	c->elf_class = d[4];
-	c->e_type = le16(d + 16);
-	c->e_machine = le16(d + 18);
+	c->e_type = gcd_le16(d + 16);
+	c->e_machine = gcd_le16(d + 18);
 	if (c->e_type != ET_CORE) {
 		problem(c, "ELF type %u is not a core (ET_CORE)", c->e_type);
 		return -1;
 	}
-	phoff = is64 ? le64(d + 32) : le32(d + 28);
-	shoff = is64 ? le64(d + 40) : le32(d + 32);
-	phentsize = le16(d + (is64 ? 54 : 42));
-	c->phnum = le16(d + (is64 ? 56 : 44));
+	phoff = is64 ? gcd_le64(d + 32) : gcd_le32(d + 28);
+	shoff = is64 ? gcd_le64(d + 40) : gcd_le32(d + 32);
+	phentsize = gcd_le16(d + (is64 ? 54 : 42));
+	c->phnum = gcd_le16(d + (is64 ? 56 : 44));
 	if (phentsize != (is64 ? 56u : 32u)) {
 		problem(c, "program header size %u is wrong", phentsize);
 		return -1;
 	}
 	if (c->phnum == PN_XNUM) {
 		/* Extended numbering: the count is in section header 0. */
-		uint32_t shentsize = le16(d + (is64 ? 58 : 46));
+		uint32_t shentsize = gcd_le16(d + (is64 ? 58 : 46));
 
 		if (shentsize < (is64 ? 64u : 40u) ||
 		    !in_file(c, shoff, shentsize)) {
 			problem(c, "e_phnum is PN_XNUM but section header 0 is missing");
 			return -1;
 		}
-		c->phnum = le32(d + shoff + (is64 ? 44 : 28));
+		c->phnum = gcd_le32(d + shoff + (is64 ? 44 : 28));
 	}
 	if (c->phnum > ELFCORE_MAX_SEGS) {
 		problem(c, "%u program headers is over the limit", c->phnum);
@@ -174,21 +159,21 @@ static int parse(struct elfcore *c)
 	}
 	for (i = 0; i < c->phnum; i++) {
 		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
-		uint32_t type = le32(p);
+		uint32_t type = gcd_le32(p);
 		struct elfcore_seg s;
 
 		if (is64) {
-			s.flags = le32(p + 4);
-			s.offset = le64(p + 8);
-			s.vaddr = le64(p + 16);
-			s.filesz = le64(p + 32);
-			s.memsz = le64(p + 40);
+			s.flags = gcd_le32(p + 4);
+			s.offset = gcd_le64(p + 8);
+			s.vaddr = gcd_le64(p + 16);
+			s.filesz = gcd_le64(p + 32);
+			s.memsz = gcd_le64(p + 40);
 		} else {
-			s.offset = le32(p + 4);
-			s.vaddr = le32(p + 8);
-			s.filesz = le32(p + 16);
-			s.memsz = le32(p + 20);
-			s.flags = le32(p + 24);
+			s.offset = gcd_le32(p + 4);
+			s.vaddr = gcd_le32(p + 8);
+			s.filesz = gcd_le32(p + 16);
+			s.memsz = gcd_le32(p + 20);
+			s.flags = gcd_le32(p + 24);
 		}
 		if (type == PT_NOTE) {
 			if (!c->note_size && !c->note_off) {
@@ -369,15 +354,15 @@ int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
 	if (c->elf_class == 2) {
 		if (n->descsz < 112 + 27 * 8)
 			return -1;
-		out->signo = (int32_t)le32(d);
-		out->cursig = (int16_t)le16(d + 12);
-		out->pid = le32(d + 32);
-		out->ppid = le32(d + 36);
-		out->pgrp = le32(d + 40);
-		out->sid = le32(d + 44);
+		out->signo = (int32_t)gcd_le32(d);
+		out->cursig = (int16_t)gcd_le16(d + 12);
+		out->pid = gcd_le32(d + 32);
+		out->ppid = gcd_le32(d + 36);
+		out->pgrp = gcd_le32(d + 40);
+		out->sid = gcd_le32(d + 44);
 		out->nregs = 27;
 		for (i = 0; i < 27; i++)
-			out->regs[i] = le64(d + 112 + i * 8);
+			out->regs[i] = gcd_le64(d + 112 + i * 8);
 		out->bp = out->regs[4];
 		out->ip = out->regs[16];
 		out->sp = out->regs[19];
@@ -385,15 +370,15 @@ int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
 	} else {
 		if (n->descsz < 72 + 17 * 4)
 			return -1;
-		out->signo = (int32_t)le32(d);
-		out->cursig = (int16_t)le16(d + 12);
-		out->pid = le32(d + 24);
-		out->ppid = le32(d + 28);
-		out->pgrp = le32(d + 32);
-		out->sid = le32(d + 36);
+		out->signo = (int32_t)gcd_le32(d);
+		out->cursig = (int16_t)gcd_le16(d + 12);
+		out->pid = gcd_le32(d + 24);
+		out->ppid = gcd_le32(d + 28);
+		out->pgrp = gcd_le32(d + 32);
+		out->sid = gcd_le32(d + 36);
 		out->nregs = 17;
 		for (i = 0; i < 17; i++)
-			out->regs[i] = le32(d + 72 + i * 4);
+			out->regs[i] = gcd_le32(d + 72 + i * 4);
 		out->bp = out->regs[5];
 		out->ip = out->regs[12];
 		out->sp = out->regs[15];
@@ -417,8 +402,8 @@ int elfcore_files(const struct elfcore *c,
 	end = d + n->descsz;
 	if (n->descsz < 2 * w)
 		return -1;
-	count = w == 8 ? le64(d) : le32(d);
-	page = w == 8 ? le64(d + 8) : le32(d + 4);
+	count = w == 8 ? gcd_le64(d) : gcd_le32(d);
+	page = w == 8 ? gcd_le64(d + 8) : gcd_le32(d + 4);
 	if (count > (n->descsz - 2 * w) / (3 * w))
 		return -1;
 	names = d + 2 * w + count * 3 * w;
@@ -430,9 +415,9 @@ int elfcore_files(const struct elfcore *c,
 
 		if (!nul)
 			return -1;
-		start = w == 8 ? le64(e) : le32(e);
-		stop = w == 8 ? le64(e + 8) : le32(e + 4);
-		off = w == 8 ? le64(e + 16) : le32(e + 8);
+		start = w == 8 ? gcd_le64(e) : gcd_le32(e);
+		stop = w == 8 ? gcd_le64(e + 8) : gcd_le32(e + 4);
+		off = w == 8 ? gcd_le64(e + 16) : gcd_le32(e + 8);
 		r = fn(arg, start, stop, off * page, (const char *)names);
 		if (r)
 			return r;

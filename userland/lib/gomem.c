@@ -7,25 +7,10 @@
 
 #include "elfcore.h"
 #include "gomem.h"
+#include "gocoredump/le.h"
 
 #define PT_LOAD		1
 #define PT_GNU_RELRO	0x6474e552
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 void gomem_init(struct gomem *m)
 {
@@ -128,27 +113,27 @@ int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
 
 	if (size < 64 || memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
 		return -1;
-	phoff = le64(d + 32);
-	phentsize = le16(d + 54);
-	phnum = le16(d + 56);
+	phoff = gcd_le64(d + 32);
+	phentsize = gcd_le16(d + 54);
+	phnum = gcd_le16(d + 56);
 	if (phentsize < 56 || phoff > size ||
 	    (uint64_t)phnum * phentsize > size - phoff)
 		return -1;
 	for (i = 0; i < phnum; i++) {
 		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
 
-		if (le32(p) == PT_GNU_RELRO) {
-			relro_lo = le64(p + 16) + bias;
-			relro_hi = relro_lo + le64(p + 40);
+		if (gcd_le32(p) == PT_GNU_RELRO) {
+			relro_lo = gcd_le64(p + 16) + bias;
+			relro_hi = relro_lo + gcd_le64(p + 40);
 		}
 	}
 	for (i = 0; i < phnum; i++) {
 		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
-		uint32_t flags = le32(p + 4);
-		uint64_t off = le64(p + 8), va = le64(p + 16) + bias;
-		uint64_t filesz = le64(p + 32), lo, hi;
+		uint32_t flags = gcd_le32(p + 4);
+		uint64_t off = gcd_le64(p + 8), va = gcd_le64(p + 16) + bias;
+		uint64_t filesz = gcd_le64(p + 32), lo, hi;
 
-		if (le32(p) != PT_LOAD || (flags & GOMEM_W) || !filesz)
+		if (gcd_le32(p) != PT_LOAD || (flags & GOMEM_W) || !filesz)
 			continue;
 		if (off > size || filesz > size - off || va + filesz < va)
 			return -1;
@@ -263,7 +248,7 @@ int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v)
 			return -1;
 		p = b;
 	}
-	*v = le64(p);
+	*v = gcd_le64(p);
 	return 0;
 }
 
@@ -277,7 +262,7 @@ int gomem_u32(const struct gomem *m, uint64_t addr, uint32_t *v)
 			return -1;
 		p = b;
 	}
-	*v = le32(p);
+	*v = gcd_le32(p);
 	return 0;
 }
 

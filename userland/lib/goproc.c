@@ -20,6 +20,7 @@
 
 #include "gocoredump/goelf.h"
 #include "goproc.h"
+#include "gocoredump/le.h"
 
 #define EM_X86_64	62
 #define NT_AUXV		6
@@ -27,22 +28,6 @@
 #define AT_ENTRY	9
 #define PT_LOAD		1
 #define PT_NOTE		4
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 const char *goroot_source_name(enum goroot_source s)
 {
@@ -171,8 +156,8 @@ static uint64_t auxv_get(const struct goproc *p, uint64_t key)
 	if (!n)
 		return 0;
 	for (i = 0; i + 16 <= n->descsz; i += 16)
-		if (le64(n->desc + i) == key)
-			return le64(n->desc + i + 8);
+		if (gcd_le64(n->desc + i) == key)
+			return gcd_le64(n->desc + i + 8);
 	return 0;
 }
 
@@ -215,8 +200,8 @@ static int go_buildid_from_notes(const uint8_t *d, size_t len, char *out,
 	size_t pos = 0;
 
 	while (len - pos >= 12) {
-		uint32_t namesz = le32(d + pos), descsz = le32(d + pos + 4);
-		uint32_t type = le32(d + pos + 8);
+		uint32_t namesz = gcd_le32(d + pos), descsz = gcd_le32(d + pos + 4);
+		uint32_t type = gcd_le32(d + pos + 8);
 		uint64_t nl = ((uint64_t)namesz + 3) & ~3ull;
 		uint64_t dl = ((uint64_t)descsz + 3) & ~3ull;
 		size_t i, k = 0;
@@ -266,10 +251,10 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 	}
 	if (eh[4] != 2 || eh[5] != 1)
 		return;
-	entry = le64(eh + 24);
-	phoff = le64(eh + 32);
-	phentsize = le16(eh + 54);
-	phnum = le16(eh + 56);
+	entry = gcd_le64(eh + 24);
+	phoff = gcd_le64(eh + 32);
+	phentsize = gcd_le16(eh + 54);
+	phnum = gcd_le16(eh + 56);
 	if (phentsize < 56 || phnum > 64)
 		return;
 	for (i = 0; i < phnum; i++) {
@@ -285,12 +270,12 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 				return;
 			memcpy(ph, src + o, 56);
 		}
-		type = le32(ph);
-		flags = le32(ph + 4);
-		off = le64(ph + 8);
-		va = le64(ph + 16);
-		filesz = le64(ph + 32);
-		memsz = le64(ph + 40);
+		type = gcd_le32(ph);
+		flags = gcd_le32(ph + 4);
+		off = gcd_le64(ph + 8);
+		va = gcd_le64(ph + 16);
+		filesz = gcd_le64(ph + 32);
+		memsz = gcd_le64(ph + 40);
 		if (type == PT_LOAD) {
 			if (!have_off0 && off < 4096 && va >= off) {
 				off0 = (va - off) & ~4095ull;
@@ -459,10 +444,10 @@ static enum pcln_version pcheader_at(const uint8_t *s, size_t len)
 	v = pclntab_magic_version(s);
 	if (v == PCLN_VER_UNKNOWN || s[4] || s[5] || s[6] != 1 || s[7] != 8)
 		return PCLN_VER_UNKNOWN;
-	if (le64(s + 8) == 0 || le64(s + 8) > PCLN_MAX_NFUNC ||
-	    le64(s + 32) < 72 || le64(s + 32) > le64(s + 40) ||
-	    le64(s + 40) > le64(s + 48) || le64(s + 48) > le64(s + 56) ||
-	    le64(s + 56) > le64(s + 64))
+	if (gcd_le64(s + 8) == 0 || gcd_le64(s + 8) > PCLN_MAX_NFUNC ||
+	    gcd_le64(s + 32) < 72 || gcd_le64(s + 32) > gcd_le64(s + 40) ||
+	    gcd_le64(s + 40) > gcd_le64(s + 48) || gcd_le64(s + 48) > gcd_le64(s + 56) ||
+	    gcd_le64(s + 56) > gcd_le64(s + 64))
 		return PCLN_VER_UNKNOWN;
 	return v;
 }
@@ -512,7 +497,7 @@ static int scan_moduledata(struct goproc *p)
 					continue;
 				s = gomem_span(&p->mem, v, &len);
 				if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
-				    le64(s + 32) != w - v)
+				    gcd_le64(s + 32) != w - v)
 					continue;
 				p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
 				p->root_src[GCD_ROOT_FIRSTMODULEDATA] =

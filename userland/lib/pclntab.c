@@ -22,17 +22,7 @@
 #include <string.h>
 
 #include "pclntab.h"
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
+#include "gocoredump/le.h"
 
 static int in_tab(const struct pclntab *t, uint64_t off, uint64_t len)
 {
@@ -41,7 +31,7 @@ static int in_tab(const struct pclntab *t, uint64_t off, uint64_t len)
 
 enum pcln_version pclntab_magic_version(const void *hdr4)
 {
-	uint32_t m = le32(hdr4);
+	uint32_t m = gcd_le32(hdr4);
 
 	if (m == PCLN_MAGIC_118)
 		return PCLN_VER_118;
@@ -78,7 +68,7 @@ int pclntab_init(struct pclntab *t, const void *data, size_t size,
 	default:
 		snprintf(err, errlen,
 			 "pclntab magic %#x is not Go 1.18 or later's",
-			 le32(d));
+			 gcd_le32(d));
 		return -1;
 	}
 	if (d[4] || d[5]) {
@@ -94,20 +84,20 @@ int pclntab_init(struct pclntab *t, const void *data, size_t size,
 			 t->ptrsize, t->minlc);
 		return -1;
 	}
-	nfunc = le64(d + 8);
+	nfunc = gcd_le64(d + 8);
 	if (nfunc == 0 || nfunc > PCLN_MAX_NFUNC) {
 		snprintf(err, errlen, "pclntab has %llu functions",
 			 (unsigned long long)nfunc);
 		return -1;
 	}
 	t->nfunc = (uint32_t)nfunc;
-	t->nfiles = (uint32_t)le64(d + 16);
+	t->nfiles = (uint32_t)gcd_le64(d + 16);
 	/* d + 24: textStart (1.18, 1.19) or unused: never trusted. */
-	t->funcname_off = le64(d + 32);
-	t->cu_off = le64(d + 40);
-	t->filetab_off = le64(d + 48);
-	t->pctab_off = le64(d + 56);
-	t->pcln_off = le64(d + 64);
+	t->funcname_off = gcd_le64(d + 32);
+	t->cu_off = gcd_le64(d + 40);
+	t->filetab_off = gcd_le64(d + 48);
+	t->pctab_off = gcd_le64(d + 56);
+	t->pcln_off = gcd_le64(d + 64);
 	if (t->funcname_off < 72 || t->funcname_off > t->cu_off ||
 	    t->cu_off > t->filetab_off || t->filetab_off > t->pctab_off ||
 	    t->pctab_off > t->pcln_off || t->pcln_off > size) {
@@ -136,17 +126,17 @@ static int read_func(const struct pclntab *t, uint32_t funcoff,
 		return -1;
 	p = t->data + o;
 	f->off = funcoff;
-	f->entry = t->text + le32(p);
-	f->nameoff = (int32_t)le32(p + 4);
-	f->args = (int32_t)le32(p + 8);
-	f->deferreturn = le32(p + 12);
-	f->pcsp = le32(p + 16);
-	f->pcfile = le32(p + 20);
-	f->pcln = le32(p + 24);
-	f->npcdata = le32(p + 28);
-	f->cu_offset = le32(p + 32);
+	f->entry = t->text + gcd_le32(p);
+	f->nameoff = (int32_t)gcd_le32(p + 4);
+	f->args = (int32_t)gcd_le32(p + 8);
+	f->deferreturn = gcd_le32(p + 12);
+	f->pcsp = gcd_le32(p + 16);
+	f->pcfile = gcd_le32(p + 20);
+	f->pcln = gcd_le32(p + 24);
+	f->npcdata = gcd_le32(p + 28);
+	f->cu_offset = gcd_le32(p + 32);
 	if (t->ver == PCLN_VER_120) {
-		f->start_line = (int32_t)le32(p + 36);
+		f->start_line = (int32_t)gcd_le32(p + 36);
 		p += 40;
 	} else {
 		f->start_line = 0;
@@ -168,8 +158,8 @@ static void ftab_entry(const struct pclntab *t, uint32_t i, uint32_t *entryoff,
 {
 	const uint8_t *p = t->data + t->pcln_off + (uint64_t)i * 8;
 
-	*entryoff = le32(p);
-	*funcoff = le32(p + 4);
+	*entryoff = gcd_le32(p);
+	*funcoff = gcd_le32(p + 4);
 }
 
 int pclntab_func_by_index(const struct pclntab *t, uint32_t i,
@@ -251,7 +241,7 @@ int pclntab_func_by_name(const struct pclntab *t, const char *name,
 		o = t->pcln_off + fo;
 		if (!in_tab(t, o, 8))
 			continue;
-		n = pclntab_name(t, (int32_t)le32(t->data + o + 4));
+		n = pclntab_name(t, (int32_t)gcd_le32(t->data + o + 4));
 		if (n && !strcmp(n, name))
 			return pclntab_func_by_index(t, i, f);
 	}
@@ -320,7 +310,7 @@ int32_t pclntab_pcdata(const struct pclntab *t, const struct pcfunc *f,
 
 	if (idx >= f->npcdata || !in_tab(t, o, 4))
 		return -1;
-	if (pclntab_pcvalue(t, f, le32(t->data + o), pc, &v))
+	if (pclntab_pcvalue(t, f, gcd_le32(t->data + o), pc, &v))
 		return -1;
 	return v;
 }
@@ -333,7 +323,7 @@ int pclntab_funcdata(const struct pclntab *t, const struct pcfunc *f,
 
 	if (idx >= f->nfuncdata || !in_tab(t, o, 4))
 		return -1;
-	*off = le32(t->data + o);
+	*off = gcd_le32(t->data + o);
 	return *off == 0xffffffffu ? -1 : 0;
 }
 
@@ -354,7 +344,7 @@ static const char *file_name(const struct pclntab *t, const struct pcfunc *f,
 	o = t->cu_off + ((uint64_t)f->cu_offset + (uint32_t)fileno) * 4;
 	if (o + 4 > t->filetab_off)
 		return NULL;
-	fo = le32(t->data + o);
+	fo = gcd_le32(t->data + o);
 	if (fo == 0xffffffffu)
 		return NULL;
 	fo += t->filetab_off;
@@ -398,14 +388,14 @@ int pclntab_inl(const struct pclntab *t, const void *tree, size_t tree_len,
 	memset(out, 0, sizeof(*out));
 	if (t->ver == PCLN_VER_120) {
 		out->funcid = p[0];
-		out->nameoff = (int32_t)le32(p + 4);
-		out->parent_pc = (int32_t)le32(p + 8);
-		out->start_line = (int32_t)le32(p + 12);
+		out->nameoff = (int32_t)gcd_le32(p + 4);
+		out->parent_pc = (int32_t)gcd_le32(p + 8);
+		out->start_line = (int32_t)gcd_le32(p + 12);
 	} else {
 		/* parent int16, funcID, pad, file, line, func_, parentPc */
 		out->funcid = p[2];
-		out->nameoff = (int32_t)le32(p + 12);
-		out->parent_pc = (int32_t)le32(p + 16);
+		out->nameoff = (int32_t)gcd_le32(p + 12);
+		out->parent_pc = (int32_t)gcd_le32(p + 16);
 	}
 	return 0;
 }
