@@ -188,11 +188,6 @@ int gcd_file_facts(struct file *file, unsigned int want,
 	return 0;
 }
 
-int gcd_filecache_init(void)
-{
-	return 0;
-}
-
 void gcd_filecache_exit(void)
 {
 	struct gcd_cache_entry *e;

@@ -90,7 +90,6 @@ struct gcd_file_facts {
 	int err;			/* goelf_probe()'s result */
 };
 
-int gcd_filecache_init(void);
 void gcd_filecache_exit(void);
 /*
  * Facts about file, from the cache when its inode has not changed since

@@ -280,14 +280,9 @@ static int __init gcd_init(void)
 	int err;
 
 	gcd_note_init();
-	err = gcd_filecache_init();
-	if (err)
-		return err;
 	gcd_kobj = kobject_create_and_add("gocoredump", kernel_kobj);
-	if (!gcd_kobj) {
-		err = -ENOMEM;
-		goto out_cache;
-	}
+	if (!gcd_kobj)
+		return -ENOMEM;
 	err = sysfs_create_group(gcd_kobj, &gcd_group);
 	if (err)
 		goto out_kobj;
@@ -300,8 +295,6 @@ static int __init gcd_init(void)
 
 out_kobj:
 	kobject_put(gcd_kobj);
-out_cache:
-	gcd_filecache_exit();
 	return err;
 }
 

@@ -60,17 +60,18 @@ static int add_gaps(struct gomem *m, uint64_t start, uint64_t end,
 	uint64_t cur = start;
 
 	for (i = 0; i < n && cur < end; i++) {
-		const struct gomem_seg *s = &m->segs[i];
+		/* Copies: push() may move m->segs. */
+		uint64_t s_start = m->segs[i].start, s_end = m->segs[i].end;
 
-		if (s->end <= cur)
+		if (s_end <= cur)
 			continue;
-		if (s->start >= end)
+		if (s_start >= end)
 			break;
-		if (s->start > cur &&
-		    push(m, cur, s->start, data + (cur - start), flags))
+		if (s_start > cur &&
+		    push(m, cur, s_start, data + (cur - start), flags))
 			return -1;
-		if (s->end > cur)
-			cur = s->end;
+		if (s_end > cur)
+			cur = s_end;
 	}
 	if (cur < end && push(m, cur, end, data + (cur - start), flags))
 		return -1;
