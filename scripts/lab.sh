@@ -138,6 +138,7 @@ do_build() {
 	fi
 	if cp "$GOCD_BUILD/bin/gocapd-static" "$LAB/payload/bin/gocapd" 2>/dev/null &&
 	   cp "$GOCD_TOP/tests/gocapd/guest-tee.sh" "$LAB/payload/bin/gocapd-tee" &&
+	   gcc $CFLAGS_GUEST -o "$LAB/payload/bin/memsnap" "$GOCD_TOP/tests/gocapd/memsnap.c" &&
 	   (cd "$GOCD_TOP/tests/gocapd/go" && CGO_ENABLED=0 \
 	    "$GOCD_TOP/scripts/go.sh" 1.22 build -o "$LAB/payload/bin/crasher" ./crasher) \
 	    >>"$LAB/gocapd.log" 2>&1; then

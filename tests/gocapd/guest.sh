@@ -7,6 +7,7 @@
 #   /gcd/bin/gocapd       build/bin/gocapd-static (no shared libraries)
 #   /gcd/bin/gocapd-tee   tests/gocapd/guest-tee.sh
 #   /gcd/bin/crasher      tests/gocapd/go/crasher built with CGO_ENABLED=0
+#   /gcd/bin/memsnap      tests/gocapd/memsnap.c, static
 #   /gcd/suites/gocapd    this file
 # and busybox (sh, sha256sum, tee, mkfifo, mount, umount, grep, sed, ...).
 # Needs about 1.5 GiB of guest memory (tmpfs stores, a 200 MiB core).
@@ -22,7 +23,10 @@
 #  6    a crash loop is rate limited
 #  7-8  kernel coredump socket, "@@" (request/ack, REJECT on rate limit)
 #       and "@": skipped where the kernel has no socket mode (< 6.16)
-#  9    with /gcd/gocoredump.ko (the lab's module for this kernel), the
+#  9-10 socket mode, zstd and raw: each segment of the stored core is
+#       exactly the memory of the process (memsnap: stopped, snapshotted,
+#       then killed with SIGABRT), as no tap fits on the kernel's socket
+#  11   with /gcd/gocoredump.ko (the lab's module for this kernel), the
 #       annotation holds gocoredump's scheduler note, decoded
 set -u
 G=/gcd/bin/gocapd
@@ -219,9 +223,37 @@ if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
 		[ "$(echo "$r" | cut -f5)" = complete ] && [ "$(echo "$r" | cut -f4)" = 6 ]
 	}
 	check "socket mode @: core stored complete (signal from NT_SIGINFO)" t_sock_plain
+	# No tap can sit between the kernel and the daemon here: the oracle is
+	# the process's memory, snapshotted while it was stopped just before
+	# the fatal signal (memsnap), against each segment of the stored core.
+	t_sock_exact() {
+		fresh_store
+		if [ "$2" = "@@" ]; then
+			daemon "Storage=$1" "RateLimit=off" -- \
+				--coredump-socket "$KS" --coredump-request || return 1
+		else
+			daemon "Storage=$1" "RateLimit=off" -- --coredump-socket "$KS" || return 1
+		fi
+		pattern "$2$KS"
+		/gcd/bin/memsnap crash /tmp/snap 48 || return 1
+		r=$(rows | tail -1)
+		echo "$r"
+		id=$(echo "$r" | cut -f1)
+		[ "$(echo "$r" | cut -f5)" = complete ] &&
+		[ "$(echo "$r" | cut -f6)" = "$1" ] || return 1
+		"$G" --extract "$id" /tmp/extracted || return 1
+		/gcd/bin/memsnap check /tmp/snap /tmp/extracted
+		rc=$?
+		rm -f /tmp/extracted /tmp/snap
+		return $rc
+	}
+	check "socket mode @@, zstd: every segment of the stored core is the stopped process's memory" t_sock_exact zstd @@
+	check "socket mode @, raw: every segment of the stored core is the stopped process's memory" t_sock_exact raw @
 else
 	skip "socket mode @@" "kernel $(uname -r) has no coredump socket (no 'socket' in core_modes)"
 	skip "socket mode @" "kernel $(uname -r) has no coredump socket"
+	skip "socket mode @@, byte-exact" "kernel $(uname -r) has no coredump socket"
+	skip "socket mode @, byte-exact" "kernel $(uname -r) has no coredump socket"
 fi
 
 # --- 9: gocoredump's scheduler note, decoded into the annotation ---------

@@ -283,8 +283,9 @@ check "names: hostile %e values (../, leading dot, spaces, newlines) become plai
 # --- 6. config errors -------------------------------------------------------
 t_config() {
 	"$GOCAPD" --check-config --config "$(conf good 'Storage=raw' 'MaxUse=1G' 'RateLimit=3/1h')" | grep -qx 'RateLimit=3/3600s' || return 1
+	"$GOCAPD" --check-config --config "$(conf good2 'HandoffTimeout=1min')" | grep -qx 'HandoffTimeout=60s' || return 1
 	for line in 'Storage=gzip' 'CompressLevel=99' 'MaxUse=lots' 'KeepFree=200%' \
-		    'ProcessSizeMax=-5' 'RateLimit=5' 'MaxConcurrent=0' 'SaveExecutable=perhaps' 'Colour=blue'; do
+		    'ProcessSizeMax=-5' 'RateLimit=5' 'MaxConcurrent=0' 'SaveExecutable=perhaps' 'HandoffTimeout=1s' 'HandoffTimeout=2h' 'Colour=blue'; do
 		f=$(conf bad '# header' "$line")
 		if "$GOCAPD" --check-config --config "$f" > /dev/null 2> "$W/cfg.err"; then
 			echo "accepted $line"; return 1
@@ -398,7 +399,59 @@ t_killed_zstd() {
 }
 check "daemon SIGKILLed mid-dump, zstd, nothing confirmed yet: metadata-only with why, no partial file left" t_killed_zstd
 
-# --- 10. kernel coredump socket protocol (@@), with a stand-in kernel -------
+# --- 10. a hung daemon, a busy daemon -------------------------------------
+t_hung() {
+	S=$W/s12; C=$(conf hung 'Storage=raw' 'RateLimit=off' 'HandoffTimeout=2s'); SOCK=$W/d12/sock
+	: > "$W/daemon.log"
+	daemon "$S" "$C" "$SOCK" || return 1
+	kill -STOP "$DPID"	# hung: it still holds its socket, answers nothing
+	# A bound, not a timing assertion: without the timeout the helper
+	# waits for ever.
+	timeout 60 "$GOCAPD" --store "$S" --config "$C" --socket "$SOCK" \
+		--log-stderr --pipe "$STAND" "$STAND" "$STAND" 6 "$(date +%s)" \
+		0 0 0 testhost crasher < "$CORE" 2> "$W/t12.log"
+	rc=$?
+	cat "$W/t12.log"
+	[ $rc = 0 ] || { kill -CONT "$DPID"; return 1; }
+	grep -q "said nothing for 2000 ms (HandoffTimeout): storing the core of pid $STAND myself" "$W/t12.log" || return 1
+	f=$S/$(q "$S" "select core_file from dumps where status='complete'")
+	cmp "$CORE" "$f" || return 1
+	# Woken up, the daemon finds the helper gone and reads nothing of
+	# its stream: still one dump, still byte-exact, no partial file.
+	kill -CONT "$DPID"
+	for _ in $(seq 50); do grep -q "withdrew" "$W/daemon.log" && break; sleep 0.1; done
+	grep "withdrew" "$W/daemon.log" || return 1
+	[ "$(q "$S" 'select count(*) from dumps')" = 1 ] && cmp "$CORE" "$f" &&
+	[ -z "$(ls -A "$S/.tmp")" ] || return 1
+	# and it still takes the next one
+	pipe "$S" "$C" "$SOCK" < "$CORE" 2> "$W/t12b.log" || return 1
+	! grep -h . "$W/t12b.log" && [ "$(q "$S" 'select count(*) from dumps')" = 2 ]
+}
+check "hung daemon (SIGSTOP): after HandoffTimeout the helper stores the core itself, byte-exact; the daemon, resumed, reads none of it" t_hung
+
+t_queued() {
+	S=$W/s13; C=$(conf queued 'Storage=raw' 'RateLimit=off' 'MaxConcurrent=1' 'HandoffTimeout=2s'); SOCK=$W/d13/sock
+	: > "$W/daemon.log"
+	daemon "$S" "$C" "$SOCK" || return 1
+	# The first dump holds the only slot for 6 s; the second waits in
+	# the queue far longer than HandoffTimeout, hearing QUEUED.
+	{ head -c $((8 << 20)) "$CORE"; sleep 6; tail -c +$(((8 << 20) + 1)) "$CORE"; } |
+		pipe "$S" "$C" "$SOCK" q1 2> "$W/t13a.log" &
+	h1=$!
+	sleep 0.5
+	# bounded: a queued dump the daemon never starts waits for ever
+	timeout 60 "$GOCAPD" --store "$S" --config "$C" --socket "$SOCK" \
+		--log-stderr --pipe "$STAND" "$STAND" "$STAND" 6 "$(date +%s)" \
+		0 0 0 testhost q2 < "$CORE" 2> "$W/t13b.log" || return 1
+	wait $h1 || return 1
+	cat "$W/t13a.log" "$W/t13b.log"
+	! grep -h . "$W/t13a.log" "$W/t13b.log" || return 1	# no fallback
+	[ "$(grep -c "dump [0-9]* of $W/crasher (pid $STAND, signal 6): complete" "$W/daemon.log")" = 2 ] || return 1
+	for f in $(q "$S" "select core_file from dumps"); do cmp "$CORE" "$S/$f" || return 1; done
+}
+check "busy daemon (MaxConcurrent=1): a dump queued 6 s, past HandoffTimeout=2s, still goes to the daemon (QUEUED heartbeats)" t_queued
+
+# --- 11. kernel coredump socket protocol (@@), with a stand-in kernel -------
 t_kcore() {
 	S=$W/s11; C=$(conf kc 'Storage=zstd' 'RateLimit=1/1h'); KS=$W/d11/kcore
 	: > "$W/ready"

@@ -14,6 +14,8 @@ make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" \
 	GOCD_KSELFTEST="$("$GOCD_TOP/scripts/fetch-kselftest.sh")" all >/dev/null || die "build failed"
 cp "$GOCD_BUILD/bin/gocapd-static" "$P/bin/gocapd"
 cp "$GOCD_TOP/tests/gocapd/guest-tee.sh" "$P/bin/gocapd-tee"
+gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -static \
+	-o "$P/bin/memsnap" "$GOCD_TOP/tests/gocapd/memsnap.c" || die "memsnap build failed"
 cp "$GOCD_TOP/tests/gocapd/guest.sh" "$P/suites/gocapd"
 (cd "$GOCD_TOP/tests/gocapd/go" &&
  CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" 1.22 build -o "$P/bin/crasher" ./crasher) || die "Go build failed"

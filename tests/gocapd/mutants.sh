@@ -38,6 +38,10 @@ store-insert-names|userland/lib/store.c|s/if \(names\[k\]\[0\] && !store_name_ok
 store-openat-names|userland/lib/store.c|s/\tif \(!store_name_ok\(name\)\)\n\t\treturn fail\(s, -EINVAL,/\tif (0)\n\t\treturn fail(s, -EINVAL,/
 store-nofollow|userland/lib/store.c|s/flags \| O_NOFOLLOW \| O_CLOEXEC, 0600/flags | O_CLOEXEC, 0600/
 store-zstd-eof|userland/lib/store.c|s/\t\tif \(zret != 0\) \{\n\t\t\terr = fail\(s, -EBADMSG/\t\tif (0) {\n\t\t\terr = fail(s, -EBADMSG/
+handoff-timeout|userland/gocapd/main.c|s/recv_within\(s, &m, accepted \? -1 : timeout_ms,/recv_within(s, \&m, -1,/
+no-go|userland/gocapd/daemon.c|s/\tc->p = p;\n\tdm->starting\+\+;/\tc->p = p;\n\tdm->starting++;\n\tif (1) {\n\t\tdm->starting--;\n\t\treply(c, PROTO_ACCEPT, c->d.suppressed_before, p.storage, c->d.base);\n\t\tconn_persist(c, \&p);\n\t\treturn;\n\t}/
+no-heartbeat|userland/gocapd/daemon.c|s/\t\treply\(c, PROTO_QUEUED, ahead\+\+, 0, NULL\);/\t\t(void)ahead;/
+slot-after-done|userland/gocapd/persist.c|s/\tj->ring->active--;\n\tj->p.done\(j->p.arg, &j->res\);/\tj->p.done(j->p.arg, \&j->res);\n\tj->ring->active--;/
 store-basename|userland/lib/store.c|s/substr\(exe, -length\(\?1\) - 1\) = .\/. \|\| \?1/instr(exe, ?1) > 0/
 '
 want=" $* "

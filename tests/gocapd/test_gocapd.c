@@ -214,6 +214,12 @@ TEST(proto_messages)
 	ASSERT_EQ(0, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
 	ASSERT_EQ(PROTO_TEXT_LEN - 1, strlen(out.text));
 	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 1, &out, err, sizeof(err)));
+	proto_init(&m, PROTO_GO);
+	ASSERT_EQ(0, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 1, &out, err, sizeof(err)));
+	proto_init(&m, PROTO_QUEUED);
+	m.flags = 1;
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
 	proto_init(&m, 99);
 	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
 }

@@ -29,6 +29,7 @@ void config_defaults(struct gocapd_config *c)
 	c->rate_interval_us = 60ull * 1000000;
 	c->max_concurrent = 16;
 	c->save_executable = 1;
+	c->handoff_timeout_ms = 10000;
 }
 
 uint64_t config_size_bytes(const struct config_size *s, uint64_t fs_bytes)
@@ -210,8 +211,17 @@ bad_rate:
 		if (parse_bool(v, &b))
 			return bad(pp, "SaveExecutable=%s: must be yes or no", v);
 		c->save_executable = b;
+	} else if (!strcmp(k, "HandoffTimeout")) {
+		uint64_t us;
+
+		/* At least 4 of the daemon's QUEUED heartbeats (proto.h). */
+		if (parse_duration_us(v, &us) || us < 2000000 ||
+		    us > 3600ull * 1000000)
+			return bad(pp, "HandoffTimeout=%s: must be a time from 2s to 1h (units s, min, h)",
+				   v);
+		c->handoff_timeout_ms = us / 1000;
 	} else {
-		return bad(pp, "unknown key \"%s\" (known: Storage, CompressLevel, MaxUse, KeepFree, ProcessSizeMax, RateLimit, MaxConcurrent, SaveExecutable)",
+		return bad(pp, "unknown key \"%s\" (known: Storage, CompressLevel, MaxUse, KeepFree, ProcessSizeMax, RateLimit, MaxConcurrent, SaveExecutable, HandoffTimeout)",
 			   k);
 	}
 	return 0;

@@ -33,6 +33,7 @@ struct gocapd_config {
 	uint64_t rate_interval_us;	/* RateLimit .../INTERVAL */
 	unsigned int max_concurrent;	/* MaxConcurrent, 1..1024 */
 	int save_executable;		/* SaveExecutable */
+	uint64_t handoff_timeout_ms;	/* HandoffTimeout, 1 s..1 h */
 };
 
 void config_defaults(struct gocapd_config *c);

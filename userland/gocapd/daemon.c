@@ -7,12 +7,16 @@
  * wait in arrival order (their crashed processes wait with them).
  *
  * Invariant kept for the helper: the daemon reads nothing from a handed
- * core stream before it has sent ACCEPT, and after REFUSE it has closed its
- * copy: so a helper that got no ACCEPT may store the core itself.
+ * core stream before it has the helper's GO (which answers ACCEPT), and
+ * after REFUSE it has closed its copy having read nothing: so a helper
+ * that sent no GO, or got REFUSE, may store the core itself.  A helper
+ * waiting for a slot hears QUEUED every PROTO_HEARTBEAT_MS: that is how it
+ * tells a busy daemon from a hung one (proto.h).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +45,7 @@ struct conn {
 	int core_fd;		/* the stream */
 	int client;		/* helper's socket, -1 in socket mode */
 	int kernel;		/* socket mode: the core comes from the kernel */
+	struct persist_params p;	/* ACCEPT sent, waiting for GO */
 	struct conn *next;	/* waiting for a slot */
 };
 
@@ -49,6 +54,8 @@ struct daemon {
 	struct persist_ring *ring;
 	int listen_fd, kcore_fd, kcore_request;
 	struct conn *wait_head, *wait_tail;
+	unsigned int starting;	/* ACCEPT sent, GO not yet received */
+	struct timespec last_beat;
 	volatile sig_atomic_t stop;
 	unsigned long dumps;
 };
@@ -109,6 +116,89 @@ static void on_done(void *arg, const struct persist_result *r)
 	start_waiting(dm);
 }
 
+/* The dump file begun for c, when c will not be written after all. */
+static void drop_partial(struct conn *c)
+{
+	int tfd;
+
+	if (c->d.out_fd < 0 || !c->d.tmp_name[0])
+		return;
+	tfd = openat(store_dirfd(c->dm->env.store), STORE_TMP_DIR,
+		     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd >= 0) {
+		unlinkat(tfd, c->d.tmp_name, 0);
+		close(tfd);
+	}
+}
+
+/*
+ * Start reading c's core stream (helper's GO received, or socket mode).
+ * On failure c is gone, and its slot free.
+ */
+static int conn_persist(struct conn *c, struct persist_params *p)
+{
+	int ret = persist_start(c->dm->ring, p);
+
+	if (ret < 0) {
+		logmsg("cannot start the dump of pid %d: %s", c->d.ctx.pid,
+		       strerror(-ret));
+		/* Nothing was read: the helper can store the core itself. */
+		reply(c, PROTO_REFUSE, 0, 0, "the daemon is out of memory");
+		drop_partial(c);
+		conn_free(c);
+	}
+	return ret;
+}
+
+/*
+ * The helper withdrew (closed its end) while its dump waited: it timed out
+ * and stores the core itself.  Checked without blocking: pending data (a
+ * GO) means it is still there.
+ */
+static int helper_gone(const struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->client, .events = POLLIN };
+	char b;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (pfd.revents & (POLLHUP | POLLERR))
+		return 1;
+	return recv(c->client, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/* The helper answered our ACCEPT: GO, or it withdrew (EOF). */
+static void on_go(void *arg, int revents)
+{
+	struct conn *c = arg;
+	struct daemon *dm = c->dm;
+	struct proto_msg m;
+	unsigned int nfds = 0;
+	int fds[PROTO_MAX_FDS];
+	char err[256];
+	int ret;
+
+	(void)revents;
+	dm->starting--;
+	ret = proto_recv(c->client, &m, fds, &nfds, err, sizeof(err));
+	for (unsigned int i = 0; ret > 0 && i < nfds; i++)
+		close(fds[i]);
+	if (ret > 0 && m.type == PROTO_GO) {
+		if (conn_persist(c, &c->p) < 0)
+			start_waiting(dm);
+		return;
+	}
+	if (ret < 0)
+		logmsg("pid %d: bad answer to ACCEPT: %s", c->d.ctx.pid,
+		       ret == -EBADMSG ? err : strerror(-ret));
+	else
+		logmsg("pid %d: the helper withdrew before GO (its HandoffTimeout ran out?): it stores the core itself; nothing read",
+		       c->d.ctx.pid);
+	drop_partial(c);
+	conn_free(c);
+	start_waiting(dm);
+}
+
 /* Begin c's dump now: a slot is free. */
 static void conn_start(struct conn *c)
 {
@@ -117,6 +207,12 @@ static void conn_start(struct conn *c)
 	char err[256];
 	int ret;
 
+	if (c->client >= 0 && helper_gone(c)) {
+		logmsg("pid %d: the helper withdrew while its dump waited (its HandoffTimeout ran out?): it stores the core itself",
+		       c->d.ctx.pid);
+		conn_free(c);
+		return;
+	}
 	ret = dump_begin(&dm->env, &c->d);
 	if (c->kernel && dm->kcore_request) {
 		/* Rate-limited: tell the kernel not to write the core. */
@@ -125,15 +221,8 @@ static void conn_start(struct conn *c)
 		if (hs && hs != -ECANCELED)
 			logmsg("coredump socket, pid %d: %s", c->d.ctx.pid, err);
 		if (hs) {
-			if (ret == 0 && c->d.out_fd >= 0) {
-				int tfd = openat(store_dirfd(dm->env.store),
-						 STORE_TMP_DIR, O_RDONLY | O_DIRECTORY);
-
-				if (tfd >= 0) {
-					unlinkat(tfd, c->d.tmp_name, 0);
-					close(tfd);
-				}
-			}
+			if (ret == 0)
+				drop_partial(c);
 			conn_free(c);
 			return;
 		}
@@ -157,24 +246,23 @@ static void conn_start(struct conn *c)
 	p.progress = c->client >= 0 ? on_progress : NULL;
 	p.done = on_done;
 	p.arg = c;
-	ret = persist_start(dm->ring, &p);
-	if (ret < 0) {
-		logmsg("cannot start the dump of pid %d: %s", c->d.ctx.pid,
-		       strerror(-ret));
-		reply(c, PROTO_REFUSE, 0, 0, "the daemon is out of memory");
-		conn_free(c);
+	if (c->client < 0) {
+		conn_persist(c, &p);	/* on failure the loop goes on */
 		return;
 	}
 	/* storage in b, rate-limit count in a, names in text: all the
-	 * helper needs to take over if we die. */
-	reply(c, PROTO_ACCEPT, c->d.suppressed_before,
-	      p.storage, c->d.base);
+	 * helper needs to take over if we die.  Then wait for its GO. */
+	c->p = p;
+	dm->starting++;
+	reply(c, PROTO_ACCEPT, c->d.suppressed_before, p.storage, c->d.base);
+	persist_watch(dm->ring, c->client, on_go, c);
 }
 
 static void start_waiting(struct daemon *dm)
 {
 	while (dm->wait_head &&
-	       persist_active(dm->ring) < dm->env.cfg->max_concurrent) {
+	       persist_active(dm->ring) + dm->starting <
+	       dm->env.cfg->max_concurrent) {
 		struct conn *c = dm->wait_head;
 
 		dm->wait_head = c->next;
@@ -182,6 +270,25 @@ static void start_waiting(struct daemon *dm)
 			dm->wait_tail = NULL;
 		conn_start(c);
 	}
+}
+
+/* QUEUED to every helper still waiting for a slot: we are alive. */
+static void heartbeat(struct daemon *dm)
+{
+	uint64_t ahead = 0;
+
+	for (struct conn *c = dm->wait_head; c; c = c->next)
+		reply(c, PROTO_QUEUED, ahead++, 0, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &dm->last_beat);
+}
+
+static int64_t ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - t->tv_sec) * 1000 +
+	       (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 static void enqueue(struct daemon *dm, struct conn *c)
@@ -193,6 +300,8 @@ static void enqueue(struct daemon *dm, struct conn *c)
 		dm->wait_head = c;
 	dm->wait_tail = c;
 	start_waiting(dm);
+	if (dm->wait_head)
+		heartbeat(dm);
 }
 
 static int peer_is_root(int fd, struct ucred *uc)
@@ -470,8 +579,19 @@ int daemon_run(const struct daemon_opts *o, struct dump_env *env)
 		}
 		close(o->ready_fd);
 	}
-	while (!dm.stop || persist_active(dm.ring)) {
-		ret = persist_run(dm.ring, dm.stop ? 100 : -1);
+	while (!dm.stop || persist_active(dm.ring) || dm.starting) {
+		int wait = dm.stop ? 100 : -1;
+
+		if (dm.wait_head) {
+			int64_t left = PROTO_HEARTBEAT_MS - ms_since(&dm.last_beat);
+
+			if (left <= 0) {
+				heartbeat(&dm);
+				left = PROTO_HEARTBEAT_MS;
+			}
+			wait = wait < 0 || left < wait ? (int)left : wait;
+		}
+		ret = persist_run(dm.ring, wait);
 		if (ret < 0 && ret != -ETIME && ret != -EINTR) {
 			logmsg("io_uring: %s", strerror(-ret));
 			return 1;

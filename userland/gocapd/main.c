@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,8 @@ static int check_config(const struct opts *o)
 	else
 		printf("RateLimit=off\n");
 	printf("MaxConcurrent=%u\n", cfg.max_concurrent);
+	printf("HandoffTimeout=%llus\n",
+	       (unsigned long long)(cfg.handoff_timeout_ms / 1000));
 	printf("SaveExecutable=%s\n", cfg.save_executable ? "yes" : "no");
 	return 0;
 }
@@ -289,10 +292,40 @@ static int store_locally(const struct opts *o, struct dump_env *env,
 enum handoff_result { HANDED_OVER, NOT_HANDED, TAKEN_OVER };
 
 /*
+ * Wait up to timeout_ms (-1: for ever) for a message on s.  Returns 1 with
+ * *m, 0 on EOF, -ETIMEDOUT, or another -errno.
+ */
+static int recv_within(int s, struct proto_msg *m, int timeout_ms, char *err,
+		       size_t errlen)
+{
+	struct pollfd pfd = { .fd = s, .events = POLLIN };
+	unsigned int nfds = 0;
+	int fds[PROTO_MAX_FDS];
+	int ret;
+
+	do
+		ret = poll(&pfd, 1, timeout_ms);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -ETIMEDOUT;
+	ret = proto_recv(s, m, fds, &nfds, err, errlen);
+	for (unsigned int i = 0; ret > 0 && i < nfds; i++)
+		close(fds[i]);
+	return ret;
+}
+
+/*
  * Hand stdin, the exe fd and the context to the daemon, then wait for its
  * verdict.  Returns NOT_HANDED when the daemon read nothing (we may store
  * the core ourselves), HANDED_OVER when it is stored, TAKEN_OVER when the
  * daemon died mid-dump and we finished from its last progress point.
+ *
+ * Until we send GO the daemon reads nothing; so when it says nothing for
+ * HandoffTimeout before its ACCEPT (hung: it sends QUEUED every
+ * PROTO_HEARTBEAT_MS while alive), we close the connection without GO and
+ * store the core ourselves.
  */
 static enum handoff_result handoff(const struct opts *o, struct dump_env *env,
 				   struct dump *d)
@@ -303,8 +336,7 @@ static enum handoff_result handoff(const struct opts *o, struct dump_env *env,
 	size_t reclen;
 	uint64_t core = 0, file_bytes = 0;
 	int s, mfd, fds[3], nfds = 2, accepted = 0;
-	unsigned int rfds;
-	int rfd[PROTO_MAX_FDS];
+	int timeout_ms = (int)env->cfg->handoff_timeout_ms;
 	char err[256];
 
 	if (strlen(o->socket_path) >= sizeof(sa.sun_path))
@@ -347,21 +379,30 @@ static enum handoff_result handoff(const struct opts *o, struct dump_env *env,
 	}
 	close(mfd);
 	for (;;) {
-		int ret = proto_recv(s, &m, rfd, &rfds, err, sizeof(err));
+		int ret = recv_within(s, &m, accepted ? -1 : timeout_ms, err,
+				      sizeof(err));
 
+		if (ret == -ETIMEDOUT) {
+			logmsg("daemon at %s said nothing for %d ms (HandoffTimeout): storing the core of pid %d myself",
+			       o->socket_path, timeout_ms, d->ctx.pid);
+			break;
+		}
 		if (ret <= 0) {
 			if (ret < 0)
 				logmsg("daemon: %s", ret == -EBADMSG ? err :
 				       strerror(-ret));
 			break;
 		}
-		if (m.type == PROTO_ACCEPT) {
+		if (m.type == PROTO_ACCEPT && !accepted) {
 			if (snprintf(d->base, sizeof(d->base), "%s", m.text) >=
 			    (int)sizeof(d->base))
 				d->base[0] = 0;	/* refused below */
 			d->storage = m.b <= STORE_NONE ? (enum store_storage)m.b :
 							 STORE_NONE;
 			d->suppressed_before = m.a;
+			proto_init(&m, PROTO_GO);
+			if (proto_send(s, &m, NULL, 0))
+				break;	/* gone before GO: it read nothing */
 			accepted = 1;
 		} else if (m.type == PROTO_PROGRESS && accepted) {
 			core = m.a;
@@ -369,9 +410,11 @@ static enum handoff_result handoff(const struct opts *o, struct dump_env *env,
 		} else if (m.type == PROTO_DONE) {
 			close(s);
 			return HANDED_OVER;
-		} else if (m.type == PROTO_REFUSE && !accepted) {
+		} else if (m.type == PROTO_REFUSE && !core && !file_bytes) {
+			/* It closed its copy having read nothing. */
 			logmsg("daemon refused the core of pid %d (%s): storing it myself",
 			       d->ctx.pid, m.text);
+			accepted = 0;
 			break;
 		}
 	}

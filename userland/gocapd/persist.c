@@ -499,6 +499,8 @@ static void complete(struct job *j)
 		j->res.stored = j->res.received;
 	j->res.head = j->head;
 	j->res.head_len = j->head_len;
+	/* The slot is free for whatever done() starts next. */
+	j->ring->active--;
 	j->p.done(j->p.arg, &j->res);
 
 	for (unsigned int i = 0; i < PERSIST_NBUF; i++)
@@ -506,7 +508,6 @@ static void complete(struct job *j)
 	free(j->inbuf);
 	free(j->head);
 	ZSTD_freeCCtx(j->cctx);
-	j->ring->active--;
 	free(j);
 }
 

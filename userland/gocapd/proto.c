@@ -58,8 +58,10 @@ int proto_parse(const void *buf, size_t len, unsigned int nfds,
 	case PROTO_PROGRESS:
 	case PROTO_DONE:
 	case PROTO_REFUSE:
+	case PROTO_QUEUED:
+	case PROTO_GO:
 		if (nfds || out->nfds || out->flags) {
-			snprintf(err, errlen, "reply type %u with fds or flags",
+			snprintf(err, errlen, "message type %u with fds or flags",
 				 out->type);
 			return -EBADMSG;
 		}

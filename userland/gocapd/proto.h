@@ -7,13 +7,25 @@
  *   helper -> daemon  HELLO, with SCM_RIGHTS [core stream, context memfd,
  *                     exe fd (when PROTO_F_EXE)]; the context memfd holds
  *                     a context record (context.h) of ctx_len bytes.
- *   daemon -> helper  ACCEPT  a = 0, text = the .tmp name being written
- *                     PROGRESS a = core bytes safely in the file,
+ *   daemon -> helper  QUEUED  a = dumps ahead of this one: sent when the
+ *                             HELLO has to wait for a slot, and again
+ *                             every PROTO_HEARTBEAT_MS while it waits
+ *                     ACCEPT  a = dumps suppressed before, b = storage,
+ *                             text = the name being written
+ *   helper -> daemon  GO      the daemon may read the core stream now
+ *   daemon -> helper  PROGRESS a = core bytes safely in the file,
  *                              b = file bytes that hold them (the file cut
  *                              at b is a valid core/zstd of the first a)
  *                     DONE    a = dump id, b = status (enum store_status)
  *                     REFUSE  text = why (the helper then stores the core
  *                             itself)
+ *
+ * The daemon reads nothing from the core stream before it has the
+ * helper's GO.  So a helper that hears nothing from the daemon for
+ * HandoffTimeout before ACCEPT (a daemon that hangs: stopped, deadlocked,
+ * its disk stuck) closes the connection without GO and stores the core
+ * itself; the daemon, should it wake up, finds EOF instead of GO and drops
+ * the dump without reading a byte.
  *
  * The helper keeps its copy of the core stream until DONE: if the daemon
  * goes away before that, the helper finishes the dump itself from the last
@@ -29,7 +41,8 @@
 
 #define GOCAPD_SOCKET_PATH	"/run/gocapd/gocapd.sock"
 #define PROTO_MAGIC		0x44504347u	/* "GCPD" */
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
+#define PROTO_HEARTBEAT_MS	500	/* QUEUED while a HELLO waits */
 #define PROTO_MAX_FDS		3
 #define PROTO_TEXT_LEN		240
 
@@ -39,6 +52,8 @@ enum proto_type {
 	PROTO_PROGRESS,
 	PROTO_DONE,
 	PROTO_REFUSE,
+	PROTO_QUEUED,
+	PROTO_GO,
 };
 
 #define PROTO_F_EXE		(1u << 0)	/* third fd: /proc/PID/exe */
