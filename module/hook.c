@@ -57,9 +57,17 @@ static int gcd_compat_core_dump(struct coredump_params *cprm)
 
 enum { HOOK_NATIVE, HOOK_COMPAT, HOOK_EMIT, HOOK_SKIP_TO, HOOK_COUNT };
 
+/*
+ * The binfmt whose .core_dump is the native ELF writer.  The lab also
+ * builds a twin with a name no kernel has, to see the load refused.
+ */
+#ifndef GCD_NATIVE_BINFMT
+#define GCD_NATIVE_BINFMT "elf_format"
+#endif
+
 static struct gcd_hook gcd_hooks[HOOK_COUNT] = {
 	[HOOK_NATIVE] = {
-		.name = "elf_core_dump (native, via elf_format)",
+		.name = "elf_core_dump (native, via " GCD_NATIVE_BINFMT ")",
 		.replacement = (unsigned long)gcd_native_core_dump,
 	},
 	[HOOK_COMPAT] = {
@@ -210,7 +218,7 @@ int gcd_hooks_init(void)
 {
 	int i, err;
 
-	gcd_hooks[HOOK_NATIVE].target = gcd_resolve_core_dump("elf_format");
+	gcd_hooks[HOOK_NATIVE].target = gcd_resolve_core_dump(GCD_NATIVE_BINFMT);
 	gcd_hooks[HOOK_COMPAT].target =
 		gcd_resolve_core_dump("compat_elf_format");
 	gcd_hooks[HOOK_EMIT].target = (unsigned long)dump_emit;

@@ -184,6 +184,23 @@ do_build() {
 			sed 's/^/# /' "$LAB/$k/kmod.log" | tail -20
 			continue
 		fi
+		# Its twin for test_unload: the same sources looking for a
+		# binfmt no kernel has, so that loading must be refused.
+		rm -rf "$kb-missing"; mkdir -p "$kb-missing"
+		cp -r "$GOCD_TOP/Kbuild" "$GOCD_TOP/module" "$GOCD_TOP/lib" \
+			"$GOCD_TOP/include" "$kb-missing/"
+		echo "ccflags-y += -DGCD_NATIVE_BINFMT='\"gcd_no_such_binfmt\"'" >> "$kb-missing/Kbuild"
+		if [ "$k" = 7 ]; then
+			set -- "$GOCD_TOP/scripts/trixie-chroot.sh" run "$KDIR" "$kb-missing"
+		else
+			set -- make -C "$KDIR" M="$kb-missing" modules
+		fi
+		if "$@" >"$LAB/$k/kmod-missing.log" 2>&1 && [ -f "$kb-missing/gocoredump.ko" ]; then
+			cp "$kb-missing/gocoredump.ko" "$LAB/$k/payload/gocoredump-missing-target.ko"
+			tap_ok "build gocoredump.ko's missing-target twin for $KVER"
+		else
+			tap_fail "build gocoredump.ko's missing-target twin for $KVER (see $LAB/$k/kmod-missing.log)"
+		fi
 		cp "$envf" "$LAB/$k/kernel.env"
 		if "$GOCD_TOP/scripts/mkinitramfs.sh" "$envf" "$LAB/$k/payload" \
 			"$LAB/$k/initramfs" >"$LAB/$k/initramfs.log" 2>&1; then

@@ -5,6 +5,8 @@
  *  - 50 load/unload cycles with a Go crash in each, every core forced;
  *  - rmmod while a dump is in flight (held by a pipe helper that does not
  *    read yet) is refused, the dump then completes whole, and rmmod works;
+ *  - a build that cannot find a hook target is refused, with one line
+ *    naming it, and leaves nothing behind;
  *  - the kernel log shows no oops, WARN or BUG.
  *
  * Runs last in the suite: it leaves the module loaded as it found it.
@@ -16,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "gcdnote.h"
 #include "lab.h"
 
 static const char *const go_programs[] = {
@@ -119,6 +123,71 @@ TEST(rmmod_refused_while_a_dump_is_in_flight)
 	EXPECT_EQ(0, lab_module_unload());
 	EXPECT_EQ(0, lab_module_load());
 	unlink(gate);
+}
+
+/*
+ * The lab's twin of the module looks for its native hook target in a
+ * binfmt no kernel has (GCD_NATIVE_BINFMT, scripts/lab.sh): loading it must
+ * fail with ENOENT and one line in the kernel log naming the target, and
+ * leave nothing behind: no sysfs directory, no hook (a C program's core
+ * is then the stock one, without the note).
+ */
+TEST(missing_hook_target_refuses_load)
+{
+	static const char want[] =
+		"gocoredump: cannot load: hook target elf_core_dump (native, via gcd_no_such_binfmt) not found in this kernel";
+	char *argv[] = { "/gcd/bin/ccrash", "segv", NULL };
+	char rec[1024], last[1024] = "";
+	struct lab_proc p;
+	struct elfcore c;
+	int kmsg, fd, lines = 0, found = 0, r;
+	ssize_t n;
+
+	if (lab_module_loaded())
+		ASSERT_EQ(0, lab_module_unload());
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	fd = open("/gcd/gocoredump-missing-target.ko", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	r = (int)syscall(SYS_finit_module, fd, "", 0);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(ENOENT, errno);
+	close(fd);
+	if (r == 0)
+		lab_module_unload();
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
+		char *msg;
+
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (!msg || strncmp(msg + 1, "gocoredump: ", 12))
+			continue;
+		msg++;
+		msg[strcspn(msg, "\n")] = 0;
+		lines++;
+		found += !strcmp(msg, want);
+		snprintf(last, sizeof(last), "%s", msg);
+	}
+	close(kmsg);
+	EXPECT_EQ(1, lines) {
+		TH_LOG("%d lines from the module, the last: %s", lines, last);
+	}
+	EXPECT_EQ(1, found) {
+		TH_LOG("want \"%s\", got \"%s\"", want, last);
+	}
+	EXPECT_NE(0, access(LAB_SYSFS, F_OK));
+	/* No hook left: a core is the stock kernel's. */
+	ASSERT_EQ(0, lab_set_core_pattern(LAB_CORES "/core.%p"));
+	lab_clean_cores();
+	ASSERT_EQ(0, lab_run(&p, argv, NULL));
+	ASSERT_NE(0, p.core[0]);
+	ASSERT_EQ(0, elfcore_open(&c, p.core)) {
+		TH_LOG("%s: %s", p.core, c.problem);
+	}
+	EXPECT_EQ(NULL, elfcore_note(&c, GCD_NOTE_NAME, GCD_NT_PROCESS, 0));
+	elfcore_close(&c);
+	ASSERT_EQ(0, lab_module_load());
 }
 
 TEST(kernel_log_is_clean)
