@@ -140,7 +140,7 @@ TEST(missing_hook_target_refuses_load)
 	char rec[1024], last[1024] = "";
 	struct lab_proc p;
 	struct elfcore c;
-	int kmsg, fd, lines = 0, found = 0, r;
+	int kmsg, fd, lines = 0, found = 0, r, e;
 	ssize_t n;
 
 	if (lab_module_loaded())
@@ -151,8 +151,9 @@ TEST(missing_hook_target_refuses_load)
 	fd = open("/gcd/gocoredump-missing-target.ko", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	r = (int)syscall(SYS_finit_module, fd, "", 0);
+	e = r ? errno : 0;
 	EXPECT_EQ(-1, r);
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(ENOENT, e);
 	close(fd);
 	if (r == 0)
 		lab_module_unload();
