@@ -78,10 +78,13 @@ PIDS="$PIDS $STAND"
 sleep 0.3
 
 # pipe STORE CONF SOCK [COMM [PID]] < core: run the core_pattern helper
-pipe() {
-	"$GOCAPD" --store "$1" --config "$2" --socket "$3" --log-stderr \
-		--pipe "${5:-$STAND}" "${5:-$STAND}" "${5:-$STAND}" 6 \
-		"$(date +%s)" 0 0 0 testhost "${4:-crasher}"
+pipe() { pipe_within 0 "$@"; }
+# pipe_within SECS STORE CONF SOCK [COMM [PID]] < core: the same, killed
+# after SECS (0: never), for tests where a bug would make it wait for ever
+pipe_within() {
+	timeout "$1" "$GOCAPD" --store "$2" --config "$3" --socket "$4" \
+		--log-stderr --pipe "${6:-$STAND}" "${6:-$STAND}" "${6:-$STAND}" 6 \
+		"$(date +%s)" 0 0 0 testhost "${5:-crasher}"
 }
 # daemon STORE CONF SOCK: start the daemon, wait until it listens
 daemon() {
@@ -361,16 +364,20 @@ t_sizemax() {
 check "ProcessSizeMax: a larger core keeps metadata only (size still counted), no core file" t_sizemax
 
 # --- 9. the daemon killed mid-dump -------------------------------------------
-t_killed() {
-	S=$W/s10; C=$(conf kill 'Storage=raw' 'RateLimit=off'); SOCK=$W/d10/sock
-	daemon "$S" "$C" "$SOCK" || return 1
-	# 40 MiB at full speed, then a pause (the daemon is killed in it),
-	# then the rest.
+# kill_mid_dump STORE CONF SOCK LOG: start the daemon, feed it 40 MiB of the
+# core at full speed, SIGKILL it in the pause that follows, then the rest;
+# fails when the helper does
+kill_mid_dump() {
+	daemon "$1" "$2" "$3" || return 1
 	{ head -c $((40 << 20)) "$CORE"; sleep 2; tail -c +$(((40 << 20) + 1)) "$CORE"; } |
-		pipe "$S" "$C" "$SOCK" 2> "$W/t10.log" &
+		pipe "$1" "$2" "$3" 2> "$4" &
 	hp=$!
 	sleep 1; kill -KILL "$DPID"
-	wait $hp || { cat "$W/t10.log"; return 1; }
+	wait $hp || { cat "$4"; return 1; }
+}
+t_killed() {
+	S=$W/s10; C=$(conf kill 'Storage=raw' 'RateLimit=off'); SOCK=$W/d10/sock
+	kill_mid_dump "$S" "$C" "$SOCK" "$W/t10.log" || return 1
 	cat "$W/t10.log"
 	r=$(q "$S" "select status||'|'||apparent_size||'|'||core_file from dumps")
 	echo "$r"
@@ -384,12 +391,7 @@ sed 's/^/# /' "$W/check.log"
 
 t_killed_zstd() {
 	S=$W/s10z; C=$(conf killz 'Storage=zstd' 'RateLimit=off'); SOCK=$W/d10z/sock
-	daemon "$S" "$C" "$SOCK" || return 1
-	{ head -c $((40 << 20)) "$CORE"; sleep 2; tail -c +$(((40 << 20) + 1)) "$CORE"; } |
-		pipe "$S" "$C" "$SOCK" 2> "$W/t10z.log" &
-	hp=$!
-	sleep 1; kill -KILL "$DPID"
-	wait $hp || { cat "$W/t10z.log"; return 1; }
+	kill_mid_dump "$S" "$C" "$SOCK" "$W/t10z.log" || return 1
 	r=$(q "$S" "select status||'|'||storage||'|'||core_file||'|'||status_why from dumps")
 	echo "$r"
 	# under 64 MiB no zstd frame had ended: nothing confirmed, so no
@@ -407,9 +409,7 @@ t_hung() {
 	kill -STOP "$DPID"	# hung: it still holds its socket, answers nothing
 	# A bound, not a timing assertion: without the timeout the helper
 	# waits for ever.
-	timeout 60 "$GOCAPD" --store "$S" --config "$C" --socket "$SOCK" \
-		--log-stderr --pipe "$STAND" "$STAND" "$STAND" 6 "$(date +%s)" \
-		0 0 0 testhost crasher < "$CORE" 2> "$W/t12.log"
+	pipe_within 60 "$S" "$C" "$SOCK" < "$CORE" 2> "$W/t12.log"
 	rc=$?
 	cat "$W/t12.log"
 	[ $rc = 0 ] || { kill -CONT "$DPID"; return 1; }
@@ -440,9 +440,7 @@ t_queued() {
 	h1=$!
 	sleep 0.5
 	# bounded: a queued dump the daemon never starts waits for ever
-	timeout 60 "$GOCAPD" --store "$S" --config "$C" --socket "$SOCK" \
-		--log-stderr --pipe "$STAND" "$STAND" "$STAND" 6 "$(date +%s)" \
-		0 0 0 testhost q2 < "$CORE" 2> "$W/t13b.log" || return 1
+	pipe_within 60 "$S" "$C" "$SOCK" q2 < "$CORE" 2> "$W/t13b.log" || return 1
 	wait $h1 || return 1
 	cat "$W/t13a.log" "$W/t13b.log"
 	! grep -h . "$W/t13a.log" "$W/t13b.log" || return 1	# no fallback
