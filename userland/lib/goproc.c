@@ -27,6 +27,8 @@
 #define AT_PHDR		3
 #define AT_ENTRY	9
 #define PT_LOAD		1
+#define PF_X		1
+#define PF_W		2
 #define PT_NOTE		4
 
 const char *goroot_source_name(enum goroot_source s)
@@ -397,15 +399,24 @@ static int check_buildid(struct goproc *p)
 	return 0;
 }
 
-/* Find "\xff Go buildinf:" in the executable's data and read the version. */
-static int version_from_memory(struct goproc *p)
+/*
+ * Call at(p, sg, a) for every address a, a multiple of align, such that
+ * [a, a + need) lies in the core's memory segment sg and in one of the
+ * executable's PT_LOAD ranges whose p_flags masked by mask equal want: only
+ * the bytes the core holds, segment by segment.  Returns 0 as soon as at()
+ * does, -1 when none did.
+ */
+static int scan_exe(struct goproc *p, uint32_t mask, uint32_t want,
+		    uint64_t align, uint64_t need,
+		    int (*at)(struct goproc *p, const struct gomem_seg *sg,
+			      uint64_t a))
 {
 	size_t k;
 	int i;
 
 	for (i = 0; i < p->nexe_ranges; i++) {
-		if (p->exe_ranges[i].flags & 1)
-			continue;	/* not in text */
+		if ((p->exe_ranges[i].flags & mask) != want)
+			continue;
 		for (k = 0; k < p->mem.n; k++) {
 			const struct gomem_seg *sg = &p->mem.segs[k];
 			uint64_t lo = sg->start > p->exe_ranges[i].lo ?
@@ -414,24 +425,37 @@ static int version_from_memory(struct goproc *p)
 				      sg->end : p->exe_ranges[i].hi;
 			uint64_t a;
 
-			for (a = (lo + 15) & ~15ull; a + 32 <= hi; a += 16) {
-				char modinfo[64];
-				const uint8_t *s = sg->data + (a - sg->start);
-				size_t len = sg->end - a;
-
-				if (memcmp(s, "\xff Go buildinf:", 14))
-					continue;
-				if (goelf_buildinfo_mem(s, len < 65536 ? len : 65536,
-							p->go_version,
-							sizeof(p->go_version),
-							modinfo,
-							sizeof(modinfo)) >= 0 &&
-				    p->go_version[0])
+			for (a = (lo + align - 1) & ~(align - 1);
+			     a + need <= hi; a += align)
+				if (!at(p, sg, a))
 					return 0;
-			}
 		}
 	}
 	return -1;
+}
+
+/* Is "\xff Go buildinf:" at a, with a version after it?  Keep the version. */
+static int buildinfo_at(struct goproc *p, const struct gomem_seg *sg,
+			uint64_t a)
+{
+	char modinfo[64];
+	const uint8_t *s = sg->data + (a - sg->start);
+	size_t len = sg->end - a;
+
+	if (memcmp(s, "\xff Go buildinf:", 14))
+		return -1;
+	if (goelf_buildinfo_mem(s, len < 65536 ? len : 65536, p->go_version,
+				sizeof(p->go_version), modinfo,
+				sizeof(modinfo)) >= 0 && p->go_version[0])
+		return 0;
+	return -1;
+}
+
+/* Find "\xff Go buildinf:" in the executable's data and read the version. */
+static int version_from_memory(struct goproc *p)
+{
+	/* not text (no PF_X), 16-aligned, the 32-byte header */
+	return scan_exe(p, PF_X, 0, 16, 32, buildinfo_at);
 }
 
 /* Is [a, a+72) a plausible pcHeader?  Returns its version. */
@@ -469,44 +493,31 @@ static int in_exe(const struct goproc *p, uint64_t a)
  * holds a plausible pcHeader.  Only candidates that pass the cheap test
  * are looked at, so the scan reads the data segment and little else.
  */
+static int moduledata_at(struct goproc *p, const struct gomem_seg *sg,
+			 uint64_t a)
+{
+	uint64_t v, w;
+	size_t len;
+	const uint8_t *s;
+
+	(void)sg;
+	if (gomem_u64(&p->mem, a, &v) || (v & 7) ||
+	    gomem_u64(&p->mem, a + 8, &w) ||
+	    w < v + 72 || w - v > 4096 || !in_exe(p, v))
+		return -1;
+	s = gomem_span(&p->mem, v, &len);
+	if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
+	    gcd_le64(s + 32) != w - v)
+		return -1;
+	p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
+	p->root_src[GCD_ROOT_FIRSTMODULEDATA] = GOROOT_SCAN;
+	return 0;
+}
+
 static int scan_moduledata(struct goproc *p)
 {
-	size_t k;
-	int i;
-
-	for (i = 0; i < p->nexe_ranges; i++) {
-		if (!(p->exe_ranges[i].flags & 2))
-			continue;
-		/* Only the known bytes of the range: segment by segment. */
-		for (k = 0; k < p->mem.n; k++) {
-			const struct gomem_seg *sg = &p->mem.segs[k];
-			uint64_t lo = sg->start > p->exe_ranges[i].lo ?
-				      sg->start : p->exe_ranges[i].lo;
-			uint64_t hi = sg->end < p->exe_ranges[i].hi ?
-				      sg->end : p->exe_ranges[i].hi;
-			uint64_t a;
-
-			for (a = (lo + 7) & ~7ull; a + 16 <= hi; a += 8) {
-				uint64_t v, w;
-				size_t len;
-				const uint8_t *s;
-
-				if (gomem_u64(&p->mem, a, &v) || (v & 7) ||
-				    gomem_u64(&p->mem, a + 8, &w) ||
-				    w < v + 72 || w - v > 4096 || !in_exe(p, v))
-					continue;
-				s = gomem_span(&p->mem, v, &len);
-				if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
-				    gcd_le64(s + 32) != w - v)
-					continue;
-				p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
-				p->root_src[GCD_ROOT_FIRSTMODULEDATA] =
-					GOROOT_SCAN;
-				return 0;
-			}
-		}
-	}
-	return -1;
+	/* writable (PF_W) ranges, 8-aligned, two words */
+	return scan_exe(p, PF_W, PF_W, 8, 16, moduledata_at);
 }
 
 static int read_moduledata(struct goproc *p)
