@@ -300,8 +300,6 @@ static void enqueue(struct daemon *dm, struct conn *c)
 		dm->wait_head = c;
 	dm->wait_tail = c;
 	start_waiting(dm);
-	if (dm->wait_head)
-		heartbeat(dm);
 }
 
 static int peer_is_root(int fd, struct ucred *uc)

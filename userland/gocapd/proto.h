@@ -7,9 +7,9 @@
  *   helper -> daemon  HELLO, with SCM_RIGHTS [core stream, context memfd,
  *                     exe fd (when PROTO_F_EXE)]; the context memfd holds
  *                     a context record (context.h) of ctx_len bytes.
- *   daemon -> helper  QUEUED  a = dumps ahead of this one: sent when the
- *                             HELLO has to wait for a slot, and again
- *                             every PROTO_HEARTBEAT_MS while it waits
+ *   daemon -> helper  QUEUED  a = dumps ahead of this one: sent every
+ *                             PROTO_HEARTBEAT_MS while the dump waits for
+ *                             a slot
  *                     ACCEPT  a = dumps suppressed before, b = storage,
  *                             text = the name being written
  *   helper -> daemon  GO      the daemon may read the core stream now
