@@ -43,6 +43,21 @@ tap_n=0
 tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n $*"; }
 tap_fail() { tap_n=$((tap_n + 1)); echo "not ok $tap_n $*"; failed=1; }
 
+# build_kmod K DIR LOG [KBUILD-LINE]: a fresh copy of the module's sources
+# in DIR (KBUILD-LINE appended to its Kbuild), built against $KDIR; 7.x
+# headers need trixie's toolchain, so that one builds in a chroot of it.
+build_kmod() {
+	rm -rf "$2"; mkdir -p "$2"
+	cp -r "$GOCD_TOP/Kbuild" "$GOCD_TOP/module" "$GOCD_TOP/lib" \
+		"$GOCD_TOP/include" "$2/"
+	[ -z "${4:-}" ] || echo "$4" >> "$2/Kbuild"
+	if [ "$1" = 7 ]; then
+		"$GOCD_TOP/scripts/trixie-chroot.sh" run "$KDIR" "$2"
+	else
+		make -C "$KDIR" M="$2" modules
+	fi >"$3" 2>&1 && [ -f "$2/gocoredump.ko" ]
+}
+
 do_build() {
 	failed=0
 	mkdir -p "$LAB"
@@ -162,17 +177,9 @@ do_build() {
 			{ tap_fail "fetch Debian kernel $k"; continue; }
 		. "$envf"
 		kb="$LAB/$k/kmod"
-		rm -rf "$kb" "$LAB/$k/payload"; mkdir -p "$kb"
+		rm -rf "$LAB/$k/payload"
 		cp -al "$LAB/payload" "$LAB/$k/payload"
-		cp -r "$GOCD_TOP/Kbuild" "$GOCD_TOP/module" "$GOCD_TOP/lib" \
-			"$GOCD_TOP/include" "$kb/"
-		# 7.x headers need trixie's toolchain: build in a chroot of it.
-		if [ "$k" = 7 ]; then
-			set -- "$GOCD_TOP/scripts/trixie-chroot.sh" run "$KDIR" "$kb"
-		else
-			set -- make -C "$KDIR" M="$kb" modules
-		fi
-		if "$@" >"$LAB/$k/kmod.log" 2>&1 && [ -f "$kb/gocoredump.ko" ]; then
+		if build_kmod "$k" "$kb" "$LAB/$k/kmod.log"; then
 			tap_ok "build gocoredump.ko for $KVER"
 			if grep -E 'warning:' "$LAB/$k/kmod.log" | grep -v 'Skipping BTF' >/dev/null; then
 				tap_fail "gocoredump.ko for $KVER builds without warnings"
@@ -186,16 +193,8 @@ do_build() {
 		fi
 		# Its twin for test_unload: the same sources looking for a
 		# binfmt no kernel has, so that loading must be refused.
-		rm -rf "$kb-missing"; mkdir -p "$kb-missing"
-		cp -r "$GOCD_TOP/Kbuild" "$GOCD_TOP/module" "$GOCD_TOP/lib" \
-			"$GOCD_TOP/include" "$kb-missing/"
-		echo "ccflags-y += -DGCD_NATIVE_BINFMT='\"gcd_no_such_binfmt\"'" >> "$kb-missing/Kbuild"
-		if [ "$k" = 7 ]; then
-			set -- "$GOCD_TOP/scripts/trixie-chroot.sh" run "$KDIR" "$kb-missing"
-		else
-			set -- make -C "$KDIR" M="$kb-missing" modules
-		fi
-		if "$@" >"$LAB/$k/kmod-missing.log" 2>&1 && [ -f "$kb-missing/gocoredump.ko" ]; then
+		if build_kmod "$k" "$kb-missing" "$LAB/$k/kmod-missing.log" \
+			"ccflags-y += -DGCD_NATIVE_BINFMT='\"gcd_no_such_binfmt\"'"; then
 			cp "$kb-missing/gocoredump.ko" "$LAB/$k/payload/gocoredump-missing-target.ko"
 			tap_ok "build gocoredump.ko's missing-target twin for $KVER"
 		else
