@@ -177,7 +177,7 @@ do_build() {
 			{ tap_fail "fetch Debian kernel $k"; continue; }
 		. "$envf"
 		kb="$LAB/$k/kmod"
-		rm -rf "$LAB/$k/payload"
+		rm -rf "$LAB/$k/payload"; mkdir -p "$LAB/$k"
 		cp -al "$LAB/payload" "$LAB/$k/payload"
 		if build_kmod "$k" "$kb" "$LAB/$k/kmod.log"; then
 			tap_ok "build gocoredump.ko for $KVER"
