@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * goelf.c - recognise a Go ELF file, read its .go.buildinfo and find the Go
- * runtime's scheduler roots in its symbol table.
+ * goelf.c - the ELF layer: decode ELF records (headers, program and
+ * section headers, notes) for every reader in the project, recognise a Go
+ * ELF file, read its .go.buildinfo and find the Go runtime's scheduler
+ * roots in its symbol table.
  *
  * This file is shared by gocoredump.ko, the userland tools and a fuzz
  * target: it does no I/O and allocates nothing.  All bytes come through
@@ -23,45 +25,41 @@
 #include "../include/gocoredump/goelf.h"
 #include "../include/gocoredump/le.h"
 
-#define ELFCLASS32	1
-#define ELFCLASS64	2
-#define ELFDATA2LSB	1
-#define SHT_SYMTAB	2
-#define SHT_STRTAB	3
-#define SHT_NOTE	7
-#define SHN_UNDEF	0
-#define SHN_LORESERVE	0xff00
-#define SHN_XINDEX	0xffff
-#define PT_LOAD		1
-#define PT_NOTE		4
-#define STT_NOTYPE	0
-#define STT_OBJECT	1
-
-#define GO_BUILDID_NOTE_TYPE	4	/* ELF_NOTE_GOBUILDID_TAG */
-#define MAX_NOTES		256	/* notes looked at per note area */
 #define BUILDINFO_MAGIC		"\xff Go buildinf:"
 #define BUILDINFO_MAGIC_LEN	14
 #define BUILDINFO_HDR_LEN	32
 #define BUILDINFO_FLAG_BE	0x1
 #define BUILDINFO_FLAG_INLINE	0x2
 
+/* Little-endian field of a record in b, by class, record and field name. */
+#define FIELD(b, bits, rec, field)					\
+	(GOELF_SIZE(bits, rec, field) == 8 ?				\
+	 gcd_le64((b) + GOELF_OFF(bits, rec, field)) :			\
+	 GOELF_SIZE(bits, rec, field) == 4 ?				\
+	 gcd_le32((b) + GOELF_OFF(bits, rec, field)) :			\
+	 GOELF_SIZE(bits, rec, field) == 2 ?				\
+	 gcd_le16((b) + GOELF_OFF(bits, rec, field)) :			\
+	 (b)[GOELF_OFF(bits, rec, field)])
+/* The same field in whichever class the file is. */
+#define CFIELD(is64, b, rec, field)					\
+	((is64) ? (uint64_t)FIELD(b, 64, rec, field) :			\
+		  (uint64_t)FIELD(b, 32, rec, field))
+
 struct elf {
 	const struct goelf_reader *r;
 	uint8_t *buf;			/* GOELF_SCRATCH_SIZE bytes */
-	int is64;
-	uint64_t shoff, phoff;
-	uint32_t shnum, phnum, shentsize, phentsize, shstrndx;
+	struct goelf_ehdr eh;
 	uint64_t shstr_off, shstr_size;
-};
-
-struct shdr {
-	uint32_t name, type, link;
-	uint64_t offset, size;
 };
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
+}
+
+static uint64_t align_note(uint64_t n)
+{
+	return (n + GOELF_NOTE_ALIGN - 1) & ~(uint64_t)(GOELF_NOTE_ALIGN - 1);
 }
 
 /* True when [off, off + len) lies inside the file, without overflow. */
@@ -80,6 +78,26 @@ static int rd(const struct goelf_reader *r, uint64_t off, void *buf,
 	return r->read(r->ctx, off, buf, (size_t)len) ? -GOELF_EIO : 0;
 }
 
+static int mem_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	const struct goelf_mem *m = ctx;
+
+	if (off > m->size || len > m->size - off)
+		return -1;
+	memcpy(buf, m->p + off, len);
+	return 0;
+}
+
+void goelf_mem_reader(struct goelf_reader *r, struct goelf_mem *m,
+		      const void *p, uint64_t size)
+{
+	m->p = p;
+	m->size = size;
+	r->read = mem_read;
+	r->ctx = m;
+	r->size = size;
+}
+
 /* Copy n bytes into a fixed NUL-terminated field, keeping it printable. */
 static void copy_str(char *dst, size_t dst_len, const uint8_t *src,
 		     uint64_t n)
@@ -94,108 +112,287 @@ static void copy_str(char *dst, size_t dst_len, const uint8_t *src,
 	dst[k] = '\0';
 }
 
-static int read_shdr(const struct elf *e, uint32_t idx, struct shdr *sh)
+/* ---- records ------------------------------------------------------- */
+
+int goelf_read_shdr(const struct goelf_reader *r, const struct goelf_ehdr *eh,
+		    uint32_t idx, struct goelf_shdr *sh)
 {
-	uint8_t b[64];
+	int is64 = eh->elf_class == ELFCLASS64;
+	uint8_t b[GOELF_SHDR64_SIZE];
 	int err;
 
-	if (idx >= e->shnum)
+	if (idx >= eh->shnum)
 		return -GOELF_EBADF;
-	err = rd(e->r, e->shoff + (uint64_t)idx * e->shentsize, b,
-		 e->is64 ? 64 : 40);
+	err = rd(r, eh->shoff + (uint64_t)idx * eh->shentsize, b,
+		 is64 ? GOELF_SHDR64_SIZE : GOELF_SHDR32_SIZE);
 	if (err)
 		return err;
-	sh->name = gcd_le32(b);
-	sh->type = gcd_le32(b + 4);
-	if (e->is64) {
-		sh->offset = gcd_le64(b + 24);
-		sh->size = gcd_le64(b + 32);
-		sh->link = gcd_le32(b + 40);
-	} else {
-		sh->offset = gcd_le32(b + 16);
-		sh->size = gcd_le32(b + 20);
-		sh->link = gcd_le32(b + 24);
-	}
+	sh->name = (uint32_t)CFIELD(is64, b, Shdr, sh_name);
+	sh->type = (uint32_t)CFIELD(is64, b, Shdr, sh_type);
+	sh->offset = CFIELD(is64, b, Shdr, sh_offset);
+	sh->size = CFIELD(is64, b, Shdr, sh_size);
+	sh->link = (uint32_t)CFIELD(is64, b, Shdr, sh_link);
+	sh->info = (uint32_t)CFIELD(is64, b, Shdr, sh_info);
 	return 0;
 }
 
-static int parse_ehdr(struct elf *e, struct goelf_info *info)
+int goelf_read_phdr(const struct goelf_reader *r, const struct goelf_ehdr *eh,
+		    uint32_t idx, struct goelf_phdr *ph)
 {
-	const struct goelf_reader *r = e->r;
-	uint8_t b[64];
+	int is64 = eh->elf_class == ELFCLASS64;
+	uint8_t b[GOELF_PHDR64_SIZE];
 	int err;
 
-	if (r->size < 52)
-		return -GOELF_ENOTELF;
-	err = rd(r, 0, b, r->size < 64 ? 52 : 64);
+	if (idx >= eh->phnum)
+		return -GOELF_EBADF;
+	err = rd(r, eh->phoff + (uint64_t)idx * eh->phentsize, b,
+		 is64 ? GOELF_PHDR64_SIZE : GOELF_PHDR32_SIZE);
 	if (err)
 		return err;
-	if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F' ||
-	    b[5] != ELFDATA2LSB)
-		return -GOELF_ENOTELF;
-	if (b[4] == ELFCLASS64 && r->size >= 64) {
-		e->is64 = 1;
-		e->phoff = gcd_le64(b + 32);
-		e->shoff = gcd_le64(b + 40);
-		e->phentsize = gcd_le16(b + 54);
-		e->phnum = gcd_le16(b + 56);
-		e->shentsize = gcd_le16(b + 58);
-		e->shnum = gcd_le16(b + 60);
-		e->shstrndx = gcd_le16(b + 62);
-	} else if (b[4] == ELFCLASS32) {
-		e->phoff = gcd_le32(b + 28);
-		e->shoff = gcd_le32(b + 32);
-		e->phentsize = gcd_le16(b + 42);
-		e->phnum = gcd_le16(b + 44);
-		e->shentsize = gcd_le16(b + 46);
-		e->shnum = gcd_le16(b + 48);
-		e->shstrndx = gcd_le16(b + 50);
-	} else {
-		return -GOELF_ENOTELF;
+	ph->type = (uint32_t)CFIELD(is64, b, Phdr, p_type);
+	ph->flags = (uint32_t)CFIELD(is64, b, Phdr, p_flags);
+	ph->offset = CFIELD(is64, b, Phdr, p_offset);
+	ph->vaddr = CFIELD(is64, b, Phdr, p_vaddr);
+	ph->filesz = CFIELD(is64, b, Phdr, p_filesz);
+	ph->memsz = CFIELD(is64, b, Phdr, p_memsz);
+	return 0;
+}
+
+static int ehdr_fail(const char **why, const char *text, int err)
+{
+	if (why)
+		*why = text;
+	return err;
+}
+
+int goelf_read_ehdr(const struct goelf_reader *r, struct goelf_ehdr *eh,
+		    const char **why)
+{
+	uint8_t b[GOELF_EHDR64_SIZE];
+	uint32_t phsize, shsize;
+	int is64, err;
+
+	memset(eh, 0, sizeof(*eh));
+	if (r->size < GOELF_EHDR32_SIZE || rd(r, 0, b, EI_NIDENT) ||
+	    memcmp(b, ELFMAG, SELFMAG) != 0)
+		return ehdr_fail(why, "not an ELF file", -GOELF_ENOTELF);
+	if (b[EI_DATA] != ELFDATA2LSB)
+		return ehdr_fail(why, "not a little-endian ELF file",
+				 -GOELF_ENOTELF);
+	if (b[EI_CLASS] != ELFCLASS32 && b[EI_CLASS] != ELFCLASS64)
+		return ehdr_fail(why, "unknown ELF class", -GOELF_ENOTELF);
+	is64 = b[EI_CLASS] == ELFCLASS64;
+	if (r->size < (is64 ? GOELF_EHDR64_SIZE : GOELF_EHDR32_SIZE))
+		return ehdr_fail(why, "ELF header is cut short",
+				 -GOELF_ENOTELF);
+	err = rd(r, 0, b, is64 ? GOELF_EHDR64_SIZE : GOELF_EHDR32_SIZE);
+	if (err)
+		return ehdr_fail(why, "cannot read the ELF header", err);
+	phsize = is64 ? GOELF_PHDR64_SIZE : GOELF_PHDR32_SIZE;
+	shsize = is64 ? GOELF_SHDR64_SIZE : GOELF_SHDR32_SIZE;
+	eh->elf_class = b[EI_CLASS];
+	eh->type = (uint16_t)CFIELD(is64, b, Ehdr, e_type);
+	eh->machine = (uint16_t)CFIELD(is64, b, Ehdr, e_machine);
+	eh->entry = CFIELD(is64, b, Ehdr, e_entry);
+	eh->phoff = CFIELD(is64, b, Ehdr, e_phoff);
+	eh->shoff = CFIELD(is64, b, Ehdr, e_shoff);
+	eh->phentsize = (uint32_t)CFIELD(is64, b, Ehdr, e_phentsize);
+	eh->phnum = (uint32_t)CFIELD(is64, b, Ehdr, e_phnum);
+	eh->shentsize = (uint32_t)CFIELD(is64, b, Ehdr, e_shentsize);
+	eh->shnum = (uint32_t)CFIELD(is64, b, Ehdr, e_shnum);
+	eh->shstrndx = (uint32_t)CFIELD(is64, b, Ehdr, e_shstrndx);
+
+	if (!eh->shoff) {
+		eh->shnum = 0;
+		eh->shstrndx = 0;
+	} else if (eh->shentsize < shsize) {
+		return ehdr_fail(why, "section header size is wrong",
+				 -GOELF_EBADF);
+	} else if (eh->shnum == 0 || eh->shstrndx == SHN_XINDEX ||
+		   eh->phnum == PN_XNUM) {
+		/* Extended numbering: the real counts live in section 0. */
+		struct goelf_shdr sh0;
+		uint32_t shnum = eh->shnum;
+
+		eh->shnum = 1;
+		if (goelf_read_shdr(r, eh, 0, &sh0))
+			return ehdr_fail(why, eh->phnum == PN_XNUM ?
+					 "e_phnum is PN_XNUM but section header 0 is missing" :
+					 "section header 0 is missing",
+					 -GOELF_EBADF);
+		eh->shnum = shnum ? shnum : (uint32_t)min64(sh0.size,
+							    0xffffffffu);
+		if (eh->shstrndx == SHN_XINDEX)
+			eh->shstrndx = sh0.link;
+		if (eh->phnum == PN_XNUM)
+			eh->phnum = sh0.info;
 	}
-	info->elf_class = b[4];
-	info->e_type = gcd_le16(b + 16);
-	info->e_machine = gcd_le16(b + 18);
+	if (eh->phnum == PN_XNUM)
+		return ehdr_fail(why,
+				 "e_phnum is PN_XNUM but section header 0 is missing",
+				 -GOELF_EBADF);
+	if (eh->shnum && !in_file(r, eh->shoff,
+				  (uint64_t)eh->shnum * eh->shentsize))
+		return ehdr_fail(why,
+				 "section headers run past the end of the file",
+				 -GOELF_EBADF);
+	if (eh->phnum && eh->phentsize < phsize)
+		return ehdr_fail(why, "program header size is wrong",
+				 -GOELF_EBADF);
+	if (!in_file(r, eh->phoff, (uint64_t)eh->phnum * eh->phentsize))
+		return ehdr_fail(why,
+				 "program headers run past the end of the file",
+				 -GOELF_EBADF);
+	return 0;
+}
 
-	if (e->phnum && e->phentsize < (e->is64 ? 56u : 32u))
-		return -GOELF_EBADF;
-	if (e->phnum > GOELF_MAX_PHNUM)
-		return -GOELF_ERANGE;
-	if (!in_file(r, e->phoff, (uint64_t)e->phnum * e->phentsize))
-		return -GOELF_EBADF;
+/* ---- notes --------------------------------------------------------- */
 
-	if (!e->shoff) {
-		e->shnum = 0;
+void goelf_notes_init(struct goelf_notes *it, uint64_t off, uint64_t size)
+{
+	it->pos = off;
+	it->end = off + size < off ? ~0ull : off + size;
+}
+
+int goelf_note_next(const struct goelf_reader *r, struct goelf_notes *it,
+		    struct goelf_note *n)
+{
+	uint8_t h[GOELF_NHDR_SIZE];
+	uint64_t left, name_len, desc_len;
+	int err;
+
+	if (it->pos >= it->end || it->end - it->pos < GOELF_NHDR_SIZE)
 		return 0;
-	}
-	if (e->shentsize < (e->is64 ? 64u : 40u))
+	err = rd(r, it->pos, h, GOELF_NHDR_SIZE);
+	if (err)
+		return err;
+	n->namesz = gcd_le32(h + GOELF_OFF(64, Nhdr, n_namesz));
+	n->descsz = gcd_le32(h + GOELF_OFF(64, Nhdr, n_descsz));
+	n->type = gcd_le32(h + GOELF_OFF(64, Nhdr, n_type));
+	left = it->end - it->pos - GOELF_NHDR_SIZE;
+	name_len = align_note(n->namesz);
+	desc_len = align_note(n->descsz);
+	if (name_len > left || n->descsz > left - name_len)
 		return -GOELF_EBADF;
-	/* Extended numbering: the real counts live in section header 0. */
-	if (e->shnum == 0 || e->shstrndx == SHN_XINDEX) {
-		struct shdr sh0;
-		uint32_t shnum = e->shnum;
+	n->offset = it->pos;
+	n->name_off = it->pos + GOELF_NHDR_SIZE;
+	n->desc_off = n->name_off + name_len;
+	if (desc_len > left - name_len)
+		it->pos = it->end;	/* the last note, its padding cut */
+	else
+		it->pos = n->desc_off + desc_len;
+	return 1;
+}
 
-		e->shnum = 1;
-		err = read_shdr(e, 0, &sh0);
-		if (err)
-			return err;
-		if (shnum == 0)
-			shnum = (uint32_t)min64(sh0.size, GOELF_MAX_SHNUM + 1);
-		if (e->shstrndx == SHN_XINDEX)
-			e->shstrndx = sh0.link;
-		e->shnum = shnum;
+int goelf_note_owner_is(const struct goelf_reader *r,
+			const struct goelf_note *n, const char *owner)
+{
+	uint8_t b[16];
+	size_t len = strlen(owner) + 1;
+
+	if (n->namesz != len || len > sizeof(b) ||
+	    rd(r, n->name_off, b, len))
+		return 0;
+	return memcmp(b, owner, len) == 0;
+}
+
+/* Go writes its owner as "Go\0" padded, with n_namesz 3 or 4. */
+static int is_go_buildid(const struct goelf_reader *r,
+			 const struct goelf_note *n)
+{
+	uint8_t nm[4];
+
+	return n->type == GOELF_NT_GO_BUILDID &&
+	       (n->namesz == 3 || n->namesz == 4) &&
+	       !rd(r, n->name_off, nm, n->namesz) && nm[0] == 'G' &&
+	       nm[1] == 'o' && nm[2] == 0;
+}
+
+static int copy_go_buildid(const struct goelf_reader *r,
+			   const struct goelf_note *n, char *out,
+			   size_t outlen)
+{
+	uint8_t id[GOELF_BUILDID_LEN];
+	uint64_t len = min64(n->descsz, sizeof(id) - 1);
+
+	if (rd(r, n->desc_off, id, len))
+		return 0;
+	copy_str(out, outlen, id, len);
+	return 1;
+}
+
+static int copy_gnu_buildid(const struct goelf_reader *r,
+			    const struct goelf_note *n, char *out,
+			    size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t id[32];
+	uint32_t i;
+
+	if (n->descsz < 1 || n->descsz > sizeof(id) ||
+	    2 * (size_t)n->descsz + 1 > outlen ||
+	    rd(r, n->desc_off, id, n->descsz))
+		return 0;
+	for (i = 0; i < n->descsz; i++) {
+		out[2 * i] = hex[id[i] >> 4];
+		out[2 * i + 1] = hex[id[i] & 15];
 	}
-	if (e->shnum > GOELF_MAX_SHNUM)
+	out[2 * n->descsz] = '\0';
+	return 1;
+}
+
+static int is_gnu_buildid(const struct goelf_reader *r,
+			  const struct goelf_note *n)
+{
+	return n->type == NT_GNU_BUILD_ID &&
+	       goelf_note_owner_is(r, n, GOELF_NOTE_GNU_OWNER);
+}
+
+int goelf_go_buildid(const struct goelf_reader *r, uint64_t off,
+		     uint64_t size, char *out, size_t outlen)
+{
+	struct goelf_notes it;
+	struct goelf_note n;
+	int guard = 0;
+
+	goelf_notes_init(&it, off, size);
+	while (guard++ < GOELF_MAX_NOTES && goelf_note_next(r, &it, &n) > 0)
+		if (is_go_buildid(r, &n))
+			return copy_go_buildid(r, &n, out, outlen);
+	return 0;
+}
+
+int goelf_gnu_buildid(const struct goelf_reader *r, uint64_t off,
+		      uint64_t size, char *out, size_t outlen)
+{
+	struct goelf_notes it;
+	struct goelf_note n;
+	int guard = 0;
+
+	goelf_notes_init(&it, off, size);
+	while (guard++ < GOELF_MAX_NOTES && goelf_note_next(r, &it, &n) > 0)
+		if (is_gnu_buildid(r, &n))
+			return copy_gnu_buildid(r, &n, out, outlen);
+	return 0;
+}
+
+/* ---- a Go file ----------------------------------------------------- */
+
+/* Parse the ELF header and find the section name table. */
+static int parse_ehdr(struct elf *e)
+{
+	struct goelf_shdr ss;
+	int err = goelf_read_ehdr(e->r, &e->eh, NULL);
+
+	if (err)
+		return err;
+	if (e->eh.phnum > GOELF_MAX_PHNUM || e->eh.shnum > GOELF_MAX_SHNUM)
 		return -GOELF_ERANGE;
-	if (!in_file(r, e->shoff, (uint64_t)e->shnum * e->shentsize))
-		return -GOELF_EBADF;
-	if (e->shstrndx && e->shstrndx < e->shnum) {
-		struct shdr ss;
-
-		err = read_shdr(e, e->shstrndx, &ss);
+	if (e->eh.shstrndx && e->eh.shstrndx < e->eh.shnum) {
+		err = goelf_read_shdr(e->r, &e->eh, e->eh.shstrndx, &ss);
 		if (err)
 			return err;
-		if (ss.type == SHT_STRTAB && in_file(r, ss.offset, ss.size)) {
+		if (ss.type == SHT_STRTAB && in_file(e->r, ss.offset, ss.size)) {
 			e->shstr_off = ss.offset;
 			e->shstr_size = ss.size;
 		}
@@ -217,47 +414,28 @@ static int name_is(const struct elf *e, uint32_t sh_name, const char *want)
 	return memcmp(b, want, n) == 0;
 }
 
-/*
- * Look through a note area [off, off + size) for the Go build-ID note
- * (owner "Go", type 4).  Returns 1 when found (the ID is copied), 0 if not.
- */
-static int scan_go_notes(const struct goelf_reader *r, uint64_t off,
-			 uint64_t size, struct goelf_info *info)
+/* Look through a note area for the build IDs not found yet. */
+static void scan_notes(const struct goelf_reader *r, uint64_t off,
+		       uint64_t size, struct goelf_info *info)
 {
-	uint64_t end, pos = off;
+	struct goelf_notes it;
+	struct goelf_note n;
 	int guard = 0;
 
 	if (!in_file(r, off, size))
-		return 0;
-	end = off + size;
-	while (end - pos >= 12 && guard++ < MAX_NOTES) {
-		uint8_t h[12], nm[4], id[GOELF_BUILDID_LEN];
-		uint32_t namesz, descsz;
-		uint64_t name_len, desc_len;
-
-		if (rd(r, pos, h, 12))
-			return 0;
-		namesz = gcd_le32(h);
-		descsz = gcd_le32(h + 4);
-		name_len = ((uint64_t)namesz + 3) & ~3ull;
-		desc_len = ((uint64_t)descsz + 3) & ~3ull;
-		if (name_len > end - pos - 12 ||
-		    desc_len > end - pos - 12 - name_len)
-			return 0;
-		if ((namesz == 3 || namesz == 4) && gcd_le32(h + 8) ==
-		    GO_BUILDID_NOTE_TYPE && !rd(r, pos + 12, nm, namesz) &&
-		    nm[0] == 'G' && nm[1] == 'o' && nm[2] == 0) {
-			uint64_t n = min64(descsz, sizeof(id) - 1);
-
-			if (rd(r, pos + 12 + name_len, id, n))
-				return 0;
-			copy_str(info->go_buildid, sizeof(info->go_buildid),
-				 id, n);
-			return 1;
-		}
-		pos += 12 + name_len + desc_len;
+		return;
+	goelf_notes_init(&it, off, size);
+	while (guard++ < GOELF_MAX_NOTES && goelf_note_next(r, &it, &n) > 0) {
+		if (!(info->flags & GOELF_F_GOBUILDID) && is_go_buildid(r, &n) &&
+		    copy_go_buildid(r, &n, info->go_buildid,
+				    sizeof(info->go_buildid)))
+			info->flags |= GOELF_F_GOBUILDID;
+		if (!(info->flags & GOELF_F_GNUBUILDID) &&
+		    is_gnu_buildid(r, &n) &&
+		    copy_gnu_buildid(r, &n, info->gnu_buildid,
+				     sizeof(info->gnu_buildid)))
+			info->flags |= GOELF_F_GNUBUILDID;
 	}
-	return 0;
 }
 
 static int scan_program_headers(const struct elf *e, struct goelf_info *info)
@@ -265,33 +443,21 @@ static int scan_program_headers(const struct elf *e, struct goelf_info *info)
 	int found_off0 = 0;
 	uint32_t i;
 
-	for (i = 0; i < e->phnum; i++) {
-		uint8_t b[56];
-		uint64_t offset, vaddr, filesz;
-		uint32_t type;
+	for (i = 0; i < e->eh.phnum; i++) {
+		struct goelf_phdr ph;
 
-		if (rd(e->r, e->phoff + (uint64_t)i * e->phentsize, b,
-		       e->is64 ? 56 : 32))
+		if (goelf_read_phdr(e->r, &e->eh, i, &ph))
 			return -GOELF_EIO;
-		type = gcd_le32(b);
-		if (e->is64) {
-			offset = gcd_le64(b + 8);
-			vaddr = gcd_le64(b + 16);
-			filesz = gcd_le64(b + 32);
-		} else {
-			offset = gcd_le32(b + 4);
-			vaddr = gcd_le32(b + 8);
-			filesz = gcd_le32(b + 16);
-		}
-		if (type == PT_LOAD && !found_off0 && offset < 4096 &&
-		    vaddr >= offset) {
-			info->vaddr_at_off0 = (vaddr - offset) & ~4095ull;
+		if (ph.type == PT_LOAD && !found_off0 && ph.offset < 4096 &&
+		    ph.vaddr >= ph.offset) {
+			info->vaddr_at_off0 = (ph.vaddr - ph.offset) & ~4095ull;
 			found_off0 = 1;
 		}
-		/* Without section headers, notes are found through PT_NOTE. */
-		if (type == PT_NOTE && !(info->flags & GOELF_F_GOBUILDID) &&
-		    scan_go_notes(e->r, offset, filesz, info))
-			info->flags |= GOELF_F_GOBUILDID;
+		/* Notes the sections did not show: through PT_NOTE. */
+		if (ph.type == PT_NOTE &&
+		    (info->flags & (GOELF_F_GOBUILDID | GOELF_F_GNUBUILDID)) !=
+		    (GOELF_F_GOBUILDID | GOELF_F_GNUBUILDID))
+			scan_notes(e->r, ph.offset, ph.filesz, info);
 	}
 	return 0;
 }
@@ -510,10 +676,11 @@ static int scan_strtab(const struct elf *e, uint64_t off, uint64_t size,
  * Pass 2: walk .symtab and take the value of each defined object symbol
  * whose name offset is one found in pass 1.
  */
-static int scan_symtab(const struct elf *e, const struct shdr *sym,
+static int scan_symtab(const struct elf *e, const struct goelf_shdr *sym,
 		       const struct root_scan *rs, struct goelf_info *info)
 {
-	uint32_t entsize = e->is64 ? 24 : 16;
+	int is64 = e->eh.elf_class == ELFCLASS64;
+	uint32_t entsize = is64 ? GOELF_SYM64_SIZE : GOELF_SYM32_SIZE;
 	uint64_t nsyms = sym->size / entsize, i = 0;
 	uint64_t per_chunk = GOELF_SCRATCH_SIZE / entsize;
 
@@ -526,21 +693,14 @@ static int scan_symtab(const struct elf *e, const struct shdr *sym,
 			return -GOELF_EIO;
 		for (j = 0; j < n; j++) {
 			const uint8_t *s = e->buf + j * entsize;
-			uint32_t name = gcd_le32(s);
-			uint64_t value;
-			uint8_t type;
-			uint16_t shndx;
+			uint32_t name = (uint32_t)CFIELD(is64, s, Sym, st_name);
+			uint64_t value = CFIELD(is64, s, Sym, st_value);
+			uint8_t type = ELF64_ST_TYPE(CFIELD(is64, s, Sym,
+							    st_info));
+			uint16_t shndx = (uint16_t)CFIELD(is64, s, Sym,
+							  st_shndx);
 			unsigned int k, h;
 
-			if (e->is64) {
-				type = s[4] & 0xf;
-				shndx = gcd_le16(s + 6);
-				value = gcd_le64(s + 8);
-			} else {
-				value = gcd_le32(s + 4);
-				type = s[12] & 0xf;
-				shndx = gcd_le16(s + 14);
-			}
 			if (shndx == SHN_UNDEF ||
 			    (shndx >= SHN_LORESERVE && shndx != SHN_XINDEX) ||
 			    (type != STT_OBJECT && type != STT_NOTYPE))
@@ -563,19 +723,19 @@ static int scan_symtab(const struct elf *e, const struct shdr *sym,
 
 static void read_roots(const struct elf *e, struct goelf_info *info)
 {
-	struct shdr sym, str;
+	struct goelf_shdr sym, str;
 	struct root_scan rs;
 	uint32_t i;
 
-	for (i = 1; i < e->shnum; i++) {
-		if (read_shdr(e, i, &sym))
+	for (i = 1; i < e->eh.shnum; i++) {
+		if (goelf_read_shdr(e->r, &e->eh, i, &sym))
 			return;
 		if (sym.type == SHT_SYMTAB)
 			break;
 	}
-	if (i >= e->shnum || !in_file(e->r, sym.offset, sym.size) ||
-	    read_shdr(e, sym.link, &str) || str.type != SHT_STRTAB ||
-	    !in_file(e->r, str.offset, str.size))
+	if (i >= e->eh.shnum || !in_file(e->r, sym.offset, sym.size) ||
+	    goelf_read_shdr(e->r, &e->eh, sym.link, &str) ||
+	    str.type != SHT_STRTAB || !in_file(e->r, str.offset, str.size))
 		return;
 	info->flags |= GOELF_F_SYMTAB;
 	memset(&rs, 0, sizeof(rs));
@@ -588,8 +748,8 @@ static void read_roots(const struct elf *e, struct goelf_info *info)
 int goelf_probe(const struct goelf_reader *r, unsigned int want,
 		struct goelf_info *info, void *scratch)
 {
+	struct goelf_shdr sh;
 	struct elf e;
-	struct shdr sh;
 	uint32_t i;
 	int err;
 
@@ -597,13 +757,16 @@ int goelf_probe(const struct goelf_reader *r, unsigned int want,
 	memset(&e, 0, sizeof(e));
 	e.r = r;
 	e.buf = scratch;
-	err = parse_ehdr(&e, info);
+	err = parse_ehdr(&e);
 	if (err)
 		return err;
 	info->flags |= GOELF_F_ELF;
+	info->elf_class = e.eh.elf_class;
+	info->e_type = e.eh.type;
+	info->e_machine = e.eh.machine;
 
-	for (i = 1; i < e.shnum; i++) {
-		if (read_shdr(&e, i, &sh))
+	for (i = 1; i < e.eh.shnum; i++) {
+		if (goelf_read_shdr(r, &e.eh, i, &sh))
 			break;
 		if (!(info->flags & GOELF_F_BUILDINFO) &&
 		    in_file(r, sh.offset, sh.size) &&
@@ -612,9 +775,8 @@ int goelf_probe(const struct goelf_reader *r, unsigned int want,
 			info->buildinfo_off = sh.offset;
 			info->buildinfo_size = sh.size;
 		}
-		if (sh.type == SHT_NOTE && !(info->flags & GOELF_F_GOBUILDID) &&
-		    scan_go_notes(r, sh.offset, sh.size, info))
-			info->flags |= GOELF_F_GOBUILDID;
+		if (sh.type == SHT_NOTE)
+			scan_notes(r, sh.offset, sh.size, info);
 	}
 	err = scan_program_headers(&e, info);
 	if (err)
@@ -666,24 +828,13 @@ int goelf_modinfo(const struct goelf_reader *r, const struct goelf_info *info,
 			    version, version_len, buf, buf_len);
 }
 
-struct mem_ctx {
-	const uint8_t *p;
-};
-
-static int mem_read(void *ctx, uint64_t off, void *buf, size_t len)
-{
-	memcpy(buf, ((struct mem_ctx *)ctx)->p + off, len);
-	return 0;
-}
-
 int goelf_buildinfo_mem(const void *sec, size_t sec_len, char *version,
 			size_t version_len, char *buf, size_t buf_len)
 {
-	struct mem_ctx m = { .p = sec };
-	struct goelf_reader r = {
-		.read = mem_read, .ctx = &m, .size = sec_len,
-	};
+	struct goelf_mem m;
+	struct goelf_reader r;
 
+	goelf_mem_reader(&r, &m, sec, sec_len);
 	return copy_modinfo(&r, 0, sec_len, version, version_len, buf,
 			    buf_len);
 }

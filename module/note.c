@@ -76,21 +76,29 @@ static bool gcd_schedstats_enabled(void)
 	       static_key_enabled(&gcd_schedstats_key->key);
 }
 
+/* Bytes of a note record before its descriptor: header and owner name. */
+#define GCD_NOTE_DESC_OFF	(GOELF_NHDR_SIZE + \
+				 ALIGN(sizeof(GCD_NOTE_NAME), GOELF_NOTE_ALIGN))
+
 /* ELF note record: header, owner name padded to 4, descriptor padded. */
 static size_t gcd_note_record_len(size_t desc_len)
 {
-	return 12 + ALIGN(sizeof(GCD_NOTE_NAME), 4) + ALIGN(desc_len, 4);
+	return GCD_NOTE_DESC_OFF + ALIGN(desc_len, GOELF_NOTE_ALIGN);
 }
 
+/* Write a record's header and owner name at p; returns its descriptor. */
 static void *gcd_note_record(u8 *p, u32 type, size_t desc_len)
 {
-	__le32 *h = (__le32 *)p;
+	struct elf64_note h = {
+		.n_namesz = sizeof(GCD_NOTE_NAME),
+		.n_descsz = desc_len,
+		.n_type = type,
+	};
 
-	h[0] = cpu_to_le32(sizeof(GCD_NOTE_NAME));
-	h[1] = cpu_to_le32(desc_len);
-	h[2] = cpu_to_le32(type);
-	memcpy(p + 12, GCD_NOTE_NAME, sizeof(GCD_NOTE_NAME));
-	return p + 12 + ALIGN(sizeof(GCD_NOTE_NAME), 4);
+	/* The core's byte order is the CPU's, as for the kernel's notes. */
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), GCD_NOTE_NAME, sizeof(GCD_NOTE_NAME));
+	return p + GCD_NOTE_DESC_OFF;
 }
 
 /* The threads in the order fill_note_info() gives their NT_PRSTATUS: the
@@ -337,7 +345,7 @@ int gcd_note_prepare(struct gcd_dump *d)
 	gcd_fill_process(d, (struct gcd_note_process *)p, n);
 
 	p = gcd_note_record(d->note + proc_len, GCD_NT_THREADS,
-			    thr_len - (12 + ALIGN(sizeof(GCD_NOTE_NAME), 4)));
+			    thr_len - GCD_NOTE_DESC_OFF);
 	th = (struct gcd_note_threads_hdr *)p;
 	th->version = cpu_to_le16(GCD_NOTE_VERSION);
 	th->header_size = cpu_to_le16(sizeof(*th));

@@ -8,11 +8,19 @@
  * gocoredump.ko (reading with kernel_read()), into the userland tools
  * (reading with pread() or from memory) and into a libFuzzer target.
  *
- * It answers three questions about an ELF file:
- *  - is it Go?  (a .go.buildinfo section or a Go build-ID note);
- *  - what does its .go.buildinfo say? (Go version, main module, vcs
- *    revision, and the whole modinfo text for those who want it);
- *  - where are the Go runtime's scheduler roots? (from .symtab).
+ * It is the ELF layer of the project: every reader of ELF structure, in
+ * the kernel and in userland, goes through it.  Two levels:
+ *
+ *  - records: the ELF header, program and section headers, decoded for
+ *    both classes (goelf_read_ehdr/_phdr/_shdr), and an iterator over the
+ *    notes of a note area (goelf_note_next), with the build-ID notes of Go
+ *    and GNU picked out;
+ *  - questions about a Go file (goelf_probe): is it Go (a .go.buildinfo
+ *    section or a Go build-ID note)?  what does its .go.buildinfo say (Go
+ *    version, main module, vcs revision, the whole modinfo text)?  where
+ *    are the Go runtime's scheduler roots (.symtab)?
+ *
+ * Constants and record layouts are include/gocoredump/elf.h's.
  */
 #ifndef _GOCOREDUMP_GOELF_H
 #define _GOCOREDUMP_GOELF_H
@@ -25,6 +33,7 @@
 #endif
 
 #include "../uapi/gocoredump.h"
+#include "elf.h"
 
 /*
  * read() fills buf with exactly len bytes from offset off, returning 0, or a
@@ -38,6 +47,113 @@ struct goelf_reader {
 };
 
 #define GOELF_MAX_READ		4096
+
+/*
+ * A reader over bytes already in memory (a mapped file, a buffer): reads
+ * outside [0, size) fail.  m must live as long as r is used.
+ */
+struct goelf_mem {
+	const uint8_t *p;
+	uint64_t size;
+};
+
+void goelf_mem_reader(struct goelf_reader *r, struct goelf_mem *m,
+		      const void *p, uint64_t size);
+
+/*
+ * The ELF header, decoded, with extended numbering (PN_XNUM, SHN_XINDEX)
+ * resolved through section header 0.
+ */
+struct goelf_ehdr {
+	uint8_t elf_class;		/* ELFCLASS32 or ELFCLASS64 */
+	uint16_t type;			/* ET_EXEC, ET_DYN, ET_CORE ... */
+	uint16_t machine;		/* EM_X86_64, EM_386 ... */
+	uint64_t entry;
+	uint64_t phoff, shoff;
+	uint32_t phentsize, shentsize;
+	uint32_t phnum, shnum, shstrndx;
+};
+
+struct goelf_phdr {
+	uint32_t type, flags;		/* PT_*, PF_* */
+	uint64_t offset, vaddr, filesz, memsz;
+};
+
+struct goelf_shdr {
+	uint32_t name, type, link, info;
+	uint64_t offset, size;
+};
+
+/*
+ * goelf_read_ehdr - decode the ELF header of r's file.  Checks the ident
+ * (magic, little-endian, class), that the header is whole, that each
+ * table's entries are at least one record long and that the program and
+ * section header tables lie inside the file.  It bounds no count: callers
+ * do (a core may have a million program headers, an executable not).
+ * Returns 0, or a negative GOELF_E* with *why (when why is not NULL)
+ * pointing at a static sentence saying what is wrong.
+ */
+int goelf_read_ehdr(const struct goelf_reader *r, struct goelf_ehdr *eh,
+		    const char **why);
+
+/* Program or section header idx (< phnum or shnum): 0 or -GOELF_E*. */
+int goelf_read_phdr(const struct goelf_reader *r, const struct goelf_ehdr *eh,
+		    uint32_t idx, struct goelf_phdr *ph);
+int goelf_read_shdr(const struct goelf_reader *r, const struct goelf_ehdr *eh,
+		    uint32_t idx, struct goelf_shdr *sh);
+
+/*
+ * Notes of a note area (a PT_NOTE segment or an SHT_NOTE section):
+ *
+ *	struct goelf_notes it;
+ *	struct goelf_note n;
+ *
+ *	goelf_notes_init(&it, off, size);
+ *	while (goelf_note_next(r, &it, &n) > 0)
+ *		...
+ *
+ * goelf_note_next() returns 1 with the next note in *n, 0 when the area
+ * holds no further note header, or a negative GOELF_E* when the note's
+ * owner name or descriptor runs past the area (or a read fails): the walk
+ * ends there, and it->pos is that note's offset.  A last descriptor
+ * without its padding is accepted (a core cut right after it).  Offsets
+ * in *n are file offsets.
+ */
+struct goelf_notes {
+	uint64_t pos, end;
+};
+
+struct goelf_note {
+	uint32_t namesz, descsz, type;
+	uint64_t offset;		/* of the note header */
+	uint64_t name_off, desc_off;	/* of the owner name, the descriptor */
+};
+
+void goelf_notes_init(struct goelf_notes *it, uint64_t off, uint64_t size);
+int goelf_note_next(const struct goelf_reader *r, struct goelf_notes *it,
+		    struct goelf_note *n);
+
+/*
+ * Is n's owner exactly owner (n_namesz strlen(owner) + 1, NUL included)?
+ * 1 yes, 0 no or unreadable.
+ */
+int goelf_note_owner_is(const struct goelf_reader *r,
+			const struct goelf_note *n, const char *owner);
+
+/*
+ * The build IDs in the note area [off, off + size): Go's (owner "Go",
+ * type 4, copied as printable text) and GNU's (NT_GNU_BUILD_ID, 1 to 32
+ * bytes, copied as lower-case hex).  Each returns 1 when found (out holds
+ * it, NUL-terminated), 0 when not.  At most GOELF_MAX_NOTES notes are
+ * looked at.
+ */
+#define GOELF_MAX_NOTES		256
+#define GOELF_GNU_BUILDID_LEN	(2 * 32 + 1)
+
+int goelf_go_buildid(const struct goelf_reader *r, uint64_t off,
+		     uint64_t size, char *out, size_t outlen);
+int goelf_gnu_buildid(const struct goelf_reader *r, uint64_t off,
+		      uint64_t size, char *out, size_t outlen);
 
 /* Bounds on what the parser accepts (a file beyond them is "not Go"). */
 #define GOELF_MAX_SHNUM		65535
@@ -54,6 +170,7 @@ struct goelf_reader {
 #define GOELF_F_VERSION		(1u << 4) /* go_version/go_module parsed */
 #define GOELF_F_VCSREV		(1u << 5) /* vcs_revision parsed */
 #define GOELF_F_ROOTS		(1u << 6) /* symbol table was scanned */
+#define GOELF_F_GNUBUILDID	(1u << 7) /* has a GNU build-ID note */
 
 /* What goelf_probe() should do beyond recognising the file. */
 #define GOELF_WANT_BUILDINFO	(1u << 0) /* parse .go.buildinfo strings */
@@ -76,6 +193,7 @@ struct goelf_info {
 	uint32_t roots_present;		/* bit GCD_ROOT_x: roots[x] valid */
 	uint64_t roots[GCD_ROOT_COUNT];	/* symbol values (no bias) */
 	char go_buildid[GOELF_BUILDID_LEN];	/* Go build ID, "" if none */
+	char gnu_buildid[GOELF_GNU_BUILDID_LEN];	/* hex, "" if none */
 	char go_version[GCD_GOVERSION_LEN];	/* "go1.22.12" */
 	char go_module[GCD_GOMODULE_LEN];	/* main module path */
 	char vcs_revision[GCD_VCSREV_LEN];

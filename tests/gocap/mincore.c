@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gocoredump/goelf.h"
 #include "goproc.h"
 #include "gotrace.h"
-#include "gocoredump/le.h"
 
 #define PAGE 4096ul
 
@@ -78,10 +78,28 @@ static uint8_t *load(const char *path, size_t *size)
 	return m;
 }
 
+static size_t align4(size_t n)
+{
+	return (n + GOELF_NOTE_ALIGN - 1) & ~(size_t)(GOELF_NOTE_ALIGN - 1);
+}
+
+/* The core's program header i (the core is a valid ELF64 core: goproc
+ * opened it). */
+static Elf64_Phdr phdr(const uint8_t *core, size_t i)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	memcpy(&eh, core, sizeof(eh));
+	memcpy(&ph, core + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+	return ph;
+}
+
 /* The GOCOREDUMP process note, with the roots and version found. */
 static size_t make_note(const struct goproc *p, uint8_t *out)
 {
 	struct gcd_note_process np;
+	Elf64_Nhdr nh;
 	unsigned int k;
 	size_t n = 0;
 
@@ -96,13 +114,16 @@ static size_t make_note(const struct goproc *p, uint8_t *out)
 		np.roots_present |= 1u << k;
 	}
 	snprintf(np.go_version, sizeof(np.go_version), "%s", p->go_version);
-	memcpy(out, "\x0b\0\0\0", 4);
-	memcpy(out + 4, &(uint32_t){ sizeof(np) }, 4);
-	memcpy(out + 8, &(uint32_t){ GCD_NT_PROCESS }, 4);
-	memcpy(out + 12, "GOCOREDUMP\0\0", 12);
-	n = 24;
+	nh.n_namesz = sizeof(GCD_NOTE_NAME);
+	nh.n_descsz = sizeof(np);
+	nh.n_type = GCD_NT_PROCESS;
+	memcpy(out, &nh, sizeof(nh));
+	n = sizeof(nh);
+	memset(out + n, 0, align4(sizeof(GCD_NOTE_NAME)));
+	memcpy(out + n, GCD_NOTE_NAME, sizeof(GCD_NOTE_NAME));
+	n += align4(sizeof(GCD_NOTE_NAME));
 	memcpy(out + n, &np, sizeof(np));
-	n += (sizeof(np) + 3) & ~3ul;
+	n += align4(sizeof(np));
 	return n;
 }
 
@@ -148,9 +169,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct goproc p;
 	uint8_t *core, *out, note[1024];
-	size_t size, notelen = 0, o, i, nph = 0;
-	uint64_t phoff;
-	uint16_t phnum;
+	size_t size, notelen = 0, o, i, nph = 0, room;
+	Elf64_Ehdr eh;
 	int with_note = 0, fd;
 	FILE *f;
 
@@ -178,23 +198,19 @@ int main(int argc, char **argv)
 		walk(core, size, &p, 0);
 		notelen = make_note(&p, note);
 		goproc_close(&p);
-		phoff = gcd_le64(core + 32);
-		phnum = (uint16_t)(core[56] | core[57] << 8);
+		memcpy(&eh, core, sizeof(eh));
 		c2 = NULL;
 		n2 = size;
 		/* Copy the core, append the old notes and the new one at
 		 * the end, and point the PT_NOTE there. */
-		for (i = 0; i < phnum; i++) {
-			uint8_t *ph = core + phoff + i * 56;
-			uint64_t off, fs;
+		for (i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph = phdr(core, i);
 
-			if (gcd_le32(ph) != 4)
+			if (ph.p_type != PT_NOTE)
 				continue;
-			off = gcd_le64(ph + 8);
-			fs = gcd_le64(ph + 32);
-			if (off > size || fs > size - off)
+			if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset)
 				break;
-			n2 = size + fs + notelen;
+			n2 = size + ph.p_filesz + notelen;
 			c2 = mmap(NULL, (n2 + PAGE - 1) & ~(PAGE - 1),
 				  PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -203,11 +219,11 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			memcpy(c2, core, size);
-			memcpy(c2 + size, core + off, fs);
-			memcpy(c2 + size + fs, note, notelen);
-			ph = c2 + phoff + i * 56;
-			memcpy(ph + 8, &(uint64_t){ size }, 8);
-			memcpy(ph + 32, &(uint64_t){ fs + notelen }, 8);
+			memcpy(c2 + size, core + ph.p_offset, ph.p_filesz);
+			memcpy(c2 + size + ph.p_filesz, note, notelen);
+			ph.p_offset = size;
+			ph.p_filesz += notelen;
+			memcpy(c2 + eh.e_phoff + i * sizeof(ph), &ph, sizeof(ph));
 			break;
 		}
 		if (!c2) {
@@ -222,70 +238,66 @@ int main(int argc, char **argv)
 	goproc_close(&p);
 
 	/* Write OUT: header, program headers, notes, touched page runs. */
-	phoff = gcd_le64(core + 32);
-	phnum = (uint16_t)(core[56] | core[57] << 8);
-	out = calloc(1, size + PAGE);
-	o = 64 + (size_t)(phnum + 4096) * 56;	/* room for split PT_LOADs */
-	out = realloc(out, o + size);
-	memset(out, 0, o);
-	memcpy(out, core, 64);
-	for (i = 0; i < phnum; i++) {
-		const uint8_t *ph = core + phoff + i * 56;
-		uint64_t off = gcd_le64(ph + 8), va = gcd_le64(ph + 16);
-		uint64_t fs = gcd_le64(ph + 32), pg;
+	memcpy(&eh, core, sizeof(eh));
+	room = sizeof(eh) + (size_t)(eh.e_phnum + 4096) * sizeof(Elf64_Phdr);
+	out = calloc(1, room + size);
+	o = room;			/* room for split PT_LOADs */
+	for (i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph = phdr(core, i), q = ph;
+		uint64_t pg;
 
-		if (gcd_le32(ph) == 4) {
-			uint8_t *q = out + 64 + nph * 56;
-
-			memcpy(q, ph, 56);
-			memcpy(q + 8, &(uint64_t){ o }, 8);
-			memcpy(out + o, core + off, fs);
-			o += (fs + 7) & ~7ul;
+		if (ph.p_type == PT_NOTE) {
+			q.p_offset = o;
+			memcpy(out + sizeof(eh) + nph * sizeof(q), &q, sizeof(q));
+			memcpy(out + o, core + ph.p_offset, ph.p_filesz);
+			o += (ph.p_filesz + 7) & ~7ul;
 			nph++;
 			continue;
 		}
-		if (gcd_le32(ph) != 1 || !fs || off + fs > size)
+		if (ph.p_type != PT_LOAD || !ph.p_filesz ||
+		    ph.p_offset + ph.p_filesz > size)
 			continue;
-		for (pg = 0; pg < fs; pg += PAGE) {
-			uint64_t start = pg, len;
-			uint8_t *q;
+		for (pg = 0; pg < ph.p_filesz; pg += PAGE) {
+			uint64_t start = pg;
 
-			if (!touched[(off + pg) / PAGE])
+			if (!touched[(ph.p_offset + pg) / PAGE])
 				continue;
-			while (pg < fs && touched[(off + pg) / PAGE])
+			while (pg < ph.p_filesz &&
+			       touched[(ph.p_offset + pg) / PAGE])
 				pg += PAGE;
-			len = (pg < fs ? pg : fs) - start;
-			if (nph >= (size_t)phnum + 4096)
+			if (nph >= (size_t)eh.e_phnum + 4096)
 				break;
-			q = out + 64 + nph * 56;
-			memcpy(q, ph, 56);
-			memcpy(q + 8, &(uint64_t){ o }, 8);
-			memcpy(q + 16, &(uint64_t){ va + start }, 8);
-			memcpy(q + 32, &len, 8);
-			memcpy(q + 40, &len, 8);
-			memcpy(out + o, core + off + start, len);
-			o += len;
+			q.p_offset = o;
+			q.p_vaddr = ph.p_vaddr + start;
+			q.p_filesz = q.p_memsz =
+				(pg < ph.p_filesz ? pg : ph.p_filesz) - start;
+			memcpy(out + sizeof(eh) + nph * sizeof(q), &q, sizeof(q));
+			memcpy(out + o, core + ph.p_offset + start, q.p_filesz);
+			o += q.p_filesz;
 			nph++;
 		}
 	}
-	memcpy(out + 32, &(uint64_t){ 64 }, 8);		/* e_phoff */
-	memcpy(out + 40, &(uint64_t){ 0 }, 8);		/* e_shoff */
-	out[56] = (uint8_t)nph;
-	out[57] = (uint8_t)(nph >> 8);
-	out[60] = out[61] = out[62] = out[63] = 0;	/* shnum, shstrndx */
 	/* Close the gap between the headers used and the data. */
 	{
-		size_t used = 64 + nph * 56, gap = 64 + (size_t)(phnum + 4096) * 56 -
-						  used;
+		size_t used = sizeof(eh) + nph * sizeof(Elf64_Phdr);
+		size_t gap = room - used;
 
 		memmove(out + used, out + used + gap, o - used - gap);
 		for (i = 0; i < nph; i++) {
-			uint8_t *q = out + 64 + i * 56;
+			Elf64_Phdr q;
 
-			memcpy(q + 8, &(uint64_t){ gcd_le64(q + 8) - gap }, 8);
+			memcpy(&q, out + sizeof(eh) + i * sizeof(q), sizeof(q));
+			q.p_offset -= gap;
+			memcpy(out + sizeof(eh) + i * sizeof(q), &q, sizeof(q));
 		}
 		o -= gap;
 	}
+	eh.e_phoff = sizeof(eh);
+	eh.e_shoff = 0;
+	eh.e_phnum = (uint16_t)nph;
+	eh.e_shnum = 0;
+	eh.e_shstrndx = 0;
+	memcpy(out, &eh, sizeof(eh));
 	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f || fwrite(out, 1, o, f) != o || fclose(f)) {

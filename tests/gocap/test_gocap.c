@@ -229,10 +229,10 @@ TEST(memory_overlay)
 	memset(core, 0xc0, sizeof(core));
 	memset(exe, 0xe0, sizeof(exe));
 	gomem_init(&m);
-	ASSERT_EQ(0, gomem_add(&m, 0x1000, core, sizeof(core), GOMEM_R));
+	ASSERT_EQ(0, gomem_add(&m, 0x1000, core, sizeof(core), PF_R));
 	/* The executable fills only what the core lacks. */
 	ASSERT_EQ(0, gomem_add(&m, 0x1800, exe, sizeof(exe),
-			       GOMEM_R | GOMEM_FROM_EXE));
+			       PF_R | GOMEM_FROM_EXE));
 	ASSERT_EQ(0, gomem_read(&m, 0x1ff8, b, 16));
 	EXPECT_EQ(0xc0, b[0]);
 	EXPECT_EQ(0xc0, b[7]);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gocoredump/goelf.h"
 #include "lab.h"
 
 char *lab_read_file(const char *path, size_t *len)
@@ -376,30 +377,23 @@ int lab_file_mappings(const struct elfcore *c, const char *path,
 static void relro_range(const uint8_t *f, size_t size, uint64_t *lo,
 			uint64_t *hi)
 {
-	int is64 = size > 4 && f[4] == 2;
-	uint64_t phoff;
-	unsigned int phnum, phent, i;
+	struct goelf_reader r;
+	struct goelf_mem m;
+	struct goelf_ehdr eh;
+	struct goelf_phdr ph;
+	uint32_t i;
 
 	*lo = *hi = 0;
-	if (size < 64 || memcmp(f, "\177ELF", 4))
+	goelf_mem_reader(&r, &m, f, size);
+	if (goelf_read_ehdr(&r, &eh, NULL))
 		return;
-	phoff = is64 ? *(const uint64_t *)(f + 32) : *(const uint32_t *)(f + 28);
-	phent = *(const uint16_t *)(f + (is64 ? 54 : 42));
-	phnum = *(const uint16_t *)(f + (is64 ? 56 : 44));
-	for (i = 0; i < phnum; i++) {
-		const uint8_t *p = f + phoff + (uint64_t)i * phent;
-
-		if (phoff + (uint64_t)(i + 1) * phent > size)
+	for (i = 0; i < eh.phnum; i++) {
+		if (goelf_read_phdr(&r, &eh, i, &ph))
 			return;
-		if (*(const uint32_t *)p != 0x6474e552)	/* PT_GNU_RELRO */
+		if (ph.type != PT_GNU_RELRO)
 			continue;
-		if (is64) {
-			*lo = *(const uint64_t *)(p + 8);
-			*hi = *lo + *(const uint64_t *)(p + 40);
-		} else {
-			*lo = *(const uint32_t *)(p + 4);
-			*hi = *lo + *(const uint32_t *)(p + 20);
-		}
+		*lo = ph.offset;
+		*hi = ph.offset + ph.memsz;
 	}
 }
 
@@ -440,8 +434,8 @@ int lab_check_forced(const struct elfcore *c, const char *path, char *why,
 			bad = 1;
 			break;
 		}
-		is_text = (s->flags & 1) != 0;			/* PF_X */
-		is_ro = !(s->flags & 1) && !(s->flags & 2);	/* !PF_X !PF_W */
+		is_text = (s->flags & PF_X) != 0;
+		is_ro = !(s->flags & (PF_X | PF_W));
 		if (!is_text && !is_ro)
 			continue;
 		text += is_text;

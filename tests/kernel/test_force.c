@@ -144,10 +144,10 @@ TEST_F(go, stock_core_lacks_text_and_rodata)
 	for (i = 0; i < n; i++) {
 		const struct elfcore_seg *s = m[i].seg;
 
-		if (!s || (s->flags & 2))
+		if (!s || (s->flags & PF_W))
 			continue;
 		if (s->filesz < s->memsz && s->filesz <= 4096) {
-			if (s->flags & 1)
+			if (s->flags & PF_X)
 				text++;
 			else
 				ro++;
@@ -200,7 +200,7 @@ TEST_F(go, madv_dontdump_wins)
 	for (i = 0; i < c.nsegs; i++) {
 		const struct elfcore_seg *x = &c.segs[i];
 
-		if (!(x->flags & 3) && (x->flags & 4) && x->vaddr != s->vaddr &&
+		if (!(x->flags & (PF_X | PF_W)) && (x->flags & PF_R) && x->vaddr != s->vaddr &&
 		    x->filesz && x->filesz == x->memsz)
 			forced_ro++;
 	}

@@ -65,10 +65,10 @@ static void seg_sum(const struct elfcore *c, const char *path,
 
 		if (!g)
 			continue;
-		if (g->flags & 1) {
+		if (g->flags & PF_X) {
 			s->text += g->filesz;
 			s->text_mem += g->memsz;
-		} else if (g->flags & 2) {
+		} else if (g->flags & PF_W) {
 			s->data += g->filesz;
 			s->data_mem += g->memsz;
 		} else {

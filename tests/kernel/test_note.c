@@ -281,7 +281,8 @@ TEST_F(note, known_values)
 	for (i = 0; i < c.nnotes; i++) {
 		struct elfcore_prstatus pr;
 
-		if (c.notes[i].type != 1 || strcmp(c.notes[i].name, "CORE"))
+		if (c.notes[i].type != NT_PRSTATUS ||
+		    strcmp(c.notes[i].name, ELFCORE_OWNER))
 			continue;
 		ASSERT_EQ(0, elfcore_prstatus(&c, &c.notes[i], &pr));
 		ASSERT_LT(nprs, n.nthreads);
@@ -567,7 +568,8 @@ TEST_F(note, pipe_mode_carries_the_note)
 	for (i = 0; i < c.nnotes; i++) {
 		struct elfcore_prstatus pr;
 
-		if (c.notes[i].type != 1 || strcmp(c.notes[i].name, "CORE"))
+		if (c.notes[i].type != NT_PRSTATUS ||
+		    strcmp(c.notes[i].name, ELFCORE_OWNER))
 			continue;
 		ASSERT_EQ(0, elfcore_prstatus(&c, &c.notes[i], &pr));
 		ASSERT_LT(nprs, n.nthreads);
@@ -788,7 +790,7 @@ TEST_F(cprog, pn_xnum_core_is_written_without_the_note)
 	EXPECT_EQ(0, c.truncated);
 	EXPECT_LT(65535, c.phnum);
 	EXPECT_EQ(NULL, elfcore_note(&c, GCD_NOTE_NAME, GCD_NT_PROCESS, 0));
-	EXPECT_NE(NULL, elfcore_note(&c, "CORE", 1, 0));
+	EXPECT_NE(NULL, elfcore_note(&c, ELFCORE_OWNER, NT_PRSTATUS, 0));
 	EXPECT_EQ(skipped + 1, lab_counter("notes_skipped"));
 	EXPECT_EQ(written, lab_counter("notes_written"));
 	/*
@@ -798,7 +800,7 @@ TEST_F(cprog, pn_xnum_core_is_written_without_the_note)
 	 */
 	EXPECT_LT(forced, lab_counter("vmas_forced"));
 	for (i = 0; i < c.nsegs; i++)
-		if ((c.segs[i].flags & 1) && c.segs[i].memsz > (1 << 20) &&
+		if ((c.segs[i].flags & PF_X) && c.segs[i].memsz > (1 << 20) &&
 		    c.segs[i].filesz == c.segs[i].memsz)
 			big_text++;
 	EXPECT_LT(0, big_text);

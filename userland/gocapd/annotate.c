@@ -10,8 +10,7 @@
 
 #include "annotate.h"
 #include "elfcore.h"
-
-#define NT_SIGINFO	0x53494749
+#include "gocoredump/elf.h"
 
 void core_facts_read(struct core_facts *cf, const uint8_t *head,
 		     size_t head_len)
@@ -39,7 +38,7 @@ void core_facts_read(struct core_facts *cf, const uint8_t *head,
 	if (c.note_off + c.note_size > cf->expected_size &&
 	    c.note_off + c.note_size >= c.note_off)
 		cf->expected_size = c.note_off + c.note_size;
-	n = elfcore_note(&c, "CORE", NT_SIGINFO, 0);
+	n = elfcore_note(&c, ELFCORE_OWNER, NT_SIGINFO, 0);
 	if (n && n->descsz >= 12) {
 		memcpy(&cf->si_signo, n->desc, 4);
 		memcpy(&cf->si_errno, n->desc + 4, 4);

@@ -18,7 +18,7 @@
 
 struct exe_info {
 	int is_elf, is_go, have_buildinfo;
-	char gnu_build_id[2 * 32 + 1];	/* hex, "" if none */
+	char gnu_build_id[GOELF_GNU_BUILDID_LEN];	/* hex, "" if none */
 	char go_build_id[GOELF_BUILDID_LEN];
 	char go_version[GCD_GOVERSION_LEN];
 	char *modinfo;			/* malloc'd text, NULL if none */

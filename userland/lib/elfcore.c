@@ -17,14 +17,8 @@
 #include <unistd.h>
 
 #include "elfcore.h"
+#include "gocoredump/goelf.h"
 #include "gocoredump/le.h"
-
-#define ET_CORE		4
-#define PT_LOAD		1
-#define PT_NOTE		4
-#define PN_XNUM		0xffff
-#define NT_PRSTATUS	1
-#define NT_FILE		0x46494c45
 
 static void problem(struct elfcore *c, const char *fmt, ...)
 {
@@ -42,9 +36,12 @@ static int in_file(const struct elfcore *c, uint64_t off, uint64_t len)
 	return off <= c->size && len <= c->size - off;
 }
 
-static void parse_notes(struct elfcore *c, uint64_t off, uint64_t size)
+static void parse_notes(struct elfcore *c, const struct goelf_reader *r,
+			uint64_t off, uint64_t size)
 {
-	uint64_t end, pos = off;
+	struct goelf_notes it;
+	struct goelf_note gn;
+	int ret;
 
 	if (!in_file(c, off, size)) {
 		c->truncated = 1;
@@ -52,23 +49,13 @@ static void parse_notes(struct elfcore *c, uint64_t off, uint64_t size)
 			(unsigned long long)off);
 		size = off < c->size ? c->size - off : 0;
 	}
-	end = off + size;
-	while (end - pos >= 12) {
-		const uint8_t *h = c->data + pos;
-		uint32_t namesz = gcd_le32(h), descsz = gcd_le32(h + 4);
-		uint64_t nlen = ((uint64_t)namesz + 3) & ~3ull;
-		uint64_t dlen = ((uint64_t)descsz + 3) & ~3ull;
+	goelf_notes_init(&it, off, size);
+	while ((ret = goelf_note_next(r, &it, &gn)) > 0) {
 		struct elfcore_note *n;
 
-		if (nlen > end - pos - 12 ||
-		    (uint64_t)descsz > end - pos - 12 - nlen) {
-			problem(c, "note at offset %#llx is larger than its PT_NOTE",
-				(unsigned long long)pos);
-			return;
-		}
-		if (namesz && c->data[pos + 12 + namesz - 1] != '\0') {
+		if (gn.namesz && c->data[gn.name_off + gn.namesz - 1] != '\0') {
 			problem(c, "note at offset %#llx: owner name not NUL-terminated",
-				(unsigned long long)pos);
+				(unsigned long long)gn.offset);
 			return;
 		}
 		if (c->nnotes >= ELFCORE_MAX_NOTES) {
@@ -82,74 +69,47 @@ static void parse_notes(struct elfcore *c, uint64_t off, uint64_t size)
 		}
 		c->notes = n;
 		n += c->nnotes++;
-		n->name = namesz ? (const char *)c->data + pos + 12 : "";
-		n->namesz = namesz;
-		n->type = gcd_le32(h + 8);
-		n->desc = c->data + pos + 12 + nlen;
-		n->descsz = descsz;
-		n->offset = pos;
-		if (dlen > end - pos - 12 - nlen)
-			return;	/* last note, unpadded */
-		pos += 12 + nlen + dlen;
+		n->name = gn.namesz ? (const char *)c->data + gn.name_off : "";
+		n->namesz = gn.namesz;
+		n->type = gn.type;
+		n->desc = c->data + gn.desc_off;
+		n->descsz = gn.descsz;
+		n->offset = gn.offset;
 	}
+	if (ret < 0)
+		problem(c, "note at offset %#llx is larger than its PT_NOTE",
+			(unsigned long long)it.pos);
 }
 
 static int parse(struct elfcore *c)
 {
-	const uint8_t *d = c->data;
-	uint64_t phoff, shoff;
-	uint32_t phentsize, i;
-	int is64;
+	struct goelf_mem m;
+	struct goelf_reader r;
+	struct goelf_ehdr eh;
+	const char *why = NULL;
+	uint32_t i;
 
-	if (c->size < 52 || memcmp(d, "\177ELF", 4) != 0) {
-		problem(c, "not an ELF file");
+	goelf_mem_reader(&r, &m, c->data, c->size);
+	if (goelf_read_ehdr(&r, &eh, &why)) {
+		problem(c, "%s", why);
 		return -1;
 	}
-	if (d[5] != 1) {
-		problem(c, "not a little-endian ELF file");
-		return -1;
-	}
-	if (d[4] != 1 && d[4] != 2) {
-		problem(c, "unknown ELF class %u", d[4]);
-		return -1;
-	}
-	is64 = d[4] == 2;
-	if (is64 && c->size < 64) {
-		problem(c, "ELF header is cut short");
-		return -1;
-	}
-	c->elf_class = d[4];
-	c->e_type = gcd_le16(d + 16);
-	c->e_machine = gcd_le16(d + 18);
+	c->elf_class = eh.elf_class;
+	c->e_type = eh.type;
+	c->e_machine = eh.machine;
+	c->phnum = eh.phnum;
 	if (c->e_type != ET_CORE) {
 		problem(c, "ELF type %u is not a core (ET_CORE)", c->e_type);
 		return -1;
 	}
-	phoff = is64 ? gcd_le64(d + 32) : gcd_le32(d + 28);
-	shoff = is64 ? gcd_le64(d + 40) : gcd_le32(d + 32);
-	phentsize = gcd_le16(d + (is64 ? 54 : 42));
-	c->phnum = gcd_le16(d + (is64 ? 56 : 44));
-	if (phentsize != (is64 ? 56u : 32u)) {
-		problem(c, "program header size %u is wrong", phentsize);
+	if (eh.phnum && eh.phentsize != (eh.elf_class == ELFCLASS64 ?
+					 GOELF_PHDR64_SIZE :
+					 GOELF_PHDR32_SIZE)) {
+		problem(c, "program header size %u is wrong", eh.phentsize);
 		return -1;
-	}
-	if (c->phnum == PN_XNUM) {
-		/* Extended numbering: the count is in section header 0. */
-		uint32_t shentsize = gcd_le16(d + (is64 ? 58 : 46));
-
-		if (shentsize < (is64 ? 64u : 40u) ||
-		    !in_file(c, shoff, shentsize)) {
-			problem(c, "e_phnum is PN_XNUM but section header 0 is missing");
-			return -1;
-		}
-		c->phnum = gcd_le32(d + shoff + (is64 ? 44 : 28));
 	}
 	if (c->phnum > ELFCORE_MAX_SEGS) {
 		problem(c, "%u program headers is over the limit", c->phnum);
-		return -1;
-	}
-	if (!in_file(c, phoff, (uint64_t)c->phnum * phentsize)) {
-		problem(c, "program headers run past the end of the file");
 		return -1;
 	}
 	c->segs = calloc(c->phnum ? c->phnum : 1, sizeof(*c->segs));
@@ -158,32 +118,27 @@ static int parse(struct elfcore *c)
 		return -1;
 	}
 	for (i = 0; i < c->phnum; i++) {
-		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
-		uint32_t type = gcd_le32(p);
+		struct goelf_phdr ph;
 		struct elfcore_seg s;
 
-		if (is64) {
-			s.flags = gcd_le32(p + 4);
-			s.offset = gcd_le64(p + 8);
-			s.vaddr = gcd_le64(p + 16);
-			s.filesz = gcd_le64(p + 32);
-			s.memsz = gcd_le64(p + 40);
-		} else {
-			s.offset = gcd_le32(p + 4);
-			s.vaddr = gcd_le32(p + 8);
-			s.filesz = gcd_le32(p + 16);
-			s.memsz = gcd_le32(p + 20);
-			s.flags = gcd_le32(p + 24);
+		if (goelf_read_phdr(&r, &eh, i, &ph)) {
+			problem(c, "program header %u cannot be read", i);
+			return -1;
 		}
-		if (type == PT_NOTE) {
+		s.flags = ph.flags;
+		s.offset = ph.offset;
+		s.vaddr = ph.vaddr;
+		s.filesz = ph.filesz;
+		s.memsz = ph.memsz;
+		if (ph.type == PT_NOTE) {
 			if (!c->note_size && !c->note_off) {
 				c->note_off = s.offset;
 				c->note_size = s.filesz;
 			}
-			parse_notes(c, s.offset, s.filesz);
+			parse_notes(c, &r, s.offset, s.filesz);
 			continue;
 		}
-		if (type != PT_LOAD)
+		if (ph.type != PT_LOAD)
 			continue;
 		if (s.filesz > s.memsz) {
 			problem(c, "segment at %#llx: p_filesz > p_memsz",
@@ -386,13 +341,36 @@ int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
 	return 0;
 }
 
+uint64_t elfcore_auxv(const struct elfcore *c, uint64_t key)
+{
+	const struct elfcore_note *n = elfcore_note(c, ELFCORE_OWNER, NT_AUXV,
+						    0);
+	size_t w = c->elf_class == ELFCLASS64 ? sizeof(Elf64_auxv_t) :
+						sizeof(Elf32_auxv_t);
+	uint32_t i;
+
+	if (!n)
+		return 0;
+	for (i = 0; i + w <= n->descsz; i += w) {
+		uint64_t k = w == sizeof(Elf64_auxv_t) ?
+			     gcd_le64(n->desc + i) : gcd_le32(n->desc + i);
+
+		if (k == key)
+			return w == sizeof(Elf64_auxv_t) ?
+			       gcd_le64(n->desc + i + w / 2) :
+			       gcd_le32(n->desc + i + w / 2);
+	}
+	return 0;
+}
+
 int elfcore_files(const struct elfcore *c,
 		  int (*fn)(void *arg, uint64_t start, uint64_t end,
 			    uint64_t file_off, const char *path),
 		  void *arg)
 {
-	const struct elfcore_note *n = elfcore_note(c, "CORE", NT_FILE, 0);
-	unsigned int w = c->elf_class == 2 ? 8 : 4;
+	const struct elfcore_note *n = elfcore_note(c, ELFCORE_OWNER, NT_FILE,
+						    0);
+	unsigned int w = c->elf_class == ELFCLASS64 ? 8 : 4;
 	uint64_t count, page, i;
 	const uint8_t *d, *names, *end;
 

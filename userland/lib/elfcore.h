@@ -18,7 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gocoredump/elf.h"
+
 #define ELFCORE_MAX_SEGS	(1u << 20)
+/* Owner name of the kernel's own notes (NT_PRSTATUS, NT_FILE, ...). */
+#define ELFCORE_OWNER		"CORE"
 #define ELFCORE_MAX_NOTES	(1u << 20)
 
 struct elfcore_seg {
@@ -101,6 +105,9 @@ struct elfcore_prstatus {
 
 int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
 		     struct elfcore_prstatus *out);
+
+/* The value of auxv entry key (AT_ENTRY, ...) from NT_AUXV, 0 if none. */
+uint64_t elfcore_auxv(const struct elfcore *c, uint64_t key);
 
 /* NT_FILE: the mapped files.  Calls fn for each entry; stops on nonzero. */
 int elfcore_files(const struct elfcore *c,

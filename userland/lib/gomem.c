@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "elfcore.h"
-#include "gomem.h"
+#include "gocoredump/goelf.h"
 #include "gocoredump/le.h"
-
-#define PT_LOAD		1
-#define PT_GNU_RELRO	0x6474e552
+#include "gomem.h"
 
 void gomem_init(struct gomem *m)
 {
@@ -99,7 +97,7 @@ int gomem_add_core(struct gomem *m, const struct elfcore *c)
 		if (!n || s->vaddr + n < s->vaddr)
 			continue;
 		if (add_gaps(m, s->vaddr, s->vaddr + n,
-			     c->data + s->offset, s->flags & 7))
+			     c->data + s->offset, s->flags & GOMEM_PF_MASK))
 			return -1;
 	}
 	return 0;
@@ -109,51 +107,53 @@ int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
 		  uint64_t bias)
 {
 	const uint8_t *d = exe;
-	uint64_t phoff, relro_lo = 0, relro_hi = 0;
-	uint32_t phnum, phentsize, i;
+	uint64_t relro_lo = 0, relro_hi = 0;
+	struct goelf_mem gm;
+	struct goelf_reader r;
+	struct goelf_ehdr eh;
+	struct goelf_phdr ph;
+	uint32_t i;
 
-	if (size < 64 || memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
+	goelf_mem_reader(&r, &gm, exe, size);
+	if (goelf_read_ehdr(&r, &eh, NULL) || eh.phnum > GOELF_MAX_PHNUM)
 		return -1;
-	phoff = gcd_le64(d + 32);
-	phentsize = gcd_le16(d + 54);
-	phnum = gcd_le16(d + 56);
-	if (phentsize < 56 || phoff > size ||
-	    (uint64_t)phnum * phentsize > size - phoff)
-		return -1;
-	for (i = 0; i < phnum; i++) {
-		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
-
-		if (gcd_le32(p) == PT_GNU_RELRO) {
-			relro_lo = gcd_le64(p + 16) + bias;
-			relro_hi = relro_lo + gcd_le64(p + 40);
+	for (i = 0; i < eh.phnum; i++) {
+		if (goelf_read_phdr(&r, &eh, i, &ph))
+			return -1;
+		if (ph.type == PT_GNU_RELRO) {
+			relro_lo = ph.vaddr + bias;
+			relro_hi = relro_lo + ph.memsz;
 		}
 	}
-	for (i = 0; i < phnum; i++) {
-		const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
-		uint32_t flags = gcd_le32(p + 4);
-		uint64_t off = gcd_le64(p + 8), va = gcd_le64(p + 16) + bias;
-		uint64_t filesz = gcd_le64(p + 32), lo, hi;
+	for (i = 0; i < eh.phnum; i++) {
+		uint32_t flags;
+		uint64_t va, lo, hi;
 
-		if (gcd_le32(p) != PT_LOAD || (flags & GOMEM_W) || !filesz)
+		if (goelf_read_phdr(&r, &eh, i, &ph))
+			return -1;
+		flags = ph.flags & GOMEM_PF_MASK;
+		if (ph.type != PT_LOAD || (flags & PF_W) || !ph.filesz)
 			continue;
-		if (off > size || filesz > size - off || va + filesz < va)
+		va = ph.vaddr + bias;
+		if (ph.offset > size || ph.filesz > size - ph.offset ||
+		    va + ph.filesz < va)
 			return -1;
 		lo = va;
-		hi = va + filesz;
+		hi = va + ph.filesz;
 		/* Leave out what the loader relocated. */
 		if (relro_lo < relro_hi && relro_lo < hi && lo < relro_hi) {
 			if (lo < relro_lo &&
-			    add_gaps(m, lo, relro_lo, d + off,
-				     (flags & 7) | GOMEM_FROM_EXE))
+			    add_gaps(m, lo, relro_lo, d + ph.offset,
+				     flags | GOMEM_FROM_EXE))
 				return -1;
 			if (relro_hi < hi &&
 			    add_gaps(m, relro_hi, hi,
-				     d + off + (relro_hi - lo),
-				     (flags & 7) | GOMEM_FROM_EXE))
+				     d + ph.offset + (relro_hi - lo),
+				     flags | GOMEM_FROM_EXE))
 				return -1;
 			continue;
 		}
-		if (add_gaps(m, lo, hi, d + off, (flags & 7) | GOMEM_FROM_EXE))
+		if (add_gaps(m, lo, hi, d + ph.offset, flags | GOMEM_FROM_EXE))
 			return -1;
 	}
 	return 0;
@@ -237,6 +237,23 @@ const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len)
 	}
 	*len = s->end - addr;
 	return s->data + (addr - s->start);
+}
+
+static int view_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	const struct gomem_view *v = ctx;
+
+	return gomem_read(v->m, v->base + off, buf, len);
+}
+
+void gomem_reader(struct goelf_reader *r, struct gomem_view *v,
+		  const struct gomem *m, uint64_t base)
+{
+	v->m = m;
+	v->base = base;
+	r->read = view_read;
+	r->ctx = v;
+	r->size = ~0ull - base;
 }
 
 int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v)

@@ -20,17 +20,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gocoredump/elf.h"
+
 struct elfcore;
 
-#define GOMEM_R		0x4	/* PF_R */
-#define GOMEM_W		0x2	/* PF_W */
-#define GOMEM_X		0x1	/* PF_X */
+/* struct gomem_seg.flags: PF_R, PF_W, PF_X (the segment's p_flags), and */
+#define GOMEM_PF_MASK	(PF_R | PF_W | PF_X)
 #define GOMEM_FROM_EXE	0x100	/* bytes come from the executable */
 
 struct gomem_seg {
 	uint64_t start, end;	/* [start, end) of known bytes */
 	const uint8_t *data;	/* data[0] is the byte at start */
-	uint32_t flags;		/* GOMEM_* */
+	uint32_t flags;		/* PF_* | GOMEM_FROM_EXE */
 };
 
 struct gomem {
@@ -73,6 +74,21 @@ const void *gomem_ptr(const struct gomem *m, uint64_t addr, size_t len);
 
 /* Pointer to the known bytes from addr to the end of its segment. */
 const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len);
+
+/*
+ * An ELF reader (lib/goelf.c) over the process memory from base on: file
+ * offset o is the byte at base + o.  For the headers of a file the process
+ * mapped (its first page, at the address where offset 0 is mapped).  v
+ * must live as long as r is used.
+ */
+struct goelf_reader;
+struct gomem_view {
+	const struct gomem *m;
+	uint64_t base;
+};
+
+void gomem_reader(struct goelf_reader *r, struct gomem_view *v,
+		  const struct gomem *m, uint64_t base);
 
 /* Little-endian words; return 0 or -1 like gomem_read. */
 int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v);

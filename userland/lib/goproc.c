@@ -22,15 +22,6 @@
 #include "goproc.h"
 #include "gocoredump/le.h"
 
-#define EM_X86_64	62
-#define NT_AUXV		6
-#define AT_PHDR		3
-#define AT_ENTRY	9
-#define PT_LOAD		1
-#define PF_X		1
-#define PF_W		2
-#define PT_NOTE		4
-
 const char *goroot_source_name(enum goroot_source s)
 {
 	switch (s) {
@@ -123,7 +114,7 @@ static int read_threads(struct goproc *p)
 		const struct elfcore_note *n = &p->core.notes[i];
 		struct gothread *t;
 
-		if (n->type != 1 || strcmp(n->name, "CORE") != 0)
+		if (n->type != NT_PRSTATUS || strcmp(n->name, ELFCORE_OWNER))
 			continue;
 		if (p->nthreads >= GOPROC_MAX_THREADS)
 			break;
@@ -146,20 +137,6 @@ static int read_threads(struct goproc *p)
 	}
 	/* The kernel writes the dumping thread first. */
 	p->crash_thread = p->nthreads ? 0 : -1;
-	return 0;
-}
-
-static uint64_t auxv_get(const struct goproc *p, uint64_t key)
-{
-	const struct elfcore_note *n = elfcore_note(&p->core, "CORE", NT_AUXV,
-						    0);
-	uint32_t i;
-
-	if (!n)
-		return 0;
-	for (i = 0; i + 16 <= n->descsz; i += 16)
-		if (gcd_le64(n->desc + i) == key)
-			return gcd_le64(n->desc + i + 8);
 	return 0;
 }
 
@@ -195,38 +172,6 @@ static int find_file_base(void *arg, uint64_t start, uint64_t end,
 	return 0;
 }
 
-/* Copy the Go build-ID note (owner "Go", type 4) from a note area. */
-static int go_buildid_from_notes(const uint8_t *d, size_t len, char *out,
-				 size_t outlen)
-{
-	size_t pos = 0;
-
-	while (len - pos >= 12) {
-		uint32_t namesz = gcd_le32(d + pos), descsz = gcd_le32(d + pos + 4);
-		uint32_t type = gcd_le32(d + pos + 8);
-		uint64_t nl = ((uint64_t)namesz + 3) & ~3ull;
-		uint64_t dl = ((uint64_t)descsz + 3) & ~3ull;
-		size_t i, k = 0;
-
-		if (nl > len - pos - 12 || descsz > len - pos - 12 - nl)
-			return -1;
-		if (type == 4 && (namesz == 3 || namesz == 4) &&
-		    !memcmp(d + pos + 12, "Go", 3)) {
-			for (i = 0; i < descsz && k + 1 < outlen; i++) {
-				uint8_t c = d[pos + 12 + nl + i];
-
-				out[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-			}
-			out[k] = '\0';
-			return 0;
-		}
-		if (dl > len - pos - 12 - nl)
-			return -1;
-		pos += 12 + nl + dl;
-	}
-	return -1;
-}
-
 /*
  * Read the executable's ELF and program headers: from the core's memory
  * at exe_base when present (filter bit 4 keeps that first page), else
@@ -235,69 +180,53 @@ static int go_buildid_from_notes(const uint8_t *d, size_t len, char *out,
  */
 static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 {
-	uint8_t eh[64], ph[56];
-	const uint8_t *src = NULL;
-	uint64_t phoff, entry, off0 = 0, note_va[4], note_len[4];
-	int nnotes = 0, k;
-	uint32_t phnum, phentsize, i;
-	int from_core = 0, have_off0 = 0;
+	struct goelf_reader r, mr;
+	struct gomem_view view, mview;
+	struct goelf_mem em;
+	struct goelf_ehdr eh;
+	uint64_t off0 = 0, note_va[4], note_len[4];
+	int nnotes = 0, k, have_off0 = 0;
+	uint32_t i;
 
-	if (p->exe_base && !gomem_read(&p->mem, p->exe_base, eh, 64) &&
-	    !memcmp(eh, "\177ELF", 4)) {
-		from_core = 1;
-	} else if (p->exe_map && p->exe_size >= 64) {
-		memcpy(eh, p->exe_map, 64);
-		src = p->exe_map;
-	} else {
-		return;
+	gomem_reader(&r, &view, &p->mem, p->exe_base);
+	if (!p->exe_base || goelf_read_ehdr(&r, &eh, NULL)) {
+		if (!p->exe_map)
+			return;
+		goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
+		if (goelf_read_ehdr(&r, &eh, NULL))
+			return;
 	}
-	if (eh[4] != 2 || eh[5] != 1)
+	if (eh.elf_class != ELFCLASS64 || eh.phnum > 64)
 		return;
-	entry = gcd_le64(eh + 24);
-	phoff = gcd_le64(eh + 32);
-	phentsize = gcd_le16(eh + 54);
-	phnum = gcd_le16(eh + 56);
-	if (phentsize < 56 || phnum > 64)
-		return;
-	for (i = 0; i < phnum; i++) {
-		uint64_t o = phoff + (uint64_t)i * phentsize;
-		uint64_t off, va, filesz, memsz;
-		uint32_t type, flags;
+	for (i = 0; i < eh.phnum; i++) {
+		struct goelf_phdr ph;
 
-		if (from_core) {
-			if (gomem_read(&p->mem, p->exe_base + o, ph, 56))
-				return;
-		} else {
-			if (o > p->exe_size || p->exe_size - o < 56)
-				return;
-			memcpy(ph, src + o, 56);
-		}
-		type = gcd_le32(ph);
-		flags = gcd_le32(ph + 4);
-		off = gcd_le64(ph + 8);
-		va = gcd_le64(ph + 16);
-		filesz = gcd_le64(ph + 32);
-		memsz = gcd_le64(ph + 40);
-		if (type == PT_LOAD) {
-			if (!have_off0 && off < 4096 && va >= off) {
-				off0 = (va - off) & ~4095ull;
+		if (goelf_read_phdr(&r, &eh, i, &ph))
+			return;
+		if (ph.type == PT_LOAD) {
+			if (!have_off0 && ph.offset < 4096 &&
+			    ph.vaddr >= ph.offset) {
+				off0 = (ph.vaddr - ph.offset) & ~4095ull;
 				have_off0 = 1;
 			}
-			if (p->nexe_ranges < 16 && memsz && va + memsz > va) {
-				p->exe_ranges[p->nexe_ranges].lo = va;
-				p->exe_ranges[p->nexe_ranges].hi = va + memsz;
-				p->exe_ranges[p->nexe_ranges].flags = flags;
+			if (p->nexe_ranges < 16 && ph.memsz &&
+			    ph.vaddr + ph.memsz > ph.vaddr) {
+				p->exe_ranges[p->nexe_ranges].lo = ph.vaddr;
+				p->exe_ranges[p->nexe_ranges].hi =
+					ph.vaddr + ph.memsz;
+				p->exe_ranges[p->nexe_ranges].flags = ph.flags;
 				p->nexe_ranges++;
 			}
 		}
-		if (type == PT_NOTE && nnotes < 4 && filesz && filesz < 65536) {
-			note_va[nnotes] = va;
-			note_len[nnotes++] = filesz;
+		if (ph.type == PT_NOTE && nnotes < 4 && ph.filesz &&
+		    ph.filesz < 65536) {
+			note_va[nnotes] = ph.vaddr;
+			note_len[nnotes++] = ph.filesz;
 		}
 	}
 	/* Bias: entry point (auxv) against e_entry, or the mapping base. */
-	if (at_entry && entry && at_entry >= entry)
-		p->load_bias = at_entry - entry;
+	if (at_entry && eh.entry && at_entry >= eh.entry)
+		p->load_bias = at_entry - eh.entry;
 	else if (have_off0 && p->exe_base >= off0)
 		p->load_bias = p->exe_base - off0;
 	for (i = 0; i < (uint32_t)p->nexe_ranges; i++) {
@@ -307,33 +236,17 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 	if (!p->exe_base && have_off0)
 		p->exe_base = off0 + p->load_bias;
 	/* The Go build ID, from the core's memory only. */
-	for (k = 0; k < nnotes && !p->core_buildid[0]; k++) {
-		uint8_t *buf = malloc((size_t)note_len[k]);
-
-		if (buf && !gomem_read(&p->mem, note_va[k] + p->load_bias, buf,
-				       (size_t)note_len[k]))
-			go_buildid_from_notes(buf, (size_t)note_len[k],
-					      p->core_buildid,
-					      sizeof(p->core_buildid));
-		free(buf);
-	}
-}
-
-struct exe_reader {
-	const uint8_t *d;
-};
-
-static int exe_read(void *ctx, uint64_t off, void *buf, size_t len)
-{
-	memcpy(buf, ((struct exe_reader *)ctx)->d + off, len);
-	return 0;
+	gomem_reader(&mr, &mview, &p->mem, 0);
+	for (k = 0; k < nnotes && !p->core_buildid[0]; k++)
+		goelf_go_buildid(&mr, note_va[k] + p->load_bias, note_len[k],
+				 p->core_buildid, sizeof(p->core_buildid));
 }
 
 /* Map the executable, check its build ID against the core's. */
 static int open_exe(struct goproc *p, struct goelf_info *info,
 		    unsigned int flags)
 {
-	struct exe_reader er;
+	struct goelf_mem em;
 	struct goelf_reader r;
 	struct stat st;
 	void *scratch, *map;
@@ -357,10 +270,7 @@ static int open_exe(struct goproc *p, struct goelf_info *info,
 	p->exe_fd = fd;
 	p->exe_map = map;
 	p->exe_size = (size_t)st.st_size;
-	er.d = map;
-	r.read = exe_read;
-	r.ctx = &er;
-	r.size = p->exe_size;
+	goelf_mem_reader(&r, &em, map, p->exe_size);
 	scratch = malloc(GOELF_SCRATCH_SIZE);
 	if (!scratch)
 		return fail(p, "out of memory");
@@ -373,7 +283,7 @@ static int open_exe(struct goproc *p, struct goelf_info *info,
 	if (!(info->flags & GOELF_F_GO))
 		return fail(p, "%s: not a Go executable (no .go.buildinfo, no Go build ID)",
 			    p->exe_path);
-	if (info->e_machine != EM_X86_64 || info->elf_class != 2)
+	if (info->e_machine != EM_X86_64 || info->elf_class != ELFCLASS64)
 		return fail(p, "%s: not an x86-64 executable", p->exe_path);
 	snprintf(p->exe_buildid, sizeof(p->exe_buildid), "%s",
 		 info->go_buildid);
@@ -702,7 +612,7 @@ static int discover(struct goproc *p, unsigned int flags)
 	int r;
 
 	memset(&info, 0, sizeof(info));
-	if (p->core.e_machine != EM_X86_64 || p->core.elf_class != 2)
+	if (p->core.e_machine != EM_X86_64 || p->core.elf_class != ELFCLASS64)
 		return fail(p, "%s: not an x86-64 core (e_machine %u): gocap reads amd64 Go cores only",
 			    p->core_path, p->core.e_machine);
 	if (p->core.problem[0])
@@ -713,7 +623,7 @@ static int discover(struct goproc *p, unsigned int flags)
 		return fail(p, "out of memory");
 
 	/* The executable's mapping: the NT_FILE entry holding AT_ENTRY. */
-	at_entry = auxv_get(p, AT_ENTRY);
+	at_entry = elfcore_auxv(&p->core, AT_ENTRY);
 	memset(&fs, 0, sizeof(fs));
 	fs.entry = at_entry;
 	if (at_entry && elfcore_files(&p->core, find_entry_file, &fs) > 0 &&

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "elfcore.h"
+#include "gocoredump/elf.h"
 
 struct label_ctx {
 	const char *exe;
@@ -50,9 +51,9 @@ static const char *flags(uint32_t f)
 {
 	static char b[4];
 
-	b[0] = (f & 4) ? 'R' : '-';
-	b[1] = (f & 2) ? 'W' : '-';
-	b[2] = (f & 1) ? 'X' : '-';
+	b[0] = (f & PF_R) ? 'R' : '-';
+	b[1] = (f & PF_W) ? 'W' : '-';
+	b[2] = (f & PF_X) ? 'X' : '-';
 	b[3] = 0;
 	return b;
 }
@@ -120,8 +121,8 @@ int main(int argc, char **argv)
 			human(ym, sizeof(ym), y->memsz);
 		}
 		if (y && is_exe(&lb, y->vaddr)) {
-			what = (y->flags & 1) ? "exe text" :
-			       (y->flags & 2) ? "exe data" : "exe rodata";
+			what = (y->flags & PF_X) ? "exe text" :
+			       (y->flags & PF_W) ? "exe data" : "exe rodata";
 		}
 		/*
 		 * Restored: a mapping of the executable that the second core
@@ -130,7 +131,7 @@ int main(int argc, char **argv)
 		 * module's.
 		 */
 		mark = "";
-		if (x && y && *what && !(y->flags & 2) &&
+		if (x && y && *what && !(y->flags & PF_W) &&
 		    y->filesz == y->memsz && x->filesz < y->filesz) {
 			mark = "  <== restored by gocoredump";
 			restored++;
