@@ -106,12 +106,12 @@ do_build() {
 
 	# Guest test programs, static.
 	mkdir -p "$LAB/payload/tests" "$LAB/payload/bin" "$LAB/payload/suites"
-	libsrc="$GOCD_TOP/tests/kernel/lab.c $GOCD_TOP/userland/lib/elfcore.c $GOCD_TOP/userland/lib/gcdnote.c $GOCD_TOP/lib/goelf.c"
+	libsrc="$GOCD_TOP/tests/kernel/lab.c $GOCD_TOP/userland/core/elfcore.c $GOCD_TOP/userland/core/gcdnote.c $GOCD_TOP/lib/goelf.c"
 	for t in "$GOCD_TOP"/tests/kernel/test_*.c; do
 		n=$(basename "$t" .c)
 		# shellcheck disable=SC2086
 		if gcc $CFLAGS_GUEST -isystem "$KS" -I"$GOCD_TOP/include" \
-			-I"$GOCD_TOP/userland/lib" -I"$GOCD_TOP/tests/kernel" \
+			-I"$GOCD_TOP/userland" -I"$GOCD_TOP/tests/kernel" \
 			-o "$LAB/payload/tests/$n" "$t" $libsrc >"$LAB/$n.log" 2>&1; then
 			tap_ok "build guest test $n"
 		else
@@ -138,7 +138,7 @@ do_build() {
 		[ -e "$t" ] || continue
 		n=$(basename "$t" .c)
 		# shellcheck disable=SC2086
-		if gcc $CFLAGS_GUEST -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland/lib" \
+		if gcc $CFLAGS_GUEST -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland" \
 			-I"$GOCD_TOP/tests/kernel" -o "$LAB/payload/bin/$n" "$t" \
 			$libsrc >"$LAB/$n.log" 2>&1; then
 			tap_ok "build guest benchmark $n"

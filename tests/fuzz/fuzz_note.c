@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "elfcore.h"
-#include "gcdnote.h"
+#include "core/elfcore.h"
+#include "core/gcdnote.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,15 +9,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "goproc.h"
-#include "gotrace.h"
+#include "go/goproc.h"
+#include "gocap/print.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *null;
-	struct gotrace_opts text = { 0 }, json = { .json = 1 };
+	struct print_opts text = { 0 }, json = { .json = 1 };
 	struct goproc p;
 	unsigned int flags;
 
@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		null = fopen("/dev/null", "w");
 	for (flags = 0; flags <= GOPROC_NO_NOTE; flags += GOPROC_NO_NOTE) {
 		if (goproc_open_mem(&p, data, size, flags) == 0) {
-			gotrace_print(&p, null, &text, NULL);
-			gotrace_print(&p, null, &json, NULL);
+			print_goroutines(&p, null, &text, NULL);
+			print_goroutines(&p, null, &json, NULL);
 		}
 		goproc_close(&p);
 	}

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "x86dec.h"
+#include "core/x86dec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

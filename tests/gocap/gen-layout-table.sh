@@ -1,5 +1,5 @@
 #!/bin/sh
-# gen-layout-table.sh MINOR=BINARY...: print userland/lib/golayout_table.c,
+# gen-layout-table.sh MINOR=BINARY...: print userland/go/golayout_table.c,
 # the runtime layouts read from the DWARF of one binary per Go release
 # (each built by that release's toolchain, with DWARF).  host.sh checks the
 # committed table against DWARF of freshly built binaries.
@@ -14,7 +14,7 @@ cat <<'HDR'
  * from tests/gocap/go/crasher built by each Debian toolchain;
  * tests/gocap/host.sh checks every entry against DWARF again.
  */
-#include "golayout_table.h"
+#include "go/golayout_table.h"
 
 #define NONE GOLAYOUT_NONE
 

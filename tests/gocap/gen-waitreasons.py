@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# gen-waitreasons.py GOROOT_SRC:MINOR...: print userland/lib/gowaitreasons.c,
+# gen-waitreasons.py GOROOT_SRC:MINOR...: print userland/go/gowaitreasons.c,
 # the wait-reason strings of each Go release, taken from that release's
 # runtime/runtime2.go: the order of the waitReason constants (iota) and the
 # waitReasonStrings array keyed by them.  tests/gocap/host.sh runs this over
@@ -34,7 +34,7 @@ def main():
     print(" * runtime/runtime2.go (the host suite checks they still agree).")
     print(" * Do not edit by hand.")
     print(" */")
-    print('#include "govers.h"')
+    print('#include "go/govers.h"')
     print()
     for arg in sys.argv[1:]:
         src, minor = arg.rsplit(":", 1)

@@ -115,7 +115,7 @@ done
 if [ "$VERSIONS" = "1.19 1.22 1.23 1.24 1.27" ]; then
 	# shellcheck disable=SC2086
 	check "wait-reason strings of every release equal runtime2.go's" \
-		sh -c "python3 '$T/gen-waitreasons.py' $srcs | diff -u '$GOCD_TOP/userland/lib/gowaitreasons.c' -"
+		sh -c "python3 '$T/gen-waitreasons.py' $srcs | diff -u '$GOCD_TOP/userland/go/gowaitreasons.c' -"
 fi
 
 declare -A BIN
@@ -371,8 +371,10 @@ fi
 
 # --- fuzz seeds: real cores, minimised; real pclntabs and code -----------
 mkdir -p "$SEEDS/fuzz_goroutines" "$SEEDS/fuzz_pclntab" "$SEEDS/fuzz_x86dec"
-if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland/lib" \
-	"$T/mincore.c" "$GOCD_BUILD/userland/libgocore.a" -ldw -lelf -lm \
+if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland" \
+	"$T/mincore.c" "$GOCD_TOP/userland/gocap/print_goroutines.c" \
+	"$GOCD_BUILD/userland/libgocd-go.a" "$GOCD_BUILD/userland/libgocd-core.a" \
+	-ldw -lelf -lm \
 	-o "$W/mincore" > "$W/mincore.log" 2>&1; then
 	made=0
 	for v in $VERSIONS; do

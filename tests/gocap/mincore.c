@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "gocoredump/goelf.h"
-#include "goproc.h"
-#include "gotrace.h"
+#include "go/goproc.h"
+#include "gocap/print.h"
 
 #define PAGE 4096ul
 
@@ -130,7 +130,7 @@ static size_t make_note(const struct goproc *p, uint8_t *out)
 static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 {
 	static FILE *null;
-	struct gotrace_opts text = { 0 }, json = { .json = 1 };
+	struct print_opts text = { 0 }, json = { .json = 1 };
 
 	if (!null)
 		null = fopen("/dev/null", "w");
@@ -144,21 +144,21 @@ static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 		fprintf(stderr, "mincore: %s\n", p->error);
 		exit(1);
 	}
-	gotrace_print(p, null, &text, NULL);
-	gotrace_print(p, null, &json, NULL);
+	print_goroutines(p, null, &text, NULL);
+	print_goroutines(p, null, &json, NULL);
 	if (protect) {
 		/* The pclntab must be whole: goproc refuses a partial one. */
-		const struct gomem_seg *s = gomem_seg_at(&p->mem, p->md.pcheader);
+		const struct procmem_seg *s = procmem_seg_at(&p->mem, p->md.pcheader);
 		uint64_t a;
 
 		for (a = p->md.pcheader & ~(PAGE - 1);
 		     s && a < p->md.pclntab_end; a += PAGE) {
-			const uint8_t *q = gomem_ptr(&p->mem, a < s->start ? s->start : a, 1);
+			const uint8_t *q = procmem_ptr(&p->mem, a < s->start ? s->start : a, 1);
 
 			if (q >= base && q < base + mapsize)
 				touched[(size_t)(q - base) / PAGE] = 1;
 			if (a + PAGE >= s->end)
-				s = gomem_seg_at(&p->mem, s->end);
+				s = procmem_seg_at(&p->mem, s->end);
 		}
 		mprotect(core, mapsize, PROT_READ | PROT_WRITE);
 	}

@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "golayout.h"
-#include "gomem.h"
-#include "govers.h"
-#include "pclntab.h"
-#include "x86dec.h"
+#include "go/golayout.h"
+#include "core/procmem.h"
+#include "go/govers.h"
+#include "go/pclntab.h"
+#include "core/x86dec.h"
 
 #define TEXT 0x401000ull
 
@@ -222,28 +222,28 @@ TEST(x86_lengths_and_rip_operands)
 TEST(memory_overlay)
 {
 	static uint8_t core[0x1000], exe[0x1800];
-	struct gomem m;
+	struct procmem m;
 	uint8_t b[16];
 	uint64_t v;
 
 	memset(core, 0xc0, sizeof(core));
 	memset(exe, 0xe0, sizeof(exe));
-	gomem_init(&m);
-	ASSERT_EQ(0, gomem_add(&m, 0x1000, core, sizeof(core), PF_R));
+	procmem_init(&m);
+	ASSERT_EQ(0, procmem_add(&m, 0x1000, core, sizeof(core), PF_R));
 	/* The executable fills only what the core lacks. */
-	ASSERT_EQ(0, gomem_add(&m, 0x1800, exe, sizeof(exe),
-			       PF_R | GOMEM_FROM_EXE));
-	ASSERT_EQ(0, gomem_read(&m, 0x1ff8, b, 16));
+	ASSERT_EQ(0, procmem_add(&m, 0x1800, exe, sizeof(exe),
+			       PF_R | PROCMEM_FROM_EXE));
+	ASSERT_EQ(0, procmem_read(&m, 0x1ff8, b, 16));
 	EXPECT_EQ(0xc0, b[0]);
 	EXPECT_EQ(0xc0, b[7]);
 	EXPECT_EQ(0xe0, b[8]);
 	EXPECT_EQ(0xe0, b[15]);
-	EXPECT_EQ(1, gomem_known(&m, 0x1000, 0x2000));
-	EXPECT_EQ(0, gomem_known(&m, 0x1000, 0x2001));
-	EXPECT_EQ(-1, gomem_u64(&m, 0x2ffc, &v));	/* runs off the end */
-	EXPECT_EQ(-1, gomem_u64(&m, 0x800, &v));
-	EXPECT_EQ(NULL, gomem_ptr(&m, 0x1ff8, 16));	/* not contiguous */
-	gomem_free(&m);
+	EXPECT_EQ(1, procmem_known(&m, 0x1000, 0x2000));
+	EXPECT_EQ(0, procmem_known(&m, 0x1000, 0x2001));
+	EXPECT_EQ(-1, procmem_u64(&m, 0x2ffc, &v));	/* runs off the end */
+	EXPECT_EQ(-1, procmem_u64(&m, 0x800, &v));
+	EXPECT_EQ(NULL, procmem_ptr(&m, 0x1ff8, 16));	/* not contiguous */
+	procmem_free(&m);
 }
 
 TEST(release_tables)

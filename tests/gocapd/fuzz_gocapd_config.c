@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../userland/gocapd/config.h"
+#include "gocapd/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

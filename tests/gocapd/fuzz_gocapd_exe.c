@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../userland/gocapd/annotate.h"
-#include "../../userland/gocapd/exeinfo.h"
+#include "gocapd/annotate.h"
+#include "gocapd/exeinfo.h"
 
 static int mem_read(void *ctx, uint64_t off, void *buf, size_t len)
 {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../userland/gocapd/context.h"
-#include "../../userland/gocapd/kcore.h"
-#include "../../userland/gocapd/proto.h"
+#include "gocapd/context.h"
+#include "gocapd/kcore.h"
+#include "gocapd/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

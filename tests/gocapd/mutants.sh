@@ -25,7 +25,7 @@ concurrency|userland/gocapd/persist.c|s/if \(r->active >= r->max_jobs\)/if (r->a
 truncated|userland/gocapd/dump.c|s/\} else if \(cf.expected_size > r->received\) \{/} else if (0) {/
 names|userland/gocapd/dump.c|s/ctx_sanitise\(d->ctx.blob\[CTX_COMM\].data \? d->ctx.blob\[CTX_COMM\].data : "",\n\t\t     d->ctx.blob\[CTX_COMM\].len, comm, sizeof\(comm\)\);/snprintf(comm, sizeof(comm), "%s", d->ctx.blob[CTX_COMM].data);/
 config-keys|userland/gocapd/config.c|s/return bad\(pp, "unknown key/return 0; (void)bad(pp, "unknown key/
-ratelimit|userland/lib/store.c|s/allowed = count < \(int64_t\)burst;/allowed = 1;/
+ratelimit|userland/store/store.c|s/allowed = count < \(int64_t\)burst;/allowed = 1;/
 vacuum|userland/gocapd/dump.c|s/if \(!\(\(max_use && total > max_use\) \|\|/if (1 || !((max_use \&\& total > max_use) ||/
 diskfull|userland/gocapd/persist.c|s/j->res.write_error = -res;\n\t\tstop_storing\(j\);/(void)0;/
 sizemax|userland/gocapd/persist.c|s/if \(!j->draining && j->p.size_max &&/if (0 \&\&/
@@ -34,15 +34,15 @@ kcore-reject|userland/gocapd/daemon.c|s/kcore_handshake\(c->core_fd, ret == 1,/k
 takeover-nothing|userland/gocapd/dump.c|s/\tif \(core == 0\) \{\n\t\t\/\* Nothing/\tif (0) {\n\t\t\/* Nothing/ && s/\tif \(core == 0\)\n\t\treturn dump_finish\(env, d, &r\);\n//
 stale-none|userland/gocapd/daemon.c|s/\tremove_stale_partials\(env\);\n/\t(void)remove_stale_partials;\n/
 stale-all|userland/gocapd/daemon.c|s/ \|\| now - sb.st_mtime < STALE_PARTIAL_S\)/)/
-store-insert-names|userland/lib/store.c|s/if \(names\[k\]\[0\] && !store_name_ok\(names\[k\]\)\)/if (0)/
-store-openat-names|userland/lib/store.c|s/\tif \(!store_name_ok\(name\)\)\n\t\treturn fail\(s, -EINVAL,/\tif (0)\n\t\treturn fail(s, -EINVAL,/
-store-nofollow|userland/lib/store.c|s/flags \| O_NOFOLLOW \| O_CLOEXEC, 0600/flags | O_CLOEXEC, 0600/
-store-zstd-eof|userland/lib/store.c|s/\t\tif \(zret != 0\) \{\n\t\t\terr = fail\(s, -EBADMSG/\t\tif (0) {\n\t\t\terr = fail(s, -EBADMSG/
+store-insert-names|userland/store/store.c|s/if \(names\[k\]\[0\] && !store_name_ok\(names\[k\]\)\)/if (0)/
+store-openat-names|userland/store/store.c|s/\tif \(!store_name_ok\(name\)\)\n\t\treturn fail\(s, -EINVAL,/\tif (0)\n\t\treturn fail(s, -EINVAL,/
+store-nofollow|userland/store/store.c|s/flags \| O_NOFOLLOW \| O_CLOEXEC, 0600/flags | O_CLOEXEC, 0600/
+store-zstd-eof|userland/store/store.c|s/\t\tif \(zret != 0\) \{\n\t\t\terr = fail\(s, -EBADMSG/\t\tif (0) {\n\t\t\terr = fail(s, -EBADMSG/
 handoff-timeout|userland/gocapd/main.c|s/recv_within\(s, &m, accepted \? -1 : timeout_ms,/recv_within(s, \&m, -1,/
 no-go|userland/gocapd/daemon.c|s/\tc->p = p;\n\tdm->starting\+\+;/\tc->p = p;\n\tdm->starting++;\n\tif (1) {\n\t\tdm->starting--;\n\t\treply(c, PROTO_ACCEPT, c->d.suppressed_before, p.storage, c->d.base);\n\t\tconn_persist(c, \&p);\n\t\treturn;\n\t}/
 no-heartbeat|userland/gocapd/daemon.c|s/\t\treply\(c, PROTO_QUEUED, ahead\+\+, 0, NULL\);/\t\t(void)ahead;/
 slot-after-done|userland/gocapd/persist.c|s/\tj->ring->active--;\n\tj->p.done\(j->p.arg, &j->res\);/\tj->p.done(j->p.arg, \&j->res);\n\tj->ring->active--;/
-store-basename|userland/lib/store.c|s/substr\(exe, -length\(\?1\) - 1\) = .\/. \|\| \?1/instr(exe, ?1) > 0/
+store-basename|userland/store/store.c|s/substr\(exe, -length\(\?1\) - 1\) = .\/. \|\| \?1/instr(exe, ?1) > 0/
 '
 want=" $* "
 echo "$MUTANTS" | while IFS='|' read -r name file subst; do

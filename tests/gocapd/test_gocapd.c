@@ -17,11 +17,11 @@
 #include <zstd.h>
 
 #include "kselftest_harness.h"
-#include "../../userland/gocapd/config.h"
-#include "../../userland/gocapd/context.h"
-#include "../../userland/gocapd/kcore.h"
-#include "../../userland/gocapd/persist.h"
-#include "../../userland/gocapd/proto.h"
+#include "gocapd/config.h"
+#include "gocapd/context.h"
+#include "gocapd/kcore.h"
+#include "gocapd/persist.h"
+#include "gocapd/proto.h"
 
 static int parse(struct gocapd_config *c, const char *text, char *err)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_store.c - unit tests of userland/lib/store.c: the index round trip,
+ * test_store.c - unit tests of userland/store/store.c: the index round trip,
  * the list filters, deletion with shared executables, the rate limit, name
  * validation and reading a stored core back (raw with holes, zstd).
  */
@@ -14,7 +14,7 @@
 #include <zstd.h>
 
 #include "kselftest_harness.h"
-#include "store.h"
+#include "store/store.h"
 
 FIXTURE(st)
 {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "elfcore.h"
+#include "core/elfcore.h"
 
 /*
  * The harness's 30 s per test is too short for a TCG guest on a busy

@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "gcdnote.h"
+#include "core/gcdnote.h"
 #include "lab.h"
 
 #define TICK_NS		4000000ull	/* CONFIG_HZ=250 on Debian */

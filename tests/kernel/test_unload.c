@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "gcdnote.h"
+#include "core/gcdnote.h"
 #include "lab.h"
 
 static const char *const go_programs[] = {

@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfcore.h"
-#include "gcdnote.h"
-#include "gocap.h"
+#include "core/elfcore.h"
+#include "core/gcdnote.h"
+#include "gocap/gocap.h"
 #include "gocoredump/goelf.h"
-#include "golayout.h"
-#include "golayout_table.h"
-#include "goproc.h"
-#include "gotrace.h"
+#include "go/golayout.h"
+#include "go/golayout_table.h"
+#include "go/goproc.h"
+#include "gocap/print.h"
 
 static unsigned int proc_flags(const struct gocap_opts *o)
 {
@@ -43,9 +43,9 @@ static int need_core(const struct gocap_opts *o, const char *cmd)
 
 int cmd_goroutines(struct gocap_opts *o)
 {
-	struct gotrace_opts to = { .json = o->json,
+	struct print_opts to = { .json = o->json,
 				   .all_frames = o->all_frames };
-	struct gotrace_stats st;
+	struct print_stats st;
 	struct goproc p;
 	int ret = 0;
 
@@ -57,7 +57,7 @@ int cmd_goroutines(struct gocap_opts *o)
 		goproc_close(&p);
 		return 1;
 	}
-	if (gotrace_print(&p, stdout, &to, &st)) {
+	if (print_goroutines(&p, stdout, &to, &st)) {
 		gocap_err("%s: cannot walk the goroutines (out of memory)",
 			  o->core);
 		ret = 1;

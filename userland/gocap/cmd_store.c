@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_store.c - gocap commands over gocapd's dump store (userland/lib/
+ * cmd_store.c - gocap commands over gocapd's dump store (userland/store/
  * store.h): list, info, dump, debug, and the resolution of a dump ID into
  * a core file (and saved executable) for the core commands.
  *
@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gocap.h"
-#include "store.h"
+#include "gocap/gocap.h"
+#include "store/store.h"
 
 static char tmp_core[PATH_MAX];	/* a decompressed core to remove */
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gocap.h"
+#include "gocap/gocap.h"
 
 void gocap_err(const char *fmt, ...)
 {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "annotate.h"
-#include "elfcore.h"
+#include "gocapd/annotate.h"
+#include "core/elfcore.h"
 #include "gocoredump/elf.h"
 
 void core_facts_read(struct core_facts *cf, const uint8_t *head,

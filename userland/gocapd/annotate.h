@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "context.h"
-#include "exeinfo.h"
-#include "gcdnote.h"
-#include "store.h"
+#include "gocapd/context.h"
+#include "gocapd/exeinfo.h"
+#include "core/gcdnote.h"
+#include "store/store.h"
 
 struct core_facts {
 	int is_core;			/* the head parsed as an ELF core */

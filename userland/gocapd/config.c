@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "gocapd/config.h"
 
 void config_defaults(struct gocapd_config *c)
 {

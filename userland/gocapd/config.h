@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 #define GOCAPD_CONFIG_PATH	"/etc/gocapd.conf"
 #define CONFIG_MAX_BYTES	(64u << 10)	/* a bigger file is refused */

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "context.h"
+#include "gocapd/context.h"
 
 const char *const ctx_blob_names[CTX_NBLOBS] = {
 	[CTX_COMM] = "comm", [CTX_HOSTNAME] = "hostname", [CTX_EXE] = "exe",

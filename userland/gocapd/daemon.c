@@ -28,10 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "kcore.h"
-#include "proto.h"
-#include "security.h"
+#include "gocapd/daemon.h"
+#include "gocapd/kcore.h"
+#include "gocapd/proto.h"
+#include "gocapd/security.h"
 
 #define STALE_PARTIAL_S	3600
 

@@ -5,7 +5,7 @@
 #ifndef GOCAPD_DAEMON_H
 #define GOCAPD_DAEMON_H
 
-#include "dump.h"
+#include "gocapd/dump.h"
 
 struct daemon_opts {
 	const char *socket_path;	/* helper handoff socket */

@@ -18,9 +18,9 @@
 
 #include <zstd.h>
 
-#include "annotate.h"
-#include "dump.h"
-#include "exeinfo.h"
+#include "gocapd/annotate.h"
+#include "gocapd/dump.h"
+#include "gocapd/exeinfo.h"
 
 int log_to_kmsg;
 

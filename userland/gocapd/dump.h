@@ -18,10 +18,10 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "context.h"
-#include "persist.h"
-#include "store.h"
+#include "gocapd/config.h"
+#include "gocapd/context.h"
+#include "gocapd/persist.h"
+#include "store/store.h"
 
 struct dump_env {
 	struct store *store;

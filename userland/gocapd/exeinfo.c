@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exeinfo.h"
+#include "gocapd/exeinfo.h"
 
 static int fd_read(void *ctx, uint64_t off, void *buf, size_t len)
 {

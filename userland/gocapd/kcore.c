@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kcore.h"
+#include "gocapd/kcore.h"
 
 int kcore_parse_req(const void *buf, size_t len, struct kcore_req *out,
 		    char *err, size_t errlen)

@@ -25,11 +25,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "daemon.h"
-#include "dump.h"
-#include "proto.h"
-#include "security.h"
+#include "gocapd/config.h"
+#include "gocapd/daemon.h"
+#include "gocapd/dump.h"
+#include "gocapd/proto.h"
+#include "gocapd/security.h"
 
 struct opts {
 	const char *store_dir;

@@ -33,7 +33,7 @@
 #include <liburing.h>
 #include <zstd.h>
 
-#include "persist.h"
+#include "gocapd/persist.h"
 
 #define PERSIST_NBUF		4
 #define PERSIST_BUFSZ		(1u << 20)

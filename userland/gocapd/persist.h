@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 #define PERSIST_BLOCK		4096u		/* hole granularity */
 #define PERSIST_HEAD_MAX	(16u << 20)	/* bytes of core kept in head */

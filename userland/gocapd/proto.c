@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "proto.h"
+#include "gocapd/proto.h"
 
 void proto_init(struct proto_msg *m, enum proto_type type)
 {

@@ -11,7 +11,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "security.h"
+#include "gocapd/security.h"
 
 int sec_nondumpable(void)
 {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfcore.h"
+#include "core/elfcore.h"
 #include "gocoredump/elf.h"
 
 struct label_ctx {

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gomem.c - process memory from a core and its executable (see gomem.h).
+ * procmem.c - process memory from a core and its executable (see procmem.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfcore.h"
+#include "core/elfcore.h"
 #include "gocoredump/goelf.h"
 #include "gocoredump/le.h"
-#include "gomem.h"
+#include "core/procmem.h"
 
-void gomem_init(struct gomem *m)
+void procmem_init(struct procmem *m)
 {
 	memset(m, 0, sizeof(*m));
 }
 
-void gomem_free(struct gomem *m)
+void procmem_free(struct procmem *m)
 {
 	free(m->segs);
 	memset(m, 0, sizeof(*m));
@@ -23,15 +23,15 @@ void gomem_free(struct gomem *m)
 
 static int cmp_seg(const void *a, const void *b)
 {
-	const struct gomem_seg *x = a, *y = b;
+	const struct procmem_seg *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static int push(struct gomem *m, uint64_t start, uint64_t end,
+static int push(struct procmem *m, uint64_t start, uint64_t end,
 		const uint8_t *data, uint32_t flags)
 {
-	struct gomem_seg *s;
+	struct procmem_seg *s;
 
 	if (end <= start)
 		return 0;
@@ -51,7 +51,7 @@ static int push(struct gomem *m, uint64_t start, uint64_t end,
  * Add [start, end) where no segment holds bytes yet (segments are sorted
  * and disjoint on entry and on return).
  */
-static int add_gaps(struct gomem *m, uint64_t start, uint64_t end,
+static int add_gaps(struct procmem *m, uint64_t start, uint64_t end,
 		    const uint8_t *data, uint32_t flags)
 {
 	size_t i, n = m->n;
@@ -78,7 +78,7 @@ static int add_gaps(struct gomem *m, uint64_t start, uint64_t end,
 	return 0;
 }
 
-int gomem_add(struct gomem *m, uint64_t start, const void *data, size_t len,
+int procmem_add(struct procmem *m, uint64_t start, const void *data, size_t len,
 	      uint32_t flags)
 {
 	if (start + len < start)
@@ -86,7 +86,7 @@ int gomem_add(struct gomem *m, uint64_t start, const void *data, size_t len,
 	return add_gaps(m, start, start + len, data, flags);
 }
 
-int gomem_add_core(struct gomem *m, const struct elfcore *c)
+int procmem_add_core(struct procmem *m, const struct elfcore *c)
 {
 	size_t i;
 
@@ -97,13 +97,13 @@ int gomem_add_core(struct gomem *m, const struct elfcore *c)
 		if (!n || s->vaddr + n < s->vaddr)
 			continue;
 		if (add_gaps(m, s->vaddr, s->vaddr + n,
-			     c->data + s->offset, s->flags & GOMEM_PF_MASK))
+			     c->data + s->offset, s->flags & PROCMEM_PF_MASK))
 			return -1;
 	}
 	return 0;
 }
 
-int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
+int procmem_add_exe(struct procmem *m, const void *exe, size_t size,
 		  uint64_t bias)
 {
 	const uint8_t *d = exe;
@@ -131,7 +131,7 @@ int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
 
 		if (goelf_read_phdr(&r, &eh, i, &ph))
 			return -1;
-		flags = ph.flags & GOMEM_PF_MASK;
+		flags = ph.flags & PROCMEM_PF_MASK;
 		if (ph.type != PT_LOAD || (flags & PF_W) || !ph.filesz)
 			continue;
 		va = ph.vaddr + bias;
@@ -144,24 +144,24 @@ int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
 		if (relro_lo < relro_hi && relro_lo < hi && lo < relro_hi) {
 			if (lo < relro_lo &&
 			    add_gaps(m, lo, relro_lo, d + ph.offset,
-				     flags | GOMEM_FROM_EXE))
+				     flags | PROCMEM_FROM_EXE))
 				return -1;
 			if (relro_hi < hi &&
 			    add_gaps(m, relro_hi, hi,
 				     d + ph.offset + (relro_hi - lo),
-				     flags | GOMEM_FROM_EXE))
+				     flags | PROCMEM_FROM_EXE))
 				return -1;
 			continue;
 		}
-		if (add_gaps(m, lo, hi, d + ph.offset, flags | GOMEM_FROM_EXE))
+		if (add_gaps(m, lo, hi, d + ph.offset, flags | PROCMEM_FROM_EXE))
 			return -1;
 	}
 	return 0;
 }
 
-const struct gomem_seg *gomem_seg_at(const struct gomem *m, uint64_t addr)
+const struct procmem_seg *procmem_seg_at(const struct procmem *m, uint64_t addr)
 {
-	struct gomem *mm = (struct gomem *)m;	/* the cache only */
+	struct procmem *mm = (struct procmem *)m;	/* the cache only */
 	size_t lo = 0, hi = m->n;
 
 	if (m->cache < m->n && addr >= m->segs[m->cache].start &&
@@ -182,16 +182,16 @@ const struct gomem_seg *gomem_seg_at(const struct gomem *m, uint64_t addr)
 	return NULL;
 }
 
-int gomem_read(const struct gomem *m, uint64_t addr, void *buf, size_t len)
+int procmem_read(const struct procmem *m, uint64_t addr, void *buf, size_t len)
 {
 	uint8_t *out = buf;
 
 	while (len) {
-		const struct gomem_seg *s = gomem_seg_at(m, addr);
+		const struct procmem_seg *s = procmem_seg_at(m, addr);
 		uint64_t n;
 
 		if (!s) {
-			((struct gomem *)m)->reads_failed++;
+			((struct procmem *)m)->reads_failed++;
 			return -1;
 		}
 		n = s->end - addr < len ? s->end - addr : len;
@@ -203,10 +203,10 @@ int gomem_read(const struct gomem *m, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
-int gomem_known(const struct gomem *m, uint64_t addr, uint64_t len)
+int procmem_known(const struct procmem *m, uint64_t addr, uint64_t len)
 {
 	while (len) {
-		const struct gomem_seg *s = gomem_seg_at(m, addr);
+		const struct procmem_seg *s = procmem_seg_at(m, addr);
 		uint64_t n;
 
 		if (!s)
@@ -218,18 +218,18 @@ int gomem_known(const struct gomem *m, uint64_t addr, uint64_t len)
 	return 1;
 }
 
-const void *gomem_ptr(const struct gomem *m, uint64_t addr, size_t len)
+const void *procmem_ptr(const struct procmem *m, uint64_t addr, size_t len)
 {
-	const struct gomem_seg *s = gomem_seg_at(m, addr);
+	const struct procmem_seg *s = procmem_seg_at(m, addr);
 
 	if (!s || len > s->end - addr)
 		return NULL;
 	return s->data + (addr - s->start);
 }
 
-const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len)
+const void *procmem_span(const struct procmem *m, uint64_t addr, size_t *len)
 {
-	const struct gomem_seg *s = gomem_seg_at(m, addr);
+	const struct procmem_seg *s = procmem_seg_at(m, addr);
 
 	if (!s) {
 		*len = 0;
@@ -241,13 +241,13 @@ const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len)
 
 static int view_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	const struct gomem_view *v = ctx;
+	const struct procmem_view *v = ctx;
 
-	return gomem_read(v->m, v->base + off, buf, len);
+	return procmem_read(v->m, v->base + off, buf, len);
 }
 
-void gomem_reader(struct goelf_reader *r, struct gomem_view *v,
-		  const struct gomem *m, uint64_t base)
+void procmem_reader(struct goelf_reader *r, struct procmem_view *v,
+		  const struct procmem *m, uint64_t base)
 {
 	v->m = m;
 	v->base = base;
@@ -256,13 +256,13 @@ void gomem_reader(struct goelf_reader *r, struct gomem_view *v,
 	r->size = ~0ull - base;
 }
 
-int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v)
+int procmem_u64(const struct procmem *m, uint64_t addr, uint64_t *v)
 {
-	const uint8_t *p = gomem_ptr(m, addr, 8);
+	const uint8_t *p = procmem_ptr(m, addr, 8);
 	uint8_t b[8];
 
 	if (!p) {
-		if (gomem_read(m, addr, b, 8))
+		if (procmem_read(m, addr, b, 8))
 			return -1;
 		p = b;
 	}
@@ -270,13 +270,13 @@ int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v)
 	return 0;
 }
 
-int gomem_u32(const struct gomem *m, uint64_t addr, uint32_t *v)
+int procmem_u32(const struct procmem *m, uint64_t addr, uint32_t *v)
 {
-	const uint8_t *p = gomem_ptr(m, addr, 4);
+	const uint8_t *p = procmem_ptr(m, addr, 4);
 	uint8_t b[4];
 
 	if (!p) {
-		if (gomem_read(m, addr, b, 4))
+		if (procmem_read(m, addr, b, 4))
 			return -1;
 		p = b;
 	}
@@ -284,12 +284,12 @@ int gomem_u32(const struct gomem *m, uint64_t addr, uint32_t *v)
 	return 0;
 }
 
-int gomem_u8(const struct gomem *m, uint64_t addr, uint8_t *v)
+int procmem_u8(const struct procmem *m, uint64_t addr, uint8_t *v)
 {
-	const uint8_t *p = gomem_ptr(m, addr, 1);
+	const uint8_t *p = procmem_ptr(m, addr, 1);
 
 	if (!p) {
-		((struct gomem *)m)->reads_failed++;
+		((struct procmem *)m)->reads_failed++;
 		return -1;
 	}
 	*v = *p;

@@ -20,7 +20,7 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
-#include "store.h"
+#include "store/store.h"
 
 #define STORE_SCHEMA_VERSION	1
 #define STORE_BUSY_MS		10000

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elfcore.h"
+#include "core/elfcore.h"
 #include "gocoredump/goelf.h"
 #include "gocoredump/le.h"
 

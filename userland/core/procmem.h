@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gomem.h - the memory of a crashed process as gocap sees it: the bytes a
+ * procmem.h - the memory of a crashed process as gocap sees it: the bytes a
  * core holds, and, behind them, the read-only segments of the executable
  * (text, rodata) for cores that lack them.
  *
@@ -14,8 +14,8 @@
  * Lookups are binary searches with a one-entry cache, since the goroutine
  * walker reads millions of words from a few hundred segments.
  */
-#ifndef GOCD_GOMEM_H
-#define GOCD_GOMEM_H
+#ifndef GOCD_PROCMEM_H
+#define GOCD_PROCMEM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,56 +24,56 @@
 
 struct elfcore;
 
-/* struct gomem_seg.flags: PF_R, PF_W, PF_X (the segment's p_flags), and */
-#define GOMEM_PF_MASK	(PF_R | PF_W | PF_X)
-#define GOMEM_FROM_EXE	0x100	/* bytes come from the executable */
+/* struct procmem_seg.flags: PF_R, PF_W, PF_X (the segment's p_flags), and */
+#define PROCMEM_PF_MASK	(PF_R | PF_W | PF_X)
+#define PROCMEM_FROM_EXE	0x100	/* bytes come from the executable */
 
-struct gomem_seg {
+struct procmem_seg {
 	uint64_t start, end;	/* [start, end) of known bytes */
 	const uint8_t *data;	/* data[0] is the byte at start */
-	uint32_t flags;		/* PF_* | GOMEM_FROM_EXE */
+	uint32_t flags;		/* PF_* | PROCMEM_FROM_EXE */
 };
 
-struct gomem {
-	struct gomem_seg *segs;	/* sorted by start, non-overlapping */
+struct procmem {
+	struct procmem_seg *segs;	/* sorted by start, non-overlapping */
 	size_t n;
 	size_t cache;		/* index of the last hit */
 	uint64_t reads_failed;	/* reads that hit unknown bytes */
 };
 
-void gomem_init(struct gomem *m);
-void gomem_free(struct gomem *m);
+void procmem_init(struct procmem *m);
+void procmem_free(struct procmem *m);
 
 /* Add the file-backed bytes of every PT_LOAD of the core. */
-int gomem_add_core(struct gomem *m, const struct elfcore *c);
+int procmem_add_core(struct procmem *m, const struct elfcore *c);
 
 /*
  * Add the read-only, non-RELRO PT_LOAD segments of an ELF executable
  * (file bytes exe[0, size)), relocated by bias, wherever the core does not
  * already hold bytes.  Returns 0, or -1 when the ELF headers are malformed.
- * Call after gomem_add_core().
+ * Call after procmem_add_core().
  */
-int gomem_add_exe(struct gomem *m, const void *exe, size_t size,
+int procmem_add_exe(struct procmem *m, const void *exe, size_t size,
 		  uint64_t bias);
 
 /* Add a segment of raw bytes (for the fuzz target and tests). */
-int gomem_add(struct gomem *m, uint64_t start, const void *data, size_t len,
+int procmem_add(struct procmem *m, uint64_t start, const void *data, size_t len,
 	      uint32_t flags);
 
 /* The segment holding addr, or NULL. */
-const struct gomem_seg *gomem_seg_at(const struct gomem *m, uint64_t addr);
+const struct procmem_seg *procmem_seg_at(const struct procmem *m, uint64_t addr);
 
 /* Copy len bytes at addr; 0, or -1 when any of them is unknown. */
-int gomem_read(const struct gomem *m, uint64_t addr, void *buf, size_t len);
+int procmem_read(const struct procmem *m, uint64_t addr, void *buf, size_t len);
 
 /* Are all of [addr, addr + len) known?  (No copying.) */
-int gomem_known(const struct gomem *m, uint64_t addr, uint64_t len);
+int procmem_known(const struct procmem *m, uint64_t addr, uint64_t len);
 
 /* Pointer to len contiguous known bytes at addr, or NULL. */
-const void *gomem_ptr(const struct gomem *m, uint64_t addr, size_t len);
+const void *procmem_ptr(const struct procmem *m, uint64_t addr, size_t len);
 
 /* Pointer to the known bytes from addr to the end of its segment. */
-const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len);
+const void *procmem_span(const struct procmem *m, uint64_t addr, size_t *len);
 
 /*
  * An ELF reader (lib/goelf.c) over the process memory from base on: file
@@ -82,17 +82,17 @@ const void *gomem_span(const struct gomem *m, uint64_t addr, size_t *len);
  * must live as long as r is used.
  */
 struct goelf_reader;
-struct gomem_view {
-	const struct gomem *m;
+struct procmem_view {
+	const struct procmem *m;
 	uint64_t base;
 };
 
-void gomem_reader(struct goelf_reader *r, struct gomem_view *v,
-		  const struct gomem *m, uint64_t base);
+void procmem_reader(struct goelf_reader *r, struct procmem_view *v,
+		  const struct procmem *m, uint64_t base);
 
-/* Little-endian words; return 0 or -1 like gomem_read. */
-int gomem_u64(const struct gomem *m, uint64_t addr, uint64_t *v);
-int gomem_u32(const struct gomem *m, uint64_t addr, uint32_t *v);
-int gomem_u8(const struct gomem *m, uint64_t addr, uint8_t *v);
+/* Little-endian words; return 0 or -1 like procmem_read. */
+int procmem_u64(const struct procmem *m, uint64_t addr, uint64_t *v);
+int procmem_u32(const struct procmem *m, uint64_t addr, uint32_t *v);
+int procmem_u8(const struct procmem *m, uint64_t addr, uint8_t *v);
 
-#endif /* GOCD_GOMEM_H */
+#endif /* GOCD_PROCMEM_H */

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "golayout.h"
-#include "govers.h"
+#include "go/golayout.h"
+#include "go/govers.h"
 
 int govers_lookup(const char *go_version, struct govers *v, char *err,
 		  size_t errlen)

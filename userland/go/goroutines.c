@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goroutines.h"
-#include "gowalk.h"
+#include "go/goroutines.h"
+#include "go/gowalk.h"
 
 #define MAX_PHYS	(1u << 20)	/* physical frames per stack */
 #define MAX_ARGINFO	512
@@ -182,7 +182,7 @@ static struct gosym *symbolize(struct gowalk *w, uint64_t pc, uint64_t sympc)
 
 		/* Read just the entry: the tree may straddle segments. */
 		if (ix < 0 || ix > (1 << 24) ||
-		    gomem_read(&p->mem, p->md.gofunc + inloff +
+		    procmem_read(&p->mem, p->md.gofunc + inloff +
 			       (uint64_t)ix * p->tab.inl_size, ent,
 			       p->tab.inl_size) ||
 		    pclntab_inl(&p->tab, ent, p->tab.inl_size, 0, &inl))
@@ -260,13 +260,13 @@ static uint32_t format_args(struct gowalk *w, const struct gosym *s,
 
 	if (pclntab_funcdata(&p->tab, &s->f, FUNCDATA_ArgInfo, &off))
 		goto out;
-	info = gomem_span(&p->mem, p->md.gofunc + off, &ilen);
+	info = procmem_span(&p->mem, p->md.gofunc + off, &ilen);
 	if (!info)
 		goto out;
 	if (ilen > MAX_ARGINFO)
 		ilen = MAX_ARGINFO;
 	if (!pclntab_funcdata(&p->tab, &s->f, FUNCDATA_ArgLiveInfo, &liveoff))
-		live = gomem_span(&p->mem, p->md.gofunc + liveoff, &llen);
+		live = procmem_span(&p->mem, p->md.gofunc + liveoff, &llen);
 	liveidx = pclntab_pcdata(&p->tab, &s->f, PCDATA_ArgLiveIndex, pc);
 	if (live && llen)
 		startoff = live[0];
@@ -294,7 +294,7 @@ static uint32_t format_args(struct gowalk *w, const struct gosym *s,
 			if (pi >= ilen)
 				break;
 			sz = info[pi++];
-			if (gomem_read(&p->mem, argp + o, &x, 8)) {
+			if (procmem_read(&p->mem, argp + o, &x, 8)) {
 				appendf(w, "%s?", first ? "" : ", ");
 			} else {
 				/* Go's x << shift >> shift: 0 when shift is 64. */
@@ -355,7 +355,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 	w->nphys = 0;
 	if (pc == 0) {
 		/* A nil function call: start in the caller's frame. */
-		if (gomem_u64(&p->mem, sp, &pc)) {
+		if (procmem_u64(&p->mem, sp, &pc)) {
 			setproblem(problem, plen, "pc 0 and sp 0x%llx not in the core",
 				   (unsigned long long)sp);
 			return 0;
@@ -404,7 +404,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 		fp = sp + (int64_t)s->spdelta + 8;
 		if (flag & (PCLN_FLAG_TOPFRAME | PCLN_FLAG_SPWRITE)) {
 			lr = 0;
-		} else if (gomem_u64(&p->mem, fp - 8, &lr)) {
+		} else if (procmem_u64(&p->mem, fp - 8, &lr)) {
 			setproblem(problem, plen, "return address at 0x%llx not in the core",
 				   (unsigned long long)(fp - 8));
 			lr = 0;
@@ -495,15 +495,15 @@ int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
 		mc = uc + 40;
 		info = uc + 304;
 		memset(sf, 0, sizeof(*sf));
-		if (gomem_u64(&p->mem, mc + 16 * 8, &sf->pc) ||
-		    gomem_u64(&p->mem, mc + 15 * 8, &sf->sp) ||
-		    gomem_u64(&p->mem, mc + 10 * 8, &sf->bp))
+		if (procmem_u64(&p->mem, mc + 16 * 8, &sf->pc) ||
+		    procmem_u64(&p->mem, mc + 15 * 8, &sf->sp) ||
+		    procmem_u64(&p->mem, mc + 10 * 8, &sf->bp))
 			break;
-		if (!gomem_u32(&p->mem, info, &u))
+		if (!procmem_u32(&p->mem, info, &u))
 			sf->signo = (int)u;
-		if (!gomem_u32(&p->mem, info + 8, &u))
+		if (!procmem_u32(&p->mem, info + 8, &u))
 			sf->code = (int32_t)u;
-		if (!gomem_u64(&p->mem, info + 16, &v))
+		if (!procmem_u64(&p->mem, info + 16, &v))
 			sf->addr = v;
 		sf->uc = uc;
 		k++;
@@ -570,8 +570,8 @@ static int read_g(struct gowalk *w, uint64_t addr, struct goroutine *g)
 	memset(g, 0, sizeof(*g));
 	g->addr = addr;
 	g->m_index = -1;
-	if (!addr || gomem_u32(&p->mem, addr + l->g_atomicstatus, &g->status) ||
-	    gomem_u64(&p->mem, addr + l->g_goid, &g->goid)) {
+	if (!addr || procmem_u32(&p->mem, addr + l->g_atomicstatus, &g->status) ||
+	    procmem_u64(&p->mem, addr + l->g_goid, &g->goid)) {
 		snprintf(g->problem, sizeof(g->problem),
 			 "the g at 0x%llx is not in the core",
 			 (unsigned long long)addr);
@@ -580,7 +580,7 @@ static int read_g(struct gowalk *w, uint64_t addr, struct goroutine *g)
 #define GREAD(field, off)						\
 	do {								\
 		if ((off) != GOLAYOUT_NONE)				\
-			gomem_u64(&p->mem, addr + (off), &(field));	\
+			procmem_u64(&p->mem, addr + (off), &(field));	\
 	} while (0)
 	GREAD(g->stack_lo, l->g_stack);
 	GREAD(g->stack_hi, l->g_stack + 8);
@@ -596,7 +596,7 @@ static int read_g(struct gowalk *w, uint64_t addr, struct goroutine *g)
 	g->waitsince = (int64_t)v;
 #undef GREAD
 	if (l->g_waitreason != GOLAYOUT_NONE &&
-	    !gomem_u8(&p->mem, addr + l->g_waitreason, &b))
+	    !procmem_u8(&p->mem, addr + l->g_waitreason, &b))
 		g->waitreason = b;
 	if (g->m)
 		g->m_index = goproc_m_index(p, g->m);
@@ -629,10 +629,10 @@ static int start_for(struct gowalk *w, const struct goroutine *g,
 	const struct gom *m = g->m_index >= 0 ? &p->ms[g->m_index] : NULL;
 	uint32_t status = g->status & ~(uint32_t)G_SCAN;
 
-	gomem_u64(&p->mem, g->addr + l->g_sched + l->gobuf_pc, &schedpc);
-	gomem_u64(&p->mem, g->addr + l->g_sched + l->gobuf_sp, &schedsp);
-	gomem_u64(&p->mem, g->addr + l->g_syscallpc, &scpc);
-	gomem_u64(&p->mem, g->addr + l->g_syscallsp, &scsp);
+	procmem_u64(&p->mem, g->addr + l->g_sched + l->gobuf_pc, &schedpc);
+	procmem_u64(&p->mem, g->addr + l->g_sched + l->gobuf_sp, &schedsp);
+	procmem_u64(&p->mem, g->addr + l->g_syscallpc, &scpc);
+	procmem_u64(&p->mem, g->addr + l->g_syscallsp, &scsp);
 	memset(st, 0, sizeof(*st));
 
 	if (status == G_RUNNING && m && m->thread >= 0) {
@@ -709,8 +709,8 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 	if (p->vers.minor >= 24) {
 		uint64_t ptr, len, i;
 
-		if (gomem_u64(&p->mem, lp, &ptr) ||
-		    gomem_u64(&p->mem, lp + 8, &len) || len > 1024)
+		if (procmem_u64(&p->mem, lp, &ptr) ||
+		    procmem_u64(&p->mem, lp + 8, &len) || len > 1024)
 			return;
 		for (i = 0; i < len && g->nlabels < GO_MAX_LABELS; i++) {
 			struct golabel *lb = &g->labels[g->nlabels];
@@ -729,17 +729,17 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 	 * g.labels points at a labelMap variable, itself a map (a pointer to
 	 * the hmap): count, flags, B, noverflow, hash0, buckets, oldbuckets.
 	 */
-	if (gomem_u64(&p->mem, lp, &lp) || !lp)
+	if (procmem_u64(&p->mem, lp, &lp) || !lp)
 		return;
 	{
 		uint64_t count, buckets, oldbuckets, nb, i;
 		uint8_t B;
 		int pass;
 
-		if (gomem_u64(&p->mem, lp, &count) || count > 1024 ||
-		    gomem_u8(&p->mem, lp + 9, &B) || B > 16 ||
-		    gomem_u64(&p->mem, lp + 16, &buckets) ||
-		    gomem_u64(&p->mem, lp + 24, &oldbuckets))
+		if (procmem_u64(&p->mem, lp, &count) || count > 1024 ||
+		    procmem_u8(&p->mem, lp + 9, &B) || B > 16 ||
+		    procmem_u64(&p->mem, lp + 16, &buckets) ||
+		    procmem_u64(&p->mem, lp + 24, &oldbuckets))
 			return;
 		for (pass = 0; pass < 2; pass++) {
 			uint64_t base = pass ? oldbuckets : buckets;
@@ -755,7 +755,7 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 					uint8_t top[8];
 					int k;
 
-					if (gomem_read(&p->mem, bk, top, 8))
+					if (procmem_read(&p->mem, bk, top, 8))
 						break;
 					for (k = 0; k < 8; k++) {
 						struct golabel *lb;
@@ -769,7 +769,7 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 							continue;
 						g->nlabels++;
 					}
-					if (gomem_u64(&p->mem, bk + 264, &bk))
+					if (procmem_u64(&p->mem, bk + 264, &bk))
 						break;
 				}
 			}
@@ -908,7 +908,7 @@ int gowalk_g(struct gowalk *w, uint64_t i, struct goroutine *g)
 
 	memset(g, 0, sizeof(*g));
 	if (i >= w->p->allglen ||
-	    gomem_u64(&w->p->mem, w->p->allgs + i * 8, &addr)) {
+	    procmem_u64(&w->p->mem, w->p->allgs + i * 8, &addr)) {
 		snprintf(g->problem, sizeof(g->problem),
 			 "allgs[%llu] is not in the core", (unsigned long long)i);
 		return -1;

@@ -6,7 +6,7 @@
 #ifndef GOCD_GOWALK_H
 #define GOCD_GOWALK_H
 
-#include "goroutines.h"
+#include "go/goroutines.h"
 
 /* A logical frame as symbolised (names point into the pclntab). */
 struct gologic {

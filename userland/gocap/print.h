@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gotrace.h - print the goroutines of a core: in the runtime's own
+ * print.h - print the goroutines of a core: in the runtime's own
  * GOTRACEBACK=crash format (the crash header, then every goroutine with
  * its frames, "created by" lines, fp/sp/pc, the frame elision rules of the
  * core's Go version), or as JSON.
@@ -8,20 +8,20 @@
  * Output is streamed goroutine by goroutine, so memory does not grow with
  * their number.
  */
-#ifndef GOCD_GOTRACE_H
-#define GOCD_GOTRACE_H
+#ifndef GOCAP_PRINT_H
+#define GOCAP_PRINT_H
 
 #include <stdio.h>
 
-#include "goproc.h"
+#include "go/goproc.h"
 
-struct gotrace_opts {
+struct print_opts {
 	int json;
 	int all_frames;		/* do not elide frames as the runtime does */
 	int include_dead;	/* JSON only: list dead goroutines too */
 };
 
-struct gotrace_stats {
+struct print_stats {
 	unsigned long goroutines;	/* printed */
 	unsigned long dead;		/* skipped */
 	unsigned long unreadable;	/* allgs entries not in the core */
@@ -29,10 +29,10 @@ struct gotrace_stats {
 };
 
 /* Print to f.  Returns 0, or -1 when the walk itself could not start. */
-int gotrace_print(struct goproc *p, FILE *f, const struct gotrace_opts *o,
-		  struct gotrace_stats *st);
+int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
+		  struct print_stats *st);
 
 /* JSON string (with quotes), escaped. */
-void gotrace_json_str(FILE *f, const char *s);
+void json_str_out(FILE *f, const char *s);
 
-#endif /* GOCD_GOTRACE_H */
+#endif /* GOCAP_PRINT_H */

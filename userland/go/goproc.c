@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "gocoredump/goelf.h"
-#include "goproc.h"
+#include "go/goproc.h"
 #include "gocoredump/le.h"
 
 const char *goroot_source_name(enum goroot_source s)
@@ -79,7 +79,7 @@ long goproc_read_str(const struct goproc *p, uint64_t ptr, uint64_t len,
 	if (len > (1u << 30))
 		return -1;
 	n = len < buflen - 1 ? (size_t)len : buflen - 1;
-	if (n && gomem_read(&p->mem, ptr, buf, n))
+	if (n && procmem_read(&p->mem, ptr, buf, n))
 		return -1;
 	buf[n] = '\0';
 	return (long)len;
@@ -90,7 +90,7 @@ long goproc_read_gostring(const struct goproc *p, uint64_t addr, char *buf,
 {
 	uint64_t ptr, len;
 
-	if (gomem_u64(&p->mem, addr, &ptr) || gomem_u64(&p->mem, addr + 8, &len))
+	if (procmem_u64(&p->mem, addr, &ptr) || procmem_u64(&p->mem, addr + 8, &len))
 		return -1;
 	return goproc_read_str(p, ptr, len, buf, buflen);
 }
@@ -181,14 +181,14 @@ static int find_file_base(void *arg, uint64_t start, uint64_t end,
 static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 {
 	struct goelf_reader r, mr;
-	struct gomem_view view, mview;
+	struct procmem_view view, mview;
 	struct goelf_mem em;
 	struct goelf_ehdr eh;
 	uint64_t off0 = 0, note_va[4], note_len[4];
 	int nnotes = 0, k, have_off0 = 0;
 	uint32_t i;
 
-	gomem_reader(&r, &view, &p->mem, p->exe_base);
+	procmem_reader(&r, &view, &p->mem, p->exe_base);
 	if (!p->exe_base || goelf_read_ehdr(&r, &eh, NULL)) {
 		if (!p->exe_map)
 			return;
@@ -236,7 +236,7 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 	if (!p->exe_base && have_off0)
 		p->exe_base = off0 + p->load_bias;
 	/* The Go build ID, from the core's memory only. */
-	gomem_reader(&mr, &mview, &p->mem, 0);
+	procmem_reader(&mr, &mview, &p->mem, 0);
 	for (k = 0; k < nnotes && !p->core_buildid[0]; k++)
 		goelf_go_buildid(&mr, note_va[k] + p->load_bias, note_len[k],
 				 p->core_buildid, sizeof(p->core_buildid));
@@ -318,7 +318,7 @@ static int check_buildid(struct goproc *p)
  */
 static int scan_exe(struct goproc *p, uint32_t mask, uint32_t want,
 		    uint64_t align, uint64_t need,
-		    int (*at)(struct goproc *p, const struct gomem_seg *sg,
+		    int (*at)(struct goproc *p, const struct procmem_seg *sg,
 			      uint64_t a))
 {
 	size_t k;
@@ -328,7 +328,7 @@ static int scan_exe(struct goproc *p, uint32_t mask, uint32_t want,
 		if ((p->exe_ranges[i].flags & mask) != want)
 			continue;
 		for (k = 0; k < p->mem.n; k++) {
-			const struct gomem_seg *sg = &p->mem.segs[k];
+			const struct procmem_seg *sg = &p->mem.segs[k];
 			uint64_t lo = sg->start > p->exe_ranges[i].lo ?
 				      sg->start : p->exe_ranges[i].lo;
 			uint64_t hi = sg->end < p->exe_ranges[i].hi ?
@@ -345,7 +345,7 @@ static int scan_exe(struct goproc *p, uint32_t mask, uint32_t want,
 }
 
 /* Is "\xff Go buildinf:" at a, with a version after it?  Keep the version. */
-static int buildinfo_at(struct goproc *p, const struct gomem_seg *sg,
+static int buildinfo_at(struct goproc *p, const struct procmem_seg *sg,
 			uint64_t a)
 {
 	char modinfo[64];
@@ -403,7 +403,7 @@ static int in_exe(const struct goproc *p, uint64_t a)
  * holds a plausible pcHeader.  Only candidates that pass the cheap test
  * are looked at, so the scan reads the data segment and little else.
  */
-static int moduledata_at(struct goproc *p, const struct gomem_seg *sg,
+static int moduledata_at(struct goproc *p, const struct procmem_seg *sg,
 			 uint64_t a)
 {
 	uint64_t v, w;
@@ -411,11 +411,11 @@ static int moduledata_at(struct goproc *p, const struct gomem_seg *sg,
 	const uint8_t *s;
 
 	(void)sg;
-	if (gomem_u64(&p->mem, a, &v) || (v & 7) ||
-	    gomem_u64(&p->mem, a + 8, &w) ||
+	if (procmem_u64(&p->mem, a, &v) || (v & 7) ||
+	    procmem_u64(&p->mem, a + 8, &w) ||
 	    w < v + 72 || w - v > 4096 || !in_exe(p, v))
 		return -1;
-	s = gomem_span(&p->mem, v, &len);
+	s = procmem_span(&p->mem, v, &len);
 	if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
 	    gcd_le64(s + 32) != w - v)
 		return -1;
@@ -442,7 +442,7 @@ static int read_moduledata(struct goproc *p)
 #define MDREAD(field, off)						\
 	do {								\
 		if ((off) == GOLAYOUT_NONE ||				\
-		    gomem_u64(&p->mem, a + (off), &md->field))		\
+		    procmem_u64(&p->mem, a + (off), &md->field))		\
 			return fail(p, "%s: cannot read runtime.firstmoduledata.%s at 0x%llx", \
 				    p->core_path, #field,		\
 				    (unsigned long long)(a + (off)));	\
@@ -461,8 +461,8 @@ static int read_moduledata(struct goproc *p)
 	MDREAD(rodata, l->md_rodata);
 	MDREAD(gofunc, l->md_gofunc);
 #undef MDREAD
-	if (gomem_u64(&p->mem, a + l->md_pclntable, &tabptr) ||
-	    gomem_u64(&p->mem, a + l->md_pclntable + 8, &tablen))
+	if (procmem_u64(&p->mem, a + l->md_pclntable, &tabptr) ||
+	    procmem_u64(&p->mem, a + l->md_pclntable + 8, &tablen))
 		return fail(p, "%s: cannot read runtime.firstmoduledata.pclntable",
 			    p->core_path);
 	if (tabptr < md->pcheader || tablen > (1ull << 32) ||
@@ -471,10 +471,10 @@ static int read_moduledata(struct goproc *p)
 			    p->core_path, (unsigned long long)a);
 	md->pclntab_end = tabptr + tablen;
 	size = (size_t)(md->pclntab_end - md->pcheader);
-	data = gomem_ptr(&p->mem, md->pcheader, size);
+	data = procmem_ptr(&p->mem, md->pcheader, size);
 	if (!data) {
 		/* Not contiguous in one segment (or partly missing). */
-		if (!gomem_known(&p->mem, md->pcheader, size))
+		if (!procmem_known(&p->mem, md->pcheader, size))
 			return fail(p, "%s: the pclntab at 0x%llx (%zu bytes) is not all in the core%s",
 				    p->core_path,
 				    (unsigned long long)md->pcheader, size,
@@ -483,7 +483,7 @@ static int read_moduledata(struct goproc *p)
 		p->tab_copy = malloc(size ? size : 1);
 		if (!p->tab_copy)
 			return fail(p, "out of memory");
-		gomem_read(&p->mem, md->pcheader, p->tab_copy, size);
+		procmem_read(&p->mem, md->pcheader, p->tab_copy, size);
 		data = p->tab_copy;
 	}
 	if (pclntab_init(&p->tab, data, size, md->text, err, sizeof(err)))
@@ -534,7 +534,7 @@ static int read_ms(struct goproc *p)
 	uint64_t m;
 	size_t i;
 
-	if (gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLM], &m)) {
+	if (procmem_u64(&p->mem, p->roots[GCD_ROOT_ALLM], &m)) {
 		goproc_warn(p, "cannot read runtime.allm at 0x%llx: running goroutines "
 			    "will not be matched to threads",
 			    (unsigned long long)p->roots[GCD_ROOT_ALLM]);
@@ -560,9 +560,9 @@ static int read_ms(struct goproc *p)
 #define MREAD(field, off)						\
 		do {							\
 			if ((off) != GOLAYOUT_NONE)			\
-				gomem_u64(&p->mem, m + (off), &x->field); \
+				procmem_u64(&p->mem, m + (off), &x->field); \
 		} while (0)
-		if (gomem_u64(&p->mem, m + l->m_id, &v)) {
+		if (procmem_u64(&p->mem, m + l->m_id, &v)) {
 			goproc_warn(p, "cannot read the M at 0x%llx",
 				    (unsigned long long)m);
 			break;
@@ -582,13 +582,13 @@ static int read_ms(struct goproc *p)
 		if (l->m_throwing != GOLAYOUT_NONE) {
 			uint8_t b;
 
-			if (!gomem_u8(&p->mem, m + l->m_throwing, &b))
+			if (!procmem_u8(&p->mem, m + l->m_throwing, &b))
 				x->throwing = b;
 		}
 		if (l->m_dying != GOLAYOUT_NONE)
-			gomem_u32(&p->mem, m + l->m_dying, &x->dying);
+			procmem_u32(&p->mem, m + l->m_dying, &x->dying);
 		if (l->m_incgo != GOLAYOUT_NONE)
-			gomem_u8(&p->mem, m + l->m_incgo, &x->incgo);
+			procmem_u8(&p->mem, m + l->m_incgo, &x->incgo);
 		for (i = 0; i < p->nthreads; i++) {
 			if (x->procid && p->threads[i].tid == x->procid) {
 				x->thread = (int)i;
@@ -596,7 +596,7 @@ static int read_ms(struct goproc *p)
 			}
 		}
 		p->nms++;
-		if (gomem_u64(&p->mem, m + l->m_alllink, &m))
+		if (procmem_u64(&p->mem, m + l->m_alllink, &m))
 			break;
 	}
 	return 0;
@@ -619,7 +619,7 @@ static int discover(struct goproc *p, unsigned int flags)
 		goproc_warn(p, "%s: %s", p->core_path, p->core.problem);
 	if (read_threads(p))
 		return -1;
-	if (gomem_add_core(&p->mem, &p->core))
+	if (procmem_add_core(&p->mem, &p->core))
 		return fail(p, "out of memory");
 
 	/* The executable's mapping: the NT_FILE entry holding AT_ENTRY. */
@@ -639,7 +639,7 @@ static int discover(struct goproc *p, unsigned int flags)
 	if (check_buildid(p))
 		return -1;
 	if (p->exe_map &&
-	    gomem_add_exe(&p->mem, p->exe_map, p->exe_size, p->load_bias))
+	    procmem_add_exe(&p->mem, p->exe_map, p->exe_size, p->load_bias))
 		return fail(p, "%s: malformed program headers", p->exe_path);
 
 	r = gcdnote_from_core(&p->core, &p->note);
@@ -707,8 +707,8 @@ static int discover(struct goproc *p, unsigned int flags)
 		return fail(p, "%s: cannot locate runtime.allgs/allglen (no note, no symbol "
 			    "table, and the runtime code did not show them)",
 			    p->core_path);
-	if (gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLGS], &p->allgs) ||
-	    gomem_u64(&p->mem, p->roots[GCD_ROOT_ALLGLEN], &p->allglen))
+	if (procmem_u64(&p->mem, p->roots[GCD_ROOT_ALLGS], &p->allgs) ||
+	    procmem_u64(&p->mem, p->roots[GCD_ROOT_ALLGLEN], &p->allglen))
 		return fail(p, "%s: runtime.allgs/allglen at 0x%llx/0x%llx are not in the core",
 			    p->core_path,
 			    (unsigned long long)p->roots[GCD_ROOT_ALLGS],
@@ -732,7 +732,7 @@ int goproc_open(struct goproc *p, const char *core_path, const char *exe_path,
 	p->crash_thread = -1;
 	p->core_path = core_path;
 	p->exe_path = exe_path;
-	gomem_init(&p->mem);
+	procmem_init(&p->mem);
 	if (elfcore_open(&p->core, core_path))
 		return fail(p, "%s: %s", core_path, p->core.problem);
 	p->have_core = 1;
@@ -746,7 +746,7 @@ int goproc_open_mem(struct goproc *p, const void *core, size_t size,
 	p->exe_fd = -1;
 	p->crash_thread = -1;
 	p->core_path = "core";
-	gomem_init(&p->mem);
+	procmem_init(&p->mem);
 	if (elfcore_from_mem(&p->core, core, size))
 		return fail(p, "core: %s", p->core.problem);
 	p->have_core = 1;
@@ -772,7 +772,7 @@ void goproc_close(struct goproc *p)
 	if (p->exe_fd >= 0)
 		close(p->exe_fd);
 	gcdnote_free(&p->note);
-	gomem_free(&p->mem);
+	procmem_free(&p->mem);
 	free(p->tab_copy);
 	free(p->threads);
 	free(p->ms);

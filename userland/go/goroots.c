@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goproc.h"
-#include "x86dec.h"
+#include "go/goproc.h"
+#include "core/x86dec.h"
 
 #define MAX_FUNC_BYTES	(256u << 10)
 #define MAX_TARGETS	4096
@@ -58,7 +58,7 @@ static void collect(const struct goproc *p, const char *name,
 		return;
 	for (pc = f.entry; pc < end;) {
 		size_t avail;
-		const uint8_t *code = gomem_span(&p->mem, pc, &avail);
+		const uint8_t *code = procmem_span(&p->mem, pc, &avail);
 		struct x86_insn in;
 		uint64_t tgt;
 
@@ -94,7 +94,7 @@ static void uniq(struct targets *t)
 
 static int rd(const struct goproc *p, uint64_t a, uint64_t *v)
 {
-	return gomem_u64(&p->mem, a, v);
+	return procmem_u64(&p->mem, a, v);
 }
 
 /* Does the array at arr hold n plausible *g? */
@@ -109,7 +109,7 @@ static int gs_plausible(const struct goproc *p, uint64_t arr, uint64_t n)
 
 		if (rd(p, arr + i * 8, &g) || !g || (g & 7) ||
 		    rd(p, g + l->g_goid, &goid) ||
-		    gomem_u32(&p->mem, g + l->g_atomicstatus, &st))
+		    procmem_u32(&p->mem, g + l->g_atomicstatus, &st))
 			return 0;
 		if ((st & ~0x1000u) > 12 || goid > (1ull << 48))
 			return 0;
@@ -300,7 +300,7 @@ static void find_allp(struct goproc *p)
 			continue;
 		for (k = 0; k < len; k++) {
 			if (rd(p, ptr + k * 8, &pp) || !pp ||
-			    gomem_u32(&p->mem, pp + l->p_id, &id) || id != k)
+			    procmem_u32(&p->mem, pp + l->p_id, &id) || id != k)
 				break;
 		}
 		if (k != len)
@@ -361,7 +361,7 @@ static void find_sched(struct goproc *p, size_t nms)
 			}
 			if (score < 2 || rd(p, s + l->sched_mnext, &mnext) ||
 			    rd(p, s + l->sched_nmfreed, &nmfreed) ||
-			    gomem_u64(&p->mem, s + l->sched_maxmcount, &maxm))
+			    procmem_u64(&p->mem, s + l->sched_maxmcount, &maxm))
 				continue;
 			maxm &= 0xffffffff;
 			if (!maxm || maxm > (1u << 24) || nmfreed > mnext ||

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "goproc.h"
+#include "go/goproc.h"
 
 /* Where a goroutine's stack walk started from. */
 enum gostack_source {

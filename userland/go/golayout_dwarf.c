@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "golayout.h"
+#include "go/golayout.h"
 
 /* Does name equal one of the '|'-separated alternatives in list? */
 static int name_in(const char *name, const char *list)

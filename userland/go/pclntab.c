@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pclntab.h"
+#include "go/pclntab.h"
 #include "gocoredump/le.h"
 
 static int in_tab(const struct pclntab *t, uint64_t off, uint64_t len)

@@ -6,7 +6,7 @@
  * from tests/gocap/go/crasher built by each Debian toolchain;
  * tests/gocap/host.sh checks every entry against DWARF again.
  */
-#include "golayout_table.h"
+#include "go/golayout_table.h"
 
 #define NONE GOLAYOUT_NONE
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "golayout.h"
-#include "golayout_table.h"
+#include "go/golayout.h"
+#include "go/golayout_table.h"
 
 struct field_spec {
 	const char *name, *structs, *members;

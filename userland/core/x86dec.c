@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "x86dec.h"
+#include "core/x86dec.h"
 
 /* Immediate kinds. */
 enum {

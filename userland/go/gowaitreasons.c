@@ -5,7 +5,7 @@
  * runtime/runtime2.go (the host suite checks they still agree).
  * Do not edit by hand.
  */
-#include "govers.h"
+#include "go/govers.h"
 
 static const char *const waitreasons_1_19[] = {
 	/*  0 waitReasonZero */ "",

@@ -6,7 +6,7 @@
 #ifndef GOCD_GOLAYOUT_TABLE_H
 #define GOCD_GOLAYOUT_TABLE_H
 
-#include "golayout.h"
+#include "go/golayout.h"
 
 struct golayout_entry {
 	int minor;			/* Go 1.minor */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfcore.h"
-#include "gcdnote.h"
+#include "core/elfcore.h"
+#include "core/gcdnote.h"
 
 /* A note descriptor is at most this big (1024 threads is ~330 KiB). */
 #define GCD_MAX_DESC		(64u << 20)

@@ -7,7 +7,7 @@
  * goproc_open() does the discovery once; the goroutine walker
  * (goroutines.h) and the printers read the result.  Everything read from
  * the core or the executable is untrusted: counts are bounded, pointers
- * are only followed through gomem (which fails on unknown bytes), and a
+ * are only followed through procmem (which fails on unknown bytes), and a
  * fact that cannot be established is reported, not guessed.
  *
  * Where facts come from, in order of preference:
@@ -26,12 +26,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "elfcore.h"
-#include "gcdnote.h"
-#include "golayout.h"
-#include "gomem.h"
-#include "govers.h"
-#include "pclntab.h"
+#include "core/elfcore.h"
+#include "core/gcdnote.h"
+#include "go/golayout.h"
+#include "core/procmem.h"
+#include "go/govers.h"
+#include "go/pclntab.h"
 #include "uapi/gocoredump.h"
 
 #define GOPROC_MAX_THREADS	(1u << 16)
@@ -101,7 +101,7 @@ struct goproc {
 	struct gcd_note note;
 	int have_note;
 
-	struct gomem mem;
+	struct procmem mem;
 	char go_version[GCD_GOVERSION_LEN];
 	const char *go_version_source;
 	struct govers vers;

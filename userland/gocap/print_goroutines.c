@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gotrace.c - print a core's goroutines like the Go runtime does under
+ * print_goroutines.c - print a core's goroutines like the Go runtime does under
  * GOTRACEBACK=crash (runtime/traceback.go: goroutineheader, traceback1,
  * traceback2, printFuncName, printcreatedby), or as JSON.
  *
@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "goroutines.h"
-#include "gotrace.h"
+#include "go/goroutines.h"
+#include "gocap/print.h"
 #include "gocoredump/goelf.h"
 
-void gotrace_json_str(FILE *f, const char *s)
+void json_str_out(FILE *f, const char *s)
 {
 	const unsigned char *c = (const unsigned char *)(s ? s : "");
 
@@ -168,7 +168,7 @@ static void print_frame(FILE *f, const struct goproc *p,
 }
 
 static void print_text(FILE *f, const struct goproc *p,
-		       const struct goroutine *g, const struct gotrace_opts *o)
+		       const struct goroutine *g, const struct print_opts *o)
 {
 	size_t i, n = g->nframes;
 
@@ -217,13 +217,13 @@ static void print_json(FILE *f, const struct goproc *p,
 	fprintf(f, "%s\n    {\"goid\": %llu, \"gp\": \"0x%llx\", \"status\": ",
 		first ? "" : ",", (unsigned long long)g->goid,
 		(unsigned long long)g->addr);
-	gotrace_json_str(f, govers_status(&p->vers, st));
+	json_str_out(f, govers_status(&p->vers, st));
 	fputs(", \"state\": ", f);
-	gotrace_json_str(f, goroutine_status(p, g));
+	json_str_out(f, goroutine_status(p, g));
 	fprintf(f, ", \"scan\": %s", (g->status & G_SCAN) ? "true" : "false");
 	if (st == G_WAITING && g->waitreason) {
 		fputs(", \"wait_reason\": ", f);
-		gotrace_json_str(f, govers_waitreason(&p->vers, g->waitreason));
+		json_str_out(f, govers_waitreason(&p->vers, g->waitreason));
 	}
 	if (g->waitsince)
 		fprintf(f, ", \"waitsince_ns\": %lld", (long long)g->waitsince);
@@ -234,31 +234,31 @@ static void print_json(FILE *f, const struct goproc *p,
 	fprintf(f, ", \"locked_to_thread\": %s, \"crashed\": %s",
 		g->lockedm ? "true" : "false", g->crashed ? "true" : "false");
 	fputs(", \"stack_from\": ", f);
-	gotrace_json_str(f, gostack_source_name(g->src));
+	json_str_out(f, gostack_source_name(g->src));
 	if (g->nlabels) {
 		fputs(", \"labels\": {", f);
 		for (i = 0; i < g->nlabels; i++) {
 			fputs(i ? ", " : "", f);
-			gotrace_json_str(f, g->labels[i].key);
+			json_str_out(f, g->labels[i].key);
 			fputs(": ", f);
-			gotrace_json_str(f, g->labels[i].value);
+			json_str_out(f, g->labels[i].value);
 		}
 		fputc('}', f);
 	}
 	if (g->creator) {
 		fputs(", \"created_by\": {\"function\": ", f);
-		gotrace_json_str(f, g->creator);
+		json_str_out(f, g->creator);
 		if (g->parent_goid)
 			fprintf(f, ", \"goroutine\": %llu",
 				(unsigned long long)g->parent_goid);
 		fputs(", \"file\": ", f);
-		gotrace_json_str(f, g->creator_file);
+		json_str_out(f, g->creator_file);
 		fprintf(f, ", \"line\": %d, \"pc_offset\": %llu}",
 			g->creator_line, (unsigned long long)g->creator_off);
 	}
 	if (g->problem[0]) {
 		fputs(", \"problem\": ", f);
-		gotrace_json_str(f, g->problem);
+		json_str_out(f, g->problem);
 	}
 	fputs(", \"frames\": [", f);
 	for (i = 0; i < g->nframes; i++) {
@@ -266,9 +266,9 @@ static void print_json(FILE *f, const struct goproc *p,
 
 		fputs(i ? ",\n      {" : "\n      {", f);
 		fputs("\"function\": ", f);
-		gotrace_json_str(f, fr->func);
+		json_str_out(f, fr->func);
 		fputs(", \"file\": ", f);
-		gotrace_json_str(f, fr->file);
+		json_str_out(f, fr->file);
 		fprintf(f, ", \"line\": %d, \"inlined\": %s", fr->line,
 			fr->inlined ? "true" : "false");
 		if (!fr->inlined) {
@@ -277,7 +277,7 @@ static void print_json(FILE *f, const struct goproc *p,
 				(unsigned long long)fr->sp,
 				(unsigned long long)fr->fp,
 				(unsigned long long)(fr->pc - fr->entry));
-			gotrace_json_str(f, g->argbuf + fr->args);
+			json_str_out(f, g->argbuf + fr->args);
 		}
 		fputc('}', f);
 	}
@@ -285,8 +285,8 @@ static void print_json(FILE *f, const struct goproc *p,
 }
 
 static void print_one(FILE *f, const struct goproc *p,
-		      const struct goroutine *g, const struct gotrace_opts *o,
-		      int *first, struct gotrace_stats *st)
+		      const struct goroutine *g, const struct print_opts *o,
+		      int *first, struct print_stats *st)
 {
 	if (o->json)
 		print_json(f, p, g, *first);
@@ -313,9 +313,9 @@ static void json_prologue(FILE *f, const struct goproc *p,
 	int k;
 
 	fputs("{\n  \"go_version\": ", f);
-	gotrace_json_str(f, p->go_version);
+	json_str_out(f, p->go_version);
 	fputs(", \"layout\": ", f);
-	gotrace_json_str(f, p->layout.source);
+	json_str_out(f, p->layout.source);
 	fputs(",\n  \"roots\": {", f);
 	for (k = 0; k < GCD_ROOT_COUNT; k++) {
 		fprintf(f, "%s\"%s\": ", k ? ", " : "",
@@ -328,16 +328,16 @@ static void json_prologue(FILE *f, const struct goproc *p,
 			fputs("null", f);
 	}
 	fputs("},\n  \"crash\": {\"kind\": ", f);
-	gotrace_json_str(f, kinds[c->kind]);
+	json_str_out(f, kinds[c->kind]);
 	fputs(", \"text\": ", f);
-	gotrace_json_str(f, c->header);
+	json_str_out(f, c->header);
 	fprintf(f, ", \"value_known\": %s", c->value_known ? "true" : "false");
 	if (c->thread >= 0)
 		fprintf(f, ", \"thread\": %u", p->threads[c->thread].tid);
 	if (c->g) {
 		uint64_t goid = 0;
 
-		gomem_u64(&p->mem, c->g + p->layout.g_goid, &goid);
+		procmem_u64(&p->mem, c->g + p->layout.g_goid, &goid);
 		fprintf(f, ", \"goroutine\": %llu", (unsigned long long)goid);
 	}
 	if (c->kind == GOCRASH_SIGNAL)
@@ -346,11 +346,11 @@ static void json_prologue(FILE *f, const struct goproc *p,
 	fputs("},\n  \"goroutines\": [", f);
 }
 
-int gotrace_print(struct goproc *p, FILE *f, const struct gotrace_opts *o,
-		  struct gotrace_stats *st)
+int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
+		  struct print_stats *st)
 {
 	struct gowalk *w = gowalk_new(p);
-	struct gotrace_stats dummy;
+	struct print_stats dummy;
 	struct goroutine g;
 	struct gocrash c;
 	uint64_t i, n;
@@ -380,7 +380,7 @@ int gotrace_print(struct goproc *p, FILE *f, const struct gotrace_opts *o,
 			if (o->json) {
 				fprintf(f, "%s\n    {\"index\": %llu, \"problem\": ",
 					first ? "" : ",", (unsigned long long)i);
-				gotrace_json_str(f, g.problem);
+				json_str_out(f, g.problem);
 				fputc('}', f);
 				first = 0;
 			} else {
@@ -412,7 +412,7 @@ int gotrace_print(struct goproc *p, FILE *f, const struct gotrace_opts *o,
 				snprintf(line, sizeof(line), "%.*s",
 					 (int)(nl - s), s);
 				fputs(k++ ? ", " : "", f);
-				gotrace_json_str(f, line);
+				json_str_out(f, line);
 				s = nl + 1;
 			}
 		}

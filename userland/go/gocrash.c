@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goroutines.h"
-#include "gowalk.h"
+#include "go/goroutines.h"
+#include "go/gowalk.h"
 
 /* abi.Kind */
 enum {
@@ -111,10 +111,10 @@ static int read_name(const struct goproc *p, uint64_t addr, char *buf,
 	uint64_t len = 0;
 	unsigned int i, shift = 0;
 
-	if (gomem_read(&p->mem, addr, b, 1))
+	if (procmem_read(&p->mem, addr, b, 1))
 		return -1;
 	for (i = 1; i < 11; i++) {
-		if (gomem_read(&p->mem, addr + i, &b[i], 1))
+		if (procmem_read(&p->mem, addr + i, &b[i], 1))
 			return -1;
 		len |= (uint64_t)(b[i] & 0x7f) << shift;
 		shift += 7;
@@ -134,9 +134,9 @@ static int read_type(const struct goproc *p, uint64_t t, struct gotype *ty)
 
 	memset(ty, 0, sizeof(*ty));
 	ty->addr = t;
-	if (gomem_u8(&p->mem, t + l->type_kind, &ty->kind) ||
-	    gomem_u8(&p->mem, t + l->type_tflag, &ty->tflag) ||
-	    gomem_u32(&p->mem, t + l->type_str, &str) ||
+	if (procmem_u8(&p->mem, t + l->type_kind, &ty->kind) ||
+	    procmem_u8(&p->mem, t + l->type_tflag, &ty->tflag) ||
+	    procmem_u32(&p->mem, t + l->type_str, &str) ||
 	    read_name(p, p->md.types + str, name, sizeof(name)))
 		return -1;
 	ty->kind &= 0x1f;
@@ -179,8 +179,8 @@ static int has_error_or_string(const struct goproc *p,
 	{
 		uint32_t mc;
 
-		if (gomem_u32(&p->mem, u + l->uncommon_mcount, &mc) ||
-		    gomem_u32(&p->mem, u + l->uncommon_moff, &moff))
+		if (procmem_u32(&p->mem, u + l->uncommon_mcount, &mc) ||
+		    procmem_u32(&p->mem, u + l->uncommon_moff, &moff))
 			return -1;
 		mcount = (uint16_t)mc;
 	}
@@ -188,7 +188,7 @@ static int has_error_or_string(const struct goproc *p,
 		uint32_t nameoff;
 		char name[64];
 
-		if (gomem_u32(&p->mem, u + moff + i * 16, &nameoff) ||
+		if (procmem_u32(&p->mem, u + moff + i * 16, &nameoff) ||
 		    read_name(p, p->md.types + nameoff, name, sizeof(name)))
 			return -1;
 		if (!strcmp(name, "Error") || !strcmp(name, "String"))
@@ -346,8 +346,8 @@ static int put_basic(const struct goproc *p, struct out *o, uint8_t kind,
 	if (kind == K_STRING) {
 		uint64_t ptr, len;
 
-		if (gomem_u64(&p->mem, data, &ptr) ||
-		    gomem_u64(&p->mem, data + 8, &len))
+		if (procmem_u64(&p->mem, data, &ptr) ||
+		    procmem_u64(&p->mem, data + 8, &len))
 			return -1;
 		return put_gostr(p, o, ptr, len, indent);
 	}
@@ -355,14 +355,14 @@ static int put_basic(const struct goproc *p, struct out *o, uint8_t kind,
 		double re, im;
 
 		if (kind == K_COMPLEX128) {
-			if (gomem_read(&p->mem, data, &re, 8) ||
-			    gomem_read(&p->mem, data + 8, &im, 8))
+			if (procmem_read(&p->mem, data, &re, 8) ||
+			    procmem_read(&p->mem, data + 8, &im, 8))
 				return -1;
 		} else {
 			float r, i;
 
-			if (gomem_read(&p->mem, data, &r, 4) ||
-			    gomem_read(&p->mem, data + 4, &i, 4))
+			if (procmem_read(&p->mem, data, &r, 4) ||
+			    procmem_read(&p->mem, data + 4, &i, 4))
 				return -1;
 			re = r;
 			im = i;
@@ -382,7 +382,7 @@ static int put_basic(const struct goproc *p, struct out *o, uint8_t kind,
 		}
 		return 0;
 	}
-	if (gomem_read(&p->mem, data, &u, size[kind]))
+	if (procmem_read(&p->mem, data, &u, size[kind]))
 		return -1;
 	switch (kind) {
 	case K_BOOL:
@@ -444,16 +444,16 @@ static int put_known_error(const struct goproc *p, struct out *o,
 	if (!strcmp(n, "*errors.errorString") || !strcmp(n, "*fmt.wrapError") ||
 	    !strcmp(n, "*fmt.wrapErrors")) {
 		/* data is the pointer; the message is the first field. */
-		if (gomem_u64(&p->mem, data, &ptr) ||
-		    gomem_u64(&p->mem, data + 8, &len))
+		if (procmem_u64(&p->mem, data, &ptr) ||
+		    procmem_u64(&p->mem, data + 8, &len))
 			return -1;
 		return put_gostr(p, o, ptr, len, indent);
 	}
 	if (!strcmp(n, "runtime.plainError") ||
 	    !strcmp(n, "runtime.errorString") ||
 	    !strcmp(n, "runtime.errorAddressString")) {
-		if (gomem_u64(&p->mem, data, &ptr) ||
-		    gomem_u64(&p->mem, data + 8, &len))
+		if (procmem_u64(&p->mem, data, &ptr) ||
+		    procmem_u64(&p->mem, data + 8, &len))
 			return -1;
 		if (strcmp(n, "runtime.plainError"))
 			put(o, "runtime error: ");
@@ -485,10 +485,10 @@ static int put_known_error(const struct goproc *p, struct out *o,
 		uint8_t sign, code;
 		const char *f;
 
-		if (gomem_u64(&p->mem, data, &x) ||
-		    gomem_u64(&p->mem, data + 8, &y) ||
-		    gomem_u8(&p->mem, data + 16, &sign) ||
-		    gomem_u8(&p->mem, data + 17, &code) || code > 8)
+		if (procmem_u64(&p->mem, data, &x) ||
+		    procmem_u64(&p->mem, data + 8, &y) ||
+		    procmem_u8(&p->mem, data + 16, &sign) ||
+		    procmem_u8(&p->mem, data + 17, &code) || code > 8)
 			return -1;
 		f = fmts[code];
 		if (code == 8)
@@ -583,32 +583,32 @@ static int put_panics(const struct goproc *p, struct out *o, uint64_t pp,
 	uint64_t link = 0, typ, data;
 	uint8_t recovered = 0, goexit = 0, repanicked = 0;
 
-	if (depth > 64 || gomem_u64(&p->mem, pp + l->panic_link, &link))
+	if (depth > 64 || procmem_u64(&p->mem, pp + l->panic_link, &link))
 		return -1;
 	if (l->panic_goexit != GOLAYOUT_NONE)
-		gomem_u8(&p->mem, pp + l->panic_goexit, &goexit);
+		procmem_u8(&p->mem, pp + l->panic_goexit, &goexit);
 	if (l->panic_recovered != GOLAYOUT_NONE)
-		gomem_u8(&p->mem, pp + l->panic_recovered, &recovered);
+		procmem_u8(&p->mem, pp + l->panic_recovered, &recovered);
 	if (l->panic_repanicked != GOLAYOUT_NONE)
-		gomem_u8(&p->mem, pp + l->panic_repanicked, &repanicked);
+		procmem_u8(&p->mem, pp + l->panic_repanicked, &repanicked);
 	if (link) {
 		uint8_t lgoexit = 0, lrep = 0;
 
 		put_panics(p, o, link, depth + 1, known);
 		if (l->panic_repanicked != GOLAYOUT_NONE &&
-		    !gomem_u8(&p->mem, link + l->panic_repanicked, &lrep) &&
+		    !procmem_u8(&p->mem, link + l->panic_repanicked, &lrep) &&
 		    lrep && p->vers.repanicked)
 			return 0;
 		if (l->panic_goexit != GOLAYOUT_NONE)
-			gomem_u8(&p->mem, link + l->panic_goexit, &lgoexit);
+			procmem_u8(&p->mem, link + l->panic_goexit, &lgoexit);
 		if (!lgoexit)
 			put(o, "\t");
 	}
 	if (goexit)
 		return 0;
 	put(o, "panic: ");
-	if (gomem_u64(&p->mem, pp + l->panic_arg, &typ) ||
-	    gomem_u64(&p->mem, pp + l->panic_arg + 8, &data)) {
+	if (procmem_u64(&p->mem, pp + l->panic_arg, &typ) ||
+	    procmem_u64(&p->mem, pp + l->panic_arg + 8, &data)) {
 		put(o, "unknown");
 		*known = 0;
 	} else if (put_panicval(p, o, typ, data)) {
@@ -630,11 +630,11 @@ static void put_gsignal(const struct goproc *p, struct out *o, uint64_t g)
 	uint64_t c0 = 0, c1 = 0, pc = 0;
 
 	if (l->g_sig == GOLAYOUT_NONE ||
-	    gomem_u32(&p->mem, g + l->g_sig, &sig) || !sig)
+	    procmem_u32(&p->mem, g + l->g_sig, &sig) || !sig)
 		return;
-	gomem_u64(&p->mem, g + l->g_sigcode0, &c0);
-	gomem_u64(&p->mem, g + l->g_sigcode1, &c1);
-	gomem_u64(&p->mem, g + l->g_sigpc, &pc);
+	procmem_u64(&p->mem, g + l->g_sigcode0, &c0);
+	procmem_u64(&p->mem, g + l->g_sigcode1, &c1);
+	procmem_u64(&p->mem, g + l->g_sigpc, &pc);
 	if (sig < 32)
 		put(o, "[signal %s", signames[sig]);
 	else
@@ -660,7 +660,7 @@ static int throw_text(struct gowalk *w, uint64_t g, struct out *o)
 
 	if (gowalk_g_at(w, g, &gr) < 0)
 		return -1;
-	gomem_u64(&p->mem, g + p->layout.g_panic, &gpanic);
+	procmem_u64(&p->mem, g + p->layout.g_panic, &gpanic);
 	for (i = 0; i < gr.nframes; i++) {
 		const struct goframe *f = &gr.frames[i];
 		uint64_t fn = 0, a;
@@ -684,11 +684,11 @@ static int throw_text(struct gowalk *w, uint64_t g, struct out *o)
 		for (a = f->sp; a + 24 + 8 * with_panic <= f->fp; a += 8) {
 			uint64_t v, cp = 0, ptr, len, s = a + 8 + 8 * with_panic;
 
-			if (gomem_u64(&p->mem, a, &v) || v != fn ||
-			    (with_panic && (gomem_u64(&p->mem, a + 8, &cp) ||
+			if (procmem_u64(&p->mem, a, &v) || v != fn ||
+			    (with_panic && (procmem_u64(&p->mem, a + 8, &cp) ||
 					    cp != gpanic)) ||
-			    gomem_u64(&p->mem, s, &ptr) ||
-			    gomem_u64(&p->mem, s + 8, &len) || len > 4096)
+			    procmem_u64(&p->mem, s, &ptr) ||
+			    procmem_u64(&p->mem, s + 8, &len) || len > 4096)
 				continue;
 			if (with_panic && cp) {
 				int known = 1;
@@ -752,7 +752,7 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 		c->kind = GOCRASH_PANIC;
 		c->g = curg;
 		w->crash_g = curg;
-		if (gomem_u64(&p->mem, curg + p->layout.g_panic, &pp) || !pp) {
+		if (procmem_u64(&p->mem, curg + p->layout.g_panic, &pp) || !pp) {
 			put(&o, "panic: unknown\n");
 			known = 0;
 		} else {
