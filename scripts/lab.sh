@@ -106,7 +106,7 @@ do_build() {
 
 	# Guest test programs, static.
 	mkdir -p "$LAB/payload/tests" "$LAB/payload/bin" "$LAB/payload/suites"
-	libsrc="$GOCD_TOP/tests/kernel/lab.c $GOCD_TOP/userland/core/elfcore.c $GOCD_TOP/userland/core/gcdnote.c $GOCD_TOP/lib/goelf.c"
+	libsrc="$GOCD_TOP/tests/kernel/lab.c $GOCD_TOP/userland/core/elfcore.c $GOCD_TOP/userland/core/gcdnote.c $GOCD_TOP/userland/core/arch_x86.c $GOCD_TOP/userland/core/procmem.c $GOCD_TOP/userland/core/x86dec.c $GOCD_TOP/lib/goelf.c"
 	for t in "$GOCD_TOP"/tests/kernel/test_*.c; do
 		n=$(basename "$t" .c)
 		# shellcheck disable=SC2086

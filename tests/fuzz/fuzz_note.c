@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			elfcore_read(&c, c.segs[i].vaddr, b, sizeof(b));
 		}
 		for (i = 0; i < c.nnotes && i < 256; i++) {
-			struct elfcore_prstatus pr;
+			struct core_regs pr;
 
 			elfcore_prstatus(&c, &c.notes[i], &pr);
 		}

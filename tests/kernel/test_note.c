@@ -279,7 +279,7 @@ TEST_F(note, known_values)
 
 	/* Threads: the NT_PRSTATUS tids, in order. */
 	for (i = 0; i < c.nnotes; i++) {
-		struct elfcore_prstatus pr;
+		struct core_regs pr;
 
 		if (c.notes[i].type != NT_PRSTATUS ||
 		    strcmp(c.notes[i].name, ELFCORE_OWNER))
@@ -566,7 +566,7 @@ TEST_F(note, pipe_mode_carries_the_note)
 		TH_LOG("%s", n.problem);
 	}
 	for (i = 0; i < c.nnotes; i++) {
-		struct elfcore_prstatus pr;
+		struct core_regs pr;
 
 		if (c.notes[i].type != NT_PRSTATUS ||
 		    strcmp(c.notes[i].name, ELFCORE_OWNER))

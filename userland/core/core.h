@@ -10,7 +10,11 @@
  *   procmem.c   the process's memory: the core's bytes and, behind them,
  *               the read-only segments of the executable
  *   gcdnote.c   gocoredump.ko's scheduler note, decoded (and as JSON)
- *   x86dec.c    the x86 instruction-length decoder
+ *   arch.h      what differs by CPU: register sets, the kernel's signal
+ *               frame, how calls leave return addresses, data references
+ *               in machine code
+ *     arch_x86.c  x86-64 and i386
+ *     x86dec.c    the x86 instruction-length decoder behind it
  *   ../../lib/goelf.c   the ELF layer under all of it, shared with the
  *               kernel module
  *
@@ -21,6 +25,7 @@
 #ifndef GOCD_CORE_H
 #define GOCD_CORE_H
 
+#include "core/arch.h"
 #include "core/elfcore.h"
 #include "core/gcdnote.h"
 #include "core/procmem.h"

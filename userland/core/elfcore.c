@@ -298,47 +298,14 @@ const struct elfcore_note *elfcore_note(const struct elfcore *c,
 }
 
 int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
-		     struct elfcore_prstatus *out)
+		     struct core_regs *out)
 {
-	const uint8_t *d = n->desc;
-	unsigned int i;
+	const struct arch *a = arch_for(c->e_machine, (uint8_t)c->elf_class);
 
 	memset(out, 0, sizeof(*out));
-	if (n->type != NT_PRSTATUS)
+	if (n->type != NT_PRSTATUS || !a)
 		return -1;
-	if (c->elf_class == 2) {
-		if (n->descsz < 112 + 27 * 8)
-			return -1;
-		out->signo = (int32_t)gcd_le32(d);
-		out->cursig = (int16_t)gcd_le16(d + 12);
-		out->pid = gcd_le32(d + 32);
-		out->ppid = gcd_le32(d + 36);
-		out->pgrp = gcd_le32(d + 40);
-		out->sid = gcd_le32(d + 44);
-		out->nregs = 27;
-		for (i = 0; i < 27; i++)
-			out->regs[i] = gcd_le64(d + 112 + i * 8);
-		out->bp = out->regs[4];
-		out->ip = out->regs[16];
-		out->sp = out->regs[19];
-		out->fs_base = out->regs[21];
-	} else {
-		if (n->descsz < 72 + 17 * 4)
-			return -1;
-		out->signo = (int32_t)gcd_le32(d);
-		out->cursig = (int16_t)gcd_le16(d + 12);
-		out->pid = gcd_le32(d + 24);
-		out->ppid = gcd_le32(d + 28);
-		out->pgrp = gcd_le32(d + 32);
-		out->sid = gcd_le32(d + 36);
-		out->nregs = 17;
-		for (i = 0; i < 17; i++)
-			out->regs[i] = gcd_le32(d + 72 + i * 4);
-		out->bp = out->regs[5];
-		out->ip = out->regs[12];
-		out->sp = out->regs[15];
-	}
-	return 0;
+	return a->prstatus(n->desc, n->descsz, out);
 }
 
 uint64_t elfcore_auxv(const struct elfcore *c, uint64_t key)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arch.h"
 #include "gocoredump/elf.h"
 
 #define ELFCORE_MAX_SEGS	(1u << 20)
@@ -91,20 +92,10 @@ const struct elfcore_note *elfcore_note(const struct elfcore *c,
 					const char *name, uint32_t type,
 					size_t idx);
 
-/* NT_PRSTATUS, decoded for x86-64 and i386 cores. */
-struct elfcore_prstatus {
-	int32_t signo;		/* pr_info.si_signo */
-	int32_t cursig;		/* pr_cursig */
-	uint32_t pid;		/* pr_pid: the thread id */
-	uint32_t ppid, pgrp, sid;
-	uint64_t ip, sp, bp;	/* rip/rsp/rbp or eip/esp/ebp */
-	uint64_t fs_base;	/* x86-64 only */
-	uint64_t regs[27];	/* user_regs_struct words, zero-extended */
-	unsigned int nregs;
-};
-
+/* A thread's NT_PRSTATUS, decoded for the core's architecture (arch.h):
+ * 0, or -1 when it is too short or the architecture is unknown. */
 int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
-		     struct elfcore_prstatus *out);
+		     struct core_regs *out);
 
 /* The value of auxv entry key (AT_ENTRY, ...) from NT_AUXV, 0 if none. */
 uint64_t elfcore_auxv(const struct elfcore *c, uint64_t key);

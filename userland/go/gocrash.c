@@ -712,7 +712,7 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 	struct out o = { c->header, 0, sizeof(c->header) };
 	const struct gothread *t;
 	const struct gom *m = NULL;
-	struct gosigframe sfs[8], sf;
+	struct sigframe sfs[8], sf;
 	uint64_t curg = 0;
 	int nsf;
 

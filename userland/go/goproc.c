@@ -283,8 +283,9 @@ static int open_exe(struct goproc *p, struct goelf_info *info,
 	if (!(info->flags & GOELF_F_GO))
 		return fail(p, "%s: not a Go executable (no .go.buildinfo, no Go build ID)",
 			    p->exe_path);
-	if (info->e_machine != EM_X86_64 || info->elf_class != ELFCLASS64)
-		return fail(p, "%s: not an x86-64 executable", p->exe_path);
+	if (arch_for(info->e_machine, info->elf_class) != p->arch)
+		return fail(p, "%s: not a %s executable, as the core is",
+			    p->exe_path, p->arch->name);
 	snprintf(p->exe_buildid, sizeof(p->exe_buildid), "%s",
 		 info->go_buildid);
 	return 0;
@@ -612,9 +613,12 @@ static int discover(struct goproc *p, unsigned int flags)
 	int r;
 
 	memset(&info, 0, sizeof(info));
-	if (p->core.e_machine != EM_X86_64 || p->core.elf_class != ELFCLASS64)
-		return fail(p, "%s: not an x86-64 core (e_machine %u): gocap reads amd64 Go cores only",
-			    p->core_path, p->core.e_machine);
+	p->arch = arch_for(p->core.e_machine, (uint8_t)p->core.elf_class);
+	if (!p->arch || !p->arch->sigframe || !p->arch->code_refs ||
+	    p->arch->ptrsize != 8)
+		return fail(p, "%s: a %s core (e_machine %u, ELF class %u): gocap walks x86-64 Go cores only",
+			    p->core_path, p->arch ? p->arch->name : "unknown",
+			    p->core.e_machine, p->core.elf_class);
 	if (p->core.problem[0])
 		goproc_warn(p, "%s: %s", p->core_path, p->core.problem);
 	if (read_threads(p))

@@ -26,10 +26,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/arch.h"
 #include "core/elfcore.h"
 #include "core/gcdnote.h"
-#include "go/golayout.h"
 #include "core/procmem.h"
+#include "go/golayout.h"
 #include "go/govers.h"
 #include "go/pclntab.h"
 #include "uapi/gocoredump.h"
@@ -52,7 +53,7 @@ const char *goroot_source_name(enum goroot_source s);
 struct gothread {
 	uint32_t tid;
 	int32_t cursig;
-	struct elfcore_prstatus regs;
+	struct core_regs regs;
 	int m;			/* index into ms, or -1 */
 };
 
@@ -80,6 +81,7 @@ struct goproc {
 	const char *core_path, *exe_path;
 	struct elfcore core;
 	int have_core;
+	const struct arch *arch;	/* the core's architecture */
 
 	/* The executable, when given. */
 	const uint8_t *exe_map;

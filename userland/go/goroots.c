@@ -5,9 +5,10 @@
  * symbol table (-ldflags='-s -w') when the core has no gocoredump note.
  *
  * The pclntab survives stripping, so the runtime functions that use each
- * root can be found by name.  Compiled Go code on amd64 reaches globals
- * through RIP-relative operands (static and PIE alike), so decoding those
- * functions yields the addresses of the globals they touch.  Which address
+ * root can be found by name.  Compiled Go code reaches globals through
+ * pc-relative operands (static and PIE alike: RIP-relative on amd64), so
+ * decoding those functions (arch.h, code_refs) yields the addresses of the
+ * globals they touch.  Which address
  * is which root is then decided by the memory itself, never by position:
  *
  *   allgs    a slice {ptr, len, cap} whose elements are goroutines (g.goid,
@@ -25,7 +26,6 @@
 #include <string.h>
 
 #include "go/goproc.h"
-#include "core/x86dec.h"
 
 #define MAX_FUNC_BYTES	(256u << 10)
 #define MAX_TARGETS	4096
@@ -44,41 +44,35 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Collect the RIP-relative data targets of the function named name. */
+struct collect {
+	const struct goproc *p;
+	struct targets *t;
+};
+
+static void add_target(void *arg, uint64_t tgt, unsigned int kind)
+{
+	const struct collect *c = arg;
+	struct targets *t = c->t;
+
+	if (tgt >= c->p->md.noptrdata && tgt < c->p->md.enoptrbss &&
+	    t->n < MAX_TARGETS)
+		t->a[t->n++] = tgt;
+	if ((kind & ARCH_REF_ADDR) && t->nxchg < 64)
+		t->xchg[t->nxchg++] = tgt;
+}
+
+/* Collect the data addresses the code of the function named name uses. */
 static void collect(const struct goproc *p, const char *name,
 		    struct targets *t)
 {
+	struct collect c = { p, t };
 	struct pcfunc f;
-	uint64_t pc, end;
 
 	if (pclntab_func_by_name(&p->tab, name, &f))
 		return;
-	end = f.end;
-	if (end <= f.entry || end - f.entry > MAX_FUNC_BYTES)
+	if (f.end <= f.entry || f.end - f.entry > MAX_FUNC_BYTES)
 		return;
-	for (pc = f.entry; pc < end;) {
-		size_t avail;
-		const uint8_t *code = procmem_span(&p->mem, pc, &avail);
-		struct x86_insn in;
-		uint64_t tgt;
-
-		if (!code)
-			return;
-		if (avail > end - pc)
-			avail = (size_t)(end - pc);
-		if (!x86_decode(code, avail, &in))
-			return;	/* lost: stop rather than guess */
-		if (in.disp_off >= 0) {
-			tgt = x86_rip_target(&in, pc);
-			if (tgt >= p->md.noptrdata && tgt < p->md.enoptrbss &&
-			    t->n < MAX_TARGETS)
-				t->a[t->n++] = tgt;
-			if (in.map == 0 && (in.opcode == 0x87 || in.opcode == 0x8d) &&
-			    t->nxchg < 64)
-				t->xchg[t->nxchg++] = tgt;
-		}
-		pc += in.len;
-	}
+	p->arch->code_refs(&p->mem, f.entry, f.end, add_target, &c);
 }
 
 static void uniq(struct targets *t)

@@ -4,9 +4,10 @@
  * the runtime's traceback does (runtime/traceback.go: initAt, resolve,
  * next, symPC; Go 1.19's gentraceback where it differs).
  *
- * Unwinding on amd64 needs no frame pointers: for a frame at (pc, sp) the
- * pcsp table gives the frame size, fp = sp + spdelta + 8, and the return
- * address sits at fp - 8.  Functions flagged TOPFRAME end the stack,
+ * Unwinding needs no frame pointers: for a frame at (pc, sp) the pcsp table
+ * gives the frame size; on amd64 fp = sp + spdelta + 8 and the return
+ * address sits at fp - 8 (on a link-register machine fp = sp + spdelta
+ * and the saved return address sits at sp: struct arch.uses_lr).  Functions flagged TOPFRAME end the stack,
  * SPWRITE ones (that switch stacks) end it too, as they do for the
  * runtime's printer.  A pc is symbolised at pc-1 when it is a return
  * address and at pc itself when the frame was interrupted (a trap: a
@@ -365,7 +366,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 	while (w->nphys < MAX_PHYS) {
 		struct gophys *f;
 		struct gosym *s;
-		uint64_t sympc, fp, lr = 0;
+		uint64_t sympc, fp, lrptr, lr = 0;
 		int usetrap, flag;
 
 		/* The pc used for symbols: see symPC() / tracepc. */
@@ -401,12 +402,15 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 			flag &= ~PCLN_FLAG_SPWRITE;
 		if (innermost && is_syscall && pc == pc0 && sp == sp0)
 			flag &= ~PCLN_FLAG_SPWRITE;
-		fp = sp + (int64_t)s->spdelta + 8;
+		fp = sp + (int64_t)s->spdelta;
+		if (!p->arch->uses_lr)
+			fp += p->arch->ptrsize;
+		lrptr = p->arch->uses_lr ? sp : fp - p->arch->ptrsize;
 		if (flag & (PCLN_FLAG_TOPFRAME | PCLN_FLAG_SPWRITE)) {
 			lr = 0;
-		} else if (procmem_u64(&p->mem, fp - 8, &lr)) {
+		} else if (procmem_u64(&p->mem, lrptr, &lr)) {
 			setproblem(problem, plen, "return address at 0x%llx not in the core",
-				   (unsigned long long)(fp - 8));
+				   (unsigned long long)lrptr);
 			lr = 0;
 		}
 		if (w->nphys == w->physcap) {
@@ -457,14 +461,14 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 
 /*
  * Walk a thread's own stack from its registers.  When the walk ends in
- * runtime.sigtramp (TOPFRAME), the kernel's rt_sigframe sits above it:
- * the ucontext at sigtramp's fp (pretcode, the return address, at fp - 8)
- * and the siginfo 304 bytes further (x86-64 struct ucontext).  The
- * interrupted context can itself be inside a signal handler (crash()
- * raises SIGABRT from within sighandler, and the forwarded signal lands in
- * sigtramp again), so go on from it, up to max frames.  Innermost first.
+ * runtime.sigtramp (TOPFRAME), the kernel's signal frame sits above it,
+ * its ucontext at sigtramp's fp (the frame's return address, pretcode, is
+ * the word below); the architecture reads it (arch.h).  The interrupted
+ * context can itself be inside a signal handler (crash() raises SIGABRT
+ * from within sighandler, and the forwarded signal lands in sigtramp
+ * again), so go on from it, up to max frames.  Innermost first.
  */
-int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
+int gowalk_signal_frames(struct gowalk *w, int thread, struct sigframe *out,
 			 int max)
 {
 	const struct goproc *p = w->p;
@@ -475,14 +479,12 @@ int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
 	if (thread < 0 || (size_t)thread >= p->nthreads)
 		return 0;
 	t = &p->threads[thread];
-	pc = t->regs.ip;
+	pc = t->regs.pc;
 	sp = t->regs.sp;
 	while (k < max) {
 		char problem[8] = "";
 		const struct gophys *f;
-		struct gosigframe *sf = &out[k];
-		uint64_t uc, mc, info, v;
-		uint32_t u;
+		struct sigframe *sf = &out[k];
 		int n = gowalk_unwind(w, pc, sp, 1, 0, problem,
 				      sizeof(problem));
 
@@ -491,21 +493,8 @@ int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
 		f = &w->phys[n - 1];
 		if (f->sym->special != SP_SIGTRAMP)
 			break;
-		uc = f->fp;
-		mc = uc + 40;
-		info = uc + 304;
-		memset(sf, 0, sizeof(*sf));
-		if (procmem_u64(&p->mem, mc + 16 * 8, &sf->pc) ||
-		    procmem_u64(&p->mem, mc + 15 * 8, &sf->sp) ||
-		    procmem_u64(&p->mem, mc + 10 * 8, &sf->bp))
+		if (p->arch->sigframe(&p->mem, f->fp, sf))
 			break;
-		if (!procmem_u32(&p->mem, info, &u))
-			sf->signo = (int)u;
-		if (!procmem_u32(&p->mem, info + 8, &u))
-			sf->code = (int32_t)u;
-		if (!procmem_u64(&p->mem, info + 16, &v))
-			sf->addr = v;
-		sf->uc = uc;
 		k++;
 		pc = sf->pc;
 		sp = sf->sp;
@@ -637,11 +626,11 @@ static int start_for(struct gowalk *w, const struct goroutine *g,
 
 	if (status == G_RUNNING && m && m->thread >= 0) {
 		const struct gothread *t = &p->threads[m->thread];
-		struct gosigframe sf[8];
+		struct sigframe sf[8];
 		int i, n;
 
 		if (on_stack(g, t->regs.sp)) {
-			st->pc = t->regs.ip;
+			st->pc = t->regs.pc;
 			st->sp = t->regs.sp;
 			st->trap = 1;
 			st->src = GOSTACK_REGS;

@@ -64,15 +64,6 @@ struct gowalk {
 	size_t arglen, argcap;
 };
 
-/* The signal frame found on a thread's stack. */
-struct gosigframe {
-	uint64_t uc;		/* address of the ucontext */
-	uint64_t pc, sp, bp;	/* interrupted context */
-	int signo;
-	int32_t code;
-	uint64_t addr;		/* si_addr */
-};
-
 /*
  * Unwind from (pc, sp) into w->phys; trap: pc is an interrupted
  * instruction, not a return address; is_syscall: (pc, sp) came from
@@ -84,7 +75,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 
 /* The chain of signal frames on a thread's stack, innermost first; returns
  * how many (at most max) were found. */
-int gowalk_signal_frames(struct gowalk *w, int thread, struct gosigframe *out,
+int gowalk_signal_frames(struct gowalk *w, int thread, struct sigframe *out,
 			 int max);
 
 /* Unwind g's stack as the walker does and report whether it goes through

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arch_x86.c - x86-64 and i386 behind arch.h: their NT_PRSTATUS layouts,
+ * the x86-64 signal frame, and data references in x86-64 code (through
+ * x86dec.c).  The layouts are the kernel's (struct elf_prstatus, struct
+ * user_regs_struct, struct rt_sigframe and struct sigcontext of
+ * arch/x86/include), written down here because the host's headers describe
+ * only the host.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arch.h"
+#include "core/procmem.h"
+#include "core/x86dec.h"
+#include "gocoredump/elf.h"
+#include "gocoredump/le.h"
+
+/*
+ * struct elf_prstatus: pr_info (3 ints), pr_cursig (short), then
+ * pr_sigpend/pr_sighold (longs), pr_pid, pr_ppid, pr_pgrp, pr_sid, four
+ * timevals, and pr_reg (user_regs_struct).
+ */
+#define PRS_SIGNO		0
+#define PRS_CURSIG		12
+#define PRS64_PID		32
+#define PRS64_REG		112
+#define PRS32_PID		24
+#define PRS32_REG		72
+
+/* struct user_regs_struct, x86-64 (the order of pr_reg's words). */
+enum {
+	X64_R15, X64_R14, X64_R13, X64_R12, X64_RBP, X64_RBX, X64_R11,
+	X64_R10, X64_R9, X64_R8, X64_RAX, X64_RCX, X64_RDX, X64_RSI, X64_RDI,
+	X64_ORIG_RAX, X64_RIP, X64_CS, X64_EFLAGS, X64_RSP, X64_SS,
+	X64_FS_BASE, X64_GS_BASE, X64_DS, X64_ES, X64_FS, X64_GS, X64_NREGS
+};
+
+/* struct user_regs_struct, i386. */
+enum {
+	X32_EBX, X32_ECX, X32_EDX, X32_ESI, X32_EDI, X32_EBP, X32_EAX, X32_DS,
+	X32_ES, X32_FS, X32_GS, X32_ORIG_EAX, X32_EIP, X32_CS, X32_EFLAGS,
+	X32_ESP, X32_SS, X32_NREGS
+};
+
+/*
+ * x86-64 rt_sigframe after the return address: struct ucontext (uc_flags,
+ * uc_link, uc_stack (24 bytes), uc_mcontext (struct sigcontext), the mask)
+ * then the siginfo.  struct sigcontext starts r8..r15, rdi, rsi, rbp,
+ * rbx, rdx, rax, rcx, rsp, rip.
+ */
+#define UC64_MCONTEXT		40
+#define UC64_SIZE		304	/* where the siginfo follows */
+#define SC64_RBP		10
+#define SC64_RSP		15
+#define SC64_RIP		16
+#define SI_ERRNO_CODE		8	/* si_code after si_signo, si_errno */
+#define SI_ADDR			16	/* si_addr, x86-64 */
+
+static void common(const uint8_t *d, struct core_regs *out, size_t pid_off)
+{
+	out->signo = (int32_t)gcd_le32(d + PRS_SIGNO);
+	out->cursig = (int16_t)gcd_le16(d + PRS_CURSIG);
+	out->pid = gcd_le32(d + pid_off);
+	out->ppid = gcd_le32(d + pid_off + 4);
+	out->pgrp = gcd_le32(d + pid_off + 8);
+	out->sid = gcd_le32(d + pid_off + 12);
+}
+
+static int prstatus64(const uint8_t *d, size_t len, struct core_regs *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	if (len < PRS64_REG + X64_NREGS * 8)
+		return -1;
+	common(d, out, PRS64_PID);
+	out->nregs = X64_NREGS;
+	for (i = 0; i < X64_NREGS; i++)
+		out->regs[i] = gcd_le64(d + PRS64_REG + i * 8);
+	out->fp = out->regs[X64_RBP];
+	out->pc = out->regs[X64_RIP];
+	out->sp = out->regs[X64_RSP];
+	out->tls = out->regs[X64_FS_BASE];
+	return 0;
+}
+
+static int prstatus32(const uint8_t *d, size_t len, struct core_regs *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	if (len < PRS32_REG + X32_NREGS * 4)
+		return -1;
+	common(d, out, PRS32_PID);
+	out->nregs = X32_NREGS;
+	for (i = 0; i < X32_NREGS; i++)
+		out->regs[i] = gcd_le32(d + PRS32_REG + i * 4);
+	out->fp = out->regs[X32_EBP];
+	out->pc = out->regs[X32_EIP];
+	out->sp = out->regs[X32_ESP];
+	return 0;
+}
+
+static int sigframe64(const struct procmem *m, uint64_t uc,
+		      struct sigframe *out)
+{
+	uint64_t mc = uc + UC64_MCONTEXT, info = uc + UC64_SIZE, v;
+	uint32_t u;
+
+	memset(out, 0, sizeof(*out));
+	if (procmem_u64(m, mc + SC64_RIP * 8, &out->pc) ||
+	    procmem_u64(m, mc + SC64_RSP * 8, &out->sp) ||
+	    procmem_u64(m, mc + SC64_RBP * 8, &out->fp))
+		return -1;
+	if (!procmem_u32(m, info, &u))
+		out->signo = (int)u;
+	if (!procmem_u32(m, info + SI_ERRNO_CODE, &u))
+		out->code = (int32_t)u;
+	if (!procmem_u64(m, info + SI_ADDR, &v))
+		out->addr = v;
+	out->uc = uc;
+	return 0;
+}
+
+/* One-byte opcodes whose memory operand is an address taken, not read. */
+#define OP_XCHG			0x87
+#define OP_LEA			0x8d
+
+static void code_refs64(const struct procmem *m, uint64_t pc, uint64_t end,
+			void (*fn)(void *arg, uint64_t target,
+				   unsigned int kind),
+			void *arg)
+{
+	while (pc < end) {
+		size_t avail;
+		const uint8_t *code = procmem_span(m, pc, &avail);
+		struct x86_insn in;
+
+		if (!code)
+			return;
+		if (avail > end - pc)
+			avail = (size_t)(end - pc);
+		if (!x86_decode(code, avail, &in))
+			return;	/* lost: stop rather than guess */
+		if (in.disp_off >= 0)
+			fn(arg, x86_rip_target(&in, pc),
+			   in.map == 0 && (in.opcode == OP_XCHG ||
+					   in.opcode == OP_LEA) ?
+			   ARCH_REF_ADDR : ARCH_REF_ACCESS);
+		pc += in.len;
+	}
+}
+
+static const struct arch arch_x86_64 = {
+	.name = "x86-64",
+	.e_machine = EM_X86_64,
+	.elf_class = ELFCLASS64,
+	.ptrsize = 8,
+	.prstatus = prstatus64,
+	.sigframe = sigframe64,
+	.code_refs = code_refs64,
+};
+
+/* i386: registers only (the kernel tests read 32-bit cores; gocap does
+ * not walk them). */
+static const struct arch arch_i386 = {
+	.name = "i386",
+	.e_machine = EM_386,
+	.elf_class = ELFCLASS32,
+	.ptrsize = 4,
+	.prstatus = prstatus32,
+};
+
+static const struct arch *const all[] = { &arch_x86_64, &arch_i386 };
+
+const struct arch *arch_for(uint16_t e_machine, uint8_t elf_class)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->e_machine == e_machine &&
+		    all[i]->elf_class == elf_class)
+			return all[i];
+	return NULL;
+}
+
+const char *arch_names(void)
+{
+	static char names[128];
+	size_t i, n = 0;
+
+	for (i = 0; !names[0] && i < sizeof(all) / sizeof(all[0]); i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+				      i ? ", " : "", all[i]->name);
+	return names;
+}
