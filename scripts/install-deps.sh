@@ -8,7 +8,7 @@ set -eu
 PKGS="
 build-essential make gcc pkg-config
 clang libclang-rt-14-dev
-libelf-dev libdw-dev liburing-dev libzstd-dev libsqlite3-dev libcap-dev
+libelf-dev libdw-dev liburing-dev libzstd-dev libsqlite3-dev libcap-dev libjansson-dev
 linux-libc-dev
 qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
 gdb elfutils binutils delve file sqlite3 python3 time debootstrap

@@ -11,6 +11,18 @@
 
 #include "core/elfcore.h"
 #include "core/gcdnote.h"
+#include "core/json.h"
+#include "gocap/print.h"
+
+/* The note as JSON, written out (to /dev/null): every value encoded. */
+static void to_json(FILE *f, const struct gcd_note *n)
+{
+	json_t *j = gcdnote_to_json(n);
+
+	if (j)
+		js_write(f, j, 1);
+	json_decref(j);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (elfcore_from_mem(&c, data, size) == 0) {
 		memset(&n, 0, sizeof(n));
 		gcdnote_from_core(&c, &n);
-		gcdnote_print_table(null, &n);
-		gcdnote_print_json(null, &n);
+		print_note_table(null, &n);
+		to_json(null, &n);
 		gcdnote_free(&n);
 		for (i = 0; i < c.nsegs && i < 64; i++) {
 			uint8_t b[64];
@@ -45,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&n, 0, sizeof(n));
 	gcdnote_decode_desc(&n, GCD_NT_PROCESS, data, size);
 	gcdnote_decode_desc(&n, GCD_NT_THREADS, data, size);
-	gcdnote_print_json(null, &n);
+	to_json(null, &n);
 	gcdnote_free(&n);
 	return 0;
 }

@@ -6,3 +6,6 @@ FUZZERS += fuzz_goroutines:tests/gocap/fuzz_goroutines.c,userland/gocap/print_go
 USES_fuzz_goroutines := go core
 TESTS += test_gocap:tests/gocap/test_gocap.c
 USES_test_gocap := go core
+# The core minimiser that makes fuzz seeds of real cores (host.sh).
+TOOLS += mincore:tests/gocap/mincore.c,userland/gocap/print_goroutines.c
+USES_mincore := go core

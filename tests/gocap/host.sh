@@ -345,6 +345,29 @@ if [ -x "$GOCAPD" ] && [ -n "$b" ]; then
 		$S info 1 | grep -q 'Storage: .*(zstd, complete)' &&
 		$S info 1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"dump\"][\"id\"] == 1 and d[\"annotation\"][\"go\"][\"version\"].startswith(\"go$V\")' &&
 		! $S info 7 2> /dev/null && $S info 7 2>&1 | grep -q 'no dump with ID 7'"
+	# gocap info reads the annotation as JSON, not as gocapd happens to
+	# space it: the same facts whatever its layout or key order.
+	ann=$(ls "$W"/store-zstd/core.*.json)
+	python3 - "$ann" "$W/ann" <<'EOF'
+import json, sys
+a = json.load(open(sys.argv[1]))
+a['go']['vcs_revision'] = 'c0ffee1'
+a['gocoredump_note'] = {'process': {'version': 1}}
+for name, kw in (('pretty', {'indent': 2}),
+                 ('compact', {'separators': (',', ':')}),
+                 ('sorted', {'indent': 8, 'sort_keys': True})):
+    json.dump(a, open(sys.argv[2] + '.' + name, 'w'), **kw)
+EOF
+	for f in pretty compact sorted; do
+		cp "$W/ann.$f" "$ann"
+		$GOCAP --store "$W/store-zstd" info 1 > "$W/info.$f" 2>&1
+	done
+	check "info shows every annotation field however the JSON is laid out" sh -c "
+		cat $W/info.compact >&2 &&
+		grep -q '^ *Cwd: /' $W/info.compact &&
+		grep -q '^ *Go: go$V.*, module .*, revision c0ffee1' $W/info.compact &&
+		grep -q '^ *Note: present' $W/info.compact &&
+		cmp $W/info.pretty $W/info.compact && cmp $W/info.pretty $W/info.sorted"
 	for st in raw zstd; do
 		check "dump ID -o FILE writes the core byte for byte ($st store)" sh -c "
 			$GOCAP --store $W/store-$st dump 1 -o $W/dumped-$st &&
@@ -371,11 +394,8 @@ fi
 
 # --- fuzz seeds: real cores, minimised; real pclntabs and code -----------
 mkdir -p "$SEEDS/fuzz_goroutines" "$SEEDS/fuzz_pclntab" "$SEEDS/fuzz_x86dec"
-if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland" \
-	"$T/mincore.c" "$GOCD_TOP/userland/gocap/print_goroutines.c" \
-	"$GOCD_BUILD/userland/libgocd-go.a" "$GOCD_BUILD/userland/libgocd-core.a" \
-	-ldw -lelf -lm \
-	-o "$W/mincore" > "$W/mincore.log" 2>&1; then
+MINCORE=$GOCD_BUILD/tools/mincore
+if [ -x "$MINCORE" ]; then
 	made=0
 	for v in $VERSIONS; do
 		b=${BIN[$v-default]:-}
@@ -384,7 +404,7 @@ if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland" \
 		rm -rf "$d"; mkdir -p "$d"
 		(cd "$d" && ulimit -c unlimited && echo 0x37 > /proc/self/coredump_filter &&
 		 GOCAP_CRASHER_FEW=1 GOTRACEBACK=crash "$b" panic-fmt; true) > /dev/null 2>&1
-		[ -s "$d/core" ] && "$W/mincore" --note "$d/core" \
+		[ -s "$d/core" ] && "$MINCORE" --note "$d/core" \
 			"$SEEDS/fuzz_goroutines/core-$v-note" 2> /dev/null &&
 			made=$((made + 1))
 		objcopy -O binary --only-section=.gopclntab "$b" \
@@ -408,8 +428,7 @@ if cc -std=gnu11 -O1 -g -I"$GOCD_TOP/include" -I"$GOCD_TOP/userland" \
 		done
 		[ $made -ge 1 ]"
 else
-	notok "build the core minimiser"
-	sed 's/^/#   /' "$W/mincore.log" | head
+	notok "the core minimiser $MINCORE is built (make -C userland)"
 fi
 
 echo "1..$N"

@@ -267,12 +267,14 @@ if [ -f /gcd/gocoredump.ko ] && insmod /gcd/gocoredump.ko 2>/dev/null; then
 		pid=$(echo "$r" | cut -f3)
 		j=$STORE/$(echo "$r" | cut -f11 | sed 's/\.zst$//').json
 		echo "$r"
-		grep -o '"gocoredump_note": {"process":{[^}]*' "$j" | head -c 600; echo
+		# The annotation is indented JSON, one key per line (only the
+		# note has "tgid" and "go_version"; "go" has the version string).
+		sed -n '/"gocoredump_note"/,/"threads"/p' "$j" | head -30
 		# the note, decoded from the stored core, names this very process
 		# and the Go version that .go.buildinfo says
-		gv=$(grep -o '"go": {"build_id": "[^"]*", "version": "[^"]*"' "$j" | sed 's/.*"version": "//; s/"$//')
-		[ -n "$gv" ] &&
-		grep -q "\"gocoredump_note\": {\"process\":{.*\"tgid\":$pid,.*\"go_version\":\"$gv\"" "$j"
+		gv=$(grep -o '"version": "go[^"]*"' "$j" | head -1 | sed 's/.*"version": "//; s/"$//')
+		[ -n "$gv" ] && grep -q "\"tgid\": $pid," "$j" &&
+		grep -q "\"go_version\": \"$gv\"" "$j"
 	}
 	check "scheduler note: gocoredump's note is decoded into the annotation (tgid, Go version agree)" t_note
 	rmmod gocoredump 2>/dev/null

@@ -8,8 +8,8 @@
  * hold them.  A shorter record from an older writer leaves the missing
  * fields zero; a longer one from a newer writer has its tail skipped.
  */
-#include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,19 +260,8 @@ void gcdnote_free(struct gcd_note *n)
 	n->nthreads = 0;
 }
 
-static const char *policy_name(uint32_t policy)
-{
-	static const char *const names[] = {
-		"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
-		"SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", "SCHED_EXT",
-	};
-
-	return policy < sizeof(names) / sizeof(names[0]) ? names[policy] :
-							    "unknown";
-}
-
 /* CPU list in the style of /proc/PID/status Cpus_allowed_list: "0-3,6". */
-static void cpu_list(const uint32_t *mask, char *buf, size_t len)
+void gcdnote_cpu_list(const uint32_t *mask, char *buf, size_t len)
 {
 	size_t used = 0;
 	int cpu, start = -1;
@@ -301,189 +290,13 @@ static void cpu_list(const uint32_t *mask, char *buf, size_t len)
 	}
 }
 
-static void print_ns(FILE *f, uint64_t ns)
+const char *gcdnote_policy_name(uint32_t policy)
 {
-	fprintf(f, "%" PRIu64 ".%06" PRIu64, ns / 1000000000u,
-		ns % 1000000000u / 1000u);
-}
-
-void gcdnote_print_table(FILE *f, const struct gcd_note *n)
-{
-	const struct gcd_process *p = &n->proc;
-	size_t i;
-	unsigned int k;
-
-	if (n->have_process) {
-		fprintf(f, "         Note: gocoredump v%u (record %u bytes)\n",
-			p->version, p->record_size);
-		fprintf(f, "     Dump seq: %" PRIu64 "\n", p->seq);
-		fprintf(f, "       Kernel: %s\n", p->release);
-		fprintf(f, "     Realtime: ");
-		print_ns(f, p->realtime_ns);
-		fprintf(f, "\n     Boottime: ");
-		print_ns(f, p->boottime_ns);
-		fprintf(f, "\n       Signal: %d (si_code %d)\n", p->signo,
-			p->si_code);
-		fprintf(f, "          PID: %u (tgid %u; in its namespace %u, tgid %u)\n",
-			p->pid, p->tgid, p->ns_pid, p->ns_tgid);
-		fprintf(f, "       Filter: %#x (effective %#x)\n",
-			p->coredump_filter, p->effective_filter);
-		fprintf(f, "       Forced: %u mappings, %" PRIu64 " bytes\n",
-			p->forced_vmas, p->forced_bytes);
-		if (p->flags & GCD_PROC_F_BUILDINFO)
-			fprintf(f, "           Go: %s, module %s%s%s\n",
-				p->go_version, p->go_module,
-				(p->flags & GCD_PROC_F_VCSREV) ? ", revision " :
-								 "",
-				(p->flags & GCD_PROC_F_VCSREV) ?
-					p->vcs_revision : "");
-		if (p->flags & GCD_PROC_F_PIE)
-			fprintf(f, "    Load bias: %#" PRIx64 "\n", p->load_bias);
-		for (k = 0; k < GCD_ROOT_COUNT; k++) {
-			static const char *const nm[GCD_ROOT_COUNT] = {
-				"allgs", "allglen", "allm", "allp", "sched",
-				"firstmoduledata", "buildVersion",
-			};
-
-			if (p->roots_present & (1u << k))
-				fprintf(f, "%*s: %#" PRIx64 "\n", 13, nm[k],
-					p->roots[k]);
-			else
-				fprintf(f, "%*s: (absent)\n", 13, nm[k]);
-		}
-		fprintf(f, "      Threads: %u\n", p->nr_threads);
-	}
-	if (n->have_threads) {
-		fprintf(f, "\n%8s %8s %-16s %3s %-11s %4s %5s %-12s %4s %10s %10s %12s %7s %7s %6s %12s %8s\n",
-			"TID", "NSTID", "COMM", "SIG", "POLICY", "PRIO", "NICE",
-			"CPUS", "LAST", "UTIME", "STIME", "RUNTIME", "NVCSW",
-			"NIVCSW", "MIGR", "RUNDELAY", "PCOUNT");
-		for (i = 0; i < n->nthreads; i++) {
-			const struct gcd_thread *t = &n->threads[i];
-			char cpus[64];
-
-			cpu_list(t->cpus_allowed, cpus, sizeof(cpus));
-			fprintf(f, "%8u %8u %-16s %3s %-11s %4u %5d %-12s %4u ",
-				t->tid, t->ns_tid, t->comm,
-				(t->flags & GCD_THR_F_SIGNALLED) ? "*" : "",
-				policy_name(t->policy), t->prio, t->nice, cpus,
-				t->last_cpu);
-			print_ns(f, t->utime_ns);
-			fputc(' ', f);
-			print_ns(f, t->stime_ns);
-			fputc(' ', f);
-			print_ns(f, t->sum_exec_runtime_ns);
-			fprintf(f, " %7" PRIu64 " %7" PRIu64 " %6" PRIu64 " ",
-				t->nvcsw, t->nivcsw, t->nr_migrations);
-			print_ns(f, t->run_delay_ns);
-			fprintf(f, " %8" PRIu64 "\n", t->pcount);
-		}
-	}
-	if (n->problem[0])
-		fprintf(f, "\nProblem: %s\n", n->problem);
-}
-
-/* JSON string: the decoder already made strings printable ASCII. */
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-void gcdnote_print_json(FILE *f, const struct gcd_note *n)
-{
-	const struct gcd_process *p = &n->proc;
-	static const char *const root_keys[GCD_ROOT_COUNT] = {
-		"allgs", "allglen", "allm", "allp", "sched",
-		"firstmoduledata", "buildVersion",
+	static const char *const names[] = {
+		"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
+		"SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", "SCHED_EXT",
 	};
-	size_t i;
-	unsigned int k;
 
-	fputs("{", f);
-	if (n->have_process) {
-		fprintf(f, "\"process\":{\"version\":%u,\"record_size\":%u,"
-			"\"flags\":%u,\"seq\":%" PRIu64 ",\"realtime_ns\":%" PRIu64
-			",\"boottime_ns\":%" PRIu64 ",\"signo\":%d,\"si_code\":%d,"
-			"\"pid\":%u,\"tgid\":%u,\"ns_pid\":%u,\"ns_tgid\":%u,"
-			"\"coredump_filter\":%u,\"effective_filter\":%u,"
-			"\"nr_threads\":%u,\"forced_vmas\":%u,\"forced_bytes\":%"
-			PRIu64 ",\"load_bias\":%" PRIu64 ",\"release\":",
-			p->version, p->record_size, p->flags, p->seq,
-			p->realtime_ns, p->boottime_ns, p->signo, p->si_code,
-			p->pid, p->tgid, p->ns_pid, p->ns_tgid,
-			p->coredump_filter, p->effective_filter, p->nr_threads,
-			p->forced_vmas, p->forced_bytes, p->load_bias);
-		json_str(f, p->release);
-		fputs(",\"go_version\":", f);
-		json_str(f, p->go_version);
-		fputs(",\"go_module\":", f);
-		json_str(f, p->go_module);
-		fputs(",\"vcs_revision\":", f);
-		json_str(f, p->vcs_revision);
-		fputs(",\"roots\":{", f);
-		for (k = 0; k < GCD_ROOT_COUNT; k++) {
-			fprintf(f, "%s\"%s\":", k ? "," : "", root_keys[k]);
-			if (p->roots_present & (1u << k))
-				fprintf(f, "%" PRIu64, p->roots[k]);
-			else
-				fputs("null", f);
-		}
-		fputs("}}", f);
-	}
-	if (n->have_threads) {
-		fprintf(f, "%s\"threads\":[", n->have_process ? "," : "");
-		for (i = 0; i < n->nthreads; i++) {
-			const struct gcd_thread *t = &n->threads[i];
-			char cpus[GCD_CPUMASK_WORDS * 32 * 4];
-
-			cpu_list(t->cpus_allowed, cpus, sizeof(cpus));
-			fprintf(f, "%s{\"tid\":%u,\"ns_tid\":%u,\"comm\":",
-				i ? "," : "", t->tid, t->ns_tid);
-			json_str(f, t->comm);
-			fprintf(f, ",\"flags\":%u,\"signalled\":%s,\"policy\":%u,"
-				"\"prio\":%u,\"static_prio\":%u,\"normal_prio\":%u,"
-				"\"rt_priority\":%u,\"nice\":%d,\"last_cpu\":%u,"
-				"\"nr_cpus_allowed\":%u,\"cpus_allowed\":\"%s\","
-				"\"utime_ns\":%" PRIu64 ",\"stime_ns\":%" PRIu64
-				",\"sum_exec_runtime_ns\":%" PRIu64
-				",\"nvcsw\":%" PRIu64 ",\"nivcsw\":%" PRIu64
-				",\"nr_migrations\":%" PRIu64
-				",\"run_delay_ns\":%" PRIu64 ",\"pcount\":%" PRIu64,
-				t->flags,
-				(t->flags & GCD_THR_F_SIGNALLED) ? "true" : "false",
-				t->policy, t->prio, t->static_prio,
-				t->normal_prio, t->rt_priority, t->nice,
-				t->last_cpu, t->nr_cpus_allowed, cpus,
-				t->utime_ns, t->stime_ns,
-				t->sum_exec_runtime_ns, t->nvcsw, t->nivcsw,
-				t->nr_migrations, t->run_delay_ns, t->pcount);
-			if (t->flags & GCD_THR_F_SCHEDSTATS)
-				fprintf(f, ",\"wait_sum_ns\":%" PRIu64
-					",\"sleep_sum_ns\":%" PRIu64
-					",\"block_sum_ns\":%" PRIu64
-					",\"iowait_sum_ns\":%" PRIu64
-					",\"iowait_count\":%" PRIu64,
-					t->wait_sum_ns, t->sleep_sum_ns,
-					t->block_sum_ns, t->iowait_sum_ns,
-					t->iowait_count);
-			fprintf(f, ",\"start_time_ns\":%" PRIu64
-				",\"start_boottime_ns\":%" PRIu64
-				",\"min_flt\":%" PRIu64 ",\"maj_flt\":%" PRIu64 "}",
-				t->start_time_ns, t->start_boottime_ns,
-				t->min_flt, t->maj_flt);
-		}
-		fputs("]", f);
-	}
-	if (n->problem[0]) {
-		fprintf(f, "%s\"problem\":",
-			n->have_process || n->have_threads ? "," : "");
-		json_str(f, n->problem);
-	}
-	fputs("}\n", f);
+	return policy < sizeof(names) / sizeof(names[0]) ? names[policy] :
+							    "unknown";
 }

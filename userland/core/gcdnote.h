@@ -2,7 +2,8 @@
 /*
  * gcdnote.h - decode gocoredump's scheduler-metadata notes (GCD_NT_PROCESS,
  * GCD_NT_THREADS; format in include/uapi/gocoredump.h and
- * Documentation/note-format.rst) into host structures, and print them.
+ * Documentation/note-format.rst) into host structures, and give them as
+ * JSON.  The table gocap note prints is gocap's (gocap/print_note.c).
  *
  * The note bytes come from a core file and are untrusted: sizes are checked,
  * strings are bounded and made printable, unknown trailing fields are
@@ -11,8 +12,8 @@
 #ifndef GOCD_GCDNOTE_H
 #define GOCD_GCDNOTE_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "uapi/gocoredump.h"
 
@@ -76,9 +77,18 @@ int gcdnote_from_core(const struct elfcore *c, struct gcd_note *out);
 
 void gcdnote_free(struct gcd_note *n);
 
-/* Human-readable table, and JSON (one object, with "process" and
- * "threads"). */
-void gcdnote_print_table(FILE *f, const struct gcd_note *n);
-void gcdnote_print_json(FILE *f, const struct gcd_note *n);
+/* The CPUs in mask as a list ("0-3,6", as /proc's Cpus_allowed_list). */
+void gcdnote_cpu_list(const uint32_t *mask, char *buf, size_t len);
+/* "SCHED_OTHER", ... for a scheduling policy number. */
+const char *gcdnote_policy_name(uint32_t policy);
+
+/*
+ * The note as JSON (gcdnote_json.c, jansson): one object with "process"
+ * and "threads" (and "problem" when something was wrong), the form gocap
+ * note --json prints and gocapd's annotation embeds (note-format.rst).
+ * NULL when out of memory.
+ */
+typedef struct json_t json_t;
+json_t *gcdnote_to_json(const struct gcd_note *n);
 
 #endif /* GOCD_GCDNOTE_H */

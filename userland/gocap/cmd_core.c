@@ -9,12 +9,12 @@
 
 #include "core/elfcore.h"
 #include "core/gcdnote.h"
-#include "gocap/gocap.h"
-#include "gocoredump/goelf.h"
+#include "core/json.h"
 #include "go/golayout.h"
-#include "go/golayout_table.h"
 #include "go/goproc.h"
+#include "gocap/gocap.h"
 #include "gocap/print.h"
+#include "gocoredump/goelf.h"
 
 static unsigned int proc_flags(const struct gocap_opts *o)
 {
@@ -58,7 +58,7 @@ int cmd_goroutines(struct gocap_opts *o)
 		return 1;
 	}
 	if (print_goroutines(&p, stdout, &to, &st)) {
-		gocap_err("%s: cannot walk the goroutines (out of memory)",
+		gocap_err("%s: cannot walk the goroutines (out of memory, or the output could not be written)",
 			  o->core);
 		ret = 1;
 	}
@@ -87,7 +87,7 @@ int cmd_note(struct gocap_opts *o)
 {
 	struct elfcore c;
 	struct gcd_note n;
-	int r;
+	int r, werr = 0;
 
 	if (need_core(o, "note"))
 		return 2;
@@ -106,22 +106,29 @@ int cmd_note(struct gocap_opts *o)
 		elfcore_close(&c);
 		return 1;
 	}
-	if (o->json)
-		gcdnote_print_json(stdout, &n);
-	else
-		gcdnote_print_table(stdout, &n);
+	if (o->json) {
+		json_t *j = gcdnote_to_json(&n);
+
+		if (!j || js_write(stdout, j, 1)) {
+			gocap_err("%s: cannot write the note as JSON", o->core);
+			werr = 1;
+		}
+		json_decref(j);
+	} else {
+		print_note_table(stdout, &n);
+	}
 	if (r < 0)
 		gocap_err("%s: the note is malformed: %s (shown as far as decoded)",
 			  o->core, n.problem);
 	gcdnote_free(&n);
 	elfcore_close(&c);
-	return r < 0;
+	return r < 0 || werr;
 }
 
 int cmd_roots(struct gocap_opts *o)
 {
 	struct goproc p;
-	int k;
+	int k, ret = 0;
 
 	if (need_core(o, "roots"))
 		return 2;
@@ -132,27 +139,24 @@ int cmd_roots(struct gocap_opts *o)
 		return 1;
 	}
 	if (o->json) {
-		printf("{\"go_version\": \"%s\", \"layout\": \"%s\", \"roots\": {",
-		       p.go_version, p.layout.source);
-		for (k = 0; k < GCD_ROOT_COUNT; k++) {
-			printf("%s\"%s\": ", k ? ", " : "", goelf_root_name(k));
-			if (p.root_src[k])
-				printf("{\"addr\": \"0x%llx\", \"from\": \"%s\"}",
-				       (unsigned long long)p.roots[k],
-				       goroot_source_name(p.root_src[k]));
-			else
-				printf("null");
+		json_t *j = json_object(), *sym = json_object();
+		int bad = !j || !sym;
+
+		for (k = 0; !bad && k < GCD_ROOT_COUNT; k++)
+			js_put(sym, goelf_root_name(k),
+			       (p.symtab_roots_present & (1u << k)) ?
+			       js_hex(p.symtab_roots[k]) : json_null(), &bad);
+		if (!bad) {
+			js_put(j, "go_version", js_text(p.go_version), &bad);
+			js_put(j, "layout", js_text(p.layout.source), &bad);
+			js_put(j, "roots", print_roots_json(&p), &bad);
+			js_put(j, "symtab", sym, &bad);
+			sym = NULL;
 		}
-		printf("}, \"symtab\": {");
-		for (k = 0; k < GCD_ROOT_COUNT; k++) {
-			printf("%s\"%s\": ", k ? ", " : "", goelf_root_name(k));
-			if (p.symtab_roots_present & (1u << k))
-				printf("\"0x%llx\"",
-				       (unsigned long long)p.symtab_roots[k]);
-			else
-				printf("null");
-		}
-		printf("}}\n");
+		if (bad || js_write(stdout, j, 1))
+			ret = 1;
+		json_decref(sym);
+		json_decref(j);
 	} else {
 		printf("go version: %s (from %s)\nlayout: %s\nbuild id: %s\n",
 		       p.go_version, p.go_version_source, p.layout.source,
@@ -170,7 +174,9 @@ int cmd_roots(struct gocap_opts *o)
 	}
 	print_warnings(&p);
 	goproc_close(&p);
-	return 0;
+	if (ret)
+		gocap_err("%s: cannot write the roots as JSON", o->core);
+	return ret;
 }
 
 int cmd_layout(struct gocap_opts *o)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/json.h"
 #include "gocap/gocap.h"
 #include "store/store.h"
 
@@ -208,66 +209,56 @@ static const char *corefile_state(struct store *s, const struct store_dump *d)
 	return "present";
 }
 
-static void json_str(const char *s)
-{
-	const unsigned char *c = (const unsigned char *)s;
-
-	putchar('"');
-	for (; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			printf("\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			printf("\\u%04x", *c);
-		else
-			putchar(*c);
-	}
-	putchar('"');
-}
-
-static void json_row(struct store *s, const struct store_dump *d)
+static json_t *dump_json(struct store *s, const struct store_dump *d)
 {
 	const char *sn = d->signal > 0 && d->signal < 65 ?
 			 sigabbrev_np(d->signal) : NULL;
+	char signame[16];
+	json_t *o = json_object();
+	int bad = !o;
 
-	printf("{\"id\": %lld, \"time_us\": %lld, \"pid\": %d, \"uid\": %d, \"gid\": %d, \"signal\": %d, \"signal_name\": ",
-	       (long long)d->id, (long long)d->time_us, d->pid, d->uid, d->gid,
-	       d->signal);
-	if (sn)
-		printf("\"SIG%s\"", sn);
-	else
-		printf("null");
-	printf(", \"si_code\": %d, \"exe\": ", d->si_code);
-	json_str(d->exe);
-	printf(", \"exe_build_id\": ");
-	json_str(d->exe_build_id);
-	printf(", \"comm\": ");
-	json_str(d->comm);
-	printf(", \"hostname\": ");
-	json_str(d->hostname);
-	printf(", \"boot_id\": ");
-	json_str(d->boot_id);
-	printf(", \"cgroup\": ");
-	json_str(d->cgroup);
-	printf(", \"container_id\": ");
-	json_str(d->container_id);
-	printf(", \"corefile\": \"%s\", \"core_file\": ", corefile_state(s, d));
-	json_str(d->core_file);
-	printf(", \"storage\": \"%s\", \"status\": \"%s\", \"status_why\": ",
-	       store_storage_name(d->storage), store_status_name(d->status));
-	json_str(d->status_why);
-	printf(", \"size_on_disk\": %llu, \"apparent_size\": %llu, \"annotation_file\": ",
-	       (unsigned long long)d->size_on_disk,
-	       (unsigned long long)d->apparent_size);
-	json_str(d->annotation_file);
-	printf(", \"saved_exe\": ");
-	json_str(d->saved_exe);
-	printf(", \"suppressed_before\": %llu}",
-	       (unsigned long long)d->suppressed_before);
+	if (bad)
+		return NULL;
+	snprintf(signame, sizeof(signame), "SIG%s", sn ? sn : "");
+	js_put(o, "id", json_integer(d->id), &bad);
+	js_put(o, "time_us", json_integer(d->time_us), &bad);
+	js_put(o, "pid", json_integer(d->pid), &bad);
+	js_put(o, "uid", json_integer(d->uid), &bad);
+	js_put(o, "gid", json_integer(d->gid), &bad);
+	js_put(o, "signal", json_integer(d->signal), &bad);
+	js_put(o, "signal_name", sn ? js_text(signame) : json_null(), &bad);
+	js_put(o, "si_code", json_integer(d->si_code), &bad);
+	js_put(o, "exe", js_text(d->exe), &bad);
+	js_put(o, "exe_build_id", js_text(d->exe_build_id), &bad);
+	js_put(o, "comm", js_text(d->comm), &bad);
+	js_put(o, "hostname", js_text(d->hostname), &bad);
+	js_put(o, "boot_id", js_text(d->boot_id), &bad);
+	js_put(o, "cgroup", js_text(d->cgroup), &bad);
+	js_put(o, "container_id", js_text(d->container_id), &bad);
+	js_put(o, "corefile", js_text(corefile_state(s, d)), &bad);
+	js_put(o, "core_file", js_text(d->core_file), &bad);
+	js_put(o, "storage", js_text(store_storage_name(d->storage)), &bad);
+	js_put(o, "status", js_text(store_status_name(d->status)), &bad);
+	js_put(o, "status_why", js_text(d->status_why), &bad);
+	js_put(o, "size_on_disk", json_integer((json_int_t)d->size_on_disk),
+	       &bad);
+	js_put(o, "apparent_size", json_integer((json_int_t)d->apparent_size),
+	       &bad);
+	js_put(o, "annotation_file", js_text(d->annotation_file), &bad);
+	js_put(o, "saved_exe", js_text(d->saved_exe), &bad);
+	js_put(o, "suppressed_before",
+	       json_integer((json_int_t)d->suppressed_before), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 struct list_ctx {
 	struct store *s;
 	int json, n;
+	struct js_stream js;
 };
 
 static int list_one(void *arg, const struct store_dump *d)
@@ -278,8 +269,7 @@ static int list_one(void *arg, const struct store_dump *d)
 			 sigabbrev_np(d->signal) : NULL;
 
 	if (c->json) {
-		printf("%s\n  ", c->n ? "," : "");
-		json_row(c->s, d);
+		js_element(&c->js, dump_json(c->s, d));
 	} else {
 		fmt_time(d->time_us, t, sizeof(t));
 		fmt_size(d->apparent_size, sz, sizeof(sz));
@@ -314,14 +304,20 @@ int cmd_list(struct gocap_opts *o)
 	c.s = s;
 	c.json = o->json;
 	if (c.json)
-		printf("[");
+		js_begin_array(&c.js, stdout, NULL);
 	else
 		printf("%-6s %-28s %7s %5s %5s %-5s %-9s %-40s %6s\n", "ID",
 		       "TIME", "PID", "UID", "GID", "SIG", "COREFILE", "EXE",
 		       "SIZE");
 	r = store_list(s, &f, list_one, &c);
-	if (c.json)
-		printf("%s]\n", c.n ? "\n" : "");
+	if (c.json) {
+		js_end_array(&c.js);
+		if (js_end(&c.js) && r >= 0) {
+			gocap_err("cannot write the list as JSON");
+			store_close(s);
+			return 1;
+		}
+	}
 	if (r < 0) {
 		gocap_err("%s", store_error(s));
 		store_close(s);
@@ -371,42 +367,46 @@ static char *read_store_file(struct store *s, const char *name)
 	return buf;
 }
 
-/* The string value of "key": "..." after `after` in a JSON text (unescaped
- * lightly: enough for display). */
-static int json_get(const char *js, const char *after, const char *key,
-		    char *out, size_t outlen)
+/*
+ * The annotation of d, parsed; NULL when there is none or it is not JSON
+ * (then said on stderr once: the row's facts are still shown).
+ */
+static json_t *read_annotation(struct store *s, const struct store_dump *d)
 {
-	char pat[64];
-	const char *p = js;
-	size_t k = 0;
+	char *text = read_store_file(s, d->annotation_file);
+	json_error_t err;
+	json_t *a;
 
-	if (after && !(p = strstr(js, after)))
-		return -1;
-	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
-	p = strstr(p, pat);
-	if (!p)
-		return -1;
-	p += strlen(pat);
-	while (*p && *p != '"' && k + 1 < outlen) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			out[k++] = *p == 'n' ? ' ' : *p;
-		} else {
-			out[k++] = *p;
-		}
-		p++;
+	if (!text)
+		return NULL;
+	a = json_loads(text, 0, &err);
+	if (!a || !json_is_object(a)) {
+		gocap_err("warning: %s/%s is not a JSON object (%s, line %d); showing the index only",
+			  store_path(s), d->annotation_file, err.text, err.line);
+		json_decref(a);
+		a = NULL;
 	}
-	out[k] = '\0';
-	return 0;
+	free(text);
+	return a;
+}
+
+/* The string at path "key" or "key.sub" of the annotation, or NULL. */
+static const char *ann_str(const json_t *a, const char *key, const char *sub)
+{
+	const json_t *v = json_object_get(a, key);
+
+	if (sub)
+		v = json_object_get(v, sub);
+	return json_string_value(v);
 }
 
 int cmd_info(struct gocap_opts *o)
 {
 	struct store_dump d;
 	struct store *s = open_store(o);
-	char t[64], sz[32], sz2[32], v[1024];
-	const char *sn;
-	char *ann;
+	char t[64], sz[32], sz2[32];
+	const char *sn, *v;
+	json_t *ann;
 
 	if (!s)
 		return 1;
@@ -414,14 +414,20 @@ int cmd_info(struct gocap_opts *o)
 		store_close(s);
 		return 1;
 	}
-	ann = read_store_file(s, d.annotation_file);
+	ann = read_annotation(s, &d);
 	if (o->json) {
-		printf("{\"dump\": ");
-		json_row(s, &d);
-		printf(",\n\"annotation\": %s}\n", ann ? ann : "null");
-		free(ann);
+		json_t *j = json_object();
+		int bad = !j;
+
+		js_put(j, "dump", dump_json(s, &d), &bad);
+		js_put(j, "annotation", ann ? ann : json_null(), &bad);
+		if (bad || js_write(stdout, j, 1)) {
+			gocap_err("cannot write dump %s as JSON", o->id);
+			bad = 1;
+		}
+		json_decref(j);
 		store_close(s);
-		return 0;
+		return bad;
 	}
 	sn = d.signal > 0 && d.signal < 65 ? sigabbrev_np(d.signal) : NULL;
 	fmt_time(d.time_us, t, sizeof(t));
@@ -431,19 +437,17 @@ int cmd_info(struct gocap_opts *o)
 	printf("       Signal: %d (%s), si_code %d\n", d.signal, sn ? sn : "?",
 	       d.si_code);
 	printf("    Timestamp: %s\n", t);
-	if (ann && !json_get(ann, NULL, "cwd", v, sizeof(v)))
+	if ((v = ann_str(ann, "cwd", NULL)))
 		printf("          Cwd: %s\n", v);
 	printf("   Executable: %s\n", d.exe[0] ? d.exe : "-");
 	if (d.exe_build_id[0])
 		printf("     Build ID: %s\n", d.exe_build_id);
-	if (ann && !json_get(ann, "\"go\": {", "version", v, sizeof(v))) {
-		char mod[512], rev[128];
-
+	if ((v = ann_str(ann, "go", "version"))) {
 		printf("           Go: %s", v);
-		if (!json_get(ann, "\"go\": {", "module", mod, sizeof(mod)))
-			printf(", module %s", mod);
-		if (!json_get(ann, "\"go\": {", "vcs_revision", rev, sizeof(rev)))
-			printf(", revision %s", rev);
+		if ((v = ann_str(ann, "go", "module")))
+			printf(", module %s", v);
+		if ((v = ann_str(ann, "go", "vcs_revision")))
+			printf(", revision %s", v);
 		printf("\n");
 	}
 	if (d.cgroup[0])
@@ -473,10 +477,10 @@ int cmd_info(struct gocap_opts *o)
 	if (d.suppressed_before)
 		printf("   Suppressed: %llu dump(s) before this one (rate limit)\n",
 		       (unsigned long long)d.suppressed_before);
-	if (ann && strstr(ann, "\"gocoredump_note\": {"))
+	if (json_is_object(json_object_get(ann, "gocoredump_note")))
 		printf("         Note: present (gocap note %lld)\n",
 		       (long long)d.id);
-	free(ann);
+	json_decref(ann);
 	store_close(s);
 	return 0;
 }

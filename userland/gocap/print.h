@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * print.h - print the goroutines of a core: in the runtime's own
- * GOTRACEBACK=crash format (the crash header, then every goroutine with
- * its frames, "created by" lines, fp/sp/pc, the frame elision rules of the
- * core's Go version), or as JSON.
+ * print.h - gocap's printers.
  *
- * Output is streamed goroutine by goroutine, so memory does not grow with
- * their number.
+ *   print_goroutines.c  the goroutines of a core: in the runtime's own
+ *                       GOTRACEBACK=crash format (the crash header, then
+ *                       every goroutine with its frames, "created by"
+ *                       lines, fp/sp/pc, the frame elision rules of the
+ *                       core's Go version), or as JSON; streamed goroutine
+ *                       by goroutine, so memory does not grow with their
+ *                       number
+ *   print_note.c        the gocoredump note as a table
+ *
+ * JSON is written with jansson (core/json.h).
  */
 #ifndef GOCAP_PRINT_H
 #define GOCAP_PRINT_H
 
 #include <stdio.h>
 
+#include "core/json.h"
 #include "go/goproc.h"
 
 struct print_opts {
 	int json;
 	int all_frames;		/* do not elide frames as the runtime does */
-	int include_dead;	/* JSON only: list dead goroutines too */
 };
 
 struct print_stats {
@@ -28,11 +33,18 @@ struct print_stats {
 	unsigned long partial;		/* stacks cut short */
 };
 
-/* Print to f.  Returns 0, or -1 when the walk itself could not start. */
+/* Print to f.  Returns 0, or -1 when the walk could not start (out of
+ * memory) or the JSON could not be written. */
 int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
-		  struct print_stats *st);
+		     struct print_stats *st);
 
-/* JSON string (with quotes), escaped. */
-void json_str_out(FILE *f, const char *s);
+/* The core's scheduler roots, {"runtime.allgs": {"addr", "from"} or
+ * null, ...}, as goroutines --json and roots --json print them. */
+json_t *print_roots_json(const struct goproc *p);
+/* goproc's warnings, one string per line. */
+json_t *print_warnings_json(const struct goproc *p);
+
+/* gocap note: the decoded note as a table (its JSON is gcdnote_to_json). */
+void print_note_table(FILE *f, const struct gcd_note *n);
 
 #endif /* GOCAP_PRINT_H */

@@ -14,38 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "go/goroutines.h"
 #include "gocap/print.h"
 #include "gocoredump/goelf.h"
-
-void json_str_out(FILE *f, const char *s)
-{
-	const unsigned char *c = (const unsigned char *)(s ? s : "");
-
-	fputc('"', f);
-	for (; *c; c++) {
-		switch (*c) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*c < 0x20 || *c == 0x7f)
-				fprintf(f, "\\u%04x", *c);
-			else
-				fputc(*c, f);
-		}
-	}
-	fputc('"', f);
-}
 
 /* printFuncName: "panic" for gopanic, "[...]" for generic shapes. */
 static void print_funcname(FILE *f, const struct goproc *p, const char *name)
@@ -208,89 +180,100 @@ static void print_text(FILE *f, const struct goproc *p,
 	}
 }
 
-static void print_json(FILE *f, const struct goproc *p,
-		       const struct goroutine *g, int first)
+static json_t *goroutine_json(const struct goproc *p,
+			      const struct goroutine *g)
 {
 	uint32_t st = g->status & ~(uint32_t)G_SCAN;
+	json_t *o = json_object(), *a;
+	int bad = !o;
 	size_t i;
 
-	fprintf(f, "%s\n    {\"goid\": %llu, \"gp\": \"0x%llx\", \"status\": ",
-		first ? "" : ",", (unsigned long long)g->goid,
-		(unsigned long long)g->addr);
-	json_str_out(f, govers_status(&p->vers, st));
-	fputs(", \"state\": ", f);
-	json_str_out(f, goroutine_status(p, g));
-	fprintf(f, ", \"scan\": %s", (g->status & G_SCAN) ? "true" : "false");
-	if (st == G_WAITING && g->waitreason) {
-		fputs(", \"wait_reason\": ", f);
-		json_str_out(f, govers_waitreason(&p->vers, g->waitreason));
-	}
+	if (bad)
+		return NULL;
+	js_put(o, "goid", json_integer((json_int_t)g->goid), &bad);
+	js_put(o, "gp", js_hex(g->addr), &bad);
+	js_put(o, "status", js_text(govers_status(&p->vers, st)), &bad);
+	js_put(o, "state", js_text(goroutine_status(p, g)), &bad);
+	js_put(o, "scan", json_boolean(g->status & G_SCAN), &bad);
+	if (st == G_WAITING && g->waitreason)
+		js_put(o, "wait_reason",
+		       js_text(govers_waitreason(&p->vers, g->waitreason)),
+		       &bad);
 	if (g->waitsince)
-		fprintf(f, ", \"waitsince_ns\": %lld", (long long)g->waitsince);
-	if (g->m_index >= 0)
-		fprintf(f, ", \"m\": %lld, \"thread\": %lld",
-			(long long)p->ms[g->m_index].id,
-			(long long)p->ms[g->m_index].procid);
-	fprintf(f, ", \"locked_to_thread\": %s, \"crashed\": %s",
-		g->lockedm ? "true" : "false", g->crashed ? "true" : "false");
-	fputs(", \"stack_from\": ", f);
-	json_str_out(f, gostack_source_name(g->src));
+		js_put(o, "waitsince_ns", json_integer(g->waitsince), &bad);
+	if (g->m_index >= 0) {
+		js_put(o, "m", json_integer(p->ms[g->m_index].id), &bad);
+		js_put(o, "thread",
+		       json_integer((json_int_t)p->ms[g->m_index].procid),
+		       &bad);
+	}
+	js_put(o, "locked_to_thread", json_boolean(g->lockedm), &bad);
+	js_put(o, "crashed", json_boolean(g->crashed), &bad);
+	js_put(o, "stack_from", js_text(gostack_source_name(g->src)), &bad);
 	if (g->nlabels) {
-		fputs(", \"labels\": {", f);
-		for (i = 0; i < g->nlabels; i++) {
-			fputs(i ? ", " : "", f);
-			json_str_out(f, g->labels[i].key);
-			fputs(": ", f);
-			json_str_out(f, g->labels[i].value);
-		}
-		fputc('}', f);
+		a = json_object();
+		for (i = 0; a && i < g->nlabels; i++)
+			js_put(a, g->labels[i].key,
+			       js_text(g->labels[i].value), &bad);
+		js_put(o, "labels", a, &bad);
 	}
 	if (g->creator) {
-		fputs(", \"created_by\": {\"function\": ", f);
-		json_str_out(f, g->creator);
-		if (g->parent_goid)
-			fprintf(f, ", \"goroutine\": %llu",
-				(unsigned long long)g->parent_goid);
-		fputs(", \"file\": ", f);
-		json_str_out(f, g->creator_file);
-		fprintf(f, ", \"line\": %d, \"pc_offset\": %llu}",
-			g->creator_line, (unsigned long long)g->creator_off);
-	}
-	if (g->problem[0]) {
-		fputs(", \"problem\": ", f);
-		json_str_out(f, g->problem);
-	}
-	fputs(", \"frames\": [", f);
-	for (i = 0; i < g->nframes; i++) {
-		const struct goframe *fr = &g->frames[i];
-
-		fputs(i ? ",\n      {" : "\n      {", f);
-		fputs("\"function\": ", f);
-		json_str_out(f, fr->func);
-		fputs(", \"file\": ", f);
-		json_str_out(f, fr->file);
-		fprintf(f, ", \"line\": %d, \"inlined\": %s", fr->line,
-			fr->inlined ? "true" : "false");
-		if (!fr->inlined) {
-			fprintf(f, ", \"pc\": \"0x%llx\", \"sp\": \"0x%llx\", \"fp\": \"0x%llx\", \"pc_offset\": %llu, \"args\": ",
-				(unsigned long long)fr->pc,
-				(unsigned long long)fr->sp,
-				(unsigned long long)fr->fp,
-				(unsigned long long)(fr->pc - fr->entry));
-			json_str_out(f, g->argbuf + fr->args);
+		a = json_object();
+		if (a) {
+			js_put(a, "function", js_text(g->creator), &bad);
+			if (g->parent_goid)
+				js_put(a, "goroutine",
+				       json_integer((json_int_t)g->parent_goid),
+				       &bad);
+			js_put(a, "file", js_text(g->creator_file), &bad);
+			js_put(a, "line", json_integer(g->creator_line), &bad);
+			js_put(a, "pc_offset",
+			       json_integer((json_int_t)g->creator_off), &bad);
 		}
-		fputc('}', f);
+		js_put(o, "created_by", a, &bad);
 	}
-	fputs("]}", f);
+	if (g->problem[0])
+		js_put(o, "problem", js_text(g->problem), &bad);
+	a = json_array();
+	for (i = 0; a && i < g->nframes; i++) {
+		const struct goframe *fr = &g->frames[i];
+		json_t *jf = json_object();
+
+		if (!jf) {
+			bad = 1;
+			break;
+		}
+		js_put(jf, "function", js_text(fr->func), &bad);
+		js_put(jf, "file", js_text(fr->file), &bad);
+		js_put(jf, "line", json_integer(fr->line), &bad);
+		js_put(jf, "inlined", json_boolean(fr->inlined), &bad);
+		if (!fr->inlined) {
+			js_put(jf, "pc", js_hex(fr->pc), &bad);
+			js_put(jf, "sp", js_hex(fr->sp), &bad);
+			js_put(jf, "fp", js_hex(fr->fp), &bad);
+			js_put(jf, "pc_offset",
+			       json_integer((json_int_t)(fr->pc - fr->entry)),
+			       &bad);
+			js_put(jf, "args", js_text(g->argbuf + fr->args), &bad);
+		}
+		if (json_array_append_new(a, jf))
+			bad = 1;
+	}
+	js_put(o, "frames", a, &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
-static void print_one(FILE *f, const struct goproc *p,
+static void print_one(FILE *f, struct js_stream *js, const struct goproc *p,
 		      const struct goroutine *g, const struct print_opts *o,
 		      int *first, struct print_stats *st)
 {
-	if (o->json)
-		print_json(f, p, g, *first);
-	else {
+	if (o->json) {
+		js_element(js, goroutine_json(p, g));
+	} else {
 		if (!*first)
 			fputc('\n', f);
 		print_text(f, p, g, o);
@@ -304,46 +287,78 @@ static void print_one(FILE *f, const struct goproc *p,
 	*first = 0;
 }
 
-static void json_prologue(FILE *f, const struct goproc *p,
-			  const struct gocrash *c)
+json_t *print_roots_json(const struct goproc *p)
+{
+	json_t *o = json_object(), *r;
+	int bad = !o, k;
+
+	for (k = 0; !bad && k < GCD_ROOT_COUNT; k++) {
+		r = json_null();
+		if (p->root_src[k]) {
+			r = json_object();
+			if (r) {
+				js_put(r, "addr", js_hex(p->roots[k]), &bad);
+				js_put(r, "from",
+				       js_text(goroot_source_name(p->root_src[k])),
+				       &bad);
+			}
+		}
+		js_put(o, goelf_root_name(k), r, &bad);
+	}
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *print_warnings_json(const struct goproc *p)
+{
+	const char *s = p->warnings, *nl;
+	json_t *a = json_array();
+
+	while (a && *s && (nl = strchr(s, '\n'))) {
+		if (json_array_append_new(a, js_bytes(s, (size_t)(nl - s)))) {
+			json_decref(a);
+			return NULL;
+		}
+		s = nl + 1;
+	}
+	return a;
+}
+
+static json_t *crash_json(const struct goproc *p, const struct gocrash *c)
 {
 	static const char *const kinds[] = {
 		"unknown", "panic", "fatal error", "signal",
 	};
-	int k;
+	json_t *o = json_object();
+	int bad = !o;
 
-	fputs("{\n  \"go_version\": ", f);
-	json_str_out(f, p->go_version);
-	fputs(", \"layout\": ", f);
-	json_str_out(f, p->layout.source);
-	fputs(",\n  \"roots\": {", f);
-	for (k = 0; k < GCD_ROOT_COUNT; k++) {
-		fprintf(f, "%s\"%s\": ", k ? ", " : "",
-			goelf_root_name(k));
-		if (p->root_src[k])
-			fprintf(f, "{\"addr\": \"0x%llx\", \"from\": \"%s\"}",
-				(unsigned long long)p->roots[k],
-				goroot_source_name(p->root_src[k]));
-		else
-			fputs("null", f);
-	}
-	fputs("},\n  \"crash\": {\"kind\": ", f);
-	json_str_out(f, kinds[c->kind]);
-	fputs(", \"text\": ", f);
-	json_str_out(f, c->header);
-	fprintf(f, ", \"value_known\": %s", c->value_known ? "true" : "false");
+	if (bad)
+		return NULL;
+	js_put(o, "kind", js_text(kinds[c->kind]), &bad);
+	js_put(o, "text", js_text(c->header), &bad);
+	js_put(o, "value_known", json_boolean(c->value_known), &bad);
 	if (c->thread >= 0)
-		fprintf(f, ", \"thread\": %u", p->threads[c->thread].tid);
+		js_put(o, "thread", json_integer(p->threads[c->thread].tid),
+		       &bad);
 	if (c->g) {
 		uint64_t goid = 0;
 
 		procmem_u64(&p->mem, c->g + p->layout.g_goid, &goid);
-		fprintf(f, ", \"goroutine\": %llu", (unsigned long long)goid);
+		js_put(o, "goroutine", json_integer((json_int_t)goid), &bad);
 	}
-	if (c->kind == GOCRASH_SIGNAL)
-		fprintf(f, ", \"signal\": %d, \"sigcode\": %d, \"sigpc\": \"0x%llx\"",
-			c->signo, c->sigcode, (unsigned long long)c->sigpc);
-	fputs("},\n  \"goroutines\": [", f);
+	if (c->kind == GOCRASH_SIGNAL) {
+		js_put(o, "signal", json_integer(c->signo), &bad);
+		js_put(o, "sigcode", json_integer(c->sigcode), &bad);
+		js_put(o, "sigpc", js_hex(c->sigpc), &bad);
+	}
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
@@ -351,10 +366,11 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 {
 	struct gowalk *w = gowalk_new(p);
 	struct print_stats dummy;
+	struct js_stream js;
 	struct goroutine g;
 	struct gocrash c;
 	uint64_t i, n;
-	int first = 1, r;
+	int first = 1, r, ret = 0;
 
 	if (!st)
 		st = &dummy;
@@ -363,13 +379,18 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		return -1;
 	gowalk_crash(w, &c);
 	if (o->json) {
-		json_prologue(f, p, &c);
+		js_begin_object(&js, f);
+		js_member(&js, "go_version", js_text(p->go_version));
+		js_member(&js, "layout", js_text(p->layout.source));
+		js_member(&js, "roots", print_roots_json(p));
+		js_member(&js, "crash", crash_json(p, &c));
+		js_begin_array(&js, f, "goroutines");
 	} else if (c.header[0]) {
 		fputs(c.header, f);
 		fputc('\n', f);
 	}
 	if (c.g && gowalk_g_at(w, c.g, &g) == 0)
-		print_one(f, p, &g, o, &first, st);
+		print_one(f, &js, p, &g, o, &first, st);
 	n = gowalk_count(w);
 	for (i = 0; i < n; i++) {
 		if (i && !(i % 4096))
@@ -378,11 +399,16 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		if (r < 0) {
 			st->unreadable++;
 			if (o->json) {
-				fprintf(f, "%s\n    {\"index\": %llu, \"problem\": ",
-					first ? "" : ",", (unsigned long long)i);
-				json_str_out(f, g.problem);
-				fputc('}', f);
-				first = 0;
+				json_t *u = json_object();
+				int bad = !u;
+
+				if (u) {
+					js_put(u, "index",
+					       json_integer((json_int_t)i), &bad);
+					js_put(u, "problem", js_text(g.problem),
+					       &bad);
+				}
+				js_element(&js, bad ? NULL : u);
 			} else {
 				fprintf(f, "%s[gocap: allgs[%llu]: %s]\n",
 					first ? "" : "\n",
@@ -397,27 +423,17 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		}
 		if (g.addr == c.g && c.g)
 			continue;
-		print_one(f, p, &g, o, &first, st);
+		print_one(f, &js, p, &g, o, &first, st);
 	}
 	if (o->json) {
-		fprintf(f, "\n  ],\n  \"dead\": %lu, \"unreadable\": %lu, \"partial\": %lu,\n  \"warnings\": [",
-			st->dead, st->unreadable, st->partial);
-		{
-			const char *s = p->warnings, *nl;
-			int k = 0;
-
-			while (*s && (nl = strchr(s, '\n'))) {
-				char line[512];
-
-				snprintf(line, sizeof(line), "%.*s",
-					 (int)(nl - s), s);
-				fputs(k++ ? ", " : "", f);
-				json_str_out(f, line);
-				s = nl + 1;
-			}
-		}
-		fputs("]\n}\n", f);
+		js_end_array(&js);
+		js_member(&js, "dead", json_integer((json_int_t)st->dead));
+		js_member(&js, "unreadable",
+			  json_integer((json_int_t)st->unreadable));
+		js_member(&js, "partial", json_integer((json_int_t)st->partial));
+		js_member(&js, "warnings", print_warnings_json(p));
+		ret = js_end(&js);
 	}
 	gowalk_free(w);
-	return 0;
+	return ret;
 }

@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gocapd/annotate.h"
 #include "core/elfcore.h"
+#include "core/json.h"
+#include "gocapd/annotate.h"
 #include "gocoredump/elf.h"
 
 void core_facts_read(struct core_facts *cf, const uint8_t *head,
@@ -58,98 +59,40 @@ void core_facts_free(struct core_facts *cf)
 	gcdnote_free(&cf->note);
 }
 
-void json_str(FILE *f, const char *s, size_t len)
+static json_t *blob_json(const struct ctx_blob *b)
 {
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch == '\t')
-			fputs("\\t", f);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void jstr(FILE *f, const char *key, const char *s)
-{
-	fprintf(f, ",\n  \"%s\": ", key);
-	json_str(f, s, strlen(s));
-}
-
-static void jblob(FILE *f, const char *key, const struct ctx_blob *b)
-{
-	fprintf(f, ",\n  \"%s\": ", key);
-	if (b->data)
-		json_str(f, b->data, b->len);
-	else
-		fputs("null", f);
+	return b->data ? js_bytes(b->data, b->len) : json_null();
 }
 
 /* A NUL-separated list as a JSON array. */
-static void jlist(FILE *f, const char *key, const struct ctx_blob *b)
+static json_t *list_json(const struct ctx_blob *b)
 {
 	size_t pos = 0;
-	int first = 1;
+	json_t *a;
 
-	fprintf(f, ",\n  \"%s\": ", key);
-	if (!b->data) {
-		fputs("null", f);
-		return;
-	}
-	fputc('[', f);
-	while (pos < b->len) {
+	if (!b->data)
+		return json_null();
+	a = json_array();
+	while (a && pos < b->len) {
 		size_t l = strnlen(b->data + pos, b->len - pos);
 
-		fputs(first ? "" : ", ", f);
-		json_str(f, b->data + pos, l);
-		first = 0;
+		if (json_array_append_new(a, js_bytes(b->data + pos, l))) {
+			json_decref(a);
+			return NULL;
+		}
 		pos += l + 1;
 	}
-	fputc(']', f);
+	return a;
 }
 
-static void go_json(FILE *f, const struct exe_info *x)
+/* The modinfo's build settings ("build\tkey=value" lines) as an object. */
+static json_t *settings_json(const struct exe_info *x)
 {
-	char v[1024];
-	const char *p, *end;
-	int first = 1;
+	const char *p = x->modinfo, *end = p ? p + x->modinfo_len : p;
+	json_t *o = json_object();
+	int bad = !o;
 
-	fputs(",\n  \"go\": ", f);
-	if (!x || !x->is_go) {
-		fputs("null", f);
-		return;
-	}
-	fputs("{\"build_id\": ", f);
-	json_str(f, x->go_build_id, strlen(x->go_build_id));
-	fputs(", \"version\": ", f);
-	json_str(f, x->go_version, strlen(x->go_version));
-	fputs(", \"module\": ", f);
-	if (exeinfo_module(x, v, sizeof(v)) == 0)
-		json_str(f, v, strlen(v));
-	else
-		fputs("null", f);
-	fputs(", \"vcs_revision\": ", f);
-	if (exeinfo_setting(x, "vcs.revision", v, sizeof(v)) == 0)
-		json_str(f, v, strlen(v));
-	else
-		fputs("null", f);
-	fputs(", \"vcs_time\": ", f);
-	if (exeinfo_setting(x, "vcs.time", v, sizeof(v)) == 0)
-		json_str(f, v, strlen(v));
-	else
-		fputs("null", f);
-	fputs(", \"settings\": {", f);
-	p = x->modinfo;
-	end = p ? p + x->modinfo_len : p;
-	while (p && p < end) {
+	while (!bad && p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 
@@ -158,96 +101,164 @@ static void go_json(FILE *f, const struct exe_info *x)
 			const char *eq = memchr(k, '=', (size_t)(le - k));
 
 			if (eq) {
-				fputs(first ? "" : ", ", f);
-				json_str(f, k, (size_t)(eq - k));
-				fputs(": ", f);
-				json_str(f, eq + 1, (size_t)(le - eq - 1));
-				first = 0;
+				json_t *key = js_bytes(k, (size_t)(eq - k));
+
+				if (!key)
+					bad = 1;
+				else
+					js_put(o, json_string_value(key),
+					       js_bytes(eq + 1,
+							(size_t)(le - eq - 1)),
+					       &bad);
+				json_decref(key);
 			}
 		}
 		p = le + 1;
 	}
-	fputs("}, \"modinfo\": ", f);
-	if (x->modinfo)
-		json_str(f, x->modinfo, x->modinfo_len);
-	else
-		fputs("null", f);
-	fputc('}', f);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
-void annotate_write(FILE *f, const struct store_dump *row,
-		    const struct crash_ctx *ctx, const struct exe_info *x,
-		    const struct core_facts *cf, uint64_t file_size)
+/* A build setting or the module, or null when the executable has none. */
+static json_t *found(int ret, const char *v)
+{
+	return ret == 0 ? js_text(v) : json_null();
+}
+
+static json_t *go_json(const struct exe_info *x)
+{
+	char v[1024];
+	json_t *o;
+	int bad = 0;
+
+	if (!x || !x->is_go)
+		return json_null();
+	o = json_object();
+	if (!o)
+		return NULL;
+	js_put(o, "build_id", js_text(x->go_build_id), &bad);
+	js_put(o, "version", js_text(x->go_version), &bad);
+	js_put(o, "module", found(exeinfo_module(x, v, sizeof(v)), v), &bad);
+	js_put(o, "vcs_revision",
+	       found(exeinfo_setting(x, "vcs.revision", v, sizeof(v)), v),
+	       &bad);
+	js_put(o, "vcs_time",
+	       found(exeinfo_setting(x, "vcs.time", v, sizeof(v)), v), &bad);
+	js_put(o, "settings", settings_json(x), &bad);
+	js_put(o, "modinfo", x->modinfo ?
+	       js_bytes(x->modinfo, x->modinfo_len) : json_null(), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *core_json(const struct store_dump *row,
+			 const struct core_facts *cf, uint64_t file_size)
+{
+	json_t *o = json_object();
+	int bad = !o;
+
+	if (bad)
+		return NULL;
+	js_put(o, "file", js_text(row->core_file), &bad);
+	js_put(o, "storage", js_text(store_storage_name(row->storage)), &bad);
+	js_put(o, "status", js_text(store_status_name(row->status)), &bad);
+	js_put(o, "why", js_text(row->status_why), &bad);
+	js_put(o, "apparent_size", json_integer((json_int_t)row->apparent_size),
+	       &bad);
+	js_put(o, "size_on_disk", json_integer((json_int_t)row->size_on_disk),
+	       &bad);
+	js_put(o, "file_size", json_integer((json_int_t)file_size), &bad);
+	js_put(o, "expected_size", json_integer((json_int_t)cf->expected_size),
+	       &bad);
+	js_put(o, "problem", js_text(cf->problem), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* What was read from /proc while the process existed, and what not. */
+static json_t *proc_json(const struct crash_ctx *ctx)
+{
+	json_t *o = json_object(), *missing = json_array();
+	int bad = !o || !missing;
+	unsigned int i;
+
+	for (i = 0; !bad && i < CTX_NBLOBS; i++)
+		if ((ctx->proc_missing & (1u << i)) &&
+		    json_array_append_new(missing,
+					  js_text(ctx_blob_names[i])))
+			bad = 1;
+	js_put(o, "missing", missing, &bad);
+	for (i = CTX_STATUS; o && i <= CTX_MOUNTINFO; i++)
+		js_put(o, ctx_blob_names[i], blob_json(&ctx->blob[i]), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *annotate_json(const struct store_dump *row,
+		      const struct crash_ctx *ctx, const struct exe_info *x,
+		      const struct core_facts *cf, uint64_t file_size)
 {
 	const char *sn = row->signal > 0 && row->signal < 65 ?
 			 sigabbrev_np(row->signal) : NULL;
+	char signame[16];
+	json_t *a = json_object();
+	int bad = !a;
 
-	fprintf(f, "{\n  \"format\": \"gocapd-annotation\", \"version\": 1");
-	fprintf(f, ",\n  \"id\": %lld", (long long)row->id);
-	fprintf(f, ",\n  \"time_us\": %lld, \"core_time\": %lld",
-		(long long)row->time_us, (long long)ctx->core_time);
-	fprintf(f, ",\n  \"pid\": %d, \"tid\": %d, \"ns_tid\": %d",
-		row->pid, ctx->tid, ctx->ns_tid);
-	fprintf(f, ",\n  \"uid\": %d, \"gid\": %d", row->uid, row->gid);
-	fprintf(f, ",\n  \"signal\": %d, \"signal_name\": ", row->signal);
-	if (sn)
-		fprintf(f, "\"SIG%s\"", sn);
-	else
-		fputs("null", f);
+	if (bad)
+		return NULL;
+	snprintf(signame, sizeof(signame), "SIG%s", sn ? sn : "");
+	js_put(a, "format", js_text(ANNOTATION_FORMAT), &bad);
+	js_put(a, "version", json_integer(ANNOTATION_VERSION), &bad);
+	js_put(a, "id", json_integer(row->id), &bad);
+	js_put(a, "time_us", json_integer(row->time_us), &bad);
+	js_put(a, "core_time", json_integer(ctx->core_time), &bad);
+	js_put(a, "pid", json_integer(row->pid), &bad);
+	js_put(a, "tid", json_integer(ctx->tid), &bad);
+	js_put(a, "ns_tid", json_integer(ctx->ns_tid), &bad);
+	js_put(a, "uid", json_integer(row->uid), &bad);
+	js_put(a, "gid", json_integer(row->gid), &bad);
+	js_put(a, "signal", json_integer(row->signal), &bad);
+	js_put(a, "signal_name", sn ? js_text(signame) : json_null(), &bad);
+	js_put(a, "si_code", cf->have_siginfo ?
+	       json_integer(cf->si_code) : json_null(), &bad);
 	if (cf->have_siginfo)
-		fprintf(f, ", \"si_code\": %d, \"si_errno\": %d", cf->si_code,
-			cf->si_errno);
-	else
-		fputs(", \"si_code\": null", f);
-	jstr(f, "exe", row->exe);
-	jstr(f, "exe_build_id", row->exe_build_id);
-	jstr(f, "comm", row->comm);
-	jblob(f, "comm_raw", &ctx->blob[CTX_COMM]);
-	jlist(f, "cmdline", &ctx->blob[CTX_CMDLINE]);
-	jlist(f, "environ", &ctx->blob[CTX_ENVIRON]);
-	jblob(f, "cwd", &ctx->blob[CTX_CWD]);
-	jstr(f, "hostname", row->hostname);
-	jstr(f, "boot_id", row->boot_id);
-	jstr(f, "cgroup", row->cgroup);
-	jstr(f, "container_id", row->container_id);
-	fprintf(f, ",\n  \"rlimit_core\": %lld, \"fd_count\": %d",
-		(long long)ctx->rlimit_core, ctx->fd_count);
-	fprintf(f, ",\n  \"core\": {\"file\": ");
-	json_str(f, row->core_file, strlen(row->core_file));
-	fprintf(f, ", \"storage\": \"%s\", \"status\": \"%s\", \"why\": ",
-		store_storage_name(row->storage),
-		store_status_name(row->status));
-	json_str(f, row->status_why, strlen(row->status_why));
-	fprintf(f, ", \"apparent_size\": %llu, \"size_on_disk\": %llu, \"file_size\": %llu, \"expected_size\": %llu, \"problem\": ",
-		(unsigned long long)row->apparent_size,
-		(unsigned long long)row->size_on_disk,
-		(unsigned long long)file_size,
-		(unsigned long long)cf->expected_size);
-	json_str(f, cf->problem, strlen(cf->problem));
-	fputc('}', f);
-	fprintf(f, ",\n  \"suppressed_before\": %llu",
-		(unsigned long long)row->suppressed_before);
-	jstr(f, "saved_exe", row->saved_exe);
-	go_json(f, x);
-	fputs(",\n  \"gocoredump_note\": ", f);
-	if (cf->note_found != 0)
-		gcdnote_print_json(f, &cf->note);
-	else
-		fputs("null", f);
-	fputs(",\n  \"proc\": {\"missing\": [", f);
-	for (unsigned int i = 0, first = 1; i < CTX_NBLOBS; i++)
-		if (ctx->proc_missing & (1u << i)) {
-			fprintf(f, "%s\"%s\"", first ? "" : ", ",
-				ctx_blob_names[i]);
-			first = 0;
-		}
-	fputs("]", f);
-	for (unsigned int i = CTX_STATUS; i <= CTX_MOUNTINFO; i++) {
-		fprintf(f, ", \"%s\": ", ctx_blob_names[i]);
-		if (ctx->blob[i].data)
-			json_str(f, ctx->blob[i].data, ctx->blob[i].len);
-		else
-			fputs("null", f);
+		js_put(a, "si_errno", json_integer(cf->si_errno), &bad);
+	js_put(a, "exe", js_text(row->exe), &bad);
+	js_put(a, "exe_build_id", js_text(row->exe_build_id), &bad);
+	js_put(a, "comm", js_text(row->comm), &bad);
+	js_put(a, "comm_raw", blob_json(&ctx->blob[CTX_COMM]), &bad);
+	js_put(a, "cmdline", list_json(&ctx->blob[CTX_CMDLINE]), &bad);
+	js_put(a, "environ", list_json(&ctx->blob[CTX_ENVIRON]), &bad);
+	js_put(a, "cwd", blob_json(&ctx->blob[CTX_CWD]), &bad);
+	js_put(a, "hostname", js_text(row->hostname), &bad);
+	js_put(a, "boot_id", js_text(row->boot_id), &bad);
+	js_put(a, "cgroup", js_text(row->cgroup), &bad);
+	js_put(a, "container_id", js_text(row->container_id), &bad);
+	js_put(a, "rlimit_core", json_integer(ctx->rlimit_core), &bad);
+	js_put(a, "fd_count", json_integer(ctx->fd_count), &bad);
+	js_put(a, "core", core_json(row, cf, file_size), &bad);
+	js_put(a, "suppressed_before",
+	       json_integer((json_int_t)row->suppressed_before), &bad);
+	js_put(a, "saved_exe", js_text(row->saved_exe), &bad);
+	js_put(a, "go", go_json(x), &bad);
+	js_put(a, "gocoredump_note", cf->note_found != 0 ?
+	       gcdnote_to_json(&cf->note) : json_null(), &bad);
+	js_put(a, "proc", proc_json(ctx), &bad);
+	if (bad) {
+		json_decref(a);
+		return NULL;
 	}
-	fputs("}\n}\n", f);
+	return a;
 }

@@ -29,12 +29,18 @@ void core_facts_read(struct core_facts *cf, const uint8_t *head,
 		     size_t head_len);
 void core_facts_free(struct core_facts *cf);
 
-/* Write the annotation of row (already indexed) to f. */
-void annotate_write(FILE *f, const struct store_dump *row,
-		    const struct crash_ctx *ctx, const struct exe_info *x,
-		    const struct core_facts *cf, uint64_t file_size);
+/*
+ * The annotation of row (already indexed): the JSON object written next
+ * to the dump, schema in gocapd.rst ("format": ANNOTATION_FORMAT,
+ * "version": ANNOTATION_VERSION; fields are only ever added).  NULL when
+ * out of memory.
+ */
+#define ANNOTATION_FORMAT	"gocapd-annotation"
+#define ANNOTATION_VERSION	1
 
-/* JSON string of len bytes of anything (bytes >= 0x80 as \u00XX). */
-void json_str(FILE *f, const char *s, size_t len);
+typedef struct json_t json_t;
+json_t *annotate_json(const struct store_dump *row,
+		      const struct crash_ctx *ctx, const struct exe_info *x,
+		      const struct core_facts *cf, uint64_t file_size);
 
 #endif /* GOCAPD_ANNOTATE_H */

@@ -18,6 +18,7 @@
 
 #include <zstd.h>
 
+#include "core/json.h"
 #include "gocapd/annotate.h"
 #include "gocapd/dump.h"
 #include "gocapd/exeinfo.h"
@@ -345,6 +346,7 @@ static void write_annotation(struct dump_env *env, const struct store_dump *row,
 {
 	char tmp[STORE_NAME_LEN + 16];
 	int tfd = tmp_dirfd(env), fd;
+	json_t *ann;
 	FILE *f;
 	int bad;
 
@@ -361,8 +363,12 @@ static void write_annotation(struct dump_env *env, const struct store_dump *row,
 			close(tfd);
 		return;
 	}
-	annotate_write(f, row, ctx, x, cf, file_size);
-	bad = fflush(f) != 0 || fsync(fd) < 0;
+	ann = annotate_json(row, ctx, x, cf, file_size);
+	bad = !ann || js_write(f, ann, 1);
+	json_decref(ann);
+	if (!ann)
+		errno = ENOMEM;
+	bad = bad || fflush(f) != 0 || fsync(fd) < 0;
 	bad |= fclose(f) != 0;
 	if (bad || renameat(tfd, tmp, store_dirfd(env->store),
 			    row->annotation_file) < 0) {
