@@ -151,16 +151,21 @@ do_build() {
 		make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" GOCD_KSELFTEST="$KS" \
 			"$GOCD_BUILD/bin/gocapd-static" >"$LAB/gocapd.log" 2>&1
 	fi
+	if [ ! -x "$GOCD_BUILD/bin/gocap" ]; then
+		make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" GOCD_KSELFTEST="$KS" \
+			"$GOCD_BUILD/bin/gocap" >>"$LAB/gocapd.log" 2>&1
+	fi
 	if cp "$GOCD_BUILD/bin/gocapd-static" "$LAB/payload/bin/gocapd" 2>/dev/null &&
+	   cp "$GOCD_BUILD/bin/gocap" "$LAB/payload/bin/gocap" &&
 	   cp "$GOCD_TOP/tests/gocapd/guest-tee.sh" "$LAB/payload/bin/gocapd-tee" &&
 	   gcc $CFLAGS_GUEST -o "$LAB/payload/bin/memsnap" "$GOCD_TOP/tests/gocapd/memsnap.c" &&
 	   (cd "$GOCD_TOP/tests/gocapd/go" && CGO_ENABLED=0 \
 	    "$GOCD_TOP/scripts/go.sh" 1.22 build -o "$LAB/payload/bin/crasher" ./crasher) \
 	    >>"$LAB/gocapd.log" 2>&1; then
 		cp "$GOCD_TOP/tests/gocapd/guest.sh" "$LAB/payload/suites/gocapd"
-		tap_ok "gocapd, its pipe tee and its crasher for the guest"
+		tap_ok "gocapd, gocap, the pipe tee and the crasher for the guest"
 	else
-		tap_fail "gocapd, its pipe tee and its crasher for the guest (see $LAB/gocapd.log)"
+		tap_fail "gocapd, gocap, the pipe tee and the crasher for the guest (see $LAB/gocapd.log)"
 	fi
 	chmod +x "$LAB/payload/bin/"*
 	cp "$GOCD_TOP/tests/kernel/guest-suite.sh" "$LAB/payload/suites/kernel"

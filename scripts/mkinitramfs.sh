@@ -47,11 +47,18 @@ for m in $order; do
 	echo "$base" >> "$root/lib/modules/load-order"
 done
 
-# The C library, for dynamically linked (cgo) test programs.
+# The C library, for dynamically linked (cgo) test programs, and the
+# shared libraries of the payload's dynamic programs (gocap), as on the host.
+libs=$(for b in "$payload"/bin/*; do
+	ldd "$b" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'
+done | sort -u)
 for f in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 \
 	 /lib/x86_64-linux-gnu/libpthread.so.0 /lib/x86_64-linux-gnu/libm.so.6 \
-	 /lib/x86_64-linux-gnu/libdl.so.2 /lib/x86_64-linux-gnu/libresolv.so.2; do
-	[ -e "$f" ] && cp -L "$f" "$root$f"
+	 /lib/x86_64-linux-gnu/libdl.so.2 /lib/x86_64-linux-gnu/libresolv.so.2 \
+	 $libs; do
+	[ -e "$f" ] || continue
+	mkdir -p "$root$(dirname "$f")"
+	cp -L "$f" "$root$f"
 done
 
 cp -a "$payload" "$root/gcd"

@@ -5,6 +5,8 @@
 #
 # What the initramfs must hold (see the report of issue 4):
 #   /gcd/bin/gocapd       build/bin/gocapd-static (no shared libraries)
+#   /gcd/bin/gocap        build/bin/gocap, to read the store (its shared
+#                         libraries are in the initramfs: mkinitramfs.sh)
 #   /gcd/bin/gocapd-tee   tests/gocapd/guest-tee.sh
 #   /gcd/bin/crasher      tests/gocapd/go/crasher built with CGO_ENABLED=0
 #   /gcd/bin/memsnap      tests/gocapd/memsnap.c, static
@@ -30,6 +32,7 @@
 #       annotation holds gocoredump's scheduler note, decoded
 set -u
 G=/gcd/bin/gocapd
+GOCAP=/gcd/bin/gocap
 CRASHER=/gcd/bin/crasher
 STORE=/var/lib/gocap
 LOG=/tmp/gocapd.log
@@ -83,8 +86,30 @@ crash() {
 	(cd /tmp/cwd && GOTRACEBACK=crash "$CRASHER" "$@" > /dev/null 2>&1)
 	return 0
 }
-rows() { "$G" --list; }
+# rows: the store's index as gocap lists it (list --json puts each row on
+# a line of its own), one tab-separated line per dump: id, time_us, pid,
+# signal, status, storage, apparent size, size on disk, suppressed
+# before, exe, core file, why
+rows() {
+	"$GOCAP" --store "$STORE" list --json 2>/dev/null | awk '
+	function get(k) {
+		if (!match($0, "\"" k "\": *(\"[^\"]*\"|-?[0-9]+)"))
+			return ""
+		v = substr($0, RSTART, RLENGTH)
+		sub(/^"[^"]*": */, "", v)
+		gsub(/"/, "", v)
+		return v
+	}
+	/^ *\{/ {
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			get("id"), get("time_us"), get("pid"), get("signal"),
+			get("status"), get("storage"), get("apparent_size"),
+			get("size_on_disk"), get("suppressed_before"), get("exe"),
+			get("core_file"), get("status_why")
+	}'
+}
 field() { rows | awk -F'\t' -v id="$1" -v f="$2" '$1 == id { print $f }'; }
+extract() { "$GOCAP" --store "$STORE" dump "$1" -o "$2"; }
 
 mkdir -p /run /etc /var/lib /tmp/tee
 echo 64 > /proc/sys/kernel/core_pipe_limit
@@ -103,7 +128,7 @@ t_exact() {
 	st=$(field "$id" 5)
 	echo "row $id pid $pid status $st storage $(field "$id" 6) size $(field "$id" 7) on disk $(field "$id" 8)"
 	[ "$st" = complete ] && [ "$(field "$id" 6)" = "$storage" ] || return 1
-	"$G" --extract "$id" /tmp/extracted || return 1
+	extract "$id" /tmp/extracted || return 1
 	want=$(cat "/tmp/tee/sum.$pid")
 	got=$(sha256sum /tmp/extracted | cut -d' ' -f1)
 	rm -f /tmp/extracted
@@ -241,7 +266,7 @@ if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
 		id=$(echo "$r" | cut -f1)
 		[ "$(echo "$r" | cut -f5)" = complete ] &&
 		[ "$(echo "$r" | cut -f6)" = "$1" ] || return 1
-		"$G" --extract "$id" /tmp/extracted || return 1
+		extract "$id" /tmp/extracted || return 1
 		/gcd/bin/memsnap check /tmp/snap /tmp/extracted
 		rc=$?
 		rm -f /tmp/extracted /tmp/snap

@@ -5,7 +5,8 @@ SRCS_gocapd := userland/gocapd/daemon.c userland/gocapd/dump.c \
 	userland/gocapd/persist.c userland/gocapd/annotate.c \
 	userland/gocapd/exeinfo.c userland/gocapd/context.c \
 	userland/gocapd/config.c userland/gocapd/proto.c \
-	userland/gocapd/kcore.c userland/gocapd/security.c
+	userland/gocapd/kcore.c userland/gocapd/security.c \
+	userland/gocapd/log.c userland/gocapd/helper.c
 LIBLDLIBS_gocapd := -luring -lcap
 PROGS += gocapd:userland/gocapd/main.c
 USES_gocapd := gocapd store core

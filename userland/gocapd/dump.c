@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,30 +22,15 @@
 #include "gocapd/dump.h"
 #include "gocapd/exeinfo.h"
 
-int log_to_kmsg;
-
-void logmsg(const char *fmt, ...)
+int dump_store_open(struct dump_env *env, const char *dir)
 {
-	char buf[1024];
-	int n, fd;
-	va_list ap;
+	char err[512];
+	int ret = store_open(&env->store, dir, STORE_O_CREATE, err,
+			     sizeof(err));
 
-	n = snprintf(buf, sizeof(buf), "gocapd[%d]: ", getpid());
-	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	strcat(buf, "\n");
-	if (log_to_kmsg) {
-		fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			if (write(fd, buf, strlen(buf)) < 0) {
-				/* nowhere else to say it */
-			}
-			close(fd);
-			return;
-		}
-	}
-	fputs(buf, stderr);
+	if (ret)
+		logmsg("%s", err);
+	return ret;
 }
 
 void dump_init(struct dump *d)
@@ -379,15 +363,124 @@ static void write_annotation(struct dump_env *env, const struct store_dump *row,
 	close(tfd);
 }
 
+/*
+ * Why nothing can be kept of the core, from the most to the least severe
+ * reason, into why (empty when the file may be kept).
+ */
+static void finish_why_not_kept(struct dump_env *env, const struct dump *d,
+				const struct persist_result *r, char *why,
+				size_t len)
+{
+	if (r->write_error)
+		snprintf(why, len,
+			 "writing the core failed after %llu of %llu bytes: %s; partial file deleted",
+			 (unsigned long long)r->stored,
+			 (unsigned long long)r->received,
+			 strerror(r->write_error));
+	else if (r->over_size_max)
+		snprintf(why, len,
+			 "the core is %llu bytes, over ProcessSizeMax=%llu",
+			 (unsigned long long)r->received,
+			 (unsigned long long)env->cfg->process_size_max);
+	else if (r->received == 0 && !d->why[0])
+		snprintf(why, len, "the kernel sent no core bytes");
+	else
+		snprintf(why, len, "%s", d->why);
+}
+
+/* A kept core is complete, or truncated for the first of these reasons. */
+static void finish_status(const struct dump *d, const struct persist_result *r,
+			  const struct core_facts *cf, struct store_dump *row)
+{
+	row->status = STORE_TRUNCATED;
+	if (d->trunc_why[0])
+		snprintf(row->status_why, sizeof(row->status_why), "%s",
+			 d->trunc_why);
+	else if (r->read_error)
+		snprintf(row->status_why, sizeof(row->status_why),
+			 "reading the core stream failed after %llu bytes: %s",
+			 (unsigned long long)r->received,
+			 strerror(r->read_error));
+	else if (cf->expected_size > r->received)
+		snprintf(row->status_why, sizeof(row->status_why),
+			 "the core's headers describe %llu bytes, only %llu arrived",
+			 (unsigned long long)cf->expected_size,
+			 (unsigned long long)r->received);
+	else
+		row->status = STORE_COMPLETE;
+}
+
+/*
+ * Move the core from .tmp/ into place, or delete it (first: the row must
+ * still fit on the disk).  Returns 1 when kept; why says otherwise why
+ * not.  d->out_fd is closed either way.
+ */
+static int finish_place_core(struct dump_env *env, struct dump *d,
+			     const struct persist_result *r,
+			     struct store_dump *row, char *why, size_t len)
+{
+	int dfd = store_dirfd(env->store), tfd = tmp_dirfd(env), kept = 0;
+
+	if (d->out_fd >= 0 && !why[0]) {
+		if (tfd >= 0 &&
+		    renameat(tfd, d->tmp_name, dfd, d->core_name) == 0) {
+			snprintf(row->core_file, sizeof(row->core_file), "%s",
+				 d->core_name);
+			row->storage = d->storage;
+			row->size_on_disk = r->file_blocks;
+			fsync(dfd);
+			kept = 1;
+		} else {
+			snprintf(why, len,
+				 "cannot move the core into the store: %s",
+				 strerror(errno));
+		}
+	}
+	if (!kept) {
+		row->status = STORE_METADATA_ONLY;
+		row->storage = STORE_NONE;
+		snprintf(row->status_why, sizeof(row->status_why), "%s",
+			 why[0] ? why : "not stored");
+		if (d->out_fd >= 0 && tfd >= 0)
+			unlinkat(tfd, d->tmp_name, 0);
+	}
+	if (tfd >= 0)
+		close(tfd);
+	if (d->out_fd >= 0) {
+		close(d->out_fd);
+		d->out_fd = -1;
+	}
+	return kept;
+}
+
+/* The executable's build IDs and Go build info; save it once per ID. */
+static void finish_exe(struct dump_env *env, struct dump *d,
+		       struct store_dump *row, struct exe_info *x)
+{
+	struct goelf_reader rd;
+	struct stat sb;
+
+	if (d->exe_fd < 0)
+		return;
+	if (fstat(d->exe_fd, &sb) == 0) {
+		exeinfo_fd_reader(&rd, &d->exe_fd, (uint64_t)sb.st_size);
+		exeinfo_read(&rd, x);
+	}
+	snprintf(row->exe_build_id, sizeof(row->exe_build_id), "%s",
+		 x->gnu_build_id[0] ? x->gnu_build_id : x->go_build_id);
+	if (env->cfg->save_executable && row->exe_build_id[0])
+		save_exe(env, d->exe_fd, row->exe_build_id, row->saved_exe,
+			 sizeof(row->saved_exe));
+}
+
 int dump_finish(struct dump_env *env, struct dump *d,
 		const struct persist_result *r)
 {
 	struct store_dump *row = malloc(sizeof(*row));
+	char why[STORE_WHY_LEN];
 	struct exe_info x;
 	struct core_facts cf;
-	int dfd = store_dirfd(env->store), tfd, ret, kept = 0;
-	const char *why = d->why;
-	char whybuf[STORE_WHY_LEN];
+	int ret, kept;
 
 	if (!row)
 		return -ENOMEM;
@@ -399,93 +492,10 @@ int dump_finish(struct dump_env *env, struct dump *d,
 	row->si_code = cf.have_siginfo ? cf.si_code : 0;
 	row->apparent_size = r->received;
 
-	/* The status, from the most to the least severe reason. */
-	whybuf[0] = 0;
-	if (r->write_error)
-		snprintf(whybuf, sizeof(whybuf),
-			 "writing the core failed after %llu of %llu bytes: %s; partial file deleted",
-			 (unsigned long long)r->stored,
-			 (unsigned long long)r->received,
-			 strerror(r->write_error));
-	else if (r->over_size_max)
-		snprintf(whybuf, sizeof(whybuf),
-			 "the core is %llu bytes, over ProcessSizeMax=%llu",
-			 (unsigned long long)r->received,
-			 (unsigned long long)env->cfg->process_size_max);
-	else if (r->received == 0 && !d->why[0])
-		snprintf(whybuf, sizeof(whybuf), "the kernel sent no core bytes");
-	if (whybuf[0])
-		why = whybuf;
-
-	if (d->out_fd >= 0 && !why[0]) {
-		row->status = STORE_COMPLETE;
-		row->storage = d->storage;
-		if (d->trunc_why[0]) {
-			row->status = STORE_TRUNCATED;
-			snprintf(row->status_why, sizeof(row->status_why),
-				 "%s", d->trunc_why);
-		} else if (r->read_error) {
-			row->status = STORE_TRUNCATED;
-			snprintf(row->status_why, sizeof(row->status_why),
-				 "reading the core stream failed after %llu bytes: %s",
-				 (unsigned long long)r->received,
-				 strerror(r->read_error));
-		} else if (cf.expected_size > r->received) {
-			row->status = STORE_TRUNCATED;
-			snprintf(row->status_why, sizeof(row->status_why),
-				 "the core's headers describe %llu bytes, only %llu arrived",
-				 (unsigned long long)cf.expected_size,
-				 (unsigned long long)r->received);
-		}
-		tfd = tmp_dirfd(env);
-		if (tfd >= 0 && renameat(tfd, d->tmp_name, dfd, d->core_name) == 0) {
-			snprintf(row->core_file, sizeof(row->core_file), "%s",
-				 d->core_name);
-			row->size_on_disk = r->file_blocks;
-			fsync(dfd);
-			kept = 1;
-		} else {
-			snprintf(whybuf, sizeof(whybuf),
-				 "cannot move the core into the store: %s",
-				 strerror(errno));
-			why = whybuf;
-		}
-		if (tfd >= 0)
-			close(tfd);
-	}
-	if (!kept) {
-		row->status = STORE_METADATA_ONLY;
-		row->storage = STORE_NONE;
-		snprintf(row->status_why, sizeof(row->status_why), "%s",
-			 why[0] ? why : "not stored");
-		if (d->out_fd >= 0) {
-			/* Free the space first: the row must fit. */
-			tfd = tmp_dirfd(env);
-			if (tfd >= 0) {
-				unlinkat(tfd, d->tmp_name, 0);
-				close(tfd);
-			}
-		}
-	}
-	if (d->out_fd >= 0) {
-		close(d->out_fd);
-		d->out_fd = -1;
-	}
-
-	if (d->exe_fd >= 0) {
-		struct goelf_reader rd;
-		struct stat sb;
-
-		if (fstat(d->exe_fd, &sb) == 0) {
-			exeinfo_fd_reader(&rd, &d->exe_fd, (uint64_t)sb.st_size);
-			exeinfo_read(&rd, &x);
-		}
-		snprintf(row->exe_build_id, sizeof(row->exe_build_id), "%s",
-			 x.gnu_build_id[0] ? x.gnu_build_id : x.go_build_id);
-		if (env->cfg->save_executable && row->exe_build_id[0])
-			save_exe(env, d->exe_fd, row->exe_build_id,
-				 row->saved_exe, sizeof(row->saved_exe));
-	}
+	finish_why_not_kept(env, d, r, why, sizeof(why));
+	finish_status(d, r, &cf, row);
+	kept = finish_place_core(env, d, r, row, why, sizeof(why));
+	finish_exe(env, d, row, &x);
 
 	ret = store_insert(env->store, row);
 	if (ret < 0) {

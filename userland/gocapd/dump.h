@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "gocapd/config.h"
+#include "gocapd/log.h"
 #include "gocapd/context.h"
 #include "gocapd/persist.h"
 #include "store/store.h"
@@ -44,6 +45,10 @@ struct dump {
 	int64_t id;			/* row id once indexed */
 	enum store_status status;
 };
+
+/* Open (creating) the store in dir (NULL: the default) for env: 0, or
+ * -errno with what is wrong logged. */
+int dump_store_open(struct dump_env *env, const char *dir);
 
 /* Initialise d (ctx_init'd, fds -1). */
 void dump_init(struct dump *d);
@@ -79,9 +84,5 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 
 /* Evict oldest dumps (never keep_id) until MaxUse and KeepFree hold. */
 int dump_vacuum(struct dump_env *env, int64_t keep_id);
-
-/* Logging: stderr, or /dev/kmsg when log_to_kmsg is set (pipe mode). */
-extern int log_to_kmsg;
-void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* GOCAPD_DUMP_H */

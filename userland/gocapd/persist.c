@@ -64,6 +64,19 @@ struct op {
 	void *arg;
 };
 
+/*
+ * Where a job is.  STORING: reading the stream and writing the file (after
+ * EOF: waiting for the last writes, and for zstd the last frame).
+ * DRAINING: storing stopped (a write failed, size_max was passed), the
+ * stream is read to its end and thrown away, so the crashed process is not
+ * held.  SYNCING: EOF, every write done, the file truncated to length, its
+ * fsync in flight.  DONE: done() was called.
+ */
+enum job_phase { JOB_STORING, JOB_DRAINING, JOB_SYNCING, JOB_DONE };
+
+/* zstd: compressing input, ending the current frame, or all ended. */
+enum zstd_step { Z_CONTINUE, Z_END_FRAME, Z_FINISHED };
+
 struct job {
 	struct persist_ring *ring;
 	struct persist_params p;
@@ -72,12 +85,15 @@ struct job {
 	uint8_t *inbuf;			/* zstd input, and the drain buffer */
 	uint8_t *rd_ptr;		/* where the read in flight lands */
 	ZSTD_CCtx *cctx;
-	ZSTD_inBuffer zin;
-	int zin_active, zend, zdone;
+	ZSTD_inBuffer zin;		/* input not yet compressed */
+	enum zstd_step zstep;
 	uint64_t zconsumed, frame_start, file_off;
 	struct { uint64_t core, file; } marks[PERSIST_MAX_MARKS];
 	unsigned int nmarks;
-	int reading, eof, draining, stalled, fsyncing, finished;
+	enum job_phase phase;
+	unsigned int reading:1;		/* a read is in flight */
+	unsigned int eof:1;		/* the stream has ended */
+	unsigned int stalled:1;		/* waiting for a buffer's writes */
 	unsigned int inflight;
 	uint64_t reported;		/* last progress() core value */
 	uint8_t *head;
@@ -163,11 +179,16 @@ static void sqe_write(struct job *j, struct pbuf *b, const uint8_t *ptr,
 	sqe_write_op(j, op);
 }
 
+static int zin_pending(const struct job *j)
+{
+	return j->zin.pos < j->zin.size;
+}
+
 static void stop_storing(struct job *j)
 {
-	j->draining = 1;
-	j->zin_active = 0;
-	j->zend = 0;
+	j->phase = JOB_DRAINING;
+	j->zin.size = j->zin.pos;
+	j->zstep = Z_CONTINUE;
 }
 
 /*
@@ -207,7 +228,7 @@ static void report_progress(struct job *j)
 {
 	uint64_t file, core;
 
-	if (j->draining || !j->p.progress)
+	if (j->phase != JOB_STORING || !j->p.progress)
 		return;
 	core = committed(j, &file);
 	if (core > j->reported &&
@@ -225,7 +246,7 @@ static void raw_emit(struct job *j, int final)
 	size_t end = final ? b->fill : b->fill & ~(size_t)(PERSIST_BLOCK - 1);
 	size_t i = b->done;
 
-	if (j->draining)
+	if (j->phase != JOB_STORING)
 		return;
 	while (i < end) {
 		size_t n = end - i < PERSIST_BLOCK ? end - i : PERSIST_BLOCK;
@@ -280,18 +301,18 @@ static void zstd_mark(struct job *j)
  */
 static void zstd_pump(struct job *j)
 {
-	while (!j->draining && !j->zdone) {
+	while (j->phase == JOB_STORING && j->zstep != Z_FINISHED) {
 		struct pbuf *o = &j->buf[j->cur];
 		ZSTD_inBuffer empty = { NULL, 0, 0 };
-		ZSTD_inBuffer *in = j->zend ? &empty : &j->zin;
+		int ending = j->zstep == Z_END_FRAME;
+		ZSTD_inBuffer *in = ending ? &empty : &j->zin;
 		ZSTD_outBuffer ob;
 		size_t before, r;
 
-		if (!j->zend && j->zin.pos == j->zin.size) {
-			j->zin_active = 0;
+		if (!ending && !zin_pending(j)) {
 			if (!j->eof)
 				return;
-			j->zend = 1;	/* EOF: end the last frame */
+			j->zstep = Z_END_FRAME;	/* EOF: end the last frame */
 			continue;
 		}
 		if (o->pending) {
@@ -303,35 +324,31 @@ static void zstd_pump(struct job *j)
 		ob.pos = o->fill;
 		before = in->pos;
 		r = ZSTD_compressStream2(j->cctx, &ob, in,
-					 j->zend ? ZSTD_e_end : ZSTD_e_continue);
+					 ending ? ZSTD_e_end : ZSTD_e_continue);
 		if (ZSTD_isError(r)) {
 			if (!j->res.write_error)
 				j->res.write_error = ENOMEM;
 			stop_storing(j);
 			return;
 		}
-		if (!j->zend)
+		if (!ending)
 			j->zconsumed += in->pos - before;
 		o->fill = ob.pos;
 		if (o->fill == PERSIST_BUFSZ)
 			zstd_flush(j);
-		if (j->zend && r == 0) {
+		if (ending && r == 0) {
 			zstd_flush(j);
 			zstd_mark(j);
-			j->zend = 0;
 			j->frame_start = j->zconsumed;
-			if (j->eof && (!j->zin_active ||
-				       j->zin.pos == j->zin.size)) {
-				j->zin_active = 0;
-				j->zdone = 1;
-			}
+			j->zstep = j->eof && !zin_pending(j) ? Z_FINISHED :
+							       Z_CONTINUE;
 			continue;
 		}
 		/* Frame ends are progress points: only worth their few bytes
 		 * when someone listens for progress. */
-		if (!j->zend && j->p.progress &&
+		if (!ending && j->p.progress &&
 		    j->zconsumed - j->frame_start >= PERSIST_ZSTD_FRAME)
-			j->zend = 1;
+			j->zstep = Z_END_FRAME;
 	}
 }
 
@@ -361,11 +378,12 @@ static void consume(struct job *j, size_t n)
 		j->head_len += take;
 	}
 	j->res.received += n;
-	if (!j->draining && j->p.size_max && j->res.received > j->p.size_max) {
+	if (j->phase == JOB_STORING && j->p.size_max &&
+	    j->res.received > j->p.size_max) {
 		j->res.over_size_max = 1;
 		stop_storing(j);
 	}
-	if (j->draining)
+	if (j->phase != JOB_STORING)
 		return;
 	if (j->p.storage == STORE_RAW) {
 		j->buf[j->cur].fill += n;
@@ -374,7 +392,6 @@ static void consume(struct job *j, size_t n)
 		j->zin.src = j->inbuf;
 		j->zin.size = n;
 		j->zin.pos = 0;
-		j->zin_active = 1;
 		zstd_pump(j);
 	}
 }
@@ -386,12 +403,12 @@ static void schedule_read(struct job *j)
 
 	if (j->eof || j->reading)
 		return;
-	if (j->draining || j->p.storage == STORE_NONE) {
+	if (j->phase != JOB_STORING || j->p.storage == STORE_NONE) {
 		sqe_read(j, j->inbuf, PERSIST_BUFSZ);
 		return;
 	}
 	if (j->p.storage == STORE_ZSTD) {
-		if (j->zin_active) {
+		if (zin_pending(j)) {
 			j->stalled = 1;
 			return;
 		}
@@ -422,8 +439,8 @@ static void resume(struct job *j)
 	if (!j->stalled)
 		return;
 	j->stalled = 0;
-	if (j->p.storage == STORE_ZSTD && !j->draining &&
-	    (j->zin_active || j->zend || j->eof))
+	if (j->p.storage == STORE_ZSTD && j->phase == JOB_STORING &&
+	    (zin_pending(j) || j->zstep == Z_END_FRAME || j->eof))
 		zstd_pump(j);
 	if (!j->stalled)
 		schedule_read(j);
@@ -447,7 +464,7 @@ static void on_read(struct job *j, int res)
 	if (j->eof) {
 		if (j->p.storage == STORE_RAW)
 			raw_emit(j, 1);
-		else if (j->p.storage == STORE_ZSTD && !j->draining)
+		else if (j->p.storage == STORE_ZSTD)
 			zstd_pump(j);
 	} else {
 		schedule_read(j);
@@ -487,16 +504,17 @@ static void complete(struct job *j)
 	struct stat sb;
 	uint64_t file;
 
-	j->finished = 1;
 	if (j->p.out_fd >= 0 && fstat(j->p.out_fd, &sb) == 0) {
 		j->res.file_size = (uint64_t)sb.st_size;
 		j->res.file_blocks = (uint64_t)sb.st_blocks * 512;
 	}
-	if (j->draining || j->p.storage == STORE_NONE)
-		j->res.stored = j->p.storage == STORE_NONE ? 0 :
-				committed(j, &file);
+	if (j->p.storage == STORE_NONE)
+		j->res.stored = 0;
+	else if (j->phase == JOB_DRAINING)
+		j->res.stored = committed(j, &file);
 	else
 		j->res.stored = j->res.received;
+	j->phase = JOB_DONE;
 	j->res.head = j->head;
 	j->res.head_len = j->head_len;
 	/* The slot is free for whatever done() starts next. */
@@ -517,12 +535,13 @@ static void maybe_finish(struct job *j)
 	struct io_uring_sqe *sqe;
 	struct op *op;
 
-	if (j->finished || !j->eof || j->reading || j->inflight ||
-	    j->fsyncing)
+	if (j->phase == JOB_SYNCING || j->phase == JOB_DONE || !j->eof ||
+	    j->reading || j->inflight)
 		return;
-	if (j->p.storage == STORE_ZSTD && !j->draining && !j->zdone)
+	if (j->p.storage == STORE_ZSTD && j->phase == JOB_STORING &&
+	    j->zstep != Z_FINISHED)
 		return;
-	if (j->draining || j->p.storage == STORE_NONE) {
+	if (j->phase == JOB_DRAINING || j->p.storage == STORE_NONE) {
 		complete(j);
 		return;
 	}
@@ -533,7 +552,7 @@ static void maybe_finish(struct job *j)
 		complete(j);
 		return;
 	}
-	j->fsyncing = 1;
+	j->phase = JOB_SYNCING;
 	op = new_op(j, OP_FSYNC);
 	sqe = get_sqe(j->ring);
 	io_uring_prep_fsync(sqe, j->p.out_fd, 0);
@@ -563,7 +582,7 @@ static void handle(struct op *op, int res)
 		if (res < 0 && !j->res.write_error)
 			j->res.write_error = -res;
 		if (res < 0)
-			j->draining = 1;
+			j->phase = JOB_DRAINING;	/* nothing is sure */
 		complete(j);
 		return;
 	default:
