@@ -157,4 +157,82 @@ struct gcd_note_thread {
 	__le64 maj_flt;
 };
 
+/*
+ * The layout Documentation/note-format.rst promises, checked by every
+ * compiler that reads this header (the module's and userland's): a field
+ * that moves or a record that changes size is a build error, not a
+ * silently incompatible note.  tests/lint/check-docs.sh checks the
+ * document's tables against the same offsets.
+ */
+#define GCD_NOTE_LAYOUT(type, field, off)				\
+	_Static_assert(__builtin_offsetof(struct type, field) == (off),	\
+		       #type "." #field " must be at offset " #off)
+
+_Static_assert(sizeof(struct gcd_note_process) == 600,
+	       "struct gcd_note_process is 600 bytes in version 1");
+GCD_NOTE_LAYOUT(gcd_note_process, version, 0);
+GCD_NOTE_LAYOUT(gcd_note_process, record_size, 2);
+GCD_NOTE_LAYOUT(gcd_note_process, flags, 4);
+GCD_NOTE_LAYOUT(gcd_note_process, seq, 8);
+GCD_NOTE_LAYOUT(gcd_note_process, realtime_ns, 16);
+GCD_NOTE_LAYOUT(gcd_note_process, boottime_ns, 24);
+GCD_NOTE_LAYOUT(gcd_note_process, si_code, 32);
+GCD_NOTE_LAYOUT(gcd_note_process, signo, 36);
+GCD_NOTE_LAYOUT(gcd_note_process, pid, 40);
+GCD_NOTE_LAYOUT(gcd_note_process, tgid, 44);
+GCD_NOTE_LAYOUT(gcd_note_process, ns_pid, 48);
+GCD_NOTE_LAYOUT(gcd_note_process, ns_tgid, 52);
+GCD_NOTE_LAYOUT(gcd_note_process, coredump_filter, 56);
+GCD_NOTE_LAYOUT(gcd_note_process, effective_filter, 60);
+GCD_NOTE_LAYOUT(gcd_note_process, nr_threads, 64);
+GCD_NOTE_LAYOUT(gcd_note_process, forced_vmas, 68);
+GCD_NOTE_LAYOUT(gcd_note_process, forced_bytes, 72);
+GCD_NOTE_LAYOUT(gcd_note_process, load_bias, 80);
+GCD_NOTE_LAYOUT(gcd_note_process, roots_present, 88);
+GCD_NOTE_LAYOUT(gcd_note_process, roots, 96);
+GCD_NOTE_LAYOUT(gcd_note_process, release, 152);
+GCD_NOTE_LAYOUT(gcd_note_process, go_version, 217);
+GCD_NOTE_LAYOUT(gcd_note_process, go_module, 265);
+GCD_NOTE_LAYOUT(gcd_note_process, vcs_revision, 521);
+
+_Static_assert(sizeof(struct gcd_note_threads_hdr) == 16,
+	       "struct gcd_note_threads_hdr is 16 bytes in version 1");
+GCD_NOTE_LAYOUT(gcd_note_threads_hdr, version, 0);
+GCD_NOTE_LAYOUT(gcd_note_threads_hdr, header_size, 2);
+GCD_NOTE_LAYOUT(gcd_note_threads_hdr, record_size, 4);
+GCD_NOTE_LAYOUT(gcd_note_threads_hdr, count, 8);
+
+_Static_assert(sizeof(struct gcd_note_thread) == 328,
+	       "struct gcd_note_thread is 328 bytes in version 1");
+GCD_NOTE_LAYOUT(gcd_note_thread, tid, 0);
+GCD_NOTE_LAYOUT(gcd_note_thread, ns_tid, 4);
+GCD_NOTE_LAYOUT(gcd_note_thread, flags, 8);
+GCD_NOTE_LAYOUT(gcd_note_thread, policy, 12);
+GCD_NOTE_LAYOUT(gcd_note_thread, prio, 16);
+GCD_NOTE_LAYOUT(gcd_note_thread, static_prio, 20);
+GCD_NOTE_LAYOUT(gcd_note_thread, normal_prio, 24);
+GCD_NOTE_LAYOUT(gcd_note_thread, rt_priority, 28);
+GCD_NOTE_LAYOUT(gcd_note_thread, nice, 32);
+GCD_NOTE_LAYOUT(gcd_note_thread, last_cpu, 36);
+GCD_NOTE_LAYOUT(gcd_note_thread, nr_cpus_allowed, 40);
+GCD_NOTE_LAYOUT(gcd_note_thread, comm, 44);
+GCD_NOTE_LAYOUT(gcd_note_thread, cpus_allowed, 64);
+GCD_NOTE_LAYOUT(gcd_note_thread, utime_ns, 192);
+GCD_NOTE_LAYOUT(gcd_note_thread, stime_ns, 200);
+GCD_NOTE_LAYOUT(gcd_note_thread, sum_exec_runtime_ns, 208);
+GCD_NOTE_LAYOUT(gcd_note_thread, nvcsw, 216);
+GCD_NOTE_LAYOUT(gcd_note_thread, nivcsw, 224);
+GCD_NOTE_LAYOUT(gcd_note_thread, nr_migrations, 232);
+GCD_NOTE_LAYOUT(gcd_note_thread, run_delay_ns, 240);
+GCD_NOTE_LAYOUT(gcd_note_thread, pcount, 248);
+GCD_NOTE_LAYOUT(gcd_note_thread, wait_sum_ns, 256);
+GCD_NOTE_LAYOUT(gcd_note_thread, sleep_sum_ns, 264);
+GCD_NOTE_LAYOUT(gcd_note_thread, block_sum_ns, 272);
+GCD_NOTE_LAYOUT(gcd_note_thread, iowait_sum_ns, 280);
+GCD_NOTE_LAYOUT(gcd_note_thread, iowait_count, 288);
+GCD_NOTE_LAYOUT(gcd_note_thread, start_time_ns, 296);
+GCD_NOTE_LAYOUT(gcd_note_thread, start_boottime_ns, 304);
+GCD_NOTE_LAYOUT(gcd_note_thread, min_flt, 312);
+GCD_NOTE_LAYOUT(gcd_note_thread, maj_flt, 320);
+
 #endif /* _UAPI_GOCOREDUMP_H */

@@ -3,19 +3,22 @@
  * test_gocap.c - unit tests of gocap's readers on inputs built by hand,
  * where every expected value is known: a synthetic Go 1.20 pclntab (lookup,
  * file:line, pcsp, bounds), x86-64 instructions with and without RIP-
- * relative operands, the memory overlay of core and executable, and the
- * per-release tables.  Real cores are the business of host.sh.
+ * relative operands, the memory overlay of core and executable, the
+ * per-release tables, and the note's compatibility rule (records longer
+ * and shorter than the decoder knows).  Real cores are the business of
+ * host.sh.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "go/golayout.h"
+#include "core/gcdnote.h"
 #include "core/procmem.h"
+#include "core/x86dec.h"
+#include "go/golayout.h"
 #include "go/govers.h"
 #include "go/pclntab.h"
-#include "core/x86dec.h"
 
 #define TEXT 0x401000ull
 
@@ -272,6 +275,87 @@ TEST(release_tables)
 	EXPECT_EQ(GOLAYOUT_NONE, l.g_parentgoid);	/* added in 1.21 */
 	EXPECT_EQ(-1, golayout_from_table("go1.25.1", &l, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "known: 1.19, 1.22, 1.23, 1.24, 1.27"));
+}
+
+/*
+ * note-format.rst: a reader uses min(record size, what it knows) of each
+ * record and skips the rest.  A newer writer's longer records (unknown
+ * fields after the known ones, a longer threads header) decode as if the
+ * extra were not there; an older writer's shorter ones give the fields
+ * they hold and zero for the rest.
+ */
+TEST(note_records_longer_and_shorter_than_known)
+{
+	static uint8_t p[sizeof(struct gcd_note_process) + 40];
+	static uint8_t t[24 + 2 * (sizeof(struct gcd_note_thread) + 16)];
+	struct gcd_note_process *np = (struct gcd_note_process *)p;
+	const size_t hdr = 24, rec = sizeof(struct gcd_note_thread) + 16;
+	struct gcd_note n;
+	unsigned int i;
+
+	/* Longer: the process record with 40 unknown bytes after it. */
+	memset(p, 0xee, sizeof(p));
+	memset(np, 0, sizeof(*np));
+	np->version = 2;
+	np->record_size = sizeof(p);
+	np->pid = 4242;
+	np->roots_present = 1;
+	np->roots[0] = 0xc000010000ull;
+	strcpy(np->go_version, "go1.22.12");
+	strcpy(np->vcs_revision, "c0ffee");
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(0, gcdnote_decode_desc(&n, GCD_NT_PROCESS, p, sizeof(p)));
+	EXPECT_EQ(2, n.proc.version);
+	EXPECT_EQ(4242, n.proc.pid);
+	EXPECT_EQ(0xc000010000ull, n.proc.roots[0]);
+	EXPECT_STREQ("go1.22.12", n.proc.go_version);
+	EXPECT_STREQ("c0ffee", n.proc.vcs_revision);
+
+	/* Shorter: a writer that knew only up to the roots (what follows
+	 * in the descriptor is not part of the record). */
+	np->record_size = __builtin_offsetof(struct gcd_note_process, release);
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(0, gcdnote_decode_desc(&n, GCD_NT_PROCESS, p, sizeof(p)));
+	EXPECT_EQ(4242, n.proc.pid);
+	EXPECT_EQ(0xc000010000ull, n.proc.roots[0]);
+	EXPECT_STREQ("", n.proc.go_version);
+	EXPECT_STREQ("", n.proc.release);
+
+	/* Longer threads: an 8-byte longer header, records 16 longer. */
+	memset(t, 0xee, sizeof(t));
+	memset(t, 0, 12);
+	t[0] = 2;			/* version */
+	t[2] = hdr;			/* header_size */
+	t[4] = rec & 0xff;		/* record_size */
+	t[5] = rec >> 8;
+	t[8] = 2;			/* count */
+	for (i = 0; i < 2; i++) {
+		struct gcd_note_thread *r =
+			(struct gcd_note_thread *)(t + hdr + i * rec);
+
+		memset(r, 0, sizeof(*r));
+		r->tid = 100 + i;
+		r->maj_flt = 7 + i;
+		strcpy(r->comm, i ? "worker" : "main");
+	}
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(0, gcdnote_decode_desc(&n, GCD_NT_THREADS, t, sizeof(t)));
+	ASSERT_EQ(2, n.nthreads);
+	EXPECT_EQ(101, n.threads[1].tid);
+	EXPECT_EQ(8, n.threads[1].maj_flt);
+	EXPECT_STREQ("worker", n.threads[1].comm);
+	gcdnote_free(&n);
+
+	/* Shorter threads: records that end after utime_ns. */
+	t[4] = 200;
+	t[5] = 0;
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(0, gcdnote_decode_desc(&n, GCD_NT_THREADS, t, hdr + 2 * 200));
+	ASSERT_EQ(2, n.nthreads);
+	EXPECT_EQ(100, n.threads[0].tid);
+	EXPECT_STREQ("main", n.threads[0].comm);
+	EXPECT_EQ(0, n.threads[0].maj_flt);	/* not in the record */
+	gcdnote_free(&n);
 }
 
 TEST_HARNESS_MAIN

@@ -114,10 +114,12 @@ static int modrm_len(const uint8_t *q, size_t n, struct x86_insn *out,
 
 int x86_decode(const uint8_t *p, size_t n, struct x86_insn *out)
 {
-	size_t i = 0, max = n < 15 ? n : 15;
+	size_t i = 0, max = n;
 	int opsize16 = 0, addr32 = 0, imm = 0, kind;
 	uint8_t op;
 
+	if (max > 15)
+		max = 15;	/* the longest instruction */
 	memset(out, 0, sizeof(*out));
 	out->disp_off = -1;
 	/* Legacy prefixes, any order. */

@@ -95,8 +95,10 @@ static int rd(const struct goproc *p, uint64_t a, uint64_t *v)
 static int gs_plausible(const struct goproc *p, uint64_t arr, uint64_t n)
 {
 	const struct golayout *l = &p->layout;
-	uint64_t i, check = n < 64 ? n : 64;
+	uint64_t i, check = n;
 
+	if (check > 64)
+		check = 64;
 	for (i = 0; i < check; i++) {
 		uint64_t g, goid;
 		uint32_t st;

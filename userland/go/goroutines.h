@@ -119,7 +119,7 @@ uint64_t gowalk_count(const struct gowalk *w);
  * until the next call.
  */
 int gowalk_g(struct gowalk *w, uint64_t i, struct goroutine *out);
-int gowalk_g_at(struct gowalk *w, uint64_t g, struct goroutine *out);
+int gowalk_g_at(struct gowalk *w, uint64_t addr, struct goroutine *g);
 
 /* The runtime's name for a goroutine's status (waitreason for waiting). */
 const char *goroutine_status(const struct goproc *p,

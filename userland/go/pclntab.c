@@ -252,17 +252,17 @@ int pclntab_func_by_name(const struct pclntab *t, const char *name,
 static int readvarint(const uint8_t **p, const uint8_t *end, uint32_t *v)
 {
 	uint32_t x = 0;
-	unsigned int shift = 0;
+	unsigned int i;
 
-	while (*p < end && shift < 35) {
+	for (i = 0; i < 5 && *p < end; i++) {
 		uint8_t c = *(*p)++;
 
-		x |= (uint32_t)(c & 0x7f) << shift;
+		/* Bits beyond 32 (a fifth byte's top three) fall off. */
+		x |= (uint32_t)(c & 0x7f) << (7 * i);
 		if (!(c & 0x80)) {
 			*v = x;
 			return 0;
 		}
-		shift += 7;
 	}
 	return -1;
 }

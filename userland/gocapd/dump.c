@@ -555,6 +555,7 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 	struct persist_result r;
 	uint8_t *head = NULL, buf[65536];
 	uint64_t rest = 0;
+	size_t hl;
 	ssize_t n;
 	int tfd, ret;
 	struct stat sb;
@@ -596,18 +597,15 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 		return dump_finish(env, d, &r);
 	}
 	/* The head (notes) is at the start of what the daemon wrote. */
-	if (core) {
-		size_t hl = core < PERSIST_HEAD_MAX ? core : PERSIST_HEAD_MAX;
-
-		head = malloc(hl);
-		if (head && d->storage == STORE_RAW &&
-		    pread(d->out_fd, head, hl, 0) == (ssize_t)hl) {
-			r.head = head;
-			r.head_len = hl;
-		} else if (head && d->storage == STORE_ZSTD) {
-			r.head = head;
-			r.head_len = zstd_head(d->out_fd, file_bytes, head, hl);
-		}
+	hl = core < PERSIST_HEAD_MAX ? core : PERSIST_HEAD_MAX;
+	head = malloc(hl);
+	if (head && d->storage == STORE_RAW &&
+	    pread(d->out_fd, head, hl, 0) == (ssize_t)hl) {
+		r.head = head;
+		r.head_len = hl;
+	} else if (head && d->storage == STORE_ZSTD) {
+		r.head = head;
+		r.head_len = zstd_head(d->out_fd, file_bytes, head, hl);
 	}
 	snprintf(d->trunc_why, sizeof(d->trunc_why),
 		 "the gocapd daemon went away during the dump: the %llu core bytes it had confirmed are stored, the rest (%llu bytes still in the pipe, and what the daemon had read) is lost",

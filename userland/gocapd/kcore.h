@@ -40,6 +40,14 @@ struct kcore_ack {
 	uint64_t mask;
 };
 
+/* The kernel's struct coredump_req/coredump_ack, version 0 (16 bytes). */
+_Static_assert(sizeof(struct kcore_req) == KCORE_REQ_SIZE_VER0,
+	       "coredump_req version 0 is 16 bytes");
+_Static_assert(offsetof(struct kcore_req, mask) == 8, "coredump_req.mask at 8");
+_Static_assert(sizeof(struct kcore_ack) == KCORE_ACK_SIZE_VER0,
+	       "coredump_ack version 0 is 16 bytes");
+_Static_assert(offsetof(struct kcore_ack, mask) == 8, "coredump_ack.mask at 8");
+
 /*
  * Validate a coredump_req of len bytes (the first req->size bytes the
  * kernel sent, len >= 16).  Returns 0, or -EBADMSG with err set.

@@ -70,6 +70,15 @@ struct proto_msg {
 	char text[PROTO_TEXT_LEN];	/* NUL-terminated */
 };
 
+/* Both ends build the message from this one definition; its wire size and
+ * layout are fixed all the same. */
+_Static_assert(sizeof(struct proto_msg) == 272, "proto_msg is 272 bytes");
+_Static_assert(offsetof(struct proto_msg, type) == 6, "proto_msg.type at 6");
+_Static_assert(offsetof(struct proto_msg, nfds) == 12, "proto_msg.nfds at 12");
+_Static_assert(offsetof(struct proto_msg, a) == 16, "proto_msg.a at 16");
+_Static_assert(offsetof(struct proto_msg, b) == 24, "proto_msg.b at 24");
+_Static_assert(offsetof(struct proto_msg, text) == 32, "proto_msg.text at 32");
+
 /*
  * Validate a received message of len bytes that came with nfds fds.
  * Returns 0 (and *out is a copy with text NUL-terminated) or -EBADMSG with
