@@ -3,8 +3,9 @@
 #   make                 userland tools, and gocoredump.ko when kernel
 #                        headers are found (KDIR=..., default: the running
 #                        kernel's /lib/modules/$(uname -r)/build)
-#   make check           every test: host unit tests, fuzzing, and the VM lab
-#                        on Debian's 6.1 and 6.12 kernels (scripts/check.sh)
+#   make check           every test: host unit tests and suites (lint among
+#                        them), the VM lab on Debian's 6.1, 6.12 and 7.x
+#                        kernels, fuzzing (scripts/check.sh)
 #   make demo            boot 6.1 in QEMU, crash a Go program without and with
 #                        the module, show the cores' program headers
 #   make bench           the benchmarks under bench/ (not part of check)

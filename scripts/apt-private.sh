@@ -14,11 +14,14 @@
 : "${GOCD_CACHE:?GOCD_CACHE must be set (source scripts/lib.sh)}"
 APT_PRIV="$GOCD_CACHE/apt"
 
+# (The $(...) in single quotes are apt's own format fields.)
+# shellcheck disable=SC2016
 apt_priv_mirror() {
 	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
 		awk '$2 !~ /-security$/ && $2 !~ /-updates$/ { print $1; exit }'
 }
 
+# shellcheck disable=SC2016
 apt_priv_security_mirror() {
 	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
 		awk '$2 ~ /-security$/ { print $1; exit }'

@@ -4,7 +4,8 @@
 #
 #   1. build the userland, its unit tests and fuzz targets
 #   2. host unit tests (build/tests/*, kselftest harness)
-#   3. host suites (tests/*/host.sh: integration tests that need no VM)
+#   3. host suites (tests/*/host.sh: integration tests that need no VM, and
+#      the lint tier, tests/lint/host.sh)
 #   4. the VM lab (scripts/lab.sh): Debian's 6.1, 6.12 and 7.x kernels in
 #      QEMU with the module's tests, gocapd's guest tests on 6.1 and 7.x, then
 #      host checks of the cores the guests exported (tests/*/after-vm.sh)

@@ -15,6 +15,7 @@ msg "building the lab for Debian's 6.1 kernel (module, Go 1.19 test program, ini
 GOCD_KERNELS=6.1 GOCD_GO_VERSIONS=1.19 "$GOCD_TOP/scripts/lab.sh" build \
 	> "$GOCD_BUILD/demo-build.tap" ||
 	die "lab build failed: see $GOCD_BUILD/demo-build.tap"
+# shellcheck source=/dev/null # a kernel.env written by fetch-kernel.sh
 . "$GOCD_BUILD/lab/6.1/kernel.env"
 out="$GOCD_BUILD/demo"
 rm -rf "$out"

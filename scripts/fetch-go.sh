@@ -7,6 +7,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+# shellcheck disable=SC2086 # the list of versions, split on purpose
 [ $# -gt 0 ] || set -- $GOCD_GO_VERSIONS
 apt_priv_update
 for v in "$@"; do

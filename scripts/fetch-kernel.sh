@@ -54,11 +54,14 @@ if [ ! -f "$envf" ]; then
 	rm -rf "$root.debs"
 
 	r="$root/root"
-	vmlinuz=$(ls "$r"/boot/vmlinuz-"$kver" "$r"/usr/lib/modules/"$kver"/vmlinuz \
-		"$r"/usr/lib/modules/"$kver"/vmlinuz.unsigned \
-		2>/dev/null | head -n 1)
-	moddir=$(ls -d "$r"/lib/modules/"$kver" "$r"/usr/lib/modules/"$kver" \
-		2>/dev/null | head -n 1)
+	vmlinuz="" moddir=""
+	for f in "$r"/boot/vmlinuz-"$kver" "$r"/usr/lib/modules/"$kver"/vmlinuz \
+		 "$r"/usr/lib/modules/"$kver"/vmlinuz.unsigned; do
+		[ -z "$vmlinuz" ] && [ -e "$f" ] && vmlinuz=$f
+	done
+	for f in "$r"/lib/modules/"$kver" "$r"/usr/lib/modules/"$kver"; do
+		[ -z "$moddir" ] && [ -d "$f" ] && moddir=$f
+	done
 	kdir="$r/usr/src/linux-headers-$kver"
 	[ -n "$vmlinuz" ] || die "kernel $kver: no vmlinuz in the packages"
 	[ -n "$moddir" ] || die "kernel $kver: no modules directory in the packages"

@@ -9,6 +9,7 @@ PKGS="
 build-essential make gcc pkg-config
 clang libclang-rt-14-dev
 libelf-dev libdw-dev liburing-dev libzstd-dev libsqlite3-dev libcap-dev libjansson-dev
+shellcheck cppcheck sparse
 linux-libc-dev
 qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
 gdb elfutils binutils delve file sqlite3 python3 time debootstrap
@@ -26,4 +27,5 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 echo "install-deps: installing:$missing" >&2
 $SUDO apt-get update -qq
+# shellcheck disable=SC2086 # $SUDO may be empty, $missing is a list
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

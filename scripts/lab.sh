@@ -11,7 +11,6 @@
 #                          $TAPDIR/vm-SERIES-NAME.tap; "gocapd": gocapd's
 #                          guest tests, tests/gocapd/guest.sh); print TAP
 #                          for the boot
-#   lab.sh shell SERIES    (debugging) print the commands to boot by hand
 #
 # GOCD_KERNELS (default "6.1 6.12 7") selects kernels for build (7.x's
 # module is built in a trixie chroot, scripts/trixie-chroot.sh);
@@ -64,6 +63,7 @@ do_build() {
 	KS=$("$GOCD_TOP/scripts/fetch-kselftest.sh") || { tap_fail "fetch kselftest harness"; return 1; }
 
 	# Go test programs, and the scheduler-root addresses `nm` sees in them.
+	# shellcheck disable=SC2086 # a list of versions
 	"$GOCD_TOP/scripts/fetch-go.sh" $GOCD_GO_VERSIONS >/dev/null ||
 		{ tap_fail "fetch Go toolchains"; return 1; }
 	for v in $GOCD_GO_VERSIONS; do
@@ -155,6 +155,7 @@ do_build() {
 		make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" GOCD_KSELFTEST="$KS" \
 			"$GOCD_BUILD/bin/gocap" >>"$LAB/gocapd.log" 2>&1
 	fi
+	# shellcheck disable=SC2086 # CFLAGS_GUEST is a list of flags
 	if cp "$GOCD_BUILD/bin/gocapd-static" "$LAB/payload/bin/gocapd" 2>/dev/null &&
 	   cp "$GOCD_BUILD/bin/gocap" "$LAB/payload/bin/gocap" &&
 	   cp "$GOCD_TOP/tests/gocapd/guest-tee.sh" "$LAB/payload/bin/gocapd-tee" &&
@@ -180,6 +181,7 @@ do_build() {
 	for k in $KERNELS; do
 		envf=$("$GOCD_TOP/scripts/fetch-kernel.sh" "$k") ||
 			{ tap_fail "fetch Debian kernel $k"; continue; }
+		# shellcheck source=/dev/null # a kernel.env written by fetch-kernel.sh
 		. "$envf"
 		kb="$LAB/$k/kmod"
 		rm -rf "$LAB/$k/payload"; mkdir -p "$LAB/$k"

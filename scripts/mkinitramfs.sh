@@ -7,6 +7,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 envf=$1 payload=$2 out=$3
+# shellcheck source=/dev/null # a kernel.env written by fetch-kernel.sh
 . "$envf"
 root="$out.d"
 rm -rf "$root"

@@ -8,6 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 envf=$1 initrd=$2 suite=$3 out=$4 tmo=${5:-600} mem=${6:-2048}
+# shellcheck source=/dev/null # a kernel.env written by fetch-kernel.sh
 . "$envf"
 mkdir -p "$out"
 rm -f "$out/$suite.rc" "$out/$suite.tap"

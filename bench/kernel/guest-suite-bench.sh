@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash # runs under the guest's busybox sh
 # The "bench" suite (bench/kernel/run.sh), run in the guest: the module's
 # dump-time benchmarks.  Figures go to /out/bench.txt.
 mkdir -p /tmp/cores

@@ -65,10 +65,12 @@ cat "$CORE" > /dev/null	# page cache
 # --- systemd-coredump, unpacked ---------------------------------------------
 SDCD=$GOCD_CACHE/sdcd/root/lib/systemd/systemd-coredump
 if [ ! -x "$SDCD" ]; then
-	apt_priv_update && ver=$(dpkg-query -W -f '${Version}' systemd 2>/dev/null) &&
-	apt_priv_fetch "$GOCD_CACHE/sdcd" "systemd-coredump=$ver" &&
-	dpkg -x "$GOCD_CACHE"/sdcd/systemd-coredump_*.deb "$GOCD_CACHE/sdcd/root" ||
-		msg "cannot fetch systemd-coredump $ver: its rows will be missing"
+	if ! { apt_priv_update &&
+	       ver=$(dpkg-query -W -f '${Version}' systemd 2>/dev/null) &&
+	       apt_priv_fetch "$GOCD_CACHE/sdcd" "systemd-coredump=$ver" &&
+	       dpkg -x "$GOCD_CACHE"/sdcd/systemd-coredump_*.deb "$GOCD_CACHE/sdcd/root"; }; then
+		msg "cannot fetch systemd-coredump ${ver:-}: its rows will be missing"
+	fi
 fi
 
 # A live process stands in for the crashed one (its /proc is read).
@@ -86,6 +88,7 @@ gocapd_pipe() {	# CONFIG [EXTRA...]
 		--pipe $STAND $STAND $STAND 6 "$(date +%s)" 0 0 0 bench crasher 2>/dev/null
 }
 sdcd() {
+	# shellcheck disable=SC2016 # $1 expands in the inner shell
 	unshare -m sh -c '
 		mount --make-rprivate / &&
 		mount -t tmpfs none /etc/systemd && cp "$1" /etc/systemd/coredump.conf &&
@@ -147,7 +150,7 @@ run_one() {
 	rm -f "$dir"/core.*
 	sync
 	t0=0; [ -n "$d" ] && t0=$(ticks "${DPID[$d]}")
-	cat "$CORE" | /usr/bin/time -f '%e %U %S' -o "$B/time" bash -c "m_$n" ||
+	/usr/bin/time -f '%e %U %S' -o "$B/time" bash -c "m_$n" < "$CORE" ||
 		{ msg "$n: failed"; return 1; }
 	t1=0; [ -n "$d" ] && t1=$(ticks "${DPID[$d]}")
 	f=$(find "$dir" -type f -name 'core*' ! -name '*.json' -size +1M | head -1)
@@ -157,7 +160,7 @@ run_one() {
 		split(t, a, " "); printf "%s %.2f %.0f %.0f\n", a[1], a[2] + a[3] + dt / hz, b, s }' >> "$B/$n.runs"
 }
 # Round robin: every method sees the same machine (this one is shared).
-for r in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
 	for n in $METHODS; do run_one "$n"; done
 done
 

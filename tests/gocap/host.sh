@@ -44,6 +44,19 @@ check() {
 	fi
 }
 
+# first PREFIX [EXCLUDE]: the first crash directory PREFIX-* whose name
+# does not contain EXCLUDE (nothing when there is none)
+first() {
+	for d in "$1"-*; do
+		[ -d "$d" ] || continue
+		if [ -n "${2:-}" ]; then
+			case $d in *"$2"*) continue ;; esac
+		fi
+		echo "$d"
+		return 0
+	done
+}
+
 [ -x "$GOCAP" ] || { echo "1..1"; echo "not ok 1 $GOCAP not built"; exit 1; }
 command -v python3 > /dev/null || { echo "1..0 # SKIP python3 missing"; exit 0; }
 
@@ -161,6 +174,7 @@ for v in $VERSIONS; do
 	for var in $VARIANTS; do
 		b=${BIN[$v-$var]:-}
 		[ -n "$b" ] || continue
+		# shellcheck disable=SC2086 # a list of modes
 		set -- $MODES
 		shift $((i % $#))
 		mode=$1
@@ -199,7 +213,7 @@ sys.exit(0 if len(s) >= 3 else 1)"
 		notok "Go $v throw: no core"
 	fi
 	# pprof labels
-	dir=$(ls -d "$W/$v"-default-* | head -1)
+	dir=$(first "$W/$v-default")
 	check "Go $v: pprof labels of the 9 labelled goroutines" python3 -c "
 import json,sys
 d=json.load(open('$dir/gocap.json'))
@@ -212,9 +226,9 @@ done
 # --- scheduler roots: machine code against the symbol table -------------
 for v in $VERSIONS; do
 	for var in default pie; do
-		dir=$(ls -d "$W/$v-$var"-* 2> /dev/null | head -1)
+		dir=$(first "$W/$v-$var")
 		b=${BIN[$v-$var]:-}
-		[ -n "$dir" ] && [ -n "$b" ] || continue
+		if [ -z "$dir" ] || [ -z "$b" ]; then continue; fi
 		check "Go $v $var: roots found in the code equal .symtab's" python3 -c "
 import json,subprocess,sys
 code=json.loads(subprocess.check_output(['$GOCAP','roots','--core','$dir/core','--json']))
@@ -236,9 +250,9 @@ DLV_NEW=$("$GOCD_TOP/scripts/fetch-delve.sh" 2> /dev/null) || DLV_NEW=""
 if command -v dlv > /dev/null; then
 	printf 'goroutines\nexit\n' > "$W/dlv.init"
 	for v in $VERSIONS; do
-		dir=$(ls -d "$W/$v-default"-* 2> /dev/null | grep -v signal | head -1)
+		dir=$(first "$W/$v-default" signal)
 		b=${BIN[$v-default]:-}
-		[ -n "$dir" ] && [ -n "$b" ] || continue
+		if [ -z "$dir" ] || [ -z "$b" ]; then continue; fi
 		dlv=dlv
 		case $v in 1.19|1.20) ;; *) [ -n "$DLV_NEW" ] && dlv=$DLV_NEW ;; esac
 		"$dlv" core "$b" "$dir/core" --check-go-version=false \
@@ -266,7 +280,7 @@ V=1.22
 case " $VERSIONS " in *" 1.22 "*) ;; *) V=${VERSIONS%% *} ;; esac
 b=${BIN[$V-default]:-}
 other=${BIN[$V-w]:-}
-dir=$(ls -d "$W/$V-default"-* 2> /dev/null | grep -v signal | head -1)
+dir=$(first "$W/$V-default" signal)
 if [ -n "$b" ] && [ -n "$other" ] && [ -n "$dir" ]; then
 	check "a wrong --exe (other build ID) is refused" sh -c "
 		! '$GOCAP' goroutines --core '$dir/core' --exe '$other' > '$W/wrong.out' 2> '$W/wrong.err' &&
@@ -412,7 +426,10 @@ if [ -x "$MINCORE" ]; then
 		objcopy -O binary --only-section=.text "$b" "$W/text" 2> /dev/null &&
 			head -c 65536 "$W/text" > "$SEEDS/fuzz_x86dec/text-$v"
 	done
-	s=$(ls "$SEEDS"/fuzz_goroutines/core-*-note 2> /dev/null | head -1)
+	s=""
+	for f in "$SEEDS"/fuzz_goroutines/core-*-note; do
+		[ -e "$f" ] && s=$f && break
+	done
 	[ -n "$s" ] && check "note --core prints a gocoredump note (the seed's)" sh -c "
 		$GOCAP note --core $s | tee /dev/stderr | grep -q 'allgs: 0x' &&
 		$GOCAP note --core $s --json | python3 -c 'import json,sys; json.load(sys.stdin)'"

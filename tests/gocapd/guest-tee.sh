@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash # runs under the guest's busybox sh
 # guest-tee.sh: a core_pattern wrapper for the VM lab only.  It computes the
 # SHA-256 of exactly the bytes the kernel writes (and, when /tmp/tee/copy
 # exists, keeps a copy of them), then passes the same bytes on to

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash # runs under the guest's busybox sh
 # guest.sh: gocapd in the VM lab, through the kernel's real core_pattern.
 # Runs as the suite /gcd/suites/gocapd under busybox sh, as root, in a
 # guest whose /proc/sys/kernel may be changed.  TAP on stdout.
@@ -146,7 +147,7 @@ t_fifty() {
 	pattern "$PIPE_PATTERN"
 	: > "$LOG"
 	i=0; pids=""
-	while [ $i -lt 50 ]; do crash -mib 2 & pids="$pids $!"; i=$((i + 1)); done
+	while [ "$i" -lt 50 ]; do crash -mib 2 & pids="$pids $!"; i=$((i + 1)); done
 	for p in $pids; do wait "$p"; done
 	total=$(rows | wc -l)
 	complete=$(rows | awk -F'\t' '$5 == "complete"' | wc -l)
@@ -167,7 +168,7 @@ t_killed() {
 	cp=$!
 	# wait until the daemon has written at least 40 MiB
 	for _ in $(seq 600); do
-		s=$(ls -l "$STORE"/.tmp/*.partial 2>/dev/null | awk '{ print $5 }')
+		s=$(stat -c %s "$STORE"/.tmp/*.partial 2>/dev/null)
 		[ -n "$s" ] && [ "$s" -gt 41943040 ] && break
 		sleep 0.1
 	done
@@ -270,7 +271,7 @@ if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
 		/gcd/bin/memsnap check /tmp/snap /tmp/extracted
 		rc=$?
 		rm -f /tmp/extracted /tmp/snap
-		return $rc
+		return "$rc"
 	}
 	check "socket mode @@, zstd: every segment of the stored core is the stopped process's memory" t_sock_exact zstd @@
 	check "socket mode @, raw: every segment of the stored core is the stopped process's memory" t_sock_exact raw @

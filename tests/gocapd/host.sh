@@ -50,7 +50,7 @@ check() {
 (cd "$GOCD_TOP/tests/gocapd/go" &&
  "$GOCD_TOP/scripts/go.sh" 1.22 build -o "$W/crasher" ./crasher) \
 	> "$W/build.log" 2>&1 || {
-	echo "1..1"; echo "not ok 1 building the Go crasher"; cat "$W/build.log" | sed 's/^/# /'
+	echo "1..1"; echo "not ok 1 building the Go crasher"; sed 's/^/# /' "$W/build.log"
 	exit 1
 }
 
@@ -202,7 +202,7 @@ t_exe_deleted() {
 	case $exe in *"(deleted)") ;; *) return 1 ;; esac
 	[ "$saved" = "$(q "$S" "select saved_exe from dumps where id=2")" ] &&
 	cmp "$S/$saved" "$W/crasher" &&
-	[ "$(ls "$S/exe" | wc -l)" = 1 ]	# same build ID: saved once
+	[ "$(find "$S/exe" -mindepth 1 -maxdepth 1 | wc -l)" = 1 ]	# same build ID: saved once
 }
 check "executable: saved from the /proc/PID/exe fd even after deletion, once per build ID" t_exe_deleted
 
@@ -216,15 +216,20 @@ check "permissions: every store file 0600, directories 0700, root-owned; socket 
 
 t_caps() {
 	st=/proc/$DPID/status
-	grep -q '^CapEff:[[:space:]]*0000000000000000' "$st" &&
-	grep -q '^CapBnd:[[:space:]]*0000000000000000' "$st" &&
-	grep -q '^NoNewPrivs:[[:space:]]*1' "$st" || { grep Cap "$st"; return 1; }
+	if ! { grep -q '^CapEff:[[:space:]]*0000000000000000' "$st" &&
+	       grep -q '^CapBnd:[[:space:]]*0000000000000000' "$st" &&
+	       grep -q '^NoNewPrivs:[[:space:]]*1' "$st"; }; then
+		grep Cap "$st"
+		return 1
+	fi
 	# non-dumpable: SIGABRT leaves no core even with ulimit -c unlimited
 	# (the daemon's cwd is this script's; the host pattern is "core").
-	mkdir -p "$W/dumpable" && cd "$W/dumpable" &&
-	(ulimit -c unlimited; "$GOCAPD" --store "$W/s2b" --config "$W/zstd.conf" \
-		--socket "$W/d2b.sock" 2>/dev/null & p=$!; sleep 0.5; kill -ABRT $p; wait $p)
-	cd - > /dev/null
+	mkdir -p "$W/dumpable"
+	(cd "$W/dumpable" || exit 1
+	 ulimit -c unlimited
+	 "$GOCAPD" --store "$W/s2b" --config "$W/zstd.conf" \
+		--socket "$W/d2b.sock" 2>/dev/null & p=$!
+	 sleep 0.5; kill -ABRT "$p"; wait "$p")
 	[ ! -e "$W/dumpable/core" ] || { echo "the daemon dumped core"; return 1; }
 }
 check "security: daemon has no capabilities (effective, bounding), no_new_privs, and is not dumpable" t_caps
@@ -279,7 +284,8 @@ t_names() {
 		[ -f "$S/$f" ] || return 1
 	done
 	# the only entries of the store are its own
-	[ -z "$(ls -A "$S" | grep -vE '^(core\.[A-Za-z0-9_-]+\..*|index\.db.*|exe|\.tmp)$')" ]
+	! find "$S" -mindepth 1 -maxdepth 1 -printf '%f\n' |
+		grep -vqE '^(core\.[A-Za-z0-9_-]+\..*|index\.db.*|exe|\.tmp)$'
 }
 check "names: hostile %e values (../, leading dot, spaces, newlines) become plain names inside the store" t_names
 
@@ -373,7 +379,7 @@ kill_mid_dump() {
 		pipe "$1" "$2" "$3" 2> "$4" &
 	hp=$!
 	sleep 1; kill -KILL "$DPID"
-	wait $hp || { cat "$4"; return 1; }
+	wait "$hp" || { cat "$4"; return 1; }
 }
 t_killed() {
 	S=$W/s10; C=$(conf kill 'Storage=raw' 'RateLimit=off'); SOCK=$W/d10/sock
@@ -412,7 +418,7 @@ t_hung() {
 	pipe_within 60 "$S" "$C" "$SOCK" < "$CORE" 2> "$W/t12.log"
 	rc=$?
 	cat "$W/t12.log"
-	[ $rc = 0 ] || { kill -CONT "$DPID"; return 1; }
+	[ "$rc" = 0 ] || { kill -CONT "$DPID"; return 1; }
 	grep -q "said nothing for 2000 ms (HandoffTimeout): storing the core of pid $STAND myself" "$W/t12.log" || return 1
 	f=$S/$(q "$S" "select core_file from dumps where status='complete'")
 	cmp "$CORE" "$f" || return 1
@@ -441,7 +447,7 @@ t_queued() {
 	sleep 0.5
 	# bounded: a queued dump the daemon never starts waits for ever
 	pipe_within 60 "$S" "$C" "$SOCK" q2 < "$CORE" 2> "$W/t13b.log" || return 1
-	wait $h1 || return 1
+	wait "$h1" || return 1
 	cat "$W/t13a.log" "$W/t13b.log"
 	! grep -h . "$W/t13a.log" "$W/t13b.log" || return 1	# no fallback
 	[ "$(grep -c "dump [0-9]* of $W/crasher (pid $STAND, signal 6): complete" "$W/daemon.log")" = 2 ] || return 1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash # runs under the guest's busybox sh
 # The "demo" suite (make demo), run in the guest: crash the same Go program
 # without and then with gocoredump.ko, cores straight into the host's
 # directory (/out/demo), plus the module's counters and dmesg lines.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash # runs under the guest's busybox sh
 # The "kernel" suite, run by the lab's /init inside the guest.  Prepares the
 # guest (core directory and pattern, the module), then runs every test
 # program in /gcd/tests in turn; each writes its TAP to /out/tap/NAME.tap.
@@ -15,7 +16,11 @@ echo "1..2"
 step "insmod gocoredump.ko ($(uname -r))" insmod /gcd/gocoredump.ko
 step "sysfs knobs present" test -r /sys/kernel/gocoredump/enabled
 # test_unload last: it reloads the module.
-for t in $(ls /gcd/tests/test_* | grep -v test_unload) /gcd/tests/test_unload; do
+set --
+for t in /gcd/tests/test_*; do
+	[ "$t" = /gcd/tests/test_unload ] || set -- "$@" "$t"
+done
+for t in "$@" /gcd/tests/test_unload; do
 	name=${t##*/}
 	case " ${GCD_TESTS:-} " in
 	"  ") ;;
@@ -37,6 +42,7 @@ if grep -qw gcd.gocap /proc/cmdline; then
 	ulimit -c unlimited
 	for c in /gcd/gocap/*/crasher; do
 		name=$(basename "$(dirname "$c")")
+		# shellcheck disable=SC2086 # a list of modes
 		set -- $modes; shift $((i % 3)); mode=$1; i=$((i + 1))
 		d=/out/gocap/$(uname -r)/$name-$mode
 		mkdir -p "$d"

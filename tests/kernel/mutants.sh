@@ -11,6 +11,7 @@ set -u
 LAB="$GOCD_BUILD/lab"
 K=${GOCD_MUTANT_KERNEL:-6.1}
 [ -f "$LAB/$K/initramfs" ] || die "run scripts/lab.sh build first"
+# shellcheck source=/dev/null # a kernel.env written by fetch-kernel.sh
 . "$LAB/$K/kernel.env"
 
 TABLE=$GOCD_TOP/tests/kernel/mutants.table

@@ -78,8 +78,9 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 int gowalk_signal_frames(struct gowalk *w, int thread, struct sigframe *out,
 			 int max);
 
-/* Unwind g's stack as the walker does and report whether it goes through
- * the function at entry e (within the innermost 32 physical frames). */
-int gowalk_stack_has(struct gowalk *w, uint64_t g, enum gospecial sp);
+/* Unwind the stack of the g at addr as the walker does and report whether
+ * it goes through a runtime function of kind sp (within the innermost 32
+ * physical frames). */
+int gowalk_stack_has(struct gowalk *w, uint64_t addr, enum gospecial sp);
 
 #endif /* GOCD_GOWALK_H */

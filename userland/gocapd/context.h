@@ -10,7 +10,7 @@
  * Little-endian.  The whole record is at most CTX_MAX_RECORD bytes, each
  * item at most CTX_MAX_ITEM; unknown tags are skipped; a duplicated tag
  * or an item running past the end makes the record invalid.
- * ctx_decode() is a parser of outside bytes (fuzz_gocapd_ctx).
+ * ctx_decode() is a parser of outside bytes (fuzzed by fuzz_gocapd_proto).
  */
 #ifndef GOCAPD_CONTEXT_H
 #define GOCAPD_CONTEXT_H

@@ -54,7 +54,8 @@ struct persist_params {
 
 struct persist_ring;
 
-/* A ring for up to max_jobs dumps and max_watch one-shot fd watches. */
+/* A ring for up to max_jobs dumps in flight (and any number of fd
+ * watches, persist_watch()). */
 int persist_ring_new(struct persist_ring **out, unsigned int max_jobs);
 void persist_ring_free(struct persist_ring *r);
 
