@@ -22,7 +22,9 @@ FAILED=0
 PIDS=""
 
 cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	# CONT too: a test that failed may have left its daemon stopped, and a
+	# stopped process does not act on TERM (the wait would never end).
+	for p in $PIDS; do kill "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for m in "$W"/mnt*; do
 		mountpoint -q "$m" 2>/dev/null && umount "$m"
