@@ -125,7 +125,9 @@ for v in $VERSIONS; do
 		{ echo "1..1"; echo "not ok 1 cannot fetch Go $v"; exit 1; }
 	srcs="$srcs $GOCD_CACHE/go/$v/usr/share/go-$v/src:${v#1.}"
 done
-if [ "$VERSIONS" = "1.19 1.22 1.23 1.24 1.27" ]; then
+# (The generated file holds every release gocap reads: comparable only
+# when the run covers them all.)
+if [ "$VERSIONS" = "$("$GOCAP" releases | sed 's/^go//' | tr '\n' ' ' | sed 's/ $//')" ]; then
 	# shellcheck disable=SC2086
 	check "wait-reason strings of every release equal runtime2.go's" \
 		sh -c "python3 '$T/gen-waitreasons.py' $srcs | diff -u '$GOCD_TOP/userland/go/gowaitreasons.c' -"

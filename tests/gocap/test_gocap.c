@@ -17,6 +17,7 @@
 #include "core/procmem.h"
 #include "core/x86dec.h"
 #include "go/golayout.h"
+#include "go/golayout_table.h"
 #include "go/govers.h"
 #include "go/pclntab.h"
 
@@ -274,7 +275,42 @@ TEST(release_tables)
 	ASSERT_EQ(0, golayout_from_table("go1.19.8", &l, err, sizeof(err)));
 	EXPECT_EQ(GOLAYOUT_NONE, l.g_parentgoid);	/* added in 1.21 */
 	EXPECT_EQ(-1, golayout_from_table("go1.25.1", &l, err, sizeof(err)));
-	EXPECT_NE(NULL, strstr(err, "known: 1.19, 1.22, 1.23, 1.24, 1.27"));
+	EXPECT_NE(NULL, strstr(err, govers_list()));
+	EXPECT_EQ(-1, govers_lookup("go1.25.1", &v, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, govers_list()));
+}
+
+/*
+ * The release list of govers.c is the one list: every release on it has
+ * its generated layout and wait reasons, and no table is for a release
+ * that is not on it.
+ */
+TEST(one_release_list)
+{
+	char want[128], err[256];
+	struct golayout l;
+	struct govers v;
+	size_t i, k = 0;
+
+	ASSERT_LT(0, govers_count());
+	for (i = 0; i < govers_count(); i++) {
+		int minor = govers_release(i);
+		char ver[16];
+
+		snprintf(ver, sizeof(ver), "go1.%d.1", minor);
+		EXPECT_EQ(0, govers_lookup(ver, &v, err, sizeof(err)));
+		EXPECT_EQ(0, golayout_from_table(ver, &l, err, sizeof(err)));
+		EXPECT_LT(0, v.nwaitreasons);
+		k += (size_t)snprintf(want + k, sizeof(want) - k, "%s1.%d",
+				      i ? ", " : "", minor);
+	}
+	EXPECT_STREQ(want, govers_list());
+	for (i = 0; i < golayout_table_len; i++)
+		EXPECT_TRUE(govers_known(golayout_table[i].minor));
+	for (i = 0; i < gowaitreasons_len; i++)
+		EXPECT_TRUE(govers_known(gowaitreasons[i].minor));
+	EXPECT_EQ(govers_count(), golayout_table_len);
+	EXPECT_EQ(govers_count(), gowaitreasons_len);
 }
 
 /*

@@ -71,7 +71,7 @@ case = lab[lab.rindex('case ${1:-} in'):]
 verbs = set(re.findall(r'(?m)^([a-z]+)\)', case))
 for f, t in prose.items():
     for verb in set(re.findall(r'lab\.sh\s+([a-z]+)\b', t)):
-        if verb not in verbs:
+        if verb not in verbs and verb not in ('verb', 'verbs'):
             findings.append('%s names "lab.sh %s", a verb lab.sh does not '
                             'take (%s)' % (f, verb, ', '.join(sorted(verbs))))
 
@@ -85,7 +85,7 @@ mk_targets = make_targets('Makefile') | make_targets('userland/Makefile')
 kbuild = {'modules', 'modules_install', 'clean'}
 english = {'sure', 'it', 'its', 'the', 'a', 'an', 'that', 'this', 'them',
            'room', 'sense', 'do', 'no', 'up', 'one', 'every', 'any', 'use',
-           'way', 'for', 'sure', 'what', 'way', 'of', 'to'}
+           'way', 'for', 'what', 'of', 'to', 'target', 'targets'}
 for f, t in prose.items():
     for m in re.finditer(r'\bmake((?:\s+(?:-[A-Za-z]+\s*(?:<[^>]*>|\S+)'
                          r'|\S+=\S+))*)\s+([a-z][a-z0-9_-]*)\b', t):
@@ -123,6 +123,31 @@ with tempfile.NamedTemporaryFile('w', suffix='.c') as c:
     if r.returncode:
         findings += ['note-format.rst and include/uapi/gocoredump.h disagree: '
                      + l for l in r.stderr.splitlines() if 'error' in l]
+
+# --- the Go releases gocap reads --------------------------------------------
+govers = open('userland/go/govers.c').read()
+m = re.search(r'releases\[\] = \{([^}]*)\}', govers)
+releases = ['1.%d' % int(x) for x in re.findall(r'\d+', m.group(1))] if m \
+    else []
+if not releases:
+    findings.append('userland/go/govers.c: no release table found')
+libsh = re.search(r'GOCD_GO_VERSIONS:-"([^"]*)"', open('scripts/lib.sh').read())
+if not libsh or libsh.group(1).split() != releases:
+    findings.append('scripts/lib.sh: the lab builds Go %s, gocap reads %s' %
+                    (libsh.group(1) if libsh else '?', ' '.join(releases)))
+anchors = 0
+for f in ['README.md'] + sorted(glob.glob('Documentation/*.rst')):
+    text = open(f).read()
+    for m in re.finditer(r'Go releases gocap reads:([^.]*(?:\.\d+[^.]*)*)\.',
+                         text):
+        anchors += 1
+        said = re.findall(r'\b1\.\d+\b', m.group(1))
+        if said != releases:
+            findings.append('%s says "Go releases gocap reads: %s", '
+                            'govers.c has %s' % (f, ', '.join(said),
+                                                 ', '.join(releases)))
+if not anchors:
+    findings.append('no document says "Go releases gocap reads:"')
 
 for f in findings:
     print(f)

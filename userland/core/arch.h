@@ -84,7 +84,4 @@ struct arch {
 /* The architecture of a core or executable, or NULL when unknown. */
 const struct arch *arch_for(uint16_t e_machine, uint8_t elf_class);
 
-/* The names of the architectures known, for messages ("x86-64, i386"). */
-const char *arch_names(void);
-
 #endif /* GOCD_ARCH_H */

@@ -7,7 +7,6 @@
  * arch/x86/include), written down here because the host's headers describe
  * only the host.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "core/arch.h"
@@ -183,15 +182,4 @@ const struct arch *arch_for(uint16_t e_machine, uint8_t elf_class)
 		    all[i]->elf_class == elf_class)
 			return all[i];
 	return NULL;
-}
-
-const char *arch_names(void)
-{
-	static char names[128];
-	size_t i, n = 0;
-
-	for (i = 0; !names[0] && i < sizeof(all) / sizeof(all[0]); i++)
-		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-				      i ? ", " : "", all[i]->name);
-	return names;
 }

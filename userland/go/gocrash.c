@@ -14,6 +14,7 @@
  * pointer.  The signal details come from the kernel's signal frame.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,7 +323,7 @@ static void put_float_g(struct out *o, double v, int bits)
 static void put_float(const struct goproc *p, struct out *o, double v,
 		      int bits)
 {
-	if (p->vers.minor >= 25)
+	if (p->vers.float_shortest)
 		put_float_g(o, v, bits);
 	else
 		put_float_old(o, v);
@@ -367,7 +368,7 @@ static int put_basic(const struct goproc *p, struct out *o, uint8_t kind,
 			re = r;
 			im = i;
 		}
-		if (p->vers.minor >= 25) {
+		if (p->vers.float_shortest) {
 			put(o, "(");
 			put_float_g(o, re, kind == K_COMPLEX64 ? 32 : 64);
 			if (im >= 0 || im != im)
@@ -492,7 +493,7 @@ static int put_known_error(const struct goproc *p, struct out *o,
 			return -1;
 		f = fmts[code];
 		if (code == 8)
-			f = p->vers.minor >= 20 ?
+			f = p->vers.array_conversion_msg ?
 			    "cannot convert slice with length %y to array or pointer to array with length %x" :
 			    "cannot convert slice with length %y to pointer to array with length %x";
 		if (sign && (int64_t)x < 0 && code < 8)
@@ -677,7 +678,7 @@ static int throw_text(struct gowalk *w, uint64_t g, struct out *o)
 			   !pclntab_func_by_name(&p->tab, "runtime.fatal.func1",
 						 &pf)) {
 			fn = pf.entry;
-			with_panic = p->vers.minor >= 25;
+			with_panic = p->vers.fatal_has_panic;
 		}
 		if (!fn)
 			continue;
@@ -797,7 +798,7 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 			put(&o, "Signal %d\n", sf.signo);
 		put(&o, "PC=0x%llx m=%lld sigcode=%d", (unsigned long long)sf.pc,
 		    m ? (long long)m->id : -1LL, sf.code);
-		if (p->vers.minor >= 22 && (sf.signo == 11 || sf.signo == 7))
+		if (p->vers.signal_addr && (sf.signo == SIGSEGV || sf.signo == SIGBUS))
 			put(&o, " addr=0x%llx", (unsigned long long)sf.addr);
 		put(&o, "\n");
 		if (curg) {

@@ -9,6 +9,7 @@
 
 #include "go/golayout.h"
 #include "go/golayout_table.h"
+#include "go/govers.h"
 
 struct field_spec {
 	const char *name, *structs, *members;
@@ -48,28 +49,13 @@ void golayout_field_spec(size_t i, const char **structs, const char **members)
 	*members = fields[i].members;
 }
 
-int golayout_go_minor(const char *v)
-{
-	char *end;
-	long minor;
-
-	if (strncmp(v, "go1.", 4) != 0)
-		return -1;
-	minor = strtol(v + 4, &end, 10);
-	if (end == v + 4 || (*end && *end != '.' && *end != ' ') ||
-	    minor < 0 || minor > 1000)
-		return -1;
-	return (int)minor;
-}
-
 int golayout_from_table(const char *go_version, struct golayout *l,
 			char *err, size_t errlen)
 {
-	int minor = golayout_go_minor(go_version);
-	char have[128];
-	size_t i, k = 0;
+	int minor = govers_minor(go_version);
+	size_t i;
 
-	for (i = 0; i < golayout_table_len; i++) {
+	for (i = 0; govers_known(minor) && i < golayout_table_len; i++) {
 		if (golayout_table[i].minor == minor) {
 			*l = golayout_table[i].layout;
 			snprintf(l->source, sizeof(l->source), "table go1.%d",
@@ -77,14 +63,10 @@ int golayout_from_table(const char *go_version, struct golayout *l,
 			return 0;
 		}
 	}
-	have[0] = '\0';
-	for (i = 0; i < golayout_table_len && k < sizeof(have) - 8; i++)
-		k += (size_t)snprintf(have + k, sizeof(have) - k, "%s1.%d",
-				      i ? ", " : "", golayout_table[i].minor);
 	snprintf(err, errlen,
 		 "Go version \"%s\" has no runtime layout table (known: %s); "
 		 "give the executable with DWARF (--exe) instead",
-		 go_version, have);
+		 go_version, govers_list());
 	return -1;
 }
 

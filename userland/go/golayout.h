@@ -128,9 +128,6 @@ void golayout_field_spec(size_t i, const char **structs,
 int golayout_from_table(const char *go_version, struct golayout *l,
 			char *err, size_t errlen);
 
-/* "go1.22.12" -> 22; -1 when not a go1.N release string. */
-int golayout_go_minor(const char *go_version);
-
 /*
  * Fields a walker cannot do without; returns the name of the first one
  * missing, or NULL when the layout is usable.

@@ -20,7 +20,6 @@
 
 #include "gocoredump/goelf.h"
 #include "go/goproc.h"
-#include "gocoredump/le.h"
 
 const char *goroot_source_name(enum goroot_source s)
 {
@@ -369,24 +368,6 @@ static int version_from_memory(struct goproc *p)
 	return scan_exe(p, PF_X, 0, 16, 32, buildinfo_at);
 }
 
-/* Is [a, a+72) a plausible pcHeader?  Returns its version. */
-static enum pcln_version pcheader_at(const uint8_t *s, size_t len)
-{
-	enum pcln_version v;
-
-	if (len < 72)
-		return PCLN_VER_UNKNOWN;
-	v = pclntab_magic_version(s);
-	if (v == PCLN_VER_UNKNOWN || s[4] || s[5] || s[6] != 1 || s[7] != 8)
-		return PCLN_VER_UNKNOWN;
-	if (gcd_le64(s + 8) == 0 || gcd_le64(s + 8) > PCLN_MAX_NFUNC ||
-	    gcd_le64(s + 32) < 72 || gcd_le64(s + 32) > gcd_le64(s + 40) ||
-	    gcd_le64(s + 40) > gcd_le64(s + 48) || gcd_le64(s + 48) > gcd_le64(s + 56) ||
-	    gcd_le64(s + 56) > gcd_le64(s + 64))
-		return PCLN_VER_UNKNOWN;
-	return v;
-}
-
 static int in_exe(const struct goproc *p, uint64_t a)
 {
 	int i;
@@ -410,15 +391,17 @@ static int moduledata_at(struct goproc *p, const struct procmem_seg *sg,
 	uint64_t v, w;
 	size_t len;
 	const uint8_t *s;
+	struct pcheader h;
 
 	(void)sg;
 	if (procmem_u64(&p->mem, a, &v) || (v & 7) ||
 	    procmem_u64(&p->mem, a + 8, &w) ||
-	    w < v + 72 || w - v > 4096 || !in_exe(p, v))
+	    w < v + PCLN_HEADER_SIZE || w - v > 4096 || !in_exe(p, v))
 		return -1;
 	s = procmem_span(&p->mem, v, &len);
-	if (!s || pcheader_at(s, len) == PCLN_VER_UNKNOWN ||
-	    gcd_le64(s + 32) != w - v)
+	/* minLC 1: amd64's instruction alignment */
+	if (!s || pclntab_header(s, len, &h, NULL, 0) || h.minlc != 1 ||
+	    h.funcname_off != w - v)
 		return -1;
 	p->roots[GCD_ROOT_FIRSTMODULEDATA] = a;
 	p->root_src[GCD_ROOT_FIRSTMODULEDATA] = GOROOT_SCAN;
@@ -490,7 +473,7 @@ static int read_moduledata(struct goproc *p)
 	if (pclntab_init(&p->tab, data, size, md->text, err, sizeof(err)))
 		return fail(p, "%s: pclntab at 0x%llx: %s", p->core_path,
 			    (unsigned long long)md->pcheader, err);
-	if ((p->vers.minor >= 20) != (p->tab.ver == PCLN_VER_120))
+	if (p->vers.pclntab_120 != (p->tab.ver == PCLN_VER_120))
 		goproc_warn(p, "pclntab format does not match Go 1.%d",
 			    p->vers.minor);
 	return 0;

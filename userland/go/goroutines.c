@@ -695,7 +695,7 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 
 	if (!lp)
 		return;
-	if (p->vers.minor >= 24) {
+	if (p->vers.labels_slice) {
 		uint64_t ptr, len, i;
 
 		if (procmem_u64(&p->mem, lp, &ptr) ||

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * govers.h - what differs, for a reader of cores, between the Go releases
- * gocap knows: the wait-reason strings and the details of the runtime's
- * traceback format.  Every version check in gocap goes through struct
- * govers; nothing else compares version numbers.
+ * govers.h - the Go releases gocap reads (the one list, govers.c) and
+ * what differs between them for a reader of cores: the wait-reason
+ * strings, the runtime's data formats and the details of its traceback
+ * and crash text, as traits of struct govers.  Every version-dependent
+ * choice in gocap goes through a trait; nothing else compares version
+ * numbers.
  *
- * Only releases whose toolchain the tests run are known (Debian's 1.19,
- * 1.22, 1.23, 1.24, 1.27); anything else is refused, since a wrong guess
- * about the runtime would print plausible but wrong stacks.
+ * Only releases whose toolchain the tests run are known; anything else is
+ * refused, since a wrong guess about the runtime would print plausible but
+ * wrong stacks.
  */
 #ifndef GOCD_GOVERS_H
 #define GOCD_GOVERS_H
@@ -27,6 +29,10 @@ struct govers {
 	int minor;			/* Go 1.minor */
 	const char *const *waitreasons;	/* waitReasonStrings */
 	size_t nwaitreasons;
+	/* Data formats. */
+	unsigned int pclntab_120:1;	/* pcHeader magic 0xfffffff1 (1.20) */
+	unsigned int labels_slice:1;	/* g.labels: a sorted slice of
+					 * {key, value}, not a map (1.24) */
 	/* Traceback format. */
 	unsigned int created_in_goroutine:1;	/* "created by F in goroutine N" (1.21) */
 	unsigned int header_gp_m:1;	/* "goroutine N gp=0x.. m=.. [..]" (1.22) */
@@ -37,7 +43,27 @@ struct govers {
 	unsigned int repanicked:1;	/* "[recovered, repanicked]" (1.25) */
 	unsigned int status_leaked:1;	/* _Gleaked, _Gdeadextra exist (1.26) */
 	unsigned int labels_in_header:1;/* GODEBUG=tracebacklabels (1.26) */
+	/* Crash text. */
+	unsigned int array_conversion_msg:1;	/* "... to array or pointer to
+						 * array" (1.20) */
+	unsigned int signal_addr:1;	/* "PC=... addr=0x.." for SIGSEGV and
+					 * SIGBUS (1.22) */
+	unsigned int float_shortest:1;	/* floats print like strconv 'g',
+					 * shortest (1.25) */
+	unsigned int fatal_has_panic:1;	/* runtime.fatal's closure captures
+					 * g._panic first (1.25) */
 };
+
+/* The releases known, oldest first: i < govers_count(), 19 for Go 1.19. */
+size_t govers_count(void);
+int govers_release(size_t i);
+/* Is Go 1.minor known? */
+int govers_known(int minor);
+/* "1.19, 1.22, ..." for messages. */
+const char *govers_list(void);
+
+/* "go1.22.12" -> 22; -1 when not a go1.N release string. */
+int govers_minor(const char *go_version);
 
 /*
  * Look up go_version ("go1.22.12").  0, or -1 with a message in err saying

@@ -40,69 +40,107 @@ enum pcln_version pclntab_magic_version(const void *hdr4)
 	return PCLN_VER_UNKNOWN;
 }
 
-int pclntab_init(struct pclntab *t, const void *data, size_t size,
-		 uint64_t text, char *err, size_t errlen)
-{
-	const uint8_t *d = data;
-	uint64_t nfunc;
+/*
+ * runtime.pcHeader: magic (4), two zero bytes, minLC, ptrSize, then
+ * 8-byte words: nfunc, nfiles, textStart (1.18, 1.19; unused after: never
+ * trusted), and the offsets of funcnametab, cutab, filetab, pctab and
+ * pclntable from the header.
+ */
+#define PCH_PAD		4
+#define PCH_MINLC	6
+#define PCH_PTRSIZE	7
+#define PCH_NFUNC	8
+#define PCH_NFILES	16
+#define PCH_FUNCNAME	32
+#define PCH_CU		40
+#define PCH_FILETAB	48
+#define PCH_PCTAB	56
+#define PCH_PCLN	64
 
-	memset(t, 0, sizeof(*t));
-	t->data = d;
-	t->size = size;
-	t->text = text;
-	if (size < 72) {
+int pclntab_header(const void *hdr, size_t len, struct pcheader *h,
+		   char *err, size_t errlen)
+{
+	const uint8_t *d = hdr;
+
+	memset(h, 0, sizeof(*h));
+	if (len < PCLN_HEADER_SIZE) {
 		snprintf(err, errlen, "pclntab header cut short (%zu bytes)",
-			 size);
+			 len);
 		return -1;
 	}
-	t->ver = pclntab_magic_version(d);
-	switch (t->ver) {
-	case PCLN_VER_118:
-		t->func_hdr = 40;
-		t->inl_size = 20;
-		break;
-	case PCLN_VER_120:
-		t->func_hdr = 44;
-		t->inl_size = 16;
-		break;
-	default:
+	h->ver = pclntab_magic_version(d);
+	if (h->ver == PCLN_VER_UNKNOWN) {
 		snprintf(err, errlen,
 			 "pclntab magic %#x is not Go 1.18 or later's",
 			 gcd_le32(d));
 		return -1;
 	}
-	if (d[4] || d[5]) {
+	if (d[PCH_PAD] || d[PCH_PAD + 1]) {
 		snprintf(err, errlen, "pclntab header padding is not zero");
 		return -1;
 	}
-	t->minlc = d[6];
-	t->ptrsize = d[7];
-	if (t->ptrsize != 8 || (t->minlc != 1 && t->minlc != 2 &&
-				t->minlc != 4)) {
+	h->minlc = d[PCH_MINLC];
+	h->ptrsize = d[PCH_PTRSIZE];
+	if (h->ptrsize != 8 || (h->minlc != 1 && h->minlc != 2 &&
+				h->minlc != 4)) {
 		snprintf(err, errlen,
 			 "pclntab is for ptrSize %u, minLC %u: only 64-bit tables are read",
-			 t->ptrsize, t->minlc);
+			 h->ptrsize, h->minlc);
 		return -1;
 	}
-	nfunc = gcd_le64(d + 8);
-	if (nfunc == 0 || nfunc > PCLN_MAX_NFUNC) {
+	h->nfunc = gcd_le64(d + PCH_NFUNC);
+	if (h->nfunc == 0 || h->nfunc > PCLN_MAX_NFUNC) {
 		snprintf(err, errlen, "pclntab has %llu functions",
-			 (unsigned long long)nfunc);
+			 (unsigned long long)h->nfunc);
 		return -1;
 	}
-	t->nfunc = (uint32_t)nfunc;
-	t->nfiles = (uint32_t)gcd_le64(d + 16);
-	/* d + 24: textStart (1.18, 1.19) or unused: never trusted. */
-	t->funcname_off = gcd_le64(d + 32);
-	t->cu_off = gcd_le64(d + 40);
-	t->filetab_off = gcd_le64(d + 48);
-	t->pctab_off = gcd_le64(d + 56);
-	t->pcln_off = gcd_le64(d + 64);
-	if (t->funcname_off < 72 || t->funcname_off > t->cu_off ||
-	    t->cu_off > t->filetab_off || t->filetab_off > t->pctab_off ||
-	    t->pctab_off > t->pcln_off || t->pcln_off > size) {
+	h->nfiles = gcd_le64(d + PCH_NFILES);
+	h->funcname_off = gcd_le64(d + PCH_FUNCNAME);
+	h->cu_off = gcd_le64(d + PCH_CU);
+	h->filetab_off = gcd_le64(d + PCH_FILETAB);
+	h->pctab_off = gcd_le64(d + PCH_PCTAB);
+	h->pcln_off = gcd_le64(d + PCH_PCLN);
+	if (h->funcname_off < PCLN_HEADER_SIZE ||
+	    h->funcname_off > h->cu_off || h->cu_off > h->filetab_off ||
+	    h->filetab_off > h->pctab_off || h->pctab_off > h->pcln_off) {
 		snprintf(err, errlen,
-			 "pclntab sub-table offsets are out of order or past its end (%zu bytes)",
+			 "pclntab sub-table offsets are out of order");
+		return -1;
+	}
+	return 0;
+}
+
+int pclntab_init(struct pclntab *t, const void *data, size_t size,
+		 uint64_t text, char *err, size_t errlen)
+{
+	struct pcheader h;
+
+	memset(t, 0, sizeof(*t));
+	t->data = data;
+	t->size = size;
+	t->text = text;
+	if (pclntab_header(data, size, &h, err, errlen))
+		return -1;
+	t->ver = h.ver;
+	if (t->ver == PCLN_VER_118) {
+		t->func_hdr = 40;
+		t->inl_size = 20;
+	} else {
+		t->func_hdr = 44;
+		t->inl_size = 16;
+	}
+	t->minlc = h.minlc;
+	t->ptrsize = h.ptrsize;
+	t->nfunc = (uint32_t)h.nfunc;
+	t->nfiles = (uint32_t)h.nfiles;
+	t->funcname_off = h.funcname_off;
+	t->cu_off = h.cu_off;
+	t->filetab_off = h.filetab_off;
+	t->pctab_off = h.pctab_off;
+	t->pcln_off = h.pcln_off;
+	if (t->pcln_off > size) {
+		snprintf(err, errlen,
+			 "pclntab sub-tables run past its end (%zu bytes)",
 			 size);
 		return -1;
 	}

@@ -85,6 +85,25 @@ struct pcinl {
 	int32_t start_line;	/* Go 1.20+, else 0 */
 };
 
+/* runtime.pcHeader, decoded. */
+#define PCLN_HEADER_SIZE	72
+
+struct pcheader {
+	enum pcln_version ver;
+	uint8_t minlc, ptrsize;
+	uint64_t nfunc, nfiles;
+	uint64_t funcname_off, cu_off, filetab_off, pctab_off, pcln_off;
+};
+
+/*
+ * Decode the pcHeader at hdr (len bytes available) and check what it says
+ * on its own: magic, padding, a 64-bit table, a plausible function count,
+ * sub-tables in order.  0, or -1 with a reason in err (err may be NULL
+ * with errlen 0, for a scan that tries many candidates).
+ */
+int pclntab_header(const void *hdr, size_t len, struct pcheader *h,
+		   char *err, size_t errlen);
+
 /*
  * Recognise the table at data (size bytes, starting at the pcHeader) and
  * fill *t.  text is moduledata.text (the header's own textStart is not

@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "go/golayout.h"
 #include "go/goproc.h"
+#include "go/govers.h"
 #include "gocap/gocap.h"
 #include "gocap/print.h"
 #include "gocoredump/goelf.h"
@@ -209,5 +210,15 @@ int cmd_layout(struct gocap_opts *o)
 		golayout_print_c(stdout, &l, o->c_table_minor);
 	else
 		golayout_print(stdout, &l);
+	return 0;
+}
+
+int cmd_releases(struct gocap_opts *o)
+{
+	size_t i;
+
+	(void)o;
+	for (i = 0; i < govers_count(); i++)
+		printf("go1.%d\n", govers_release(i));
 	return 0;
 }

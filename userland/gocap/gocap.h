@@ -38,6 +38,7 @@ int cmd_goroutines(struct gocap_opts *o);
 int cmd_note(struct gocap_opts *o);
 int cmd_roots(struct gocap_opts *o);
 int cmd_layout(struct gocap_opts *o);
+int cmd_releases(struct gocap_opts *o);
 int cmd_list(struct gocap_opts *o);
 int cmd_info(struct gocap_opts *o);
 int cmd_dump(struct gocap_opts *o);

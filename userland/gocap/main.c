@@ -40,6 +40,8 @@ static void usage(FILE *f)
 "        where the Go scheduler roots are and how they were found\n"
 "  layout (--exe FILE | --version go1.N) [--c-table MINOR]\n"
 "        the runtime struct offsets gocap uses\n"
+"  releases\n"
+"        the Go releases gocap reads, one per line\n"
 "\n"
 "Commands on gocapd's store (default " "/var/lib/gocap" "):\n"
 "  list [--exe PATH|NAME] [--since T] [--until T] [--signal SIG] [-r] [--json]\n"
@@ -88,6 +90,7 @@ static const struct {
 	{ "note", cmd_note, 1 },
 	{ "roots", cmd_roots, 1 },
 	{ "layout", cmd_layout, 0 },
+	{ "releases", cmd_releases, 0 },
 	{ "list", cmd_list, 0 },
 	{ "info", cmd_info, 2 },
 	{ "dump", cmd_dump, 2 },
