@@ -114,17 +114,24 @@ static void copy_str(char *dst, size_t dst_len, const uint8_t *src,
 
 /* ---- records ------------------------------------------------------- */
 
+/* Entry idx of a table of num entries of entsize bytes at off. */
+static int read_entry(const struct goelf_reader *r, uint64_t off,
+		      uint32_t num, uint32_t entsize, uint32_t idx, void *buf,
+		      uint64_t len)
+{
+	if (idx >= num)
+		return -GOELF_EBADF;
+	return rd(r, off + (uint64_t)idx * entsize, buf, len);
+}
+
 int goelf_read_shdr(const struct goelf_reader *r, const struct goelf_ehdr *eh,
 		    uint32_t idx, struct goelf_shdr *sh)
 {
 	int is64 = eh->elf_class == ELFCLASS64;
 	uint8_t b[GOELF_SHDR64_SIZE];
-	int err;
+	int err = read_entry(r, eh->shoff, eh->shnum, eh->shentsize, idx, b,
+			     is64 ? GOELF_SHDR64_SIZE : GOELF_SHDR32_SIZE);
 
-	if (idx >= eh->shnum)
-		return -GOELF_EBADF;
-	err = rd(r, eh->shoff + (uint64_t)idx * eh->shentsize, b,
-		 is64 ? GOELF_SHDR64_SIZE : GOELF_SHDR32_SIZE);
 	if (err)
 		return err;
 	sh->name = (uint32_t)CFIELD(is64, b, Shdr, sh_name);
@@ -136,17 +143,15 @@ int goelf_read_shdr(const struct goelf_reader *r, const struct goelf_ehdr *eh,
 	return 0;
 }
 
+/* (Like goelf_read_shdr() in shape only: its own record's fields.) */
 int goelf_read_phdr(const struct goelf_reader *r, const struct goelf_ehdr *eh,
 		    uint32_t idx, struct goelf_phdr *ph)
 {
 	int is64 = eh->elf_class == ELFCLASS64;
 	uint8_t b[GOELF_PHDR64_SIZE];
-	int err;
+	int err = read_entry(r, eh->phoff, eh->phnum, eh->phentsize, idx, b,
+			     is64 ? GOELF_PHDR64_SIZE : GOELF_PHDR32_SIZE);
 
-	if (idx >= eh->phnum)
-		return -GOELF_EBADF;
-	err = rd(r, eh->phoff + (uint64_t)idx * eh->phentsize, b,
-		 is64 ? GOELF_PHDR64_SIZE : GOELF_PHDR32_SIZE);
 	if (err)
 		return err;
 	ph->type = (uint32_t)CFIELD(is64, b, Phdr, p_type);

@@ -56,49 +56,58 @@ enum {
 #define SI_ERRNO_CODE		8	/* si_code after si_signo, si_errno */
 #define SI_ADDR			16	/* si_addr, x86-64 */
 
-static void common(const uint8_t *d, struct core_regs *out, size_t pid_off)
+/* Where an elf_prstatus keeps what struct core_regs names. */
+struct prs_layout {
+	size_t pid_off, reg_off;	/* pr_pid, pr_reg */
+	unsigned int nregs, width;	/* words of pr_reg, and their size */
+	int fp, pc, sp, tls;		/* their indices (-1: none) */
+};
+
+static const struct prs_layout prs64 = {
+	PRS64_PID, PRS64_REG, X64_NREGS, 8,
+	X64_RBP, X64_RIP, X64_RSP, X64_FS_BASE,
+};
+
+static const struct prs_layout prs32 = {
+	PRS32_PID, PRS32_REG, X32_NREGS, 4,
+	X32_EBP, X32_EIP, X32_ESP, -1,
+};
+
+static int prstatus(const struct prs_layout *l, const uint8_t *d, size_t len,
+		    struct core_regs *out)
 {
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	if (len < l->reg_off + (size_t)l->nregs * l->width)
+		return -1;
 	out->signo = (int32_t)gcd_le32(d + PRS_SIGNO);
 	out->cursig = (int16_t)gcd_le16(d + PRS_CURSIG);
-	out->pid = gcd_le32(d + pid_off);
-	out->ppid = gcd_le32(d + pid_off + 4);
-	out->pgrp = gcd_le32(d + pid_off + 8);
-	out->sid = gcd_le32(d + pid_off + 12);
+	out->pid = gcd_le32(d + l->pid_off);
+	out->ppid = gcd_le32(d + l->pid_off + 4);
+	out->pgrp = gcd_le32(d + l->pid_off + 8);
+	out->sid = gcd_le32(d + l->pid_off + 12);
+	out->nregs = l->nregs;
+	for (i = 0; i < l->nregs; i++) {
+		const uint8_t *w = d + l->reg_off + i * l->width;
+
+		out->regs[i] = l->width == 8 ? gcd_le64(w) : gcd_le32(w);
+	}
+	out->fp = out->regs[l->fp];
+	out->pc = out->regs[l->pc];
+	out->sp = out->regs[l->sp];
+	out->tls = l->tls >= 0 ? out->regs[l->tls] : 0;
+	return 0;
 }
 
 static int prstatus64(const uint8_t *d, size_t len, struct core_regs *out)
 {
-	unsigned int i;
-
-	memset(out, 0, sizeof(*out));
-	if (len < PRS64_REG + X64_NREGS * 8)
-		return -1;
-	common(d, out, PRS64_PID);
-	out->nregs = X64_NREGS;
-	for (i = 0; i < X64_NREGS; i++)
-		out->regs[i] = gcd_le64(d + PRS64_REG + i * 8);
-	out->fp = out->regs[X64_RBP];
-	out->pc = out->regs[X64_RIP];
-	out->sp = out->regs[X64_RSP];
-	out->tls = out->regs[X64_FS_BASE];
-	return 0;
+	return prstatus(&prs64, d, len, out);
 }
 
 static int prstatus32(const uint8_t *d, size_t len, struct core_regs *out)
 {
-	unsigned int i;
-
-	memset(out, 0, sizeof(*out));
-	if (len < PRS32_REG + X32_NREGS * 4)
-		return -1;
-	common(d, out, PRS32_PID);
-	out->nregs = X32_NREGS;
-	for (i = 0; i < X32_NREGS; i++)
-		out->regs[i] = gcd_le32(d + PRS32_REG + i * 4);
-	out->fp = out->regs[X32_EBP];
-	out->pc = out->regs[X32_EIP];
-	out->sp = out->regs[X32_ESP];
-	return 0;
+	return prstatus(&prs32, d, len, out);
 }
 
 static int sigframe64(const struct procmem *m, uint64_t uc,
@@ -162,7 +171,7 @@ static const struct arch arch_x86_64 = {
 };
 
 /* i386: registers only (the kernel tests read 32-bit cores; gocap does
- * not walk them). */
+ * not walk them).  A table like x86-64's, as every architecture's is. */
 static const struct arch arch_i386 = {
 	.name = "i386",
 	.e_machine = EM_386,

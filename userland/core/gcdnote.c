@@ -129,6 +129,8 @@ static int decode_process(struct gcd_note *n, const uint8_t *d, size_t len)
 	return 0;
 }
 
+/* Like decode_process() in shape only: each reads its own record's
+ * fields, one line per field. */
 static void decode_thread(struct gcd_thread *t, const struct rec *r)
 {
 	unsigned int i;

@@ -55,6 +55,7 @@ static json_t *process_json(const struct gcd_process *p, int *bad)
 	return o;
 }
 
+/* Like process_json() in shape only: one line per field of its record. */
 static json_t *thread_json(const struct gcd_thread *t, int *bad)
 {
 	char cpus[GCD_CPUMASK_WORDS * 32 * 4];

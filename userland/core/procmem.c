@@ -256,30 +256,37 @@ void procmem_reader(struct goelf_reader *r, struct procmem_view *v,
 	r->size = ~0ull - base;
 }
 
+/* The n bytes at addr: in place when one segment holds them, else
+ * copied into b; NULL when any is unknown. */
+static const uint8_t *word(const struct procmem *m, uint64_t addr,
+			   uint8_t *b, size_t n)
+{
+	const uint8_t *p = procmem_ptr(m, addr, n);
+
+	if (p)
+		return p;
+	return procmem_read(m, addr, b, n) ? NULL : b;
+}
+
 int procmem_u64(const struct procmem *m, uint64_t addr, uint64_t *v)
 {
-	const uint8_t *p = procmem_ptr(m, addr, 8);
 	uint8_t b[8];
+	const uint8_t *p = word(m, addr, b, sizeof(b));
 
-	if (!p) {
-		if (procmem_read(m, addr, b, 8))
-			return -1;
-		p = b;
-	}
+	if (!p)
+		return -1;
 	*v = gcd_le64(p);
 	return 0;
 }
 
+/* (One reader per width, alike in shape.) */
 int procmem_u32(const struct procmem *m, uint64_t addr, uint32_t *v)
 {
-	const uint8_t *p = procmem_ptr(m, addr, 4);
 	uint8_t b[4];
+	const uint8_t *p = word(m, addr, b, sizeof(b));
 
-	if (!p) {
-		if (procmem_read(m, addr, b, 4))
-			return -1;
-		p = b;
-	}
+	if (!p)
+		return -1;
 	*v = gcd_le32(p);
 	return 0;
 }

@@ -109,33 +109,32 @@ const char *golayout_missing(const struct golayout *l)
 	return NULL;
 }
 
-void golayout_print_c(FILE *f, const struct golayout *l, int minor)
+/* One line per field: fmt with its name and offset, or absent with its
+ * name when the field does not exist. */
+static void print_fields(FILE *f, const struct golayout *l, const char *fmt,
+			 const char *absent)
 {
 	size_t i;
 
-	fprintf(f, "\t{ %d, {\n", minor);
 	for (i = 0; i < golayout_nfields(); i++) {
 		uint32_t v = *golayout_field_c(l, i);
 
 		if (v == GOLAYOUT_NONE)
-			fprintf(f, "\t\t.%s = NONE,\n", fields[i].name);
+			fprintf(f, absent, fields[i].name);
 		else
-			fprintf(f, "\t\t.%s = %u,\n", fields[i].name, v);
+			fprintf(f, fmt, fields[i].name, v);
 	}
+}
+
+void golayout_print_c(FILE *f, const struct golayout *l, int minor)
+{
+	fprintf(f, "\t{ %d, {\n", minor);
+	print_fields(f, l, "\t\t.%s = %u,\n", "\t\t.%s = NONE,\n");
 	fprintf(f, "\t} },\n");
 }
 
 void golayout_print(FILE *f, const struct golayout *l)
 {
-	size_t i;
-
 	fprintf(f, "# source: %s\n", l->source);
-	for (i = 0; i < golayout_nfields(); i++) {
-		uint32_t v = *golayout_field_c(l, i);
-
-		if (v == GOLAYOUT_NONE)
-			fprintf(f, "%s -\n", fields[i].name);
-		else
-			fprintf(f, "%s %u\n", fields[i].name, v);
-	}
+	print_fields(f, l, "%s %u\n", "%s -\n");
 }

@@ -23,18 +23,14 @@
 
 const char *goroot_source_name(enum goroot_source s)
 {
-	switch (s) {
-	case GOROOT_NOTE:
-		return "note";
-	case GOROOT_SYMTAB:
-		return "symtab";
-	case GOROOT_CODE:
-		return "code";
-	case GOROOT_SCAN:
-		return "scan";
-	default:
-		return "none";
-	}
+	static const char *const names[] = {
+		[GOROOT_NONE] = "none", [GOROOT_NOTE] = "note",
+		[GOROOT_SYMTAB] = "symtab", [GOROOT_CODE] = "code",
+		[GOROOT_SCAN] = "scan",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ?
+	       names[s] : "none";
 }
 
 void goproc_warn(struct goproc *p, const char *fmt, ...)
@@ -541,6 +537,8 @@ static int read_ms(struct goproc *p)
 		memset(x, 0, sizeof(*x));
 		x->addr = m;
 		x->thread = -1;
+/* (As MDREAD for moduledata, one line per field; an M's fields are
+ * optional, so MREAD does not fail.) */
 #define MREAD(field, off)						\
 		do {							\
 			if ((off) != GOLAYOUT_NONE)			\

@@ -35,20 +35,14 @@
 
 const char *gostack_source_name(enum gostack_source s)
 {
-	switch (s) {
-	case GOSTACK_SCHED:
-		return "sched";
-	case GOSTACK_SYSCALL:
-		return "syscall";
-	case GOSTACK_VDSO:
-		return "vdso";
-	case GOSTACK_REGS:
-		return "registers";
-	case GOSTACK_SIGNAL:
-		return "signal frame";
-	default:
-		return "none";
-	}
+	static const char *const names[] = {
+		[GOSTACK_NONE] = "none", [GOSTACK_SCHED] = "sched",
+		[GOSTACK_SYSCALL] = "syscall", [GOSTACK_VDSO] = "vdso",
+		[GOSTACK_REGS] = "registers", [GOSTACK_SIGNAL] = "signal frame",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ?
+	       names[s] : "none";
 }
 
 /* ---- symbolisation cache ------------------------------------------- */

@@ -249,20 +249,25 @@ int pclntab_func_at(const struct pclntab *t, uint64_t pc, struct pcfunc *f)
 	return pclntab_func_by_index(t, lo, f);
 }
 
-const char *pclntab_name(const struct pclntab *t, int32_t nameoff)
+/* The NUL-terminated string at o, which must end before end and within
+ * PCLN_MAX_NAME bytes (function names before cutab, files before pctab). */
+static const char *cstr_at(const struct pclntab *t, uint64_t o, uint64_t end)
 {
-	uint64_t o, end = t->cu_off, max;
-	const uint8_t *p, *nul;
+	uint64_t max;
+	const uint8_t *p;
 
-	if (nameoff < 0)
-		return NULL;
-	o = t->funcname_off + (uint32_t)nameoff;
-	if (o >= end)
+	if (o >= end || end > t->size)
 		return NULL;
 	max = end - o < PCLN_MAX_NAME ? end - o : PCLN_MAX_NAME;
 	p = t->data + o;
-	nul = memchr(p, 0, (size_t)max);
-	return nul ? (const char *)p : NULL;
+	return memchr(p, 0, (size_t)max) ? (const char *)p : NULL;
+}
+
+const char *pclntab_name(const struct pclntab *t, int32_t nameoff)
+{
+	if (nameoff < 0)
+		return NULL;
+	return cstr_at(t, t->funcname_off + (uint32_t)nameoff, t->cu_off);
 }
 
 int pclntab_func_by_name(const struct pclntab *t, const char *name,
@@ -374,8 +379,7 @@ int pclntab_spdelta(const struct pclntab *t, const struct pcfunc *f,
 static const char *file_name(const struct pclntab *t, const struct pcfunc *f,
 			     int32_t fileno)
 {
-	uint64_t o, fo, end = t->pctab_off, max;
-	const uint8_t *p, *nul;
+	uint64_t o, fo;
 
 	if (fileno < 0)
 		return NULL;
@@ -385,13 +389,7 @@ static const char *file_name(const struct pclntab *t, const struct pcfunc *f,
 	fo = gcd_le32(t->data + o);
 	if (fo == 0xffffffffu)
 		return NULL;
-	fo += t->filetab_off;
-	if (fo >= end)
-		return NULL;
-	max = end - fo < PCLN_MAX_NAME ? end - fo : PCLN_MAX_NAME;
-	p = t->data + fo;
-	nul = memchr(p, 0, (size_t)max);
-	return nul ? (const char *)p : NULL;
+	return cstr_at(t, t->filetab_off + fo, t->pctab_off);
 }
 
 int pclntab_fileline(const struct pclntab *t, const struct pcfunc *f,

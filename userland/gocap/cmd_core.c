@@ -42,22 +42,32 @@ static int need_core(const struct gocap_opts *o, const char *cmd)
 	return 2;
 }
 
+/* Open the Go process of o's core for cmd: 0, or the exit status with
+ * what is wrong said. */
+static int open_proc(const struct gocap_opts *o, const char *cmd,
+		     struct goproc *p)
+{
+	if (need_core(o, cmd))
+		return 2;
+	if (goproc_open(p, o->core, o->exe, proc_flags(o))) {
+		gocap_err("%s", p->error);
+		print_warnings(p);
+		goproc_close(p);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_goroutines(struct gocap_opts *o)
 {
 	struct print_opts to = { .json = o->json,
 				   .all_frames = o->all_frames };
 	struct print_stats st;
 	struct goproc p;
-	int ret = 0;
+	int ret = open_proc(o, "goroutines", &p);
 
-	if (need_core(o, "goroutines"))
-		return 2;
-	if (goproc_open(&p, o->core, o->exe, proc_flags(o))) {
-		gocap_err("%s", p.error);
-		print_warnings(&p);
-		goproc_close(&p);
-		return 1;
-	}
+	if (ret)
+		return ret;
 	if (print_goroutines(&p, stdout, &to, &st)) {
 		gocap_err("%s: cannot walk the goroutines (out of memory, or the output could not be written)",
 			  o->core);
@@ -129,16 +139,10 @@ int cmd_note(struct gocap_opts *o)
 int cmd_roots(struct gocap_opts *o)
 {
 	struct goproc p;
-	int k, ret = 0;
+	int k, ret = open_proc(o, "roots", &p);
 
-	if (need_core(o, "roots"))
-		return 2;
-	if (goproc_open(&p, o->core, o->exe, proc_flags(o))) {
-		gocap_err("%s", p.error);
-		print_warnings(&p);
-		goproc_close(&p);
-		return 1;
-	}
+	if (ret)
+		return ret;
 	if (o->json) {
 		json_t *j = json_object(), *sym = json_object();
 		int bad = !j || !sym;
