@@ -308,25 +308,26 @@ int elfcore_prstatus(const struct elfcore *c, const struct elfcore_note *n,
 	return a->prstatus(n->desc, n->descsz, out);
 }
 
+/* Word i of w bytes at d: the kernel's notes are in words of the core's
+ * class. */
+static uint64_t nt_word(const uint8_t *d, unsigned int w, uint64_t i)
+{
+	return w == 8 ? gcd_le64(d + i * 8) : gcd_le32(d + i * 4);
+}
+
 uint64_t elfcore_auxv(const struct elfcore *c, uint64_t key)
 {
 	const struct elfcore_note *n = elfcore_note(c, ELFCORE_OWNER, NT_AUXV,
 						    0);
-	size_t w = c->elf_class == ELFCLASS64 ? sizeof(Elf64_auxv_t) :
-						sizeof(Elf32_auxv_t);
+	unsigned int w = c->elf_class == ELFCLASS64 ? 8 : 4;
 	uint32_t i;
 
+	/* NT_AUXV: {a_type, a_val} pairs of words (Elf64_auxv_t). */
 	if (!n)
 		return 0;
-	for (i = 0; i + w <= n->descsz; i += w) {
-		uint64_t k = w == sizeof(Elf64_auxv_t) ?
-			     gcd_le64(n->desc + i) : gcd_le32(n->desc + i);
-
-		if (k == key)
-			return w == sizeof(Elf64_auxv_t) ?
-			       gcd_le64(n->desc + i + w / 2) :
-			       gcd_le32(n->desc + i + w / 2);
-	}
+	for (i = 0; (i + 2) * w <= n->descsz; i += 2)
+		if (nt_word(n->desc, w, i) == key)
+			return nt_word(n->desc, w, i + 1);
 	return 0;
 }
 
@@ -341,29 +342,31 @@ int elfcore_files(const struct elfcore *c,
 	uint64_t count, page, i;
 	const uint8_t *d, *names, *end;
 
+	/*
+	 * NT_FILE (fs/binfmt_elf.c, fill_files_note): words of the core's
+	 * class: count, page size, then count triples {start, end, file
+	 * offset in pages}, then count NUL-terminated paths.
+	 */
 	if (!n)
 		return -1;
 	d = n->desc;
 	end = d + n->descsz;
 	if (n->descsz < 2 * w)
 		return -1;
-	count = w == 8 ? gcd_le64(d) : gcd_le32(d);
-	page = w == 8 ? gcd_le64(d + 8) : gcd_le32(d + 4);
+	count = nt_word(d, w, 0);
+	page = nt_word(d, w, 1);
 	if (count > (n->descsz - 2 * w) / (3 * w))
 		return -1;
-	names = d + 2 * w + count * 3 * w;
+	names = d + (2 + count * 3) * w;
 	for (i = 0; i < count; i++) {
-		const uint8_t *e = d + 2 * w + i * 3 * w;
+		const uint8_t *e = d + (2 + i * 3) * w;
 		const uint8_t *nul = memchr(names, 0, (size_t)(end - names));
-		uint64_t start, stop, off;
 		int r;
 
 		if (!nul)
 			return -1;
-		start = w == 8 ? gcd_le64(e) : gcd_le32(e);
-		stop = w == 8 ? gcd_le64(e + 8) : gcd_le32(e + 4);
-		off = w == 8 ? gcd_le64(e + 16) : gcd_le32(e + 8);
-		r = fn(arg, start, stop, off * page, (const char *)names);
+		r = fn(arg, nt_word(e, w, 0), nt_word(e, w, 1),
+		       nt_word(e, w, 2) * page, (const char *)names);
 		if (r)
 			return r;
 		names = nul + 1;
