@@ -198,7 +198,7 @@ static int has_error_or_string(const struct goproc *p,
 	return 0;
 }
 
-/* runtime's printfloat before Go 1.25: +d.dddddde+ddd */
+/* runtime's printfloat before Go 1.26: +d.dddddde+ddd */
 static void put_float_old(struct out *o, double v)
 {
 	char buf[16];
@@ -265,7 +265,7 @@ static void put_float_old(struct out *o, double v)
 	put(o, "%s", buf);
 }
 
-/* strconv.FormatFloat(v, 'g', -1, bits), as the runtime prints from 1.25. */
+/* strconv.FormatFloat(v, 'g', -1, bits), as the runtime prints from 1.26. */
 static void put_float_g(struct out *o, double v, int bits)
 {
 	char digits[40], buf[64];
@@ -648,7 +648,7 @@ static void put_gsignal(const struct goproc *p, struct out *o, uint64_t g)
  * The text runtime.throw (or runtime.fatal) was called with: the closure
  * it hands to systemstack captured the string, and the closure object sits
  * in throw's frame, starting with the code pointer of throw.func1.  From
- * Go 1.25 fatal's closure captures getg()._panic first ({fn, p, s}), which
+ * Go 1.26 fatal's closure captures getg()._panic first ({fn, p, s}), which
  * must then equal g._panic; its panics are printed first, as
  * printPreFatalDeferPanic does.
  */

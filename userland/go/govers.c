@@ -20,7 +20,7 @@
  * tests/lint/check-docs.py holds the documents and the lab's toolchains
  * (scripts/lib.sh) to it.
  */
-static const int releases[] = { 19, 22, 23, 24, 27 };
+static const int releases[] = { 19, 21, 22, 23, 24, 25, 26, 27 };
 
 #define NRELEASES (sizeof(releases) / sizeof(releases[0]))
 
@@ -106,10 +106,11 @@ int govers_lookup(const char *go_version, struct govers *v, char *err,
 	v->printindented = minor >= 23;
 	v->labels_slice = minor >= 24;
 	v->repanicked = minor >= 25;
-	v->float_shortest = minor >= 25;
-	v->fatal_has_panic = minor >= 25;
+	v->float_shortest = minor >= 26;
+	v->fatal_has_panic = minor >= 26;
 	v->status_leaked = minor >= 26;
-	v->labels_in_header = minor >= 26;
+	v->labels_in_brackets = minor == 26;
+	v->labels_quote_bytes = minor >= 27;
 	return 0;
 }
 

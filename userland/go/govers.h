@@ -42,16 +42,21 @@ struct govers {
 	unsigned int printindented:1;	/* panic strings indent newlines (1.23) */
 	unsigned int repanicked:1;	/* "[recovered, repanicked]" (1.25) */
 	unsigned int status_leaked:1;	/* _Gleaked, _Gdeadextra exist (1.26) */
-	unsigned int labels_in_header:1;/* GODEBUG=tracebacklabels (1.26) */
+	/* GODEBUG=tracebacklabels (1.26; on by default from 1.27): 1.26
+	 * prints ' labels:{"k": "v"}' inside the status brackets, later
+	 * releases ' {k: v}' after them, quoting only what needs it and an
+	 * invalid byte as \xNN rather than \ufffd. */
+	unsigned int labels_in_brackets:1;
+	unsigned int labels_quote_bytes:1;
 	/* Crash text. */
 	unsigned int array_conversion_msg:1;	/* "... to array or pointer to
 						 * array" (1.20) */
 	unsigned int signal_addr:1;	/* "PC=... addr=0x.." for SIGSEGV and
 					 * SIGBUS (1.22) */
 	unsigned int float_shortest:1;	/* floats print like strconv 'g',
-					 * shortest (1.25) */
+					 * shortest (1.26) */
 	unsigned int fatal_has_panic:1;	/* runtime.fatal's closure captures
-					 * g._panic first (1.25) */
+					 * g._panic first (1.26) */
 };
 
 /* The releases known, oldest first: i < govers_count(), 19 for Go 1.19. */

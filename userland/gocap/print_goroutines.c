@@ -78,11 +78,117 @@ static void print_funcname(FILE *f, const struct goproc *p, const char *name)
 	fputs(name, f);
 }
 
+/*
+ * The next rune of s[*i..n) as Go's range over a string yields it: an
+ * invalid or truncated sequence is U+FFFD of width 1 (*bad set).
+ */
+static uint32_t next_rune(const unsigned char *s, size_t n, size_t *i,
+			  int *bad)
+{
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	unsigned char c = s[*i];
+	size_t len, k;
+	uint32_t r;
+
+	*bad = 0;
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	len = c < 0xc0 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : 0;
+	if (len && *i + len <= n) {
+		r = c & (0x7f >> len);
+		for (k = 1; k < len && (s[*i + k] & 0xc0) == 0x80; k++)
+			r = r << 6 | (s[*i + k] & 0x3f);
+		if (k == len && r >= min[len] && r <= 0x10ffff &&
+		    (r < 0xd800 || r > 0xdfff)) {
+			*i += len;
+			return r;
+		}
+	}
+	(*i)++;
+	*bad = 1;
+	return 0xfffd;
+}
+
+/* runtime.printquoted: "..." with Go escapes (an invalid byte as \xNN
+ * when the release says so, else as the U+FFFD it decodes to). */
+static void print_quoted(FILE *f, const struct goproc *p, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, at;
+	int bad;
+
+	fputc('"', f);
+	while (i < n) {
+		uint32_t r;
+
+		at = i;
+		r = next_rune(s, n, &i, &bad);
+		if (bad && p->vers.labels_quote_bytes)
+			fprintf(f, "\\x%02x", s[at]);
+		else if (r == '\n')
+			fputs("\\n", f);
+		else if (r == '\r')
+			fputs("\\r", f);
+		else if (r == '\t')
+			fputs("\\t", f);
+		else if (r == '\\' || r == '"')
+			fprintf(f, "\\%c", (int)r);
+		else if (r >= ' ' && r <= '~')
+			fputc((int)r, f);
+		else if (r < 127)
+			fprintf(f, "\\x%02x", r);
+		else if (r < 0x10000)
+			fprintf(f, "\\u%04x", r);
+		else
+			fprintf(f, "\\U%08x", r);
+	}
+	fputc('"', f);
+}
+
+/* tracebackStringNeedsQuoting (Go 1.27): anything but [A-Za-z0-9./_]. */
+static void print_label_word(FILE *f, const struct goproc *p, const char *s)
+{
+	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789./_")])
+		print_quoted(f, p, s);
+	else
+		fputs(s, f);
+}
+
+/*
+ * pprof labels as the runtime prints them under GODEBUG=tracebacklabels=1:
+ * inside the status brackets, keys and values quoted (Go 1.26), else after
+ * them, quoted where needed (Go 1.27, and gocap's choice for the releases
+ * that never print them).
+ */
+static void print_labels(FILE *f, const struct goproc *p,
+			 const struct goroutine *g)
+{
+	size_t i;
+
+	fputs(p->vers.labels_in_brackets ? " labels:{" : " {", f);
+	for (i = 0; i < g->nlabels; i++) {
+		if (i)
+			fputs(", ", f);
+		if (p->vers.labels_in_brackets) {
+			print_quoted(f, p, g->labels[i].key);
+			fputs(": ", f);
+			print_quoted(f, p, g->labels[i].value);
+		} else {
+			print_label_word(f, p, g->labels[i].key);
+			fputs(": ", f);
+			print_label_word(f, p, g->labels[i].value);
+		}
+	}
+	fputc('}', f);
+}
+
 static void print_header(FILE *f, const struct goproc *p,
 			 const struct goroutine *g)
 {
 	uint32_t st = g->status & ~(uint32_t)G_SCAN;
-	size_t i;
 
 	fprintf(f, "goroutine %llu", (unsigned long long)g->goid);
 	if (p->vers.header_gp_m) {
@@ -112,14 +218,11 @@ static void print_header(FILE *f, const struct goproc *p,
 	}
 	if (g->lockedm)
 		fputs(", locked to thread", f);
+	if (g->nlabels && p->vers.labels_in_brackets)
+		print_labels(f, p, g);
 	fputc(']', f);
-	if (g->nlabels) {
-		fputs(" {", f);
-		for (i = 0; i < g->nlabels; i++)
-			fprintf(f, "%s%s: %s", i ? ", " : "", g->labels[i].key,
-				g->labels[i].value);
-		fputc('}', f);
-	}
+	if (g->nlabels && !p->vers.labels_in_brackets)
+		print_labels(f, p, g);
 	fputs(":\n", f);
 }
 

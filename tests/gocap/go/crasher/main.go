@@ -105,9 +105,13 @@ func reader(c net.Conn) {
 	c.Read(b[:])
 }
 
+// Label values the runtime prints plain, and ones it must quote (Go 1.26
+// quotes everything, 1.27 what needs it; an invalid byte differs).
+var notes = [3]string{"plain", "two words", "tab\t\"q\" \u00e9 \xff"}
+
 //go:noinline
 func labelled(i int) {
-	pprof.Do(context.Background(), pprof.Labels("job", "labelled", "n", fmt.Sprint(i%3)),
+	pprof.Do(context.Background(), pprof.Labels("job", "labelled", "n", fmt.Sprint(i%3), "note", notes[i%3]),
 		func(context.Context) { chanRecv(forever) })
 }
 
