@@ -1,0 +1,72 @@
+#!/bin/sh
+# add-go-release.sh 1.N: teach gocap a new Go release, in one command.
+#
+#   1. fetch Debian's golang-1.N-go and golang-1.N-src (fetch-go.sh);
+#   2. build tests/gocap/go/crasher with DWARF by every release's toolchain
+#      and regenerate userland/go/golayout_table.c from them (the layouts
+#      of the releases already known must come out unchanged);
+#   3. regenerate userland/go/gowaitreasons.c from every release's
+#      runtime/runtime2.go;
+#   4. add 1.N to the release list of userland/go/govers.c and to the
+#      "Go releases gocap reads:" lists of the documents;
+#   5. rebuild and run the oracle matrix for 1.N alone
+#      (GOCD_GOCAP_VERSIONS=1.N tests/gocap/host.sh).
+# A release whose runtime prints something new fails step 5: that needs a
+# new trait in govers (Documentation/gocap.rst, "Adding a Go release").
+# Leaves the changes in the working tree for review; run make check after.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+new=${1:?usage: add-go-release.sh 1.N}
+case $new in 1.[0-9]*) ;; *) die "a release is 1.N, not \"$new\"" ;; esac
+minor=${new#1.}
+GOVERS=$GOCD_TOP/userland/go/govers.c
+
+known=$(sed -n 's/^static const int releases\[\] = { \(.*\) };$/\1/p' "$GOVERS" | tr -d ,)
+[ -n "$known" ] || die "$GOVERS: no release list found"
+case " $known " in *" $minor "*) die "Go $new is already known" ;; esac
+# shellcheck disable=SC2086 # the known releases, a list
+all=$(printf '%s\n' $known "$minor" | sort -n | tr '\n' ' ')
+
+msg "fetching the toolchains"
+for m in $all; do
+	"$GOCD_TOP/scripts/fetch-go.sh" "1.$m" > /dev/null
+done
+make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" all > /dev/null
+
+W=$(mktemp -d /tmp/add-go-release.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+layouts="" srcs=""
+for m in $all; do
+	msg "building the crasher with Go 1.$m"
+	(cd "$GOCD_TOP/tests/gocap/go" && CGO_ENABLED=0 \
+	 "$GOCD_TOP/scripts/go.sh" "1.$m" build -o "$W/crasher-$m" ./crasher)
+	layouts="$layouts $m=$W/crasher-$m"
+	srcs="$srcs $GOCD_CACHE/go/1.$m/usr/share/go-1.$m/src:$m"
+done
+# shellcheck disable=SC2086 # lists of arguments
+GOCAP=$GOCD_BUILD/bin/gocap sh "$GOCD_TOP/tests/gocap/gen-layout-table.sh" \
+	$layouts > "$GOCD_TOP/userland/go/golayout_table.c"
+# shellcheck disable=SC2086
+python3 "$GOCD_TOP/tests/gocap/gen-waitreasons.py" $srcs \
+	> "$GOCD_TOP/userland/go/gowaitreasons.c"
+
+list=$(echo "$all" | sed 's/ $//; s/ /, /g')
+sed -i "s/^static const int releases\[\] = { .* };$/static const int releases[] = { $list };/" "$GOVERS"
+# The documents' lists, one line or wrapped: rewrite the versions that
+# follow the anchor.
+python3 - "$GOCD_TOP" "$all" <<'EOF'
+import glob, re, sys
+top, minors = sys.argv[1], sys.argv[2].split()
+text = ', '.join('1.' + m for m in minors)
+for f in [top + '/README.md'] + glob.glob(top + '/Documentation/*.rst'):
+    s = open(f).read()
+    t = re.sub(r'(Go releases gocap reads:)\s*1\.\d+(?:,\s*1\.\d+)*',
+               lambda m: m.group(1) + ' ' + text, s)
+    if t != s:
+        open(f, 'w').write(t)
+EOF
+
+make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" all > /dev/null
+msg "the oracle matrix for Go $new"
+GOCD_GOCAP_VERSIONS=$new "$GOCD_TOP/tests/gocap/host.sh"
