@@ -71,6 +71,12 @@ def parse(text):
             cur['problem'] = ln.strip()
             i += 1
             continue
+        if ln.startswith('[gocap: '):
+            # gocap's own line between goroutines (an allgs entry it could
+            # not read): it ends the goroutine before, it is not its frame.
+            cur = None
+            i += 1
+            continue
         if ln.startswith('...') and ln.endswith('elided...'):
             cur['frames'].append(('ELIDED', ln))
             cur['raw'].append(ln)
