@@ -101,17 +101,25 @@ crash() {
 		cd "$dir" || exit 1
 		ulimit -c unlimited
 		echo "$filter" > /proc/self/coredump_filter
-		if [ "$mode" = signal ]; then
+		if [ "$mode" = signal ] || [ "$mode" = syscall ]; then
 			# asyncpreemptoff keeps the spinners running on their
 			# Ms: the runtime then prints them from its SIGQUIT relay.
 			GOTRACEBACK=crash GODEBUG=tracebacklabels=1,asyncpreemptoff=1 \
-				"$bin" signal > stdout 2> stderr &
+				"$bin" "$mode" > stdout 2> stderr &
 			pid=$!
 			for _ in $(seq 400); do
 				grep -q ready stdout 2> /dev/null && break
 				sleep 0.05
 			done
-			kill -ABRT "$pid"
+			if [ "$mode" = syscall ]; then
+				# SIGABRT to the thread blocked in read(2).
+				tid=$(sed -n 's/.* tid=\([0-9]*\).*/\1/p' stdout)
+				python3 -c 'import ctypes,sys
+libc = ctypes.CDLL(None, use_errno=True)
+sys.exit(libc.syscall(234, int(sys.argv[1]), int(sys.argv[2]), 6) != 0)' "$pid" "$tid"
+			else
+				kill -ABRT "$pid"
+			fi
 			wait "$pid"
 		else
 			GOTRACEBACK=crash GODEBUG=tracebacklabels=1 "$bin" "$mode" \
@@ -208,6 +216,21 @@ print('%d running goroutines with stacks, %d from signal frames' % (len(r), len(
 sys.exit(0 if len(s) >= 3 else 1)"
 	else
 		notok "Go $v signal: no core"
+	fi
+	# SIGABRT to a thread in a system call: the goroutine it ran
+	# (_Gsyscall) is the one that crashed and comes first.
+	dir=$W/$v-default-syscall
+	if crash "$b" syscall "$dir"; then
+		oracle "oracle Go $v default SIGABRT in read(2), core only" "$dir"
+		check "Go $v SIGABRT in read(2): the goroutine in the system call crashed" \
+			python3 -c "
+import json,sys
+d=json.load(open('$dir/gocap.json'))
+c=[g for g in d['goroutines'] if g.get('crashed')]
+print([(g['goid'], g['status']) for g in c])
+sys.exit(0 if len(c) == 1 and c[0]['status'].startswith('syscall') else 1)"
+	else
+		notok "Go $v syscall: no core"
 	fi
 	# A throw: runtime.throw (1.19) or runtime.fatal (1.22 on), from
 	# sync.Mutex.Unlock of an unlocked mutex; its text must be recovered.

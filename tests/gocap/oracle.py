@@ -13,8 +13,9 @@ idle Ms in the SIGQUIT relay, is not one) the verdict is a match when
   - with the same frames (function and file:line) in the same order,
     elision markers included, when the runtime printed frames,
   - with the same "created by" line.
-The goroutine id sets must be equal, and the crash text printed before the
-first goroutine (panic values, fatal error text, signal line) must be equal.
+The goroutine id sets must be equal, the crash text printed before the
+first goroutine (panic values, fatal error text, signal line) must be equal,
+and so must the first goroutine printed (the one that crashed).
 
 Prints one summary line and the first differences; exits 0 only on a 100%
 match.  With --partial (gocap's output from a truncated core), only the
@@ -127,9 +128,15 @@ def main():
         gc = {k: gc[k] for k in ids}
         if not ids:
             problems.append('no complete goroutine in the partial output')
-    elif rt_pre != gc_pre:
-        problems.append('crash text differs:\n  runtime: %r\n  gocap:   %r' %
-                        ('\n'.join(rt_pre), '\n'.join(gc_pre)))
+    else:
+        if rt_pre != gc_pre:
+            problems.append('crash text differs:\n  runtime: %r\n  gocap:   %r' %
+                            ('\n'.join(rt_pre), '\n'.join(gc_pre)))
+        # The goroutine that crashed comes first in both.
+        first_rt = next(iter(rt), None)
+        first_gc = next((k for k in gc if k != 0), None)
+        if first_rt != first_gc:
+            problems.append('first goroutine: runtime %s, gocap %s' % (first_rt, first_gc))
     ids_rt, ids_gc = set(rt), set(gc)
     if ids_rt != ids_gc:
         problems.append('goroutine ids differ: only runtime %s, only gocap %s' %

@@ -796,16 +796,26 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 			put(&o, "signal %d\n", sf.signo);
 		else
 			put(&o, "Signal %d\n", sf.signo);
-		put(&o, "PC=0x%llx m=%lld sigcode=%d", (unsigned long long)sf.pc,
-		    m ? (long long)m->id : -1LL, sf.code);
+		/* sigcode() is a uint64: SI_TKILL (-6) prints as 2^64 - 6. */
+		put(&o, "PC=0x%llx m=%lld sigcode=%llu", (unsigned long long)sf.pc,
+		    m ? (long long)m->id : -1LL,
+		    (unsigned long long)(int64_t)sf.code);
 		if (p->vers.signal_addr && (sf.signo == SIGSEGV || sf.signo == SIGBUS))
 			put(&o, " addr=0x%llx", (unsigned long long)sf.addr);
 		put(&o, "\n");
 		if (curg) {
 			struct goroutine g;
 
+			/*
+			 * The runtime's gp is the goroutine the thread ran when
+			 * the signal came: interrupted in Go code (its stack
+			 * holds the signal frame's sp) or in a system call
+			 * (still curg, in _Gsyscall); traceback1 prints the
+			 * latter from g.syscallsp, as the walker does.
+			 */
 			if (gowalk_g_at(w, curg, &g) >= 0 &&
-			    g.src == GOSTACK_SIGNAL) {
+			    (g.src == GOSTACK_SIGNAL ||
+			     (g.status & ~(uint32_t)G_SCAN) == G_SYSCALL)) {
 				c->g = curg;
 				w->crash_g = curg;
 			} else if (m->incgo) {

@@ -13,6 +13,9 @@
 //	nilptr         nil pointer dereference (SIGSEGV turned panic)
 //	throw          fatal error: sync: unlock of unlocked mutex
 //	signal         print "ready" and wait for the test's SIGABRT
+//	syscall        a goroutine locked to its thread blocks in read(2);
+//	               print "ready tid=T" and wait for the test's SIGABRT
+//	               sent to that thread (tgkill)
 //
 // States: chan send, chan receive, select, select with no cases,
 // sync.Mutex, sync.RWMutex, sync.Cond, sync.WaitGroup, time.Sleep, a
@@ -108,6 +111,25 @@ func reader(c net.Conn) {
 // Label values the runtime prints plain, and ones it must quote (Go 1.26
 // quotes everything, 1.27 what needs it; an invalid byte differs).
 var notes = [3]string{"plain", "two words", "tab\t\"q\" \u00e9 \xff"}
+
+// inSyscall starts a goroutine that blocks in read(2) on a thread of its
+// own and returns that thread's id.
+func inSyscall() int {
+	tids := make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		var p [2]int
+		var b [1]byte
+		if err := syscall.Pipe(p[:]); err != nil {
+			panic(err)
+		}
+		tids <- syscall.Gettid()
+		syscall.Read(p[0], b[:])
+	}()
+	tid := <-tids
+	time.Sleep(100 * time.Millisecond) // into read(2)
+	return tid
+}
 
 //go:noinline
 func labelled(i int) {
@@ -219,7 +241,11 @@ func main() {
 	for i := 0; i < 10 && (!few || i < 1); i++ {
 		go late(forever)
 	}
-	fmt.Printf("ready goroutines=%d\n", runtime.NumGoroutine())
+	tid := 0
+	if mode == "syscall" {
+		tid = inSyscall()
+	}
+	fmt.Printf("ready goroutines=%d tid=%d\n", runtime.NumGoroutine(), tid)
 	os.Stdout.Sync()
 
 	switch mode {
@@ -248,6 +274,8 @@ func main() {
 		var m sync.Mutex
 		m.Unlock()
 	case "signal":
+		select {}
+	case "syscall":
 		select {}
 	default:
 		fmt.Fprintln(os.Stderr, "crasher: unknown mode", mode)
