@@ -861,3 +861,36 @@ const char *goelf_strerror(int err)
 		return "unknown error";
 	}
 }
+
+int goelf_read_dyn(const struct goelf_reader *r, uint64_t off, uint64_t idx,
+		   struct goelf_dyn *d)
+{
+	uint8_t b[GOELF_DYN64_SIZE];
+	int err;
+
+	if (off > r->size || idx > r->size / GOELF_DYN64_SIZE)
+		return -GOELF_EBADF;
+	err = rd(r, off + idx * GOELF_DYN64_SIZE, b, sizeof(b));
+	if (err)
+		return err;
+	d->tag = FIELD(b, 64, Dyn, d_tag);
+	d->val = FIELD(b, 64, Dyn, d_un);
+	return 0;
+}
+
+int goelf_read_rela(const struct goelf_reader *r, uint64_t off, uint64_t idx,
+		    struct goelf_rela *rel)
+{
+	uint8_t b[GOELF_RELA64_SIZE];
+	int err;
+
+	if (off > r->size || idx > r->size / GOELF_RELA64_SIZE)
+		return -GOELF_EBADF;
+	err = rd(r, off + idx * GOELF_RELA64_SIZE, b, sizeof(b));
+	if (err)
+		return err;
+	rel->offset = FIELD(b, 64, Rela, r_offset);
+	rel->info = FIELD(b, 64, Rela, r_info);
+	rel->addend = FIELD(b, 64, Rela, r_addend);
+	return 0;
+}

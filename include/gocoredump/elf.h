@@ -40,6 +40,9 @@
 #ifndef PT_GNU_RELRO
 #define PT_GNU_RELRO		0x6474e552
 #endif
+#ifndef DT_RELR
+#define DT_RELR			36
+#endif
 #ifndef SHN_XINDEX
 #define SHN_XINDEX		0xffff
 #endif

@@ -243,4 +243,27 @@ const char *goelf_root_name(unsigned int root);
 /* Text for a negative GOELF_E* value. */
 const char *goelf_strerror(int err);
 
+/*
+ * Dynamic linking records of a 64-bit executable, for readers that apply
+ * its relocations themselves (gocap's memory overlay, core/procmem.c):
+ * entry idx of a dynamic section at file offset off, and entry idx of a
+ * RELA table at file offset off.  0, or -GOELF_E* when the entry is not
+ * in the file.
+ */
+struct goelf_dyn {
+	uint64_t tag, val;
+};
+
+struct goelf_rela {
+	uint64_t offset, info, addend;
+};
+
+#define GOELF_DYN64_SIZE	sizeof(Elf64_Dyn)	/* 16 */
+#define GOELF_RELA64_SIZE	sizeof(Elf64_Rela)	/* 24 */
+
+int goelf_read_dyn(const struct goelf_reader *r, uint64_t off, uint64_t idx,
+		   struct goelf_dyn *d);
+int goelf_read_rela(const struct goelf_reader *r, uint64_t off, uint64_t idx,
+		    struct goelf_rela *rel);
+
 #endif /* _GOCOREDUMP_GOELF_H */

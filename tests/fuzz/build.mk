@@ -1,4 +1,4 @@
 # Fuzz targets of the parsers shared with the kernel module.
-FUZZERS += fuzz_goelf:tests/fuzz/fuzz_goelf.c,lib/goelf.c
+FUZZERS += fuzz_goelf:tests/fuzz/fuzz_goelf.c,lib/goelf.c,userland/core/procmem.c
 FUZZERS += fuzz_note:tests/fuzz/fuzz_note.c,userland/gocap/print_note.c
 USES_fuzz_note := core

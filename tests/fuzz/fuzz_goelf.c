@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fuzz_goelf.c - libFuzzer target for lib/goelf.c, the Go ELF parser that
- * gocoredump.ko runs on files from disk.  The input is the file.
+ * gocoredump.ko runs on files from disk, and for gocap's overlay of an
+ * executable on a core (core/procmem.c: its segments, its relocations
+ * applied).  The input is the file.
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "core/procmem.h"
 #include "gocoredump/goelf.h"
 
 static int mem_read(void *ctx, uint64_t off, void *buf, size_t len)
@@ -31,5 +34,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      sizeof(modinfo));
 	goelf_buildinfo_mem(data, size, version, sizeof(version), modinfo,
 			    sizeof(modinfo));
+	{
+		struct procmem_relocs rel;
+		struct procmem m;
+		uint64_t w;
+		size_t i;
+		int ok = !procmem_exe_relocs(data, size, 0x1000, 8, &rel);
+
+		procmem_init(&m);
+		procmem_add_exe(&m, data, size, 0x1000, ok ? &rel : NULL);
+		for (i = 0; i < rel.n && i < 64; i++)
+			procmem_u64(&m, rel.v[i].where, &w);
+		for (i = 0; i < m.n; i++)
+			procmem_u64(&m, m.segs[i].start, &w);
+		procmem_free(&m);
+		procmem_relocs_free(&rel);
+	}
 	return 0;
 }

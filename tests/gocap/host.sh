@@ -79,6 +79,7 @@ crasher() {
 		w) set -- -ldflags=-w ;;
 		sw) set -- "-ldflags=-s -w" ;;
 		pie) set -- -buildmode=pie ;;
+		pieshift) set -- -tags gocap_shift -buildmode=pie ;;
 		cgo) set -- ;;
 		esac
 		cgo=0
@@ -338,6 +339,67 @@ if [ -n "$b" ] && [ -n "$other" ] && [ -n "$dir" ]; then
 		notok "no core with coredump_filter 0x33"
 	fi
 
+	# A stock-filter core of a PIE: its pclntab may be in RELRO (dumped,
+	# as the loader wrote to it), its text is not; the message must name
+	# the text and the filter, and point at --exe.
+	bp=${BIN[$V-pie]:-}
+	d33p=$W/$V-pie-filter33
+	if [ -n "$bp" ] && crash "$bp" panic-error "$d33p" 0x33; then
+		"$GOCAP" goroutines --core "$d33p/core" > "$W/33p.out" 2> "$W/33p.err"
+		rc=$?
+		check "a stock-filter PIE core: the message names the text, the filter and --exe" sh -c "
+			cat '$W/33p.err'; [ $rc = 1 ] && ! [ -s '$W/33p.out' ] &&
+			grep -q 'text.* not .*in the core\|text and rodata were not dumped' '$W/33p.err' &&
+			grep -q 'coredump_filter' '$W/33p.err' && grep -q -- '--exe' '$W/33p.err'"
+		oracle "the same stock PIE core with --exe" "$d33p" --exe "$bp"
+	else
+		notok "no PIE core with coredump_filter 0x33"
+	fi
+
+	# A cut core with --exe: the truncation first, the right executable
+	# taken by its mappings (the build ID is cut off), the wrong refused.
+	dp=$(first "$W/$V-pie" filter33)
+	if [ -n "$bp" ] && [ -n "$dp" ]; then
+		# Cut where the heap ends and the executable begins (PIE: the
+		# heap lies below it).
+		at=$(python3 -c "
+import sys; sys.path.insert(0, '$T'); import sweep
+loads, files = sweep.segments('$dp/core')
+exe = [s for s, e, n in files if n.endswith('/${bp##*/}')]
+print(min(off for va, fsz, off in loads if va in exe) - (1 << 20))")
+		head -c "$at" "$dp/core" > "$W/cutp.core"
+		"$GOCAP" goroutines --core "$W/cutp.core" --exe "$bp" > "$W/cutp.out" 2> "$W/cutp.err"
+		rc=$?
+		check "a PIE core cut before its executable, with --exe: truncation named first, goroutines printed" sh -c "
+			cat '$W/cutp.err'; [ $rc = 1 ] &&
+			head -1 '$W/cutp.err' | grep -q 'core truncated at byte $at of' &&
+			grep -q 'checked against the mappings' '$W/cutp.err' &&
+			[ \$(grep -c '^goroutine ' '$W/cutp.out') -ge 100 ] &&
+			python3 '$T/oracle.py' --partial '$dp/stderr' '$W/cutp.out'"
+		check "the same cut core with another executable: refused, saying why" sh -c "
+			! '$GOCAP' goroutines --core '$W/cutp.core' --exe '$b' > '$W/cutw.out' 2> '$W/cutw.err';
+			cat '$W/cutw.err'; head -1 '$W/cutw.err' | grep -q 'core truncated' &&
+			grep -q 'does not fit the mappings' '$W/cutw.err' && ! [ -s '$W/cutw.out' ]"
+		# Another build whose segments fit the same mappings (one more
+		# function): its functions start elsewhere.
+		if bs=$(crasher "$V" pieshift); then
+			check "the same cut core with another build of the same shape: refused" sh -c "
+				! '$GOCAP' goroutines --core '$W/cutp.core' --exe '$bs' > '$W/cuts.out' 2> '$W/cuts.err';
+				cat '$W/cuts.err'; head -1 '$W/cuts.err' | grep -q 'core truncated' &&
+				grep -q 'start at no function entry' '$W/cuts.err' && ! [ -s '$W/cuts.out' ]"
+		else
+			notok "build the crasher with -tags gocap_shift"
+		fi
+		"$GOCAP" goroutines --core "$W/cutp.core" > "$W/cutc.out" 2> "$W/cutc.err"
+		rc=$?
+		check "the same cut core alone: truncation first, then what to give" sh -c "
+			cat '$W/cutc.err'; [ $rc = 1 ] && head -1 '$W/cutc.err' | grep -q 'core truncated' &&
+			grep -q -- '--exe' '$W/cutc.err' && ! [ -s '$W/cutc.out' ]"
+	fi
+	check "a core without the note: gocap note says what to load" sh -c "
+		! '$GOCAP' note --core '$dir/core' 2> '$W/nonote.err'; cat '$W/nonote.err';
+		grep -q 'no gocoredump note' '$W/nonote.err' && grep -q 'insmod gocoredump.ko' '$W/nonote.err'"
+
 	# An unknown Go version (the version string edited in the core).
 	python3 - "$dir/core" "$W/v20.core" <<'EOF'
 import re, sys
@@ -351,6 +413,34 @@ EOF
 			cat '$W/v20.err' && grep -q 'go1.20.* is not one gocap knows' '$W/v20.err'"
 	fi
 fi
+
+# --- truncation sweep -----------------------------------------------------
+# Every 1 MiB through real cores, non-PIE (text and rodata first, then the
+# heap) and PIE (the heap below the executable), of the oldest and newest
+# release: see sweep.py for what each cut must give.  The ASan/UBSan build
+# of gocap runs every cut too.
+ASAN=""
+if make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" asan > "$W/asan-build.log" 2>&1; then
+	ASAN=$GOCD_BUILD/asan/gocap
+else
+	notok "build gocap with ASan/UBSan (make -C userland asan)"
+	sed 's/^/#   /' "$W/asan-build.log" | tail -5
+fi
+oldest=${VERSIONS%% *}
+newest=${VERSIONS##* }
+for v in $oldest $newest; do
+	for var in default pie; do
+		b=${BIN[$v-$var]:-}
+		[ -n "$b" ] || continue
+		dir=$(first "$W/$v-$var" filter33)
+		[ -n "$dir" ] || { dir=$W/$v-$var-sweep; crash "$b" panic-error "$dir" || continue; }
+		mkdir -p "$W/sweep"
+		check "truncation sweep, Go $v $var: every 1 MiB, alone and with --exe${ASAN:+, ASan/UBSan too}" \
+			python3 "$T/sweep.py" "$GOCAP" "$dir/core" "$b" "$dir/stderr" "$W/sweep" ${ASAN:+--asan "$ASAN"}
+		[ "$oldest" = "$newest" ] && break
+	done
+	[ "$oldest" = "$newest" ] && break
+done
 
 # --- the store commands, over a store gocapd wrote ----------------------
 GOCAPD=$GOCD_BUILD/bin/gocapd

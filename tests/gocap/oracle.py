@@ -112,13 +112,11 @@ def best(blocks):
     return blocks[0]
 
 
-def main():
-    partial = sys.argv[1] == '--partial'
-    if partial:
-        del sys.argv[1]
-    rt_text = open(sys.argv[1], errors='replace').read()
-    gc_text = open(sys.argv[2], errors='replace').read()
-    rt_pre, rt = parse(rt_text)
+def compare(rt_parsed, gc_text, partial, json_path=None):
+    """Compare the runtime's parsed output (parse() of its stderr) with
+    gocap's text.  Returns (ok, summary line, problems)."""
+    rt_pre, rt = rt_parsed
+    rt = dict(rt)
     gc_pre, gc = parse(gc_text)
     rt.pop(0, None)
     problems = []
@@ -179,17 +177,29 @@ def main():
     n = len(ids_rt)
     pct = 100.0 * matched / n if n else 0.0
     extra = ''
-    if len(sys.argv) > 4 and sys.argv[3] == '--json':
-        d = json.load(open(sys.argv[4]))
+    if json_path:
+        d = json.load(open(json_path))
         jids = {g['goid'] for g in d['goroutines'] if 'goid' in g}
         if jids != ids_gc:
             problems.append('JSON goroutine ids differ from the text output')
         extra = ', JSON %d goroutines' % len(jids)
-    print('%d/%d goroutines match (%.1f%%), %d with frames; %d/%d frame lines '
-          'byte-identical%s' % (matched, n, pct, with_frames, raw_same, raw_total, extra))
+    summary = ('%d/%d goroutines match (%.1f%%), %d with frames; %d/%d frame lines '
+               'byte-identical%s' % (matched, n, pct, with_frames, raw_same, raw_total, extra))
+    return not problems and n, summary, problems
+
+
+def main():
+    partial = sys.argv[1] == '--partial'
+    if partial:
+        del sys.argv[1]
+    rt_text = open(sys.argv[1], errors='replace').read()
+    gc_text = open(sys.argv[2], errors='replace').read()
+    json_path = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == '--json' else None
+    ok, summary, problems = compare(parse(rt_text), gc_text, partial, json_path)
+    print(summary)
     for p in problems[:8]:
         print('  ' + p)
-    sys.exit(0 if not problems and n else 1)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == '__main__':

@@ -59,6 +59,19 @@ struct arch {
 	 * (runtime/traceback.go, usesLR).
 	 */
 	uint8_t uses_lr;
+	/*
+	 * Where a thread keeps its current g, for finding goroutines
+	 * without runtime.allgs (go/gofind.c): the index in core_regs.regs
+	 * of the g register of Go's register ABI (r14 on x86-64), -1 for
+	 * none; and the offset from the thread pointer of the runtime's TLS
+	 * slot for g (m.tls[0] at fs_base - 8 on linux/amd64 without cgo),
+	 * 0 for none.
+	 */
+	int g_regno;
+	int32_t tls_g;
+	/* R_*_RELATIVE, the relocation type a reader can apply itself
+	 * (procmem_exe_relocs), 0 for none. */
+	uint32_t rel_relative;
 
 	/* Decode an NT_PRSTATUS descriptor: 0, or -1 when too short. */
 	int (*prstatus)(const uint8_t *desc, size_t len,

@@ -165,6 +165,9 @@ static const struct arch arch_x86_64 = {
 	.e_machine = EM_X86_64,
 	.elf_class = ELFCLASS64,
 	.ptrsize = 8,
+	.g_regno = 1,		/* r14, after r15 in user_regs_struct */
+	.tls_g = -8,
+	.rel_relative = 8,	/* R_X86_64_RELATIVE */
 	.prstatus = prstatus64,
 	.sigframe = sigframe64,
 	.code_refs = code_refs64,
@@ -177,6 +180,7 @@ static const struct arch arch_i386 = {
 	.e_machine = EM_386,
 	.elf_class = ELFCLASS32,
 	.ptrsize = 4,
+	.g_regno = -1,
 	.prstatus = prstatus32,
 };
 

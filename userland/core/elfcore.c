@@ -87,6 +87,7 @@ static int parse(struct elfcore *c)
 	struct goelf_reader r;
 	struct goelf_ehdr eh;
 	const char *why = NULL;
+	uint64_t cut_off = UINT64_MAX;
 	uint32_t i;
 
 	goelf_mem_reader(&r, &m, c->data, c->size);
@@ -131,6 +132,9 @@ static int parse(struct elfcore *c)
 		s.filesz = ph.filesz;
 		s.memsz = ph.memsz;
 		if (ph.type == PT_NOTE) {
+			if (s.offset + s.filesz > c->want_size &&
+			    s.offset + s.filesz >= s.offset)
+				c->want_size = s.offset + s.filesz;
 			if (!c->note_size && !c->note_off) {
 				c->note_off = s.offset;
 				c->note_size = s.filesz;
@@ -150,7 +154,14 @@ static int parse(struct elfcore *c)
 		else
 			s.avail = s.filesz < c->size - s.offset ?
 				  s.filesz : c->size - s.offset;
+		if (s.offset + s.filesz > c->want_size &&
+		    s.offset + s.filesz >= s.offset)
+			c->want_size = s.offset + s.filesz;
 		if (s.avail < s.filesz) {
+			if (s.offset < cut_off) {
+				cut_off = s.offset;
+				c->cut_vaddr = s.vaddr + s.avail;
+			}
 			c->truncated = 1;
 			problem(c, "truncated: segment at %#llx has %llu of its %llu bytes",
 				(unsigned long long)s.vaddr,

@@ -58,6 +58,15 @@ struct elfcore {
 	size_t nnotes;
 	uint64_t note_off, note_size;	/* the first PT_NOTE segment */
 	int truncated;		/* some PT_LOAD/PT_NOTE bytes are missing */
+	/*
+	 * When truncated: the size the file should have (the end of its
+	 * last segment), and the first byte of process memory that is
+	 * missing (the cut segment with the lowest file offset): the kernel
+	 * writes segments in ascending address order, so the memory from
+	 * cut_vaddr on is gone.  cut_vaddr is 0 when only notes are cut.
+	 */
+	uint64_t want_size;
+	uint64_t cut_vaddr;
 	char problem[256];	/* first thing found wrong, "" if none */
 };
 

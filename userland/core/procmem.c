@@ -17,6 +17,11 @@ void procmem_init(struct procmem *m)
 
 void procmem_free(struct procmem *m)
 {
+	size_t i;
+
+	for (i = 0; i < m->nowned; i++)
+		free(m->owned[i]);
+	free(m->owned);
 	free(m->segs);
 	memset(m, 0, sizeof(*m));
 }
@@ -103,8 +108,190 @@ int procmem_add_core(struct procmem *m, const struct elfcore *c)
 	return 0;
 }
 
+/* File offset of link-time address va in exe's PT_LOADs, for n bytes. */
+static int exe_off(const struct goelf_reader *r, const struct goelf_ehdr *eh,
+		   uint64_t va, uint64_t n, uint64_t *off)
+{
+	uint32_t i;
+
+	for (i = 0; i < eh->phnum; i++) {
+		struct goelf_phdr ph;
+
+		if (goelf_read_phdr(r, eh, i, &ph))
+			return -1;
+		if (ph.type == PT_LOAD && va >= ph.vaddr &&
+		    va - ph.vaddr <= ph.filesz && n <= ph.filesz - (va - ph.vaddr)) {
+			*off = ph.offset + (va - ph.vaddr);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int cmp_reloc(const void *a, const void *b)
+{
+	const struct procmem_reloc *x = a, *y = b;
+
+	return x->where < y->where ? -1 : x->where > y->where;
+}
+
+#define MAX_RELOCS	(1u << 24)
+
+/* Append the RELA table at link-time address va, len bytes. */
+static int read_rela(const struct goelf_reader *r, const struct goelf_ehdr *eh,
+		     uint64_t va, uint64_t len, uint64_t bias,
+		     uint32_t rel_relative, struct procmem_relocs *out)
+{
+	struct procmem_reloc *v;
+	uint64_t off, k, n = len / GOELF_RELA64_SIZE;
+
+	if (!len)
+		return 0;
+	if (len % GOELF_RELA64_SIZE || n > MAX_RELOCS - out->n ||
+	    exe_off(r, eh, va, len, &off))
+		return -1;
+	v = realloc(out->v, (size_t)(out->n + n) * sizeof(*v));
+	if (!v)
+		return -1;
+	out->v = v;
+	for (k = 0; k < n; k++) {
+		struct procmem_reloc *x = &out->v[out->n];
+		struct goelf_rela rel;
+
+		if (goelf_read_rela(r, off, k, &rel))
+			return -1;
+		x->where = rel.offset + bias;
+		x->known = rel_relative &&
+			   ELF64_R_TYPE(rel.info) == rel_relative;
+		x->value = bias + rel.addend;
+		out->n++;
+	}
+	return 0;
+}
+
+int procmem_exe_relocs(const void *exe, size_t size, uint64_t bias,
+		       uint32_t rel_relative, struct procmem_relocs *out)
+{
+	uint64_t dyn_off = 0, dyn_len = 0, rela = 0, relasz = 0, relaent = 0;
+	uint64_t jmprel = 0, pltrelsz = 0, pltrel = DT_RELA, k;
+	struct goelf_mem gm;
+	struct goelf_reader r;
+	struct goelf_ehdr eh;
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	goelf_mem_reader(&r, &gm, exe, size);
+	if (goelf_read_ehdr(&r, &eh, NULL) || eh.phnum > GOELF_MAX_PHNUM ||
+	    eh.elf_class != ELFCLASS64)
+		return -1;
+	for (i = 0; i < eh.phnum; i++) {
+		struct goelf_phdr ph;
+
+		if (goelf_read_phdr(&r, &eh, i, &ph))
+			return -1;
+		if (ph.type == PT_DYNAMIC) {
+			dyn_off = ph.offset;
+			dyn_len = ph.filesz;
+		}
+	}
+	for (k = 0; k < dyn_len / GOELF_DYN64_SIZE; k++) {
+		struct goelf_dyn d;
+
+		if (goelf_read_dyn(&r, dyn_off, k, &d))
+			return -1;
+		if (d.tag == DT_NULL)
+			break;
+		switch (d.tag) {
+		case DT_RELA: rela = d.val; break;
+		case DT_RELASZ: relasz = d.val; break;
+		case DT_RELAENT: relaent = d.val; break;
+		case DT_JMPREL: jmprel = d.val; break;
+		case DT_PLTRELSZ: pltrelsz = d.val; break;
+		case DT_PLTREL: pltrel = d.val; break;
+		/* Formats not read: the relocations would be incomplete. */
+		case DT_REL: case DT_RELR: return -1;
+		}
+	}
+	if ((relasz && relaent != GOELF_RELA64_SIZE) || pltrel != DT_RELA ||
+	    read_rela(&r, &eh, rela, relasz, bias, rel_relative, out) ||
+	    read_rela(&r, &eh, jmprel, pltrelsz, bias, rel_relative, out)) {
+		procmem_relocs_free(out);
+		return -1;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_reloc);
+	return 0;
+}
+
+void procmem_relocs_free(struct procmem_relocs *r)
+{
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct procmem_reloc *procmem_reloc_at(const struct procmem_relocs *r,
+					     uint64_t where)
+{
+	struct procmem_reloc key = { where, 0, 0 };
+
+	if (!r || !r->n)
+		return NULL;
+	return bsearch(&key, r->v, r->n, sizeof(*r->v), cmp_reloc);
+}
+
+/*
+ * The RELRO bytes [lo, hi) (process addresses) of file bytes at src, as
+ * the loader left them: a copy with the relative relocations applied,
+ * added without the words whose value is unknown.
+ */
+static int add_relro(struct procmem *m, uint64_t lo, uint64_t hi,
+		     const uint8_t *src, const struct procmem_relocs *rel,
+		     uint32_t flags)
+{
+	struct procmem_reloc key = { lo, 0, 0 };
+	uint8_t *copy, **owned;
+	uint64_t from = lo;
+	size_t k;
+
+	copy = malloc((size_t)(hi - lo));
+	if (!copy)
+		return -1;
+	owned = realloc(m->owned, (m->nowned + 1) * sizeof(*owned));
+	if (!owned) {
+		free(copy);
+		return -1;
+	}
+	m->owned = owned;
+	m->owned[m->nowned++] = copy;
+	memcpy(copy, src, (size_t)(hi - lo));
+	/* the first relocation at or after lo */
+	for (k = 0; k < rel->n && cmp_reloc(&rel->v[k], &key) < 0; k++)
+		;
+	for (; k < rel->n && rel->v[k].where < hi; k++) {
+		const struct procmem_reloc *x = &rel->v[k];
+		uint64_t at = x->where - lo;
+
+		if (x->where + 8 > hi)
+			break;
+		if (x->known) {
+			uint64_t v = x->value;
+			int b;
+
+			for (b = 0; b < 8; b++)
+				copy[at + b] = (uint8_t)(v >> (8 * b));
+			continue;
+		}
+		if (add_gaps(m, from, x->where, copy + (from - lo), flags))
+			return -1;
+		from = x->where + 8;
+	}
+	if (from < hi && add_gaps(m, from, hi, copy + (from - lo), flags))
+		return -1;
+	return 0;
+}
+
 int procmem_add_exe(struct procmem *m, const void *exe, size_t size,
-		  uint64_t bias)
+		  uint64_t bias, const struct procmem_relocs *rel)
 {
 	const uint8_t *d = exe;
 	uint64_t relro_lo = 0, relro_hi = 0;
@@ -127,12 +314,12 @@ int procmem_add_exe(struct procmem *m, const void *exe, size_t size,
 	}
 	for (i = 0; i < eh.phnum; i++) {
 		uint32_t flags;
-		uint64_t va, lo, hi;
+		uint64_t va, lo, hi, a, b;
 
 		if (goelf_read_phdr(&r, &eh, i, &ph))
 			return -1;
-		flags = ph.flags & PROCMEM_PF_MASK;
-		if (ph.type != PT_LOAD || (flags & PF_W) || !ph.filesz)
+		flags = (ph.flags & PROCMEM_PF_MASK) | PROCMEM_FROM_EXE;
+		if (ph.type != PT_LOAD || !ph.filesz)
 			continue;
 		va = ph.vaddr + bias;
 		if (ph.offset > size || ph.filesz > size - ph.offset ||
@@ -140,20 +327,24 @@ int procmem_add_exe(struct procmem *m, const void *exe, size_t size,
 			return -1;
 		lo = va;
 		hi = va + ph.filesz;
-		/* Leave out what the loader relocated. */
-		if (relro_lo < relro_hi && relro_lo < hi && lo < relro_hi) {
-			if (lo < relro_lo &&
-			    add_gaps(m, lo, relro_lo, d + ph.offset,
-				     flags | PROCMEM_FROM_EXE))
+		/* What the loader relocated: only with its relocations. */
+		a = relro_lo > lo ? relro_lo : lo;
+		b = relro_hi < hi ? relro_hi : hi;
+		if (a < b && rel &&
+		    add_relro(m, a, b, d + ph.offset + (a - lo), rel,
+			      flags & ~(uint32_t)PF_W))
+			return -1;
+		if (ph.flags & PF_W)
+			continue;
+		if (a < b) {
+			if (lo < a && add_gaps(m, lo, a, d + ph.offset, flags))
 				return -1;
-			if (relro_hi < hi &&
-			    add_gaps(m, relro_hi, hi,
-				     d + ph.offset + (relro_hi - lo),
-				     flags | PROCMEM_FROM_EXE))
+			if (b < hi &&
+			    add_gaps(m, b, hi, d + ph.offset + (b - lo), flags))
 				return -1;
 			continue;
 		}
-		if (add_gaps(m, lo, hi, d + ph.offset, flags | PROCMEM_FROM_EXE))
+		if (add_gaps(m, lo, hi, d + ph.offset, flags))
 			return -1;
 	}
 	return 0;

@@ -5,8 +5,9 @@
  * (text, rodata) for cores that lack them.
  *
  * A core always wins over the executable.  From the executable only
- * segments that are not writable and not RELRO are taken: writable and
- * relocated bytes in the file are not what the process had.  Bytes a core
+ * segments that are not writable are taken (writable bytes in the file
+ * are not what the process had), and the RELRO part only once its
+ * relocations are applied as the loader did.  Bytes a core
  * declares but does not hold (p_filesz < p_memsz, or cut off by truncation)
  * are unknown: reads of them fail rather than return zeros.
  *
@@ -39,6 +40,25 @@ struct procmem {
 	size_t n;
 	size_t cache;		/* index of the last hit */
 	uint64_t reads_failed;	/* reads that hit unknown bytes */
+	uint8_t **owned;	/* buffers procmem made (relocated copies) */
+	size_t nowned;
+};
+
+/*
+ * An executable's dynamic relocations (DT_RELA), as far as a reader can
+ * resolve them: a relative one (the architecture's R_*_RELATIVE) stores
+ * load bias + addend; any other kind needs a symbol of another object, so
+ * its value is unknown.
+ */
+struct procmem_reloc {
+	uint64_t where;		/* process address (load bias applied) */
+	uint64_t value;		/* what the loader stored there, if known */
+	int known;
+};
+
+struct procmem_relocs {
+	struct procmem_reloc *v;	/* sorted by where */
+	size_t n;
 };
 
 void procmem_init(struct procmem *m);
@@ -48,13 +68,29 @@ void procmem_free(struct procmem *m);
 int procmem_add_core(struct procmem *m, const struct elfcore *c);
 
 /*
- * Add the read-only, non-RELRO PT_LOAD segments of an ELF executable
- * (file bytes exe[0, size)), relocated by bias, wherever the core does not
- * already hold bytes.  Returns 0, or -1 when the ELF headers are malformed.
- * Call after procmem_add_core().
+ * Read the relocations of an ELF executable (file bytes exe[0, size))
+ * loaded at bias; rel_relative is the architecture's R_*_RELATIVE type.
+ * Returns 0 (out->n is 0 for an executable without DT_RELA), or -1 when
+ * its dynamic section or relocation table is malformed or out of memory.
+ */
+int procmem_exe_relocs(const void *exe, size_t size, uint64_t bias,
+		       uint32_t rel_relative, struct procmem_relocs *out);
+void procmem_relocs_free(struct procmem_relocs *r);
+/* The relocation at process address where, or NULL. */
+const struct procmem_reloc *procmem_reloc_at(const struct procmem_relocs *r,
+					     uint64_t where);
+
+/*
+ * Add the read-only PT_LOAD segments of an ELF executable (file bytes
+ * exe[0, size)) loaded at bias, wherever the core does not already hold
+ * bytes.  The RELRO part is added only with its relocations (rel not
+ * NULL): a copy with each relative relocation applied, without the words
+ * whose value is unknown; read-only after relocation, it is what the
+ * process had.  Returns 0, or -1 when the ELF headers are malformed or out
+ * of memory.  Call after procmem_add_core().
  */
 int procmem_add_exe(struct procmem *m, const void *exe, size_t size,
-		  uint64_t bias);
+		  uint64_t bias, const struct procmem_relocs *rel);
 
 /* Add a segment of raw bytes (for the fuzz target and tests). */
 int procmem_add(struct procmem *m, uint64_t start, const void *data, size_t len,

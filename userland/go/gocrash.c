@@ -707,6 +707,24 @@ static int throw_text(struct gowalk *w, uint64_t g, struct out *o)
 	return -1;
 }
 
+/*
+ * The goroutine a thread ran, without the M list (runtime.allm cut off the
+ * core): the g in its TLS slot is that goroutine, or the M's g0 or gsignal
+ * when it stopped in the runtime; either way g.m.curg.
+ */
+static uint64_t thread_curg(const struct goproc *p, const struct gothread *t)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t g = 0, mp = 0, curg = 0;
+
+	if (!p->arch->tls_g || !t->regs.tls ||
+	    procmem_u64(&p->mem, t->regs.tls + (int64_t)p->arch->tls_g, &g) ||
+	    !g || procmem_u64(&p->mem, g + l->g_m, &mp) || !mp ||
+	    procmem_u64(&p->mem, mp + l->m_curg, &curg))
+		return 0;
+	return curg;
+}
+
 int gowalk_crash(struct gowalk *w, struct gocrash *c)
 {
 	const struct goproc *p = w->p;
@@ -743,6 +761,8 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 	if (t->m >= 0) {
 		m = &p->ms[t->m];
 		curg = m->curg;
+	} else if (!p->nms) {
+		curg = thread_curg(p, t);
 	}
 
 	/* Panic or throw: the M's goroutine went through fatal*. */
@@ -818,7 +838,7 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 			     (g.status & ~(uint32_t)G_SCAN) == G_SYSCALL)) {
 				c->g = curg;
 				w->crash_g = curg;
-			} else if (m->incgo) {
+			} else if (m && m->incgo) {
 				/* The signal hit C code on g0: the runtime
 				 * switches to curg (fatalsignal). */
 				put(&o, "signal arrived during cgo execution\n");

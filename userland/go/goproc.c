@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "gocoredump/goelf.h"
+#include "gocoredump/le.h"
 #include "go/goproc.h"
+#include "go/goroutines.h"
 
 const char *goroot_source_name(enum goroot_source s)
 {
@@ -167,6 +169,116 @@ static int find_file_base(void *arg, uint64_t start, uint64_t end,
 	return 0;
 }
 
+/* Bytes of [lo, hi) mapped from files other than the executable. */
+struct file_bytes {
+	const char *exe;
+	uint64_t lo, hi, n;
+};
+
+static int count_file_bytes(void *arg, uint64_t start, uint64_t end,
+			    uint64_t off, const char *path)
+{
+	struct file_bytes *f = arg;
+	uint64_t lo = start > f->lo ? start : f->lo;
+	uint64_t hi = end < f->hi ? end : f->hi;
+
+	(void)off;
+	if (lo < hi && strcmp(path, f->exe))
+		f->n += hi - lo;
+	return 0;
+}
+
+static uint64_t exe_bytes(const struct goproc *p, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < p->nexe_ranges; i++) {
+		uint64_t a = lo > p->exe_ranges[i].lo ? lo : p->exe_ranges[i].lo;
+		uint64_t b = hi < p->exe_ranges[i].hi ? hi : p->exe_ranges[i].hi;
+
+		if (a < b)
+			n += b - a;
+	}
+	return n;
+}
+
+static void put_size(char *buf, size_t len, uint64_t n)
+{
+	if (n >= (1ull << 20))
+		snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
+	else
+		snprintf(buf, len, "%llu KiB",
+			 (unsigned long long)((n + 1023) >> 10));
+}
+
+/*
+ * Say what a truncated core lacks, for every message to begin with: where
+ * the file ends, where it should, and what the missing memory was (the
+ * executable's segments, other files, anonymous memory: the Go heap and
+ * the stacks).
+ */
+static void describe_truncation(struct goproc *p)
+{
+	const struct elfcore *c = &p->core;
+	uint64_t exe = 0, anon = 0, files = 0;
+	struct file_bytes fb = { p->exe_file, 0, 0, 0 };
+	char what[3][96], sz[32];
+	size_t i;
+	int n = 0, k;
+
+	if (!c->truncated)
+		return;
+	for (i = 0; i < c->nsegs; i++) {
+		const struct elfcore_seg *sg = &c->segs[i];
+		uint64_t lo = sg->vaddr + sg->avail, hi = sg->vaddr + sg->filesz;
+		uint64_t e, f;
+
+		if (sg->avail >= sg->filesz || hi < lo)
+			continue;
+		e = exe_bytes(p, lo, hi);
+		fb.lo = lo;
+		fb.hi = hi;
+		fb.n = 0;
+		elfcore_files(c, count_file_bytes, &fb);
+		f = fb.n < hi - lo - e ? fb.n : hi - lo - e;
+		exe += e;
+		anon += hi - lo - e - f;
+		files += f;
+	}
+	if (exe) {
+		put_size(sz, sizeof(sz), exe);
+		snprintf(what[n++], sizeof(what[0]),
+			 "%s of the executable's segments", sz);
+	}
+	if (files) {
+		put_size(sz, sizeof(sz), files);
+		snprintf(what[n++], sizeof(what[0]), "%s of other mapped files",
+			 sz);
+	}
+	if (anon) {
+		put_size(sz, sizeof(sz), anon);
+		snprintf(what[n++], sizeof(what[0]),
+			 "%s of anonymous memory (the Go heap, stacks)", sz);
+	}
+	if (!c->cut_vaddr) {
+		snprintf(p->truncation, sizeof(p->truncation),
+			 "core truncated at byte %zu of %llu: its notes are cut (thread registers may be missing)",
+			 c->size, (unsigned long long)c->want_size);
+		return;
+	}
+	k = snprintf(p->truncation, sizeof(p->truncation),
+		     "core truncated at byte %zu of %llu: the memory from 0x%llx on is missing",
+		     c->size, (unsigned long long)c->want_size,
+		     (unsigned long long)c->cut_vaddr);
+	for (i = 0; i < (size_t)n && k > 0 && (size_t)k < sizeof(p->truncation);
+	     i++)
+		k += snprintf(p->truncation + k, sizeof(p->truncation) - k,
+			      "%s%s", i ? ", " : " (", what[i]);
+	if (n && k > 0 && (size_t)k < sizeof(p->truncation))
+		snprintf(p->truncation + k, sizeof(p->truncation) - k, ")");
+}
+
 /*
  * Read the executable's ELF and program headers: from the core's memory
  * at exe_base when present (filter bit 4 keeps that first page), else
@@ -286,10 +398,83 @@ static int open_exe(struct goproc *p, struct goelf_info *info,
 	return 0;
 }
 
+struct map_match {
+	const char *path;
+	uint64_t start, off;
+	int found;
+};
+
+static int find_mapping(void *arg, uint64_t start, uint64_t end,
+			uint64_t off, const char *path)
+{
+	struct map_match *m = arg;
+
+	/* (Neighbouring segments can share one mapping.) */
+	if (m->start >= start && m->start < end &&
+	    off + (m->start - start) == m->off && !strcmp(path, m->path)) {
+		m->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Does the given executable fit the process's mappings of the file that
+ * crashed (NT_FILE): every PT_LOAD with file bytes inside a mapping of
+ * that file, at its address (load bias applied) and its file offset?  The check for when the
+ * build ID is cut off the core.
+ */
+static int exe_fits_mappings(struct goproc *p)
+{
+	struct goelf_mem em;
+	struct goelf_reader r;
+	struct goelf_ehdr eh;
+	uint32_t i;
+	int n = 0;
+
+	if (!p->exe_file[0])
+		return 0;
+	goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
+	if (goelf_read_ehdr(&r, &eh, NULL) || eh.phnum > GOELF_MAX_PHNUM)
+		return 0;
+	/* An ET_EXEC is loaded where it was linked. */
+	if (eh.type == ET_EXEC && p->load_bias)
+		return 0;
+	for (i = 0; i < eh.phnum; i++) {
+		struct goelf_phdr ph;
+		struct map_match m = { p->exe_file, 0, 0, 0 };
+
+		if (goelf_read_phdr(&r, &eh, i, &ph))
+			return 0;
+		if (ph.type != PT_LOAD || !ph.filesz)
+			continue;
+		m.start = (ph.vaddr + p->load_bias) & ~4095ull;
+		m.off = ph.offset & ~4095ull;
+		if (elfcore_files(&p->core, find_mapping, &m) <= 0 || !m.found)
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
 static int check_buildid(struct goproc *p)
 {
 	if (!p->exe_map)
 		return 0;
+	if (!p->core_buildid[0] && p->core.truncated && exe_fits_mappings(p)) {
+		p->exe_unproven = 1;
+		goproc_warn(p, "the core is cut before the executable's Go build ID: "
+			    "%s is checked against the mappings of %s in the core "
+			    "and the goroutines' start functions instead",
+			    p->exe_path, p->exe_file);
+		return 0;
+	}
+	if (!p->core_buildid[0] && p->core.truncated)
+		return fail(p, "%s: the core is cut before the executable's Go build ID, "
+			    "and %s does not fit the mappings of %s the core lists: "
+			    "give the executable that crashed",
+			    p->core_path, p->exe_path,
+			    p->exe_file[0] ? p->exe_file : "the executable");
 	if (!p->core_buildid[0])
 		return fail(p, "%s: the core does not hold the executable's Go build ID "
 			    "(its first page is missing), so %s cannot be checked "
@@ -375,6 +560,55 @@ static int in_exe(const struct goproc *p, uint64_t a)
 }
 
 /*
+ * A word of the executable's image at process address a: its data as the
+ * loader left it (file bytes, relocations applied), before the process
+ * ran.  For runtime.firstmoduledata when the core's copy is cut: the
+ * linker fills it, and the runtime never writes the fields gocap reads.
+ * 0, or -1 when a is not file bytes or its relocation is not known.
+ */
+static int image_u64(const struct goproc *p, uint64_t a, uint64_t *v)
+{
+	const struct procmem_reloc *x = procmem_reloc_at(&p->relocs, a);
+
+	struct goelf_mem em;
+	struct goelf_reader r;
+	struct goelf_ehdr eh;
+	uint64_t va = a - p->load_bias;
+	uint32_t i;
+
+	if (!p->exe_map || !p->have_relocs)
+		return -1;
+	goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
+	if (goelf_read_ehdr(&r, &eh, NULL) || eh.phnum > GOELF_MAX_PHNUM)
+		return -1;
+	for (i = 0; i < eh.phnum; i++) {
+		struct goelf_phdr ph;
+
+		if (goelf_read_phdr(&r, &eh, i, &ph))
+			return -1;
+		if (ph.type != PT_LOAD || va < ph.vaddr || ph.filesz < 8 ||
+		    va - ph.vaddr > ph.filesz - 8 || ph.offset > p->exe_size ||
+		    va - ph.vaddr + 8 > p->exe_size - ph.offset)
+			continue;
+		*v = gcd_le64(p->exe_map + ph.offset + (va - ph.vaddr));
+		if (x && !x->known)
+			return -1;
+		if (x)
+			*v = x->value;
+		return 0;
+	}
+	return -1;
+}
+
+/* A word of firstmoduledata: from the core, or from the image. */
+static int md_u64(const struct goproc *p, uint64_t a, uint64_t *v)
+{
+	if (p->md_from_image)
+		return image_u64(p, a, v);
+	return procmem_u64(&p->mem, a, v);
+}
+
+/*
  * Find runtime.firstmoduledata without symbols: in the executable's
  * writable mappings, a word P followed by a word P + funcnameOffset (the
  * pcHeader pointer and moduledata.funcnametab's data pointer), where P
@@ -390,8 +624,7 @@ static int moduledata_at(struct goproc *p, const struct procmem_seg *sg,
 	struct pcheader h;
 
 	(void)sg;
-	if (procmem_u64(&p->mem, a, &v) || (v & 7) ||
-	    procmem_u64(&p->mem, a + 8, &w) ||
+	if (md_u64(p, a, &v) || (v & 7) || md_u64(p, a + 8, &w) ||
 	    w < v + PCLN_HEADER_SIZE || w - v > 4096 || !in_exe(p, v))
 		return -1;
 	s = procmem_span(&p->mem, v, &len);
@@ -410,6 +643,36 @@ static int scan_moduledata(struct goproc *p)
 	return scan_exe(p, PF_W, PF_W, 8, 16, moduledata_at);
 }
 
+/* The same over the executable's file image, when the core's is cut. */
+static int scan_moduledata_image(struct goproc *p)
+{
+	struct goelf_mem em;
+	struct goelf_reader r;
+	struct goelf_ehdr eh;
+	uint32_t i;
+
+	goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
+	if (goelf_read_ehdr(&r, &eh, NULL) || eh.phnum > GOELF_MAX_PHNUM)
+		return -1;
+	p->md_from_image = 1;
+	for (i = 0; i < eh.phnum; i++) {
+		struct goelf_phdr ph;
+		uint64_t a, lo, hi;
+
+		if (goelf_read_phdr(&r, &eh, i, &ph))
+			break;
+		if (ph.type != PT_LOAD || !(ph.flags & PF_W) || ph.filesz < 16)
+			continue;
+		lo = (ph.vaddr + p->load_bias + 7) & ~7ull;
+		hi = ph.vaddr + p->load_bias + ph.filesz;
+		for (a = lo; a + 16 <= hi && a >= lo; a += 8)
+			if (!moduledata_at(p, NULL, a))
+				return 0;
+	}
+	p->md_from_image = 0;
+	return -1;
+}
+
 static int read_moduledata(struct goproc *p)
 {
 	const struct golayout *l = &p->layout;
@@ -419,13 +682,21 @@ static int read_moduledata(struct goproc *p)
 	size_t size;
 	const void *data;
 
+	if (procmem_known(&p->mem, a + l->md_pcheader, 8) == 0 &&
+	    !image_u64(p, a + l->md_pcheader, &tabptr)) {
+		p->md_from_image = 1;
+		goproc_warn(p, "runtime.firstmoduledata at 0x%llx is not in the core: "
+			    "read from %s's file image",
+			    (unsigned long long)a, p->exe_path);
+	}
 #define MDREAD(field, off)						\
 	do {								\
 		if ((off) == GOLAYOUT_NONE ||				\
-		    procmem_u64(&p->mem, a + (off), &md->field))		\
-			return fail(p, "%s: cannot read runtime.firstmoduledata.%s at 0x%llx", \
+		    md_u64(p, a + (off), &md->field))			\
+			return fail(p, "%s: cannot read runtime.firstmoduledata.%s at 0x%llx%s", \
 				    p->core_path, #field,		\
-				    (unsigned long long)(a + (off)));	\
+				    (unsigned long long)(a + (off)),	\
+				    p->exe_map ? "" : "; give the executable with --exe FILE"); \
 	} while (0)
 
 	md->addr = a;
@@ -441,8 +712,8 @@ static int read_moduledata(struct goproc *p)
 	MDREAD(rodata, l->md_rodata);
 	MDREAD(gofunc, l->md_gofunc);
 #undef MDREAD
-	if (procmem_u64(&p->mem, a + l->md_pclntable, &tabptr) ||
-	    procmem_u64(&p->mem, a + l->md_pclntable + 8, &tablen))
+	if (md_u64(p, a + l->md_pclntable, &tabptr) ||
+	    md_u64(p, a + l->md_pclntable + 8, &tablen))
 		return fail(p, "%s: cannot read runtime.firstmoduledata.pclntable",
 			    p->core_path);
 	if (tabptr < md->pcheader || tablen > (1ull << 32) ||
@@ -545,8 +816,9 @@ static int read_ms(struct goproc *p)
 				procmem_u64(&p->mem, m + (off), &x->field); \
 		} while (0)
 		if (procmem_u64(&p->mem, m + l->m_id, &v)) {
-			goproc_warn(p, "cannot read the M at 0x%llx",
-				    (unsigned long long)m);
+			goproc_warn(p, "cannot read the M at 0x%llx%s",
+				    (unsigned long long)m, p->core.truncated ?
+				    " (cut off the core): the Ms after it are unknown" : "");
 			break;
 		}
 		x->id = (int64_t)v;
@@ -584,6 +856,111 @@ static int read_ms(struct goproc *p)
 	return 0;
 }
 
+/* Why the executable's text is not in the core, for messages. */
+static const char *filter_why(struct goproc *p)
+{
+	if (p->have_note && p->note.have_process)
+		snprintf(p->filter_why, sizeof(p->filter_why),
+			 "the process's coredump_filter was 0x%x, without bit 2 "
+			 "(file-backed private mappings)",
+			 p->note.proc.coredump_filter);
+	else
+		snprintf(p->filter_why, sizeof(p->filter_why),
+			 "the process's coredump_filter lacked bit 2 (file-backed "
+			 "private mappings), as the default 0x33 does, and "
+			 "gocoredump.ko did not add them");
+	return p->filter_why;
+}
+
+/*
+ * allgs and allglen.  Fails only when nothing can be done without them;
+ * when they are cut (a truncated core), says why in allgs_problem and
+ * leaves the rest to gofind.c.
+ */
+static int read_allgs(struct goproc *p)
+{
+	uint64_t ga = p->roots[GCD_ROOT_ALLGS], la = p->roots[GCD_ROOT_ALLGLEN];
+	uint64_t i;
+
+	if (!ga || !la) {
+		if (!p->core.truncated &&
+		    !procmem_known(&p->mem, p->md.text, 1))
+			return fail(p, "%s: cannot locate runtime.allgs: the executable's "
+				    "text (from 0x%llx) is not in the core (%s), and "
+				    "there is no gocoredump note and no symbol table to "
+				    "say where it is; give the executable with --exe FILE",
+				    p->core_path, (unsigned long long)p->md.text,
+				    filter_why(p));
+		if (!p->core.truncated)
+			return fail(p, "%s: cannot locate runtime.allgs/allglen: no gocoredump "
+				    "note, no symbol table, and the runtime code did not "
+				    "show them; give the executable with its symbol table "
+				    "(not built with -ldflags=-s) with --exe FILE",
+				    p->core_path);
+		snprintf(p->allgs_problem, sizeof(p->allgs_problem),
+			 "runtime.allgs was not located (no note, no symbol table, "
+			 "and the runtime code did not show it)");
+		return 0;
+	}
+	if (procmem_u64(&p->mem, ga, &p->allgs) ||
+	    procmem_u64(&p->mem, la, &p->allglen)) {
+		p->allgs = p->allglen = 0;
+		snprintf(p->allgs_problem, sizeof(p->allgs_problem),
+			 "runtime.allgs/allglen at 0x%llx/0x%llx are not in the core",
+			 (unsigned long long)ga, (unsigned long long)la);
+		return 0;
+	}
+	if (p->allglen > GOPROC_MAX_GS)
+		return fail(p, "%s: runtime.allglen is %llu, over the limit of %u",
+			    p->core_path, (unsigned long long)p->allglen,
+			    GOPROC_MAX_GS);
+	for (i = 0; i < p->allglen; i++)
+		if (!procmem_known(&p->mem, p->allgs + i * 8, 8))
+			break;
+	if (i < p->allglen)
+		snprintf(p->allgs_problem, sizeof(p->allgs_problem),
+			 "runtime.allgs is cut: %llu of its %llu entries are in the core",
+			 (unsigned long long)i, (unsigned long long)p->allglen);
+	return 0;
+}
+
+/*
+ * An executable taken by its mappings only (exe_unproven): do the
+ * goroutines in the core fit it?  Every goroutine's g.startpc is the entry
+ * of the function it was started with; another build's pclntab puts its
+ * functions elsewhere.  0 when up to 1024 of them (spread over all) fit,
+ * -1 (with the message) when one does not.
+ */
+static int check_exe_fits_goroutines(struct goproc *p)
+{
+	uint64_t n = p->allglen + p->nfound, i, k, g, pc;
+	unsigned int checked = 0, bad = 0;
+	struct pcfunc f;
+
+	for (k = 0; k < 1024 && k < n; k++) {
+		i = n <= 1024 ? k : k * n / 1024;
+		if (i < p->allglen) {
+			if (procmem_u64(&p->mem, p->allgs + i * 8, &g))
+				continue;
+		} else {
+			g = p->found[i - p->allglen].g;
+		}
+		if (procmem_u64(&p->mem, g + p->layout.g_startpc, &pc) || !pc)
+			continue;
+		checked++;
+		if (pclntab_func_at(&p->tab, pc, &f) || f.entry != pc)
+			bad++;
+	}
+	if (bad)
+		return fail(p, "%s: %u of %u goroutines in the core start at no function "
+			    "entry of %s: it is not the executable that crashed",
+			    p->core_path, bad, checked, p->exe_path);
+	if (!checked)
+		goproc_warn(p, "no goroutine in the core to check %s against",
+			    p->exe_path);
+	return 0;
+}
+
 static int discover(struct goproc *p, unsigned int flags)
 {
 	struct goelf_info info;
@@ -600,7 +977,8 @@ static int discover(struct goproc *p, unsigned int flags)
 		return fail(p, "%s: a %s core (e_machine %u, ELF class %u): gocap walks x86-64 Go cores only",
 			    p->core_path, p->arch ? p->arch->name : "unknown",
 			    p->core.e_machine, p->core.elf_class);
-	if (p->core.problem[0])
+	/* (A cut segment is said by p->truncation.) */
+	if (p->core.problem[0] && strncmp(p->core.problem, "truncated:", 10))
 		goproc_warn(p, "%s: %s", p->core_path, p->core.problem);
 	if (read_threads(p))
 		return -1;
@@ -621,11 +999,24 @@ static int discover(struct goproc *p, unsigned int flags)
 	if (p->exe_path && open_exe(p, &info, flags))
 		return -1;
 	read_exe_headers(p, at_entry);
+	describe_truncation(p);
 	if (check_buildid(p))
 		return -1;
-	if (p->exe_map &&
-	    procmem_add_exe(&p->mem, p->exe_map, p->exe_size, p->load_bias))
-		return fail(p, "%s: malformed program headers", p->exe_path);
+	if (p->exe_map) {
+		int rel_ok = !procmem_exe_relocs(p->exe_map, p->exe_size,
+						 p->load_bias,
+						 p->arch->rel_relative,
+						 &p->relocs);
+
+		if (!rel_ok)
+			goproc_warn(p, "%s: its relocations cannot be read: its RELRO "
+				    "data is taken from the core only", p->exe_path);
+		p->have_relocs = rel_ok;
+		if (procmem_add_exe(&p->mem, p->exe_map, p->exe_size,
+				    p->load_bias, rel_ok ? &p->relocs : NULL))
+			return fail(p, "%s: malformed program headers",
+				    p->exe_path);
+	}
 
 	r = gcdnote_from_core(&p->core, &p->note);
 	if (r > 0)
@@ -647,10 +1038,18 @@ static int discover(struct goproc *p, unsigned int flags)
 	} else if (!version_from_memory(p)) {
 		p->go_version_source = "core's .go.buildinfo";
 	} else {
+		if (!p->nexe_ranges && p->exe_base)
+			return fail(p, "%s: the executable's ELF headers (at 0x%llx) are not "
+				    "in the core; give the executable (%s) with --exe FILE",
+				    p->core_path, (unsigned long long)p->exe_base,
+				    p->exe_file);
 		if (!p->nexe_ranges)
 			return fail(p, "%s: cannot find the executable's mapping in the core "
-				    "(no NT_FILE/auxv, or its ELF header page is missing); "
-				    "give the executable with --exe FILE",
+				    "(no NT_FILE/auxv); give the executable with --exe FILE",
+				    p->core_path);
+		if (p->core.truncated)
+			return fail(p, "%s: no Go build information in what is left of the "
+				    "core; give the executable with --exe FILE",
 				    p->core_path);
 		return fail(p, "%s: no Go build information in the core (.go.buildinfo not "
 			    "found in its memory): not a Go program, or its data was not "
@@ -678,35 +1077,42 @@ static int discover(struct goproc *p, unsigned int flags)
 
 	/* firstmoduledata and the pclntab. */
 	take_roots(p, &info, flags);
-	if (!p->roots[GCD_ROOT_FIRSTMODULEDATA] && scan_moduledata(p))
+	if (!p->roots[GCD_ROOT_FIRSTMODULEDATA] && scan_moduledata(p) &&
+	    (!p->exe_map || scan_moduledata_image(p))) {
+		if (p->core.truncated && !p->exe_map)
+			return fail(p, "%s: no Go pclntab found in what is left of the core; "
+				    "give the executable with --exe FILE", p->core_path);
+		if (p->core.truncated)
+			return fail(p, "%s: no runtime.firstmoduledata found in the core or in %s",
+				    p->core_path, p->exe_path);
 		return fail(p, "%s: no Go pclntab found in the core: its text and rodata "
-			    "were not dumped (coredump_filter without bit 2, and no "
-			    "gocoredump.ko); give the executable with --exe FILE",
-			    p->core_path);
+			    "were not dumped (%s); give the executable with --exe FILE",
+			    p->core_path, filter_why(p));
+	}
 	if (read_moduledata(p))
 		return -1;
 
 	/* Scheduler roots still missing: from the code. */
 	goroots_from_code(p);
-	if (!p->roots[GCD_ROOT_ALLGS] || !p->roots[GCD_ROOT_ALLGLEN])
-		return fail(p, "%s: cannot locate runtime.allgs/allglen (no note, no symbol "
-			    "table, and the runtime code did not show them)",
-			    p->core_path);
-	if (procmem_u64(&p->mem, p->roots[GCD_ROOT_ALLGS], &p->allgs) ||
-	    procmem_u64(&p->mem, p->roots[GCD_ROOT_ALLGLEN], &p->allglen))
-		return fail(p, "%s: runtime.allgs/allglen at 0x%llx/0x%llx are not in the core",
-			    p->core_path,
-			    (unsigned long long)p->roots[GCD_ROOT_ALLGS],
-			    (unsigned long long)p->roots[GCD_ROOT_ALLGLEN]);
-	if (p->allglen > GOPROC_MAX_GS)
-		return fail(p, "%s: runtime.allglen is %llu, over the limit of %u",
-			    p->core_path, (unsigned long long)p->allglen,
-			    GOPROC_MAX_GS);
-	if (p->roots[GCD_ROOT_ALLM])
-		return read_ms(p);
-	goproc_warn(p, "runtime.allm not found: running goroutines will not be "
-		    "matched to threads");
-	return 0;
+	if (read_allgs(p))
+		return -1;
+	if (p->roots[GCD_ROOT_ALLM]) {
+		if (read_ms(p))
+			return -1;
+	} else {
+		goproc_warn(p, "runtime.allm not found: running goroutines will not be "
+			    "matched to threads");
+	}
+	if (!p->allgs_problem[0])
+		return p->exe_unproven ? check_exe_fits_goroutines(p) : 0;
+	/* allgs is cut: the goroutines it cannot give, found elsewhere. */
+	if (gofind_goroutines(p))
+		return fail(p, "out of memory");
+	if (!p->nfound && !p->allglen)
+		return fail(p, "%s: %s, and no goroutine was found elsewhere "
+			    "(the Ms, the threads, a scan of the heap)",
+			    p->core_path, p->allgs_problem);
+	return p->exe_unproven ? check_exe_fits_goroutines(p) : 0;
 }
 
 int goproc_open(struct goproc *p, const char *core_path, const char *exe_path,
@@ -721,7 +1127,9 @@ int goproc_open(struct goproc *p, const char *core_path, const char *exe_path,
 	if (elfcore_open(&p->core, core_path))
 		return fail(p, "%s: %s", core_path, p->core.problem);
 	p->have_core = 1;
-	return discover(p, flags);
+	if (discover(p, flags))
+		return -1;
+	return p->exe_unproven ? goproc_check_exe(p) : 0;
 }
 
 int goproc_open_mem(struct goproc *p, const void *core, size_t size,
@@ -758,9 +1166,11 @@ void goproc_close(struct goproc *p)
 		close(p->exe_fd);
 	gcdnote_free(&p->note);
 	procmem_free(&p->mem);
+	procmem_relocs_free(&p->relocs);
 	free(p->tab_copy);
 	free(p->threads);
 	free(p->ms);
+	free(p->found);
 	memset(p, 0, sizeof(*p));
 	p->exe_fd = -1;
 }

@@ -50,6 +50,21 @@ enum goroot_source {
 
 const char *goroot_source_name(enum goroot_source s);
 
+/* How a goroutine was found (gofind.c for all but the first). */
+enum gofound_how {
+	GOFOUND_ALLGS = 0,	/* runtime.allgs */
+	GOFOUND_M,		/* an M's curg or caughtsig */
+	GOFOUND_THREAD,		/* a thread's TLS slot or g register */
+	GOFOUND_SCAN,		/* a g-shaped object in the heap */
+};
+
+const char *gofound_name(enum gofound_how how);
+
+struct gofound {
+	uint64_t g, goid;
+	enum gofound_how how;
+};
+
 struct gothread {
 	uint32_t tid;
 	int32_t cursig;
@@ -88,6 +103,7 @@ struct goproc {
 	size_t exe_size;
 	int exe_fd;
 	char exe_buildid[128];
+	int exe_unproven;	/* taken by its mappings: the build ID is cut */
 
 	/* The executable as mapped in the process. */
 	uint64_t exe_base;	/* where its file offset 0 is mapped */
@@ -104,12 +120,15 @@ struct goproc {
 	int have_note;
 
 	struct procmem mem;
+	struct procmem_relocs relocs;	/* the executable's, when given */
+	int have_relocs;		/* ... and read whole */
 	char go_version[GCD_GOVERSION_LEN];
 	const char *go_version_source;
 	struct govers vers;
 	struct golayout layout;
 
 	struct gomoduledata md;
+	int md_from_image;	/* read from the executable: the core's is cut */
 	struct pclntab tab;
 	uint8_t *tab_copy;	/* when the table is not contiguous in memory */
 
@@ -125,6 +144,18 @@ struct goproc {
 	int crash_thread;	/* index of the thread that dumped, or -1 */
 
 	uint64_t allgs, allglen;	/* the slice's array and length */
+	/*
+	 * When runtime.allgs cannot be read whole (a cut core): why, and the
+	 * live goroutines found elsewhere (gofind.c), in goid order, none of
+	 * them in the readable part of allgs.
+	 */
+	char allgs_problem[256];
+	struct gofound *found;
+	size_t nfound;
+
+	/* A truncated core: what is missing, "" when nothing is. */
+	char truncation[384];
+	char filter_why[192];	/* scratch for messages */
 
 	/* Things found wrong along the way, one per line (never fatal). */
 	char warnings[2048];
@@ -180,5 +211,12 @@ long goproc_read_str(const struct goproc *p, uint64_t ptr, uint64_t len,
  * Returns the number of roots found.
  */
 int goroots_from_code(struct goproc *p);
+
+/*
+ * Goroutines without allgs (gofind.c): fill p->found with the live
+ * goroutines that the Ms, the threads and a scan of the heap show and the
+ * readable part of allgs does not.  Returns 0, or -1 when out of memory.
+ */
+int gofind_goroutines(struct goproc *p);
 
 #endif /* GOCD_GOPROC_H */

@@ -348,6 +348,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 	uint64_t pc0 = pc, sp0 = sp;
 
 	w->nphys = 0;
+	w->inconsistent = 0;
 	if (pc == 0) {
 		/* A nil function call: start in the caller's frame. */
 		if (procmem_u64(&p->mem, sp, &pc)) {
@@ -374,6 +375,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 			if (pclntab_func_at(&p->tab, pc, &tmp)) {
 				setproblem(problem, plen, "unknown pc 0x%llx",
 					   (unsigned long long)pc);
+				w->inconsistent = 1;
 				break;
 			}
 			sympc = (!usetrap && pc > tmp.entry) ? pc - 1 : pc;
@@ -389,6 +391,7 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 			setproblem(problem, plen, "no pcsp entry for pc 0x%llx in %s",
 				   (unsigned long long)pc,
 				   w->logic[s->first + s->n - 1].func);
+			w->inconsistent = 1;
 			break;
 		}
 		flag = s->f.flag;
@@ -434,12 +437,14 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 					   "unexpected return pc for %s called from 0x%llx",
 					   w->logic[s->first + s->n - 1].func,
 					   (unsigned long long)lr);
+				w->inconsistent = 1;
 				break;
 			}
 		}
 		if (pc == lr && sp == fp) {
 			setproblem(problem, plen, "traceback stuck at pc 0x%llx sp 0x%llx",
 				   (unsigned long long)pc, (unsigned long long)sp);
+			w->inconsistent = 1;
 			break;
 		}
 		trap = is_injected(s);
@@ -528,7 +533,7 @@ void gowalk_free(struct gowalk *w)
 
 uint64_t gowalk_count(const struct gowalk *w)
 {
-	return w->p->allglen;
+	return w->p->allglen + w->p->nfound;
 }
 
 const char *goroutine_status(const struct goproc *p,
@@ -865,14 +870,17 @@ int gowalk_g_at(struct gowalk *w, uint64_t addr, struct goroutine *g)
 	/*
 	 * The runtime prints a crashing goroutine from the caller of
 	 * fatalpanic/fatalthrow (getcallerpc there); the frames above are
-	 * its own machinery on the way to crash().
+	 * its own machinery on the way to crash().  When the crash could
+	 * not be pinned on a thread (a cut core without the Ms), a goroutine
+	 * on its way through fatalpanic/fatalthrow is the one that crashed.
 	 */
-	if (g->crashed) {
+	if (g->crashed || !w->crash_g) {
 		for (i = 0; i < w->nphys; i++) {
 			uint8_t sp = w->phys[i].sym->special;
 
 			if (sp == SP_FATALPANIC || sp == SP_FATALTHROW) {
 				from = i + 1;
+				g->crashed = 1;
 				break;
 			}
 		}
@@ -890,6 +898,13 @@ int gowalk_g(struct gowalk *w, uint64_t i, struct goroutine *g)
 	uint64_t addr;
 
 	memset(g, 0, sizeof(*g));
+	if (i >= w->p->allglen && i - w->p->allglen < w->p->nfound) {
+		const struct gofound *f = &w->p->found[i - w->p->allglen];
+		int r = gowalk_g_at(w, f->g, g);
+
+		g->found = f->how;
+		return r;
+	}
 	if (i >= w->p->allglen ||
 	    procmem_u64(&w->p->mem, w->p->allgs + i * 8, &addr)) {
 		snprintf(g->problem, sizeof(g->problem),
@@ -914,4 +929,36 @@ int gowalk_stack_has(struct gowalk *w, uint64_t addr, enum gospecial sp)
 		if (w->phys[i].sym->special == sp)
 			return 1;
 	return 0;
+}
+
+int goproc_check_exe(struct goproc *p)
+{
+	struct gowalk *w = gowalk_new(p);
+	struct goroutine g;
+	uint64_t i, k, n;
+	unsigned int checked = 0, bad = 0;
+	char first[160] = "";
+
+	if (!w)
+		return -1;
+	/* Up to 1024 goroutines spread over all of them. */
+	n = gowalk_count(w);
+	for (k = 0; k < 1024 && k < n; k++) {
+		i = n <= 1024 ? k : k * n / 1024;
+		if (gowalk_g(w, i, &g) || !g.nframes)
+			continue;
+		checked++;
+		if (w->inconsistent) {
+			if (!bad++)
+				snprintf(first, sizeof(first), "%s", g.problem);
+		}
+	}
+	gowalk_free(w);
+	if (!bad)
+		return 0;
+	snprintf(p->error, sizeof(p->error),
+		 "%s: the stacks of %u of %u goroutines contradict the pclntab of %s "
+		 "(%s): it is not the executable that crashed",
+		 p->core_path, bad, checked, p->exe_path, first);
+	return -1;
 }

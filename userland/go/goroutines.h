@@ -62,6 +62,7 @@ struct goroutine {
 	uint64_t panic;		/* g._panic */
 	uint64_t labels_ptr;
 	int crashed;		/* the goroutine whose crash made the core */
+	enum gofound_how found;	/* allgs, or how gofind.c found it */
 
 	enum gostack_source src;
 	struct goframe *frames;	/* logical frames, innermost first */
@@ -109,7 +110,8 @@ void gowalk_free(struct gowalk *w);
 /* Decide what crashed (call once, before walking). */
 int gowalk_crash(struct gowalk *w, struct gocrash *c);
 
-/* Number of entries of allgs (dead ones included). */
+/* Number of entries of allgs (dead ones included), then of the
+ * goroutines found without it (goproc.found), which follow. */
 uint64_t gowalk_count(const struct gowalk *w);
 
 /*
@@ -120,6 +122,17 @@ uint64_t gowalk_count(const struct gowalk *w);
  */
 int gowalk_g(struct gowalk *w, uint64_t i, struct goroutine *out);
 int gowalk_g_at(struct gowalk *w, uint64_t addr, struct goroutine *g);
+
+/*
+ * For an executable taken without its build ID (goproc.exe_unproven, a
+ * core cut before it): unwind up to 1024 goroutines spread over all of
+ * them and refuse (-1, the
+ * reason in p->error) when any stack contradicts the executable's pclntab
+ * (a pc in no function, no pcsp entry, a return address in no function)
+ * rather than stopping at bytes the core lacks.  Another build of the
+ * same shape passes the cheaper checks; its stacks do not.
+ */
+int goproc_check_exe(struct goproc *p);
 
 /* The runtime's name for a goroutine's status (waitreason for waiting). */
 const char *goroutine_status(const struct goproc *p,

@@ -80,7 +80,9 @@ int govers_lookup(const char *go_version, struct govers *v, char *err,
 	memset(v, 0, sizeof(*v));
 	if (!govers_known(minor)) {
 		snprintf(err, errlen,
-			 "Go version \"%s\" is not one gocap knows (%s)",
+			 "Go version \"%s\" is not one gocap knows (%s): its "
+			 "runtime's states and wait reasons are not in this gocap; "
+			 "a gocap that lists it in `gocap releases` reads it",
 			 go_version, govers_list());
 		return -1;
 	}

@@ -50,6 +50,10 @@ struct gophys {
 struct gowalk {
 	struct goproc *p;
 	uint64_t crash_g;
+	/* The last unwind contradicted the pclntab (a pc in no function, no
+	 * pcsp entry, a return address in no function), as opposed to
+	 * stopping at bytes the core lacks. */
+	int inconsistent;
 
 	struct gosym *sym;
 	size_t symcap, nsym;

@@ -47,9 +47,15 @@ static int need_core(const struct gocap_opts *o, const char *cmd)
 static int open_proc(const struct gocap_opts *o, const char *cmd,
 		     struct goproc *p)
 {
+	int r;
+
 	if (need_core(o, cmd))
 		return 2;
-	if (goproc_open(p, o->core, o->exe, proc_flags(o))) {
+	r = goproc_open(p, o->core, o->exe, proc_flags(o));
+	/* A cut core is said first: it explains what follows. */
+	if (p->truncation[0])
+		gocap_err("%s: %s", o->core, p->truncation);
+	if (r) {
 		gocap_err("%s", p->error);
 		print_warnings(p);
 		goproc_close(p);
@@ -81,9 +87,11 @@ int cmd_goroutines(struct gocap_opts *o)
 	 * bytes were missing.
 	 */
 	if (p.core.truncated) {
-		gocap_err("%s: the core is truncated (%s): %lu goroutine(s) unreadable, "
-			  "%lu stack(s) incomplete; the output above is partial",
-			  o->core, p.core.problem, st.unreadable, st.partial);
+		gocap_err("%s: the core is truncated: %lu goroutine(s) printed, "
+			  "%lu allgs entries unreadable, %lu stack(s) incomplete%s; "
+			  "the output above is partial",
+			  o->core, st.goroutines, st.unreadable, st.partial,
+			  p.nfound ? ", some goroutines found by scanning" : "");
 		ret = 1;
 	} else if (st.unreadable) {
 		gocap_err("%s: %lu goroutine(s) could not be read from the core",
@@ -110,8 +118,10 @@ int cmd_note(struct gocap_opts *o)
 	memset(&n, 0, sizeof(n));
 	r = gcdnote_from_core(&c, &n);
 	if (r == 0) {
-		gocap_err("%s: no gocoredump note (the core was not written with "
-			  "gocoredump.ko loaded, or its note knob was off)",
+		gocap_err("%s: no gocoredump note: the core was written without "
+			  "gocoredump.ko loaded, or with its note knob off; for the "
+			  "next crash, load the module (insmod gocoredump.ko) and "
+			  "check /sys/kernel/gocoredump/note is 1 (gocap doctor)",
 			  o->core);
 		gcdnote_free(&n);
 		elfcore_close(&c);

@@ -310,8 +310,17 @@ static json_t *goroutine_json(const struct goproc *p,
 		       json_integer((json_int_t)p->ms[g->m_index].procid),
 		       &bad);
 	}
+	if (g->stack_lo < g->stack_hi) {
+		a = json_object();
+		if (a) {
+			js_put(a, "lo", js_hex(g->stack_lo), &bad);
+			js_put(a, "hi", js_hex(g->stack_hi), &bad);
+		}
+		js_put(o, "stack", a, &bad);
+	}
 	js_put(o, "locked_to_thread", json_boolean(g->lockedm), &bad);
 	js_put(o, "crashed", json_boolean(g->crashed), &bad);
+	js_put(o, "found_by", js_text(gofound_name(g->found)), &bad);
 	js_put(o, "stack_from", js_text(gostack_source_name(g->src)), &bad);
 	if (g->nlabels) {
 		a = json_object();
@@ -464,6 +473,47 @@ static json_t *crash_json(const struct goproc *p, const struct gocrash *c)
 	return o;
 }
 
+/* A run of allgs entries [i0, i0 + n) that are not in the core. */
+static void print_cut(FILE *f, struct js_stream *js, const struct print_opts *o,
+		      uint64_t i0, uint64_t n, int *first)
+{
+	if (!n)
+		return;
+	if (o->json) {
+		json_t *u = json_object();
+		int bad = !u;
+
+		if (u) {
+			js_put(u, "index", json_integer((json_int_t)i0), &bad);
+			js_put(u, "count", json_integer((json_int_t)n), &bad);
+			js_put(u, "problem", js_text("not in the core"), &bad);
+		}
+		js_element(js, bad ? NULL : u);
+		return;
+	}
+	if (n == 1)
+		fprintf(f, "%s[gocap: allgs[%llu]: not in the core]\n",
+			*first ? "" : "\n", (unsigned long long)i0);
+	else
+		fprintf(f, "%s[gocap: allgs[%llu..%llu]: not in the core]\n",
+			*first ? "" : "\n", (unsigned long long)i0,
+			(unsigned long long)(i0 + n - 1));
+	*first = 0;
+}
+
+/* Where the goroutines after allgs come from, said once before them. */
+static void print_found_intro(FILE *f, const struct goproc *p,
+			      const struct print_opts *o, int *first)
+{
+	if (o->json)
+		return;
+	fprintf(f, "%s[gocap: %s; %zu more goroutine(s) found without it "
+		"(the Ms, the threads, a scan of the heap), in goid order; "
+		"there may be others]\n", *first ? "" : "\n",
+		p->allgs_problem, p->nfound);
+	*first = 0;
+}
+
 int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		  struct print_stats *st)
 {
@@ -472,7 +522,7 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 	struct js_stream js;
 	struct goroutine g;
 	struct gocrash c;
-	uint64_t i, n;
+	uint64_t i, n, cut0 = 0, ncut = 0;
 	int first = 1, r, ret = 0;
 
 	if (!st)
@@ -486,6 +536,10 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		js_member(&js, "go_version", js_text(p->go_version));
 		js_member(&js, "layout", js_text(p->layout.source));
 		js_member(&js, "roots", print_roots_json(p));
+		js_member(&js, "truncation", p->truncation[0] ?
+			  js_text(p->truncation) : json_null());
+		js_member(&js, "allgs_problem", p->allgs_problem[0] ?
+			  js_text(p->allgs_problem) : json_null());
 		js_member(&js, "crash", crash_json(p, &c));
 		js_begin_array(&js, f, "goroutines");
 	} else if (c.header[0]) {
@@ -498,7 +552,21 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 	for (i = 0; i < n; i++) {
 		if (i && !(i % 4096))
 			goproc_release_pages(p);
+		if (i == p->allglen) {
+			print_cut(f, &js, o, cut0, ncut, &first);
+			ncut = 0;
+			print_found_intro(f, p, o, &first);
+		}
 		r = gowalk_g(w, i, &g);
+		if (r < 0 && !g.addr) {
+			/* the entry itself is cut: one line per run */
+			st->unreadable++;
+			if (!ncut++)
+				cut0 = i;
+			continue;
+		}
+		print_cut(f, &js, o, cut0, ncut, &first);
+		ncut = 0;
 		if (r < 0) {
 			st->unreadable++;
 			if (o->json) {
@@ -528,6 +596,9 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 			continue;
 		print_one(f, &js, p, &g, o, &first, st);
 	}
+	print_cut(f, &js, o, cut0, ncut, &first);
+	if (n == p->allglen && p->allgs_problem[0])
+		print_found_intro(f, p, o, &first);
 	if (o->json) {
 		js_end_array(&js);
 		js_member(&js, "dead", json_integer((json_int_t)st->dead));
