@@ -435,7 +435,7 @@ for v in $oldest $newest; do
 		dir=$(first "$W/$v-$var" filter33)
 		[ -n "$dir" ] || { dir=$W/$v-$var-sweep; crash "$b" panic-error "$dir" || continue; }
 		mkdir -p "$W/sweep"
-		check "truncation sweep, Go $v $var: every 1 MiB, alone and with --exe${ASAN:+, ASan/UBSan too}" \
+		check "truncation sweep, Go $v $var: every 1 MiB and inside 4 g's, alone and with --exe${ASAN:+, ASan/UBSan too}" \
 			python3 "$T/sweep.py" "$GOCAP" "$dir/core" "$b" "$dir/stderr" "$W/sweep" ${ASAN:+--asan "$ASAN"}
 		[ "$oldest" = "$newest" ] && break
 	done

@@ -8,12 +8,15 @@ the cut core, alone and with the right --exe.  Every cut must give:
   - an exit status of 1 (never 0: the output is partial; never a crash);
   - a first stderr line that names the truncation ("core truncated at byte");
   - at least every goroutine whose g and whole stack lie before the cut,
-    printed without a problem note: with --exe always; core only when the
-    executable's segments are before the cut too.  Goroutines running on a
+    printed without a problem note (or, for a goroutine with pprof labels,
+    one saying its labels are cut off): with --exe always; core only when
+    the executable's segments are before the cut too.  Goroutines running on a
     thread are left out of this set (their stacks start from registers and
     signal frames elsewhere in the core);
   - for what it printed without a problem note, the runtime's own frames
-    (oracle.py --partial).
+    (oracle.py --partial);
+  - a goroutine whose g the cut goes through is never printed as if whole
+    (four more cuts, each inside a g spread over the core, test this).
 
 The set "before the cut" is computed from the full core: gocap's JSON gives
 each goroutine's g address and stack bounds, the core's program headers map
@@ -31,6 +34,7 @@ import subprocess
 import sys
 
 G_BYTES = 512       # sizeof(runtime.g) is under 512 in every release
+G_CUT = 0x100       # and every release has fields (gopc, startpc, labels) past 0x100
 NT_FILE = 0x46494c45
 
 
@@ -104,6 +108,8 @@ def main():
     rc, out, err = run([gocap, 'goroutines', '--core', core, '--json'])
     full = json.loads(out)
     need = {}
+    g_at = {}           # goid: file offset of its g
+    labelled = {g['goid'] for g in full['goroutines'] if g.get('labels')}
     for g in full['goroutines']:
         if 'goid' not in g or g['status'] == 'running' or 'stack' not in g:
             continue
@@ -112,12 +118,15 @@ def main():
         a, b = file_end(loads, gp, gp + G_BYTES), file_end(loads, lo, hi)
         if a is not None and b is not None:
             need[g['goid']] = max(a, b)
+            g_at[g['goid']] = a - G_BYTES
     if not need:
         print('the full core gives no goroutine whose g and stack are in the core')
         sys.exit(1)
     size = os.path.getsize(core)
     with open(core, 'rb') as f:
         data = f.read()
+
+    n_torn = [0]
 
     def check_cut(cut):
         """Everything one cut must give: (failures, expected, printed)."""
@@ -138,18 +147,30 @@ def main():
                 fails.append('%s: first stderr line %r' % (what, first))
             rc, jout, jerr = run([gocap, 'goroutines', '--core', cut_path, '--json'] + extra)
             printed = set()
+            labels_cut = set()
             if jout.strip():
                 try:
-                    printed = {g['goid'] for g in json.loads(jout)['goroutines']
-                               if 'goid' in g and 'problem' not in g}
+                    gs = json.loads(jout)['goroutines']
+                    printed = {g['goid'] for g in gs if 'goid' in g and 'problem' not in g}
+                    labels_cut = {g['goid'] for g in gs
+                                  if 'pprof labels' in g.get('problem', '')}
                 except ValueError as e:
                     fails.append('%s: JSON: %s' % (what, e))
             expected = {k for k, end in need.items() if end <= cut}
+            # A g the cut goes through (past its first G_CUT bytes, short
+            # of its later fields) is never printed as if whole.
+            torn = {k for k, at in g_at.items() if at + G_CUT <= cut < at + G_CUT + 8}
             if not with_exe and exe_last > cut:
                 expected = set()
             n_exp += len(expected)
             n_pr += len(printed)
-            missing = expected - printed
+            # pprof labels live in the heap, maybe past the cut: a
+            # labelled goroutine may say its labels are cut instead.
+            missing = expected - printed - (labels_cut & labelled)
+            if torn & printed:
+                fails.append('%s: goroutines %s printed whole, though the core ends inside their g'
+                             % (what, sorted(torn & printed)))
+            n_torn[0] += len(torn)
             if missing:
                 fails.append('%s: %d of %d goroutines before the cut not printed, e.g. %s'
                              % (what, len(missing), len(expected), sorted(missing)[:5]))
@@ -172,15 +193,20 @@ def main():
 
     fails = []
     stats = {'cuts': 0, 'expected': 0, 'printed': 0}
+    # Besides every step: cuts inside 4 g's spread over the core.
+    ids = sorted(g_at, key=lambda k: g_at[k])
+    cuts = set(range(step, size, step))
+    cuts |= {g_at[ids[i * (len(ids) - 1) // 3]] + G_CUT for i in range(4)}
     # Two cuts at a time (the runs are processes: the GIL is no limit).
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for f, e, pr in pool.map(check_cut, range(step, size, step)):
+        for f, e, pr in pool.map(check_cut, sorted(cuts)):
             fails += f
             stats['cuts'] += 1
             stats['expected'] += e
             stats['printed'] += pr
-    print('%d cuts of %d bytes: %d goroutines expected, %d printed without a problem, %d failures'
-          % (stats['cuts'], size, stats['expected'], stats['printed'], len(fails)))
+    print('%d cuts of %d bytes: %d goroutines expected, %d printed without a problem, '
+          '%d cut inside their g, %d failures'
+          % (stats['cuts'], size, stats['expected'], stats['printed'], n_torn[0], len(fails)))
     for f in fails[:10]:
         print('  ' + f)
     sys.exit(1 if fails else 0)

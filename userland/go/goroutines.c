@@ -552,7 +552,8 @@ static int read_g(struct gowalk *w, uint64_t addr, struct goroutine *g)
 {
 	const struct goproc *p = w->p;
 	const struct golayout *l = &p->layout;
-	uint64_t v;
+	const char *lost = NULL;
+	uint64_t v, lost_off = 0;
 	uint8_t b;
 
 	memset(g, 0, sizeof(*g));
@@ -565,27 +566,43 @@ static int read_g(struct gowalk *w, uint64_t addr, struct goroutine *g)
 			 (unsigned long long)addr);
 		return -1;
 	}
-#define GREAD(field, off)						\
+	/*
+	 * A g cut by the end of the core (a truncated core) reads as zeros
+	 * from the cut on: name the first field lost, so that the goroutine
+	 * is not printed as if it were whole (no "created by", no labels).
+	 */
+#define GREAD(field, off, name)						\
 	do {								\
-		if ((off) != GOLAYOUT_NONE)				\
-			procmem_u64(&p->mem, addr + (off), &(field));	\
+		if ((off) != GOLAYOUT_NONE &&				\
+		    procmem_u64(&p->mem, addr + (off), &(field)) &&	\
+		    (!lost || (off) < lost_off)) {			\
+			lost = (name);					\
+			lost_off = (off);				\
+		}							\
 	} while (0)
-	GREAD(g->stack_lo, l->g_stack);
-	GREAD(g->stack_hi, l->g_stack + 8);
-	GREAD(g->m, l->g_m);
-	GREAD(g->lockedm, l->g_lockedm);
-	GREAD(g->gopc, l->g_gopc);
-	GREAD(g->startpc, l->g_startpc);
-	GREAD(g->panic, l->g_panic);
-	GREAD(g->labels_ptr, l->g_labels);
-	GREAD(g->parent_goid, l->g_parentgoid);
+	GREAD(g->stack_lo, l->g_stack, "stack");
+	GREAD(g->stack_hi, l->g_stack + 8, "stack");
+	GREAD(g->m, l->g_m, "m");
+	GREAD(g->lockedm, l->g_lockedm, "lockedm");
+	GREAD(g->gopc, l->g_gopc, "gopc");
+	GREAD(g->startpc, l->g_startpc, "startpc");
+	GREAD(g->panic, l->g_panic, "_panic");
+	GREAD(g->labels_ptr, l->g_labels, "labels");
+	GREAD(g->parent_goid, l->g_parentgoid, "parentGoid");
 	v = 0;
-	GREAD(v, l->g_waitsince);
+	GREAD(v, l->g_waitsince, "waitsince");
 	g->waitsince = (int64_t)v;
 #undef GREAD
-	if (l->g_waitreason != GOLAYOUT_NONE &&
-	    !procmem_u8(&p->mem, addr + l->g_waitreason, &b))
-		g->waitreason = b;
+	if (l->g_waitreason != GOLAYOUT_NONE) {
+		if (!procmem_u8(&p->mem, addr + l->g_waitreason, &b))
+			g->waitreason = b;
+		else if (!lost || l->g_waitreason < lost_off)
+			lost = "waitreason";
+	}
+	if (lost)
+		snprintf(g->problem, sizeof(g->problem),
+			 "the core ends inside this g (0x%llx): its %s and later fields are missing",
+			 (unsigned long long)addr, lost);
 	if (g->m)
 		g->m_index = goproc_m_index(p, g->m);
 	return 0;
@@ -687,19 +704,26 @@ static int start_for(struct gowalk *w, const struct goroutine *g,
 
 /* pprof labels: a map[string]string before Go 1.24, a sorted slice of
  * {key, value string} after. */
-static void read_labels(struct gowalk *w, struct goroutine *g)
+/*
+ * g's pprof labels; 0, or -1 when some of them are not in the core (a cut
+ * core: the labels live in the heap, the g may not).
+ */
+static int labels_of(struct gowalk *w, struct goroutine *g)
 {
 	const struct goproc *p = w->p;
 	uint64_t lp = g->labels_ptr;
+	int lost = 0;
 
 	if (!lp)
-		return;
+		return 0;
 	if (p->vers.labels_slice) {
 		uint64_t ptr, len, i;
 
 		if (procmem_u64(&p->mem, lp, &ptr) ||
-		    procmem_u64(&p->mem, lp + 8, &len) || len > 1024)
-			return;
+		    procmem_u64(&p->mem, lp + 8, &len))
+			return -1;
+		if (len > 1024)
+			return 0;
 		for (i = 0; i < len && g->nlabels < GO_MAX_LABELS; i++) {
 			struct golabel *lb = &g->labels[g->nlabels];
 
@@ -708,27 +732,31 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 			    goproc_read_gostring(p, ptr + i * 32 + 16,
 						 lb->value,
 						 sizeof(lb->value)) < 0)
-				return;
+				return -1;
 			g->nlabels++;
 		}
-		return;
+		return 0;
 	}
 	/*
 	 * g.labels points at a labelMap variable, itself a map (a pointer to
 	 * the hmap): count, flags, B, noverflow, hash0, buckets, oldbuckets.
 	 */
-	if (procmem_u64(&p->mem, lp, &lp) || !lp)
-		return;
+	if (procmem_u64(&p->mem, lp, &lp))
+		return -1;
+	if (!lp)
+		return 0;
 	{
 		uint64_t count, buckets, oldbuckets, nb, i;
 		uint8_t B;
 		int pass;
 
-		if (procmem_u64(&p->mem, lp, &count) || count > 1024 ||
-		    procmem_u8(&p->mem, lp + 9, &B) || B > 16 ||
+		if (procmem_u64(&p->mem, lp, &count) ||
+		    procmem_u8(&p->mem, lp + 9, &B) ||
 		    procmem_u64(&p->mem, lp + 16, &buckets) ||
 		    procmem_u64(&p->mem, lp + 24, &oldbuckets))
-			return;
+			return -1;
+		if (count > 1024 || B > 16)
+			return 0;
 		for (pass = 0; pass < 2; pass++) {
 			uint64_t base = pass ? oldbuckets : buckets;
 
@@ -743,8 +771,10 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 					uint8_t top[8];
 					int k;
 
-					if (procmem_read(&p->mem, bk, top, 8))
+					if (procmem_read(&p->mem, bk, top, 8)) {
+						lost = 1;
 						break;
+					}
 					for (k = 0; k < 8; k++) {
 						struct golabel *lb;
 
@@ -753,12 +783,16 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 							continue;
 						lb = &g->labels[g->nlabels];
 						if (goproc_read_gostring(p, bk + 8 + k * 16, lb->key, sizeof(lb->key)) < 0 ||
-						    goproc_read_gostring(p, bk + 136 + k * 16, lb->value, sizeof(lb->value)) < 0)
+						    goproc_read_gostring(p, bk + 136 + k * 16, lb->value, sizeof(lb->value)) < 0) {
+							lost = 1;
 							continue;
+						}
 						g->nlabels++;
 					}
-					if (procmem_u64(&p->mem, bk + 264, &bk))
+					if (procmem_u64(&p->mem, bk + 264, &bk)) {
+						lost = 1;
 						break;
+					}
 				}
 			}
 		}
@@ -774,6 +808,15 @@ static void read_labels(struct gowalk *w, struct goroutine *g)
 			g->labels[j] = t;
 		}
 	}
+	return lost ? -1 : 0;
+}
+
+static void read_labels(struct gowalk *w, struct goroutine *g)
+{
+	if (labels_of(w, g) && !g->problem[0])
+		snprintf(g->problem, sizeof(g->problem),
+			 "its pprof labels (0x%llx) are not all in the core",
+			 (unsigned long long)g->labels_ptr);
 }
 
 static void created_by(struct gowalk *w, struct goroutine *g)
