@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-# gen-waitreasons.py GOROOT_SRC:MINOR...: print userland/go/gowaitreasons.c,
-# the wait-reason strings of each Go release, taken from that release's
-# runtime/runtime2.go: the order of the waitReason constants (iota) and the
-# waitReasonStrings array keyed by them.  tests/gocap/host.sh runs this over
-# the toolchain sources and fails when the committed file differs.
+# gen-waitreasons.py [--check FILE] SOURCE:MINOR...: print
+# userland/go/gowaitreasons.c, the wait-reason strings of each Go release,
+# taken from that release's runtime/runtime2.go when SOURCE is a GOROOT/src
+# directory (the order of the waitReason constants (iota) and the
+# waitReasonStrings array keyed by them), or from the runtime's own
+# waitReasonStrings array when SOURCE is a Go executable with a symbol
+# table (a release without a Debian toolchain, as Go 1.20: see
+# scripts/fetch-go120.sh).  tests/gocap/host.sh runs this over the
+# toolchain sources and fails when the committed file differs; with
+# --check FILE only the releases given are compared with FILE's.
+import os
 import re
+import struct
 import sys
 
 
@@ -26,7 +33,92 @@ def reasons(path):
     return [(n, strs.get(n)) for n in names]
 
 
+def elf_reasons(path):
+    """runtime.waitReasonStrings of a non-PIE amd64 Go executable: its
+    symbol gives the array ([N]string, 16 bytes each), the program headers
+    map its string headers and bytes to the file.  Bounded reads only."""
+    d = open(path, 'rb').read()
+
+    def u(fmt, off):
+        if off < 0 or off + struct.calcsize(fmt) > len(d):
+            sys.exit("%s: read past the end at 0x%x" % (path, off))
+        return struct.unpack_from(fmt, d, off)
+
+    if d[:4] != b'\x7fELF' or d[4] != 2 or u('<H', 18)[0] != 62:
+        sys.exit("%s: not an x86-64 ELF64 file" % path)
+    if u('<H', 16)[0] != 2:
+        sys.exit("%s: not ET_EXEC" % path)
+    phoff, shoff = u('<QQ', 32)
+    phentsize, phnum, shentsize, shnum = u('<HHHH', 54)
+    loads = []
+    for i in range(min(phnum, 64)):
+        t, _, off, va, _, fsz, _, _ = u('<IIQQQQQQ', phoff + i * phentsize)
+        if t == 1:
+            loads.append((va, off, fsz))
+
+    def fo(va, n):
+        for lva, off, fsz in loads:
+            if lva <= va and va + n <= lva + fsz:
+                return off + va - lva
+        sys.exit("%s: 0x%x (+%d) is not in the file" % (path, va, n))
+
+    sym = None
+    for i in range(min(shnum, 1024)):
+        _, typ, _, _, off, size, link, _, _, entsize = \
+            u('<IIQQQQIIQQ', shoff + i * shentsize)
+        if typ != 2 or entsize != 24 or size > len(d):     # SHT_SYMTAB
+            continue
+        stroff, strsize = u('<IIQQQQIIQQ', shoff + link * shentsize)[4:6]
+        want = b'runtime.waitReasonStrings\0'
+        for k in range(size // 24):
+            name, _, _, _, value, ssize = u('<IBBHQQ', off + 24 * k)
+            if name < strsize and d[stroff + name:stroff + name + len(want)] == want:
+                sym = (value, ssize)
+                break
+    if not sym or sym[1] % 16 or sym[1] > 16 * 1024:
+        sys.exit("%s: no runtime.waitReasonStrings in its symbol table" % path)
+    out = []
+    for k in range(sym[1] // 16):
+        ptr, ln = u('<QQ', fo(sym[0] + 16 * k, 16))
+        if ln > 256:
+            sys.exit("%s: waitReasonStrings[%d] is %d bytes" % (path, k, ln))
+        b = d[fo(ptr, ln):fo(ptr, ln) + ln] if ln else b''
+        out.append((None, '"%s"' % b.decode().replace('\\', '\\\\').replace('"', '\\"')))
+    return out
+
+
+def release(src):
+    if os.path.isfile(src):
+        return elf_reasons(src)
+    return reasons(src + "/runtime/runtime2.go")
+
+
+def block(src, minor):
+    lines = ["static const char *const waitreasons_1_%s[] = {" % minor]
+    for i, (name, s) in enumerate(release(src)):
+        # A constant without a string prints as "" like the runtime's
+        # array element it would index.  (An executable has no names.)
+        lines.append("\t/* %2d%s */ %s," % (i, " " + name if name else "",
+                                            s if s is not None else '""'))
+    lines.append("};")
+    return "\n".join(lines) + "\n"
+
+
+def check(path, args):
+    have = open(path).read()
+    bad = 0
+    for arg in args:
+        src, minor = arg.rsplit(":", 1)
+        if block(src, minor) not in have:
+            print("%s: Go 1.%s's wait reasons differ from %s's" % (path, minor, src))
+            bad += 1
+    print("%d releases checked, %d differ" % (len(args), bad))
+    sys.exit(1 if bad else 0)
+
+
 def main():
+    if sys.argv[1:2] == ["--check"]:
+        check(sys.argv[2], sys.argv[3:])
     print("// SPDX-License-Identifier: GPL-2.0")
     print("/*")
     print(" * gowaitreasons.c - the runtime's waitReason strings per Go release,")
@@ -38,13 +130,7 @@ def main():
     print()
     for arg in sys.argv[1:]:
         src, minor = arg.rsplit(":", 1)
-        print("static const char *const waitreasons_1_%s[] = {" % minor)
-        for i, (name, s) in enumerate(reasons(src + "/runtime/runtime2.go")):
-            # A constant without a string prints as "" like the runtime's
-            # array element it would index.
-            print("\t/* %2d %s */ %s," % (i, name, s if s is not None else '""'))
-        print("};")
-        print()
+        print(block(src, minor))
     print("const struct gowaitreasons gowaitreasons[] = {")
     for arg in sys.argv[1:]:
         minor = arg.rsplit(":", 1)[1]

@@ -142,7 +142,7 @@ done
 if [ "$VERSIONS" = "$RELEASES" ]; then
 	# shellcheck disable=SC2086
 	check "wait-reason strings of every release equal runtime2.go's" \
-		sh -c "python3 '$T/gen-waitreasons.py' $srcs | diff -u '$GOCD_TOP/userland/go/gowaitreasons.c' -"
+		python3 "$T/gen-waitreasons.py" --check "$GOCD_TOP/userland/go/gowaitreasons.c" $srcs
 fi
 
 declare -A BIN
