@@ -13,6 +13,9 @@
 #      (GOCD_GOCAP_VERSIONS=1.N tests/gocap/host.sh).
 # A release whose runtime prints something new fails step 5: that needs a
 # new trait in govers (Documentation/gocap.rst, "Adding a Go release").
+# Go 1.20 has no Debian toolchain: its entries come from the real Go 1.20
+# executables of scripts/fetch-go120.sh (type descriptors, checked by
+# tests/gocap120/host.sh, and runtime.waitReasonStrings).
 # Leaves the changes in the working tree for review; run make check after.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -30,20 +33,33 @@ all=$(printf '%s\n' $known "$minor" | sort -n | tr '\n' ' ')
 
 msg "fetching the toolchains"
 for m in $all; do
+	[ "$m" = 20 ] && continue
 	"$GOCD_TOP/scripts/fetch-go.sh" "1.$m" > /dev/null
 done
+go120=$("$GOCD_TOP/scripts/fetch-go120.sh")
 make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" all > /dev/null
 
 W=$(mktemp -d /tmp/add-go-release.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 layouts="" srcs=""
 for m in $all; do
+	if [ "$m" = 20 ]; then
+		layouts="$layouts $m=$W/entry-20.c"
+		srcs="$srcs $go120/go-turbo:20"
+		continue
+	fi
 	msg "building the crasher with Go 1.$m"
 	(cd "$GOCD_TOP/tests/gocap/go" && CGO_ENABLED=0 \
 	 "$GOCD_TOP/scripts/go.sh" "1.$m" build -o "$W/crasher-$m" ./crasher)
 	layouts="$layouts $m=$W/crasher-$m"
 	srcs="$srcs $GOCD_CACHE/go/1.$m/usr/share/go-1.$m/src:$m"
 done
+# Go 1.20's fields that have no type descriptor (schedt's) are those
+# 1.19 and 1.21 agree on, or the run fails.
+"$GOCD_BUILD/bin/gocap" layout --exe "$W/crasher-19" > "$W/layout-19"
+"$GOCD_BUILD/bin/gocap" layout --exe "$W/crasher-21" > "$W/layout-21"
+python3 "$GOCD_TOP/tests/gocap120/typelayout.py" "$go120/go-turbo" \
+	--c-table 20 --else "$W/layout-19" "$W/layout-21" > "$W/entry-20.c"
 # shellcheck disable=SC2086 # lists of arguments
 GOCAP=$GOCD_BUILD/bin/gocap sh "$GOCD_TOP/tests/gocap/gen-layout-table.sh" \
 	$layouts > "$GOCD_TOP/userland/go/golayout_table.c"

@@ -62,7 +62,9 @@ first() {
 command -v python3 > /dev/null || { echo "1..0 # SKIP python3 missing"; exit 0; }
 
 # Every release gocap reads (GOCD_GOCAP_VERSIONS selects some).
-RELEASES=$("$GOCAP" releases | sed 's/^go//' | tr '\n' ' ' | sed 's/ $//')
+# (Not 1.20: Debian has no toolchain to build the crasher with;
+# tests/gocap120/host.sh tests it on real Go 1.20 executables.)
+RELEASES=$("$GOCAP" releases | sed 's/^go//' | grep -vx 1.20 | tr '\n' ' ' | sed 's/ $//')
 VERSIONS=${GOCD_GOCAP_VERSIONS:-$RELEASES}
 VARIANTS="default w sw pie cgo"
 MODES="panic-string panic-error panic-fmt panic-custom panic-nested index nilmap nilptr throw"
@@ -164,8 +166,8 @@ for v in $VERSIONS; do
 		bash -c "diff <('$GOCAP' layout --exe '$b' | grep -v '^#') <('$GOCAP' layout --version go$v.0 | grep -v '^#')"
 done
 check "a Go release without a layout table is refused" \
-	sh -c "! '$GOCAP' layout --version go1.20.3 2>&1 | tee /dev/stderr | grep -q '^[a-z_]* [0-9]' &&
-	       '$GOCAP' layout --version go1.20.3 2>&1 | grep -q 'no runtime layout table'"
+	sh -c "! '$GOCAP' layout --version go1.18.10 2>&1 | tee /dev/stderr | grep -q '^[a-z_]* [0-9]' &&
+	       '$GOCAP' layout --version go1.18.10 2>&1 | grep -q 'no runtime layout table'"
 
 # --- the oracle ----------------------------------------------------------
 # oracle DESC DIR [--exe BIN]: gocap on DIR/core against DIR/stderr
@@ -404,13 +406,13 @@ print(min(off for va, fsz, off in loads if va in exe) - (1 << 20))")
 	python3 - "$dir/core" "$W/v20.core" <<'EOF'
 import re, sys
 d = open(sys.argv[1], 'rb').read()
-d = re.sub(rb'go1\.22\.(\d+)', lambda m: b'go1.20.' + m.group(1), d)
+d = re.sub(rb'go1\.22\.(\d+)', lambda m: b'go1.18.' + m.group(1), d)
 open(sys.argv[2], 'wb').write(d)
 EOF
 	if [ "$V" = 1.22 ]; then
 		check "a core of a Go release gocap does not know is refused" sh -c "
 			! '$GOCAP' goroutines --core '$W/v20.core' 2> '$W/v20.err' > /dev/null &&
-			cat '$W/v20.err' && grep -q 'go1.20.* is not one gocap knows' '$W/v20.err'"
+			cat '$W/v20.err' && grep -q 'go1.18.* is not one gocap knows' '$W/v20.err'"
 	fi
 fi
 

@@ -264,8 +264,14 @@ TEST(release_tables)
 	EXPECT_EQ(1, (int)v.created_in_goroutine);
 	EXPECT_STREQ("leaked", govers_status(&v, G_LEAKED));
 	EXPECT_STREQ("???", govers_status(&v, 40));
-	EXPECT_EQ(-1, govers_lookup("go1.20.14", &v, err, sizeof(err)));
-	EXPECT_NE(NULL, strstr(err, "go1.20.14"));
+	/* Go 1.20: from real executables, not a toolchain (govers.c). */
+	ASSERT_EQ(0, govers_lookup("go1.20.14", &v, err, sizeof(err)));
+	EXPECT_EQ(1, (int)v.pclntab_120);
+	EXPECT_EQ(0, (int)v.created_in_goroutine);
+	EXPECT_EQ(0, (int)v.unwinder);
+	EXPECT_STREQ("sync.Mutex.Lock", govers_waitreason(&v, 21));
+	EXPECT_EQ(-1, govers_lookup("go1.18.10", &v, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "go1.18.10"));
 	EXPECT_EQ(-1, govers_lookup("devel go1.28-abcdef", &v, err,
 				    sizeof(err)));
 
@@ -274,6 +280,9 @@ TEST(release_tables)
 	EXPECT_NE(GOLAYOUT_NONE, l.g_parentgoid);
 	ASSERT_EQ(0, golayout_from_table("go1.19.8", &l, err, sizeof(err)));
 	EXPECT_EQ(GOLAYOUT_NONE, l.g_parentgoid);	/* added in 1.21 */
+	ASSERT_EQ(0, golayout_from_table("go1.20.7", &l, err, sizeof(err)));
+	EXPECT_EQ(GOLAYOUT_NONE, l.g_parentgoid);
+	EXPECT_EQ(560u, l.md_next);	/* neither 1.19's nor 1.21's */
 	EXPECT_EQ(-1, golayout_from_table("go1.18.10", &l, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, govers_list()));
 	EXPECT_EQ(-1, govers_lookup("go1.28.1", &v, err, sizeof(err)));

@@ -4,6 +4,10 @@
  * (see govers.h).  The thresholds were read from each release's
  * runtime/traceback.go, runtime/panic.go, runtime/error.go, runtime/
  * print.go, runtime/proflabel.go and cmd/link's pclntab writer.
+ *
+ * Go 1.20 has no Debian toolchain, hence no sources to read: its traits
+ * were checked on two real Go 1.20 executables (scripts/fetch-go120.sh)
+ * and their GOTRACEBACK=crash output, as said at each threshold below.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +19,14 @@
  * The one list: every Go 1.N gocap reads, oldest first.  Each needs its
  * runtime layout (golayout_table.c) and wait reasons (gowaitreasons.c),
  * both generated from that release's toolchain (tests/gocap/gen-*), and
- * the traits below.  Error messages are built from it; test_gocap checks
- * that every release here has its tables and no table is for another;
+ * the traits below.  Go 1.20 is the exception Debian left: both come from
+ * real Go 1.20 executables (tests/gocap120/host.sh checks them there).
+ * Error messages are built from it; test_gocap checks that every release
+ * here has its tables and no table is for another;
  * tests/lint/check-docs.py holds the documents and the lab's toolchains
  * (scripts/lib.sh) to it.
  */
-static const int releases[] = { 19, 21, 22, 23, 24, 25, 26, 27 };
+static const int releases[] = { 19, 20, 21, 22, 23, 24, 25, 26, 27 };
 
 #define NRELEASES (sizeof(releases) / sizeof(releases[0]))
 
@@ -98,8 +104,13 @@ int govers_lookup(const char *go_version, struct govers *v, char *err,
 	v->minor = minor;
 	v->waitreasons = gowaitreasons[i].s;
 	v->nwaitreasons = gowaitreasons[i].n;
+	/* Go 1.20's executables: pcHeader magic 0xfffffff1, and the
+	 * "... to array or pointer to array ..." text in their rodata. */
 	v->pclntab_120 = minor >= 20;
 	v->array_conversion_msg = minor >= 20;
+	/* Go 1.20's own crash output says "created by F" alone; its
+	 * function table has runtime.gentraceback and neither
+	 * runtime.traceback2 (1.21's 50+50 frames) nor printFuncName. */
 	v->created_in_goroutine = minor >= 21;
 	v->unwinder = minor >= 21;
 	v->print_funcname = minor >= 21;

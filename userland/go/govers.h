@@ -7,9 +7,11 @@
  * choice in gocap goes through a trait; nothing else compares version
  * numbers.
  *
- * Only releases whose toolchain the tests run are known; anything else is
- * refused, since a wrong guess about the runtime would print plausible but
- * wrong stacks.
+ * Only releases the tests crash real programs of are known (Debian's
+ * toolchains build them; for Go 1.20, which Debian never packaged, two
+ * projects' release executables stand in); anything else is refused,
+ * since a wrong guess about the runtime would print plausible but wrong
+ * stacks.
  */
 #ifndef GOCD_GOVERS_H
 #define GOCD_GOVERS_H
