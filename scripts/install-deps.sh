@@ -12,8 +12,12 @@ libelf-dev libdw-dev liburing-dev libzstd-dev libsqlite3-dev libcap-dev libjanss
 shellcheck cppcheck sparse
 linux-libc-dev
 qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
-gdb elfutils binutils delve file sqlite3 python3 time debootstrap npm
+gdb elfutils binutils delve file sqlite3 python3 time debootstrap
 "
+# npm fetches the Go 1.20 programs (scripts/fetch-go120.sh).  A machine whose
+# Node.js came from elsewhere has npm already, and Debian's npm conflicts with
+# that nodejs: install it only where no npm runs.
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 [ -n "${GOCD_EXTRA_PKGS:-}" ] && PKGS="$PKGS $GOCD_EXTRA_PKGS"
 
 missing=""
