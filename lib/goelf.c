@@ -50,6 +50,19 @@ struct elf {
 	uint8_t *buf;			/* GOELF_SCRATCH_SIZE bytes */
 	struct goelf_ehdr eh;
 	uint64_t shstr_off, shstr_size;
+	unsigned int note_areas;	/* scanned so far, GOELF_MAX_NOTE_AREAS */
+};
+
+/*
+ * goelf_probe() reads through this wrapper of the caller's reader.  The
+ * first failed read poisons the probe: every later read fails at once
+ * without asking the reader, and the probe ends with -GOELF_EIO however
+ * the part that read was handled (an unreadable optional part must not
+ * turn into "not Go" or "no roots", which a caller would keep).
+ */
+struct probe_io {
+	const struct goelf_reader *r;
+	int failed;
 };
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -178,8 +191,12 @@ int goelf_read_ehdr(const struct goelf_reader *r, struct goelf_ehdr *eh,
 	int is64, err;
 
 	memset(eh, 0, sizeof(*eh));
-	if (r->size < GOELF_EHDR32_SIZE || rd(r, 0, b, EI_NIDENT) ||
-	    memcmp(b, ELFMAG, SELFMAG) != 0)
+	if (r->size < GOELF_EHDR32_SIZE)
+		return ehdr_fail(why, "not an ELF file", -GOELF_ENOTELF);
+	err = rd(r, 0, b, EI_NIDENT);
+	if (err)
+		return ehdr_fail(why, "cannot read the ELF header", err);
+	if (memcmp(b, ELFMAG, SELFMAG) != 0)
 		return ehdr_fail(why, "not an ELF file", -GOELF_ENOTELF);
 	if (b[EI_DATA] != ELFDATA2LSB)
 		return ehdr_fail(why, "not a little-endian ELF file",
@@ -220,7 +237,11 @@ int goelf_read_ehdr(const struct goelf_reader *r, struct goelf_ehdr *eh,
 		uint32_t shnum = eh->shnum;
 
 		eh->shnum = 1;
-		if (goelf_read_shdr(r, eh, 0, &sh0))
+		err = goelf_read_shdr(r, eh, 0, &sh0);
+		if (err == -GOELF_EIO)
+			return ehdr_fail(why, "cannot read section header 0",
+					 err);
+		if (err)
 			return ehdr_fail(why, eh->phnum == PN_XNUM ?
 					 "e_phnum is PN_XNUM but section header 0 is missing" :
 					 "section header 0 is missing",
@@ -419,16 +440,22 @@ static int name_is(const struct elf *e, uint32_t sh_name, const char *want)
 	return memcmp(b, want, n) == 0;
 }
 
-/* Look through a note area for the build IDs not found yet. */
-static void scan_notes(const struct goelf_reader *r, uint64_t off,
-		       uint64_t size, struct goelf_info *info)
+/*
+ * Look through a note area for the build IDs not found yet.  At most
+ * GOELF_MAX_NOTE_AREAS areas per file: a crafted file can declare 65535
+ * note sections over the same bytes.
+ */
+static void scan_notes(struct elf *e, uint64_t off, uint64_t size,
+		       struct goelf_info *info)
 {
+	const struct goelf_reader *r = e->r;
 	struct goelf_notes it;
 	struct goelf_note n;
 	int guard = 0;
 
-	if (!in_file(r, off, size))
+	if (!in_file(r, off, size) || e->note_areas >= GOELF_MAX_NOTE_AREAS)
 		return;
+	e->note_areas++;
 	goelf_notes_init(&it, off, size);
 	while (guard++ < GOELF_MAX_NOTES && goelf_note_next(r, &it, &n) > 0) {
 		if (!(info->flags & GOELF_F_GOBUILDID) && is_go_buildid(r, &n) &&
@@ -443,7 +470,7 @@ static void scan_notes(const struct goelf_reader *r, uint64_t off,
 	}
 }
 
-static int scan_program_headers(const struct elf *e, struct goelf_info *info)
+static int scan_program_headers(struct elf *e, struct goelf_info *info)
 {
 	int found_off0 = 0;
 	uint32_t i;
@@ -462,7 +489,7 @@ static int scan_program_headers(const struct elf *e, struct goelf_info *info)
 		if (ph.type == PT_NOTE &&
 		    (info->flags & (GOELF_F_GOBUILDID | GOELF_F_GNUBUILDID)) !=
 		    (GOELF_F_GOBUILDID | GOELF_F_GNUBUILDID))
-			scan_notes(e->r, ph.offset, ph.filesz, info);
+			scan_notes(e, ph.offset, ph.filesz, info);
 	}
 	return 0;
 }
@@ -651,7 +678,7 @@ static int scan_strtab(const struct elf *e, uint64_t off, uint64_t size,
 	uint8_t *buf = e->buf;
 	uint64_t pos = 0;
 
-	size = min64(size, 0xffffffffull);	/* st_name is 32 bits */
+	size = min64(size, GOELF_MAX_STRTAB);
 	while (pos < size) {
 		size_t n = (size_t)min64(size - pos, GOELF_SCRATCH_SIZE);
 		size_t i;
@@ -750,48 +777,73 @@ static void read_roots(const struct elf *e, struct goelf_info *info)
 	info->flags |= GOELF_F_ROOTS;
 }
 
-int goelf_probe(const struct goelf_reader *r, unsigned int want,
-		struct goelf_info *info, void *scratch)
+static int probe_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
+	struct probe_io *io = ctx;
+
+	if (io->failed)
+		return -1;
+	if (io->r->read(io->r->ctx, off, buf, len))
+		io->failed = 1;
+	return io->failed ? -1 : 0;
+}
+
+static int probe_file(struct elf *e, unsigned int want,
+		      struct goelf_info *info)
+{
+	const struct goelf_reader *r = e->r;
 	struct goelf_shdr sh;
-	struct elf e;
 	uint32_t i;
 	int err;
 
-	memset(info, 0, sizeof(*info));
-	memset(&e, 0, sizeof(e));
-	e.r = r;
-	e.buf = scratch;
-	err = parse_ehdr(&e);
+	err = parse_ehdr(e);
 	if (err)
 		return err;
 	info->flags |= GOELF_F_ELF;
-	info->elf_class = e.eh.elf_class;
-	info->e_type = e.eh.type;
-	info->e_machine = e.eh.machine;
+	info->elf_class = e->eh.elf_class;
+	info->e_type = e->eh.type;
+	info->e_machine = e->eh.machine;
 
-	for (i = 1; i < e.eh.shnum; i++) {
-		if (goelf_read_shdr(r, &e.eh, i, &sh))
+	for (i = 1; i < e->eh.shnum; i++) {
+		if (goelf_read_shdr(r, &e->eh, i, &sh))
 			break;
 		if (!(info->flags & GOELF_F_BUILDINFO) &&
 		    in_file(r, sh.offset, sh.size) &&
-		    name_is(&e, sh.name, ".go.buildinfo")) {
+		    name_is(e, sh.name, ".go.buildinfo")) {
 			info->flags |= GOELF_F_BUILDINFO;
 			info->buildinfo_off = sh.offset;
 			info->buildinfo_size = sh.size;
 		}
 		if (sh.type == SHT_NOTE)
-			scan_notes(r, sh.offset, sh.size, info);
+			scan_notes(e, sh.offset, sh.size, info);
 	}
-	err = scan_program_headers(&e, info);
+	err = scan_program_headers(e, info);
 	if (err)
 		return err;
 
 	if ((want & GOELF_WANT_BUILDINFO) && (info->flags & GOELF_F_BUILDINFO))
-		read_buildinfo(&e, info);
+		read_buildinfo(e, info);
 	if ((want & GOELF_WANT_ROOTS) && (info->flags & GOELF_F_GO))
-		read_roots(&e, info);
+		read_roots(e, info);
 	return 0;
+}
+
+int goelf_probe(const struct goelf_reader *r, unsigned int want,
+		struct goelf_info *info, void *scratch)
+{
+	struct probe_io io = { .r = r };
+	struct goelf_reader pr = {
+		.read = probe_read, .ctx = &io, .size = r->size,
+	};
+	struct elf e;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	memset(&e, 0, sizeof(e));
+	e.r = &pr;
+	e.buf = scratch;
+	err = probe_file(&e, want, info);
+	return io.failed ? -GOELF_EIO : err;
 }
 
 static int copy_modinfo(const struct goelf_reader *r, uint64_t base,

@@ -158,8 +158,20 @@ int goelf_gnu_buildid(const struct goelf_reader *r, uint64_t off,
 /* Bounds on what the parser accepts (a file beyond them is "not Go"). */
 #define GOELF_MAX_SHNUM		65535
 #define GOELF_MAX_PHNUM		4096
-#define GOELF_MAX_SYMS		(8u << 20)	/* symbols scanned in .symtab */
+#define GOELF_MAX_SYMS		(2u << 20)	/* symbols scanned in .symtab */
 #define GOELF_MAX_BUILDINFO	(64u << 10)	/* modinfo text kept */
+/*
+ * Bounds on what goelf_probe() reads; the part beyond them is skipped, the
+ * file is still judged.  Note areas: SHT_NOTE sections and PT_NOTE
+ * segments looked through for build IDs (GOELF_MAX_NOTES notes each); a
+ * crafted file can declare 65535 note sections over the same bytes.
+ * String table: bytes of .strtab searched for the roots' names (a root
+ * whose name lies beyond is not found).  With GOELF_MAX_SHNUM and
+ * GOELF_MAX_SYMS this bounds a probe to about 130 MB read in at most
+ * about 300,000 reads, whatever the file says.
+ */
+#define GOELF_MAX_NOTE_AREAS	16
+#define GOELF_MAX_STRTAB	(64u << 20)
 
 /* struct goelf_info.flags */
 #define GOELF_F_ELF		(1u << 0) /* a valid little-endian ELF file */
@@ -216,6 +228,11 @@ struct goelf_info {
  * GOELF_F_GO to know whether it is Go), or a negative GOELF_E* when it is
  * not ELF or is malformed.  A malformed optional part (buildinfo strings,
  * symbol table) does not fail the probe: its flag is just left clear.
+ *
+ * Errors are not verdicts: when any read of r fails, whichever part of the
+ * file it was for, the probe returns -GOELF_EIO and *info is incomplete:
+ * the caller must not keep it as what the file is.  (Reads past the end of
+ * the file are never asked of r: those make the file malformed.)
  */
 int goelf_probe(const struct goelf_reader *r, unsigned int want,
 		struct goelf_info *info, void *scratch);
