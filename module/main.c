@@ -216,6 +216,11 @@ static const struct {
 	{ "errors", &gcd_stats.errors },
 	{ "notes_written", &gcd_stats.notes_written },
 	{ "notes_skipped", &gcd_stats.notes_skipped },
+	{ "verdicts_missed", &gcd_stats.verdicts_missed },
+	{ "files_classified", &gcd_stats.files_classified },
+	{ "budget_exhausted", &gcd_stats.budget_exhausted },
+	{ "vmas_not_resident", &gcd_stats.vmas_not_resident },
+	{ "rlimit_drops", &gcd_stats.rlimit_drops },
 };
 
 static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -244,6 +249,31 @@ static struct kobj_attribute gcd_attr_notes_written =
 	__ATTR(notes_written, 0444, counter_show, NULL);
 static struct kobj_attribute gcd_attr_notes_skipped =
 	__ATTR(notes_skipped, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_verdicts_missed =
+	__ATTR(verdicts_missed, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_files_classified =
+	__ATTR(files_classified, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_budget_exhausted =
+	__ATTR(budget_exhausted, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_vmas_not_resident =
+	__ATTR(vmas_not_resident, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_rlimit_drops =
+	__ATTR(rlimit_drops, 0444, counter_show, NULL);
+
+static ssize_t compat_hook_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	static const char *const names[] = {
+		[GCD_COMPAT_WAITING] = "waiting",
+		[GCD_COMPAT_HOOKED] = "hooked",
+		[GCD_COMPAT_FAILED] = "failed",
+		[GCD_COMPAT_UNAVAILABLE] = "unavailable",
+	};
+
+	return sysfs_emit(buf, "%s\n", names[gcd_compat_state()]);
+}
+
+static struct kobj_attribute gcd_attr_compat_hook = __ATTR_RO(compat_hook);
 
 static struct kobj_attribute gcd_attr_enabled = __ATTR_RW(enabled);
 static struct kobj_attribute gcd_attr_note = __ATTR_RW(note);
@@ -266,6 +296,12 @@ static struct attribute *gcd_attrs[] = {
 	&gcd_attr_last_error.attr,
 	&gcd_attr_notes_written.attr,
 	&gcd_attr_notes_skipped.attr,
+	&gcd_attr_verdicts_missed.attr,
+	&gcd_attr_files_classified.attr,
+	&gcd_attr_budget_exhausted.attr,
+	&gcd_attr_vmas_not_resident.attr,
+	&gcd_attr_rlimit_drops.attr,
+	&gcd_attr_compat_hook.attr,
 	NULL,
 };
 
@@ -279,20 +315,26 @@ static int __init gcd_init(void)
 {
 	int err;
 
-	gcd_note_init();
 	gcd_kobj = kobject_create_and_add("gocoredump", kernel_kobj);
 	if (!gcd_kobj)
 		return -ENOMEM;
 	err = sysfs_create_group(gcd_kobj, &gcd_group);
 	if (err)
 		goto out_kobj;
-	/* Last: from here on dumps come through us. */
-	err = gcd_hooks_init();
+	err = gcd_filecache_init();
 	if (err)
 		goto out_kobj;
+	/* From here on dumps come through us... */
+	err = gcd_hooks_init();
+	if (err)
+		goto out_filecache;
+	/* ...and new programs are looked at (never fails). */
+	gcd_exec_init();
 	pr_info("loaded: Go text and rodata go into every core; knobs in /sys/kernel/gocoredump\n");
 	return 0;
 
+out_filecache:
+	gcd_filecache_exit();
 out_kobj:
 	kobject_put(gcd_kobj);
 	return err;
@@ -300,9 +342,10 @@ out_kobj:
 
 static void __exit gcd_exit(void)
 {
+	gcd_exec_exit();
 	gcd_hooks_exit();
-	kobject_put(gcd_kobj);
 	gcd_filecache_exit();
+	kobject_put(gcd_kobj);
 	pr_info("unloaded\n");
 }
 

@@ -23,18 +23,29 @@
  *  3. At dump_skip_to(dataoff) the kernel's notes are complete: the note is
  *     written there, and the skip goes to the new data offset.
  *
+ * RLIMIT_CORE.  When the headers are complete the core's final size is
+ * known exactly: the data offset plus the PT_LOADs' sizes (file mode; a
+ * pipe has no limit).  If the note, or the forced bytes, would take it
+ * over RLIMIT_CORE, what does not fit is dropped there: the forced
+ * mappings get their planned dump sizes back (elf_core_dump() reads them
+ * again when it writes the data) and their headers are edited to match,
+ * so the core is the stock one, complete; rlimit_drops counts it.  The
+ * headers are held for that even with the note off, when something was
+ * forced and the limit is finite.
+ *
  * The segment data itself never passes through here (dump_user_range()
  * writes pages directly), and it is the same bytes at shifted offsets.
  *
  * No field holds a kernel address: the note carries user addresses (the Go
- * runtime's roots, with the load bias), ids, counters and times.
+ * runtime's roots, with the load bias), ids, counters and times.  Outside
+ * the initial pid namespace it carries only the namespace's pids: a core
+ * may land in the container's own directory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
 #include <linux/elf.h>
 #include <linux/fs.h>
-#include <linux/jump_label.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
@@ -55,26 +66,13 @@
 				 (PN_XNUM - 1) * sizeof(struct elf64_phdr))
 
 enum gcd_edit_state {
-	GCD_EDIT_OFF,		/* no note for this dump */
+	GCD_EDIT_OFF,		/* headers not held: no note, no limit to fit */
 	GCD_EDIT_HEADERS,	/* holding back the ELF and program headers */
 	GCD_EDIT_NOTES,		/* headers out, waiting for the notes' end */
 	GCD_EDIT_DONE,		/* note written */
+	GCD_EDIT_PASSED,	/* headers out, edited or not; no note */
 	GCD_EDIT_DROPPED,	/* headers went out unchanged; no note */
 };
-
-static struct static_key_false *gcd_schedstats_key;
-
-void gcd_note_init(void)
-{
-	gcd_schedstats_key =
-		(struct static_key_false *)gcd_lookup_name("sched_schedstats");
-}
-
-static bool gcd_schedstats_enabled(void)
-{
-	return gcd_schedstats_key &&
-	       static_key_enabled(&gcd_schedstats_key->key);
-}
 
 /* Bytes of a note record before its descriptor: header and owner name. */
 #define GCD_NOTE_DESC_OFF	(GOELF_NHDR_SIZE + \
@@ -126,15 +124,24 @@ static int gcd_threads(struct task_struct ***out)
 	return n;
 }
 
+/*
+ * Outside the initial pid namespace the note carries no global pid: the
+ * core is the container's, and may land in its working directory.
+ */
+static bool gcd_hide_global_pids(void)
+{
+	return task_active_pid_ns(current) != &init_pid_ns;
+}
+
 static void gcd_fill_thread(struct gcd_note_thread *r, struct task_struct *t,
-			    bool schedstats)
+			    bool hide)
 {
 	u32 mask[GCD_CPUMASK_WORDS] = { 0 };
 	unsigned int cpu, i;
 	u32 flags = 0;
 	u64 ut, st;
 
-	r->tid = cpu_to_le32(task_pid_nr(t));
+	r->tid = cpu_to_le32(hide ? 0 : task_pid_nr(t));
 	r->ns_tid = cpu_to_le32(task_pid_vnr(t));
 	if (t == current)
 		flags |= GCD_THR_F_SIGNALLED;
@@ -173,7 +180,14 @@ static void gcd_fill_thread(struct gcd_note_thread *r, struct task_struct *t,
 	r->pcount = cpu_to_le64(t->sched_info.pcount);
 #endif
 #ifdef CONFIG_SCHEDSTATS
-	if (schedstats) {
+	/*
+	 * Whether kernel.sched_schedstats is on is a static key the kernel
+	 * does not export.  The counters only move while it is on, so they
+	 * are reported when any is nonzero: what was counted while it was.
+	 */
+	if (t->stats.wait_sum || t->stats.sum_sleep_runtime ||
+	    t->stats.sum_block_runtime || t->stats.iowait_sum ||
+	    t->stats.iowait_count) {
 		flags |= GCD_THR_F_SCHEDSTATS;
 		r->wait_sum_ns = cpu_to_le64(t->stats.wait_sum);
 		r->sleep_sum_ns = cpu_to_le64(t->stats.sum_sleep_runtime);
@@ -192,27 +206,33 @@ static void gcd_fill_thread(struct gcd_note_thread *r, struct task_struct *t,
 /*
  * Facts about the executable, read through the mapping of it that the
  * snapshot holds a reference to; and its load bias from the mapping of file
- * offset 0.
+ * offset 0.  On overlayfs the mappings are of the real file, the exe_file
+ * is the overlay's: both inodes are looked for.
  */
 static void gcd_exe_facts(struct gcd_dump *d)
 {
 	struct coredump_params *cprm = d->cprm;
 	struct core_vma_metadata *exe_vma = NULL, *off0 = NULL;
-	struct inode *inode = NULL;
+	struct inode *inode = NULL, *real = NULL;
 	struct file *exe;
 	int i;
 
+	/*
+	 * Only a task of this mm can replace exe_file (prctl), and they are
+	 * all stopped for the dump: the file stays put.
+	 */
 	rcu_read_lock();
 	exe = rcu_dereference(current->mm->exe_file);
-	if (exe)
-		inode = file_inode(exe);
 	rcu_read_unlock();
-	if (!inode)
+	if (!exe)
 		return;
+	inode = file_inode(exe);
+	real = d_real_inode(exe->f_path.dentry);
 	for (i = 0; i < cprm->vma_count; i++) {
 		struct core_vma_metadata *m = &cprm->vma_meta[i];
 
-		if (!m->file || file_inode(m->file) != inode)
+		if (!m->file || (file_inode(m->file) != inode &&
+				 file_inode(m->file) != real))
 			continue;
 		if (!exe_vma)
 			exe_vma = m;
@@ -224,12 +244,15 @@ static void gcd_exe_facts(struct gcd_dump *d)
 	d->exe = kzalloc(sizeof(*d->exe), GFP_KERNEL);
 	if (!d->exe)
 		return;
-	if (gcd_file_facts(exe_vma->file, GOELF_WANT_BUILDINFO |
-			   GOELF_WANT_ROOTS, d->exe) || d->exe->err) {
+	/* Not ready (a miss, the budget): the note says nothing of Go. */
+	if (gcd_file_facts(exe_vma->file, &d->budget, d->exe) ||
+	    d->exe->err) {
 		kfree(d->exe);
 		d->exe = NULL;
 		return;
 	}
+	if (d->exe->info.flags & GOELF_F_GO)
+		d->go = true;
 	if (d->exe->info.e_type == ET_DYN) {
 		if (!off0) {
 			/* Where it is loaded is unknown: no roots. */
@@ -246,6 +269,7 @@ static void gcd_fill_process(struct gcd_dump *d, struct gcd_note_process *p,
 	struct coredump_params *cprm = d->cprm;
 	u32 filter = (cprm->mm_flags & MMF_DUMP_FILTER_MASK) >>
 		     MMF_DUMP_FILTER_SHIFT;
+	bool hide = gcd_hide_global_pids();
 	u32 flags = 0;
 	int i;
 
@@ -256,8 +280,12 @@ static void gcd_fill_process(struct gcd_dump *d, struct gcd_note_process *p,
 	p->boottime_ns = cpu_to_le64(d->boottime_ns);
 	p->signo = cpu_to_le32(cprm->siginfo->si_signo);
 	p->si_code = cpu_to_le32((u32)cprm->siginfo->si_code);
-	p->pid = cpu_to_le32(task_pid_nr(current));
-	p->tgid = cpu_to_le32(task_tgid_nr(current));
+	if (hide) {
+		flags |= GCD_PROC_F_PIDNS;
+	} else {
+		p->pid = cpu_to_le32(task_pid_nr(current));
+		p->tgid = cpu_to_le32(task_tgid_nr(current));
+	}
 	p->ns_pid = cpu_to_le32(task_pid_vnr(current));
 	p->ns_tgid = cpu_to_le32(task_tgid_vnr(current));
 	p->coredump_filter = cpu_to_le32(filter);
@@ -309,7 +337,7 @@ int gcd_note_prepare(struct gcd_dump *d)
 	struct gcd_note_threads_hdr *th;
 	struct task_struct **tasks;
 	size_t proc_len, thr_len, len;
-	bool schedstats = gcd_schedstats_enabled();
+	bool hide = gcd_hide_global_pids();
 	int n, i;
 	u8 *p;
 
@@ -353,11 +381,40 @@ int gcd_note_prepare(struct gcd_dump *d)
 	th->count = cpu_to_le32(n);
 	for (i = 0; i < n; i++)
 		gcd_fill_thread((struct gcd_note_thread *)(p + sizeof(*th)) + i,
-				tasks[i], schedstats);
+				tasks[i], hide);
 	kvfree(tasks);
-
-	d->edit = GCD_EDIT_HEADERS;
 	return 0;
+}
+
+/* The process record's fields that say what was forced, as it is now. */
+static void gcd_note_forcing_dropped(struct gcd_dump *d)
+{
+	struct gcd_note_process *p;
+	u32 filter;
+
+	if (!d->note)
+		return;
+	p = (struct gcd_note_process *)(d->note + GCD_NOTE_DESC_OFF);
+	p->forced_vmas = 0;
+	p->forced_bytes = 0;
+	p->flags |= cpu_to_le32(GCD_PROC_F_FORCE_SKIPPED);
+	filter = le32_to_cpu(p->coredump_filter);
+	p->effective_filter = cpu_to_le32(filter);
+}
+
+void gcd_edit_prepare(struct gcd_dump *d)
+{
+	struct coredump_params *cprm = d->cprm;
+
+	/*
+	 * The headers are held for the note, or to fit forced bytes into a
+	 * finite RLIMIT_CORE; not with extended numbering, which has its
+	 * own check in dump.c and is refused here anyway.
+	 */
+	if (d->note_len ||
+	    (d->forced_vmas && cprm->limit != RLIM_INFINITY &&
+	     cprm->vma_count + 1 < PN_XNUM))
+		d->edit = GCD_EDIT_HEADERS;
 }
 
 /* Give up on the note: write what was held back, as it was. */
@@ -366,8 +423,13 @@ static int gcd_note_drop(struct gcd_dump *d, const char *why)
 	struct coredump_params *cprm = d->cprm;
 	int ok = 1;
 
-	gcd_error(d->seq, "%s" GCD_NO_NOTE, why);
-	atomic64_inc(&gcd_stats.notes_skipped);
+	if (d->note_len)
+		gcd_error(d->seq, "%s" GCD_NO_NOTE, why);
+	else
+		gcd_error(d->seq, "%s; forcing kept without the RLIMIT_CORE check",
+			  why);
+	if (d->note_len)
+		atomic64_inc(&gcd_stats.notes_skipped);
 	d->edit = GCD_EDIT_DROPPED;
 	if (d->hdr_len)
 		ok = gcd_call_orig_dump_emit(cprm, d->hdr, d->hdr_len);
@@ -398,7 +460,7 @@ static void gcd_hdr_put(struct gcd_dump *d, size_t off, int w, u64 v)
 struct gcd_elf_layout {
 	size_t ehsize, phentsize;
 	size_t e_phoff, e_shoff, e_phentsize, e_phnum, e_shnum;
-	size_t p_offset, p_filesz;
+	size_t p_offset, p_vaddr, p_filesz;
 	int w;			/* width of an offset */
 };
 
@@ -411,6 +473,7 @@ static const struct gcd_elf_layout gcd_elf64 = {
 	.e_phnum = offsetof(struct elf64_hdr, e_phnum),
 	.e_shnum = offsetof(struct elf64_hdr, e_shnum),
 	.p_offset = offsetof(struct elf64_phdr, p_offset),
+	.p_vaddr = offsetof(struct elf64_phdr, p_vaddr),
 	.p_filesz = offsetof(struct elf64_phdr, p_filesz),
 	.w = 8,
 };
@@ -424,6 +487,7 @@ static const struct gcd_elf_layout gcd_elf32 = {
 	.e_phnum = offsetof(struct elf32_hdr, e_phnum),
 	.e_shnum = offsetof(struct elf32_hdr, e_shnum),
 	.p_offset = offsetof(struct elf32_phdr, p_offset),
+	.p_vaddr = offsetof(struct elf32_phdr, p_vaddr),
 	.p_filesz = offsetof(struct elf32_phdr, p_filesz),
 	.w = 4,
 };
@@ -459,15 +523,72 @@ static const char *gcd_hdr_plan(struct gcd_dump *d)
 }
 
 /*
+ * What fits under RLIMIT_CORE, given the bytes of segment data the headers
+ * promise (forced ones included): the note and the forcing, else the
+ * forcing alone, else the note alone, else neither (the stock core, which
+ * the kernel itself then fits or cuts).  A pipe's limit is infinite.
+ */
+static void gcd_fit_limit(const struct gcd_dump *d, u64 data,
+			  bool *keep_note, bool *keep_force)
+{
+	static const bool order[][2] = {
+		{ true, true }, { false, true }, { true, false },
+		{ false, false },
+	};
+	unsigned long limit = d->cprm->limit;
+	u64 stock = data - d->forced_bytes;
+	unsigned int i;
+
+	*keep_note = d->note_len;
+	*keep_force = d->forced_vmas;
+	if (limit == RLIM_INFINITY)
+		return;
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		*keep_note = order[i][0] && d->note_len;
+		*keep_force = order[i][1] && d->forced_vmas;
+		if ((*keep_note ? d->dataoff_new : d->dataoff_old) + stock +
+		    (*keep_force ? d->forced_bytes : 0) <= limit)
+			return;
+	}
+}
+
+/*
+ * The forced mappings' headers are where the snapshot puts them, with the
+ * full sizes dump.c gave them: the forcing can be undone.
+ */
+static bool gcd_hdr_forced_match(struct gcd_dump *d, u64 phnum)
+{
+	const struct gcd_elf_layout *l = gcd_layout(d);
+	struct coredump_params *cprm = d->cprm;
+	unsigned int k;
+
+	if (phnum != (u64)cprm->vma_count + 1)
+		return false;
+	for (k = 0; k < d->forced_vmas; k++) {
+		const struct core_vma_metadata *m =
+			&cprm->vma_meta[d->forced[k].idx];
+		size_t o = l->ehsize + (d->forced[k].idx + 1) * l->phentsize;
+
+		if (gcd_hdr_get(d, o + l->p_vaddr, l->w) != m->start ||
+		    gcd_hdr_get(d, o + l->p_filesz, l->w) != m->dump_size)
+			return false;
+	}
+	return true;
+}
+
+/*
  * All headers are in the buffer: check the layout elf_core_dump() makes
- * and, if it is that, make room for the note.  NULL when edited.
+ * and, if it is that, fit the core under RLIMIT_CORE and make room for the
+ * note.  NULL when edited; else why not (nothing changed).
  */
 static const char *gcd_hdr_edit(struct gcd_dump *d)
 {
 	const struct gcd_elf_layout *l = gcd_layout(d);
 	u64 phnum = gcd_hdr_get(d, l->e_phnum, 2);
-	u64 expect, delta, i, limit = d->compat ? U32_MAX : U64_MAX;
+	u64 data = 0, off, i, range = d->compat ? U32_MAX : U64_MAX;
 	size_t ph = l->ehsize;
+	bool keep_note, keep_force;
+	u64 note_len;
 
 	if (gcd_hdr_get(d, ph, 4) != PT_NOTE ||
 	    gcd_hdr_get(d, ph + l->p_offset, l->w) != d->hdr_want)
@@ -476,27 +597,63 @@ static const char *gcd_hdr_edit(struct gcd_dump *d)
 	d->dataoff_old = roundup(d->notes_end, ELF_EXEC_PAGESIZE);
 	d->dataoff_new = roundup(d->notes_end + d->note_len,
 				 ELF_EXEC_PAGESIZE);
-	delta = d->dataoff_new - d->dataoff_old;
 
-	expect = d->dataoff_old;
 	for (i = 1; i < phnum; i++) {
 		size_t o = ph + i * l->phentsize;
-		u64 filesz = gcd_hdr_get(d, o + l->p_filesz, l->w);
 
 		if (gcd_hdr_get(d, o, 4) != PT_LOAD ||
-		    gcd_hdr_get(d, o + l->p_offset, l->w) != expect)
+		    gcd_hdr_get(d, o + l->p_offset, l->w) !=
+		    d->dataoff_old + data)
 			return "a PT_LOAD header is not where the layout puts it";
-		expect += filesz;
+		data += gcd_hdr_get(d, o + l->p_filesz, l->w);
 	}
-	if (expect + delta < expect || expect + delta > limit)
+	if (d->forced_vmas && !gcd_hdr_forced_match(d, phnum))
+		return "the program headers do not match the mapping snapshot";
+
+	gcd_fit_limit(d, data, &keep_note, &keep_force);
+	note_len = keep_note ? d->note_len : 0;
+	off = keep_note ? d->dataoff_new : d->dataoff_old;
+	if (!keep_force)
+		data -= d->forced_bytes;
+	if (off + data < off || off + data > range)
 		return "the core would grow past its offset range";
 
-	gcd_hdr_put(d, ph + l->p_filesz, l->w,
-		    gcd_hdr_get(d, ph + l->p_filesz, l->w) + d->note_len);
-	for (i = 1; i < phnum; i++) {
-		size_t o = ph + i * l->phentsize + l->p_offset;
+	/* Decided: from here on nothing fails. */
+	if (keep_note != !!d->note_len || keep_force != !!d->forced_vmas) {
+		bool note_out = !keep_note && d->note_len;
+		bool force_out = !keep_force && d->forced_vmas;
 
-		gcd_hdr_put(d, o, l->w, gcd_hdr_get(d, o, l->w) + delta);
+		gcd_error(d->seq,
+			  "%s%s%s dropped: the core would exceed RLIMIT_CORE (%lu bytes) with %s",
+			  note_out ? "the note" : "",
+			  note_out && force_out ? " and " : "",
+			  force_out ? "the forcing" : "", d->cprm->limit,
+			  note_out && force_out ? "them" : "it");
+		atomic64_inc(&gcd_stats.rlimit_drops);
+	}
+	if (!keep_force && d->forced_vmas) {
+		unsigned int k;
+
+		for (k = 0; k < d->forced_vmas; k++)
+			gcd_hdr_put(d, ph + (d->forced[k].idx + 1) *
+				    l->phentsize + l->p_filesz, l->w,
+				    d->forced[k].orig_dump_size);
+		gcd_unforce(d);
+		gcd_note_forcing_dropped(d);
+	}
+	if (!keep_note && d->note_len) {
+		atomic64_inc(&gcd_stats.notes_skipped);
+		d->note_len = 0;
+		d->dataoff_new = d->dataoff_old;
+	}
+
+	gcd_hdr_put(d, ph + l->p_filesz, l->w,
+		    gcd_hdr_get(d, ph + l->p_filesz, l->w) + note_len);
+	for (i = 1; i < phnum; i++) {
+		size_t o = ph + i * l->phentsize;
+
+		gcd_hdr_put(d, o + l->p_offset, l->w, off);
+		off += gcd_hdr_get(d, o + l->p_filesz, l->w);
 	}
 	return NULL;
 }
@@ -553,7 +710,7 @@ int gcd_note_dump_emit(struct gcd_dump *d, const void *addr, int nr)
 	why = gcd_hdr_edit(d);
 	if (why)
 		return gcd_note_drop(d, why);
-	d->edit = GCD_EDIT_NOTES;
+	d->edit = d->note_len ? GCD_EDIT_NOTES : GCD_EDIT_PASSED;
 	ok = gcd_call_orig_dump_emit(cprm, d->hdr, d->hdr_len);
 	d->hdr_len = 0;
 	return ok;
@@ -599,7 +756,8 @@ void gcd_note_finish(struct gcd_dump *d)
 {
 	if (d->edit == GCD_EDIT_DONE)
 		atomic64_inc(&gcd_stats.notes_written);
-	else if (d->edit == GCD_EDIT_HEADERS || d->edit == GCD_EDIT_NOTES)
+	else if (d->note_len && (d->edit == GCD_EDIT_HEADERS ||
+				 d->edit == GCD_EDIT_NOTES))
 		atomic64_inc(&gcd_stats.notes_skipped);	/* dump cut short */
 	kvfree(d->hdr);
 	kvfree(d->note);

@@ -53,6 +53,12 @@
 #define GCD_PROC_F_PIE		(1u << 4) /* load_bias applied (ET_DYN) */
 #define GCD_PROC_F_COMPAT	(1u << 5) /* 32-bit process (compat writer) */
 #define GCD_PROC_F_FORCE_SKIPPED (1u << 6) /* forcing abandoned (see sysfs last_error) */
+/*
+ * The dump was in a pid namespace other than the initial one: pid, tgid
+ * and every thread's tid (the initial namespace's numbers) are 0; the ns_
+ * fields hold the process's own.
+ */
+#define GCD_PROC_F_PIDNS	(1u << 7)
 
 /* Indices into struct gcd_note_process.roots[]. */
 enum gcd_root {
@@ -79,7 +85,7 @@ struct gcd_note_process {
 	__le64 boottime_ns;	/* CLOCK_BOOTTIME at dump start */
 	__le32 si_code;		/* si_code of that signal (a signed value) */
 	__le32 signo;		/* signal that caused the dump */
-	__le32 pid;		/* dumping thread, init pid namespace */
+	__le32 pid;		/* dumping thread, init pid namespace (or 0) */
 	__le32 tgid;
 	__le32 ns_pid;		/* the same, in the process's pid namespace */
 	__le32 ns_tgid;
@@ -123,7 +129,7 @@ struct gcd_note_threads_hdr {
 };
 
 struct gcd_note_thread {
-	__le32 tid;		/* init pid namespace */
+	__le32 tid;		/* init pid namespace (0: GCD_PROC_F_PIDNS) */
 	__le32 ns_tid;		/* the process's pid namespace */
 	__le32 flags;		/* GCD_THR_F_* */
 	__le32 policy;		/* SCHED_NORMAL, SCHED_BATCH, ... */

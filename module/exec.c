@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exec.c - what gocoredump learns when a program starts, from the
+ * sched_process_exec tracepoint:
+ *
+ *  - the compat (32-bit) ELF core writer.  It is a static function that
+ *    nothing exports; the one safe way to its address is the binfmt of a
+ *    process it loaded (hook.c says why).  So the first exec whose mm's
+ *    binfmt is not the native one hands that binfmt to a work item, which
+ *    checks it and hooks its writer.  Until then (and for good on a kernel
+ *    without compat ELF support) 32-bit cores are the kernel's own; sysfs
+ *    compat_hook and the kernel log say which.  At load, the processes
+ *    already running are looked at once for the same purpose.
+ *  - files to classify: the files the new program maps executable (the
+ *    program and its ELF interpreter) go to filecache.c's worker, so that
+ *    the verdict is ready when the program crashes and the dump need not
+ *    read them.
+ *
+ * The tracepoint is reached through for_each_kernel_tracepoint() and
+ * tracepoint_probe_register(), both exported: no symbol lookup.  Without
+ * it the module still works: compat cores stay stock, and files are
+ * classified by the dumps that need them.
+ *
+ * Context of the probe: the task that exec'd, right after its new program
+ * was loaded; preemption disabled, may not sleep.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <linux/workqueue.h>
+
+#include "gocoredump.h"
+
+static struct tracepoint *gcd_exec_tp;
+
+/* The binfmt handed to the work item; one at a time. */
+static const struct linux_binfmt *gcd_compat_candidate;
+static const struct linux_binfmt *gcd_compat_rejected;
+static pid_t gcd_compat_pid;
+
+static void gcd_compat_fn(struct work_struct *work)
+{
+	const struct linux_binfmt *fmt = READ_ONCE(gcd_compat_candidate);
+
+	if (fmt && gcd_hook_compat(fmt, READ_ONCE(gcd_compat_pid)) &&
+	    gcd_compat_state() == GCD_COMPAT_WAITING)
+		WRITE_ONCE(gcd_compat_rejected, fmt);
+	WRITE_ONCE(gcd_compat_candidate, NULL);
+}
+
+static DECLARE_WORK(gcd_compat_work, gcd_compat_fn);
+
+/*
+ * Executables queued lately, by inode and size, so that a program exec'd
+ * in a loop costs one hash lookup and not one trip to the worker each
+ * time.  A collision or a rewrite of the file only means one more trip.
+ */
+#define GCD_SEEN_BITS	8
+
+static struct {
+	const struct inode *inode;
+	loff_t size;
+} gcd_seen[1 << GCD_SEEN_BITS];
+
+static bool gcd_seen_before(const struct inode *inode)
+{
+	unsigned int i = hash_ptr((void *)inode, GCD_SEEN_BITS);
+	loff_t size = i_size_read(inode);
+
+	if (READ_ONCE(gcd_seen[i].inode) == inode &&
+	    READ_ONCE(gcd_seen[i].size) == size)
+		return true;
+	WRITE_ONCE(gcd_seen[i].inode, inode);
+	WRITE_ONCE(gcd_seen[i].size, size);
+	return false;
+}
+
+/* Does a policy need verdicts?  (force under scope=go, or the note.) */
+static bool gcd_verdicts_wanted(void)
+{
+	return READ_ONCE(gcd_knobs.enabled) &&
+	       ((READ_ONCE(gcd_knobs.force) &&
+		 READ_ONCE(gcd_knobs.scope) == GCD_SCOPE_GO) ||
+		READ_ONCE(gcd_knobs.note));
+}
+
+/* Queue the files mm maps executable; right after exec that is few. */
+static void gcd_exec_queue_files(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	int queued = 0;
+
+	VMA_ITERATOR(vmi, mm, 0);
+	if (!mmap_read_trylock(mm))
+		return;
+	for_each_vma(vmi, vma) {
+		if (!vma->vm_file || !(vma->vm_flags & VM_EXEC))
+			continue;
+		if (gcd_seen_before(file_inode(vma->vm_file)))
+			continue;
+		gcd_classify_later(vma->vm_file);
+		if (++queued == 4)
+			break;
+	}
+	mmap_read_unlock(mm);
+}
+
+static void gcd_exec_probe(void *data, struct task_struct *p, pid_t old_pid,
+			   struct linux_binprm *bprm)
+{
+	struct mm_struct *mm = current->mm;
+	const struct linux_binfmt *fmt;
+
+	if (p != current || !mm)
+		return;
+	fmt = READ_ONCE(mm->binfmt);
+	if (fmt && fmt != gcd_native_binfmt() &&
+	    fmt != READ_ONCE(gcd_compat_rejected) &&
+	    gcd_compat_state() == GCD_COMPAT_WAITING &&
+	    !cmpxchg(&gcd_compat_candidate, NULL, fmt)) {
+		WRITE_ONCE(gcd_compat_pid, task_tgid_nr(p));
+		schedule_work(&gcd_compat_work);
+	}
+	if (gcd_verdicts_wanted())
+		gcd_exec_queue_files(mm);
+}
+
+static void gcd_find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_exec"))
+		*(struct tracepoint **)priv = tp;
+}
+
+/*
+ * A 32-bit program already running when the module loads: its binfmt is
+ * the compat one.  The first few binfmts other than the native one are
+ * tried.  Context: the load, may sleep.
+ */
+static void gcd_exec_scan(void)
+{
+	const struct linux_binfmt *native = gcd_native_binfmt();
+	const struct linux_binfmt *fmts[4];
+	pid_t pids[4];
+	struct task_struct *p;
+	int n = 0, i;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		const struct linux_binfmt *fmt = NULL;
+
+		task_lock(p);
+		if (p->mm)
+			fmt = READ_ONCE(p->mm->binfmt);
+		task_unlock(p);
+		if (!fmt || fmt == native)
+			continue;
+		for (i = 0; i < n && fmts[i] != fmt; i++)
+			;
+		if (i < n)
+			continue;
+		fmts[n] = fmt;
+		pids[n] = task_tgid_nr(p);
+		if (++n == ARRAY_SIZE(fmts))
+			break;
+	}
+	rcu_read_unlock();
+	for (i = 0; i < n; i++)
+		if (!gcd_hook_compat(fmts[i], pids[i]) ||
+		    gcd_compat_state() != GCD_COMPAT_WAITING)
+			break;
+}
+
+int gcd_exec_init(void)
+{
+	int err;
+
+	if (gcd_compat_state() == GCD_COMPAT_WAITING)
+		gcd_exec_scan();
+	for_each_kernel_tracepoint(gcd_find_tp, &gcd_exec_tp);
+	if (!gcd_exec_tp) {
+		pr_warn("no sched_process_exec tracepoint: 32-bit cores stay as the kernel writes them\n");
+		gcd_compat_unavailable();
+		return 0;
+	}
+	err = tracepoint_probe_register(gcd_exec_tp, gcd_exec_probe, NULL);
+	if (err) {
+		pr_warn("cannot probe sched_process_exec (%d): 32-bit cores stay as the kernel writes them\n",
+			err);
+		gcd_exec_tp = NULL;
+		gcd_compat_unavailable();
+	}
+	return 0;
+}
+
+void gcd_exec_exit(void)
+{
+	if (gcd_exec_tp) {
+		tracepoint_probe_unregister(gcd_exec_tp, gcd_exec_probe, NULL);
+		/* No probe runs, or will run, our code after this. */
+		tracepoint_synchronize_unregister();
+		gcd_exec_tp = NULL;
+	}
+	cancel_work_sync(&gcd_compat_work);
+}
