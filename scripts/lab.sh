@@ -42,19 +42,24 @@ tap_n=0
 tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n $*"; }
 tap_fail() { tap_n=$((tap_n + 1)); echo "not ok $tap_n $*"; failed=1; }
 
+# make_kmod K DIR LOG: the out-of-tree module in DIR built against $KDIR;
+# 7.x headers need trixie's toolchain, so that one builds in a chroot of it.
+make_kmod() {
+	if [ "$1" = 7 ]; then
+		"$GOCD_TOP/scripts/trixie-chroot.sh" run "$KDIR" "$2"
+	else
+		make -C "$KDIR" M="$2" modules
+	fi >"$3" 2>&1
+}
+
 # build_kmod K DIR LOG [KBUILD-LINE]: a fresh copy of the module's sources
-# in DIR (KBUILD-LINE appended to its Kbuild), built against $KDIR; 7.x
-# headers need trixie's toolchain, so that one builds in a chroot of it.
+# in DIR (KBUILD-LINE appended to its Kbuild), built by make_kmod.
 build_kmod() {
 	rm -rf "$2"; mkdir -p "$2"
 	cp -r "$GOCD_TOP/Kbuild" "$GOCD_TOP/module" "$GOCD_TOP/lib" \
 		"$GOCD_TOP/include" "$2/"
 	[ -z "${4:-}" ] || echo "$4" >> "$2/Kbuild"
-	if [ "$1" = 7 ]; then
-		"$GOCD_TOP/scripts/trixie-chroot.sh" run "$KDIR" "$2"
-	else
-		make -C "$KDIR" M="$2" modules
-	fi >"$3" 2>&1 && [ -f "$2/gocoredump.ko" ]
+	make_kmod "$1" "$2" "$3" && [ -f "$2/gocoredump.ko" ]
 }
 
 do_build() {
@@ -198,14 +203,25 @@ do_build() {
 			sed 's/^/# /' "$LAB/$k/kmod.log" | tail -20
 			continue
 		fi
-		# Its twin for test_unload: the same sources looking for a
-		# binfmt no kernel has, so that loading must be refused.
+		# Its twin for test_unload: the same sources expecting a
+		# native writer name no kernel has, so that loading must be
+		# refused.
 		if build_kmod "$k" "$kb-missing" "$LAB/$k/kmod-missing.log" \
-			"ccflags-y += -DGCD_NATIVE_BINFMT='\"gcd_no_such_binfmt\"'"; then
+			"ccflags-y += -DGCD_NATIVE_WRITER='\"gcd_no_such_writer\"'"; then
 			cp "$kb-missing/gocoredump.ko" "$LAB/$k/payload/gocoredump-missing-target.ko"
 			tap_ok "build gocoredump.ko's missing-target twin for $KVER"
 		else
 			tap_fail "build gocoredump.ko's missing-target twin for $KVER (see $LAB/$k/kmod-missing.log)"
+		fi
+		# A second IPMODIFY ftrace user, for test_unload's load-failure
+		# test (tests/kernel/kmod).
+		rm -rf "$kb-blocker"; mkdir -p "$kb-blocker"
+		cp "$GOCD_TOP"/tests/kernel/kmod/* "$kb-blocker/"
+		if make_kmod "$k" "$kb-blocker" "$LAB/$k/kmod-blocker.log" &&
+		   cp "$kb-blocker/gcd_blocker.ko" "$LAB/$k/payload/gcd_blocker.ko"; then
+			tap_ok "build the test module gcd_blocker.ko for $KVER"
+		else
+			tap_fail "build the test module gcd_blocker.ko for $KVER (see $LAB/$k/kmod-blocker.log)"
 		fi
 		cp "$envf" "$LAB/$k/kernel.env"
 		if "$GOCD_TOP/scripts/mkinitramfs.sh" "$envf" "$LAB/$k/payload" \

@@ -28,7 +28,8 @@ add_mod() {	# add_mod PATH-RELATIVE-TO-MODDIR
 	done
 	order="$order $1"
 }
-for want in 9p 9pnet_virtio virtio_pci; do
+# fuse: the tests' FUSE file system (tests/kernel/helpers/gcdfuse.c).
+for want in 9p 9pnet_virtio virtio_pci fuse; do
 	p=$(awk -F: -v w="$want" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n)
 		if (n == w) { print $1; exit } }' "$MODDIR/modules.dep")
 	if [ -n "$p" ]; then

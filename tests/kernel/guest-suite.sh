@@ -12,9 +12,20 @@ step() {	# step DESCRIPTION COMMAND...
 	n=$((n + 1)); d=$1; shift
 	if "$@"; then echo "ok $n $d"; else echo "not ok $n $d"; bad=1; fi
 }
-echo "1..2"
+# The compat (32-bit) writer is found from the first 32-bit program that
+# starts after the load: run one (it exits at once, usage) and wait for it.
+compat_hooked() {
+	/gcd/go/1.22-386/crasher >/dev/null 2>&1
+	i=0
+	while [ "$(cat /sys/kernel/gocoredump/compat_hook)" != hooked ]; do
+		i=$((i + 1)); [ "$i" -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+echo "1..3"
 step "insmod gocoredump.ko ($(uname -r))" insmod /gcd/gocoredump.ko
 step "sysfs knobs present" test -r /sys/kernel/gocoredump/enabled
+step "compat writer hooked after a 32-bit program ran" compat_hooked
 # test_unload last: it reloads the module.
 set --
 for t in /gcd/tests/test_*; do

@@ -271,7 +271,7 @@ const char *lab_out_value(const struct lab_proc *p, const char *key,
 	return NULL;
 }
 
-int lab_module_load(void)
+int lab_module_load_only(void)
 {
 	int fd = open(LAB_MODULE, O_RDONLY | O_CLOEXEC);
 	int r;
@@ -282,6 +282,32 @@ int lab_module_load(void)
 	r = r ? -errno : 0;
 	close(fd);
 	return r;
+}
+
+int lab_compat_hooked(void)
+{
+	char *argv[] = { "/gcd/go/1.22-386/crasher", NULL };
+	struct lab_proc p;
+	char state[32];
+	int i;
+
+	lab_run(&p, argv, NULL);	/* exits 2 (usage) */
+	for (i = 0; i < 100; i++) {
+		if (!lab_knob_read("compat_hook", state, sizeof(state)) &&
+		    !strcmp(state, "hooked"))
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+int lab_module_load(void)
+{
+	int r = lab_module_load_only();
+
+	if (r)
+		return r;
+	return lab_compat_hooked() ? -ETIMEDOUT : 0;
 }
 
 int lab_module_unload(void)

@@ -39,6 +39,9 @@ grep -v '^#' "$TABLE" | while IFS='~' read -r name file expr tests must; do
 		"$LAB/$K/kernel.env" "$m/initramfs" kernel "$m/out" 1800 3072 >/dev/null 2>&1
 	if grep -qE "^not ok [0-9]+ .*$must" "$m/out/tap/$tests.tap" 2>/dev/null; then
 		echo "ok $n $name: $tests notices ($(grep -cE '^not ok' "$m/out/tap/$tests.tap") failures, $must among them)"
+	elif grep -qE 'Oops|BUG:|Kernel panic' "$m/out/kernel.console" 2>/dev/null; then
+		# The lab's "kernel log has no oops" check fails as well.
+		echo "ok $n $name: the guest's kernel crashed during $tests ($(grep -m1 -oE 'Oops[^\[]*|BUG:[^\[]*|Kernel panic[^\[]*' "$m/out/kernel.console"))"
 	else
 		echo "not ok $n $name: $must did not fail under this mutant"
 		holes=$((holes + 1))

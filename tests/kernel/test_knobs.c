@@ -6,14 +6,24 @@
  * RLIMIT_CORE is respected, and 20 concurrent Go crashes all come out
  * complete.
  *
+ * With identical twins (tests/kernel/helpers/twin.c: children forked at
+ * the same instruction with the same memory): enabled=0 gives a core
+ * byte-identical to one written with no module loaded (pids and times in
+ * the kernel's notes aside), runs no module code in the dumping task and
+ * moves no counter; RLIMIT_CORE set to exactly the stock core's size
+ * gives the stock core, every segment byte-identical, and the drop of the
+ * forcing counted.
+ *
  * Needs the module loaded and core_pattern LAB_CORES/core.%p.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,7 +141,9 @@ TEST_F(knobs, counters_are_read_only)
 {
 	static const char *const ro[] = {
 		"dumps_seen", "dumps_go", "vmas_forced", "bytes_forced",
-		"errors", "last_error", "notes_written", "notes_skipped", NULL,
+		"errors", "last_error", "notes_written", "notes_skipped",
+		"verdicts_missed", "files_classified", "budget_exhausted",
+		"vmas_not_resident", "rlimit_drops", "compat_hook", NULL,
 	};
 	const char *const *k;
 
@@ -533,6 +545,252 @@ TEST_F(knobs, twenty_concurrent_crashes)
 	EXPECT_EQ(go + N, lab_counter("dumps_go"));
 	EXPECT_EQ(vmas + 2 * N, lab_counter("vmas_forced"));
 	EXPECT_EQ(bytes + (long long)want_bytes, lab_counter("bytes_forced"));
+}
+
+/* ---- twins ---- */
+
+#define TWIN	"/gcd/bin/twin"
+
+struct twin {
+	pid_t pid;
+	int in, out;
+};
+
+static int twin_start(struct twin *t)
+{
+	int in[2], out[2];
+	char buf[64];
+	ssize_t n;
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		return -1;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -1;
+	if (t->pid == 0) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+		setrlimit(RLIMIT_CORE, &rl);
+		lab_write_file("/proc/self/coredump_filter", "0x33");
+		if (chdir("/tmp"))
+			_exit(126);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl(TWIN, TWIN, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	t->in = in[1];
+	t->out = out[0];
+	n = read(t->out, buf, sizeof(buf) - 1);
+	return n > 0 && !strncmp(buf, "ready", 5) ? 0 : -1;
+}
+
+static void twin_stop(struct twin *t)
+{
+	close(t->in);
+	close(t->out);
+	waitpid(t->pid, NULL, 0);
+}
+
+/* One more twin crashes; path gets its core (the new file in LAB_CORES). */
+static int twin_crash(struct twin *t, char *path, size_t len)
+{
+	char buf[16];
+	struct dirent *de;
+	DIR *d;
+
+	lab_clean_cores();
+	if (write(t->in, "x", 1) != 1 || read(t->out, buf, 8) != 8 ||
+	    strncmp(buf, "crashed\n", 8))
+		return -1;
+	d = opendir(LAB_CORES);
+	if (!d)
+		return -1;
+	path[0] = 0;
+	while ((de = readdir(d)) != NULL)
+		if (!strncmp(de->d_name, "core.", 5))
+			snprintf(path, len, LAB_CORES "/%s", de->d_name);
+	closedir(d);
+	return path[0] ? 0 : -1;
+}
+
+/* The core's bytes, with the kernel's per-process fields zeroed. */
+static unsigned char *masked_core(const char *path, size_t *len)
+{
+	struct elfcore c;
+	unsigned char *b;
+	size_t i;
+
+	if (elfcore_open(&c, path))
+		return NULL;
+	b = malloc(c.size);
+	if (!b) {
+		elfcore_close(&c);
+		return NULL;
+	}
+	memcpy(b, c.data, c.size);
+	for (i = 0; i < c.nnotes; i++) {
+		const struct elfcore_note *n = &c.notes[i];
+		size_t off = n->desc - c.data;
+
+		if (strcmp(n->name, ELFCORE_OWNER))
+			continue;
+		/* x86-64 elf_prstatus: pr_pid..pr_sid, the four timevals. */
+		if (n->type == NT_PRSTATUS && n->descsz >= 112)
+			memset(b + off + 32, 0, 112 - 32);
+		/* elf_prpsinfo: pr_pid..pr_sid. */
+		if (n->type == NT_PRPSINFO && n->descsz >= 40)
+			memset(b + off + 24, 0, 16);
+	}
+	*len = c.size;
+	elfcore_close(&c);
+	return b;
+}
+
+static const char *const all_counters[] = {
+	"dumps_seen", "dumps_go", "vmas_forced", "bytes_forced", "errors",
+	"notes_written", "notes_skipped", "verdicts_missed",
+	"files_classified", "budget_exhausted", "vmas_not_resident",
+	"rlimit_drops",
+};
+
+/* Calls of gcd_* functions by the twins in the function trace. */
+static int twin_calls_traced(const char *trace)
+{
+	const char *s = trace;
+	int n = 0;
+
+	while ((s = strstr(s, "twin-")) != NULL) {
+		const char *eol = strchr(s, '\n');
+		const char *g = strstr(s, " gcd_");
+
+		if (g && (!eol || g < eol))
+			n++;
+		s++;
+	}
+	return n;
+}
+
+TEST_F(knobs, disabled_core_is_byte_identical_to_no_module)
+{
+	const char *T = "/sys/kernel/tracing/";
+	long long before[ARRAY_SIZE(all_counters)];
+	char a[300], b[300], path[128], *trace;
+	unsigned char *ma, *mb;
+	size_t la = 0, lb = 0, i;
+	struct twin t;
+	int traced = 0;
+
+	ASSERT_EQ(0, twin_start(&t));
+	ASSERT_EQ(0, lab_module_unload());
+	ASSERT_EQ(0, twin_crash(&t, a, sizeof(a)));
+	rename(a, "/tmp/core.nomodule");
+	ASSERT_EQ(0, lab_module_load());
+	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
+	for (i = 0; i < ARRAY_SIZE(all_counters); i++)
+		before[i] = lab_counter(all_counters[i]);
+	snprintf(path, sizeof(path), "%scurrent_tracer", T);
+	if (!access(path, W_OK)) {
+		traced = 1;
+		lab_write_file(path, "nop");
+		snprintf(path, sizeof(path), "%sset_ftrace_filter", T);
+		lab_write_file(path, "gcd_*");
+		snprintf(path, sizeof(path), "%scurrent_tracer", T);
+		lab_write_file(path, "function");
+		snprintf(path, sizeof(path), "%strace", T);
+		close(open(path, O_WRONLY | O_TRUNC));
+	}
+	ASSERT_EQ(0, twin_crash(&t, b, sizeof(b)));
+	if (traced) {
+		snprintf(path, sizeof(path), "%strace", T);
+		trace = lab_read_file(path, NULL);
+		snprintf(path, sizeof(path), "%scurrent_tracer", T);
+		lab_write_file(path, "nop");
+		snprintf(path, sizeof(path), "%sset_ftrace_filter", T);
+		lab_write_file(path, "");
+		ASSERT_NE(NULL, trace);
+		EXPECT_EQ(0, twin_calls_traced(trace)) {
+			TH_LOG("module code ran in the dumping task with enabled=0");
+		}
+		free(trace);
+	}
+	for (i = 0; i < ARRAY_SIZE(all_counters); i++)
+		EXPECT_EQ(before[i], lab_counter(all_counters[i])) {
+			TH_LOG("%s moved with enabled=0", all_counters[i]);
+		}
+	twin_stop(&t);
+	ma = masked_core("/tmp/core.nomodule", &la);
+	mb = masked_core(b, &lb);
+	ASSERT_NE(NULL, ma);
+	ASSERT_NE(NULL, mb);
+	EXPECT_EQ(la, lb);
+	for (i = 0; i < la && i < lb && ma[i] == mb[i]; i++)
+		;
+	EXPECT_EQ(la, i) {
+		TH_LOG("the cores differ first at byte %#zx", i);
+	}
+	free(ma);
+	free(mb);
+	unlink("/tmp/core.nomodule");
+}
+
+TEST_F(knobs, rlimit_core_at_the_stock_size_keeps_the_stock_core)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	char a[300], b[300], why[512] = "", last[256];
+	struct elfcore stock, mod;
+	long long drops, errors;
+	struct stat st;
+	struct twin t;
+
+	ASSERT_EQ(0, twin_start(&t));
+	ASSERT_EQ(0, lab_knob_write("enabled", "0"));
+	ASSERT_EQ(0, twin_crash(&t, a, sizeof(a)));
+	rename(a, "/tmp/core.stock");
+	ASSERT_EQ(0, stat("/tmp/core.stock", &st));
+	ASSERT_EQ(0, lab_knob_write("enabled", "1"));
+	ASSERT_EQ(0, lab_knob_write("scope", "exec"));	/* force its text */
+
+	/* Room for the stock core exactly. */
+	rl.rlim_cur = rl.rlim_max = st.st_size;
+	ASSERT_EQ(0, prlimit(t.pid, RLIMIT_CORE, &rl, NULL));
+	drops = lab_counter("rlimit_drops");
+	errors = lab_counter("errors");
+	ASSERT_EQ(0, twin_crash(&t, b, sizeof(b)));
+	ASSERT_EQ(0, elfcore_open(&stock, "/tmp/core.stock"));
+	ASSERT_EQ(0, elfcore_open(&mod, b)) {
+		TH_LOG("%s", mod.problem);
+	}
+	EXPECT_EQ(0, mod.truncated);
+	EXPECT_GE((size_t)st.st_size, mod.size);
+	EXPECT_EQ(0, lab_segments_equal(&stock, &mod, why, sizeof(why))) {
+		TH_LOG("%s (both cores in /out/rlimit-cores)", why);
+		mkdir("/out/rlimit-cores", 0755);
+		lab_sparse_copy("/tmp/core.stock", "/out/rlimit-cores/stock");
+		lab_sparse_copy(b, "/out/rlimit-cores/module");
+	}
+	EXPECT_EQ(drops + 1, lab_counter("rlimit_drops"));
+	EXPECT_EQ(errors + 1, lab_counter("errors"));
+	ASSERT_EQ(0, lab_knob_read("last_error", last, sizeof(last)));
+	EXPECT_NE(NULL, strstr(last, "RLIMIT_CORE")) {
+		TH_LOG("last_error: %s", last);
+	}
+	elfcore_close(&mod);
+
+	/* Without the limit the same twin's text is forced. */
+	rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+	ASSERT_EQ(0, prlimit(t.pid, RLIMIT_CORE, &rl, NULL));
+	ASSERT_EQ(0, twin_crash(&t, b, sizeof(b)));
+	ASSERT_EQ(0, elfcore_open(&mod, b));
+	EXPECT_EQ(0, lab_check_forced(&mod, TWIN, why, sizeof(why))) {
+		TH_LOG("%s", why);
+	}
+	elfcore_close(&mod);
+	elfcore_close(&stock);
+	twin_stop(&t);
+	unlink("/tmp/core.stock");
 }
 
 TEST_HARNESS_MAIN

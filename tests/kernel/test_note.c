@@ -21,7 +21,8 @@
  * signal: every segment of the core, with and without the note, in file and
  * pipe mode, holds exactly the process's memory (so no offset moved wrong);
  * the knob turns the note off; a core with e_phnum at PN_XNUM is written
- * without the note and counted.
+ * without the note and counted.  A Go program crashing in a new pid
+ * namespace gets a note without a single global pid (GCD_PROC_F_PIDNS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -809,6 +813,105 @@ TEST_F(cprog, pn_xnum_core_is_written_without_the_note)
 		TH_LOG("last_error: %s", last);
 	}
 	elfcore_close(&c);
+}
+
+/*
+ * The Go crasher as pid 2 of a new pid namespace (pid 1, its parent, is a
+ * plain fork that waits: a namespace's init ignores the default-action
+ * signal the Go runtime raises).  The note must carry the namespace's
+ * pids only.
+ */
+TEST_F(cprog, pid_namespace_hides_global_pids)
+{
+	char *argv[] = { "/gcd/go/1.22-static/crasher", "panic", NULL };
+	char core[300] = "";
+	struct dirent *de;
+	struct elfcore c;
+	struct gcd_note n;
+	pid_t outer, global = 0;
+	size_t i;
+	int st;
+	DIR *dir;
+
+	ASSERT_EQ(0, lab_set_core_pattern(LAB_CORES "/ns.%P"));
+	outer = fork();
+	ASSERT_LE(0, outer);
+	if (outer == 0) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+		pid_t init, child;
+
+		setrlimit(RLIMIT_CORE, &rl);
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		init = fork();
+		if (init < 0)
+			_exit(11);
+		if (init == 0) {
+			child = fork();
+			if (child == 0) {
+				int fd = open("/dev/null", O_WRONLY);
+
+				dup2(fd, 1);
+				dup2(fd, 2);
+				setenv("GOTRACEBACK", "crash", 1);
+				execv(argv[0], argv);
+				_exit(127);
+			}
+			waitpid(child, &st, 0);
+			_exit(WIFSIGNALED(st) ? 0 : 12);
+		}
+		waitpid(init, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 13);
+	}
+	ASSERT_EQ(outer, waitpid(outer, &st, 0));
+	ASSERT_EQ(0, WEXITSTATUS(st)) {
+		TH_LOG("the crasher in the new pid namespace did not die of a signal (%d)",
+		       WEXITSTATUS(st));
+	}
+	dir = opendir(LAB_CORES);
+	ASSERT_NE(NULL, dir);
+	while ((de = readdir(dir)) != NULL)
+		if (!strncmp(de->d_name, "ns.", 3)) {
+			snprintf(core, sizeof(core), LAB_CORES "/%s", de->d_name);
+			global = atoi(de->d_name + 3);
+		}
+	closedir(dir);
+	ASSERT_NE(0, core[0]);
+	ASSERT_EQ(0, elfcore_open(&c, core)) {
+		TH_LOG("%s: %s", core, c.problem);
+	}
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(1, gcdnote_from_core(&c, &n)) {
+		TH_LOG("%s", n.problem);
+	}
+	TH_LOG("global pid %d, in its namespace %u", global, n.proc.ns_tgid);
+	EXPECT_TRUE(n.proc.flags & GCD_PROC_F_PIDNS);
+	EXPECT_EQ(0, n.proc.pid);
+	EXPECT_EQ(0, n.proc.tgid);
+	EXPECT_EQ(2, n.proc.ns_tgid);
+	EXPECT_NE((uint32_t)global, n.proc.ns_tgid);
+	EXPECT_LT(0, n.nthreads);
+	for (i = 0; i < n.nthreads; i++) {
+		EXPECT_EQ(0, n.threads[i].tid);
+		EXPECT_NE(0, n.threads[i].ns_tid);
+		EXPECT_GT(1000, n.threads[i].ns_tid);	/* a fresh namespace */
+	}
+	/* And a crash in the initial namespace still has the global pids. */
+	gcdnote_free(&n);
+	elfcore_close(&c);
+	ASSERT_EQ(0, lab_set_core_pattern(LAB_CORES "/core.%p"));
+	{
+		struct lab_proc p;
+
+		ASSERT_EQ(0, lab_run(&p, argv, NULL));
+		ASSERT_EQ(0, elfcore_open(&c, p.core));
+		memset(&n, 0, sizeof(n));
+		ASSERT_EQ(1, gcdnote_from_core(&c, &n));
+		EXPECT_FALSE(n.proc.flags & GCD_PROC_F_PIDNS);
+		EXPECT_EQ((uint32_t)p.pid, n.proc.tgid);
+		gcdnote_free(&n);
+		elfcore_close(&c);
+	}
 }
 
 TEST_HARNESS_MAIN

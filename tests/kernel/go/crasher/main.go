@@ -10,6 +10,9 @@
 //	                      what /proc says about every thread to FILE, panic
 //	heap MiB              keep MiB of live heap, print "ready", wait
 //	nthreads N            start N OS threads, print "ready", wait
+//	mapfile FILE          map FILE twice (read+exec and read-only,
+//	                      private), read its first page through each,
+//	                      print "ready", wait
 //
 // Everything it prints goes to stdout as "key=value" lines for the test.
 // It uses only the standard library of Go 1.19 so every toolchain of the
@@ -278,6 +281,30 @@ func init() {
 	runtime.LockOSThread()
 }
 
+// mapfile maps path with an executable and a read-only private mapping and
+// touches the first page of each, so that the kernel's own look at it at
+// dump time (the ELF-header page) finds the page in memory.
+func mapfile(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		panic(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		panic(err)
+	}
+	for _, prot := range []int{syscall.PROT_READ | syscall.PROT_EXEC, syscall.PROT_READ} {
+		b, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), prot, syscall.MAP_PRIVATE)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("mapped=%#x prot=%d first=%d\n", uintptr(unsafe.Pointer(&b[0])), prot, b[0])
+	}
+	// Not held open: closing it at exit would wait for the file system
+	// (FUSE sends FLUSH), after the dump, which is not what is measured.
+	f.Close()
+}
+
 // sleepForever waits to be killed.  Not select{}: with nothing else to
 // run, the runtime would call that a deadlock and crash on its own.
 func sleepForever() {
@@ -312,6 +339,10 @@ func main() {
 				keep[i][j] = byte(i + j)
 			}
 		}
+		ready()
+		sleepForever()
+	case "mapfile":
+		mapfile(os.Args[2])
 		ready()
 		sleepForever()
 	case "nthreads":
