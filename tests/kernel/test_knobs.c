@@ -572,6 +572,12 @@ static int twin_start(struct twin *t)
 
 		setrlimit(RLIMIT_CORE, &rl);
 		lab_write_file("/proc/self/coredump_filter", "0x33");
+		/*
+		 * No rseq: the kernel writes the CPU number into the rseq
+		 * area (in the TLS) whenever the parent or a child goes back
+		 * to user space, and the twins would differ by it.
+		 */
+		setenv("GLIBC_TUNABLES", "glibc.pthread.rseq=0", 1);
 		if (chdir("/tmp"))
 			_exit(126);
 		dup2(in[0], 0);

@@ -6,6 +6,10 @@
  *           a child that dereferences NULL at once, wait for it (its dump
  *           included) and print "crashed"; exit at end of input
  *
+ * Run it with GLIBC_TUNABLES=glibc.pthread.rseq=0: the kernel writes the
+ * CPU number into a registered rseq area whenever a thread returns to user
+ * space, which would make the twins differ.
+ *
  * Every child is a copy of the parent at the same instruction, with the
  * same registers and memory: the parent's loop makes no call and writes
  * no memory between forks (raw fork, wait4, read and write system calls
