@@ -34,8 +34,13 @@ void print_note_table(FILE *f, const struct gcd_note *n)
 		print_ns(f, p->boottime_ns);
 		fprintf(f, "\n       Signal: %d (si_code %d)\n", p->signo,
 			p->si_code);
-		fprintf(f, "          PID: %u (tgid %u; in its namespace %u, tgid %u)\n",
-			p->pid, p->tgid, p->ns_pid, p->ns_tgid);
+		if (p->flags & GCD_PROC_F_PIDNS)
+			/* The module withheld the host's pids (TIDs are 0). */
+			fprintf(f, "          PID: %u in its pid namespace (tgid %u; host pids not recorded)\n",
+				p->ns_pid, p->ns_tgid);
+		else
+			fprintf(f, "          PID: %u (tgid %u; in its namespace %u, tgid %u)\n",
+				p->pid, p->tgid, p->ns_pid, p->ns_tgid);
 		fprintf(f, "       Filter: %#x (effective %#x)\n",
 			p->coredump_filter, p->effective_filter);
 		fprintf(f, "       Forced: %u mappings, %" PRIu64 " bytes\n",
