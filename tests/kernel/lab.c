@@ -504,8 +504,19 @@ int lab_check_forced(const struct elfcore *c, const char *path, char *why,
 	return bad ? -1 : 0;
 }
 
+int lab_in_ranges(const struct lab_ranges *r, uint64_t addr)
+{
+	int i;
+
+	for (i = 0; r && i < r->n; i++)
+		if (addr >= r->lo[i] && addr < r->hi[i])
+			return 1;
+	return 0;
+}
+
 int lab_segments_equal(const struct elfcore *a, const struct elfcore *b,
-		       char *why, size_t why_len)
+		       const struct lab_ranges *skip, char *why,
+		       size_t why_len)
 {
 	size_t i;
 
@@ -532,7 +543,8 @@ int lab_segments_equal(const struct elfcore *a, const struct elfcore *b,
 			snprintf(why, why_len, "PT_LOAD %zu is truncated", i);
 			return -1;
 		}
-		if (memcmp(a->data + x->offset, b->data + y->offset,
+		if (!lab_in_ranges(skip, x->vaddr) &&
+		    memcmp(a->data + x->offset, b->data + y->offset,
 			   x->filesz)) {
 			snprintf(why, why_len, "PT_LOAD %zu at %#llx: bytes differ",
 				 i, (unsigned long long)x->vaddr);

@@ -150,9 +150,21 @@ int lab_file_mappings(const struct elfcore *c, const char *path,
 int lab_check_forced(const struct elfcore *c, const char *path,
 		     char *why, size_t why_len);
 
-/* Bytes of the core's segment data, by segment, equal between two cores. */
+/* Address ranges [lo, hi) of a process (its vDSO data pages, say). */
+struct lab_ranges {
+	uint64_t lo[4], hi[4];
+	int n;
+};
+int lab_in_ranges(const struct lab_ranges *r, uint64_t addr);
+
+/*
+ * Bytes of the core's segment data, by segment, equal between two cores;
+ * the data of a segment that starts in skip (NULL: none) is not compared,
+ * its header is.
+ */
 int lab_segments_equal(const struct elfcore *a, const struct elfcore *b,
-		       char *why, size_t why_len);
+		       const struct lab_ranges *skip, char *why,
+		       size_t why_len);
 
 /* Copy a file keeping holes (SEEK_DATA/SEEK_HOLE), for exporting cores. */
 int lab_sparse_copy(const char *from, const char *to);

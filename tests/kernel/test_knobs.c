@@ -628,12 +628,7 @@ static int twin_crash(struct twin *t, char *path, size_t len)
  * kernel's time data, which 7.x dumps and which changes all the time.
  * The twins share their addresses with the parent.
  */
-struct vvar {
-	uint64_t lo[4], hi[4];
-	int n;
-};
-
-static void twin_vvar(pid_t pid, struct vvar *v)
+static void twin_vvar(pid_t pid, struct lab_ranges *v)
 {
 	char path[64], line[256];
 	FILE *f;
@@ -655,58 +650,12 @@ static void twin_vvar(pid_t pid, struct vvar *v)
 	fclose(f);
 }
 
-static int in_vvar(const struct vvar *v, uint64_t addr)
-{
-	int i;
-
-	for (i = 0; i < v->n; i++)
-		if (addr >= v->lo[i] && addr < v->hi[i])
-			return 1;
-	return 0;
-}
-
-/* Segment by segment, as lab_segments_equal(), the vDSO data aside. */
-static int segments_equal_but_vvar(const struct elfcore *a,
-				   const struct elfcore *b,
-				   const struct vvar *v, char *why,
-				   size_t len)
-{
-	size_t i;
-
-	if (a->nsegs != b->nsegs) {
-		snprintf(why, len, "%zu PT_LOADs vs %zu", a->nsegs, b->nsegs);
-		return -1;
-	}
-	for (i = 0; i < a->nsegs; i++) {
-		const struct elfcore_seg *x = &a->segs[i], *y = &b->segs[i];
-
-		if (x->vaddr != y->vaddr || x->memsz != y->memsz ||
-		    x->filesz != y->filesz || x->flags != y->flags) {
-			snprintf(why, len, "PT_LOAD %zu at %#llx differs in its header",
-				 i, (unsigned long long)x->vaddr);
-			return -1;
-		}
-		if (x->avail != x->filesz || y->avail != y->filesz) {
-			snprintf(why, len, "PT_LOAD %zu is truncated", i);
-			return -1;
-		}
-		if (!in_vvar(v, x->vaddr) &&
-		    memcmp(a->data + x->offset, b->data + y->offset,
-			   x->filesz)) {
-			snprintf(why, len, "PT_LOAD %zu at %#llx: bytes differ",
-				 i, (unsigned long long)x->vaddr);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
  * The core's bytes, with the kernel's per-process fields zeroed, and the
  * vDSO's data pages.
  */
-static unsigned char *masked_core(const char *path, const struct vvar *v,
-				  size_t *len)
+static unsigned char *masked_core(const char *path,
+				  const struct lab_ranges *v, size_t *len)
 {
 	struct elfcore c;
 	unsigned char *b;
@@ -734,7 +683,7 @@ static unsigned char *masked_core(const char *path, const struct vvar *v,
 			memset(b + off + 24, 0, 16);
 	}
 	for (i = 0; i < c.nsegs; i++)
-		if (in_vvar(v, c.segs[i].vaddr) && c.segs[i].avail)
+		if (lab_in_ranges(v, c.segs[i].vaddr) && c.segs[i].avail)
 			memset(b + c.segs[i].offset, 0, c.segs[i].avail);
 	*len = c.size;
 	elfcore_close(&c);
@@ -773,7 +722,7 @@ TEST_F(knobs, disabled_core_is_byte_identical_to_no_module)
 	unsigned char *ma, *mb;
 	size_t la = 0, lb = 0, i;
 	struct twin t;
-	struct vvar v;
+	struct lab_ranges v;
 	int traced = 0;
 
 	ASSERT_EQ(0, twin_start(&t));
@@ -838,7 +787,7 @@ TEST_F(knobs, rlimit_core_at_the_stock_size_keeps_the_stock_core)
 	long long drops, errors;
 	struct stat st;
 	struct twin t;
-	struct vvar v;
+	struct lab_ranges v;
 
 	ASSERT_EQ(0, twin_start(&t));
 	twin_vvar(t.pid, &v);
@@ -861,8 +810,7 @@ TEST_F(knobs, rlimit_core_at_the_stock_size_keeps_the_stock_core)
 	}
 	EXPECT_EQ(0, mod.truncated);
 	EXPECT_GE((size_t)st.st_size, mod.size);
-	EXPECT_EQ(0, segments_equal_but_vvar(&stock, &mod, &v, why,
-					     sizeof(why))) {
+	EXPECT_EQ(0, lab_segments_equal(&stock, &mod, &v, why, sizeof(why))) {
 		TH_LOG("%s (both cores in /out/rlimit-cores)", why);
 		mkdir("/out/rlimit-cores", 0755);
 		lab_sparse_copy("/tmp/core.stock", "/out/rlimit-cores/stock");
