@@ -43,7 +43,12 @@
 
 static struct tracepoint *gcd_exec_tp;
 
-/* The binfmt handed to the work item; one at a time. */
+/*
+ * The binfmt handed to the work item; one at a time.  Only built-in ones
+ * are handed on: the compat ELF binfmt is built in, and a binfmt of a
+ * module could be unloaded once the process that used it is gone, before
+ * the work item (or gcd_exec_scan()) looks at it.
+ */
 static const struct linux_binfmt *gcd_compat_candidate;
 static const struct linux_binfmt *gcd_compat_rejected;
 static pid_t gcd_compat_pid;
@@ -124,7 +129,7 @@ static void gcd_exec_probe(void *data, struct task_struct *p, pid_t old_pid,
 	if (p != current || !mm)
 		return;
 	fmt = READ_ONCE(mm->binfmt);
-	if (fmt && fmt != gcd_native_binfmt() &&
+	if (fmt && !fmt->module && fmt != gcd_native_binfmt() &&
 	    fmt != READ_ONCE(gcd_compat_rejected) &&
 	    gcd_compat_state() == GCD_COMPAT_WAITING &&
 	    !cmpxchg(&gcd_compat_candidate, NULL, fmt)) {
@@ -159,8 +164,11 @@ static void gcd_exec_scan(void)
 		const struct linux_binfmt *fmt = NULL;
 
 		task_lock(p);
+		/* Under task_lock the mm, and its binfmt's module, stay. */
 		if (p->mm)
 			fmt = READ_ONCE(p->mm->binfmt);
+		if (fmt && fmt->module)
+			fmt = NULL;
 		task_unlock(p);
 		if (!fmt || fmt == native)
 			continue;
