@@ -9,6 +9,9 @@
  *    naming it, and leaves nothing behind;
  *  - the compat (32-bit) writer is hooked once a 32-bit program has run,
  *    or at once when one is running at load; sysfs compat_hook says so;
+ *  - the load places its hooks on dump_emit, dump_skip_to, then the
+ *    writer: the one that sends dumps into the module goes in last
+ *    (seen through a kprobe event on ftrace_set_filter_ip);
  *  - with another IPMODIFY ftrace user on dump_emit, dump_skip_to or
  *    elf_core_dump (tests/kernel/kmod/gcd_blocker.c) the load fails with
  *    EBUSY, cleanly, while crashes go on in a loop: no dump entered the
@@ -259,6 +262,92 @@ TEST(compat_writer_is_found_from_a_32bit_program)
 }
 
 /* Crash C programs in a loop until the file stop appears. */
+/* The address /proc/kallsyms gives name (the n-th of that name), or 0. */
+static unsigned long long ksym(const char *name, int nth)
+{
+	char line[256], sym[128];
+	unsigned long long a, found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char t;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %127s", &a, &t, sym) == 3 &&
+		    !strcmp(sym, name) && nth-- == 0)
+			found = a;
+	fclose(f);
+	return found;
+}
+
+/*
+ * The order of the load's hooks, seen by a kprobe event on
+ * ftrace_set_filter_ip(ops, ip, remove, reset): dump_emit, dump_skip_to,
+ * then the writer.  The writer redirects every dump into the module, so
+ * it goes in last, when the hooks a dump needs are all there and nothing
+ * can fail any more (design.rst, "Arming, and failing to load").
+ */
+TEST(the_writer_is_hooked_last)
+{
+	const char *T = "/sys/kernel/tracing/";
+	unsigned long long ip[8], emit, skip, w0, w1;
+	char path[128], pid[32], *trace, *l;
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "%skprobe_events", T);
+	fd = open(path, O_WRONLY | O_APPEND);
+	if (fd < 0)
+		SKIP(return, "no %s: %s", path, strerror(errno));
+	ASSERT_LT(0, dprintf(fd, "p:gcd_order ftrace_set_filter_ip ip=%%si:x64 remove=%%dx:s32\n")) {
+		TH_LOG("cannot place a kprobe on ftrace_set_filter_ip");
+	}
+	close(fd);
+	if (lab_module_loaded())
+		ASSERT_EQ(0, lab_module_unload());
+	snprintf(path, sizeof(path), "%strace", T);
+	close(open(path, O_WRONLY | O_TRUNC));
+	snprintf(path, sizeof(path), "%sevents/kprobes/gcd_order/enable", T);
+	ASSERT_EQ(0, lab_write_file(path, "1"));
+	EXPECT_EQ(0, lab_module_load_only());
+	lab_write_file(path, "0");
+	snprintf(path, sizeof(path), "%strace", T);
+	trace = lab_read_file(path, NULL);
+	snprintf(path, sizeof(path), "%skprobe_events", T);
+	fd = open(path, O_WRONLY | O_APPEND);
+	if (fd >= 0) {
+		dprintf(fd, "-:gcd_order\n");
+		close(fd);
+	}
+	ASSERT_NE(NULL, trace);
+	/* This task's calls that set a filter (remove=0), in order. */
+	snprintf(pid, sizeof(pid), "-%d ", getpid());
+	for (l = trace; l && *l && n < 8; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *eol = strchr(l, '\n'), *a = strstr(l, " ip=0x");
+		char *r = strstr(l, " remove=0");
+
+		if (*l == '#' || !strstr(l, pid) || !a || !r ||
+		    (eol && (a > eol || r > eol)))
+			continue;
+		ip[n++] = strtoull(a + 4, NULL, 16);
+	}
+	free(trace);
+	emit = ksym("dump_emit", 0);
+	skip = ksym("dump_skip_to", 0);
+	w0 = ksym("elf_core_dump", 0);
+	w1 = ksym("elf_core_dump", 1);
+	ASSERT_NE(0, emit);
+	/* A fourth, the compat writer, only if a 32-bit program runs. */
+	ASSERT_LE(3, n) {
+		TH_LOG("%d hooks placed at load, not 3", n);
+	}
+	EXPECT_EQ(emit, ip[0]);
+	EXPECT_EQ(skip, ip[1]);
+	EXPECT_TRUE(ip[2] == w0 || ip[2] == w1) {
+		TH_LOG("hooks placed at %#llx, %#llx, %#llx: dump_emit is %#llx, dump_skip_to %#llx, elf_core_dump %#llx and %#llx",
+		       ip[0], ip[1], ip[2], emit, skip, w0, w1);
+	}
+}
+
 static pid_t crash_loop(const char *stop)
 {
 	pid_t pid = fork();
