@@ -9,3 +9,7 @@ USES_fuzz_gocapd_config := store
 FUZZERS += fuzz_gocapd_proto:tests/gocapd/fuzz_gocapd_proto.c,userland/gocapd/proto.c,userland/gocapd/context.c,userland/gocapd/kcore.c
 FUZZERS += fuzz_gocapd_exe:tests/gocapd/fuzz_gocapd_exe.c,userland/gocapd/exeinfo.c,userland/gocapd/annotate.c,userland/gocapd/context.c
 USES_fuzz_gocapd_exe := store core
+FUZZERS += fuzz_gocapd_facts:tests/gocapd/fuzz_gocapd_facts.c,userland/gocapd/annotate.c,userland/gocapd/exeinfo.c,userland/gocapd/context.c
+USES_fuzz_gocapd_facts := store core
+FUZZERS += fuzz_store_annotation:tests/gocapd/fuzz_store_annotation.c
+USES_fuzz_store_annotation := store

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_gocapd.c - unit tests of gocapd's parts that need no daemon: the
- * config parser, the context record codec, name sanitising, the socket
- * message parsers (ours and the kernel's coredump request), and the
- * io_uring persistence engine on synthetic streams (holes, zstd round
- * trip, ProcessSizeMax, a full disk, a stream cut short).
+ * config parser (a wrong line skipped, the others applied), the context
+ * record codec and the optional %d %F arguments, name sanitising, the
+ * socket message parsers (ours and the kernel's coredump request), the
+ * parser child's answer (facts) and its decoder, the PID reuse check, the
+ * sandbox (a parser that crashes), and the io_uring persistence engine on
+ * synthetic streams (holes, zstd round trip, ProcessSizeMax, a full disk,
+ * early progress points, reservations and cuts).
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +22,30 @@
 #include <zstd.h>
 
 #include "kselftest_harness.h"
+#include "gocapd/annotate.h"
 #include "gocapd/config.h"
 #include "gocapd/context.h"
 #include "gocapd/kcore.h"
 #include "gocapd/persist.h"
 #include "gocapd/proto.h"
+#include "gocapd/sandbox.h"
 
+/* The first report of a parse, kept (the others counted). */
+static void first_report(void *arg, const char *msg)
+{
+	char *err = arg;
+
+	if (!err[0])
+		snprintf(err, 512, "%s", msg);
+}
+
+/* 0 when every line was good, -EINVAL otherwise (err: the first). */
 static int parse(struct gocapd_config *c, const char *text, char *err)
 {
 	config_defaults(c);
-	return config_parse(c, text, strlen(text), "t.conf", err, 512);
+	err[0] = 0;
+	return config_parse(c, text, strlen(text), "t.conf", first_report,
+			    err) ? -EINVAL : 0;
 }
 
 TEST(config_valid)
@@ -50,8 +69,14 @@ TEST(config_valid)
 	ASSERT_EQ(0, c.save_executable);
 	ASSERT_EQ(0, parse(&c, "RateLimit=off\n", err));
 	ASSERT_EQ(0, c.rate_burst);
-	ASSERT_EQ(1000ull << 30, config_size_bytes(&(struct config_size){ 0, 10 },
+	ASSERT_EQ(1000ull << 30, config_size_bytes(&(struct config_size){ 0, 10, 0 },
 						   10000ull << 30));
+	/* KeepFree's default is systemd's: 15%, at most 4 GiB */
+	config_defaults(&c);
+	ASSERT_EQ(4ull << 30, config_size_bytes(&c.keep_free, 1000ull << 30));
+	ASSERT_EQ(15ull << 20, config_size_bytes(&c.keep_free, 100ull << 20));
+	ASSERT_EQ(0, parse(&c, "KeepFree=15%\n", err));	/* set: as set */
+	ASSERT_EQ(150ull << 30, config_size_bytes(&c.keep_free, 1000ull << 30));
 }
 
 TEST(config_errors)
@@ -83,7 +108,6 @@ TEST(config_errors)
 	char err[512];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err[0] = 0;
 		ASSERT_EQ(-EINVAL, parse(&c, cases[i].text, err))
 			TH_LOG("accepted: %s", cases[i].text);
 		ASSERT_NE(NULL, strstr(err, cases[i].want))
@@ -94,18 +118,50 @@ TEST(config_errors)
 		char buf[2048];
 
 		config_defaults(&c);
-		ASSERT_EQ(-EINVAL, config_parse(&c, "Storage=raw\0x\n", 14,
-						"t.conf", err, sizeof(err)));
+		err[0] = 0;
+		ASSERT_EQ(1, config_parse(&c, "Storage=raw\0x\n", 14,
+					  "t.conf", first_report, err));
 		ASSERT_NE(NULL, strstr(err, "NUL"));
 		memset(buf, 'a', sizeof(buf));
-		ASSERT_EQ(-EINVAL, config_parse(&c, buf, sizeof(buf), "t.conf",
-						err, sizeof(err)));
+		err[0] = 0;
+		ASSERT_EQ(1, config_parse(&c, buf, sizeof(buf), "t.conf",
+					  first_report, err));
 		ASSERT_NE(NULL, strstr(err, "longer than"));
 	}
-	/* On error nothing is applied. */
-	ASSERT_EQ(-EINVAL, parse(&c, "Storage=raw\nMaxConcurrent=0\n", err));
-	ASSERT_EQ(-EINVAL, config_parse(&c, "Storage=raw\nbad\n", 16, "t", err, 512));
-	ASSERT_EQ(STORE_ZSTD, c.storage);
+}
+
+/*
+ * A wrong line never drops the rest of the policy (systemd's convention):
+ * it is reported, with file, line and key, and skipped; every other line
+ * applies.  (Issue 15: one typo made the helper ignore Storage=none.)
+ */
+TEST(config_bad_line_keeps_the_rest)
+{
+	struct gocapd_config c;
+	char err[512] = "";
+	const char *text = "Storage=none\nMaxUse=lots\nKeepFree=1G\n"
+			   "Colour=blue\nRateLimit=off\n";
+
+	config_defaults(&c);
+	ASSERT_EQ(2, config_parse(&c, text, strlen(text), "g.conf",
+				  first_report, err));
+	ASSERT_NE(NULL, strstr(err, "g.conf:2: MaxUse=lots")) TH_LOG("%s", err);
+	ASSERT_EQ(STORE_NONE, c.storage);
+	ASSERT_EQ(1ull << 30, c.keep_free.bytes);
+	ASSERT_EQ(0, c.rate_burst);
+	ASSERT_EQ(10, c.max_use.percent);	/* MaxUse keeps its default */
+	/* a key applies whole or not at all */
+	config_defaults(&c);
+	ASSERT_EQ(1, config_parse(&c, "RateLimit=5/1y\n", 15, "g.conf", NULL,
+				  NULL));
+	ASSERT_EQ(10, c.rate_burst);
+	ASSERT_EQ(60ull * 1000000, c.rate_interval_us);
+	/* the new keys */
+	ASSERT_EQ(0, parse(&c, "MaxAge=3d\nUserAccess=no\n", err)) TH_LOG("%s", err);
+	ASSERT_EQ(3ull * 86400 * 1000000, c.max_age_us);
+	ASSERT_EQ(0, c.user_access);
+	ASSERT_EQ(0, parse(&c, "MaxAge=off\n", err));
+	ASSERT_EQ(0, c.max_age_us);
 }
 
 TEST(context_roundtrip)
@@ -115,11 +171,19 @@ TEST(context_roundtrip)
 	size_t len;
 	char err[256] = "";
 	char *const argv[] = { "1234", "7", "1240", "11", "1700000000", "1000",
-			       "100", "18446744073709551615", "host", "my prog" };
+			       "100", "18446744073709551615", "host", "my prog",
+			       "1", "" };
+	int pidfd;
 
 	ctx_init(&a);
 	ctx_init(&b);
-	ASSERT_EQ(0, ctx_from_args(&a, 10, argv, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, ctx_from_args(&a, 10, argv, &pidfd, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(-1, a.dumpable);
+	ASSERT_EQ(-1, pidfd);
+	/* %d, and %F empty (a kernel without it drops it) */
+	ASSERT_EQ(0, ctx_from_args(&a, 12, argv, &pidfd, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(1, a.dumpable);
+	ASSERT_EQ(-1, pidfd);
 	ASSERT_EQ(1234, a.pid);
 	ASSERT_EQ(1240, a.tid);
 	ASSERT_EQ(11, a.signal);
@@ -148,13 +212,23 @@ TEST(context_roundtrip)
 	ctx_free(&a);
 
 	ctx_init(&a);
-	ASSERT_EQ(-EINVAL, ctx_from_args(&a, 9, argv, err, sizeof(err)));
+	ASSERT_EQ(-EINVAL, ctx_from_args(&a, 9, argv, &pidfd, err, sizeof(err)));
 	{
-		char *const bad[] = { "12x", "7", "1240", "11", "1", "1", "1", "0",
-				      "h", "c" };
+		char *bad[] = { "12x", "7", "1240", "11", "1", "1", "1", "0",
+				"h", "c", "7", "x" };
 
-		ASSERT_EQ(-EINVAL, ctx_from_args(&a, 10, bad, err, sizeof(err)));
+		ASSERT_EQ(-EINVAL, ctx_from_args(&a, 10, bad, &pidfd, err, sizeof(err)));
 		ASSERT_NE(NULL, strstr(err, "%P"));
+		bad[0] = "12";
+		ASSERT_EQ(-EINVAL, ctx_from_args(&a, 11, bad, &pidfd, err, sizeof(err)));
+		ASSERT_NE(NULL, strstr(err, "%d"));
+		bad[10] = "2";
+		ASSERT_EQ(-EINVAL, ctx_from_args(&a, 12, bad, &pidfd, err, sizeof(err)));
+		ASSERT_NE(NULL, strstr(err, "%F"));
+		bad[11] = "3";
+		ASSERT_EQ(0, ctx_from_args(&a, 12, bad, &pidfd, err, sizeof(err)));
+		ASSERT_EQ(3, pidfd);
+		ASSERT_EQ(2, a.dumpable);
 	}
 	ctx_free(&a);
 }
@@ -222,6 +296,163 @@ TEST(proto_messages)
 	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
 	proto_init(&m, 99);
 	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
+	/* ACCEPT carries the partial file (PROTO_F_FILE), or nothing */
+	proto_init(&m, PROTO_ACCEPT);
+	m.flags = PROTO_F_FILE;
+	m.nfds = 1;
+	ASSERT_EQ(0, proto_parse(&m, sizeof(m), 1, &out, err, sizeof(err)));
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
+	m.nfds = 2;
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 2, &out, err, sizeof(err)));
+	m.flags = PROTO_F_EXE;
+	m.nfds = 1;
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 1, &out, err, sizeof(err)));
+	proto_init(&m, PROTO_WITHDRAW);
+	ASSERT_EQ(0, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 1, &out, err, sizeof(err)));
+}
+
+TEST(proto_try_send_never_blocks)
+{
+	struct proto_msg m;
+	int sv[2], n = 0, ret;
+	int small = 4096;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv));
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	proto_init(&m, PROTO_QUEUED);
+	/* nobody reads sv[1]: the queue fills, and then -EAGAIN, at once */
+	while ((ret = proto_try_send(sv[0], &m, NULL, 0)) == 0 && n < 100000)
+		n++;
+	ASSERT_EQ(-EAGAIN, ret);
+	ASSERT_LT(0, n);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* --- the parser's answer, and the PID reuse check ---------------------- */
+
+TEST(facts_roundtrip_and_malformed)
+{
+	struct parse_facts a, b;
+	char *text;
+	size_t len;
+	static const char *const bad[] = {
+		"", "[]", "{}", "nonsense",
+		"{\"core\":{},\"exe\":{},\"copy\":{}}",
+		"{\"core\":{\"is_core\":1},\"exe\":{},\"copy\":{}}",
+	};
+
+	memset(&a, 0, sizeof(a));
+	a.cf.is_core = 1;
+	a.cf.have_siginfo = 1;
+	a.cf.si_signo = 6;
+	a.cf.si_code = -6;
+	a.cf.expected_size = 123456789;
+	a.cf.have_prstatus = 1;
+	a.cf.prstatus_pid = 42;
+	a.cf.have_prpsinfo = 1;
+	a.cf.psinfo_pid = 41;
+	a.cf.psinfo_uid = 1000;
+	strcpy(a.cf.psinfo_fname, "crasher");
+	strcpy(a.cf.problem, "a problem \x01 with bytes");
+	a.x.is_elf = a.x.is_go = 1;
+	strcpy(a.x.go_build_id, "abc/def");
+	strcpy(a.x.go_version, "go1.22.1");
+	a.x.modinfo = strdup("path\tx\nbuild\tk=v\n");
+	a.x.modinfo_len = strlen(a.x.modinfo);
+	a.copy.done = 1;
+	a.copy.size = 99;
+	for (int i = 0; i < 32; i++)
+		a.copy.sha256[i] = (uint8_t)(i * 7);
+	text = facts_encode(&a, &len);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ(0, facts_decode(text, len, &b)) TH_LOG("%s", b.parser);
+	ASSERT_EQ(1, b.cf.is_core);
+	ASSERT_EQ(-6, b.cf.si_code);
+	ASSERT_EQ(123456789, b.cf.expected_size);
+	ASSERT_EQ(42, b.cf.prstatus_pid);
+	ASSERT_EQ(41, b.cf.psinfo_pid);
+	ASSERT_STREQ("crasher", b.cf.psinfo_fname);
+	ASSERT_STREQ(a.cf.problem, b.cf.problem);
+	ASSERT_STREQ("abc/def", b.x.go_build_id);
+	ASSERT_STREQ(a.x.modinfo, b.x.modinfo);
+	ASSERT_EQ(0, memcmp(a.copy.sha256, b.copy.sha256, 32));
+	ASSERT_EQ(99, b.copy.size);
+	parse_facts_free(&b);
+	/* cut anywhere, or malformed: refused, and said so */
+	for (size_t cut = 0; cut < len; cut += 7) {
+		ASSERT_EQ(-EBADMSG, facts_decode(text, cut, &b));
+		ASSERT_NE(0, b.parser[0]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ASSERT_EQ(-EBADMSG, facts_decode(bad[i], strlen(bad[i]), &b));
+	free(text);
+	parse_facts_free(&a);
+}
+
+TEST(pid_reuse_check)
+{
+	static const char status[] = "Name:\tcrasher\nUmask:\t0022\n"
+		"Tgid:\t500\nNgid:\t0\nPid:\t500\nNStgid:\t500\t7\n";
+	struct crash_ctx ctx;
+	struct core_facts cf;
+	char why[256];
+
+	ctx_init(&ctx);
+	memset(&cf, 0, sizeof(cf));
+	ctx.pid = 500;
+	ctx.ns_tid = 9;
+	ASSERT_EQ(PID_UNKNOWN, pid_check(&ctx, &cf, why, sizeof(why)));
+	ctx_set(&ctx, CTX_STATUS, status, sizeof(status) - 1);
+	cf.have_prstatus = 1;
+	cf.prstatus_pid = 9;
+	cf.have_prpsinfo = 1;
+	cf.psinfo_pid = 7;
+	strcpy(cf.psinfo_fname, "crasher");
+	ASSERT_EQ(PID_MATCH, pid_check(&ctx, &cf, why, sizeof(why))) TH_LOG("%s", why);
+	cf.psinfo_pid = 8;		/* another process has the pid now */
+	ASSERT_EQ(PID_MISMATCH, pid_check(&ctx, &cf, why, sizeof(why)));
+	ASSERT_NE(NULL, strstr(why, "reused"));
+	cf.psinfo_pid = 7;
+	strcpy(cf.psinfo_fname, "other");
+	ASSERT_EQ(PID_MISMATCH, pid_check(&ctx, &cf, why, sizeof(why)));
+	strcpy(cf.psinfo_fname, "crasher");
+	cf.prstatus_pid = 10;		/* not the crashing thread (%i) */
+	ASSERT_EQ(PID_MISMATCH, pid_check(&ctx, &cf, why, sizeof(why)));
+	cf.prstatus_pid = 9;
+	ctx.pidfd_check = -1;		/* the kernel's pidfd says no */
+	ASSERT_EQ(PID_MISMATCH, pid_check(&ctx, &cf, why, sizeof(why)));
+	ctx.pidfd_check = 1;
+	cf.have_prpsinfo = 0;
+	ASSERT_EQ(PID_MATCH, pid_check(&ctx, &cf, why, sizeof(why)));
+	ctx_drop_proc(&ctx);
+	ASSERT_EQ(NULL, ctx.blob[CTX_STATUS].data);
+	ASSERT_NE(0, ctx.proc_missing & (1u << CTX_STATUS));
+	ctx_free(&ctx);
+}
+
+/*
+ * The parser child: garbage in, facts (and their problem) out; a parser
+ * that crashes costs the facts, never the caller (here: the test).
+ */
+TEST(sandbox_parser_crash_is_contained)
+{
+	static const uint8_t junk[] = "\x7f" "ELF but not really a core";
+	struct sandbox_input in = { junk, sizeof(junk), -1, -1 };
+	struct parse_facts pf;
+
+	unsetenv("GOCAPD_FAILPOINT");
+	sandbox_run(&in, &pf);
+	ASSERT_STREQ("", pf.parser);
+	ASSERT_EQ(0, pf.cf.is_core);
+	ASSERT_NE(0, pf.cf.problem[0]);
+	parse_facts_free(&pf);
+	setenv("GOCAPD_FAILPOINT", "parser-crash", 1);
+	sandbox_run(&in, &pf);
+	unsetenv("GOCAPD_FAILPOINT");
+	ASSERT_NE(NULL, strstr(pf.parser, "crashed (signal 11)")) TH_LOG("%s", pf.parser);
+	parse_facts_free(&pf);
 }
 
 TEST(kcore_request)
@@ -293,6 +524,14 @@ struct outcome {
 	int done;
 	struct persist_result r;
 	uint64_t progress_core;
+	uint64_t first_core, first_file;	/* the first progress point */
+	unsigned int nprogress;
+	/* reservations: grant this much in all, then refuse (0: no limit) */
+	uint64_t budget, granted;
+	struct persist_job *job;
+	uint64_t cut_after;		/* persist_cut(job, 1) past this */
+	uint64_t cut_core, cut_file;
+	int cuts;
 };
 
 static void on_done(void *arg, const struct persist_result *r)
@@ -308,8 +547,32 @@ static void on_progress(void *arg, uint64_t core, uint64_t file)
 {
 	struct outcome *o = arg;
 
-	(void)file;
+	if (!o->nprogress++) {
+		o->first_core = core;
+		o->first_file = file;
+	}
 	o->progress_core = core;
+	if (o->cut_after && core > o->cut_after && o->job && !o->cuts)
+		persist_cut(o->job, 1);
+}
+
+static uint64_t on_reserve(void *arg, uint64_t need)
+{
+	struct outcome *o = arg;
+
+	if (o->budget && o->granted + need > o->budget)
+		return 0;
+	o->granted += need;
+	return need;
+}
+
+static void on_cut(void *arg, uint64_t core, uint64_t file)
+{
+	struct outcome *o = arg;
+
+	o->cuts++;
+	o->cut_core = core;
+	o->cut_file = file;
 }
 
 /* Feed len bytes of p through a pipe into persist; the result in *o. */
@@ -321,9 +584,12 @@ static int run_persist(const uint8_t *p, size_t len, int out_fd,
 	struct persist_params pp = { 0 };
 	struct feeder f;
 	pthread_t th;
+	uint64_t budget = o->budget, cut_after = o->cut_after;
 	int pfd[2], ret;
 
 	memset(o, 0, sizeof(*o));
+	o->budget = budget;
+	o->cut_after = cut_after;
 	if (pipe(pfd) < 0 || persist_ring_new(&ring, 4) < 0)
 		return -1;
 	f.fd = pfd[1];
@@ -337,8 +603,10 @@ static int run_persist(const uint8_t *p, size_t len, int out_fd,
 	pp.size_max = size_max;
 	pp.done = on_done;
 	pp.progress = on_progress;
+	pp.reserve = on_reserve;
+	pp.cut = on_cut;
 	pp.arg = o;
-	ret = persist_start(ring, &pp);
+	ret = persist_start(ring, &pp, &o->job);
 	while (ret == 0 && !o->done) {
 		ret = persist_run(ring, 10000);
 		if (ret == -ETIME)
@@ -359,7 +627,7 @@ static int tmpfile_fd(char *path)
 TEST(persist_raw_sparse)
 {
 	uint8_t *core = make_stream(CORE_LEN), *back = malloc(CORE_LEN + 1);
-	struct outcome o;
+	struct outcome o = { 0 };
 	char path[64];
 	int fd = tmpfile_fd(path);
 	size_t nonzero = 0;
@@ -395,7 +663,7 @@ TEST(persist_raw_sparse)
 TEST(persist_zstd_roundtrip)
 {
 	uint8_t *core = make_stream(CORE_LEN), *back = malloc(CORE_LEN), *z;
-	struct outcome o;
+	struct outcome o = { 0 };
 	char path[64];
 	int fd = tmpfile_fd(path);
 	struct stat sb;
@@ -421,7 +689,7 @@ TEST(persist_zstd_roundtrip)
 TEST(persist_size_max_and_full_disk)
 {
 	uint8_t *core = make_stream(CORE_LEN);
-	struct outcome o;
+	struct outcome o = { 0 };
 	char path[64];
 	int fd = tmpfile_fd(path), full;
 
@@ -449,7 +717,7 @@ TEST(persist_progress_is_a_valid_prefix)
 {
 	const size_t len = 40u << 20;
 	uint8_t *core = malloc(len), *back = malloc(len);
-	struct outcome o;
+	struct outcome o = { 0 };
 	char path[64];
 	int fd = tmpfile_fd(path);
 
@@ -461,6 +729,128 @@ TEST(persist_progress_is_a_valid_prefix)
 	ASSERT_EQ(0, ftruncate(fd, (off_t)o.progress_core));
 	ASSERT_EQ((ssize_t)o.progress_core, pread(fd, back, len, 0));
 	ASSERT_EQ(0, memcmp(core, back, o.progress_core));
+	close(fd);
+	unlink(path);
+	free(core);
+	free(back);
+}
+
+/* Data that neither holes nor zstd can shrink. */
+static uint8_t *dense_stream(size_t len)
+{
+	uint8_t *p = malloc(len);
+	uint64_t x = 88172645463325252ull;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = (uint8_t)x;
+	}
+	return p;
+}
+
+/*
+ * The first progress point comes within 1 MiB of the core (a daemon that
+ * dies early still leaves a prefix: issue 15), and a zstd file cut there
+ * is a whole zstd stream of exactly that prefix.
+ */
+TEST(persist_first_progress_is_early)
+{
+	const size_t len = 40u << 20;
+	uint8_t *core = dense_stream(len), *back = malloc(len), *z;
+	struct outcome o = { 0 };
+	char path[64];
+	int fd = tmpfile_fd(path);
+	size_t r;
+
+	ASSERT_EQ(0, run_persist(core, len, fd, STORE_RAW, 0, &o));
+	TH_LOG("raw: first point %llu, %u points",
+	       (unsigned long long)o.first_core, o.nprogress);
+	ASSERT_LT(0, o.first_core);
+	ASSERT_GE(2u << 20, o.first_core);
+	ASSERT_LE(5, o.nprogress);	/* growing steps: 1, 2, 4, 8... MiB */
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	ASSERT_EQ(0, run_persist(core, len, fd, STORE_ZSTD, 0, &o));
+	TH_LOG("zstd: first point %llu in %llu file bytes",
+	       (unsigned long long)o.first_core,
+	       (unsigned long long)o.first_file);
+	ASSERT_LT(0, o.first_core);
+	ASSERT_GE(2u << 20, o.first_core);
+	z = malloc(o.first_file);
+	ASSERT_EQ((ssize_t)o.first_file, pread(fd, z, o.first_file, 0));
+	r = ZSTD_decompress(back, len, z, o.first_file);
+	ASSERT_EQ(0, ZSTD_isError(r)) TH_LOG("%s", ZSTD_getErrorName(r));
+	ASSERT_EQ(o.first_core, r);
+	ASSERT_EQ(0, memcmp(core, back, r));
+	close(fd);
+	unlink(path);
+	free(core);
+	free(back);
+	free(z);
+}
+
+/*
+ * Space is asked for before it is written; refused, the job stops where
+ * it stands and keeps all it confirmed: the file is exactly that prefix,
+ * never more than was granted.  Cut to make room for others, it keeps
+ * its useful prefix (the first MiB).
+ */
+TEST(persist_reserve_and_cut)
+{
+	const size_t len = 24u << 20;
+	uint8_t *core = dense_stream(len), *back = malloc(len);
+	struct outcome o = { 0 };
+	char path[64];
+	int fd = tmpfile_fd(path);
+	struct stat sb;
+
+	o.budget = 8u << 20;
+	ASSERT_EQ(0, run_persist(core, len, fd, STORE_RAW, 0, &o));
+	ASSERT_EQ(1, o.r.cut);
+	ASSERT_EQ(len, o.r.received);		/* drained to the end */
+	ASSERT_LT(0, o.r.stored);
+	ASSERT_GE(8u << 20, o.r.stored);
+	ASSERT_EQ(0, fstat(fd, &sb));
+	ASSERT_EQ((off_t)o.r.stored, sb.st_size);
+	ASSERT_GE(8u << 20, (uint64_t)sb.st_blocks * 512);
+	ASSERT_EQ((ssize_t)o.r.stored, pread(fd, back, len, 0));
+	ASSERT_EQ(0, memcmp(core, back, o.r.stored));
+	ASSERT_EQ(1, o.cuts);
+	ASSERT_EQ(o.r.stored, o.cut_core);
+
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	memset(&o, 0, sizeof(o));
+	o.cut_after = 6u << 20;
+	ASSERT_EQ(0, run_persist(core, len, fd, STORE_RAW, 0, &o));
+	ASSERT_EQ(1, o.r.cut);
+	ASSERT_EQ(PERSIST_FIRST_STEP, o.r.stored);
+	ASSERT_EQ(0, fstat(fd, &sb));
+	ASSERT_EQ((off_t)PERSIST_FIRST_STEP, sb.st_size);
+	ASSERT_EQ((ssize_t)PERSIST_FIRST_STEP, pread(fd, back, len, 0));
+	ASSERT_EQ(0, memcmp(core, back, PERSIST_FIRST_STEP));
+
+	/* zstd: the prefix is the first frame, a whole zstd stream */
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	memset(&o, 0, sizeof(o));
+	o.cut_after = 6u << 20;
+	ASSERT_EQ(0, run_persist(core, len, fd, STORE_ZSTD, 0, &o));
+	ASSERT_EQ(1, o.r.cut);
+	ASSERT_LT(0, o.r.stored);
+	ASSERT_GE(2u << 20, o.r.stored);
+	{
+		uint8_t *z = malloc(o.cut_file);
+		size_t r;
+
+		ASSERT_EQ(0, fstat(fd, &sb));
+		ASSERT_EQ((off_t)o.cut_file, sb.st_size);
+		ASSERT_EQ((ssize_t)o.cut_file, pread(fd, z, o.cut_file, 0));
+		r = ZSTD_decompress(back, len, z, o.cut_file);
+		ASSERT_EQ(0, ZSTD_isError(r));
+		ASSERT_EQ(o.r.stored, r);
+		ASSERT_EQ(0, memcmp(core, back, r));
+		free(z);
+	}
 	close(fd);
 	unlink(path);
 	free(core);

@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_store.c - unit tests of userland/store/store.c: the index round trip,
- * the list filters, deletion with shared executables, the rate limit, name
- * validation and reading a stored core back (raw with holes, zstd).
+ * test_store.c - unit tests of userland/store/: the index round trip, the
+ * list filters, deletion with shared executables, the running totals, the
+ * rate limit, name validation, reading a stored core back (raw with holes,
+ * zstd); the commit protocol and its recovery at every crash point, the
+ * rebuild of a lost or corrupt index from the annotations, reading an
+ * annotation back (and refusing a forged one), safe paths, ids, content
+ * hashes, and a user reading their own dumps through an ACL.
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <zstd.h>
 
 #include "kselftest_harness.h"
+#include "store/paths.h"
+#include "store/sha256.h"
 #include "store/store.h"
 
 FIXTURE(st)
@@ -248,6 +258,10 @@ TEST_F(st, openat_refuses_symlink)
 	ASSERT_EQ(0, symlinkat("/etc/passwd", dfd, "core.evil"));
 	ASSERT_EQ(-ELOOP, store_openat(self->s, "core.evil", O_RDONLY));
 	ASSERT_EQ(-EINVAL, store_openat(self->s, "../x", O_RDONLY));
+	/* not on the way either: exe/ swapped for a symlink to /etc */
+	ASSERT_EQ(0, unlinkat(dfd, "exe", AT_REMOVEDIR));
+	ASSERT_EQ(0, symlinkat("/etc", dfd, "exe"));
+	ASSERT_GT(0, store_openat(self->s, "exe/passwd", O_RDONLY));
 }
 
 /* 64 KiB of pattern with a zero hole in the middle. */
@@ -374,6 +388,515 @@ TEST(reopen_and_readonly)
 	store_close(s);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ASSERT_EQ(0, system(cmd));
+}
+
+TEST(sha256_vectors)
+{
+	static const struct { const char *in, *hex; } v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	struct sha256 h;
+	uint8_t d[32];
+	char hex[65], *mil = malloc(1000000);
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		sha256_init(&h);
+		sha256_update(&h, v[i].in, strlen(v[i].in));
+		sha256_final(&h, d);
+		sha256_hex(d, hex);
+		ASSERT_STREQ(v[i].hex, hex);
+	}
+	/* a million 'a', fed in odd pieces */
+	memset(mil, 'a', 1000000);
+	sha256_init(&h);
+	for (size_t off = 0; off < 1000000; off += 777)
+		sha256_update(&h, mil + off, 1000000 - off < 777 ? 1000000 - off : 777);
+	sha256_final(&h, d);
+	sha256_hex(d, hex);
+	ASSERT_STREQ("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", hex);
+	free(mil);
+}
+
+TEST(exe_names_by_content)
+{
+	uint8_t h[32];
+	char n[STORE_NAME_LEN];
+
+	memset(h, 0xab, sizeof(h));
+	ASSERT_EQ(0, store_exe_name("abc/def-_1", h, n, sizeof(n)));
+	ASSERT_EQ(0, strncmp(n, "exe/abc.def-_1.abab", 19));
+	ASSERT_EQ(4 + 10 + 1 + 64, strlen(n));
+	ASSERT_EQ(1, store_name_ok(n));
+	ASSERT_EQ(-EINVAL, store_exe_name("../x", h, n, sizeof(n)));
+	ASSERT_EQ(-EINVAL, store_exe_name("", h, n, sizeof(n)));
+	h[0] = 0;		/* other bytes, another name */
+	ASSERT_EQ(0, store_exe_name("abc/def-_1", h, n, sizeof(n)));
+	ASSERT_EQ(0, strncmp(n, "exe/abc.def-_1.00ab", 19));
+}
+
+/* The space the store uses is a total the index keeps: rows, their
+ * annotations, every saved executable once. */
+static int count_rows(void *arg, const struct store_dump *d)
+{
+	(void)arg;
+	(void)d;
+	return 0;
+}
+
+TEST_F(st, running_totals)
+{
+	struct store_dump a, b, c;
+	uint64_t total;
+
+	fill(&a, 1, "/x", 6);
+	a.size_on_disk = 1000;
+	a.meta_size = 10;
+	strcpy(a.saved_exe, "exe/e1");
+	a.exe_size = 500;
+	fill(&b, 2, "/x", 6);
+	b.size_on_disk = 2000;
+	b.meta_size = 20;
+	strcpy(b.saved_exe, "exe/e1");
+	b.exe_size = 500;
+	fill(&c, 3, "/y", 6);
+	c.size_on_disk = 4000;
+	c.meta_size = 40;
+	ASSERT_EQ(0, store_insert(self->s, &a));
+	ASSERT_EQ(0, store_insert(self->s, &b));
+	ASSERT_EQ(0, store_insert(self->s, &c));
+	ASSERT_EQ(0, store_total_size(self->s, &total));
+	ASSERT_EQ(1000 + 10 + 2000 + 20 + 500 + 4000 + 40, total);
+	ASSERT_LE(0, store_delete(self->s, a.id));	/* exe kept: b uses it */
+	ASSERT_EQ(0, store_total_size(self->s, &total));
+	ASSERT_EQ(2000 + 20 + 500 + 4000 + 40, total);
+	ASSERT_LE(0, store_delete(self->s, b.id));	/* exe goes with b */
+	ASSERT_EQ(0, store_total_size(self->s, &total));
+	ASSERT_EQ(4000 + 40, total);
+}
+
+/* Eviction order, as systemd's: the oldest dump of the user who has the
+ * most, not the oldest of all; never one newer than asked. */
+TEST_F(st, eviction_takes_from_the_user_with_most)
+{
+	struct store_dump d;
+	int64_t id, t, old_b;
+
+	fill(&d, 10, "/b", 6);		/* user 2000: one dump, the oldest */
+	d.uid = 2000;
+	ASSERT_EQ(0, store_insert(self->s, &d));
+	old_b = d.id;
+	for (int i = 0; i < 3; i++) {	/* user 1000: three, newer */
+		fill(&d, 20 + i, "/a", 6);
+		ASSERT_EQ(0, store_insert(self->s, &d));
+	}
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_EQ(20, t);
+	ASSERT_EQ(0, store_oldest(self->s, 0, &id, &t));
+	ASSERT_EQ(old_b, id);
+	/* only older than 21: user 1000's at 20 */
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 21, &id, &t));
+	ASSERT_EQ(20, t);
+	ASSERT_EQ(-ENOENT, store_evict_candidate(self->s, 0, 5, &id, &t));
+	/* counts follow deletes: now 2 and 1, then 1 and 1 (oldest wins) */
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_LE(0, store_delete(self->s, id));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_EQ(21, t);
+	ASSERT_LE(0, store_delete(self->s, id));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_EQ(old_b, id);
+}
+
+TEST_F(st, ids_never_repeat)
+{
+	struct store_dump a;
+	int64_t id1, id2;
+	int fd;
+
+	ASSERT_EQ(0, store_alloc_id(self->s, &id1));
+	ASSERT_EQ(0, store_alloc_id(self->s, &id2));
+	ASSERT_EQ(id1 + 1, id2);
+	/* a row with a higher id, and a garbled next-id: still above it */
+	fill(&a, 1, "/x", 6);
+	a.id = 100;
+	ASSERT_EQ(0, store_insert(self->s, &a));
+	ASSERT_EQ(100, a.id);
+	fd = openat(store_dirfd(self->s), STORE_ID_FILE, O_WRONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(3, write(fd, "zz\n", 3));
+	close(fd);
+	ASSERT_EQ(0, store_alloc_id(self->s, &id1));
+	ASSERT_EQ(101, id1);
+	/* the same annotation again: indexed once; another dump asking for
+	 * a taken id is given a new one */
+	ASSERT_EQ(0, store_insert(self->s, &a));
+	fill(&a, 2, "/x", 6);
+	a.id = 100;
+	ASSERT_EQ(1, store_insert(self->s, &a));
+	ASSERT_NE(100, a.id);
+}
+
+/* A minimal annotation of a dump (what gocapd writes has more). */
+static char *annotation(const struct store_dump *d)
+{
+	char *t = malloc(8192);
+
+	snprintf(t, 8192,
+		 "{\"format\": \"gocapd-annotation\", \"version\": 1, \"id\": %lld, "
+		 "\"time_us\": %lld, \"pid\": %d, \"uid\": %d, \"gid\": %d, "
+		 "\"signal\": %d, \"si_code\": null, \"exe\": \"%s\", "
+		 "\"exe_build_id\": \"\", \"comm\": \"%s\", \"hostname\": \"h\", "
+		 "\"boot_id\": \"b\", \"cgroup\": \"\", \"container_id\": \"\", "
+		 "\"saved_exe\": \"%s\", \"suppressed_before\": 0, "
+		 "\"core\": {\"file\": \"%s\", \"storage\": \"%s\", \"status\": \"%s\", "
+		 "\"why\": \"%s\", \"apparent_size\": %llu, \"size_on_disk\": %llu}}\n",
+		 (long long)d->id, (long long)d->time_us, d->pid, d->uid, d->gid,
+		 d->signal, d->exe, d->comm, d->saved_exe, d->core_file,
+		 store_storage_name(d->storage), store_status_name(d->status),
+		 d->status_why, (unsigned long long)d->apparent_size,
+		 (unsigned long long)d->size_on_disk);
+	return t;
+}
+
+/* A dump ready to commit: row, and its core in .tmp/ as core_tmp. */
+static void ready(struct store *s, struct store_dump *d, int64_t t,
+		  char *core_tmp, int uid)
+{
+	fill(d, t, "/usr/bin/crasher", 6);
+	d->uid = uid;
+	snprintf(d->core_file, sizeof(d->core_file),
+		 "core.crasher.%d.b.1234.%lld", uid, (long long)t);
+	snprintf(d->annotation_file, sizeof(d->annotation_file), "%.200s.json",
+		 d->core_file);
+	d->status = STORE_COMPLETE;
+	d->status_why[0] = 0;
+	store_alloc_id(s, &d->id);
+	sprintf(core_tmp, "%s.%d.partial", d->core_file, getpid());
+	put_file(store_tmpfd(s), core_tmp, 8192);
+}
+
+static int tmp_entries(struct store *s)
+{
+	int fd = dup(store_tmpfd(s)), n = 0;
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+
+	rewinddir(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+TEST_F(st, commit_puts_a_dump_in_place)
+{
+	struct store_pending *p;
+	struct store_dump d, got;
+	char tmp[STORE_NAME_LEN + 32], *text;
+	struct stat sb;
+
+	ready(self->s, &d, 1000, tmp, 1000);
+	text = annotation(&d);
+	ASSERT_EQ(0, store_commit(self->s, &d, tmp, text, strlen(text), -1, &p));
+	ASSERT_EQ(NULL, p);
+	ASSERT_EQ(0, fstatat(store_dirfd(self->s), d.core_file, &sb, 0));
+	ASSERT_EQ(0, fstatat(store_dirfd(self->s), d.annotation_file, &sb, 0));
+	ASSERT_EQ(0, store_get(self->s, d.id, &got));
+	ASSERT_STREQ(d.core_file, got.core_file);
+	ASSERT_LT(0, got.meta_size);
+	ASSERT_EQ(0, tmp_entries(self->s));	/* no marker left */
+	free(text);
+}
+
+/*
+ * Die at every step of a commit (a child, killed there by its failpoint):
+ * the next store_recover() finishes it.  Never a core without its row,
+ * never a row without its files.
+ */
+TEST_F(st, commit_survives_every_crash_point)
+{
+	static const char *const points[] = {
+		"commit-marker", "commit-core", "commit-annotation", "commit-row",
+	};
+
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		struct store_dump d, got;
+		char tmp[STORE_NAME_LEN + 32];
+		struct stat sb;
+		int st;
+		pid_t pid;
+
+		ready(self->s, &d, 2000 + (int64_t)i, tmp, 1000);
+		pid = fork();
+		if (pid == 0) {
+			struct store_pending *p;
+			char *text = annotation(&d);
+
+			setenv("GOCAPD_FAILPOINT", points[i], 1);
+			store_commit(self->s, &d, tmp, text, strlen(text), -1, &p);
+			_exit(0);	/* (the failpoint did not fire) */
+		}
+		ASSERT_LT(0, pid);
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_TRUE(WIFSIGNALED(st)) TH_LOG("%s did not fire", points[i]);
+		ASSERT_LT(0, store_recover(self->s)) TH_LOG("%s: nothing recovered", points[i]);
+		ASSERT_EQ(0, store_get(self->s, d.id, &got)) TH_LOG("%s: no row", points[i]);
+		ASSERT_EQ(0, fstatat(store_dirfd(self->s), d.core_file, &sb, 0));
+		ASSERT_EQ(0, fstatat(store_dirfd(self->s), d.annotation_file, &sb, 0));
+		ASSERT_EQ(0, tmp_entries(self->s)) TH_LOG("%s: .tmp not clean", points[i]);
+	}
+}
+
+TEST_F(st, delete_survives_every_crash_point)
+{
+	static const char *const points[] = { "delete-marker", "delete-row" };
+
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		struct store_pending *p;
+		struct store_dump d, got;
+		char tmp[STORE_NAME_LEN + 32], *text;
+		struct stat sb;
+		int st;
+		pid_t pid;
+
+		ready(self->s, &d, 3000 + (int64_t)i, tmp, 1000);
+		text = annotation(&d);
+		ASSERT_EQ(0, store_commit(self->s, &d, tmp, text, strlen(text),
+					  -1, &p));
+		free(text);
+		pid = fork();
+		if (pid == 0) {
+			setenv("GOCAPD_FAILPOINT", points[i], 1);
+			store_delete(self->s, d.id);
+			_exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_TRUE(WIFSIGNALED(st));
+		ASSERT_LT(0, store_recover(self->s));
+		ASSERT_EQ(-ENOENT, store_get(self->s, d.id, &got));
+		ASSERT_NE(0, fstatat(store_dirfd(self->s), d.core_file, &sb, 0));
+		ASSERT_NE(0, fstatat(store_dirfd(self->s), d.annotation_file, &sb, 0));
+		ASSERT_EQ(0, tmp_entries(self->s));
+	}
+}
+
+/* An index lost, emptied or garbled: rebuilt from the annotations, with
+ * the same ids. */
+TEST(index_rebuilt_from_annotations)
+{
+	static const char *const how[] = { "delete", "empty", "garbage" };
+	char dir[] = "/tmp/test_store.XXXXXX", err[512], cmd[64];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	for (size_t k = 0; k < 3; k++) {
+		struct store_reindex_stats stats;
+		struct store *s;
+		struct store_pending *p;
+		struct store_dump d[3], got;
+		char tmp[STORE_NAME_LEN + 32], *text;
+		uint64_t total;
+		int fd;
+
+		ASSERT_EQ(0, store_open(&s, dir, STORE_O_CREATE, err, sizeof(err))) TH_LOG("%s", err);
+		for (int i = 0; i < 3; i++) {
+			ready(s, &d[i], 5000 + (int64_t)k * 10 + i, tmp, 1000);
+			text = annotation(&d[i]);
+			ASSERT_EQ(0, store_commit(s, &d[i], tmp, text, strlen(text),
+						  -1, &p));
+			free(text);
+		}
+		store_close(s);
+		fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY);
+		unlinkat(fd, "index.db-wal", 0);
+		unlinkat(fd, "index.db-shm", 0);
+		if (k == 0) {
+			ASSERT_EQ(0, unlinkat(fd, "index.db", 0));
+		} else {
+			int ifd = openat(fd, "index.db", O_WRONLY | O_TRUNC);
+
+			ASSERT_LE(0, ifd);
+			if (k == 2)
+				ASSERT_EQ(512, write(ifd, memset(err, 'x', 512), 512));
+			close(ifd);
+		}
+		close(fd);
+		if (k == 2) {
+			/* not a database: refused, unless asked to repair */
+			ASSERT_NE(0, store_open(&s, dir, STORE_O_CREATE, err, sizeof(err)));
+		}
+		ASSERT_EQ(0, store_open(&s, dir, STORE_O_CREATE | STORE_O_REPAIR,
+					err, sizeof(err))) TH_LOG("%s", err);
+		ASSERT_EQ(1, store_needs_reindex(s)) TH_LOG("%s", how[k]);
+		ASSERT_EQ(0, store_reindex(s, &stats));
+		ASSERT_EQ(0, store_needs_reindex(s));
+		ASSERT_LE(3, stats.added);
+		for (int i = 0; i < 3; i++) {
+			ASSERT_EQ(0, store_get(s, d[i].id, &got)) TH_LOG("%s", how[k]);
+			ASSERT_STREQ(d[i].core_file, got.core_file);
+			ASSERT_EQ(8192, got.size_on_disk);
+		}
+		ASSERT_EQ(0, store_total_size(s, &total));
+		ASSERT_LT(3 * 8192, total);
+		store_close(s);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ASSERT_EQ(0, system(cmd));
+}
+
+/* An annotation is read back as outside bytes: one that points at
+ * another dump's core, or outside exe/, is refused. */
+TEST(annotation_read_back)
+{
+	struct store_dump d, got;
+	const char *name = "core.c.1000.b.1.5.json";
+	char err[256], *text;
+
+	memset(&d, 0, sizeof(d));
+	d.id = 7;
+	d.time_us = 5;
+	d.pid = 1;
+	d.uid = 1000;
+	strcpy(d.comm, "c");
+	strcpy(d.core_file, "core.c.1000.b.1.5.zst");
+	d.storage = STORE_ZSTD;
+	d.status = STORE_COMPLETE;
+	d.apparent_size = 99;
+	text = annotation(&d);
+	ASSERT_EQ(0, store_row_from_annotation(text, strlen(text), name, &got,
+					       err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(7, got.id);
+	ASSERT_STREQ(d.core_file, got.core_file);
+	ASSERT_STREQ(name, got.annotation_file);
+	ASSERT_EQ(STORE_ZSTD, got.storage);
+	free(text);
+	strcpy(d.core_file, "core.other.1000.b.1.5");	/* someone else's */
+	text = annotation(&d);
+	ASSERT_EQ(-EBADMSG, store_row_from_annotation(text, strlen(text), name,
+						      &got, err, sizeof(err)));
+	ASSERT_NE(NULL, strstr(err, "core.file"));
+	free(text);
+	strcpy(d.core_file, "core.c.1000.b.1.5");
+	strcpy(d.saved_exe, "index.db");
+	text = annotation(&d);
+	ASSERT_EQ(-EBADMSG, store_row_from_annotation(text, strlen(text), name,
+						      &got, err, sizeof(err)));
+	free(text);
+	ASSERT_EQ(-EBADMSG, store_row_from_annotation("{", 1, name, &got, err,
+						      sizeof(err)));
+	ASSERT_EQ(-EBADMSG, store_row_from_annotation("{}", 2, "../x.json",
+						      &got, err, sizeof(err)));
+}
+
+/* A store is kept only in a directory nobody else could have made or changed. */
+TEST(safe_directories)
+{
+	char dir[] = "/tmp/test_store.XXXXXX", p[128], err[512], cmd[64];
+	struct stat sb;
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/a/b", dir);
+	fd = paths_open_dir(p, PATHS_CREATE | PATHS_CHECK, 0755, err, sizeof(err));
+	ASSERT_LE(0, fd) TH_LOG("%s", err);
+	ASSERT_EQ(0, fstat(fd, &sb));
+	ASSERT_EQ(0755, sb.st_mode & 07777);	/* whatever the umask */
+	close(fd);
+	/* someone else's */
+	ASSERT_EQ(0, chown(p, 65534, 65534));
+	ASSERT_EQ(-EPERM, paths_open_dir(p, PATHS_CREATE | PATHS_CHECK, 0755,
+					 err, sizeof(err)));
+	ASSERT_NE(NULL, strstr(err, "owned by uid 65534")) TH_LOG("%s", err);
+	ASSERT_EQ(0, chown(p, 0, 0));
+	/* writable by everyone */
+	ASSERT_EQ(0, chmod(p, 0777));
+	ASSERT_EQ(-EPERM, paths_open_dir(p, PATHS_CHECK, 0755, err, sizeof(err)));
+	/* a symlink on the way */
+	snprintf(p, sizeof(p), "%s/link", dir);
+	ASSERT_EQ(0, symlink("a", p));
+	snprintf(p, sizeof(p), "%s/link/b", dir);
+	ASSERT_EQ(-ELOOP, paths_open_dir(p, PATHS_CHECK, 0755, err, sizeof(err)));
+	/* and an open that must not follow one */
+	snprintf(p, sizeof(p), "%s/link/new", dir);
+	ASSERT_EQ(-ELOOP, paths_open_nofollow(p, O_WRONLY | O_CREAT | O_EXCL, 0600));
+	snprintf(p, sizeof(p), "%s/a/new", dir);
+	fd = paths_open_nofollow(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(-EEXIST, paths_open_nofollow(p, O_WRONLY | O_CREAT | O_EXCL, 0600));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ASSERT_EQ(0, system(cmd));
+}
+
+/*
+ * A user's own dumps, read through the ACL gocapd gives them, without the
+ * index (root's): list and get, nothing of other users'.
+ */
+TEST_F(st, a_user_reads_their_own_dumps)
+{
+	struct store_pending *p;
+	struct store_dump mine, root;
+	char tmp[STORE_NAME_LEN + 32], *text, buf[64];
+	int st, fd;
+	pid_t pid;
+
+	ready(self->s, &mine, 7000, tmp, 65534);
+	fd = openat(store_tmpfd(self->s), tmp, O_RDWR);
+	ASSERT_EQ(0, store_grant_read(fd, 65534));
+	ASSERT_EQ(44, fgetxattr(fd, "system.posix_acl_access", buf, sizeof(buf)));
+	close(fd);
+	text = annotation(&mine);
+	ASSERT_EQ(0, store_commit(self->s, &mine, tmp, text, strlen(text),
+				  65534, &p));
+	free(text);
+	ready(self->s, &root, 7001, tmp, 0);
+	text = annotation(&root);
+	ASSERT_EQ(0, store_commit(self->s, &root, tmp, text, strlen(text), -1,
+				  &p));
+	free(text);
+	/* the directories on the way must let the user pass */
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+	{
+		char up[64];
+
+		snprintf(up, sizeof(up), "%.*s", (int)strlen(self->dir) - 2,
+			 self->dir);
+		ASSERT_EQ(0, chmod(up, 0711));
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct store *u;
+		struct store_dump got;
+		char err[512];
+		int n, cfd;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(10);
+		if (store_open(&u, self->dir, STORE_O_READONLY, err, sizeof(err)))
+			_exit(11);
+		if (!store_by_annotations(u))
+			_exit(12);
+		n = store_list(u, NULL, count_rows, NULL);
+		if (n != 1)
+			_exit(13);
+		if (store_get(u, mine.id, &got) || strcmp(got.core_file, mine.core_file))
+			_exit(14);
+		if (store_get(u, root.id, &got) != -ENOENT)
+			_exit(15);
+		cfd = store_openat(u, mine.core_file, O_RDONLY);
+		if (cfd < 0)
+			_exit(16);
+		close(cfd);
+		if (store_openat(u, root.core_file, O_RDONLY) != -EACCES)
+			_exit(17);
+		store_close(u);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
 }
 
 TEST_HARNESS_MAIN

@@ -4,10 +4,16 @@
  * store.h): list, info, dump, debug, and the resolution of a dump ID into
  * a core file (and saved executable) for the core commands.
  *
- * The store is opened read-only.  Output follows coredumpctl: list has
- * TIME PID UID GID SIG COREFILE EXE SIZE columns, info a "Field: value"
- * block, dump writes the core to -o FILE (or to stdout when it is not a
- * terminal), debug runs the debugger on the saved executable and the core.
+ * The store is opened read-only: through its index as root, or, for a
+ * user, through the annotations of their own dumps (store.h).  Output
+ * follows coredumpctl: list has TIME PID UID GID SIG COREFILE EXE SIZE
+ * columns, info a "Field: value" block, dump writes the core to -o FILE
+ * (or to stdout when it is not a terminal), debug runs the debugger on the
+ * dump's own saved executable and the core.
+ *
+ * Every text field that came from the crashed process (its executable's
+ * path, its cgroup, its Go module...) is printed escaped (esc()): no name
+ * reaches the terminal as a control sequence or breaks a row.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +30,7 @@
 
 #include "core/json.h"
 #include "gocap/gocap.h"
+#include "store/paths.h"
 #include "store/store.h"
 
 static char tmp_core[PATH_MAX];	/* a decompressed core to remove */
@@ -34,6 +41,70 @@ void gocap_cleanup(void)
 		unlink(tmp_core);
 		tmp_core[0] = '\0';
 	}
+}
+
+/*
+ * s made safe to print: control bytes (C0, DEL), C1 controls, the Unicode
+ * line separators and bidirectional overrides, and bytes that are not
+ * UTF-8 become \xNN (or \u{NNNN}); a backslash becomes \\, so that the
+ * escaping itself is unambiguous.  Into buf (len bytes), cut to fit.
+ */
+static const char *esc(const char *s, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	while (*p && o + 12 < len) {
+		unsigned int cp = 0, n = 0;
+
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				o += (size_t)snprintf(buf + o, len - o, "\\x%02x",
+						      *p);
+			else if (*p == '\\')
+				o += (size_t)snprintf(buf + o, len - o, "\\\\");
+			else
+				buf[o++] = (char)*p;
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			n = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			n = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			n = 3;
+		}
+		for (unsigned int i = 1; n && i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				n = 0;
+				break;
+			}
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (!n || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff)) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+			p++;
+			continue;
+		}
+		if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
+		    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+		    cp == 0x200f || cp == 0x061c) {
+			o += (size_t)snprintf(buf + o, len - o, "\\u{%04x}", cp);
+		} else {
+			memcpy(buf + o, p, n + 1);
+			o += n + 1;
+		}
+		p += n + 1;
+	}
+	buf[o] = 0;
+	return buf;
 }
 
 static struct store *open_store(const struct gocap_opts *o)
@@ -264,7 +335,7 @@ struct list_ctx {
 static int list_one(void *arg, const struct store_dump *d)
 {
 	struct list_ctx *c = arg;
-	char t[64], sz[32];
+	char t[64], sz[32], exe[STORE_PATH_LEN * 4];
 	const char *sn = d->signal > 0 && d->signal < 65 ?
 			 sigabbrev_np(d->signal) : NULL;
 
@@ -276,7 +347,7 @@ static int list_one(void *arg, const struct store_dump *d)
 		printf("%-6lld %-28s %7d %5d %5d %-5s %-9s %-40s %6s\n",
 		       (long long)d->id, t, d->pid, d->uid, d->gid,
 		       sn ? sn : "-", corefile_state(c->s, d),
-		       d->exe[0] ? d->exe : "-",
+		       d->exe[0] ? esc(d->exe, exe, sizeof(exe)) : "-",
 		       d->storage == STORE_NONE ? "-" : sz);
 	}
 	c->n++;
@@ -288,7 +359,7 @@ int cmd_list(struct gocap_opts *o)
 	struct store_filter f;
 	struct list_ctx c;
 	struct store *s;
-	int r;
+	int r, by_user;
 
 	memset(&f, 0, sizeof(f));
 	f.exe = o->exe_filter ? o->exe_filter : o->exe;
@@ -300,6 +371,7 @@ int cmd_list(struct gocap_opts *o)
 	s = open_store(o);
 	if (!s)
 		return 1;
+	by_user = store_by_annotations(s);
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.json = o->json;
@@ -325,10 +397,12 @@ int cmd_list(struct gocap_opts *o)
 	}
 	store_close(s);
 	if (!c.n && !o->json) {
-		gocap_err("no dumps found in %s%s", o->store_dir ? o->store_dir :
+		gocap_err("no dumps found in %s%s%s", o->store_dir ? o->store_dir :
 			  STORE_DEFAULT_DIR,
 			  (f.exe || f.since_us || f.until_us || f.signal) ?
-			  " matching the filters" : "");
+			  " matching the filters" : "",
+			  by_user ? " (of this user: only root sees every dump)" :
+			  "");
 		return 1;
 	}
 	return 0;
@@ -381,8 +455,11 @@ static json_t *read_annotation(struct store *s, const struct store_dump *d)
 		return NULL;
 	a = json_loads(text, 0, &err);
 	if (!a || !json_is_object(a)) {
+		char e[256];
+
 		gocap_err("warning: %s/%s is not a JSON object (%s, line %d); showing the index only",
-			  store_path(s), d->annotation_file, err.text, err.line);
+			  store_path(s), d->annotation_file,
+			  esc(err.text, e, sizeof(e)), err.line);
 		json_decref(a);
 		a = NULL;
 	}
@@ -399,6 +476,17 @@ static const char *ann_str(const json_t *a, const char *key, const char *sub)
 		v = json_object_get(v, sub);
 	return json_string_value(v);
 }
+
+/* An escaped copy of a field, in one of a few rotating buffers (a printf
+ * takes several at once). */
+static const char *escaped(const char *s)
+{
+	static char bufs[4][STORE_PATH_LEN * 4];
+	static unsigned int next;
+
+	return esc(s, bufs[next++ % 4], sizeof(bufs[0]));
+}
+#define E(s) escaped(s)
 
 int cmd_info(struct gocap_opts *o)
 {
@@ -432,51 +520,56 @@ int cmd_info(struct gocap_opts *o)
 	sn = d.signal > 0 && d.signal < 65 ? sigabbrev_np(d.signal) : NULL;
 	fmt_time(d.time_us, t, sizeof(t));
 	printf("           ID: %lld\n", (long long)d.id);
-	printf("          PID: %d (%s)\n", d.pid, d.comm[0] ? d.comm : "?");
+	printf("          PID: %d (%s)\n", d.pid,
+	       d.comm[0] ? E(d.comm) : "?");
 	printf("          UID: %d\n          GID: %d\n", d.uid, d.gid);
 	printf("       Signal: %d (%s), si_code %d\n", d.signal, sn ? sn : "?",
 	       d.si_code);
 	printf("    Timestamp: %s\n", t);
 	if ((v = ann_str(ann, "cwd", NULL)))
-		printf("          Cwd: %s\n", v);
-	printf("   Executable: %s\n", d.exe[0] ? d.exe : "-");
+		printf("          Cwd: %s\n", E(v));
+	printf("   Executable: %s\n", d.exe[0] ? E(d.exe) : "-");
 	if (d.exe_build_id[0])
-		printf("     Build ID: %s\n", d.exe_build_id);
+		printf("     Build ID: %s\n", E(d.exe_build_id));
 	if ((v = ann_str(ann, "go", "version"))) {
-		printf("           Go: %s", v);
+		printf("           Go: %s", E(v));
 		if ((v = ann_str(ann, "go", "module")))
-			printf(", module %s", v);
+			printf(", module %s", E(v));
 		if ((v = ann_str(ann, "go", "vcs_revision")))
-			printf(", revision %s", v);
+			printf(", revision %s", E(v));
 		printf("\n");
 	}
 	if (d.cgroup[0])
-		printf("Control Group: %s\n", d.cgroup);
+		printf("Control Group: %s\n", E(d.cgroup));
 	if (d.container_id[0])
-		printf("    Container: %s\n", d.container_id);
-	printf("     Hostname: %s\n", d.hostname[0] ? d.hostname : "-");
-	printf("      Boot ID: %s\n", d.boot_id[0] ? d.boot_id : "-");
+		printf("    Container: %s\n", E(d.container_id));
+	printf("     Hostname: %s\n", d.hostname[0] ? E(d.hostname) : "-");
+	printf("      Boot ID: %s\n", d.boot_id[0] ? E(d.boot_id) : "-");
 	if (d.storage == STORE_NONE) {
 		printf("      Storage: none (%s)\n",
-		       d.status_why[0] ? d.status_why : "metadata only");
+		       d.status_why[0] ? E(d.status_why) : "metadata only");
 	} else {
 		fmt_size(d.size_on_disk, sz, sizeof(sz));
 		fmt_size(d.apparent_size, sz2, sizeof(sz2));
-		printf("      Storage: %s/%s (%s, %s)%s\n", store_path(s),
-		       d.core_file, store_storage_name(d.storage),
+		printf("      Storage: %s/%s (%s, %s)%s\n", E(store_path(s)),
+		       E(d.core_file), store_storage_name(d.storage),
 		       store_status_name(d.status),
 		       strcmp(corefile_state(s, &d), "missing") ? "" :
 		       " (file missing)");
 		if (d.status_why[0])
-			printf("       Reason: %s\n", d.status_why);
+			printf("       Reason: %s\n", E(d.status_why));
 		printf("    Disk Size: %s\n", sz);
 		printf("Apparent Size: %s\n", sz2);
 	}
 	if (d.saved_exe[0])
-		printf("    Saved exe: %s/%s\n", store_path(s), d.saved_exe);
+		printf("    Saved exe: %s/%s\n", E(store_path(s)), E(d.saved_exe));
 	if (d.suppressed_before)
 		printf("   Suppressed: %llu dump(s) before this one (rate limit)\n",
 		       (unsigned long long)d.suppressed_before);
+	if ((v = ann_str(ann, "pid_check", "status")) && !strcmp(v, "mismatch"))
+		printf("    PID reuse: %s\n",
+		       (v = ann_str(ann, "pid_check", "why")) ? E(v) :
+		       "the core and /proc/PID disagree");
 	if (json_is_object(json_object_get(ann, "gocoredump_note")))
 		printf("         Note: present (gocap note %lld)\n",
 		       (long long)d.id);
@@ -494,18 +587,18 @@ static int extract(struct store *s, const struct store_dump *d, int fd,
 	if (n == -ENODATA) {
 		gocap_err("dump %lld has no core stored (metadata only%s%s)",
 			  (long long)d->id, d->status_why[0] ? ": " : "",
-			  d->status_why);
+			  E(d->status_why));
 		return -1;
 	}
 	if (n < 0) {
 		gocap_err("dump %lld: writing the core to %s: %s", (long long)d->id,
-			  what, store_error(s)[0] ? store_error(s) :
-			  strerror((int)-n));
+			  E(what), E(store_error(s)[0] ? store_error(s) :
+				     strerror((int)-n)));
 		return -1;
 	}
 	if (d->status == STORE_TRUNCATED)
 		gocap_err("warning: dump %lld is truncated (%s)", (long long)d->id,
-			  d->status_why);
+			  E(d->status_why));
 	return 0;
 }
 
@@ -513,6 +606,7 @@ int cmd_dump(struct gocap_opts *o)
 {
 	struct store_dump d;
 	struct store *s;
+	struct stat made;
 	int fd, ret = 1;
 
 	if (!o->output && isatty(STDOUT_FILENO)) {
@@ -525,24 +619,42 @@ int cmd_dump(struct gocap_opts *o)
 	if (get_dump(s, o->id, &d))
 		goto out;
 	if (o->output) {
-		fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0600);
+		/* A new file, never an existing one, and never reached
+		 * through a symlink: run as root in a directory a user can
+		 * write, gocap must not be made to overwrite or create a
+		 * file elsewhere (the core's bytes are the user's to choose). */
+		fd = paths_open_nofollow(o->output, O_WRONLY | O_CREAT | O_EXCL,
+					 0600);
 		if (fd < 0) {
-			gocap_err("%s: cannot create: %s", o->output,
-				  strerror(errno));
+			gocap_err("%s: cannot create: %s%s", E(o->output),
+				  strerror(-fd),
+				  fd == -EEXIST ? " (gocap writes only a new file: remove it, or give another name)" :
+				  fd == -ELOOP ? " (a symlink in the path: gocap follows none; give the real path)" :
+				  "");
 			goto out;
 		}
+		if (fstat(fd, &made) < 0)
+			memset(&made, 0, sizeof(made));
 	} else {
 		fd = STDOUT_FILENO;
 	}
 	if (!extract(s, &d, fd, o->output ? o->output : "stdout"))
 		ret = 0;
 	if (o->output && close(fd) < 0 && !ret) {
-		gocap_err("%s: %s", o->output, strerror(errno));
+		gocap_err("%s: %s", E(o->output), strerror(errno));
 		ret = 1;
 	}
-	if (ret && o->output)
-		unlink(o->output);
+	if (ret && o->output) {
+		struct stat now;
+		int nf = paths_open_nofollow(o->output, O_PATH, 0);
+
+		/* Only the file this run made. */
+		if (nf >= 0 && fstat(nf, &now) == 0 &&
+		    now.st_dev == made.st_dev && now.st_ino == made.st_ino)
+			unlink(o->output);
+		if (nf >= 0)
+			close(nf);
+	}
 out:
 	store_close(s);
 	return ret;

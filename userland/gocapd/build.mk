@@ -2,12 +2,14 @@
 # library so that its tests link the very same objects.
 LIBS += gocapd
 SRCS_gocapd := userland/gocapd/daemon.c userland/gocapd/dump.c \
-	userland/gocapd/persist.c userland/gocapd/annotate.c \
+	userland/gocapd/space.c userland/gocapd/persist.c \
+	userland/gocapd/sandbox.c userland/gocapd/annotate.c \
 	userland/gocapd/exeinfo.c userland/gocapd/context.c \
 	userland/gocapd/config.c userland/gocapd/proto.c \
 	userland/gocapd/kcore.c userland/gocapd/security.c \
-	userland/gocapd/log.c userland/gocapd/helper.c
-LIBLDLIBS_gocapd := -luring -lcap
+	userland/gocapd/failpoint.c userland/gocapd/log.c \
+	userland/gocapd/helper.c
+LIBLDLIBS_gocapd := -luring -lcap -lpthread
 PROGS += gocapd:userland/gocapd/main.c
 USES_gocapd := gocapd store core
 # A static gocapd for the VM lab's initramfs (no shared libraries there).

@@ -5,7 +5,8 @@
  * The file is small and written by an administrator, but it is still
  * outside bytes: the parser is bounded (file size, line length), rejects
  * NUL bytes and unknown keys, and every error names the file, the line,
- * what is wrong and what would be accepted.  No I/O except config_load().
+ * the key, what is wrong and what would be accepted.  A wrong line is
+ * skipped and the others apply (config.h).  No I/O except config_load().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,21 +23,25 @@ void config_defaults(struct gocapd_config *c)
 	memset(c, 0, sizeof(*c));
 	c->storage = STORE_ZSTD;
 	c->compress_level = 3;
-	c->max_use.percent = 10;		/* as systemd-coredump */
+	c->max_use.percent = 10;		/* as systemd-coredump, but
+						 * not capped: Go heaps */
 	c->keep_free.percent = 15;
+	c->keep_free.cap = CONFIG_KEEP_FREE_CAP;
 	c->process_size_max = 32ull << 30;
 	c->rate_burst = 10;
 	c->rate_interval_us = 60ull * 1000000;
 	c->max_concurrent = 16;
 	c->save_executable = 1;
 	c->handoff_timeout_ms = 10000;
+	c->max_age_us = 0;
+	c->user_access = 1;
 }
 
 uint64_t config_size_bytes(const struct config_size *s, uint64_t fs_bytes)
 {
-	if (s->percent)
-		return fs_bytes / 100 * s->percent;
-	return s->bytes;
+	uint64_t v = s->percent ? fs_bytes / 100 * s->percent : s->bytes;
+
+	return s->cap && v > s->cap ? s->cap : v;
 }
 
 /* Digits only, no sign, no overflow. */
@@ -135,21 +140,25 @@ static int parse_bool(const char *v, int *out)
 struct parse_pos {
 	const char *fname;
 	unsigned int line;
-	char *err;
-	size_t errlen;
+	config_report_fn report;
+	void *arg;
 };
 
 static int bad(const struct parse_pos *pp, const char *fmt, ...)
 {
-	char msg[384];
+	char msg[384], line[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (pp->err)
-		snprintf(pp->err, pp->errlen, "%s:%u: %s", pp->fname, pp->line,
-			 msg);
+	if (pp->line)
+		snprintf(line, sizeof(line), "%s:%u: %s (line ignored)",
+			 pp->fname, pp->line, msg);
+	else
+		snprintf(line, sizeof(line), "%s: %s", pp->fname, msg);
+	if (pp->report)
+		pp->report(pp->arg, line);
 	return -EINVAL;
 }
 
@@ -176,6 +185,7 @@ static int set_key(struct gocapd_config *c, const char *k, const char *v,
 		if (config_parse_size(v, &s->bytes, &s->percent))
 			return bad(pp, "%s=%s: must be a size (bytes, or with K, M, G, T) or a percentage of the file system (1%%..100%%)",
 				   k, v);
+		s->cap = 0;	/* what is set is what holds */
 	} else if (!strcmp(k, "ProcessSizeMax")) {
 		if (config_parse_size(v, &c->process_size_max, NULL))
 			return bad(pp, "ProcessSizeMax=%s: must be a size (bytes, or with K, M, G, T); 0 means no limit",
@@ -220,8 +230,18 @@ bad_rate:
 			return bad(pp, "HandoffTimeout=%s: must be a time from 2s to 1h (units s, min, h)",
 				   v);
 		c->handoff_timeout_ms = us / 1000;
+	} else if (!strcmp(k, "MaxAge")) {
+		if (!strcmp(v, "off") || !strcmp(v, "0"))
+			c->max_age_us = 0;
+		else if (parse_duration_us(v, &c->max_age_us))
+			return bad(pp, "MaxAge=%s: must be a time (units s, min, h, d) or off",
+				   v);
+	} else if (!strcmp(k, "UserAccess")) {
+		if (parse_bool(v, &b))
+			return bad(pp, "UserAccess=%s: must be yes or no", v);
+		c->user_access = b;
 	} else {
-		return bad(pp, "unknown key \"%s\" (known: Storage, CompressLevel, MaxUse, KeepFree, ProcessSizeMax, RateLimit, MaxConcurrent, SaveExecutable, HandoffTimeout)",
+		return bad(pp, "unknown key \"%s\" (known: Storage, CompressLevel, MaxUse, KeepFree, ProcessSizeMax, RateLimit, MaxConcurrent, SaveExecutable, HandoffTimeout, MaxAge, UserAccess)",
 			   k);
 	}
 	return 0;
@@ -240,58 +260,72 @@ static char *trim(char *s)
 }
 
 int config_parse(struct gocapd_config *c, const char *text, size_t len,
-		 const char *fname, char *err, size_t errlen)
+		 const char *fname, config_report_fn report, void *arg)
 {
-	struct gocapd_config tmp = *c;
-	struct parse_pos pp = { fname ? fname : "(config)", 0, err, errlen };
+	struct parse_pos pp = { fname ? fname : "(config)", 0, report, arg };
 	char line[CONFIG_MAX_LINE + 1];
 	size_t pos = 0;
+	int nbad = 0;
 
 	if (len > CONFIG_MAX_BYTES) {
-		pp.line = 1;
-		return bad(&pp, "file is %zu bytes, over the %u-byte limit",
-			   len, CONFIG_MAX_BYTES);
+		nbad += bad(&pp, "file is %zu bytes, over the %u-byte limit: what follows byte %u is ignored",
+			    len, CONFIG_MAX_BYTES, CONFIG_MAX_BYTES) != 0;
+		len = CONFIG_MAX_BYTES;
 	}
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		char *s, *eq, *k, *v;
-		int ret;
+		struct gocapd_config one;
 
 		pp.line++;
-		if (ll > CONFIG_MAX_LINE)
-			return bad(&pp, "line longer than %u bytes",
-				   CONFIG_MAX_LINE);
-		if (memchr(text + pos, 0, ll))
-			return bad(&pp, "NUL byte in the line (binary file?)");
+		if (ll > CONFIG_MAX_LINE) {
+			nbad += bad(&pp, "line longer than %u bytes",
+				    CONFIG_MAX_LINE) != 0;
+			pos += ll + (nl ? 1 : 0);
+			continue;
+		}
 		memcpy(line, text + pos, ll);
 		line[ll] = 0;
 		pos += ll + (nl ? 1 : 0);
+		if (memchr(line, 0, ll)) {
+			nbad += bad(&pp, "NUL byte in the line (binary file?)") != 0;
+			continue;
+		}
 		s = trim(line);
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		eq = strchr(s, '=');
-		if (!eq)
-			return bad(&pp, "\"%.64s\" is not key=value", s);
+		if (!eq) {
+			nbad += bad(&pp, "\"%.64s\" is not key=value", s) != 0;
+			continue;
+		}
 		*eq = 0;
 		k = trim(s);
 		v = trim(eq + 1);
-		if (!*k)
-			return bad(&pp, "missing key before '='");
-		if (!*v)
-			return bad(&pp, "%s has no value (remove the line for the default)",
-				   k);
-		ret = set_key(&tmp, k, v, &pp);
-		if (ret)
-			return ret;
+		if (!*k) {
+			nbad += bad(&pp, "missing key before '='") != 0;
+			continue;
+		}
+		if (!*v) {
+			nbad += bad(&pp, "%s has no value (remove the line for the default)",
+				    k) != 0;
+			continue;
+		}
+		/* A key applies whole or not at all. */
+		one = *c;
+		if (set_key(&one, k, v, &pp))
+			nbad++;
+		else
+			*c = one;
 	}
-	*c = tmp;
-	return 0;
+	return nbad;
 }
 
-int config_load(struct gocapd_config *c, const char *path, char *err,
-		size_t errlen)
+int config_load(struct gocapd_config *c, const char *path,
+		config_report_fn report, void *arg)
 {
+	struct parse_pos pp = { path, 0, report, arg };
 	char *buf;
 	ssize_t n;
 	size_t len = 0;
@@ -301,16 +335,15 @@ int config_load(struct gocapd_config *c, const char *path, char *err,
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		ret = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(errno));
-		return ret;
+		bad(&pp, "cannot open: %s: the defaults apply",
+		    strerror(errno));
+		return 1;
 	}
 	buf = malloc(CONFIG_MAX_BYTES + 1);
 	if (!buf) {
 		close(fd);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		bad(&pp, "out of memory: the defaults apply");
+		return 1;
 	}
 	while ((n = read(fd, buf + len, CONFIG_MAX_BYTES + 1 - len)) > 0) {
 		len += (size_t)n;
@@ -319,10 +352,12 @@ int config_load(struct gocapd_config *c, const char *path, char *err,
 	}
 	ret = n < 0 ? -errno : 0;
 	close(fd);
-	if (ret)
-		snprintf(err, errlen, "%s: read: %s", path, strerror(-ret));
-	else
-		ret = config_parse(c, buf, len, path, err, errlen);
+	if (ret) {
+		bad(&pp, "read: %s: the defaults apply", strerror(-ret));
+		ret = 1;
+	} else {
+		ret = config_parse(c, buf, len, path, report, arg);
+	}
 	free(buf);
 	return ret;
 }

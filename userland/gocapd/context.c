@@ -8,6 +8,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -30,7 +32,7 @@ const char *const ctx_blob_names[CTX_NBLOBS] = {
 enum {
 	TAG_TIME_US = 1, TAG_CORE_TIME, TAG_PID, TAG_TID, TAG_NS_TID,
 	TAG_SIGNAL, TAG_UID, TAG_GID, TAG_RLIMIT_CORE, TAG_FD_COUNT,
-	TAG_PROC_MISSING,
+	TAG_PROC_MISSING, TAG_DUMPABLE, TAG_PIDFD_CHECK,
 	TAG_NINTS,
 	TAG_BLOB = 0x100,	/* + enum ctx_blob_id */
 };
@@ -40,6 +42,7 @@ void ctx_init(struct crash_ctx *c)
 	memset(c, 0, sizeof(*c));
 	c->fd_count = -1;
 	c->rlimit_core = -1;
+	c->dumpable = -1;
 }
 
 void ctx_free(struct crash_ctx *c)
@@ -82,7 +85,7 @@ static int parse_i64(const char *s, int64_t *out)
 }
 
 int ctx_from_args(struct crash_ctx *c, int argc, char *const argv[],
-		  char *err, size_t errlen)
+		  int *pidfd, char *err, size_t errlen)
 {
 	static const char *const names[] = {
 		"%P (pid)", "%i (tid)", "%I (global tid)", "%s (signal)",
@@ -91,8 +94,9 @@ int ctx_from_args(struct crash_ctx *c, int argc, char *const argv[],
 	int64_t v[8];
 	struct timespec ts;
 
-	if (argc < 10) {
-		snprintf(err, errlen, "--pipe needs 10 arguments (%%P %%i %%I %%s %%t %%u %%g %%c %%h %%e), got %d: fix core_pattern",
+	*pidfd = -1;
+	if (argc < 10 || argc > 12) {
+		snprintf(err, errlen, "--pipe needs 10 to 12 arguments (%%P %%i %%I %%s %%t %%u %%g %%c %%h %%e [%%d [%%F]]), got %d: fix core_pattern",
 			 argc);
 		return -EINVAL;
 	}
@@ -122,6 +126,27 @@ int ctx_from_args(struct crash_ctx *c, int argc, char *const argv[],
 	if (ctx_set(c, CTX_HOSTNAME, argv[8], strlen(argv[8])) ||
 	    ctx_set(c, CTX_COMM, argv[9], strlen(argv[9])))
 		return -ENOMEM;
+	/* %d and %F: optional, and "" where the kernel does not know them. */
+	if (argc > 10 && argv[10][0]) {
+		int64_t d;
+
+		if (parse_i64(argv[10], &d) || d < 0 || d > 2) {
+			snprintf(err, errlen, "--pipe argument 11, %%d (dump mode): \"%.32s\" is not 0, 1 or 2: fix core_pattern",
+				 argv[10]);
+			return -EINVAL;
+		}
+		c->dumpable = (int32_t)d;
+	}
+	if (argc > 11 && argv[11][0]) {
+		int64_t fd;
+
+		if (parse_i64(argv[11], &fd) || fd < 3 || fd > 1023) {
+			snprintf(err, errlen, "--pipe argument 12, %%F (pidfd): \"%.32s\" is not an fd number: fix core_pattern",
+				 argv[11]);
+			return -EINVAL;
+		}
+		*pidfd = (int)fd;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->time_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	return 0;
@@ -276,6 +301,49 @@ void ctx_collect_proc(struct crash_ctx *c, int procfd)
 	}
 }
 
+void ctx_check_pidfd(struct crash_ctx *c, int pidfd)
+{
+	char path[64], line[128];
+	long pid = -1;
+	FILE *f;
+
+	c->pidfd_check = 0;
+	if (pidfd < 0)
+		return;
+	/* Which process the pidfd is (its fdinfo says, "Pid:"). */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Pid:", 4))
+			pid = strtol(line + 4, NULL, 10);
+	fclose(f);
+	if (pid < 0)
+		return;		/* not a pidfd */
+	/* Alive after /proc/PID was read: PID was not reused meanwhile. */
+	c->pidfd_check = pid == c->pid &&
+			 syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ?
+			 1 : -1;
+}
+
+void ctx_drop_proc(struct crash_ctx *c)
+{
+	static const enum ctx_blob_id from_proc[] = {
+		CTX_EXE, CTX_CMDLINE, CTX_ENVIRON, CTX_CWD, CTX_STATUS,
+		CTX_LIMITS, CTX_MAPS, CTX_CGROUP, CTX_MOUNTINFO,
+	};
+
+	for (unsigned int i = 0; i < sizeof(from_proc) / sizeof(from_proc[0]);
+	     i++) {
+		free(c->blob[from_proc[i]].data);
+		c->blob[from_proc[i]].data = NULL;
+		c->blob[from_proc[i]].len = 0;
+		c->proc_missing |= 1u << from_proc[i];
+	}
+	c->fd_count = -1;
+}
+
 static int put(uint8_t **buf, size_t *len, size_t *cap, unsigned int tag,
 	       const void *p, size_t n)
 {
@@ -322,6 +390,8 @@ int ctx_encode(const struct crash_ctx *c, uint8_t **out, size_t *outlen)
 		[TAG_RLIMIT_CORE] = c->rlimit_core,
 		[TAG_FD_COUNT] = c->fd_count,
 		[TAG_PROC_MISSING] = c->proc_missing,
+		[TAG_DUMPABLE] = c->dumpable,
+		[TAG_PIDFD_CHECK] = c->pidfd_check,
 	};
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -397,6 +467,8 @@ int ctx_decode(struct crash_ctx *c, const uint8_t *p, size_t len,
 			case TAG_RLIMIT_CORE: c->rlimit_core = x; break;
 			case TAG_FD_COUNT: c->fd_count = (int32_t)x; break;
 			case TAG_PROC_MISSING: c->proc_missing = (uint32_t)x; break;
+			case TAG_DUMPABLE: c->dumpable = (int32_t)x; break;
+			case TAG_PIDFD_CHECK: c->pidfd_check = (int32_t)x; break;
 			}
 		} else if (tag >= TAG_BLOB && tag < TAG_BLOB + CTX_NBLOBS) {
 			enum ctx_blob_id id = (enum ctx_blob_id)(tag - TAG_BLOB);

@@ -58,6 +58,10 @@ struct crash_ctx {
 	int64_t rlimit_core;	/* %c (-1: unlimited) */
 	int32_t fd_count;	/* entries of /proc/PID/fd, -1 unknown */
 	uint32_t proc_missing;	/* bit per blob id: /proc file unreadable */
+	int32_t dumpable;	/* %d: the process's dump mode, -1 unknown */
+	int32_t pidfd_check;	/* /proc/PID was the crashed process: 1 the
+				 * kernel's pidfd (%F, SO_PEERPIDFD) said
+				 * so, -1 it said not, 0 no pidfd */
 	struct ctx_blob blob[CTX_NBLOBS];
 };
 
@@ -70,12 +74,24 @@ int ctx_set(struct crash_ctx *c, enum ctx_blob_id id, const void *p,
 	    size_t len);
 
 /*
- * Parse the --pipe arguments "%P %i %I %s %t %u %g %c %h %e" (argv[0] is
- * the first of them).  Returns 0 or -EINVAL with err saying which one is
- * wrong.
+ * Parse the --pipe arguments "%P %i %I %s %t %u %g %c %h %e [%d [%F]]"
+ * (argv[0] is the first of them).  %d and %F are optional, and empty on a
+ * kernel that lacks them; *pidfd gets %F's fd (the kernel's pidfd of the
+ * crashed process, Linux 6.16+), or -1.  Returns 0 or -EINVAL with err
+ * saying which one is wrong.
  */
 int ctx_from_args(struct crash_ctx *c, int argc, char *const argv[],
-		  char *err, size_t errlen);
+		  int *pidfd, char *err, size_t errlen);
+
+/*
+ * Was /proc/PID, just read, the crashed process?  With the kernel's pidfd
+ * of it: the pidfd names PID and the process is still alive (so PID was
+ * not reused).  Sets c->pidfd_check.
+ */
+void ctx_check_pidfd(struct crash_ctx *c, int pidfd);
+
+/* Forget what /proc/PID said (it was another process): marks it missing. */
+void ctx_drop_proc(struct crash_ctx *c);
 
 /*
  * Read /proc/PID/{exe,cmdline,environ,cwd,status,limits,maps,cgroup,

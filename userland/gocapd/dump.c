@@ -2,16 +2,19 @@
 /*
  * dump.c - a dump's life in the store (see dump.h): the policy around the
  * bytes that persist.c moves.  Every file is created with openat(O_EXCL |
- * O_NOFOLLOW, 0600) under the store's directory fd, with a name made only
- * of sanitised parts, and renamed into place once complete and fsync'd.
+ * O_NOFOLLOW, 0600) under the store's directory fds (store.h), with a name
+ * made only of sanitised parts, flock'd while it is written (a file nobody
+ * holds is a dead writer's), and becomes part of the store only through
+ * store_commit().
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,16 +24,63 @@
 #include "gocapd/annotate.h"
 #include "gocapd/dump.h"
 #include "gocapd/exeinfo.h"
+#include "gocapd/failpoint.h"
+#include "store/paths.h"
+#include "store/sha256.h"
 
-int dump_store_open(struct dump_env *env, const char *dir)
+int dump_store_open(struct dump_env *env, const char *dir,
+		    unsigned int flags)
 {
 	char err[512];
-	int ret = store_open(&env->store, dir, STORE_O_CREATE, err,
-			     sizeof(err));
+	int ret;
 
-	if (ret)
+	env->store_dir = dir;
+	env->store_flags = flags;
+	ret = store_open(&env->store, dir, STORE_O_CREATE | STORE_O_REPAIR |
+			 flags, err, sizeof(err));
+	if (ret) {
 		logmsg("%s", err);
-	return ret;
+		return ret;
+	}
+	if (!env->space && (ret = space_new(&env->space, &env->store,
+					    env->cfg))) {
+		store_close(env->store);
+		env->store = NULL;
+		logmsg("out of memory");
+		return ret;
+	}
+	return 0;
+}
+
+void dump_store_close(struct dump_env *env)
+{
+	space_free(env->space);
+	env->space = NULL;
+	store_close(env->store);
+	env->store = NULL;
+}
+
+int dump_store_check(struct dump_env *env)
+{
+	struct store *old = env->store, *s;
+	char err[512];
+	int ret;
+
+	if (!old || store_still_there(old))
+		return 0;
+	ret = store_open(&s, env->store_dir, STORE_O_CREATE | STORE_O_REPAIR |
+			 env->store_flags, err, sizeof(err));
+	if (ret) {
+		logmsg("the store %s is gone and cannot be made again: %s",
+		       store_path(old), err);
+		return ret;
+	}
+	logmsg("the store %s was deleted or replaced: opened it anew",
+	       store_path(old));
+	/* (dumps in flight keep their own fds of the old .tmp/) */
+	env->store = s;
+	store_close(old);
+	return 1;
 }
 
 void dump_init(struct dump *d)
@@ -39,6 +89,9 @@ void dump_init(struct dump *d)
 	ctx_init(&d->ctx);
 	d->exe_fd = -1;
 	d->out_fd = -1;
+	d->exe_tmp_fd = -1;
+	d->tmpfd = -1;
+	d->sb.fd = -1;
 }
 
 void dump_free(struct dump *d)
@@ -46,77 +99,30 @@ void dump_free(struct dump *d)
 	ctx_free(&d->ctx);
 	if (d->exe_fd >= 0)
 		close(d->exe_fd);
-	if (d->out_fd >= 0)
+	if (d->out_fd >= 0) {
+		/* never committed: a partial file nobody will finish */
+		if (d->tmp_name[0] && d->tmpfd >= 0)
+			unlinkat(d->tmpfd, d->tmp_name, 0);
 		close(d->out_fd);
-	d->exe_fd = d->out_fd = -1;
-}
-
-static int tmp_dirfd(struct dump_env *env)
-{
-	return openat(store_dirfd(env->store), STORE_TMP_DIR,
-		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-static void fs_space(struct dump_env *env, uint64_t *size, uint64_t *avail)
-{
-	struct statvfs sv;
-
-	*size = *avail = 0;
-	if (fstatvfs(store_dirfd(env->store), &sv) == 0) {
-		*size = (uint64_t)sv.f_blocks * sv.f_frsize;
-		*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
 	}
-}
-
-struct oldest {
-	int64_t keep_id, id;
-};
-
-static int pick_oldest(void *arg, const struct store_dump *d)
-{
-	struct oldest *o = arg;
-
-	if (d->id == o->keep_id)
-		return 0;
-	o->id = d->id;
-	return 1;
-}
-
-int dump_vacuum(struct dump_env *env, int64_t keep_id)
-{
-	const struct gocapd_config *cfg = env->cfg;
-	struct store_filter f = { .limit = 2 };
-	uint64_t fs, avail, total, max_use, keep_free;
-	int evicted = 0;
-
-	for (;;) {
-		struct oldest o = { keep_id, 0 };
-		int64_t freed;
-
-		fs_space(env, &fs, &avail);
-		max_use = config_size_bytes(&cfg->max_use, fs);
-		keep_free = config_size_bytes(&cfg->keep_free, fs);
-		if (store_total_size(env->store, &total) < 0)
-			return -EIO;
-		if (!((max_use && total > max_use) ||
-		      (keep_free && avail < keep_free)))
-			break;
-		if (store_list(env->store, &f, pick_oldest, &o) < 0 || !o.id)
-			break;		/* nothing left that may go */
-		freed = store_delete(env->store, o.id);
-		if (freed < 0) {
-			logmsg("evicting dump %lld: %s", (long long)o.id,
-			       store_error(env->store));
-			return (int)freed;
-		}
-		logmsg("evicted dump %lld (%lld bytes): store uses %llu of MaxUse %llu, %llu bytes free, KeepFree %llu",
-		       (long long)o.id, (long long)freed,
-		       (unsigned long long)total, (unsigned long long)max_use,
-		       (unsigned long long)avail,
-		       (unsigned long long)keep_free);
-		evicted++;
+	if (d->exe_tmp_fd >= 0) {
+		unlinkat(d->tmpfd, d->exe_tmp, 0);
+		close(d->exe_tmp_fd);
 	}
-	return evicted;
+	if (d->parsing) {
+		struct parse_facts pf;
+
+		sandbox_finish(&d->sb, &pf);
+		parse_facts_free(&pf);
+	}
+	space_release(d->claim);
+	store_pending_drop(d->pending);
+	d->claim = NULL;
+	d->pending = NULL;
+	d->parsing = 0;
+	if (d->tmpfd >= 0)
+		close(d->tmpfd);
+	d->exe_fd = d->out_fd = d->exe_tmp_fd = d->tmpfd = -1;
 }
 
 static const char *rate_key(const struct dump *d)
@@ -128,17 +134,38 @@ static const char *rate_key(const struct dump *d)
 	return d->ctx.blob[CTX_COMM].data ? d->ctx.blob[CTX_COMM].data : "?";
 }
 
+/* A new file in .tmp/ for this process to write, flock'd: -1 on error. */
+static int tmp_create(struct dump *d, const char *name)
+{
+	int fd = paths_openat(d->tmpfd, name, O_RDWR | O_CREAT | O_EXCL,
+			      0600);
+
+	if (fd < 0) {
+		errno = -fd;
+		return -1;
+	}
+	if (flock(fd, LOCK_EX) < 0) {
+		int err = errno;
+
+		unlinkat(d->tmpfd, name, 0);
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 int dump_begin(struct dump_env *env, struct dump *d)
 {
 	const struct gocapd_config *cfg = env->cfg;
 	char comm[33], boot[33];
-	uint64_t fs, avail, keep_free;
-	int tfd, ret;
+	int ret;
 
 	ret = store_ratelimit(env->store, rate_key(d), d->ctx.time_us,
 			      (int64_t)cfg->rate_interval_us, cfg->rate_burst,
 			      &d->suppressed_before);
 	if (ret < 0) {
+		/* A locked or broken index does not stop capture. */
 		logmsg("rate limit: %s (storing anyway)",
 		       store_error(env->store));
 	} else if (ret == 0) {
@@ -160,139 +187,296 @@ int dump_begin(struct dump_env *env, struct dump *d)
 	snprintf(d->core_name, sizeof(d->core_name), "%s%s", d->base,
 		 d->storage == STORE_ZSTD ? ".zst" : "");
 
+	if (d->tmpfd < 0)
+		d->tmpfd = fcntl(store_tmpfd(env->store), F_DUPFD_CLOEXEC, 3);
+	if (d->tmpfd < 0)
+		return -errno;
+	/* Room for the metadata, and the core's prefix (space.h). */
+	d->claim = space_claim(env->space, d->ctx.time_us, d->why,
+			       sizeof(d->why));
 	if (d->storage == STORE_NONE) {
 		snprintf(d->why, sizeof(d->why), "Storage=none");
 		return 0;
 	}
-	dump_vacuum(env, 0);
-	fs_space(env, &fs, &avail);
-	keep_free = config_size_bytes(&cfg->keep_free, fs);
-	if (keep_free && avail < keep_free) {
-		snprintf(d->why, sizeof(d->why),
-			 "only %llu bytes free on the store's file system, KeepFree is %llu",
-			 (unsigned long long)avail,
-			 (unsigned long long)keep_free);
+	if (d->why[0]) {
 		d->storage = STORE_NONE;
 		return 0;
 	}
-	snprintf(d->tmp_name, sizeof(d->tmp_name), "%s.partial", d->core_name);
-	tfd = tmp_dirfd(env);
-	if (tfd < 0)
-		return -errno;
-	d->out_fd = openat(tfd, d->tmp_name,
-			   O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			   0600);
-	ret = d->out_fd < 0 ? -errno : 0;
-	close(tfd);
-	if (ret) {
+	/* The writer's pid in the name: two writers of one crash (the
+	 * daemon, a helper that withdrew) never share a file. */
+	snprintf(d->tmp_name, sizeof(d->tmp_name), "%s.%d.partial",
+		 d->core_name, getpid());
+	d->out_fd = tmp_create(d, d->tmp_name);
+	if (d->out_fd < 0) {
 		snprintf(d->why, sizeof(d->why), "cannot create %s/%s/%s: %s",
 			 store_path(env->store), STORE_TMP_DIR, d->tmp_name,
-			 strerror(-ret));
+			 strerror(errno));
 		d->storage = STORE_NONE;
 		logmsg("%s", d->why);
 	}
 	return 0;
 }
 
-void dump_persist_params(struct dump_env *env, struct dump *d,
-			 struct persist_params *p)
+static uint64_t on_reserve(void *arg, uint64_t need)
 {
-	memset(p, 0, sizeof(*p));
-	p->out_fd = d->out_fd;
-	p->storage = d->out_fd >= 0 ? d->storage : STORE_NONE;
-	p->level = env->cfg->compress_level;
-	p->zstd_workers = env->zstd_workers;
-	p->size_max = env->cfg->process_size_max;
+	struct dump *d = arg;
+
+	return d->claim ? space_reserve(d->claim, need) : need;
 }
+
 
 /*
- * Save the executable under exe/<build id> unless it is there already:
- * copied from the fd opened on /proc/PID/exe, so it is the very file that
- * crashed even when it has been replaced or deleted since.
+ * The space policy cut d.  A helper that takes over if the daemon dies
+ * must cut the file where the daemon did, not at an older progress point
+ * past it: a note next to the partial file says where (dump_takeover()
+ * reads it), and the helper is told too.
  */
-static void save_exe(struct dump_env *env, int exe_fd, const char *id,
-		     char *name, size_t namelen)
+static void on_cut(void *arg, uint64_t core, uint64_t file_bytes)
 {
-	char key[STORE_NAME_LEN - 8], tmp[STORE_NAME_LEN];
-	struct stat sb;
-	int dfd = store_dirfd(env->store), tfd, out;
-	off_t off = 0;
+	struct dump *d = arg;
+	char name[sizeof(d->tmp_name) + 8], text[64];
+	int fd, n;
 
-	/* Build IDs are hex (GNU) or base64url with '/' (Go): map '/' to
-	 * '.', refuse anything else, so that distinct IDs stay distinct. */
-	for (size_t i = 0; ; i++) {
-		char ch = id[i];
-
-		if (i + 1 >= sizeof(key)) {
-			name[0] = 0;
-			return;
-		}
-		key[i] = ch == '/' ? '.' : ch;
-		if (!ch)
-			break;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-		      ch == '/')) {
-			logmsg("build ID \"%.64s\" has unexpected characters: executable not saved",
-			       id);
-			name[0] = 0;
-			return;
-		}
+	d->cut = 1;
+	d->cut_core = core;
+	d->cut_file = file_bytes;
+	snprintf(name, sizeof(name), "%s.cut", d->tmp_name);
+	n = snprintf(text, sizeof(text), "%llu %llu\n",
+		     (unsigned long long)core, (unsigned long long)file_bytes);
+	fd = paths_openat(d->tmpfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		if (write(fd, text, (size_t)n) != n)
+			logmsg("%s/%s: cannot write", STORE_TMP_DIR, name);
+		close(fd);
 	}
-	snprintf(name, namelen, STORE_EXE_DIR "/%s", key);
-	if (!store_name_ok(name)) {
-		name[0] = 0;
-		return;
-	}
-	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
-		return;			/* saved by an earlier dump */
-	if (fstat(exe_fd, &sb) < 0 || !S_ISREG(sb.st_mode))
-		goto fail;
-	tfd = tmp_dirfd(env);
-	if (tfd < 0)
-		goto fail;
-	snprintf(tmp, sizeof(tmp), "exe.%s.%d", key, getpid());
-	out = openat(tfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		     O_CLOEXEC, 0600);
-	if (out < 0) {
-		close(tfd);
-		goto fail;
-	}
-	while (off < sb.st_size) {
-		ssize_t n = copy_file_range(exe_fd, &off, out, NULL,
-					    (size_t)(sb.st_size - off), 0);
-
-		if (n <= 0) {
-			char buf[65536];
-
-			/* copy_file_range may be refused across file
-			 * systems on old kernels: plain copy. */
-			n = pread(exe_fd, buf, sizeof(buf), off);
-			if (n <= 0 || write(out, buf, (size_t)n) != n)
-				break;
-			off += n;
-		}
-	}
-	if (off != sb.st_size || fsync(out) < 0 ||
-	    renameat2(tfd, tmp, dfd, name, RENAME_NOREPLACE) < 0) {
-		if (errno != EEXIST)
-			logmsg("saving the executable as %s: %s", name,
-			       strerror(errno));
-		unlinkat(tfd, tmp, 0);
-		close(out);
-		close(tfd);
-		if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
-			return;		/* another dump won the race */
-		name[0] = 0;
-		return;
-	}
-	close(out);
-	close(tfd);
-	return;
-fail:
-	logmsg("cannot save the executable %s: %s", name, strerror(errno));
-	name[0] = 0;
+	if (d->on_progress)
+		d->on_progress(d->cb_arg, core, file_bytes);
 }
+
+static void on_progress(void *arg, uint64_t core, uint64_t file_bytes)
+{
+	struct dump *d = arg;
+
+	if (d->on_progress)
+		d->on_progress(d->cb_arg, core, file_bytes);
+}
+
+static void on_done(void *arg, const struct persist_result *r)
+{
+	struct dump *d = arg;
+
+	space_claim_job(d->claim, NULL);
+	d->job = NULL;
+	if (d->on_done)
+		d->on_done(d->cb_arg, r);
+}
+
+int dump_start(struct dump_env *env, struct dump *d,
+	       struct persist_ring *ring, int in_fd)
+{
+	struct persist_params p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.in_fd = in_fd;
+	p.out_fd = d->out_fd;
+	p.storage = d->out_fd >= 0 ? d->storage : STORE_NONE;
+	p.level = env->cfg->compress_level;
+	p.zstd_workers = env->zstd_workers;
+	p.size_max = env->cfg->process_size_max;
+	p.reserve = on_reserve;
+	p.cut = on_cut;
+	p.progress = d->on_progress ? on_progress : NULL;
+	p.done = on_done;
+	p.arg = d;
+	ret = persist_start(ring, &p, &d->job);
+	if (ret == 0)
+		space_claim_job(d->claim, d->job);
+	return ret;
+}
+
+/* --- the executable, saved by content ---------------------------------- */
+
+/*
+ * Executables saved lately, by the file that crashed (device, inode, size
+ * and change time: a file written to is another file): a crash loop
+ * copies and hashes its executable once.
+ */
+struct exe_seen {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	char name[STORE_NAME_LEN];
+	char build_id[STORE_BUILDID_LEN];
+};
+#define EXE_SEEN_MAX	64
+static struct exe_seen exe_seen[EXE_SEEN_MAX];
+static unsigned int exe_seen_next;
+
+static int same_file(const struct exe_seen *e, const struct stat *sb)
+{
+	return e->name[0] && e->dev == sb->st_dev && e->ino == sb->st_ino &&
+	       e->size == sb->st_size &&
+	       e->mtime.tv_sec == sb->st_mtim.tv_sec &&
+	       e->mtime.tv_nsec == sb->st_mtim.tv_nsec &&
+	       e->ctime.tv_sec == sb->st_ctim.tv_sec &&
+	       e->ctime.tv_nsec == sb->st_ctim.tv_nsec;
+}
+
+static const struct exe_seen *exe_seen_find(struct dump_env *env,
+					    const struct stat *sb)
+{
+	struct stat ssb;
+
+	for (unsigned int i = 0; i < EXE_SEEN_MAX; i++)
+		if (same_file(&exe_seen[i], sb) &&
+		    fstatat(store_dirfd(env->store), exe_seen[i].name, &ssb,
+			    AT_SYMLINK_NOFOLLOW) == 0)
+			return &exe_seen[i];
+	return NULL;
+}
+
+static void exe_seen_add(const struct stat *sb, const char *name,
+			 const char *build_id)
+{
+	struct exe_seen *e = &exe_seen[exe_seen_next++ % EXE_SEEN_MAX];
+
+	e->dev = sb->st_dev;
+	e->ino = sb->st_ino;
+	e->size = sb->st_size;
+	e->mtime = sb->st_mtim;
+	e->ctime = sb->st_ctim;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->build_id, sizeof(e->build_id), "%s", build_id);
+}
+
+/* Before the parser runs: is the executable to be copied (by it)? */
+static void exe_prepare(struct dump_env *env, struct dump *d,
+			struct sandbox_input *in)
+{
+	const struct gocapd_config *cfg = env->cfg;
+	const struct exe_seen *seen;
+	struct stat sb;
+
+	if (d->exe_fd < 0 || !cfg->save_executable ||
+	    fstat(d->exe_fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return;
+	seen = exe_seen_find(env, &sb);
+	if (seen) {
+		snprintf(d->exe_saved, sizeof(d->exe_saved), "%s", seen->name);
+		snprintf(d->exe_build_id, sizeof(d->exe_build_id), "%s",
+			 seen->build_id);
+		return;
+	}
+	if (cfg->process_size_max &&
+	    (uint64_t)sb.st_size > cfg->process_size_max) {
+		snprintf(d->exe_why, sizeof(d->exe_why),
+			 "the executable is %llu bytes, over ProcessSizeMax=%llu",
+			 (unsigned long long)sb.st_size,
+			 (unsigned long long)cfg->process_size_max);
+		return;
+	}
+	/* A sparse file costs its blocks, not its length; and an
+	 * executable is an extra: it never evicts or cuts a dump. */
+	if (d->claim && !space_claim_exe(d->claim,
+					 (uint64_t)sb.st_blocks * 512)) {
+		snprintf(d->exe_why, sizeof(d->exe_why),
+			 "no room for the executable (%llu bytes of blocks) within MaxUse and KeepFree",
+			 (unsigned long long)sb.st_blocks * 512);
+		return;
+	}
+	snprintf(d->exe_tmp, sizeof(d->exe_tmp), "exe-%s.%d.partial", d->base,
+		 getpid());
+	d->exe_tmp_fd = tmp_create(d, d->exe_tmp);
+	if (d->exe_tmp_fd < 0)
+		snprintf(d->exe_why, sizeof(d->exe_why),
+			 "cannot create %s/%s: %s", STORE_TMP_DIR, d->exe_tmp,
+			 strerror(errno));
+	in->exe_out_fd = d->exe_tmp_fd;
+}
+
+/* After it: put the copy in place as exe/<build id>.<sha256>. */
+static void exe_place(struct dump_env *env, struct dump *d,
+		      const struct parse_facts *pf, struct store_dump *row)
+{
+	char name[STORE_NAME_LEN];
+	struct stat sb;
+
+	if (d->exe_saved[0]) {
+		snprintf(row->saved_exe, sizeof(row->saved_exe), "%s",
+			 d->exe_saved);
+		row->exe_size = store_file_blocks(env->store, d->exe_saved);
+		return;
+	}
+	if (d->exe_tmp_fd < 0)
+		return;
+	if (!pf->copy.done) {
+		if (!d->exe_why[0])
+			snprintf(d->exe_why, sizeof(d->exe_why), "%s",
+				 pf->copy.error[0] ? pf->copy.error :
+				 pf->parser[0] ? pf->parser :
+				 "the executable was not copied");
+	} else if (!row->exe_build_id[0]) {
+		snprintf(d->exe_why, sizeof(d->exe_why),
+			 "the executable has no build ID");
+	} else if (store_exe_name(row->exe_build_id, pf->copy.sha256, name,
+				  sizeof(name))) {
+		snprintf(d->exe_why, sizeof(d->exe_why),
+			 "the build ID \"%.64s\" has unexpected characters",
+			 row->exe_build_id);
+	} else if (renameat2(d->tmpfd, d->exe_tmp, store_exefd(env->store),
+			     name + sizeof(STORE_EXE_DIR), RENAME_NOREPLACE) == 0 ||
+		   errno == EEXIST) {
+		/* EEXIST: the same bytes are saved already. */
+		snprintf(row->saved_exe, sizeof(row->saved_exe), "%s", name);
+		row->exe_size = store_file_blocks(env->store, name);
+		if (d->exe_fd >= 0 && fstat(d->exe_fd, &sb) == 0)
+			exe_seen_add(&sb, name, row->exe_build_id);
+	} else {
+		snprintf(d->exe_why, sizeof(d->exe_why),
+			 "cannot put the executable in place as %s: %s", name,
+			 strerror(errno));
+	}
+	unlinkat(d->tmpfd, d->exe_tmp, 0);
+	close(d->exe_tmp_fd);
+	d->exe_tmp_fd = -1;
+}
+
+void dump_written(struct dump_env *env, struct dump *d,
+		  const struct persist_result *r)
+{
+	struct sandbox_input in = {
+		.head = r->head, .head_len = r->head_len,
+		.exe_fd = d->exe_fd, .exe_out_fd = -1,
+	};
+	int ret;
+
+	d->res = *r;
+	d->res.head = NULL;
+	d->res.head_len = 0;
+	space_claim_written(d->claim, r->file_blocks);
+	exe_prepare(env, d, &in);
+	ret = sandbox_start(&d->sb, &in);
+	if (ret) {
+		snprintf(d->parse_why, sizeof(d->parse_why),
+			 "the parser could not be started: %s", strerror(-ret));
+		return;
+	}
+	d->parsing = 1;
+}
+
+int dump_parse_fd(const struct dump *d)
+{
+	return d->parsing ? d->sb.fd : -1;
+}
+
+int dump_parse_poll(struct dump *d)
+{
+	return !d->parsing || sandbox_poll(&d->sb);
+}
+
+/* --- recording it ------------------------------------------------------- */
 
 static void fill_row(struct dump *d, struct store_dump *row)
 {
@@ -323,54 +507,15 @@ static void fill_row(struct dump *d, struct store_dump *row)
 	row->suppressed_before = d->suppressed_before;
 }
 
-static void write_annotation(struct dump_env *env, const struct store_dump *row,
-			     const struct crash_ctx *ctx,
-			     const struct exe_info *x,
-			     const struct core_facts *cf, uint64_t file_size)
-{
-	char tmp[STORE_NAME_LEN + 16];
-	int tfd = tmp_dirfd(env), fd;
-	json_t *ann;
-	FILE *f;
-	int bad;
-
-	snprintf(tmp, sizeof(tmp), "%s.partial", row->annotation_file);
-	fd = tfd < 0 ? -1 : openat(tfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
-				   O_NOFOLLOW | O_CLOEXEC, 0600);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		logmsg("cannot write the annotation %s: %s",
-		       row->annotation_file, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		if (tfd >= 0)
-			close(tfd);
-		return;
-	}
-	ann = annotate_json(row, ctx, x, cf, file_size);
-	bad = !ann || js_write(f, ann, 1);
-	json_decref(ann);
-	if (!ann)
-		errno = ENOMEM;
-	bad = bad || fflush(f) != 0 || fsync(fd) < 0;
-	bad |= fclose(f) != 0;
-	if (bad || renameat(tfd, tmp, store_dirfd(env->store),
-			    row->annotation_file) < 0) {
-		logmsg("cannot write the annotation %s: %s",
-		       row->annotation_file, strerror(errno));
-		unlinkat(tfd, tmp, 0);
-	}
-	close(tfd);
-}
-
 /*
  * Why nothing can be kept of the core, from the most to the least severe
  * reason, into why (empty when the file may be kept).
  */
 static void finish_why_not_kept(struct dump_env *env, const struct dump *d,
-				const struct persist_result *r, char *why,
-				size_t len)
+				char *why, size_t len)
 {
+	const struct persist_result *r = &d->res;
+
 	if (r->write_error)
 		snprintf(why, len,
 			 "writing the core failed after %llu of %llu bytes: %s; partial file deleted",
@@ -382,6 +527,10 @@ static void finish_why_not_kept(struct dump_env *env, const struct dump *d,
 			 "the core is %llu bytes, over ProcessSizeMax=%llu",
 			 (unsigned long long)r->received,
 			 (unsigned long long)env->cfg->process_size_max);
+	else if (r->cut && r->stored == 0)
+		snprintf(why, len,
+			 "the store was full (MaxUse/KeepFree) before any of the core's %llu bytes could be kept",
+			 (unsigned long long)r->received);
 	else if (r->received == 0 && !d->why[0])
 		snprintf(why, len, "the kernel sent no core bytes");
 	else
@@ -389,13 +538,20 @@ static void finish_why_not_kept(struct dump_env *env, const struct dump *d,
 }
 
 /* A kept core is complete, or truncated for the first of these reasons. */
-static void finish_status(const struct dump *d, const struct persist_result *r,
-			  const struct core_facts *cf, struct store_dump *row)
+static void finish_status(const struct dump *d, const struct core_facts *cf,
+			  struct store_dump *row)
 {
+	const struct persist_result *r = &d->res;
+
 	row->status = STORE_TRUNCATED;
 	if (d->trunc_why[0])
 		snprintf(row->status_why, sizeof(row->status_why), "%s",
 			 d->trunc_why);
+	else if (r->cut)
+		snprintf(row->status_why, sizeof(row->status_why),
+			 "cut for want of space (MaxUse/KeepFree, see gocapd.rst): the first %llu of %llu core bytes are kept",
+			 (unsigned long long)r->stored,
+			 (unsigned long long)r->received);
 	else if (r->read_error)
 		snprintf(row->status_why, sizeof(row->status_why),
 			 "reading the core stream failed after %llu bytes: %s",
@@ -408,129 +564,388 @@ static void finish_status(const struct dump *d, const struct persist_result *r,
 			 (unsigned long long)r->received);
 	else
 		row->status = STORE_COMPLETE;
+	/* a cut or takeover keeps fewer bytes than arrived */
+	if (row->status != STORE_COMPLETE && r->stored < r->received &&
+	    (r->cut || d->trunc_why[0]))
+		row->apparent_size = r->stored;
+}
+
+/* The value of "Key:" in /proc/PID/status as numbers: how many. */
+static int status_nums(const struct crash_ctx *c, const char *key,
+		       unsigned long long *v, int max, int base)
+{
+	const struct ctx_blob *st = &c->blob[CTX_STATUS];
+	size_t kl = strlen(key);
+	const char *p = st->data, *end = p ? p + st->len : NULL;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if ((size_t)(le - p) > kl && !memcmp(p, key, kl)) {
+			char line[256], *q, *e;
+			size_t n = (size_t)(le - p - kl);
+			int k = 0;
+
+			if (n >= sizeof(line))
+				return 0;
+			memcpy(line, p + kl, n);
+			line[n] = 0;
+			for (q = line; k < max; q = e) {
+				v[k] = strtoull(q, &e, base);
+				if (e == q)
+					break;
+				k++;
+			}
+			return k;
+		}
+		p = le + 1;
+	}
+	return 0;
 }
 
 /*
- * Move the core from .tmp/ into place, or delete it (first: the row must
- * still fit on the disk).  Returns 1 when kept; why says otherwise why
- * not.  d->out_fd is closed either way.
+ * May the crashed user read this dump, as systemd-coredump lets them?
+ * Not root's, not when the PID was another process, and not a set-id or
+ * capability-holding process (its memory may hold what its user may not
+ * read): every uid and gid the same, no capability, dump mode 1.
  */
-static int finish_place_core(struct dump_env *env, struct dump *d,
-			     const struct persist_result *r,
-			     struct store_dump *row, char *why, size_t len)
+static int may_read(struct dump_env *env, const struct dump *d,
+		    enum pid_check pc, char *why, size_t len)
 {
-	int dfd = store_dirfd(env->store), tfd = tmp_dirfd(env), kept = 0;
+	const struct crash_ctx *c = &d->ctx;
+	unsigned long long id[4], cap[1];
 
-	if (d->out_fd >= 0 && !why[0]) {
-		if (tfd >= 0 &&
-		    renameat(tfd, d->tmp_name, dfd, d->core_name) == 0) {
-			snprintf(row->core_file, sizeof(row->core_file), "%s",
-				 d->core_name);
-			row->storage = d->storage;
-			row->size_on_disk = r->file_blocks;
-			fsync(dfd);
-			kept = 1;
-		} else {
-			snprintf(why, len,
-				 "cannot move the core into the store: %s",
-				 strerror(errno));
-		}
+	if (!env->cfg->user_access)
+		snprintf(why, len, "UserAccess=no");
+	else if (c->uid == 0)
+		snprintf(why, len, "the process ran as root");
+	else if (pc == PID_MISMATCH)
+		snprintf(why, len, "/proc/PID was not the crashed process");
+	else if (c->dumpable >= 0 && c->dumpable != 1)
+		snprintf(why, len, "dump mode %d (a set-id or capability process)",
+			 c->dumpable);
+	else if (!c->blob[CTX_STATUS].data)
+		snprintf(why, len, "its credentials are unknown (/proc/PID/status not read)");
+	else if (status_nums(c, "Uid:", id, 4, 10) != 4 ||
+		 id[0] != (unsigned long long)(uint32_t)c->uid ||
+		 id[1] != id[0] || id[2] != id[0] || id[3] != id[0])
+		snprintf(why, len, "its user ids differ (set-uid)");
+	else if (status_nums(c, "Gid:", id, 4, 10) != 4 ||
+		 id[0] != (unsigned long long)(uint32_t)c->gid ||
+		 id[1] != id[0] || id[2] != id[0] || id[3] != id[0])
+		snprintf(why, len, "its group ids differ (set-gid)");
+	else if (status_nums(c, "CapPrm:", cap, 1, 16) != 1 || cap[0] ||
+		 status_nums(c, "CapEff:", cap, 1, 16) != 1 || cap[0])
+		snprintf(why, len, "it held capabilities");
+	else {
+		snprintf(why, len, "uid %d may read its own dump", c->uid);
+		return 1;
 	}
-	if (!kept) {
+	return 0;
+}
+
+static json_t *extra_json(const struct dump *d, enum pid_check pc,
+			  const char *pc_why, int granted,
+			  const char *access_why, const struct parse_facts *pf,
+			  const struct store_dump *row)
+{
+	static const char *const pcs[] = { "unknown", "match", "mismatch" };
+	json_t *o = json_object(), *p = json_object(), *u = json_object();
+	json_t *x = json_object();
+	char hex[65];
+	int bad = !o || !p || !u || !x;
+
+	js_put(p, "status", js_text(pcs[pc]), &bad);
+	js_put(p, "why", js_text(pc_why), &bad);
+	js_put(p, "core_tid", pf->cf.have_prstatus ?
+	       json_integer(pf->cf.prstatus_pid) : json_null(), &bad);
+	js_put(p, "core_tgid", pf->cf.have_prpsinfo ?
+	       json_integer(pf->cf.psinfo_pid) : json_null(), &bad);
+	js_put(p, "pidfd", js_text(d->ctx.pidfd_check > 0 ? "verified" :
+				   d->ctx.pidfd_check < 0 ? "failed" : "none"),
+	       &bad);
+	js_put(o, "pid_check", p, &bad);
+	js_put(u, "uid", json_integer(d->ctx.uid), &bad);
+	js_put(u, "granted", json_boolean(granted), &bad);
+	js_put(u, "why", js_text(access_why), &bad);
+	js_put(o, "user_access", u, &bad);
+	js_put(o, "parser", pf->parser[0] ? js_text(pf->parser) : json_null(),
+	       &bad);
+	hex[0] = 0;
+	if (row->saved_exe[0]) {
+		const char *dot = strrchr(row->saved_exe, '.');
+
+		if (dot && strlen(dot + 1) == 64)
+			snprintf(hex, sizeof(hex), "%s", dot + 1);
+	}
+	js_put(x, "sha256", js_text(hex), &bad);
+	js_put(x, "why_not_saved", js_text(row->saved_exe[0] ? "" : d->exe_why),
+	       &bad);
+	js_put(o, "saved_exe_info", x, &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static char *annotation_text(const struct dump *d, const struct store_dump *row,
+			     const struct parse_facts *pf, enum pid_check pc,
+			     const char *pc_why, int granted,
+			     const char *access_why, uint64_t file_size,
+			     size_t *len)
+{
+	json_t *ann = annotate_json(row, &d->ctx, &pf->x, &pf->cf, file_size,
+				    extra_json(d, pc, pc_why, granted,
+					       access_why, pf, row));
+	char *text, *t2;
+
+	if (!ann)
+		return NULL;
+	text = json_dumps(ann, JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER |
+			  JSON_INDENT(2));
+	json_decref(ann);
+	if (!text)
+		return NULL;
+	*len = strlen(text);
+	t2 = realloc(text, *len + 2);
+	if (!t2) {
+		free(text);
+		return NULL;
+	}
+	t2[(*len)++] = '\n';
+	t2[*len] = 0;
+	return t2;
+}
+
+int dump_complete(struct dump_env *env, struct dump *d)
+{
+	struct store_dump *row = malloc(sizeof(*row));
+	char why[STORE_WHY_LEN], pc_why[256], access_why[128];
+	struct parse_facts pf;
+	enum pid_check pc;
+	const char *core_tmp = NULL;
+	int ret, kept, granted;
+	char *text;
+	size_t len;
+
+	if (d->parsing) {
+		sandbox_finish(&d->sb, &pf);
+		d->parsing = 0;
+	} else {
+		memset(&pf, 0, sizeof(pf));
+		snprintf(pf.parser, sizeof(pf.parser), "%s",
+			 d->parse_why[0] ? d->parse_why : "the parser did not run");
+	}
+	if (pf.parser[0])
+		logmsg("pid %d: %s", d->ctx.pid, pf.parser);
+	if (!row) {
+		parse_facts_free(&pf);
+		return -ENOMEM;
+	}
+	fill_row(d, row);
+	/* PID reuse: /proc/PID may have been another process. */
+	pc = pid_check(&d->ctx, &pf.cf, pc_why, sizeof(pc_why));
+	if (pc == PID_MISMATCH) {
+		logmsg("pid %d: %s: the dump is recorded without what /proc said",
+		       d->ctx.pid, pc_why);
+		ctx_drop_proc(&d->ctx);
+		row->exe[0] = 0;
+		row->cgroup[0] = row->container_id[0] = 0;
+		exeinfo_free(&pf.x);
+		memset(&pf.x, 0, sizeof(pf.x));
+		pf.copy.done = 0;
+		d->exe_saved[0] = 0;
+		snprintf(d->exe_why, sizeof(d->exe_why),
+			 "/proc/PID was not the crashed process");
+	}
+	if (!row->signal && pf.cf.have_siginfo)
+		row->signal = pf.cf.si_signo;	/* socket mode has no %s */
+	row->si_code = pf.cf.have_siginfo ? pf.cf.si_code : 0;
+	row->apparent_size = d->res.received;
+	snprintf(row->exe_build_id, sizeof(row->exe_build_id), "%s",
+		 pf.x.gnu_build_id[0] ? pf.x.gnu_build_id :
+		 pf.x.go_build_id[0] ? pf.x.go_build_id : d->exe_build_id);
+	if (pc == PID_MISMATCH)
+		row->exe_build_id[0] = 0;
+
+	finish_why_not_kept(env, d, why, sizeof(why));
+	finish_status(d, &pf.cf, row);
+	exe_place(env, d, &pf, row);
+	granted = may_read(env, d, pc, access_why, sizeof(access_why));
+	kept = d->out_fd >= 0 && !why[0];
+	if (kept) {
+		snprintf(row->core_file, sizeof(row->core_file), "%s",
+			 d->core_name);
+		row->storage = d->storage;
+		row->size_on_disk = d->res.file_blocks;
+		core_tmp = d->tmp_name;
+		if (granted && store_grant_read(d->out_fd, (uid_t)d->ctx.uid))
+			snprintf(access_why, sizeof(access_why),
+				 "the file system has no ACLs: only root may read it");
+	} else {
 		row->status = STORE_METADATA_ONLY;
 		row->storage = STORE_NONE;
 		snprintf(row->status_why, sizeof(row->status_why), "%s",
 			 why[0] ? why : "not stored");
-		if (d->out_fd >= 0 && tfd >= 0)
-			unlinkat(tfd, d->tmp_name, 0);
+		row->apparent_size = d->res.received;
+		/* its blocks go now: the metadata may need them (a full
+		 * disk); emptied first, as a helper holds it open too */
+		if (d->out_fd >= 0) {
+			if (ftruncate(d->out_fd, 0) < 0)
+				logmsg("%s/%s: %s", STORE_TMP_DIR, d->tmp_name,
+				       strerror(errno));
+			unlinkat(d->tmpfd, d->tmp_name, 0);
+			close(d->out_fd);
+			d->out_fd = -1;
+		}
+		space_claim_written(d->claim, 0);
 	}
-	if (tfd >= 0)
-		close(tfd);
+	if (granted && row->saved_exe[0]) {
+		int fd = store_openat(env->store, row->saved_exe, O_RDONLY);
+
+		if (fd >= 0) {
+			store_grant_read(fd, (uid_t)d->ctx.uid);
+			close(fd);
+		}
+	}
+	if (store_alloc_id(env->store, &row->id)) {
+		logmsg("%s (the index gives the id)", store_error(env->store));
+		row->id = 0;
+	}
+	failpoint("before-commit");
+	text = annotation_text(d, row, &pf, pc, pc_why, granted, access_why,
+			       kept ? d->res.file_size : 0, &len);
+	ret = text ? store_commit(env->store, row, core_tmp, text, len,
+				  granted ? d->ctx.uid : -1, &d->pending) :
+		     -ENOMEM;
+	free(text);
+	if (ret == -EAGAIN) {
+		/* Recorded in .tmp/, to be put in place when the store
+		 * takes it: nothing is lost, nothing is deleted. */
+		logmsg("dump %lld of pid %d is kept in %s/%s until the store takes it: %s",
+		       (long long)row->id, d->ctx.pid, store_path(env->store),
+		       STORE_TMP_DIR, store_error(env->store));
+		d->id = row->id;
+		d->status = row->status;
+		ret = 0;
+		kept = -1;	/* (nothing more to log) */
+	}
+	if (ret < 0 && kept) {
+		/* The core cannot go in place: keep the metadata. */
+		logmsg("%s", store_error(env->store));
+		unlinkat(d->tmpfd, d->tmp_name, 0);
+		row->core_file[0] = 0;
+		row->storage = STORE_NONE;
+		row->status = STORE_METADATA_ONLY;
+		row->size_on_disk = 0;
+		row->apparent_size = d->res.received;
+		snprintf(row->status_why, sizeof(row->status_why),
+			 "the core could not be moved into the store: %s",
+			 store_error(env->store));
+		text = annotation_text(d, row, &pf, pc, pc_why, granted,
+				       access_why, 0, &len);
+		ret = text ? store_commit(env->store, row, NULL, text, len,
+					  granted ? d->ctx.uid : -1,
+					  &d->pending) : -ENOMEM;
+		free(text);
+	}
+	if (ret < 0) {
+		logmsg("cannot record the dump of pid %d (%s): %s", row->pid,
+		       row->exe, store_error(env->store));
+	} else if (kept >= 0) {
+		d->id = row->id;
+		d->status = row->status;
+		logmsg("dump %lld of %s (pid %d, signal %d): %s%s%s, %llu bytes, %llu on disk%s",
+		       (long long)row->id, row->exe, row->pid, row->signal,
+		       store_status_name(row->status),
+		       row->status_why[0] ? ": " : "", row->status_why,
+		       (unsigned long long)row->apparent_size,
+		       (unsigned long long)row->size_on_disk,
+		       ret == 1 ? " (the index is locked: its row follows)" : "");
+	}
+	if (d->cut) {
+		char name[sizeof(d->tmp_name) + 8];
+
+		snprintf(name, sizeof(name), "%s.cut", d->tmp_name);
+		unlinkat(d->tmpfd, name, 0);
+	}
 	if (d->out_fd >= 0) {
-		close(d->out_fd);
+		close(d->out_fd);	/* (the flock goes with it) */
 		d->out_fd = -1;
 	}
-	return kept;
+	if (ret == 0) {
+		space_release(d->claim);
+		d->claim = NULL;
+		space_vacuum(env->space, row->id);
+	}
+	parse_facts_free(&pf);
+	free(row);
+	return ret;
 }
 
-/* The executable's build IDs and Go build info; save it once per ID. */
-static void finish_exe(struct dump_env *env, struct dump *d,
-		       struct store_dump *row, struct exe_info *x)
+int dump_pending_retry(struct dump_env *env, struct dump *d)
 {
-	struct goelf_reader rd;
-	struct stat sb;
+	int ret;
 
-	if (d->exe_fd < 0)
-		return;
-	if (fstat(d->exe_fd, &sb) == 0) {
-		exeinfo_fd_reader(&rd, &d->exe_fd, (uint64_t)sb.st_size);
-		exeinfo_read(&rd, x);
-	}
-	snprintf(row->exe_build_id, sizeof(row->exe_build_id), "%s",
-		 x->gnu_build_id[0] ? x->gnu_build_id : x->go_build_id);
-	if (env->cfg->save_executable && row->exe_build_id[0])
-		save_exe(env, d->exe_fd, row->exe_build_id, row->saved_exe,
-			 sizeof(row->saved_exe));
+	if (!d->pending)
+		return 0;
+	ret = store_pending_retry(env->store, d->pending);
+	if (ret < 0)
+		return 1;
+	d->pending = NULL;
+	logmsg("dump %lld is in the index now", (long long)d->id);
+	space_release(d->claim);
+	d->claim = NULL;
+	return 0;
 }
 
 int dump_finish(struct dump_env *env, struct dump *d,
 		const struct persist_result *r)
 {
-	struct store_dump *row = malloc(sizeof(*row));
-	char why[STORE_WHY_LEN];
-	struct exe_info x;
-	struct core_facts cf;
-	int ret, kept;
+	int ret;
 
-	if (!row)
-		return -ENOMEM;
-	memset(&x, 0, sizeof(x));
-	core_facts_read(&cf, r->head, r->head_len);
-	fill_row(d, row);
-	if (!row->signal && cf.have_siginfo)
-		row->signal = cf.si_signo;	/* socket mode has no %s */
-	row->si_code = cf.have_siginfo ? cf.si_code : 0;
-	row->apparent_size = r->received;
+	dump_written(env, d, r);
+	while (!dump_parse_poll(d)) {
+		struct pollfd p = { .fd = dump_parse_fd(d), .events = POLLIN };
 
-	finish_why_not_kept(env, d, r, why, sizeof(why));
-	finish_status(d, r, &cf, row);
-	kept = finish_place_core(env, d, r, row, why, sizeof(why));
-	finish_exe(env, d, row, &x);
-
-	ret = store_insert(env->store, row);
-	if (ret < 0) {
-		logmsg("cannot index the dump of pid %d (%s): %s", row->pid,
-		       row->exe, store_error(env->store));
-	} else {
-		d->id = row->id;
-		d->status = row->status;
-		write_annotation(env, row, &d->ctx, &x, &cf,
-				 kept ? r->file_size : 0);
-		logmsg("dump %lld of %s (pid %d, signal %d): %s%s%s, %llu bytes, %llu on disk",
-		       (long long)row->id, row->exe, row->pid, row->signal,
-		       store_status_name(row->status),
-		       row->status_why[0] ? ": " : "", row->status_why,
-		       (unsigned long long)row->apparent_size,
-		       (unsigned long long)row->size_on_disk);
-		dump_vacuum(env, row->id);
+		poll(&p, 1, 1000);
 	}
-	exeinfo_free(&x);
-	core_facts_free(&cf);
-	free(row);
+	ret = dump_complete(env, d);
+	/* A locked index: a few tries, then the row is left to the next
+	 * gocapd (store_recover()); the dump itself is in place. */
+	for (int i = 0; ret == 1 && i < 20; i++) {
+		struct timespec ts = { 0, 100 * 1000000 };
+
+		nanosleep(&ts, NULL);
+		ret = dump_pending_retry(env, d);
+	}
+	if (ret == 1) {
+		store_pending_drop(d->pending);
+		d->pending = NULL;
+		ret = 0;
+	}
 	return ret;
 }
 
-/* Decompress up to len bytes from the start of a zstd file (the head). */
-static size_t zstd_head(int fd, uint64_t file_bytes, uint8_t *out, size_t len)
+/* --- taking over a dump the daemon left half-written ------------------- */
+
+/* Decompress up to len bytes from the start of a zstd file (the head), and
+ * count all of what the file holds in *total (when given). */
+static size_t zstd_head(int fd, uint64_t file_bytes, uint8_t *out, size_t len,
+			uint64_t *total)
 {
 	ZSTD_DStream *zd = ZSTD_createDStream();
-	ZSTD_outBuffer ob = { out, len, 0 };
-	uint8_t in[65536];
-	uint64_t off = 0;
+	uint8_t in[65536], *sink = NULL;
+	uint64_t off = 0, count = 0;
+	size_t got = 0;
 
 	if (!zd)
 		return 0;
-	while (off < file_bytes && ob.pos < ob.size) {
+	if (total)
+		sink = malloc(1 << 20);
+	while (off < file_bytes) {
 		size_t want = file_bytes - off < sizeof(in) ?
 			      (size_t)(file_bytes - off) : sizeof(in);
 		ssize_t n = pread(fd, in, want, (off_t)off);
@@ -539,43 +954,73 @@ static size_t zstd_head(int fd, uint64_t file_bytes, uint8_t *out, size_t len)
 		if (n <= 0)
 			break;
 		ib.size = (size_t)n;
-		while (ib.pos < ib.size && ob.pos < ob.size)
-			if (ZSTD_isError(ZSTD_decompressStream(zd, &ob, &ib)))
+		while (ib.pos < ib.size) {
+			ZSTD_outBuffer ob = { out + got, len - got, 0 };
+			size_t r;
+
+			if (got == len) {
+				if (!sink)
+					goto out;
+				ob.dst = sink;
+				ob.size = 1 << 20;
+			}
+			r = ZSTD_decompressStream(zd, &ob, &ib);
+			if (ZSTD_isError(r))
 				goto out;
+			if (ob.dst != sink)
+				got += ob.pos;
+			count += ob.pos;
+		}
 		off += (uint64_t)n;
 	}
 out:
+	if (total)
+		*total = count;
+	free(sink);
 	ZSTD_freeDStream(zd);
-	return ob.pos;
+	return got;
+}
+
+/* The daemon's note of where it cut the file, if it did: 1 with the two. */
+static int read_cut(int tmpfd, const char *tmp_name, uint64_t *core,
+		    uint64_t *file)
+{
+	char name[STORE_NAME_LEN + 48], buf[64];
+	unsigned long long c, f;
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "%s.cut", tmp_name);
+	fd = paths_openat(tmpfd, name, O_RDONLY, 0);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (sscanf(buf, "%llu %llu", &c, &f) != 2)
+		return 0;
+	*core = c;
+	*file = f;
+	return 1;
 }
 
 int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
-		  uint64_t core, uint64_t file_bytes)
+		  int part_fd, uint64_t core, uint64_t file_bytes)
 {
 	struct persist_result r;
+	char ann[STORE_NAME_LEN];
 	uint8_t *head = NULL, buf[65536];
-	uint64_t rest = 0;
+	uint64_t rest = 0, ccore = 0, cfile = 0;
+	struct stat sb, tsb;
 	size_t hl;
 	ssize_t n;
-	int tfd, ret;
-	struct stat sb;
+	int ret, same, count = 0;
 
 	memset(&r, 0, sizeof(r));
-	tfd = tmp_dirfd(env);
-	if (core == 0) {
-		/* Nothing confirmed (a zstd core under 64 MiB, or an early
-		 * death): no prefix to keep, only the metadata. */
-		if (tfd >= 0)
-			unlinkat(tfd, d->tmp_name, 0);
-		d->out_fd = -1;
-		snprintf(d->why, sizeof(d->why),
-			 "the gocapd daemon went away during the dump before confirming any core bytes");
-	} else {
-		d->out_fd = tfd < 0 ? -1 : openat(tfd, d->tmp_name,
-						  O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (tfd >= 0)
-		close(tfd);
+	if (d->tmpfd < 0)
+		d->tmpfd = fcntl(store_tmpfd(env->store), F_DUPFD_CLOEXEC, 3);
 	/* Drain what the kernel still has, to learn how much was lost. */
 	while ((n = read(in_fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -584,8 +1029,42 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 			break;
 		rest += (uint64_t)n;
 	}
-	if (core == 0)
+	/* Did the daemon get as far as committing it?  Then it is (or its
+	 * commit, rolled forward, is) the dump: nothing to take over. */
+	snprintf(ann, sizeof(ann), "%s.json", d->base);
+	store_recover(env->store);
+	if (fstatat(store_dirfd(env->store), ann, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		logmsg("the daemon went away after storing the dump of pid %d: nothing to take over",
+		       d->ctx.pid);
+		return 0;
+	}
+	/* The partial must still be the file the daemon gave us. */
+	same = part_fd >= 0 && fstat(part_fd, &sb) == 0 &&
+	       fstatat(d->tmpfd, d->tmp_name, &tsb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       sb.st_dev == tsb.st_dev && sb.st_ino == tsb.st_ino;
+	if (same && read_cut(d->tmpfd, d->tmp_name, &ccore, &cfile) &&
+	    cfile <= file_bytes) {
+		core = ccore;		/* the daemon cut it here */
+		file_bytes = cfile;
+	}
+	if (same && (uint64_t)sb.st_size < file_bytes) {
+		/* cut by the daemon, its note lost: what the file holds */
+		file_bytes = (uint64_t)sb.st_size;
+		if (d->storage == STORE_RAW)
+			core = file_bytes & ~(uint64_t)(PERSIST_BLOCK - 1);
+		else
+			count = 1;
+	}
+	if (!same || core == 0) {
+		/* Nothing confirmed, or no file: only the metadata. */
+		if (same)
+			unlinkat(d->tmpfd, d->tmp_name, 0);
+		d->out_fd = -1;
+		snprintf(d->why, sizeof(d->why),
+			 "the gocapd daemon went away during the dump before confirming any core bytes");
 		return dump_finish(env, d, &r);
+	}
+	d->out_fd = fcntl(part_fd, F_DUPFD_CLOEXEC, 3);
 	if (d->out_fd < 0 || ftruncate(d->out_fd, (off_t)file_bytes) < 0 ||
 	    fsync(d->out_fd) < 0 || fstat(d->out_fd, &sb) < 0) {
 		snprintf(d->why, sizeof(d->why),
@@ -594,6 +1073,7 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 		if (d->out_fd >= 0)
 			close(d->out_fd);
 		d->out_fd = -1;
+		unlinkat(d->tmpfd, d->tmp_name, 0);
 		return dump_finish(env, d, &r);
 	}
 	/* The head (notes) is at the start of what the daemon wrote. */
@@ -604,8 +1084,12 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 		r.head = head;
 		r.head_len = hl;
 	} else if (head && d->storage == STORE_ZSTD) {
+		uint64_t total = core;
+
 		r.head = head;
-		r.head_len = zstd_head(d->out_fd, file_bytes, head, hl);
+		r.head_len = zstd_head(d->out_fd, file_bytes, head, hl,
+				       count ? &total : NULL);
+		core = total;
 	}
 	snprintf(d->trunc_why, sizeof(d->trunc_why),
 		 "the gocapd daemon went away during the dump: the %llu core bytes it had confirmed are stored, the rest (%llu bytes still in the pipe, and what the daemon had read) is lost",
@@ -616,13 +1100,9 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 	r.file_blocks = (uint64_t)sb.st_blocks * 512;
 	ret = dump_finish(env, d, &r);
 	free(head);
-	if (ret == 0) {
-		struct store_dump row;
-
-		if (store_get(env->store, d->id, &row) == 0)
-			logmsg("dump %lld: the daemon went away; kept the first %llu confirmed bytes, %llu more bytes were drained and lost",
-			       (long long)d->id, (unsigned long long)core,
-			       (unsigned long long)rest);
-	}
+	if (ret == 0)
+		logmsg("dump %lld: the daemon went away; kept the first %llu confirmed bytes, %llu more bytes were drained and lost",
+		       (long long)d->id, (unsigned long long)core,
+		       (unsigned long long)rest);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "gocapd/exeinfo.h"
+#include "store/sha256.h"
 
 static int fd_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
@@ -126,4 +127,116 @@ int exeinfo_setting(const struct exe_info *x, const char *key, char *out,
 int exeinfo_module(const struct exe_info *x, char *out, size_t outlen)
 {
 	return find_line(x, "mod\t", out, outlen, 1);
+}
+
+#define COPY_BLOCK	4096u
+#define COPY_CHUNK	(1u << 20)
+
+static int pread_all(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int block_zero(const uint8_t *p, size_t n)
+{
+	static const uint8_t zero[16];
+
+	if (n <= 16)
+		return !memcmp(p, zero, n);
+	return !memcmp(p, zero, 16) && !memcmp(p, p + 16, n - 16);
+}
+
+int exeinfo_copy(int in, int out, uint64_t size, uint8_t sha256[32])
+{
+	uint8_t *buf = malloc(COPY_CHUNK), le[8];
+	struct sha256 h;
+	uint64_t cursor = 0;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	sha256_init(&h);
+	while (cursor < size && !err) {
+		/* The next data (holes are skipped without reading them). */
+		off_t a = lseek(in, (off_t)cursor, SEEK_DATA), b;
+		uint64_t start, end;
+
+		if (a < 0) {
+			if (errno == ENXIO)
+				break;		/* only a hole is left */
+			a = (off_t)cursor;	/* no SEEK_DATA: read it all */
+			b = (off_t)size;
+		} else {
+			b = lseek(in, a, SEEK_HOLE);
+			if (b < 0)
+				b = (off_t)size;
+		}
+		start = (uint64_t)a & ~(uint64_t)(COPY_BLOCK - 1);
+		if (start < cursor)
+			start = cursor;
+		end = ((uint64_t)b + COPY_BLOCK - 1) & ~(uint64_t)(COPY_BLOCK - 1);
+		if (end > size)
+			end = size;
+		if (end <= start) {
+			cursor = start + COPY_BLOCK;
+			continue;
+		}
+		while (start < end && !err) {
+			size_t n = end - start < COPY_CHUNK ? (size_t)(end - start) :
+							      COPY_CHUNK;
+
+			err = pread_all(in, buf, n, start);
+			for (size_t i = 0; !err && i < n; i += COPY_BLOCK) {
+				size_t k = n - i < COPY_BLOCK ? n - i : COPY_BLOCK;
+				uint64_t off = start + i;
+
+				if (block_zero(buf + i, k))
+					continue;
+				for (int j = 0; j < 8; j++)
+					le[j] = (uint8_t)(off >> (8 * j));
+				sha256_update(&h, le, 8);
+				sha256_update(&h, buf + i, k);
+				if (out >= 0)
+					err = pwrite_all(out, buf + i, k, off);
+			}
+			start += n;
+		}
+		cursor = end;
+	}
+	for (int j = 0; j < 8; j++)
+		le[j] = (uint8_t)(size >> (8 * j));
+	sha256_update(&h, le, 8);
+	sha256_final(&h, sha256);
+	if (!err && out >= 0 && (ftruncate(out, (off_t)size) < 0 ||
+				 fsync(out) < 0))
+		err = -errno;
+	free(buf);
+	return err;
 }

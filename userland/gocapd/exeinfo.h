@@ -43,4 +43,15 @@ int exeinfo_setting(const struct exe_info *x, const char *key, char *out,
 /* The main module path ("mod\t<path>\t..."), or -1. */
 int exeinfo_module(const struct exe_info *x, char *out, size_t outlen);
 
+/*
+ * Copy the executable in to out (a new, empty file) sparsely: only its
+ * 4 KiB blocks that are not all zero are written (holes stay holes, and
+ * zeros become holes), then out gets its length.  Meanwhile its content
+ * hash is taken: SHA-256 over each such block's offset (8 bytes,
+ * little-endian) and bytes, then the length; so a file and its sparse
+ * copy, or two files with the same bytes, hash the same.  out may be -1:
+ * hash only.  0, or -errno.
+ */
+int exeinfo_copy(int in, int out, uint64_t size, uint8_t sha256[32]);
+
 #endif /* GOCAPD_EXEINFO_H */

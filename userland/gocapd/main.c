@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * main.c - gocapd's command line: the daemon (daemon.c), the core_pattern
- * pipe helper (`gocapd --pipe %P %i %I %s %t %u %g %c %h %e`, helper.c)
- * and `--check-config`.  It parses options and dispatches; reading the
- * store is gocap's job (gocap list, info, dump).
+ * pipe helper (`gocapd --pipe %P %i %I %s %t %u %g %c %h %e [%d %F]`,
+ * helper.c), `--check-config` and `--reindex`.  It parses options and
+ * dispatches; reading the store is gocap's job (gocap list, info, dump).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +25,7 @@ struct opts {
 	const char *socket_path;
 	const char *kcore_path;
 	int kcore_request;
-	int pipe_mode, no_daemon, log_stderr, check_config;
+	int pipe_mode, no_daemon, log_stderr, check_config, reindex;
 	int ready_fd, zstd_workers;
 };
 
@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		"       gocapd [OPTIONS] --pipe %%P %%i %%I %%s %%t %%u %%g %%c %%h %%e\n"
 		"                                        core_pattern helper\n"
 		"       gocapd --check-config [--config FILE]\n"
+		"       gocapd --reindex [--store DIR]   rebuild the index from the annotations\n"
 		"(to read the store: gocap list, gocap info ID, gocap dump ID)\n"
 		"options:\n"
 		"  --store DIR            dump store (default %s)\n"
@@ -62,6 +63,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{ "no-daemon", no_argument, NULL, 'n' },
 		{ "log-stderr", no_argument, NULL, 'l' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "reindex", no_argument, NULL, 'R' },
 		{ "ready-fd", required_argument, NULL, 'r' },
 		{ "zstd-workers", required_argument, NULL, 'z' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -86,6 +88,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'n': o->no_daemon = 1; break;
 		case 'l': o->log_stderr = 1; break;
 		case 'C': o->check_config = 1; break;
+		case 'R': o->reindex = 1; break;
 		case 'r': o->ready_fd = atoi(optarg); break;
 		case 'z': o->zstd_workers = atoi(optarg); break;
 		case 'f': break;
@@ -111,22 +114,36 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 
 static void print_size(const char *k, const struct config_size *s)
 {
-	if (s->percent)
+	if (s->percent && s->cap)
+		printf("%s=%u%% (at most %llu)\n", k, s->percent,
+		       (unsigned long long)s->cap);
+	else if (s->percent)
 		printf("%s=%u%%\n", k, s->percent);
 	else
 		printf("%s=%llu\n", k, (unsigned long long)s->bytes);
 }
 
+static void print_config_error(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "gocapd: %s\n", msg);
+}
+
+static void log_config_error(void *arg, const char *msg)
+{
+	(void)arg;
+	logmsg("%s", msg);
+}
+
+/* The effective values (every valid line applied); exit status 1 when a
+ * line was wrong (each is said on stderr). */
 static int check_config(const struct opts *o)
 {
 	struct gocapd_config cfg;
-	char err[512];
+	int nbad;
 
 	config_defaults(&cfg);
-	if (config_load(&cfg, o->config_path, err, sizeof(err))) {
-		fprintf(stderr, "gocapd: %s\n", err);
-		return 1;
-	}
+	nbad = config_load(&cfg, o->config_path, print_config_error, NULL);
 	printf("Storage=%s\n", store_storage_name(cfg.storage));
 	printf("CompressLevel=%d\n", cfg.compress_level);
 	print_size("MaxUse", &cfg.max_use);
@@ -142,6 +159,45 @@ static int check_config(const struct opts *o)
 	printf("HandoffTimeout=%llus\n",
 	       (unsigned long long)(cfg.handoff_timeout_ms / 1000));
 	printf("SaveExecutable=%s\n", cfg.save_executable ? "yes" : "no");
+	if (cfg.max_age_us)
+		printf("MaxAge=%llus\n",
+		       (unsigned long long)(cfg.max_age_us / 1000000));
+	else
+		printf("MaxAge=off\n");
+	printf("UserAccess=%s\n", cfg.user_access ? "yes" : "no");
+	if (nbad)
+		fprintf(stderr, "gocapd: %d line%s of %s ignored\n", nbad,
+			nbad == 1 ? "" : "s", o->config_path);
+	return nbad ? 1 : 0;
+}
+
+/* Rebuild the index from the annotations (a corrupt one is moved aside
+ * first), and finish what writers that died left. */
+static int reindex(const struct opts *o)
+{
+	struct store_reindex_stats st;
+	struct store *s;
+	char err[512];
+	int ret, n;
+
+	ret = store_open(&s, o->store_dir, STORE_O_CREATE | STORE_O_REPAIR |
+			 STORE_O_CHECK, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "gocapd: %s\n", err);
+		return 1;
+	}
+	n = store_recover(s);
+	ret = store_reindex(s, &st);
+	if (ret) {
+		fprintf(stderr, "gocapd: rebuilding the index: %s\n",
+			store_error(s));
+		store_close(s);
+		return 1;
+	}
+	printf("%s: %lu annotations, %lu rows added, %lu removed (annotation gone), %lu unreadable, %lu renumbered; %d unfinished writes finished\n",
+	       store_path(s), st.annotations, st.added, st.removed,
+	       st.unreadable, st.renumbered, n > 0 ? n : 0);
+	store_close(s);
 	return 0;
 }
 
@@ -149,16 +205,19 @@ int main(int argc, char **argv)
 {
 	struct gocapd_config cfg;
 	struct opts o;
-	char err[512];
 	int idx = parse_opts(&o, argc, argv);
 
 	/* Everything gocapd creates is root's alone (0600/0700), the index
-	 * and its journal included: cores hold other users' memory. */
+	 * and its journal included: cores hold other users' memory (the
+	 * store directory is made 0755, exe/ 0711, on purpose: store.h; a
+	 * user reads a dump of their own through its ACL). */
 	umask(077);
 
 	config_defaults(&cfg);
 	if (o.check_config)
 		return check_config(&o);
+	if (o.reindex)
+		return reindex(&o);
 	if (o.pipe_mode) {
 		struct helper_opts ho = {
 			.store_dir = o.store_dir,
@@ -175,10 +234,8 @@ int main(int argc, char **argv)
 	/* The daemon. */
 	if (sec_nondumpable())
 		logmsg("PR_SET_DUMPABLE: %s", strerror(errno));
-	if (config_load(&cfg, o.config_path, err, sizeof(err))) {
-		logmsg("%s", err);
-		return 1;
-	}
+	/* A wrong line is logged and skipped; every other line holds. */
+	config_load(&cfg, o.config_path, log_config_error, NULL);
 	{
 		struct dump_env env = { .cfg = &cfg,
 					.zstd_workers = o.zstd_workers };
@@ -190,10 +247,11 @@ int main(int argc, char **argv)
 		};
 		int ret;
 
-		if (dump_store_open(&env, o.store_dir))
+		if (dump_store_open(&env, o.store_dir,
+				    STORE_O_NOWAIT | STORE_O_CHECK))
 			return 1;
 		ret = daemon_run(&dopts, &env);
-		store_close(env.store);
+		dump_store_close(&env);
 		return ret;
 	}
 }

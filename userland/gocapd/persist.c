@@ -19,6 +19,16 @@
  * core bytes the frame is ended, so that the file cut at a frame end is a
  * valid zstd file of a core prefix: that is what progress() reports.
  *
+ * Progress points come early and then grow (persist.h): 1 MiB, 2, 4 ...
+ * MiB, or after a second, so that a helper can keep most of a core whose
+ * daemon died.  The first one is the dump's useful prefix.
+ *
+ * Space is asked for before it is used: every write past what the job
+ * was granted first calls reserve() (the space policy, space.c).  A job
+ * that gets no room, or that the policy cuts to make room for others
+ * (persist_cut()), stops storing, keeps a prefix that is known to be
+ * whole (all it confirmed, or its useful prefix), and only drains.
+ *
  * After a write error (disk full) or past size_max the job stops writing
  * and only drains the stream, so the crashed process is not held and the
  * full size of the core is still known.
@@ -28,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -51,15 +62,16 @@ struct pbuf {
 	unsigned int pending;	/* writes in flight from this buffer */
 };
 
-struct job;
+struct persist_job;
 
 struct op {
 	enum op_kind kind;
-	struct job *job;
+	struct persist_job *job;
 	struct pbuf *buf;
 	const uint8_t *ptr;
 	size_t len;
 	uint64_t off;
+	uint64_t charge;	/* disk bytes this write may use */
 	void (*fn)(void *arg, int revents);
 	void *arg;
 };
@@ -77,7 +89,7 @@ enum job_phase { JOB_STORING, JOB_DRAINING, JOB_SYNCING, JOB_DONE };
 /* zstd: compressing input, ending the current frame, or all ended. */
 enum zstd_step { Z_CONTINUE, Z_END_FRAME, Z_FINISHED };
 
-struct job {
+struct persist_job {
 	struct persist_ring *ring;
 	struct persist_params p;
 	struct pbuf buf[PERSIST_NBUF];
@@ -88,12 +100,21 @@ struct job {
 	ZSTD_inBuffer zin;		/* input not yet compressed */
 	enum zstd_step zstep;
 	uint64_t zconsumed, frame_start, file_off;
+	uint64_t frame_target;		/* core bytes of the current frame */
+	int64_t frame_start_ms, progress_ms;	/* CLOCK_MONOTONIC */
+	uint64_t progress_step;		/* raw: next progress after this */
+	uint64_t prefix_core, prefix_file;	/* the first mark (zstd) */
+	uint64_t allowed;		/* disk bytes reserve() granted */
+	uint64_t used;			/* disk bytes of writes issued */
+	uint64_t in_flight;		/* ... of those not completed */
+	uint64_t cut_core, cut_file;	/* what a cut job keeps */
 	struct { uint64_t core, file; } marks[PERSIST_MAX_MARKS];
 	unsigned int nmarks;
 	enum job_phase phase;
 	unsigned int reading:1;		/* a read is in flight */
 	unsigned int eof:1;		/* the stream has ended */
 	unsigned int stalled:1;		/* waiting for a buffer's writes */
+	unsigned int cut:1;		/* cut for space: keeps cut_* */
 	unsigned int inflight;
 	uint64_t reported;		/* last progress() core value */
 	uint8_t *head;
@@ -106,9 +127,42 @@ struct persist_ring {
 	unsigned int max_jobs, active;
 };
 
-static void maybe_finish(struct job *j);
-static void schedule_read(struct job *j);
-static void zstd_pump(struct job *j);
+static void maybe_finish(struct persist_job *j);
+static void cut_job(struct persist_job *j, int to_prefix);
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t blocks_of(uint64_t len)
+{
+	return (len + PERSIST_BLOCK - 1) & ~(uint64_t)(PERSIST_BLOCK - 1);
+}
+
+/*
+ * May j write len more bytes?  Asks reserve() for what it was not granted
+ * yet; no room: j is cut, keeping all it has confirmed, and 0 returned.
+ */
+static int ensure(struct persist_job *j, size_t len)
+{
+	uint64_t need = blocks_of(len), got;
+
+	if (!j->p.reserve || j->used + need <= j->allowed)
+		return 1;
+	got = j->p.reserve(j->p.arg, j->used + need - j->allowed);
+	if (got && j->used + need <= j->allowed + got) {
+		j->allowed += got;
+		return 1;
+	}
+	cut_job(j, 0);
+	return 0;
+}
+static void schedule_read(struct persist_job *j);
+static void zstd_pump(struct persist_job *j);
 
 int persist_block_is_zero(const uint8_t *p, size_t len)
 {
@@ -132,7 +186,7 @@ static struct io_uring_sqe *get_sqe(struct persist_ring *r)
 	return sqe;
 }
 
-static struct op *new_op(struct job *j, enum op_kind kind)
+static struct op *new_op(struct persist_job *j, enum op_kind kind)
 {
 	struct op *op = calloc(1, sizeof(*op));
 
@@ -145,7 +199,7 @@ static struct op *new_op(struct job *j, enum op_kind kind)
 	return op;
 }
 
-static void sqe_read(struct job *j, uint8_t *ptr, size_t len)
+static void sqe_read(struct persist_job *j, uint8_t *ptr, size_t len)
 {
 	struct op *op = new_op(j, OP_READ);
 	struct io_uring_sqe *sqe = get_sqe(j->ring);
@@ -157,7 +211,7 @@ static void sqe_read(struct job *j, uint8_t *ptr, size_t len)
 	io_uring_sqe_set_data(sqe, op);
 }
 
-static void sqe_write_op(struct job *j, struct op *op)
+static void sqe_write_op(struct persist_job *j, struct op *op)
 {
 	struct io_uring_sqe *sqe = get_sqe(j->ring);
 
@@ -166,7 +220,7 @@ static void sqe_write_op(struct job *j, struct op *op)
 	io_uring_sqe_set_data(sqe, op);
 }
 
-static void sqe_write(struct job *j, struct pbuf *b, const uint8_t *ptr,
+static void sqe_write(struct persist_job *j, struct pbuf *b, const uint8_t *ptr,
 		      size_t len, uint64_t off)
 {
 	struct op *op = new_op(j, OP_WRITE);
@@ -176,15 +230,18 @@ static void sqe_write(struct job *j, struct pbuf *b, const uint8_t *ptr,
 	op->len = len;
 	op->off = off;
 	b->pending++;
+	op->charge = blocks_of(len);
+	j->used += op->charge;
+	j->in_flight += op->charge;
 	sqe_write_op(j, op);
 }
 
-static int zin_pending(const struct job *j)
+static int zin_pending(const struct persist_job *j)
 {
 	return j->zin.pos < j->zin.size;
 }
 
-static void stop_storing(struct job *j)
+static void stop_storing(struct persist_job *j)
 {
 	j->phase = JOB_DRAINING;
 	j->zin.size = j->zin.pos;
@@ -196,7 +253,7 @@ static void stop_storing(struct job *j)
  * in flight (raw), or the last frame end whose bytes are all written
  * (zstd).  *file gets the file length that holds exactly them.
  */
-static uint64_t committed(struct job *j, uint64_t *file)
+static uint64_t committed(struct persist_job *j, uint64_t *file)
 {
 	uint64_t low = UINT64_MAX;
 
@@ -224,23 +281,30 @@ static uint64_t committed(struct job *j, uint64_t *file)
 	return 0;
 }
 
-static void report_progress(struct job *j)
+static void report_progress(struct persist_job *j)
 {
 	uint64_t file, core;
 
 	if (j->phase != JOB_STORING || !j->p.progress)
 		return;
 	core = committed(j, &file);
-	if (core > j->reported &&
-	    (j->p.storage == STORE_ZSTD ||
-	     core - j->reported >= PERSIST_PROGRESS_STEP)) {
-		j->reported = core;
-		j->p.progress(j->p.arg, core, file);
-	}
+	if (core <= j->reported)
+		return;
+	/* raw: 1 MiB, then steps that double up to PERSIST_PROGRESS_STEP,
+	 * or whatever is confirmed after a second; zstd: every frame end */
+	if (j->p.storage == STORE_RAW &&
+	    core - j->reported < j->progress_step &&
+	    now_ms() - j->progress_ms < PERSIST_PROGRESS_MS)
+		return;
+	j->reported = core;
+	j->progress_ms = now_ms();
+	if (j->progress_step < PERSIST_PROGRESS_STEP)
+		j->progress_step *= 2;
+	j->p.progress(j->p.arg, core, file);
 }
 
 /* Write the non-zero 4 KiB blocks of the current buffer (raw mode). */
-static void raw_emit(struct job *j, int final)
+static void raw_emit(struct persist_job *j, int final)
 {
 	struct pbuf *b = &j->buf[j->cur];
 	size_t end = final ? b->fill : b->fill & ~(size_t)(PERSIST_BLOCK - 1);
@@ -263,18 +327,24 @@ static void raw_emit(struct job *j, int final)
 				break;
 			i += n;
 		}
+		if (!ensure(j, i - s))
+			return;		/* cut: storing stopped */
 		sqe_write(j, b, b->data + s, i - s, b->base + s);
 	}
 	b->done = end;
 }
 
 /* Send the current zstd output buffer to the file and move to the next. */
-static void zstd_flush(struct job *j)
+static void zstd_flush(struct persist_job *j)
 {
 	struct pbuf *o = &j->buf[j->cur];
 
 	if (!o->fill)
 		return;
+	if (!ensure(j, o->fill)) {
+		o->fill = 0;		/* cut: storing stopped */
+		return;
+	}
 	o->base = j->file_off;
 	sqe_write(j, o, o->data, o->fill, j->file_off);
 	j->file_off += o->fill;
@@ -282,7 +352,7 @@ static void zstd_flush(struct job *j)
 	j->cur = (j->cur + 1) % PERSIST_NBUF;
 }
 
-static void zstd_mark(struct job *j)
+static void zstd_mark(struct persist_job *j)
 {
 	if (j->nmarks == PERSIST_MAX_MARKS) {
 		memmove(&j->marks[0], &j->marks[1],
@@ -292,6 +362,10 @@ static void zstd_mark(struct job *j)
 	j->marks[j->nmarks].core = j->zconsumed;
 	j->marks[j->nmarks].file = j->file_off;
 	j->nmarks++;
+	if (!j->prefix_core) {
+		j->prefix_core = j->zconsumed;
+		j->prefix_file = j->file_off;
+	}
 }
 
 /*
@@ -299,7 +373,7 @@ static void zstd_mark(struct job *j)
  * PERSIST_ZSTD_FRAME bytes and at EOF.  Stops (stalled) when the next
  * output buffer still has its write in flight.
  */
-static void zstd_pump(struct job *j)
+static void zstd_pump(struct persist_job *j)
 {
 	while (j->phase == JOB_STORING && j->zstep != Z_FINISHED) {
 		struct pbuf *o = &j->buf[j->cur];
@@ -338,21 +412,30 @@ static void zstd_pump(struct job *j)
 			zstd_flush(j);
 		if (ending && r == 0) {
 			zstd_flush(j);
+			if (j->phase != JOB_STORING)
+				return;		/* cut while flushing */
 			zstd_mark(j);
 			j->frame_start = j->zconsumed;
+			j->frame_start_ms = now_ms();
+			if (j->frame_target < PERSIST_ZSTD_FRAME)
+				j->frame_target *= 2;
 			j->zstep = j->eof && !zin_pending(j) ? Z_FINISHED :
 							       Z_CONTINUE;
 			continue;
 		}
-		/* Frame ends are progress points: only worth their few bytes
-		 * when someone listens for progress. */
-		if (!ending && j->p.progress &&
-		    j->zconsumed - j->frame_start >= PERSIST_ZSTD_FRAME)
+		/* Frame ends are progress points and cut points, a few bytes
+		 * each: 1 MiB, then frames that double up to
+		 * PERSIST_ZSTD_FRAME; for a helper that listens, also one a
+		 * second of a slow stream. */
+		if (!ending && j->zconsumed > j->frame_start &&
+		    (j->zconsumed - j->frame_start >= j->frame_target ||
+		     (j->p.progress &&
+		      now_ms() - j->frame_start_ms >= PERSIST_PROGRESS_MS)))
 			j->zstep = Z_END_FRAME;
 	}
 }
 
-static void consume(struct job *j, size_t n)
+static void consume(struct persist_job *j, size_t n)
 {
 	if (j->head_len < PERSIST_HEAD_MAX) {
 		size_t take = n < PERSIST_HEAD_MAX - j->head_len ?
@@ -396,7 +479,7 @@ static void consume(struct job *j, size_t n)
 	}
 }
 
-static void schedule_read(struct job *j)
+static void schedule_read(struct persist_job *j)
 {
 	struct pbuf *b, *nb;
 	size_t left;
@@ -434,7 +517,7 @@ static void schedule_read(struct job *j)
 	sqe_read(j, b->data + b->fill, PERSIST_BUFSZ - b->fill);
 }
 
-static void resume(struct job *j)
+static void resume(struct persist_job *j)
 {
 	if (!j->stalled)
 		return;
@@ -446,7 +529,7 @@ static void resume(struct job *j)
 		schedule_read(j);
 }
 
-static void on_read(struct job *j, int res)
+static void on_read(struct persist_job *j, int res)
 {
 	j->reading = 0;
 	if (res == -EINTR || res == -EAGAIN) {
@@ -471,7 +554,7 @@ static void on_read(struct job *j, int res)
 	}
 }
 
-static void on_write(struct job *j, struct op *op, int res)
+static void on_write(struct persist_job *j, struct op *op, int res)
 {
 	if (res == -EINTR || res == -EAGAIN) {
 		j->inflight++;
@@ -494,12 +577,77 @@ static void on_write(struct job *j, struct op *op, int res)
 		stop_storing(j);
 	}
 	op->buf->pending--;
+	j->in_flight -= op->charge;
 	free(op);
 	report_progress(j);
 	resume(j);
 }
 
-static void complete(struct job *j)
+/*
+ * Stop storing for want of space: keep all that is confirmed (the job's
+ * own request was refused) or only the useful prefix (cut to make room
+ * for others).  The file is cut at once; writes still in flight beyond
+ * the cut are cut again in complete().
+ */
+static void cut_job(struct persist_job *j, int to_prefix)
+{
+	uint64_t file, core;
+
+	if (j->phase != JOB_STORING)
+		return;
+	core = committed(j, &file);
+	if (to_prefix && j->p.storage == STORE_RAW) {
+		if (core > PERSIST_FIRST_STEP)
+			core = file = PERSIST_FIRST_STEP;
+	} else if (to_prefix) {
+		/* zstd: the first frame end, when its bytes are written */
+		if (j->prefix_core && j->prefix_core <= core) {
+			core = j->prefix_core;
+			file = j->prefix_file;
+		} else {
+			core = file = 0;
+		}
+	}
+	j->cut = 1;
+	j->res.cut = 1;
+	j->cut_core = core;
+	j->cut_file = file;
+	if (j->p.cut)
+		j->p.cut(j->p.arg, core, file);
+	stop_storing(j);
+	if (j->p.out_fd >= 0 && ftruncate(j->p.out_fd, (off_t)file) < 0 &&
+	    !j->res.write_error)
+		j->res.write_error = errno;
+}
+
+uint64_t persist_cut(struct persist_job *j, int to_prefix)
+{
+	cut_job(j, to_prefix);
+	return persist_job_used(j);
+}
+
+uint64_t persist_job_stored(const struct persist_job *j)
+{
+	uint64_t file;
+
+	if (j->cut)
+		return j->cut_core;
+	return committed((struct persist_job *)j, &file);
+}
+
+int persist_job_storing(const struct persist_job *j)
+{
+	return j->phase == JOB_STORING && j->p.storage != STORE_NONE;
+}
+
+uint64_t persist_job_used(const struct persist_job *j)
+{
+	if (j->cut)
+		return blocks_of(j->cut_file) + j->in_flight;
+	return j->used;
+}
+
+static void complete(struct persist_job *j)
 {
 	struct stat sb;
 	uint64_t file;
@@ -508,8 +656,20 @@ static void complete(struct job *j)
 		j->res.file_size = (uint64_t)sb.st_size;
 		j->res.file_blocks = (uint64_t)sb.st_blocks * 512;
 	}
+	if (j->cut && j->p.out_fd >= 0) {
+		/* writes that were in flight at the cut may have grown it */
+		if (ftruncate(j->p.out_fd, (off_t)j->cut_file) < 0 ||
+		    fsync(j->p.out_fd) < 0)
+			j->res.write_error = errno;
+		if (fstat(j->p.out_fd, &sb) == 0) {
+			j->res.file_size = (uint64_t)sb.st_size;
+			j->res.file_blocks = (uint64_t)sb.st_blocks * 512;
+		}
+	}
 	if (j->p.storage == STORE_NONE)
 		j->res.stored = 0;
+	else if (j->cut)
+		j->res.stored = j->cut_core;
 	else if (j->phase == JOB_DRAINING)
 		j->res.stored = committed(j, &file);
 	else
@@ -530,7 +690,7 @@ static void complete(struct job *j)
 }
 
 /* Everything read and written: ftruncate, fsync, then report. */
-static void maybe_finish(struct job *j)
+static void maybe_finish(struct persist_job *j)
 {
 	struct io_uring_sqe *sqe;
 	struct op *op;
@@ -561,10 +721,11 @@ static void maybe_finish(struct job *j)
 
 static void handle(struct op *op, int res)
 {
-	struct job *j = op->job;
+	struct persist_job *j = op->job;
 
 	if (op->kind == OP_POLL) {
-		op->fn(op->arg, res);
+		if (op->fn)		/* else: persist_unwatch()ed */
+			op->fn(op->arg, res);
 		free(op);
 		return;
 	}
@@ -621,10 +782,13 @@ unsigned int persist_active(const struct persist_ring *r)
 	return r->active;
 }
 
-int persist_start(struct persist_ring *r, const struct persist_params *p)
+int persist_start(struct persist_ring *r, const struct persist_params *p,
+		  struct persist_job **job)
 {
-	struct job *j;
+	struct persist_job *j;
 
+	if (job)
+		*job = NULL;
 	if (r->active >= r->max_jobs)
 		return -EBUSY;
 	j = calloc(1, sizeof(*j));
@@ -654,7 +818,14 @@ int persist_start(struct persist_ring *r, const struct persist_params *p)
 			ZSTD_CCtx_setParameter(j->cctx, ZSTD_c_nbWorkers,
 					       p->zstd_workers);
 	}
+	j->frame_target = PERSIST_FIRST_STEP;
+	/* raw confirms a buffer (1 MiB) at a time: a half step makes the
+	 * first whole MiB the first point */
+	j->progress_step = PERSIST_FIRST_STEP / 2;
+	j->frame_start_ms = j->progress_ms = now_ms();
 	r->active++;
+	if (job)
+		*job = j;
 	schedule_read(j);
 	return 0;
 nomem:
@@ -666,17 +837,39 @@ nomem:
 	return -ENOMEM;
 }
 
-int persist_watch(struct persist_ring *r, int fd,
-		  void (*fn)(void *arg, int revents), void *arg)
+struct persist_watch *persist_watch(struct persist_ring *r, int fd,
+				    short events,
+				    void (*fn)(void *arg, int revents),
+				    void *arg)
 {
 	struct op *op = new_op(NULL, OP_POLL);
 	struct io_uring_sqe *sqe = get_sqe(r);
 
+	if (!sqe) {
+		free(op);
+		return NULL;
+	}
 	op->fn = fn;
 	op->arg = arg;
-	io_uring_prep_poll_add(sqe, fd, POLLIN);
+	io_uring_prep_poll_add(sqe, fd, (unsigned int)events);
 	io_uring_sqe_set_data(sqe, op);
-	return 0;
+	return (struct persist_watch *)op;
+}
+
+void persist_unwatch(struct persist_ring *r, struct persist_watch *w)
+{
+	struct op *op = (struct op *)w;
+	struct io_uring_sqe *sqe;
+
+	if (!op)
+		return;
+	/* Its completion (cancelled, or fired meanwhile) frees it. */
+	op->fn = NULL;
+	sqe = get_sqe(r);
+	if (sqe) {
+		io_uring_prep_poll_remove(sqe, (uint64_t)(uintptr_t)op);
+		io_uring_sqe_set_data(sqe, NULL);
+	}
 }
 
 int persist_run(struct persist_ring *r, int timeout_ms)

@@ -21,8 +21,17 @@
 
 #define PERSIST_BLOCK		4096u		/* hole granularity */
 #define PERSIST_HEAD_MAX	(16u << 20)	/* bytes of core kept in head */
+/*
+ * Progress points: the first once 1 MiB of core is safely in the file (or
+ * after a second, for a slow stream), then every 2, 4, 8 ... MiB up to
+ * PERSIST_PROGRESS_STEP (raw) or PERSIST_ZSTD_FRAME (zstd, where a point
+ * is a frame end), so that a daemon's death keeps most of every core.
+ * The first point is the dump's useful prefix: its headers and notes.
+ */
+#define PERSIST_FIRST_STEP	(1ull << 20)
 #define PERSIST_PROGRESS_STEP	(16ull << 20)	/* raw progress granularity */
-#define PERSIST_ZSTD_FRAME	(64ull << 20)	/* core bytes per zstd frame */
+#define PERSIST_ZSTD_FRAME	(64ull << 20)	/* most core bytes per frame */
+#define PERSIST_PROGRESS_MS	1000		/* or this long, whichever first */
 
 struct persist_result {
 	uint64_t received;	/* core bytes read from the stream */
@@ -32,6 +41,9 @@ struct persist_result {
 	int read_error;		/* errno of a failed read, 0 */
 	int write_error;	/* errno of the first failed write/fsync, 0 */
 	int over_size_max;	/* stopped storing at size_max */
+	int cut;		/* stopped storing for want of space (reserve()
+				 * said no, or persist_cut()): the file holds
+				 * the first `stored` core bytes */
 	const uint8_t *head;	/* first bytes of the core (valid in done()) */
 	size_t head_len;
 };
@@ -43,6 +55,15 @@ struct persist_params {
 	int level;		/* zstd level */
 	int zstd_workers;	/* zstd worker threads (0: compress inline) */
 	uint64_t size_max;	/* stop storing beyond this (0: no limit) */
+	/* Before writing past what it was granted: may the job use `need`
+	 * more bytes of disk?  Returns the bytes granted (>= need), or 0: no
+	 * room, the job is cut (it keeps what it has confirmed).  NULL: no
+	 * limit. */
+	uint64_t (*reserve)(void *arg, uint64_t need);
+	/* The job stops storing for want of space: the file is being cut to
+	 * file_bytes, which hold the first core bytes (0, 0: nothing kept).
+	 * Called before the file shrinks. */
+	void (*cut)(void *arg, uint64_t core, uint64_t file_bytes);
 	/* Called when core bytes [0, core) are in the file and the file cut
 	 * at file_bytes holds exactly them (zstd: a whole frame; the zstd
 	 * stream is cut into frames only when progress is set). */
@@ -53,19 +74,44 @@ struct persist_params {
 };
 
 struct persist_ring;
+struct persist_job;
+struct persist_watch;
 
 /* A ring for up to max_jobs dumps in flight (and any number of fd
  * watches, persist_watch()). */
 int persist_ring_new(struct persist_ring **out, unsigned int max_jobs);
 void persist_ring_free(struct persist_ring *r);
 
-/* Start one dump.  -EBUSY when max_jobs are in flight, -ENOMEM. */
-int persist_start(struct persist_ring *r, const struct persist_params *p);
+/* Start one dump (*job, may be NULL, is valid until done() returns).
+ * -EBUSY when max_jobs are in flight, -ENOMEM. */
+int persist_start(struct persist_ring *r, const struct persist_params *p,
+		  struct persist_job **job);
 unsigned int persist_active(const struct persist_ring *r);
 
-/* Call fn once fd is readable (or hung up): a one-shot poll on the ring. */
-int persist_watch(struct persist_ring *r, int fd,
-		  void (*fn)(void *arg, int revents), void *arg);
+/*
+ * Stop j storing for want of space, keeping its useful prefix (the first
+ * progress point: to_prefix) or all it has confirmed; the rest of its
+ * stream is drained.  Calls its cut() first.  Returns the bytes of disk j
+ * may still hold (what it keeps, and writes still in flight).
+ */
+uint64_t persist_cut(struct persist_job *j, int to_prefix);
+/* Core bytes j has confirmed in its file; is it still storing? */
+uint64_t persist_job_stored(const struct persist_job *j);
+int persist_job_storing(const struct persist_job *j);
+/* Bytes of disk j's writes so far may use (4 KiB blocks). */
+uint64_t persist_job_used(const struct persist_job *j);
+
+/*
+ * Call fn once fd is ready for events (POLLIN, POLLOUT; a hang-up always
+ * counts): a one-shot poll on the ring.  The handle is valid until fn is
+ * called or persist_unwatch(); NULL on failure.
+ */
+struct persist_watch *persist_watch(struct persist_ring *r, int fd,
+				    short events,
+				    void (*fn)(void *arg, int revents),
+				    void *arg);
+/* fn will not be called (the poll is cancelled). */
+void persist_unwatch(struct persist_ring *r, struct persist_watch *w);
 
 /*
  * Wait up to timeout_ms (-1: forever) for completions and handle all that

@@ -55,11 +55,20 @@ int proto_parse(const void *buf, size_t len, unsigned int nfds,
 		}
 		return 0;
 	case PROTO_ACCEPT:
+		if ((out->flags & ~PROTO_F_FILE) ||
+		    out->nfds != ((out->flags & PROTO_F_FILE) ? 1u : 0u) ||
+		    nfds != out->nfds) {
+			snprintf(err, errlen, "ACCEPT with flags %#x and %u fds (says %u)",
+				 out->flags, nfds, out->nfds);
+			return -EBADMSG;
+		}
+		return 0;
 	case PROTO_PROGRESS:
 	case PROTO_DONE:
 	case PROTO_REFUSE:
 	case PROTO_QUEUED:
 	case PROTO_GO:
+	case PROTO_WITHDRAW:
 		if (nfds || out->nfds || out->flags) {
 			snprintf(err, errlen, "message type %u with fds or flags",
 				 out->type);
@@ -83,8 +92,8 @@ int proto_parse(const void *buf, size_t len, unsigned int nfds,
 	return -EBADMSG;
 }
 
-int proto_send(int sock, const struct proto_msg *m, const int *fds,
-	       unsigned int nfds)
+static int send_with(int sock, const struct proto_msg *m, const int *fds,
+		     unsigned int nfds, int flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * PROTO_MAX_FDS)];
@@ -109,11 +118,23 @@ int proto_send(int sock, const struct proto_msg *m, const int *fds,
 		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
 	}
 	do {
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	return n == sizeof(*m) ? 0 : -EIO;
+}
+
+int proto_send(int sock, const struct proto_msg *m, const int *fds,
+	       unsigned int nfds)
+{
+	return send_with(sock, m, fds, nfds, 0);
+}
+
+int proto_try_send(int sock, const struct proto_msg *m, const int *fds,
+		   unsigned int nfds)
+{
+	return send_with(sock, m, fds, nfds, MSG_DONTWAIT);
 }
 
 int proto_recv(int sock, struct proto_msg *m, int *fds, unsigned int *nfds,

@@ -11,8 +11,12 @@
  *                             PROTO_HEARTBEAT_MS while the dump waits for
  *                             a slot
  *                     ACCEPT  a = dumps suppressed before, b = storage,
- *                             text = the name being written
+ *                             text = the partial file's name in .tmp/,
+ *                             with SCM_RIGHTS [that file] (PROTO_F_FILE;
+ *                             none for Storage=none)
  *   helper -> daemon  GO      the daemon may read the core stream now
+ *                     WITHDRAW the helper stores the core itself (it gave
+ *                             up on the daemon before GO): read nothing
  *   daemon -> helper  PROGRESS a = core bytes safely in the file,
  *                              b = file bytes that hold them (the file cut
  *                              at b is a valid core/zstd of the first a)
@@ -27,9 +31,21 @@
  * itself; the daemon, should it wake up, finds EOF instead of GO and drops
  * the dump without reading a byte.
  *
- * The helper keeps its copy of the core stream until DONE: if the daemon
- * goes away before that, the helper finishes the dump itself from the last
- * PROGRESS point (gocapd.rst, "When the daemon dies").
+ * A helper that dies (killed) before GO says nothing: the daemon sees its
+ * socket close without WITHDRAW, and takes the core itself (it holds the
+ * stream, and read nothing yet).
+ *
+ * The helper keeps its copy of the core stream, and the partial file,
+ * until DONE: if the daemon goes away before that, the helper finishes
+ * the dump itself from the last PROGRESS point (gocapd.rst, "When the
+ * daemon dies").  A PROGRESS may go back (the space policy cut the dump):
+ * the last one is the one that holds.
+ *
+ * The daemon never blocks on a helper: its socket is non-blocking with a
+ * small send buffer; QUEUED that do not fit are dropped, PROGRESS is sent
+ * later (only the last one matters), DONE waits for the helper to read.
+ * The helper checks the daemon's SO_PEERCRED (root) before sending
+ * anything.
  *
  * Both parsers are bounded and are fuzzed (fuzz_gocapd_proto).
  */
@@ -41,7 +57,7 @@
 
 #define GOCAPD_SOCKET_PATH	"/run/gocapd/gocapd.sock"
 #define PROTO_MAGIC		0x44504347u	/* "GCPD" */
-#define PROTO_VERSION		2
+#define PROTO_VERSION		3
 #define PROTO_HEARTBEAT_MS	500	/* QUEUED while a HELLO waits */
 #define PROTO_MAX_FDS		3
 #define PROTO_TEXT_LEN		240
@@ -54,9 +70,11 @@ enum proto_type {
 	PROTO_REFUSE,
 	PROTO_QUEUED,
 	PROTO_GO,
+	PROTO_WITHDRAW,
 };
 
-#define PROTO_F_EXE		(1u << 0)	/* third fd: /proc/PID/exe */
+#define PROTO_F_EXE		(1u << 0)	/* HELLO: third fd, /proc/PID/exe */
+#define PROTO_F_FILE		(1u << 1)	/* ACCEPT: the partial file */
 
 /* Fixed-size wire message, little-endian (x86-64 and the like only talk
  * to themselves here: both ends are the same binary on the same host). */
@@ -92,6 +110,9 @@ void proto_init(struct proto_msg *m, enum proto_type type);
 /* sendmsg with fds (may be NULL/0); returns 0 or -errno. */
 int proto_send(int sock, const struct proto_msg *m, const int *fds,
 	       unsigned int nfds);
+/* The same, never blocking: -EAGAIN when the peer's queue is full. */
+int proto_try_send(int sock, const struct proto_msg *m, const int *fds,
+		   unsigned int nfds);
 
 /*
  * recvmsg one message; fds received are stored in fds[] (up to
