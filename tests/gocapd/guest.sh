@@ -31,6 +31,8 @@
 #       then killed with SIGABRT), as no tap fits on the kernel's socket
 #  11   with /gcd/gocoredump.ko (the lab's module for this kernel), the
 #       annotation holds gocoredump's scheduler note, decoded
+#  12   %d and %F: the core and /proc/PID agree (pid_check), and on a
+#       kernel with %F (7.x) the kernel's pidfd says so too
 set -u
 G=/gcd/bin/gocapd
 GOCAP=/gcd/bin/gocap
@@ -56,7 +58,8 @@ check() {
 }
 
 pattern() { printf '%s' "$1" > /proc/sys/kernel/core_pattern; }
-PIPE_PATTERN="|$G --pipe %P %i %I %s %t %u %g %c %h %e"
+# with the optional %d (dump mode) and %F (pidfd, Linux 6.16+; empty before)
+PIPE_PATTERN="|$G --pipe %P %i %I %s %t %u %g %c %h %e %d %F"
 TEE_PATTERN="|/gcd/bin/gocapd-tee %P %i %I %s %t %u %g %c %h %e"
 
 # fresh_store [SIZE]: an empty store on its own tmpfs
@@ -307,6 +310,25 @@ if [ -f /gcd/gocoredump.ko ] && insmod /gcd/gocoredump.ko 2>/dev/null; then
 else
 	skip "scheduler note" "no gocoredump.ko for $(uname -r) in /gcd"
 fi
+
+# --- 12: PID reuse: the kernel's pidfd, and the core's own notes ---------
+t_pidfd() {
+	fresh_store
+	daemon "Storage=zstd" "RateLimit=off" || return 1
+	pattern "$PIPE_PATTERN"
+	crash -mib 2
+	r=$(rows | tail -1)
+	j=$STORE/$(echo "$r" | cut -f11 | sed 's/\.zst$//').json
+	echo "$r"
+	grep -A6 '"pid_check"' "$j"
+	grep -q '"status": "match"' "$j" && grep -q '"dumpable": 1' "$j" || return 1
+	if [ "$(uname -r | cut -d. -f1)" -ge 7 ]; then
+		grep -q '"pidfd": "verified"' "$j"
+	else
+		grep -q '"pidfd": "none"' "$j"
+	fi
+}
+check "PID reuse: the core and /proc/PID agree; with %F (7.x) the kernel's pidfd verified it" t_pidfd
 
 pattern "$ORIG_PATTERN"
 stop_daemon
