@@ -6,6 +6,10 @@
 # names failed ("-": any).  TAP on stdout; a mutant no test notices is a
 # hole in the tests ("not ok").  Not part of `make check` (a minute or two
 # per mutant); run by hand after changing gocapd or its tests.
+#
+# In the tests column, "host" runs all of tests/gocapd/host.sh, and
+# "host:t_a,t_b" only those of its tests (GOCD_ONLY; the tests a test
+# builds on must be listed too).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 KS=${GOCD_KSELFTEST:-${XDG_CACHE_HOME:-$HOME/.cache}/gocoredump/kselftest}
@@ -31,6 +35,8 @@ while IFS='~' read -r name file expr tests must; do
 	for t in $tests; do
 		case $t in
 		host) GOCD_TOP="$M" GOCD_BUILD="$M/build" "$M/tests/gocapd/host.sh" ;;
+		host:*) GOCD_ONLY=$(echo "${t#host:}" | tr ',' ' ') GOCD_TOP="$M" \
+			GOCD_BUILD="$M/build" "$M/tests/gocapd/host.sh" ;;
 		*) "$M/build/tests/$t" ;;
 		esac
 	done > "$M/tap" 2>/dev/null
