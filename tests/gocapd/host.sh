@@ -407,6 +407,12 @@ check "rate limit: 2/3s stores 2 of 5 crashes, counts 3 suppressed, reports them
 
 # --- 8. space: MaxUse, KeepFree, disk full, ProcessSizeMax ------------------
 tmpfs() { mkdir -p "$W/$1" && mount -t tmpfs -o size="$2" gocapd-test "$W/$1"; }
+# loopfs MNT SIZE: an ext4 file system of SIZE in a file, loop-mounted on
+# $W/MNT (the loop device goes with the umount of cleanup)
+loopfs() {
+	mkdir -p "$W/$1" && truncate -s "$2" "$W/$1.img" &&
+	mkfs.ext4 -q -F "$W/$1.img" && mount -o loop "$W/$1.img" "$W/$1"
+}
 
 t_maxuse() {
 	tmpfs mnt1 200M || return 1
@@ -593,24 +599,28 @@ check "socket mode (@@): request/ack/mark, core stored byte-exact, rate limit an
 # === issue 15: what failed, each now a test ===============================
 
 # --- space: reserved, not hoped for ---------------------------------------
-# 8 crashes at once on a 190 MiB file system with MaxUse=150M and
-# KeepFree=50M (both bind).  Sampled all along: free space never under KeepFree, the
-# store never over MaxUse (plus one grant); at the end as many complete
-# cores as fit, every other dump with its metadata and why.
-t_pressure() {
-	tmpfs mnt4 190M || return 1
-	S=$W/mnt4/s; SOCK=$W/d15/sock
-	C=$(conf pressure 'Storage=raw' 'MaxUse=150M' 'KeepFree=50M' 'RateLimit=off' 'SaveExecutable=no' 'MaxConcurrent=16')
-	make_core "$W/c60" 60 || return 1
-	P=$(python3 "$GOCD_TOP/tests/gocapd/retarget.py" "$W/c60/core" "$W/c60/core.s" "$STAND" "$STAND" crasher && echo "$W/c60/core.s")
+# pressure MNT MAXUSE KEEPFREE (MiB): 8 crashes at once into a store on the
+# (empty) file system mounted on $W/MNT.  Sampled all along: free space
+# never under KeepFree, the store never over MaxUse (plus one grant); at
+# the end as many complete cores as fit, every other dump with its
+# metadata and why.
+pressure() {
+	local mnt=$1 maxuse_m=$2 keepfree_m=$3
+	S=$W/$mnt/s; SOCK=$W/d-$mnt/sock
+	C=$(conf "pressure-$mnt" 'Storage=raw' "MaxUse=${maxuse_m}M" "KeepFree=${keepfree_m}M" 'RateLimit=off' 'SaveExecutable=no' 'MaxConcurrent=16')
+	[ -f "$W/c60/core.s" ] || { make_core "$W/c60" 60 &&
+		python3 "$GOCD_TOP/tests/gocapd/retarget.py" "$W/c60/core" "$W/c60/core.s" "$STAND" "$STAND" crasher; } || return 1
+	P=$W/c60/core.s
 	blocks=$(( $(stat -c %b "$P") * 512 ))
+	avail0=$(df -B1 --output=avail "$W/$mnt" | tail -1)
 	: > "$W/daemon.log"
 	daemon "$S" "$C" "$SOCK" || return 1
 	# the sampler: min free, max store use (core files, annotations,
 	# partial files; the index and its WAL are a few KiB)
+	rm -f "$W/pressure.stop"
 	( minfree=999999999999; maxuse=0
 	  while [ ! -e "$W/pressure.stop" ]; do
-		f=$(df -B1 --output=avail "$W/mnt4" | tail -1)
+		f=$(df -B1 --output=avail "$W/$mnt" | tail -1)
 		u=$(du -s -B1 --exclude='index.db*' "$S" | cut -f1)
 		[ "$f" -lt "$minfree" ] && minfree=$f
 		[ "$u" -gt "$maxuse" ] && maxuse=$u
@@ -625,13 +635,13 @@ t_pressure() {
 	complete=$(q "$S" "select count(*) from dumps where status='complete'")
 	# what fits: the tighter limit, less the metadata and the prefixes
 	# of the others (1.25 MiB each)
-	room=$(( (190 << 20) - (50 << 20) )); [ "$room" -gt $((150 << 20)) ] && room=$((150 << 20))
+	room=$(( avail0 - (keepfree_m << 20) )); [ "$room" -gt $((maxuse_m << 20)) ] && room=$((maxuse_m << 20))
 	fit=$(( (room - 8 * (5 << 18)) / blocks ))
-	echo "core: $blocks bytes of blocks; fit: $fit; complete: $complete; lowest free: $minfree; highest use: $maxuse"
+	echo "core: $blocks bytes of blocks; free at start: $avail0; fit: $fit; complete: $complete; lowest free: $minfree; highest use: $maxuse"
 	q "$S" "select id, status, apparent_size, size_on_disk, status_why from dumps"
 	[ "$(q "$S" 'select count(*) from dumps')" = 8 ] || return 1
-	[ "$minfree" -ge $((50 << 20)) ] || { echo "free went under KeepFree"; return 1; }
-	[ "$maxuse" -le $(( (150 << 20) + (8 << 20) )) ] || { echo "over MaxUse + a grant"; return 1; }
+	[ "$minfree" -ge $((keepfree_m << 20)) ] || { echo "free went under KeepFree"; return 1; }
+	[ "$maxuse" -le $(( (maxuse_m << 20) + (8 << 20) )) ] || { echo "over MaxUse + a grant"; return 1; }
 	[ "$complete" -ge "$fit" ] && [ "$complete" -ge 1 ] || return 1
 	# every other one: its metadata, and why it is short
 	[ "$(q "$S" "select count(*) from dumps where status != 'complete' and status_why = ''")" = 0 ] &&
@@ -640,8 +650,40 @@ t_pressure() {
 		cmp -n "${f#*|}" "$P" "$S/${f%|*}" || return 1	# a true prefix
 	done
 }
+# On a 190 MiB tmpfs KeepFree=50M binds first (140 MiB of room), MaxUse
+# close behind.
+t_pressure() { tmpfs mnt4 190M && pressure mnt4 150 50; }
 check "space: 8 cores at once, MaxUse=150M KeepFree=50M: free never under KeepFree, store within MaxUse, cores that fit kept whole, the rest cut with why" t_pressure
 diag "$(grep -h '^core:' "$W/check.log" 2>/dev/null)"
+# Issue 15's own setting, where MaxUse binds: a loop-mounted 400 MiB ext4
+# (delayed allocation, a journal, blocks reserved for root, which gocapd,
+# root, could write into: KeepFree counts what others may use, f_bavail).
+t_pressure_ext4() { loopfs mnt8 400M && pressure mnt8 150 50; }
+check "space: the same on a loop-mounted 400 MiB ext4, where MaxUse=150M binds" t_pressure_ext4
+diag "$(grep -h '^core:' "$W/check.log" 2>/dev/null)"
+
+# A burst's own dumps are not evicted for it.  The first crash, older,
+# is stored while the second is still being written (both cores come
+# slowly); the second then runs out of MaxUse: it may not evict the first
+# (that would lose a dump of the burst whole), it keeps what fits.
+t_burst() {
+	S=$W/s35; SOCK=$W/d35/sock
+	C=$(conf burst 'Storage=raw' 'MaxUse=12M' 'KeepFree=0' 'RateLimit=off' 'SaveExecutable=no')
+	: > "$W/daemon.log"
+	daemon "$S" "$C" "$SOCK" || return 1
+	{ head -c $((1 << 20)) "$CORE"; sleep 1; head -c $((4 << 20)) "$CORE" | tail -c +$(( (1 << 20) + 1 )); } |
+		pipe "$S" "$C" "$SOCK" first 2>/dev/null & a=$!
+	sleep 0.3
+	{ head -c $((2 << 20)) "$CORE"; sleep 3; tail -c +$(( (2 << 20) + 1 )) "$CORE"; } |
+		pipe "$S" "$C" "$SOCK" second 2>/dev/null & b=$!
+	wait "$a" && wait "$b" || return 1
+	q "$S" "select id, comm, status, size_on_disk, status_why from dumps"
+	grep -h evicted "$W/daemon.log"
+	[ "$(q "$S" "select group_concat(comm) from dumps order by id")" = first,second ] &&
+	[ "$(q "$S" "select status from dumps where comm = 'second'")" = truncated ] &&
+	dump_ok "$S"
+}
+check "space: a burst's first dump, stored while a later one is written, is not evicted for it; the later one keeps what fits" t_burst
 
 # A writer that died left a partial file: until it is removed, it counts.
 t_partial_counted() {

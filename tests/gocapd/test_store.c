@@ -478,7 +478,8 @@ TEST_F(st, running_totals)
 }
 
 /* Eviction order, as systemd's: the oldest dump of the user who has the
- * most, not the oldest of all; never one newer than asked. */
+ * most, not the oldest of all; never one newer than asked, nor one
+ * committed after the claim that asks. */
 TEST_F(st, eviction_takes_from_the_user_with_most)
 {
 	struct store_dump d;
@@ -492,21 +493,27 @@ TEST_F(st, eviction_takes_from_the_user_with_most)
 		fill(&d, 20 + i, "/a", 6);
 		ASSERT_EQ(0, store_insert(self->s, &d));
 	}
-	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, 0, &id, &t));
 	ASSERT_EQ(20, t);
 	ASSERT_EQ(0, store_oldest(self->s, 0, &id, &t));
 	ASSERT_EQ(old_b, id);
 	/* only older than 21: user 1000's at 20 */
-	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 21, &id, &t));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 21, 0, &id, &t));
 	ASSERT_EQ(20, t);
-	ASSERT_EQ(-ENOENT, store_evict_candidate(self->s, 0, 5, &id, &t));
+	ASSERT_EQ(-ENOENT, store_evict_candidate(self->s, 0, 5, 0, &id, &t));
+	/* only dumps committed before a claim was made (ids below the last
+	 * one then): a burst's first dumps are not evicted for its others */
+	ASSERT_EQ(d.id, store_last_id(self->s));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, old_b + 1, &id, &t));
+	ASSERT_EQ(old_b, id);
+	ASSERT_EQ(-ENOENT, store_evict_candidate(self->s, 0, 0, old_b, &id, &t));
 	/* counts follow deletes: now 2 and 1, then 1 and 1 (oldest wins) */
-	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, 0, &id, &t));
 	ASSERT_LE(0, store_delete(self->s, id));
-	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, 0, &id, &t));
 	ASSERT_EQ(21, t);
 	ASSERT_LE(0, store_delete(self->s, id));
-	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, &id, &t));
+	ASSERT_EQ(0, store_evict_candidate(self->s, 0, 0, 0, &id, &t));
 	ASSERT_EQ(old_b, id);
 }
 

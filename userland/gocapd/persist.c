@@ -647,6 +647,20 @@ uint64_t persist_job_used(const struct persist_job *j)
 	return j->used;
 }
 
+uint64_t persist_job_in_flight(const struct persist_job *j)
+{
+	return j->in_flight;
+}
+
+uint64_t persist_job_limit(struct persist_job *j, uint64_t allowed)
+{
+	if (allowed < j->used)
+		allowed = j->used;
+	if (allowed < j->allowed)
+		j->allowed = allowed;
+	return j->allowed;
+}
+
 static void complete(struct persist_job *j)
 {
 	struct stat sb;

@@ -100,6 +100,13 @@ uint64_t persist_job_stored(const struct persist_job *j);
 int persist_job_storing(const struct persist_job *j);
 /* Bytes of disk j's writes so far may use (4 KiB blocks). */
 uint64_t persist_job_used(const struct persist_job *j);
+/* ... of those, in writes not completed yet (not in the file system's
+ * count of free space yet). */
+uint64_t persist_job_in_flight(const struct persist_job *j);
+/* Take back what j was granted beyond allowed bytes of disk (never below
+ * what its writes use): it asks reserve() again when it needs them.
+ * Returns what j is allowed now. */
+uint64_t persist_job_limit(struct persist_job *j, uint64_t allowed);
 
 /*
  * Call fn once fd is ready for events (POLLIN, POLLOUT; a hang-up always

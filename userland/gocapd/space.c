@@ -23,11 +23,16 @@ struct space_claim {
 	struct persist_job *job;	/* writing the core, or NULL */
 	uint64_t meta;			/* room kept for metadata */
 	uint64_t core;			/* bytes granted to the core */
+	uint64_t given;			/* ... of those, passed to the job
+					 * (its allowance): core less the
+					 * prefix, until the job asks */
 	uint64_t written;		/* once done: the core's blocks */
 	uint64_t exe;			/* room held for an executable */
 	unsigned long seq;		/* order of arrival */
 	int64_t time_us;		/* its crash: only older dumps are
 					 * evicted for it */
+	int64_t below_id;		/* and only dumps committed before
+					 * it came (ids below this) */
 	struct space_claim *prev, *next;
 };
 
@@ -74,11 +79,17 @@ static uint64_t claim_hold(const struct space_claim *c)
 	return c->meta + (c->core > used ? c->core : used) + c->exe;
 }
 
+/* What c holds that the file system does not count as used yet: grants
+ * not written, and writes not completed. */
 static uint64_t claim_outstanding(const struct space_claim *c)
 {
 	uint64_t used = claim_used(c);
+	uint64_t pending = c->job ? persist_job_in_flight(c->job) : 0;
 
-	return c->meta + (c->core > used ? c->core - used : 0) + c->exe;
+	if (pending > used)
+		pending = used;
+	return c->meta + (c->core > used ? c->core - used : 0) + pending +
+	       c->exe;
 }
 
 /* Blocks of the files in .tmp/ that other writers have in flight (their
@@ -157,17 +168,18 @@ static uint64_t headroom(struct space *sp)
 	return h;
 }
 
-/* Evict a stored dump (not keep_id; older than before_us, 0: any), in
+/* Evict a stored dump (not keep_id; older than before_us and with an id
+ * below below_id, 0: any), in
  * systemd's order (store_evict_candidate()): 1 done, 0 nothing to do.
  * oldest: the oldest of all instead (MaxAge). */
 static int evict_one(struct space *sp, int64_t keep_id, int64_t before_us,
-		     int oldest, const char *why)
+		     int64_t below_id, int oldest, const char *why)
 {
 	struct store *s = *sp->store;
 	int64_t id, t, freed;
 
 	if (oldest ? store_oldest(s, keep_id, &id, &t) :
-	    store_evict_candidate(s, keep_id, before_us, &id, &t))
+	    store_evict_candidate(s, keep_id, before_us, below_id, &id, &t))
 		return 0;
 	freed = store_delete(s, id);
 	if (freed < 0) {
@@ -208,13 +220,42 @@ static struct space_claim *victim(struct space *sp, struct space_claim *c,
 }
 
 /*
+ * Take back what the other dumps in flight were granted and have not
+ * written (each keeps its prefix): grants are steps taken ahead, and near
+ * the limits the steps that several dumps hold can add up to a whole core
+ * that would have fit.  They ask again, need by need.  1 when any was.
+ */
+static int reclaim(struct space *sp, struct space_claim *c)
+{
+	int any = 0;
+
+	for (struct space_claim *o = sp->claims; o; o = o->next) {
+		uint64_t keep = claim_used(o);
+
+		if (o == c || !o->job || !persist_job_storing(o->job))
+			continue;
+		if (keep < SPACE_PREFIX)
+			keep = SPACE_PREFIX;
+		if (o->core <= keep)
+			continue;
+		o->core = keep;
+		if (o->given > keep)
+			o->given = persist_job_limit(o->job, keep);
+		any = 1;
+	}
+	return any;
+}
+
+/*
  * Make room for need bytes: evicting stored dumps, and when may_cut,
- * cutting dumps in flight that are behind c (2: any of them).  1 when it
- * fits.
+ * taking back the grants of others not written yet, then cutting dumps in
+ * flight that are behind c (2: any of them).  1 when it fits.
  */
 static int make_room(struct space *sp, struct space_claim *c, uint64_t need,
 		     int may_cut)
 {
+	int reclaimed = 0;
+
 	for (int tries = 0; tries < 100000; tries++) {
 		struct space_claim *v;
 
@@ -222,9 +263,14 @@ static int make_room(struct space *sp, struct space_claim *c, uint64_t need,
 			return 1;
 		/* Older dumps make room; dumps of the same burst, stored
 		 * while this one was written, are not evicted for it. */
-		if (evict_one(sp, 0, c->time_us, 0,
+		if (evict_one(sp, 0, c->time_us, c->below_id, 0,
 			      "the store needs room for the dumps being written (MaxUse/KeepFree)"))
 			continue;
+		if (may_cut && !reclaimed) {
+			reclaimed = 1;
+			if (reclaim(sp, c))
+				continue;
+		}
 		if (!may_cut || !(v = victim(sp, c, may_cut == 2)))
 			return 0;
 		logmsg("cutting a dump in flight at its first %llu bytes: it is the least far along, and the store is full (MaxUse/KeepFree)",
@@ -246,6 +292,8 @@ struct space_claim *space_claim(struct space *sp, int64_t time_us, char *why,
 	c->sp = sp;
 	c->seq = ++sp->seq;
 	c->time_us = time_us;
+	/* A dump committed from now on is of this one's burst. */
+	c->below_id = store_last_id(*sp->store) + 1;
 	c->next = sp->claims;
 	if (sp->claims)
 		sp->claims->prev = c;
@@ -278,33 +326,44 @@ void space_claim_job(struct space_claim *c, struct persist_job *job)
 	c->job = job;
 }
 
+/* c is granted g more bytes; the job gets them with what c held for it
+ * and had not passed on (its prefix, at first). */
+static uint64_t grant(struct space_claim *c, uint64_t g)
+{
+	uint64_t spare = c->core > c->given ? c->core - c->given : 0;
+
+	c->core += g;
+	c->given = c->core;
+	return spare + g;
+}
+
 uint64_t space_reserve(struct space_claim *c, uint64_t need)
 {
 	struct space *sp = c->sp;
 	/* Steps grow with the core (an eighth of it, at least SPACE_STEP):
 	 * few checks for a big core, little held back for a small one. */
 	uint64_t used = claim_used(c), step = used / 8;
+	uint64_t spare = c->core > c->given ? c->core - c->given : 0;
 
+	/* The prefix was held when the claim was made: it is the first
+	 * grant (held twice, it would be room no dump may use). */
+	if (spare >= need)
+		return grant(c, 0);
+	need -= spare;
 	if (step < SPACE_STEP)
 		step = SPACE_STEP;
 	if (step < need)
 		step = need;
-	if (make_room(sp, c, step, 0)) {
-		c->core += step;
-		return step;
-	}
-	if (step > need && make_room(sp, c, need, 0)) {
-		c->core += need;
-		return need;
-	}
+	if (make_room(sp, c, step, 0))
+		return grant(c, step);
+	if (step > need && make_room(sp, c, need, 0))
+		return grant(c, need);
 	/* Dumps behind this one give way; if none is, this one stops: at
 	 * its useful prefix when others are still being written (they are
 	 * further along: its bytes are theirs to finish with), with all it
 	 * has when it is alone. */
-	if (make_room(sp, c, need, 1)) {
-		c->core += need;
-		return need;
-	}
+	if (make_room(sp, c, need, 1))
+		return grant(c, need);
 	for (struct space_claim *o = sp->claims; o; o = o->next)
 		if (o != c && o->job && persist_job_storing(o->job)) {
 			logmsg("cutting a dump in flight at its first bytes: it is the least far along, and the store is full (MaxUse/KeepFree)");
@@ -361,7 +420,7 @@ int space_vacuum(struct space *sp, int64_t keep_id)
 		now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 		while (store_oldest(s, keep_id, &id, &t) == 0 &&
 		       now - t > (int64_t)cfg->max_age_us &&
-		       evict_one(sp, keep_id, 0, 1, "older than MaxAge"))
+		       evict_one(sp, keep_id, 0, 0, 1, "older than MaxAge"))
 			evicted++;
 	}
 	for (;;) {
@@ -371,7 +430,7 @@ int space_vacuum(struct space *sp, int64_t keep_id)
 		if (!((v.max_use && v.used > v.max_use) ||
 		      (v.keep_free && v.avail < v.keep_free)))
 			break;
-		if (!evict_one(sp, keep_id, 0, 0,
+		if (!evict_one(sp, keep_id, 0, 0, 0,
 			       "the store is over MaxUse or under KeepFree"))
 			break;
 		evicted++;

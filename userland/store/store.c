@@ -1027,7 +1027,7 @@ int store_oldest(struct store *s, int64_t keep_id, int64_t *id,
 }
 
 int store_evict_candidate(struct store *s, int64_t keep_id, int64_t before_us,
-			  int64_t *id, int64_t *time_us)
+			  int64_t below_id, int64_t *id, int64_t *time_us)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1044,12 +1044,14 @@ int store_evict_candidate(struct store *s, int64_t keep_id, int64_t before_us,
 			       " ON d.id = (SELECT id FROM dumps"
 			       "  WHERE uid = u.uid AND id != ?1"
 			       "  AND (?2 = 0 OR time_us < ?2)"
+			       "  AND (?3 = 0 OR id < ?3)"
 			       "  ORDER BY time_us, id LIMIT 1)"
 			       " ORDER BY u.n DESC, d.time_us, d.id LIMIT 1",
 			       -1, &st, NULL))
 		return store_db_fail(s, "choosing a dump to evict");
 	sqlite3_bind_int64(st, 1, keep_id);
 	sqlite3_bind_int64(st, 2, before_us);
+	sqlite3_bind_int64(st, 3, below_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
@@ -1206,6 +1208,25 @@ int store_alloc_id(struct store *s, int64_t *id)
 out:
 	close(fd);
 	return err;
+}
+
+int64_t store_last_id(struct store *s)
+{
+	char buf[32];
+	int64_t last = 0, top = max_id(s);
+	ssize_t n;
+	int fd;
+
+	fd = paths_openat(s->dirfd, STORE_ID_FILE, O_RDONLY, 0);
+	if (fd >= 0) {
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			buf[n] = 0;
+			last = strtoll(buf, NULL, 10);
+		}
+		close(fd);
+	}
+	return top > last ? top : last;
 }
 
 int store_ratelimit(struct store *s, const char *exe, int64_t now_us,

@@ -182,6 +182,10 @@ void store_set_busy_ms(struct store *s, int ms);
  */
 int store_alloc_id(struct store *s, int64_t *id);
 
+/* The last dump id handed out (next-id, or the index's highest), 0 when
+ * none: a dump committed from now on has a higher one.  Takes no lock. */
+int64_t store_last_id(struct store *s);
+
 /*
  * Index d.  d->id > 0 (store_alloc_id()) is kept when free; a row with
  * that id and the same annotation_file means d is indexed already (0);
@@ -224,11 +228,12 @@ int store_oldest(struct store *s, int64_t keep_id, int64_t *id,
 /*
  * The dump to evict when the store is full, systemd-coredump's order: the
  * oldest dump of the user who has the most (ties: whose oldest is
- * oldest), never keep_id, and only one older than before_us (0: any).
- * 0 with *id (and *time_us), -ENOENT when none.  O(users x log dumps).
+ * oldest), never keep_id, only one older than before_us, and only one
+ * with an id below below_id (0: any, for both).  0 with *id (and
+ * *time_us), -ENOENT when none.  O(users x log dumps).
  */
 int store_evict_candidate(struct store *s, int64_t keep_id, int64_t before_us,
-			  int64_t *id, int64_t *time_us);
+			  int64_t below_id, int64_t *id, int64_t *time_us);
 
 /*
  * Delete dump id: its annotation (first, through a marker in .tmp/, so a
