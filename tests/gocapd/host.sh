@@ -874,20 +874,33 @@ t_exe_sparse() {
 check "executables: a sparse 1 GiB executable is saved sparsely, counted, and leaves other dumps untouched" t_exe_sparse
 
 # --- a stopped helper does not stop the daemon --------------------------
+# stopped_helper STORE CONF SOCK COMM LOG < core: start a helper (the
+# process itself, not a subshell around it: it is what is stopped), wait
+# until it is queued (connected: its HELLO follows at once), stop it; its
+# pid in hb
+stopped_helper() {
+	"$GOCAPD" --store "$1" --config "$2" --socket "$3" --log-stderr \
+		--pipe "$STAND" "$STAND" "$STAND" 6 "$(date +%s)" 0 0 0 testhost "$4" \
+		< "$CORE" 2> "$5" &
+	hb=$!
+	for _ in $(seq 100); do
+		find "/proc/$hb/fd" -lname 'socket:*' 2>/dev/null | grep -q . && break
+		sleep 0.05
+	done
+	sleep 0.5
+	kill -STOP "$hb"
+}
 t_stopped_helper() {
 	S=$W/s21; C=$(conf stopped 'Storage=raw' 'RateLimit=off' 'MaxConcurrent=1' 'HandoffTimeout=2s'); SOCK=$W/d21/sock
 	: > "$W/daemon.log"
 	daemon "$S" "$C" "$SOCK" || return 1
-	# A holds the one slot for 12 s; B waits, is stopped, and stays
-	# stopped 20 s (more QUEUED than its socket holds); C comes after B.
+	# A holds the one slot for 12 s; B waits, is stopped, and gets the
+	# slot with an ACCEPT it does not answer; C comes after B.
 	{ head -c $((8 << 20)) "$CORE"; sleep 12; tail -c +$(((8 << 20) + 1)) "$CORE"; } |
 		pipe "$S" "$C" "$SOCK" sa 2> "$W/t21a.log" &
 	ha=$!
 	sleep 0.5
-	pipe "$S" "$C" "$SOCK" sb < "$CORE" 2> "$W/t21b.log" &
-	hb=$!
-	sleep 0.5
-	kill -STOP "$hb"
+	stopped_helper "$S" "$C" "$SOCK" sb "$W/t21b.log"
 	pipe_within 60 "$S" "$C" "$SOCK" sc < "$CORE" 2> "$W/t21c.log" || { kill -CONT "$hb"; return 1; }
 	cdone=$(q "$S" "select count(*) from dumps where comm='sc' and status='complete'")
 	sleep 8
@@ -901,22 +914,48 @@ t_stopped_helper() {
 }
 check "a stopped helper: the daemon goes on serving the others (replies never block; a silent ACCEPT frees its slot)" t_stopped_helper
 
+# B stopped while it waits for a slot, long enough that its socket fills
+# with QUEUED (the daemon's small send buffer holds about 35, one every
+# 0.5 s): the daemon drops what does not fit and goes on.  A's dump goes
+# on, C hears its heartbeats (no HandoffTimeout), and B, resumed, is
+# told the truth: its ACCEPT could not be sent, it stores its core itself.
+t_stopped_queued() {
+	S=$W/s36; C=$(conf stopq 'Storage=raw' 'RateLimit=off' 'MaxConcurrent=1' 'HandoffTimeout=2s'); SOCK=$W/d36/sock
+	: > "$W/daemon.log"
+	daemon "$S" "$C" "$SOCK" || return 1
+	{ head -c $((8 << 20)) "$CORE"; sleep 28; tail -c +$(((8 << 20) + 1)) "$CORE"; } |
+		pipe "$S" "$C" "$SOCK" qa 2> "$W/t36a.log" &
+	ha=$!
+	sleep 0.5
+	stopped_helper "$S" "$C" "$SOCK" qb "$W/t36b.log"
+	pipe_within 90 "$S" "$C" "$SOCK" qc < "$CORE" 2> "$W/t36c.log"
+	cret=$?
+	kill -CONT "$hb"
+	wait "$ha" && wait "$hb" && [ "$cret" = 0 ] || return 1
+	cat "$W"/t36?.log
+	grep -E "ACCEPT|QUEUED" "$W/daemon.log"
+	[ "$(q "$S" "select count(*) from dumps where status='complete'")" = 3 ] &&
+	! grep -h "storing the core" "$W/t36a.log" "$W/t36c.log"
+}
+check "a helper stopped while queued: replies to it never block the daemon, the others are served, it is told the truth" t_stopped_queued
+
 # --- who may be the store, the socket, the daemon -----------------------
 t_planted() {
+	# (bounded: a daemon that accepts the directory runs for ever)
 	C=$W/zstd.conf
 	mkdir -p "$W/planted"; chown 65534:65534 "$W/planted"
-	if "$GOCAPD" --store "$W/planted" --config "$C" --socket "$W/d22/sock" 2> "$W/t22.err" ||
+	if timeout 10 "$GOCAPD" --store "$W/planted" --config "$C" --socket "$W/d22/sock" 2> "$W/t22.err" ||
 	   ! grep -q "owned by uid 65534" "$W/t22.err"; then
 		cat "$W/t22.err"; return 1
 	fi
 	mkdir -p "$W/open"; chmod 777 "$W/open"
-	! "$GOCAPD" --store "$W/open" --config "$C" --socket "$W/d22/sock" 2> "$W/t22.err" &&
+	! timeout 10 "$GOCAPD" --store "$W/open" --config "$C" --socket "$W/d22/sock" 2> "$W/t22.err" &&
 	grep -q "writable by everyone" "$W/t22.err" || return 1
 	mkdir -p "$W/real"; ln -s "$W/real" "$W/sym"
-	! "$GOCAPD" --store "$W/sym/s" --config "$C" --socket "$W/d22/sock" 2> "$W/t22.err" &&
+	! timeout 10 "$GOCAPD" --store "$W/sym/s" --config "$C" --socket "$W/d22/sock" 2> "$W/t22.err" &&
 	grep -q "symlink" "$W/t22.err" || return 1
 	mkdir -p "$W/psock"; chown 65534:65534 "$W/psock"
-	! "$GOCAPD" --store "$W/s22" --config "$C" --socket "$W/psock/sock" 2> "$W/t22.err" &&
+	! timeout 10 "$GOCAPD" --store "$W/s22" --config "$C" --socket "$W/psock/sock" 2> "$W/t22.err" &&
 	grep -q "owned by uid 65534" "$W/t22.err" || return 1
 	cat "$W/t22.err"
 }
@@ -1067,6 +1106,29 @@ t_parser() {
 	done
 }
 check "parser: a crash or a hang of the sandboxed parser loses that dump's facts, never the dump or the daemon" t_parser
+
+# MaxConcurrent=1 and a parser that hangs (killed after 10 s): a dump's
+# slot is free once its core is written, so the next is written while the
+# first is parsed.  The two helpers then finish one write apart, not one
+# write and a parser timeout (10 s) apart.
+t_slot_parsing() {
+	S=$W/s34; SOCK=$W/d34/sock; C=$(conf slot 'Storage=zstd' 'RateLimit=off' 'MaxConcurrent=1')
+	: > "$W/daemon.log"
+	GOCAPD_FAILPOINT=parser-hang daemon "$S" "$C" "$SOCK" || return 1
+	for i in 1 2; do
+		( pipe_within 60 "$S" "$C" "$SOCK" "sp$i" < "$CORE" 2>/dev/null &&
+		  date +%s%N > "$W/t34.$i" ) &
+		eval "h$i=\$!"
+		sleep 0.3
+	done
+	# shellcheck disable=SC2154 # h1 and h2 are set by the eval
+	wait "$h1" && wait "$h2" || return 1
+	apart=$(( ($(cat "$W/t34.2") - $(cat "$W/t34.1")) / 1000000 ))
+	echo "the second helper finished $apart ms after the first"
+	[ "$(q "$S" "select count(*) from dumps where status='complete'")" = 2 ] &&
+	[ "$apart" -lt 7000 ]
+}
+check "slot: a dump's slot is free once its core is written: the next dump is written while the first is parsed" t_slot_parsing
 
 # --- every crash point of a dump's commit -----------------------------------
 t_crash_points() {
