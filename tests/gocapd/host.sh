@@ -147,6 +147,8 @@ dump_ok() {
 		[ -e "$1/$n" ] || { echo "row for $n, no annotation"; return 1; }
 	done
 }
+# mono: CLOCK_MONOTONIC in ns
+mono() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))'; }
 conf() { f=$W/$1.conf; shift; printf '%s\n' "$@" > "$f"; echo "$f"; }
 nonzero_bytes() {
 	python3 -c '
@@ -189,14 +191,22 @@ diag "$(cat "$W/check.log" 2>/dev/null)"
 t_handoff_zstd() {
 	S=$W/s2; C=$(conf zstd 'Storage=zstd' 'CompressLevel=3'); SOCK=$W/d2/sock
 	daemon "$S" "$C" "$SOCK" || return 1
+	t0=$(mono)
 	pipe "$S" "$C" "$SOCK" < "$CORE" 2> "$W/t2.log" || return 1
+	t1=$(mono)
 	! grep -q "storing the core" "$W/t2.log" || { cat "$W/t2.log"; return 1; }
 	grep -q "dump 1 of $W/crasher" "$W/daemon.log" || { echo "daemon did not store it"; return 1; }
 	f=$S/$(q "$S" "select core_file from dumps where storage='zstd' and status='complete'")
 	case $f in *.zst) ;; *) return 1 ;; esac
-	zstd -qdc "$f" | cmp - "$CORE"
+	zstd -qdc "$f" | cmp - "$CORE" || return 1
+	# CLOCK_MONOTONIC when the helper started, for gocap's ", N minutes"
+	j=$S/$(q "$S" "select annotation_file from dumps where id=1")
+	python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))["monotonic_ns"]
+print("monotonic_ns", m, "between", sys.argv[2], "and", sys.argv[3])
+sys.exit(0 if isinstance(m, int) and int(sys.argv[2]) <= m <= int(sys.argv[3]) else 1)' "$j" "$t0" "$t1"
 }
-check "handoff: --pipe hands stdin+exe+context to the daemon over SCM_RIGHTS; zstd decompresses byte-exact" t_handoff_zstd
+check "handoff: --pipe hands stdin+exe+context to the daemon over SCM_RIGHTS; zstd decompresses byte-exact; monotonic_ns" t_handoff_zstd
 
 t_buildinfo() {
 	S=$W/s2

@@ -193,6 +193,8 @@ TEST(context_roundtrip)
 	ASSERT_EQ(0, ctx_decode(&b, rec, len, err, sizeof(err))) TH_LOG("%s", err);
 	ASSERT_EQ(a.pid, b.pid);
 	ASSERT_EQ(a.time_us, b.time_us);
+	ASSERT_LT(0, a.monotonic_ns);
+	ASSERT_EQ(a.monotonic_ns, b.monotonic_ns);
 	ASSERT_EQ(a.rlimit_core, b.rlimit_core);
 	ASSERT_EQ(4, b.blob[CTX_CMDLINE].len);
 	ASSERT_EQ(0, memcmp(b.blob[CTX_CMDLINE].data, "a\0b\0", 4));

@@ -634,6 +634,8 @@ json_t *annotate_json(const struct store_dump *row,
 	js_put(a, "id", json_integer(row->id), &bad);
 	js_put(a, "time_us", json_integer(row->time_us), &bad);
 	js_put(a, "core_time", json_integer(ctx->core_time), &bad);
+	js_put(a, "monotonic_ns", ctx->monotonic_ns > 0 ?
+	       json_integer(ctx->monotonic_ns) : json_null(), &bad);
 	js_put(a, "pid", json_integer(row->pid), &bad);
 	js_put(a, "tid", json_integer(ctx->tid), &bad);
 	js_put(a, "ns_tid", json_integer(ctx->ns_tid), &bad);

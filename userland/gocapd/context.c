@@ -32,7 +32,7 @@ const char *const ctx_blob_names[CTX_NBLOBS] = {
 enum {
 	TAG_TIME_US = 1, TAG_CORE_TIME, TAG_PID, TAG_TID, TAG_NS_TID,
 	TAG_SIGNAL, TAG_UID, TAG_GID, TAG_RLIMIT_CORE, TAG_FD_COUNT,
-	TAG_PROC_MISSING, TAG_DUMPABLE, TAG_PIDFD_CHECK,
+	TAG_PROC_MISSING, TAG_DUMPABLE, TAG_PIDFD_CHECK, TAG_MONOTONIC_NS,
 	TAG_NINTS,
 	TAG_BLOB = 0x100,	/* + enum ctx_blob_id */
 };
@@ -43,6 +43,14 @@ void ctx_init(struct crash_ctx *c)
 	c->fd_count = -1;
 	c->rlimit_core = -1;
 	c->dumpable = -1;
+}
+
+void ctx_stamp_monotonic(struct crash_ctx *c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		c->monotonic_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void ctx_free(struct crash_ctx *c)
@@ -149,6 +157,7 @@ int ctx_from_args(struct crash_ctx *c, int argc, char *const argv[],
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->time_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	ctx_stamp_monotonic(c);
 	return 0;
 }
 
@@ -392,6 +401,7 @@ int ctx_encode(const struct crash_ctx *c, uint8_t **out, size_t *outlen)
 		[TAG_PROC_MISSING] = c->proc_missing,
 		[TAG_DUMPABLE] = c->dumpable,
 		[TAG_PIDFD_CHECK] = c->pidfd_check,
+		[TAG_MONOTONIC_NS] = c->monotonic_ns,
 	};
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -469,6 +479,7 @@ int ctx_decode(struct crash_ctx *c, const uint8_t *p, size_t len,
 			case TAG_PROC_MISSING: c->proc_missing = (uint32_t)x; break;
 			case TAG_DUMPABLE: c->dumpable = (int32_t)x; break;
 			case TAG_PIDFD_CHECK: c->pidfd_check = (int32_t)x; break;
+			case TAG_MONOTONIC_NS: c->monotonic_ns = x; break;
 			}
 		} else if (tag >= TAG_BLOB && tag < TAG_BLOB + CTX_NBLOBS) {
 			enum ctx_blob_id id = (enum ctx_blob_id)(tag - TAG_BLOB);

@@ -49,6 +49,8 @@ enum ctx_blob_id {
 
 struct crash_ctx {
 	int64_t time_us;	/* when capture started (CLOCK_REALTIME) */
+	int64_t monotonic_ns;	/* the same moment, CLOCK_MONOTONIC (the Go
+				 * runtime's nanotime clock); 0 unknown */
 	int64_t core_time;	/* %t: the kernel's time of the dump */
 	int32_t pid;		/* %P: tgid in the initial pid namespace */
 	int32_t tid;		/* %I: crashing thread, initial namespace */
@@ -70,6 +72,8 @@ extern const char *const ctx_blob_names[CTX_NBLOBS];
 
 void ctx_init(struct crash_ctx *c);
 void ctx_free(struct crash_ctx *c);
+/* c->monotonic_ns = CLOCK_MONOTONIC now (ctx_from_args() does it). */
+void ctx_stamp_monotonic(struct crash_ctx *c);
 int ctx_set(struct crash_ctx *c, enum ctx_blob_id id, const void *p,
 	    size_t len);
 

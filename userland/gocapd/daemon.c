@@ -701,6 +701,7 @@ static void take_kernel(struct daemon *dm, int fd)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->d.ctx.time_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	c->d.ctx.core_time = ts.tv_sec;
+	ctx_stamp_monotonic(&c->d.ctx);
 	if (gethostname(host, sizeof(host)) == 0)
 		ctx_set(&c->d.ctx, CTX_HOSTNAME, host, strnlen(host, sizeof(host)));
 	/* The kernel's pidfd of the crashed process (6.5+), to check that
