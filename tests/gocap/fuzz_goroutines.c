@@ -4,11 +4,13 @@
  * core: the input is an ELF core (the seeds are real Go cores, minimised
  * by tests/gocap/mincore), opened as goproc_open_mem() does and walked and
  * printed as text and JSON, with the discovery run both with and without
- * the gocoredump note's roots.
+ * the gocoredump note's roots, and with the crash's time decided from the
+ * core (gonow.c: the note, or the clock reads on the threads' stacks).
  */
 #include <stdint.h>
 #include <stdio.h>
 
+#include "go/gonow.h"
 #include "go/goproc.h"
 #include "gocap/print.h"
 
@@ -24,7 +26,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!null)
 		null = fopen("/dev/null", "w");
 	for (flags = 0; flags <= GOPROC_NO_NOTE; flags += GOPROC_NO_NOTE) {
+		text.now = json.now = NULL;
 		if (goproc_open_mem(&p, data, size, flags) == 0) {
+			struct gowalk *w = gowalk_new(&p);
+			struct gocrash c;
+			struct gonow now;
+
+			if (w) {
+				gowalk_crash(w, &c);
+				gowalk_free(w);
+				gonow_decide(&p, &c, (int64_t)size << 20, &now);
+				text.now = json.now = &now;
+			}
 			print_goroutines(&p, null, &text, NULL);
 			print_goroutines(&p, null, &json, NULL);
 		}

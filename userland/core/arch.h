@@ -3,8 +3,8 @@
  * arch.h - what a reader of cores needs to know that differs between CPU
  * architectures, behind one small table of functions: the registers in a
  * thread's NT_PRSTATUS, the kernel's signal frame on a user stack, how a
- * call leaves its return address, and which data addresses machine code
- * refers to.
+ * call leaves its return address, which data addresses machine code
+ * refers to, and where it calls through a register.
  *
  * arch_x86.c implements x86-64 (what gocap walks) and i386 (whose cores
  * the kernel tests read).  A second architecture is a new arch_<name>.c
@@ -92,6 +92,13 @@ struct arch {
 			  void (*fn)(void *arg, uint64_t target,
 				     unsigned int kind),
 			  void *arg);
+	/*
+	 * Decode the machine code in [pc, end) like code_refs and call
+	 * fn(arg, ret) with the return address of each call through a
+	 * register (how Go's assembly calls into the vDSO), in code order.
+	 */
+	void (*reg_calls)(const struct procmem *m, uint64_t pc, uint64_t end,
+			  void (*fn)(void *arg, uint64_t ret), void *arg);
 };
 
 /* The architecture of a core or executable, or NULL when unknown. */

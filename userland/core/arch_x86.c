@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * arch_x86.c - x86-64 and i386 behind arch.h: their NT_PRSTATUS layouts,
- * the x86-64 signal frame, and data references in x86-64 code (through
- * x86dec.c).  The layouts are the kernel's (struct elf_prstatus, struct
+ * the x86-64 signal frame, and data references and register calls in
+ * x86-64 code (through x86dec.c).  The layouts are the kernel's (struct elf_prstatus, struct
  * user_regs_struct, struct rt_sigframe and struct sigcontext of
  * arch/x86/include), written down here because the host's headers describe
  * only the host.
@@ -160,6 +160,31 @@ static void code_refs64(const struct procmem *m, uint64_t pc, uint64_t end,
 	}
 }
 
+/* FF /2 with a register operand: call *%reg. */
+#define OP_GRP5			0xff
+#define GRP5_CALL		2
+
+static void reg_calls64(const struct procmem *m, uint64_t pc, uint64_t end,
+			void (*fn)(void *arg, uint64_t ret), void *arg)
+{
+	while (pc < end) {
+		size_t avail;
+		const uint8_t *code = procmem_span(m, pc, &avail);
+		struct x86_insn in;
+
+		if (!code)
+			return;
+		if (avail > end - pc)
+			avail = (size_t)(end - pc);
+		if (!x86_decode(code, avail, &in))
+			return;
+		if (in.map == 0 && in.opcode == OP_GRP5 && in.has_modrm &&
+		    (in.modrm >> 6) == 3 && ((in.modrm >> 3) & 7) == GRP5_CALL)
+			fn(arg, pc + in.len);
+		pc += in.len;
+	}
+}
+
 static const struct arch arch_x86_64 = {
 	.name = "x86-64",
 	.e_machine = EM_X86_64,
@@ -171,6 +196,7 @@ static const struct arch arch_x86_64 = {
 	.prstatus = prstatus64,
 	.sigframe = sigframe64,
 	.code_refs = code_refs64,
+	.reg_calls = reg_calls64,
 };
 
 /* i386: registers only (the kernel tests read 32-bit cores; gocap does

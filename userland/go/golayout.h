@@ -72,10 +72,14 @@
 	X(p_id,		"runtime.p", "id")				\
 	X(p_status,	"runtime.p", "status")				\
 	X(p_m,		"runtime.p", "m")				\
+	X(p_sysmontick,	"runtime.p", "sysmontick")			\
+	X(sysmontick_schedwhen, "runtime.sysmontick", "schedwhen")	\
+	X(sysmontick_syscallwhen, "runtime.sysmontick", "syscallwhen")	\
 	X(sched_lock,	"runtime.schedt", "lock")			\
 	X(sched_mnext,	"runtime.schedt", "mnext")			\
 	X(sched_maxmcount, "runtime.schedt", "maxmcount")		\
 	X(sched_nmfreed, "runtime.schedt", "nmfreed")			\
+	X(sched_lastpoll, "runtime.schedt", "lastpoll")			\
 	X(panic_arg,	"runtime._panic", "arg")			\
 	X(panic_link,	"runtime._panic", "link")			\
 	X(panic_recovered, "runtime._panic", "recovered")		\

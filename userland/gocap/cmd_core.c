@@ -11,7 +11,9 @@
 #include "core/gcdnote.h"
 #include "core/json.h"
 #include "go/golayout.h"
+#include "go/gonow.h"
 #include "go/goproc.h"
+#include "go/goroutines.h"
 #include "go/govers.h"
 #include "gocap/gocap.h"
 #include "gocap/print.h"
@@ -64,16 +66,45 @@ static int open_proc(const struct gocap_opts *o, const char *cmd,
 	return 0;
 }
 
+/*
+ * The crash's nanotime for the ", N minutes" of the headers (gonow.h);
+ * said once on stderr when there is none.  -1 when out of memory.
+ */
+static int decide_now(const struct gocap_opts *o, struct goproc *p,
+		      struct gonow *now)
+{
+	struct gowalk *w = gowalk_new(p);
+	struct gocrash c;
+
+	if (!w) {
+		gocap_err("%s: out of memory", o->core);
+		return -1;
+	}
+	gowalk_crash(w, &c);
+	gowalk_free(w);
+	gonow_decide(p, &c, o->annotation_monotonic_ns, now);
+	if (now->src == GONOW_NONE)
+		gocap_err("%s: no usable time of the crash in the core (%s): \", N minutes\" is left out of the goroutine headers",
+			  o->core, now->why);
+	return 0;
+}
+
 int cmd_goroutines(struct gocap_opts *o)
 {
 	struct print_opts to = { .json = o->json,
 				   .all_frames = o->all_frames };
 	struct print_stats st;
 	struct goproc p;
+	struct gonow now;
 	int ret = open_proc(o, "goroutines", &p);
 
 	if (ret)
 		return ret;
+	if (decide_now(o, &p, &now)) {
+		goproc_close(&p);
+		return 1;
+	}
+	to.now = &now;
 	if (print_goroutines(&p, stdout, &to, &st)) {
 		gocap_err("%s: cannot walk the goroutines (out of memory, or the output could not be written)",
 			  o->core);

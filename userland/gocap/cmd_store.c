@@ -703,6 +703,22 @@ static int core_path(struct store *s, const struct store_dump *d, char *out,
 
 static char resolved_core[PATH_MAX], resolved_exe[PATH_MAX];
 
+/*
+ * CLOCK_MONOTONIC when gocapd received dump d ("monotonic_ns" of its
+ * annotation), the best time of the crash after the note's; 0 when the
+ * annotation has none (an older gocapd) or it is not a positive integer.
+ */
+static int64_t annotation_monotonic_ns(struct store *s,
+				       const struct store_dump *d)
+{
+	json_t *ann = read_annotation(s, d);
+	json_t *v = json_object_get(ann, "monotonic_ns");
+	int64_t ns = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+
+	json_decref(ann);
+	return ns > 0 ? ns : 0;
+}
+
 int store_resolve(struct gocap_opts *o)
 {
 	struct store_dump d;
@@ -716,6 +732,7 @@ int store_resolve(struct gocap_opts *o)
 		return 1;
 	}
 	o->core = resolved_core;
+	o->annotation_monotonic_ns = annotation_monotonic_ns(s, &d);
 	if (!o->exe && d.saved_exe[0]) {
 		snprintf(resolved_exe, sizeof(resolved_exe), "%s/%s",
 			 store_path(s), d.saved_exe);

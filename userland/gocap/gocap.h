@@ -29,6 +29,9 @@ struct gocap_opts {
 	int no_dwarf, no_symtab, no_note;
 	int c_table;			/* layout --c-table */
 	int c_table_minor;
+	/* CLOCK_MONOTONIC when gocapd received the dump, from its
+	 * annotation (store_resolve()); 0 when unknown. */
+	int64_t annotation_monotonic_ns;
 	char **rest;			/* arguments after "--" */
 	int nrest;
 };

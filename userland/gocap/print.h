@@ -19,11 +19,15 @@
 #include <stdio.h>
 
 #include "core/json.h"
+#include "go/gonow.h"
 #include "go/goproc.h"
 
 struct print_opts {
 	int json;
 	int all_frames;		/* do not elide frames as the runtime does */
+	/* The crash's nanotime for ", N minutes" (gonow.h); NULL or
+	 * GONOW_NONE: left out. */
+	const struct gonow *now;
 };
 
 struct print_stats {

@@ -185,9 +185,31 @@ static void print_labels(FILE *f, const struct goproc *p,
 	fputc('}', f);
 }
 
-static void print_header(FILE *f, const struct goproc *p,
-			 const struct goroutine *g)
+/*
+ * goroutineheader's ", N minutes": whole minutes since g.waitsince, for a
+ * waiting or syscall goroutine, when the crash's nanotime is known; -1
+ * when not printed.
+ */
+static int64_t wait_minutes(const struct goproc *p, const struct goroutine *g,
+			    const struct gonow *now)
 {
+	uint32_t st = g->status & ~(uint32_t)G_SCAN;
+	int64_t min;
+
+	(void)p;
+	if ((st != G_WAITING && st != G_SYSCALL) || !g->waitsince || !now ||
+	    now->src == GONOW_NONE || g->waitsince < 0 ||
+	    g->waitsince > now->ns)
+		return -1;
+	min = (now->ns - g->waitsince) / 60000000000ll;
+	return min >= 1 ? min : -1;
+}
+
+static void print_header(FILE *f, const struct goproc *p,
+			 const struct goroutine *g, const struct gonow *now)
+{
+	int64_t min = wait_minutes(p, g, now);
+
 	uint32_t st = g->status & ~(uint32_t)G_SCAN;
 
 	fprintf(f, "goroutine %llu", (unsigned long long)g->goid);
@@ -207,15 +229,8 @@ static void print_header(FILE *f, const struct goproc *p,
 		fputs(" (leaked)", f);
 	if (g->status & G_SCAN)
 		fputs(" (scan)", f);
-	if ((st == G_WAITING || st == G_SYSCALL) && g->waitsince &&
-	    p->have_note && p->note.have_process) {
-		/* nanotime() at the crash ~ CLOCK_BOOTTIME from the note. */
-		int64_t now = (int64_t)p->note.proc.boottime_ns;
-		int64_t min = (now - g->waitsince) / 60000000000ll;
-
-		if (min >= 1)
-			fprintf(f, ", %lld minutes", (long long)min);
-	}
+	if (min >= 1)
+		fprintf(f, ", %lld minutes", (long long)min);
 	if (g->lockedm)
 		fputs(", locked to thread", f);
 	if (g->nlabels && p->vers.labels_in_brackets)
@@ -247,7 +262,7 @@ static void print_text(FILE *f, const struct goproc *p,
 {
 	size_t i, n = g->nframes;
 
-	print_header(f, p, g);
+	print_header(f, p, g, o->now);
 	if (o->all_frames) {
 		for (i = 0; i < n; i++)
 			print_frame(f, p, g, &g->frames[i]);
@@ -284,7 +299,8 @@ static void print_text(FILE *f, const struct goproc *p,
 }
 
 static json_t *goroutine_json(const struct goproc *p,
-			      const struct goroutine *g)
+			      const struct goroutine *g,
+			      const struct gonow *now)
 {
 	uint32_t st = g->status & ~(uint32_t)G_SCAN;
 	json_t *o = json_object(), *a;
@@ -304,6 +320,9 @@ static json_t *goroutine_json(const struct goproc *p,
 		       &bad);
 	if (g->waitsince)
 		js_put(o, "waitsince_ns", json_integer(g->waitsince), &bad);
+	if (wait_minutes(p, g, now) >= 1)
+		js_put(o, "wait_minutes", json_integer(wait_minutes(p, g, now)),
+		       &bad);
 	if (g->m_index >= 0) {
 		js_put(o, "m", json_integer(p->ms[g->m_index].id), &bad);
 		js_put(o, "thread",
@@ -384,7 +403,7 @@ static void print_one(FILE *f, struct js_stream *js, const struct goproc *p,
 		      int *first, struct print_stats *st)
 {
 	if (o->json) {
-		js_element(js, goroutine_json(p, g));
+		js_element(js, goroutine_json(p, g, o->now));
 	} else {
 		if (!*first)
 			fputc('\n', f);
@@ -437,6 +456,52 @@ json_t *print_warnings_json(const struct goproc *p)
 		s = nl + 1;
 	}
 	return a;
+}
+
+/* Where the crash's nanotime came from, and the times the core holds
+ * (now NULL: none decided, as for a caller that did not ask). */
+static json_t *now_json(const struct gonow *now)
+{
+	static const struct gonow none = { .src = GONOW_NONE,
+					   .source = "none" };
+	json_t *o = json_object(), *r;
+	int bad = !o, known;
+
+	if (bad)
+		return NULL;
+	if (!now)
+		now = &none;
+	known = now->src != GONOW_NONE;
+	js_put(o, "source", js_text(now->source), &bad);
+	js_put(o, "ns", known ? json_integer(now->ns) : json_null(), &bad);
+	if (!known)
+		js_put(o, "durations",
+		       js_text("left out: the core holds no usable time of the crash"),
+		       &bad);
+	if (now->why[0])
+		js_put(o, "why", js_text(now->why), &bad);
+	if (now->latest_waitsince)
+		js_put(o, "latest_waitsince_ns",
+		       json_integer(now->latest_waitsince), &bad);
+	if (now->latest) {
+		r = json_object();
+		if (r) {
+			js_put(r, "ns", json_integer(now->latest), &bad);
+			js_put(r, "from",
+			       js_text(gonow_where_name(now->latest_at)), &bad);
+			if (now->latest_at == GONOW_AT_CLOCK_READ) {
+				js_put(r, "at", js_hex(now->read_at), &bad);
+				js_put(r, "m", json_integer(now->read_m), &bad);
+			}
+		}
+		js_put(o, "latest_time", r, &bad);
+	}
+	js_put(o, "clock_reads", json_integer(now->reads), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *crash_json(const struct goproc *p, const struct gocrash *c)
@@ -541,6 +606,7 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		js_member(&js, "allgs_problem", p->allgs_problem[0] ?
 			  js_text(p->allgs_problem) : json_null());
 		js_member(&js, "crash", crash_json(p, &c));
+		js_member(&js, "now", now_json(o->now));
 		js_begin_array(&js, f, "goroutines");
 	} else if (c.header[0]) {
 		fputs(c.header, f);
