@@ -2,6 +2,8 @@
 # and cores).
 FUZZERS += fuzz_pclntab:tests/gocap/fuzz_pclntab.c,userland/go/pclntab.c
 FUZZERS += fuzz_x86dec:tests/gocap/fuzz_x86dec.c,userland/core/x86dec.c
+FUZZERS += fuzz_backlog:tests/gocap/fuzz_backlog.c
+USES_fuzz_backlog := go core
 FUZZERS += fuzz_goroutines:tests/gocap/fuzz_goroutines.c,userland/gocap/print_goroutines.c
 USES_fuzz_goroutines := go core
 TESTS += test_gocap:tests/gocap/test_gocap.c

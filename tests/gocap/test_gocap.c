@@ -4,9 +4,10 @@
  * where every expected value is known: a synthetic Go 1.20 pclntab (lookup,
  * file:line, pcsp, bounds), x86-64 instructions with and without RIP-
  * relative operands, the memory overlay of core and executable, the
- * per-release tables, and the note's compatibility rule (records longer
- * and shorter than the decoder knows).  Real cores are the business of
- * host.sh.
+ * per-release tables, the note's compatibility rule (records longer
+ * and shorter than the decoder knows), and the context lines of throws
+ * recovered from the runtime's print backlog.  Real cores are the
+ * business of host.sh.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "core/gcdnote.h"
 #include "core/procmem.h"
 #include "core/x86dec.h"
+#include "go/gobacklog.h"
 #include "go/golayout.h"
 #include "go/golayout_table.h"
 #include "go/govers.h"
@@ -401,6 +403,97 @@ TEST(note_records_longer_and_shorter_than_known)
 	EXPECT_STREQ("main", n.threads[0].comm);
 	EXPECT_EQ(0, n.threads[0].maj_flt);	/* not in the record */
 	gcdnote_free(&n);
+}
+
+/* A backlog as the runtime leaves it: text, oldest first, after NULs when
+ * the 512 bytes never filled up. */
+static size_t backlog(char *b, const char *text, int wrapped)
+{
+	size_t n = strlen(text);
+
+	memset(b, 0, GOBACKLOG_SIZE);
+	if (wrapped)
+		memcpy(b, text + n - GOBACKLOG_SIZE, GOBACKLOG_SIZE);
+	else
+		memcpy(b + GOBACKLOG_SIZE - n, text, n);
+	return GOBACKLOG_SIZE;
+}
+
+TEST(throw_context_from_backlog)
+{
+	static const char oom[] =
+		"runtime: out of memory: cannot allocate 68719476736-byte block (5603328 in use)\n";
+	static const char so[] =
+		"runtime: goroutine stack exceeds 1000000000-byte limit\n"
+		"runtime: sp=0xc020160398 stack=[0xc020160000, 0xc040160000]\n";
+	static const char thr[] =
+		"runtime: failed to create new OS thread (have 2 already; errno=11)\n";
+	static const char ulim[] =
+		"runtime: may need to increase max user processes (ulimit -u)\n";
+	char b[GOBACKLOG_SIZE], text[2048], out[GOBACKLOG_SIZE + 1];
+	size_t n;
+
+	/* Never wrapped: the context line is the first thing printed. */
+	snprintf(text, sizeof(text), "%sfatal error: out of memory\n", oom);
+	n = backlog(b, text, 0);
+	ASSERT_EQ(1, gobacklog_throw_context(b, n, "fatal error: out of memory",
+					     out, sizeof(out)));
+	EXPECT_STREQ(oom, out);
+	/* Wrapped, after older output: only the known line is taken. */
+	memset(text, 'x', 600);
+	text[599] = '\n';
+	snprintf(text + 600, sizeof(text) - 600,
+		 "runtime: note: unrelated\n%sfatal error: out of memory\n", oom);
+	n = backlog(b, text, 1);
+	ASSERT_EQ(1, gobacklog_throw_context(b, n, "fatal error: out of memory",
+					     out, sizeof(out)));
+	EXPECT_STREQ(oom, out);
+	/* Two lines, in order. */
+	snprintf(text, sizeof(text), "%sfatal error: stack overflow\n", so);
+	n = backlog(b, text, 0);
+	ASSERT_EQ(1, gobacklog_throw_context(b, n, "fatal error: stack overflow",
+					     out, sizeof(out)));
+	EXPECT_STREQ(so, out);
+	/* An optional line, present and absent. */
+	snprintf(text, sizeof(text), "%s%sfatal error: newosproc\n", thr, ulim);
+	n = backlog(b, text, 0);
+	ASSERT_EQ(1, gobacklog_throw_context(b, n, "fatal error: newosproc",
+					     out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, thr, strlen(thr)));
+	EXPECT_STREQ(ulim, out + strlen(thr));
+	snprintf(text, sizeof(text), "%sfatal error: newosproc\n", thr);
+	n = backlog(b, text, 0);
+	ASSERT_EQ(1, gobacklog_throw_context(b, n, "fatal error: newosproc",
+					     out, sizeof(out)));
+	EXPECT_STREQ(thr, out);
+
+	/* Refused: a line not in the format, */
+	n = backlog(b, "runtime: out of memory: cannot allocate 12x-byte block (5 in use)\n"
+		    "fatal error: out of memory\n", 0);
+	EXPECT_EQ(0, gobacklog_throw_context(b, n, "fatal error: out of memory",
+					     out, sizeof(out)));
+	EXPECT_STREQ("", out);
+	/* a first line that may be the tail of a longer one (a full buffer:
+	 * nothing says a line starts at its first byte), */
+	snprintf(text, sizeof(text), "%sfatal error: out of memory\n", oom);
+	EXPECT_EQ(0, gobacklog_throw_context(text, strlen(text),
+					     "fatal error: out of memory",
+					     out, sizeof(out)));
+	/* output after the fatal error line, another throw's text, or a
+	 * throw without context lines. */
+	snprintf(text, sizeof(text), "%sfatal error: out of memory\nmore\n", oom);
+	n = backlog(b, text, 0);
+	EXPECT_EQ(0, gobacklog_throw_context(b, n, "fatal error: out of memory",
+					     out, sizeof(out)));
+	snprintf(text, sizeof(text), "%sfatal error: out of memory\n", oom);
+	n = backlog(b, text, 0);
+	EXPECT_EQ(0, gobacklog_throw_context(b, n, "fatal error: stack overflow",
+					     out, sizeof(out)));
+	snprintf(text, sizeof(text), "%sfatal error: concurrent map writes\n", oom);
+	n = backlog(b, text, 0);
+	EXPECT_EQ(0, gobacklog_throw_context(b, n,
+					     "fatal error: concurrent map writes",
+					     out, sizeof(out)));
 }
 
 TEST_HARNESS_MAIN

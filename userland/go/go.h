@@ -18,6 +18,8 @@
  *   goroutines.c     the goroutine walker: each g of allgs, its stack
  *                    unwound as the runtime's traceback unwinds it
  *     gocrash.c        what crashed, and the text the runtime printed
+ *       gobacklog.c      what it printed before the crash began
+ *                        (runtime.printBacklog): the context of throws
  *   gonow.c          the crash's time on the runtime's clock, for the
  *                    ", N minutes" of goroutine headers
  *

@@ -11,7 +11,9 @@
  * very strings it printed); a value whose text the core does not hold is
  * "unknown".  The throw text is the string captured by runtime.throw's
  * closure (func1), found in throw's own frame by the closure's code
- * pointer.  The signal details come from the kernel's signal frame.
+ * pointer; the lines some throws print before it ("runtime: out of memory:
+ * ...") come from the runtime's print backlog (gobacklog.c).  The signal
+ * details come from the kernel's signal frame.
  */
 #include <math.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "go/gobacklog.h"
 #include "go/goroutines.h"
 #include "go/gowalk.h"
 
@@ -652,7 +655,8 @@ static void put_gsignal(const struct goproc *p, struct out *o, uint64_t g)
  * must then equal g._panic; its panics are printed first, as
  * printPreFatalDeferPanic does.
  */
-static int throw_text(struct gowalk *w, uint64_t g, struct out *o)
+static int throw_text(struct gowalk *w, uint64_t g, struct out *o,
+		      size_t *fatal_at)
 {
 	const struct goproc *p = w->p;
 	struct goroutine gr;
@@ -697,6 +701,7 @@ static int throw_text(struct gowalk *w, uint64_t g, struct out *o)
 				put_panics(p, o, cp, 0, &known);
 				put(o, "\t");
 			}
+			*fatal_at = o->len;
 			put(o, "fatal error: ");
 			if (put_gostr(p, o, ptr, len, p->vers.printindented))
 				return -1;
@@ -723,6 +728,30 @@ static uint64_t thread_curg(const struct goproc *p, const struct gothread *t)
 	    procmem_u64(&p->mem, mp + l->m_curg, &curg))
 		return 0;
 	return curg;
+}
+
+/*
+ * The lines the runtime printed before the throw whose "fatal error: ..."
+ * starts at fatal_at in o, from its print backlog (gobacklog.h), put
+ * before everything else in o, as the runtime printed them first.
+ */
+static void put_throw_context(const struct goproc *p, struct out *o,
+			      size_t fatal_at)
+{
+	char backlog[GOBACKLOG_SIZE + 1], ctx[GOBACKLOG_SIZE + 1];
+	long n = gobacklog_read(p, backlog, sizeof(backlog));
+	size_t k;
+
+	if (n <= 0 || fatal_at >= o->len ||
+	    !gobacklog_throw_context(backlog, (size_t)n, o->buf + fatal_at,
+				     ctx, sizeof(ctx)))
+		return;
+	k = strlen(ctx);
+	if (o->len + k + 1 >= o->cap)
+		return;
+	memmove(o->buf + k, o->buf, o->len + 1);
+	memcpy(o->buf, ctx, k);
+	o->len += k;
 }
 
 int gowalk_crash(struct gowalk *w, struct gocrash *c)
@@ -784,14 +813,18 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c)
 		return 0;
 	}
 	if (curg && gowalk_stack_has(w, curg, SP_FATALTHROW)) {
+		size_t fatal_at = 0;
+
 		c->kind = GOCRASH_THROW;
 		c->g = curg;
 		w->crash_g = curg;
-		c->value_known = !throw_text(w, curg, &o);
+		c->value_known = !throw_text(w, curg, &o, &fatal_at);
 		if (!c->value_known) {
 			o.len = 0;
 			o.buf[0] = '\0';
 			put(&o, "fatal error: unknown");
+		} else {
+			put_throw_context(p, &o, fatal_at);
 		}
 		put(&o, "\n");
 		put_gsignal(p, &o, curg);
