@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """oracle.py RUNTIME_STDERR GOCAP_OUTPUT [--json GOCAP_JSON]
 oracle.py --partial RUNTIME_STDERR GOCAP_OUTPUT
+oracle.py --without-minutes RUNTIME_STDERR GOCAP_OUTPUT
+oracle.py --want-minutes RUNTIME_STDERR GOCAP_OUTPUT [--json GOCAP_JSON]
 
 Compare what the Go runtime printed when it crashed (GOTRACEBACK=crash) with
 what gocap rebuilt from the core, goroutine by goroutine.  Both texts are
@@ -22,6 +24,13 @@ match.  With --partial (gocap's output from a truncated core), only the
 goroutines gocap printed without a problem note are compared: there must be
 at least one, and all of them must match.  Also reports (not required) how many frame lines were byte-identical,
 arguments and fp/sp/pc included.
+The status includes the wait time (", N minutes"): gocap's must be the
+runtime's.  With --want-minutes the runtime must have printed at least one
+(the crash came after goroutines had waited over a minute), so that they
+are compared at all.  With --without-minutes (gocap's output from a core
+without a usable time of the crash) the runtime's ", N minutes" are left
+out of its statuses before they are compared: gocap must have left them
+out too.
 """
 import json
 import re
@@ -112,7 +121,21 @@ def best(blocks):
     return blocks[0]
 
 
-def compare(rt_parsed, gc_text, partial, json_path=None):
+MINUTES = re.compile(r', \d+ minutes')
+
+
+def without_minutes(rt_parsed):
+    """The runtime's parsed output with ", N minutes" left out of its
+    statuses (for gocap's output from a core without a time of the
+    crash)."""
+    rt_pre, rt = rt_parsed
+    for blocks in rt.values():
+        for b in blocks:
+            b['status'] = MINUTES.sub('', b['status'])
+    return rt_pre, rt
+
+
+def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False):
     """Compare the runtime's parsed output (parse() of its stderr) with
     gocap's text.  Returns (ok, summary line, problems)."""
     rt_pre, rt = rt_parsed
@@ -140,6 +163,7 @@ def compare(rt_parsed, gc_text, partial, json_path=None):
         problems.append('goroutine ids differ: only runtime %s, only gocap %s' %
                         (sorted(ids_rt - ids_gc)[:10], sorted(ids_gc - ids_rt)[:10]))
     matched = 0
+    minutes = 0
     with_frames = 0
     raw_same = raw_total = 0
     for goid in sorted(ids_rt):
@@ -174,6 +198,7 @@ def compare(rt_parsed, gc_text, partial, json_path=None):
             problems.append('goroutine %d: %s' % (goid, why))
         else:
             matched += 1
+            minutes += bool(MINUTES.search(r['status']))
     n = len(ids_rt)
     pct = 100.0 * matched / n if n else 0.0
     extra = ''
@@ -183,19 +208,28 @@ def compare(rt_parsed, gc_text, partial, json_path=None):
         if jids != ids_gc:
             problems.append('JSON goroutine ids differ from the text output')
         extra = ', JSON %d goroutines' % len(jids)
-    summary = ('%d/%d goroutines match (%.1f%%), %d with frames; %d/%d frame lines '
-               'byte-identical%s' % (matched, n, pct, with_frames, raw_same, raw_total, extra))
+    summary = ('%d/%d goroutines match (%.1f%%), %d with frames, %d with ", N minutes"; '
+               '%d/%d frame lines byte-identical%s' % (matched, n, pct, with_frames, minutes,
+                                                      raw_same, raw_total, extra))
+    if want_minutes and not minutes:
+        problems.append('the runtime printed no ", N minutes": nothing to compare them with')
     return not problems and n, summary, problems
 
 
 def main():
-    partial = sys.argv[1] == '--partial'
-    if partial:
-        del sys.argv[1]
+    flags = set()
+    while sys.argv[1] in ('--partial', '--without-minutes', '--want-minutes'):
+        flags.add(sys.argv.pop(1))
+    partial = '--partial' in flags
+    no_minutes = '--without-minutes' in flags
     rt_text = open(sys.argv[1], errors='replace').read()
     gc_text = open(sys.argv[2], errors='replace').read()
     json_path = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == '--json' else None
-    ok, summary, problems = compare(parse(rt_text), gc_text, partial, json_path)
+    rt_parsed = parse(rt_text)
+    if no_minutes:
+        rt_parsed = without_minutes(rt_parsed)
+    ok, summary, problems = compare(rt_parsed, gc_text, partial, json_path,
+                                    '--want-minutes' in flags)
     print(summary)
     for p in problems[:8]:
         print('  ' + p)

@@ -12,6 +12,10 @@
 //	nilmap         assignment to entry in nil map
 //	nilptr         nil pointer dereference (SIGSEGV turned panic)
 //	throw          fatal error: sync: unlock of unlocked mutex
+//	oom            fatal error: out of memory, after the runtime's
+//	               "runtime: out of memory: cannot allocate ..." line: one
+//	               allocation larger than the address space allowed
+//	               (refused unless ulimit -v is at most 16 GiB)
 //	signal         print "ready" and wait for the test's SIGABRT
 //	syscall        a goroutine locked to its thread blocks in read(2);
 //	               print "ready tid=T" and wait for the test's SIGABRT
@@ -40,6 +44,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // Celsius is a named basic type: the runtime prints it as main.Celsius(v).
@@ -50,6 +55,7 @@ var (
 	sink    int64
 	forever = make(chan int)
 	conns   []net.Conn
+	huge    []byte
 )
 
 func arrive() { atomic.AddInt64(&settled, 1) }
@@ -161,6 +167,63 @@ func spin() {
 //go:noinline
 func late(ch chan int) { <-ch }
 
+// settle waits until want goroutines have reached their blocking call.
+func settle(want int64) {
+	for atomic.LoadInt64(&settled) < want {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitMinutes makes the goroutines blocked since began wait over d.  Only
+// the GC stamps a waiting goroutine's waitsince, with the start of the
+// previous collection: hence two collections, after which every waitsince
+// lies between began and stamp.  With gate set (a FIFO), the crasher then
+// says "at the gate" and waits until the test opens it: the test lets
+// crashers crash a few at a time.  Last, it keeps clear of whole minutes
+// of those waits (offMinutes).
+func waitMinutes(began int64, d time.Duration, gate string) {
+	runtime.GC()
+	runtime.GC()
+	stamp := monotonic()
+	time.Sleep(d)
+	if gate != "" {
+		fmt.Println("at the gate")
+		f, err := os.Open(gate) // until a writer opens it
+		if err != nil {
+			panic(err)
+		}
+		f.Close()
+	}
+	offMinutes(began, stamp)
+}
+
+// offMinutes waits, if need be, until no wait that began between lo and
+// hi (monotonic ns) is within 2 s of a whole minute: the runtime reads its
+// clock for each goroutine header while it prints them, so a crash there
+// may print either number, and no one time of the crash can match both.
+func offMinutes(lo, hi int64) {
+	const margin = 2 * int64(time.Second)
+	if hi-lo > 50*int64(time.Second) {
+		return // never clear; take what comes
+	}
+	for {
+		now := monotonic()
+		short, long := now-hi-margin, now-lo+margin
+		k := long / int64(time.Minute) * int64(time.Minute)
+		if k == 0 || k < short {
+			return
+		}
+		time.Sleep(time.Duration(k - short + int64(time.Millisecond)))
+	}
+}
+
+// monotonic is CLOCK_MONOTONIC, the clock of runtime.nanotime, in ns.
+func monotonic() int64 {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 1, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
+}
+
 func start(n int, f func()) {
 	for i := 0; i < n; i++ {
 		go f()
@@ -173,6 +236,15 @@ func main() {
 		os.Exit(2)
 	}
 	mode := os.Args[1]
+	began := monotonic()
+	if mode == "oom" {
+		var lim syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_AS, &lim); err != nil ||
+			lim.Cur > 16<<30 {
+			fmt.Fprintln(os.Stderr, "crasher: oom needs ulimit -v of at most 16 GiB")
+			os.Exit(2)
+		}
+	}
 	runtime.GOMAXPROCS(4)
 	want := int64(0)
 	// GOCAP_CRASHER_FEW=1: one goroutine of each kind (small cores for
@@ -229,13 +301,21 @@ func main() {
 	}
 	add(5, func() { recurse(30, make(chan int)) })
 	add(3, func() { recurse(130, make(chan int)) })
-	add(3, spin) // with main, every P busy: late goroutines stay runnable
 	want += startCgo()
-
-	for atomic.LoadInt64(&settled) < want {
-		time.Sleep(time.Millisecond)
-	}
+	settle(want)
 	time.Sleep(200 * time.Millisecond) // let them park
+
+	// GOCAP_CRASHER_WAIT=D (a duration): the crasher waits D before it
+	// crashes, so that the runtime prints ", N minutes" in the headers.
+	if d := os.Getenv("GOCAP_CRASHER_WAIT"); d != "" {
+		wait, err := time.ParseDuration(d)
+		if err != nil {
+			panic(err)
+		}
+		waitMinutes(began, wait, os.Getenv("GOCAP_CRASHER_GATE"))
+	}
+	add(3, spin) // with main, every P busy: late goroutines stay runnable
+	settle(want)
 
 	// Goroutines that will not have run when the crash comes.
 	for i := 0; i < 10 && (!few || i < 1); i++ {
@@ -245,7 +325,9 @@ func main() {
 	if mode == "syscall" {
 		tid = inSyscall()
 	}
-	fmt.Printf("ready goroutines=%d tid=%d\n", runtime.NumGoroutine(), tid)
+	// mono: the clock just before the crash, for the test to check gocap's
+	// estimate of the crash's time against.
+	fmt.Printf("ready goroutines=%d tid=%d mono=%d\n", runtime.NumGoroutine(), tid, monotonic())
 	os.Stdout.Sync()
 
 	switch mode {
@@ -273,6 +355,8 @@ func main() {
 	case "throw":
 		var m sync.Mutex
 		m.Unlock()
+	case "oom":
+		huge = make([]byte, 64<<30)
 	case "signal":
 		select {}
 	case "syscall":

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""estimates.py [--list] DIR
+estimates.py --none GOCAP_JSON WHY
+estimates.py --zero GOCAP CORE COPY
+
+The crash's time gocap takes from a core without the gocoredump note
+(userland/go/gonow.c), checked against the clock.
+
+DIR: the crash directories of tests/gocap/host.sh, each with a "truth" file
+(the clock the crashed program read just before it crashed, and the clock
+when it was gone) and gocap's JSON.  Every core that is not of an idle
+process must have an estimate, and it must lie between the two: an
+estimate later than the end would make waits too long, one much earlier
+too short.  Prints how many cores, from which source, and the error
+against the program's last read (min, median, max, in ms); --list: each
+core's too.
+
+--none: gocap's JSON says the time is unknown ("none", ns null, the
+durations left out), for the reason WHY (a substring; "" for any).
+
+--zero: COPY is CORE with every word (and every {sec, nsec} pair) that
+holds a time later than the goroutines' latest waitsince zeroed, as long
+as gocap finds one: a core with no usable time of the crash.
+"""
+import glob
+import json
+import mmap
+import os
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+
+
+def check_all(top, verbose=False):
+    errs, bad, sources = [], [], {}
+    for t in sorted(glob.glob(os.path.join(top, '*', 'truth'))):
+        d = os.path.dirname(t)
+        name = os.path.basename(d)
+        js = os.path.join(d, 'gocap.json')
+        if not os.path.exists(js) or name.endswith('idle'):
+            continue
+        fields = open(t).read().split()
+        if len(fields) != 2:
+            bad.append('%s: no clock read before the crash' % name)
+            continue
+        ready, end = map(int, fields)
+        now = json.load(open(js))['now']
+        sources[now['source']] = sources.get(now['source'], 0) + 1
+        if not now['source'].startswith('estimate'):
+            bad.append('%s: %s (%s)' % (name, now['source'], now.get('why')))
+            continue
+        errs.append((now['ns'] - ready) / 1e6)
+        if verbose:
+            print('%-28s %-26s %+10.1f ms (the end at %+.1f ms)' %
+                  (name, now['source'], errs[-1], (end - ready) / 1e6))
+        if not ready - 1e9 <= now['ns'] <= end:
+            bad.append('%s: %+.1f ms, the end at %+.1f ms' %
+                       (name, errs[-1], (end - ready) / 1e6))
+    if errs:
+        print('%d cores, estimate - last read: min %+.1f, median %+.1f, '
+              'max %+.1f ms' % (len(errs), min(errs), statistics.median(errs),
+                                max(errs)))
+        print('from: ' + ', '.join('%s %d' % kv for kv in sorted(sources.items())))
+    for b in bad:
+        print(b)
+    return 1 if bad or not errs else 0
+
+
+def check_none(path, why):
+    now = json.load(open(path))['now']
+    print(now)
+    ok = now['source'] == 'none' and now['ns'] is None and \
+        'left out' in now.get('durations', '') and why in now.get('why', '')
+    return 0 if ok else 1
+
+
+def zero(gocap, src, dst):
+    shutil.copyfile(src, dst)
+    for _ in range(8):
+        out = subprocess.run([gocap, 'goroutines', '--core', dst, '--json'],
+                             capture_output=True, text=True).stdout
+        now = json.loads(out)['now']
+        t = now.get('latest_time')
+        floor = now.get('latest_waitsince_ns', 0)
+        if not t or t['ns'] < floor:
+            return 0
+        lo, hi = floor + 1, t['ns'] + 10 * 10**9
+        n = 0
+        with open(dst, 'r+b') as f:
+            m = mmap.mmap(f.fileno(), 0)
+            for i in range(0, len(m) - 16, 8):
+                v, w = struct.unpack_from('<QQ', m, i)
+                if lo <= v <= hi or (w < 10**9 and lo <= v * 10**9 + w <= hi):
+                    m[i:i + 8] = bytes(8)
+                    n += 1
+            m.close()
+        print('zeroed %d words, the latest time was %s' % (n, t['from']))
+    return 1
+
+
+def main():
+    if sys.argv[1] == '--none':
+        return check_none(sys.argv[2], sys.argv[3])
+    if sys.argv[1] == '--zero':
+        return zero(*sys.argv[2:5])
+    if sys.argv[1] == '--list':
+        return check_all(sys.argv[2], True)
+    return check_all(sys.argv[1])
+
+
+if __name__ == '__main__':
+    sys.exit(main())
