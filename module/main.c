@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -308,6 +309,83 @@ static struct attribute *gcd_attrs[] = {
 static const struct attribute_group gcd_group = {
 	.attrs = gcd_attrs,
 };
+
+/*
+ * Module parameters: the knobs' values at load time, so that
+ * /etc/modprobe.d/gocoredump.conf ("options gocoredump force=text,rodata,data")
+ * sets them before the first dump.  Each takes what its sysfs knob takes and
+ * fails the load on a value that does not parse.  They are 0444 in
+ * /sys/module/gocoredump/parameters/ and read the live knob; after the load
+ * only the knobs in /sys/kernel/gocoredump/ change it (knobs.rst).
+ */
+static int gcd_param_set_force(const char *val, const struct kernel_param *kp)
+{
+	unsigned int force;
+
+	if (gcd_parse_force(val, &force))
+		return -EINVAL;
+	WRITE_ONCE(gcd_knobs.force, force);
+	return 0;
+}
+
+static int gcd_param_get_force(char *buf, const struct kernel_param *kp)
+{
+	return force_show(NULL, NULL, buf);
+}
+
+static const struct kernel_param_ops gcd_param_force_ops = {
+	.set = gcd_param_set_force,
+	.get = gcd_param_get_force,
+};
+module_param_cb(force, &gcd_param_force_ops, NULL, 0444);
+MODULE_PARM_DESC(force, "mappings forced into cores: text,rodata[,data] or none (default text,rodata)");
+
+static int gcd_param_set_scope(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "go"))
+		WRITE_ONCE(gcd_knobs.scope, GCD_SCOPE_GO);
+	else if (sysfs_streq(val, "exec"))
+		WRITE_ONCE(gcd_knobs.scope, GCD_SCOPE_EXEC);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int gcd_param_get_scope(char *buf, const struct kernel_param *kp)
+{
+	return scope_show(NULL, NULL, buf);
+}
+
+static const struct kernel_param_ops gcd_param_scope_ops = {
+	.set = gcd_param_set_scope,
+	.get = gcd_param_get_scope,
+};
+module_param_cb(scope, &gcd_param_scope_ops, NULL, 0444);
+MODULE_PARM_DESC(scope, "which files qualify: go or exec (default go)");
+
+static int gcd_param_set_max_forced_mb(const char *val,
+				       const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < 1 || v > GCD_MAX_FORCED_MB_MAX)
+		return -EINVAL;
+	WRITE_ONCE(gcd_knobs.max_forced_mb, v);
+	return 0;
+}
+
+static const struct kernel_param_ops gcd_param_max_forced_mb_ops = {
+	.set = gcd_param_set_max_forced_mb,
+	.get = param_get_uint,
+};
+module_param_cb(max_forced_mb, &gcd_param_max_forced_mb_ops,
+		&gcd_knobs.max_forced_mb, 0444);
+MODULE_PARM_DESC(max_forced_mb, "cap on the bytes forcing may add per dump, MiB, 1..1048576 (default 256)");
+
+module_param_named(enabled, gcd_knobs.enabled, bool, 0444);
+MODULE_PARM_DESC(enabled, "0: inert, dumps as the kernel makes them (default 1)");
+module_param_named(note, gcd_knobs.note, bool, 0444);
+MODULE_PARM_DESC(note, "add the scheduler-metadata note to every core (default 1)");
 
 static struct kobject *gcd_kobj;
 
