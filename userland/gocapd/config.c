@@ -35,6 +35,7 @@ void config_defaults(struct gocapd_config *c)
 	c->handoff_timeout_ms = 10000;
 	c->max_age_us = 0;
 	c->user_access = 1;
+	c->core_limit_honor = 0;
 }
 
 uint64_t config_size_bytes(const struct config_size *s, uint64_t fs_bytes)
@@ -230,6 +231,10 @@ bad_rate:
 			return bad(pp, "HandoffTimeout=%s: must be a time from 2s to 1h (units s, min, h)",
 				   v);
 		c->handoff_timeout_ms = us / 1000;
+	} else if (!strcmp(k, "CoreLimit")) {
+		if (strcmp(v, "honor") && strcmp(v, "ignore"))
+			return bad(pp, "CoreLimit=%s: must be honor or ignore", v);
+		c->core_limit_honor = v[0] == 'h';
 	} else if (!strcmp(k, "MaxAge")) {
 		if (!strcmp(v, "off") || !strcmp(v, "0"))
 			c->max_age_us = 0;
@@ -241,7 +246,7 @@ bad_rate:
 			return bad(pp, "UserAccess=%s: must be yes or no", v);
 		c->user_access = b;
 	} else {
-		return bad(pp, "unknown key \"%s\" (known: Storage, CompressLevel, MaxUse, KeepFree, ProcessSizeMax, RateLimit, MaxConcurrent, SaveExecutable, HandoffTimeout, MaxAge, UserAccess)",
+		return bad(pp, "unknown key \"%s\" (known: Storage, CompressLevel, MaxUse, KeepFree, ProcessSizeMax, RateLimit, MaxConcurrent, SaveExecutable, HandoffTimeout, MaxAge, UserAccess, CoreLimit)",
 			   k);
 	}
 	return 0;

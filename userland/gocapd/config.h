@@ -40,6 +40,7 @@ struct gocapd_config {
 	uint64_t handoff_timeout_ms;	/* HandoffTimeout, 2 s..1 h */
 	uint64_t max_age_us;		/* MaxAge; 0: dumps never age out */
 	int user_access;		/* UserAccess: ACL for the crashed uid */
+	int core_limit_honor;		/* CoreLimit: 1 honor, 0 ignore %c */
 };
 
 void config_defaults(struct gocapd_config *c);

@@ -198,6 +198,12 @@ int dump_begin(struct dump_env *env, struct dump *d)
 		snprintf(d->why, sizeof(d->why), "Storage=none");
 		return 0;
 	}
+	if (cfg->core_limit_honor && d->ctx.rlimit_core == 0) {
+		snprintf(d->why, sizeof(d->why),
+			 "the process's RLIMIT_CORE is 0 (CoreLimit=honor)");
+		d->storage = STORE_NONE;
+		return 0;
+	}
 	if (d->why[0]) {
 		d->storage = STORE_NONE;
 		return 0;
@@ -284,6 +290,10 @@ int dump_start(struct dump_env *env, struct dump *d,
 	p.level = env->cfg->compress_level;
 	p.zstd_workers = env->zstd_workers;
 	p.size_max = env->cfg->process_size_max;
+	/* CoreLimit=honor: the process's own RLIMIT_CORE (%c) is a limit too. */
+	if (env->cfg->core_limit_honor && d->ctx.rlimit_core > 0 &&
+	    (!p.size_max || (uint64_t)d->ctx.rlimit_core < p.size_max))
+		p.size_max = (uint64_t)d->ctx.rlimit_core;
 	p.reserve = on_reserve;
 	p.cut = on_cut;
 	p.progress = d->on_progress ? on_progress : NULL;
@@ -522,6 +532,14 @@ static void finish_why_not_kept(struct dump_env *env, const struct dump *d,
 			 (unsigned long long)r->stored,
 			 (unsigned long long)r->received,
 			 strerror(r->write_error));
+	else if (r->over_size_max && env->cfg->core_limit_honor &&
+		 d->ctx.rlimit_core > 0 &&
+		 (!env->cfg->process_size_max ||
+		  (uint64_t)d->ctx.rlimit_core < env->cfg->process_size_max))
+		snprintf(why, len,
+			 "the core is %llu bytes, over the process's RLIMIT_CORE of %lld (CoreLimit=honor)",
+			 (unsigned long long)r->received,
+			 (long long)d->ctx.rlimit_core);
 	else if (r->over_size_max)
 		snprintf(why, len,
 			 "the core is %llu bytes, over ProcessSizeMax=%llu",

@@ -165,6 +165,7 @@ static int check_config(const struct opts *o)
 	else
 		printf("MaxAge=off\n");
 	printf("UserAccess=%s\n", cfg.user_access ? "yes" : "no");
+	printf("CoreLimit=%s\n", cfg.core_limit_honor ? "honor" : "ignore");
 	if (nbad)
 		fprintf(stderr, "gocapd: %d line%s of %s ignored\n", nbad,
 			nbad == 1 ? "" : "s", o->config_path);
