@@ -5,7 +5,8 @@
  * main.c parses the command line and dispatches; cmd_core.c holds the
  * commands that read a core (goroutines, note, roots, layout);
  * cmd_store.c those over gocapd's store (list, info, dump, debug), which
- * also lets the core commands take a store ID instead of --core.
+ * also lets the core commands take a store ID instead of --core;
+ * cmd_doctor.c the host check (module, core_pattern, store, Go processes).
  */
 #ifndef GOCD_GOCAP_H
 #define GOCD_GOCAP_H
@@ -23,6 +24,7 @@ struct gocap_opts {
 	const char *signal;		/* list --signal */
 	const char *debugger;		/* debug --debugger gdb|dlv */
 	const char *go_version;		/* layout --version */
+	const char *config;		/* doctor --config (gocapd.conf) */
 	int json;
 	int all_frames;
 	int reverse;			/* list -r: newest first */
@@ -46,6 +48,8 @@ int cmd_list(struct gocap_opts *o);
 int cmd_info(struct gocap_opts *o);
 int cmd_dump(struct gocap_opts *o);
 int cmd_debug(struct gocap_opts *o);
+/* Will the next crash be captured?  0 yes, 1 something would be lost. */
+int cmd_doctor(struct gocap_opts *o);
 
 /*
  * Resolve o->id to a core file (and exe, when the store saved one) for the

@@ -50,6 +50,11 @@ static void usage(FILE *f)
 "  debug ID [--debugger gdb|dlv] [-- ARGS]\n"
 "        run gdb or dlv core on the dump's saved executable and core\n"
 "\n"
+"The host:\n"
+"  doctor [--json] [--config FILE]\n"
+"        will the next Go crash here be captured?  Each problem with its fix;\n"
+"        exit status 1 when something would be lost\n"
+"\n"
 "Times are YYYY-MM-DD[ HH:MM[:SS]] (local), @EPOCH or -N{s,m,h,d} ago.\n",
 	      f);
 }
@@ -57,7 +62,7 @@ static void usage(FILE *f)
 enum {
 	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
-	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION,
+	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
 };
 
 static const struct option longopts[] = {
@@ -75,6 +80,7 @@ static const struct option longopts[] = {
 	{ "no-note", no_argument, NULL, OPT_NO_NOTE },
 	{ "c-table", required_argument, NULL, OPT_C_TABLE },
 	{ "version", required_argument, NULL, OPT_VERSION },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
@@ -95,6 +101,7 @@ static const struct {
 	{ "info", cmd_info, 2 },
 	{ "dump", cmd_dump, 2 },
 	{ "debug", cmd_debug, 2 },
+	{ "doctor", cmd_doctor, 0 },
 };
 
 int main(int argc, char **argv)
@@ -172,6 +179,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VERSION:
 			o.go_version = optarg;
+			break;
+		case OPT_CONFIG:
+			o.config = optarg;
 			break;
 		case 'o':
 			o.output = optarg;

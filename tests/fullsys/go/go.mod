@@ -1,0 +1,3 @@
+module gocoredump/tests/fullsys
+
+go 1.19
