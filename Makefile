@@ -9,6 +9,10 @@
 #   make demo            boot 6.1 in QEMU, crash a Go program without and with
 #                        the module, show the cores' program headers
 #   make bench           the benchmarks under bench/ (not part of check)
+#   make man             the man pages (Documentation/man/*.rst, which
+#                        include Documentation/*.rst) into $(B)/man
+#   make deb             the Debian packages into $(B)/deb (dpkg-buildpackage
+#                        on a copy of the tree; Documentation/packaging.rst)
 #
 # The Kbuild file at the top also builds the module the DKMS way:
 #   make -C <kernel headers> M=$PWD modules
@@ -18,7 +22,7 @@ B ?= $(TOP)/build
 KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 export TOP B
 
-.PHONY: all module userland check demo bench clean fuzz
+.PHONY: all module userland check demo bench clean fuzz man deb
 
 all: userland module
 
@@ -45,6 +49,19 @@ demo:
 
 bench:
 	$(TOP)/bench/run.sh
+
+# rst2man (python3-docutils); a warning is an error, so a page whose
+# included document stops rendering fails here and in the lint tier.
+MAN_SRC := $(wildcard $(TOP)/Documentation/man/*.rst)
+MAN_OUT := $(patsubst $(TOP)/Documentation/man/%.rst,$(B)/man/%,$(MAN_SRC))
+man: $(MAN_OUT)
+$(B)/man/%: $(TOP)/Documentation/man/%.rst $(wildcard $(TOP)/Documentation/*.rst)
+	@mkdir -p $(dir $@)
+	rst2man --halt=warning --exit-status=warning $< > $@.tmp
+	mv $@.tmp $@
+
+deb:
+	$(TOP)/scripts/make-deb.sh
 
 clean:
 	rm -rf $(B)

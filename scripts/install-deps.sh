@@ -2,7 +2,10 @@
 # install-deps.sh: install the Debian 12 packages that building, testing and
 # the demo need.  Idempotent; installs only what is missing.  Needs root (or
 # sudo).  Kernels and Go toolchains are not installed: the lab scripts fetch
-# them into a cache with apt-get download + dpkg -x.
+# them into a cache with apt-get download + dpkg -x.  The packaging tools
+# (debhelper, dh-dkms, lintian, rst2man) build `make deb` and `make man`;
+# dkms itself is only their build dependency here, no module is built on
+# the host.
 set -eu
 
 PKGS="
@@ -13,6 +16,8 @@ shellcheck cppcheck sparse
 linux-libc-dev
 qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
 gdb elfutils binutils delve file sqlite3 python3 time debootstrap
+debhelper dh-dkms dkms lintian python3-docutils dpkg-dev fakeroot qemu-utils
+e2fsprogs libcap2-bin
 "
 # npm fetches the Go 1.20 programs (scripts/fetch-go120.sh).  A machine whose
 # Node.js came from elsewhere has npm already, and Debian's npm conflicts with

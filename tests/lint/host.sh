@@ -8,6 +8,7 @@
 #   - sparse (C=1) and W=1 over the module, against Debian's 6.1 and 6.12
 #     headers (7.x needs the trixie chroot: its build in the lab is warning-
 #     checked instead);
+#   - the man pages render (rst2man, warnings are errors);
 #   - the documents: every fuzz target, lab.sh verb and make target that a
 #     document or a comment names exists, and note-format.rst's tables give
 #     the offsets and sizes that include/uapi/gocoredump.h has
@@ -61,6 +62,11 @@ module_lint() {
 for k in 6.1 6.12; do
 	check "module: sparse and W=1 find nothing ($k headers)" module_lint "$k"
 done
+
+# The man pages include the documents (Documentation/man/): a document
+# that stops rendering as a man page fails here, not in `make deb`.
+check "man pages render from Documentation/ without a warning (make man)" \
+	make -s -C "$GOCD_TOP" man B="$W/man"
 
 check "documents and comments name only fuzz targets, lab verbs, make targets and note offsets that exist" \
 	python3 "$GOCD_TOP/tests/lint/check-docs.py" "$GOCD_TOP"
