@@ -365,8 +365,12 @@ static void check_module(struct doctor *d)
 	}
 }
 
-/* Can we connect to the unix socket at path? 0 yes, else -errno. */
-static int socket_answers(const char *path)
+/*
+ * Can we connect to the unix socket at path?  0 yes, else -errno.  type:
+ * SOCK_SEQPACKET for gocapd's helpers' socket (proto.h), SOCK_STREAM for
+ * the kernel's coredump socket.
+ */
+static int socket_answers(const char *path, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, ret = 0;
@@ -374,7 +378,7 @@ static int socket_answers(const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -457,6 +461,7 @@ static void check_handler(struct doctor *d)
 	char pat[1024], limit[32] = "", owner[PATH_MAX], helper[PATH_MAX];
 	char fix[1024], state[64] = "";
 	const char *sock = NULL;
+	int err;
 
 	d->section = "handler";
 	if (read_line("/proc/sys/kernel/core_pattern", pat, sizeof(pat))) {
@@ -507,7 +512,7 @@ static void check_handler(struct doctor *d)
 			"core_pattern is gocapd's (set by %s): %s", owner, pat);
 		break;
 	case H_GOCAPD_SOCKET:
-		if (socket_answers(sock))
+		if (socket_answers(sock, SOCK_STREAM))
 			finding(d, LV_LOST, 0, NULL,
 				"systemctl start gocapd (with --coredump-socket, gocapd(8) \"Socket mode\")",
 				"core_pattern hands cores to the socket %s, but nothing answers there: every core is lost",
@@ -547,7 +552,8 @@ static void check_handler(struct doctor *d)
 	if (have_program("systemctl"))
 		run_line("systemctl is-active gocapd.service 2>/dev/null",
 			 state, sizeof(state));
-	if (socket_answers(GOCAPD_SOCK) == 0) {
+	err = socket_answers(GOCAPD_SOCK, SOCK_SEQPACKET);
+	if (!err) {
 		finding(d, LV_OK, 0, NULL, NULL,
 			"gocapd is running%s%s%s and its socket %s answers",
 			state[0] ? " (gocapd.service " : "", state,
@@ -556,9 +562,10 @@ static void check_handler(struct doctor *d)
 		snprintf(fix, sizeof(fix),
 			 "systemctl enable --now gocapd.service; journalctl -u gocapd says why it stopped");
 		finding(d, LV_WARN, 0, NULL, fix,
-			"gocapd's socket %s does not answer%s%s%s: each crash's helper stores its core itself (no queue, no MaxConcurrent)",
-			GOCAPD_SOCK, state[0] ? " (gocapd.service " : "",
-			state, state[0] ? ")" : "");
+			"gocapd's socket %s does not answer (%s)%s%s%s: each crash's helper stores its core itself (no queue, no MaxConcurrent)",
+			GOCAPD_SOCK, strerror(-err),
+			state[0] ? "; gocapd.service is " : "", state,
+			state[0] ? "" : "");
 	}
 }
 
