@@ -100,11 +100,13 @@ CORE=$(core_for "$STAND")
 # pipe STORE CONF SOCK [COMM [PID]] < core: run the core_pattern helper
 pipe() { pipe_within 0 "$@"; }
 # pipe_within SECS STORE CONF SOCK [COMM [PID]] < core: the same, killed
-# after SECS (0: never), for tests where a bug would make it wait for ever
+# after SECS (0: never), for tests where a bug would make it wait for ever.
+# The crashed process's RLIMIT_CORE (%c) is $CLIM, 0 unless set (systemd's
+# default for services).
 pipe_within() {
 	timeout "$1" "$GOCAPD" --store "$2" --config "$3" --socket "$4" \
 		--log-stderr --pipe "${6:-$STAND}" "${6:-$STAND}" "${6:-$STAND}" 6 \
-		"$(date +%s)" 0 0 0 testhost "${5:-crasher}"
+		"$(date +%s)" 0 0 "${CLIM:-0}" testhost "${5:-crasher}"
 }
 # daemon STORE CONF SOCK: start the daemon, wait until it listens
 daemon() {
@@ -470,6 +472,35 @@ t_sizemax() {
 	[ -z "$(ls "$S"/core*.zst 2>/dev/null)" ]
 }
 check "ProcessSizeMax: a larger core keeps metadata only (size still counted), no core file" t_sizemax
+
+# CoreLimit= (%c, the crashed process's RLIMIT_CORE as the kernel passes it:
+# a number, or RLIM_INFINITY as 18446744073709551615).
+t_corelimit_zero() {
+	S=$W/s9h; C=$(conf clhonor 'Storage=zstd' 'CoreLimit=honor')
+	CLIM=0 pipe "$S" "$C" "$W/nosock" < "$CORE" 2>/dev/null || return 1
+	CLIM=18446744073709551615 pipe "$S" "$C" "$W/nosock" < "$CORE" 2>/dev/null || return 1
+	S2=$W/s9i; C2=$(conf clignore 'Storage=zstd')
+	CLIM=0 pipe "$S2" "$C2" "$W/nosock" < "$CORE" 2>/dev/null || return 1
+	q "$S" "select id, status, status_why from dumps"
+	q "$S2" "select id, status, status_why from dumps"
+	[ "$(q "$S" "select status from dumps where id=1")" = metadata-only ] &&
+	q "$S" 'select status_why from dumps where id=1' | grep -q "RLIMIT_CORE is 0 (CoreLimit=honor)" &&
+	[ "$(q "$S" "select status from dumps where id=2")" = complete ] &&
+	[ "$(find "$S" -maxdepth 1 -name 'core*.zst' | wc -l)" = 1 ] &&
+	[ "$(q "$S2" "select status from dumps")" = complete ]	# the default: ignore
+}
+check "CoreLimit=honor: RLIMIT_CORE 0 keeps metadata only, unlimited the core; ignore (default) keeps it" t_corelimit_zero
+
+t_corelimit_size() {
+	S=$W/s9s; C=$(conf clsize 'Storage=raw' 'CoreLimit=honor' 'ProcessSizeMax=1G')
+	CLIM=1048576 pipe "$S" "$C" "$W/nosock" < "$CORE" 2>/dev/null || return 1
+	CLIM=$((CORE_SIZE + 4096)) pipe "$S" "$C" "$W/nosock" < "$CORE" 2>/dev/null || return 1
+	q "$S" "select id, status, apparent_size, status_why from dumps"
+	[ "$(q "$S" "select status||'|'||apparent_size from dumps where id=1")" = "metadata-only|$CORE_SIZE" ] &&
+	q "$S" 'select status_why from dumps where id=1' | grep -q "over the process's RLIMIT_CORE of 1048576 (CoreLimit=honor)" &&
+	[ "$(q "$S" "select status from dumps where id=2")" = complete ]
+}
+check "CoreLimit=honor: a core over a non-zero RLIMIT_CORE keeps metadata only, one under it is stored" t_corelimit_size
 
 # --- 9. the daemon killed mid-dump -------------------------------------------
 # kill_mid_dump STORE CONF SOCK LOG: start the daemon, feed it 40 MiB of the
