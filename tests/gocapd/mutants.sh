@@ -9,7 +9,7 @@
 #
 # In the tests column, "host" runs all of tests/gocapd/host.sh, and
 # "host:t_a,t_b" only those of its tests (GOCD_ONLY; the tests a test
-# builds on must be listed too).
+# builds on must be listed too); "doctor" runs tests/doctor/host.sh.
 #
 # One scratch tree serves every mutant: it is built once, then each mutant
 # changes one file, is built incrementally (make sees the file newer than
@@ -23,7 +23,8 @@ TABLE=$TOP/tests/gocapd/mutants.table
 
 M=$(mktemp -d /tmp/gocapd-mutant.XXXXXX)
 trap 'rm -rf "$M"' EXIT
-(cd "$TOP" && tar cf - include lib userland scripts tests/gocapd tests/gocap tests/fuzz) |
+(cd "$TOP" && tar cf - include lib userland scripts tests/gocapd tests/gocap tests/fuzz \
+	tests/doctor tests/fullsys/go) |
 	tar xf - -C "$M"
 build() { make -C "$M/userland" TOP="$M" B="$M/build" GOCD_KSELFTEST="$KS" all -j2; }
 if ! build > "$M/build.log" 2>&1; then
@@ -53,6 +54,7 @@ while IFS='~' read -r name file expr tests must; do
 		host) GOCD_TOP="$M" GOCD_BUILD="$M/build" "$M/tests/gocapd/host.sh" ;;
 		host:*) GOCD_ONLY=$(echo "${t#host:}" | tr ',' ' ') GOCD_TOP="$M" \
 			GOCD_BUILD="$M/build" "$M/tests/gocapd/host.sh" ;;
+		doctor) GOCD_TOP="$M" GOCD_BUILD="$M/build" "$M/tests/doctor/host.sh" ;;
 		*) "$M/build/tests/$t" ;;
 		esac
 	done > "$M/tap" 2>/dev/null
