@@ -562,10 +562,9 @@ static void check_handler(struct doctor *d)
 		snprintf(fix, sizeof(fix),
 			 "systemctl enable --now gocapd.service; journalctl -u gocapd says why it stopped");
 		finding(d, LV_WARN, 0, NULL, fix,
-			"gocapd's socket %s does not answer (%s)%s%s%s: each crash's helper stores its core itself (no queue, no MaxConcurrent)",
+			"gocapd's socket %s does not answer (%s)%s%s: each crash's helper stores its core itself (no queue, no MaxConcurrent)",
 			GOCAPD_SOCK, strerror(-err),
-			state[0] ? "; gocapd.service is " : "", state,
-			state[0] ? "" : "");
+			state[0] ? "; gocapd.service is " : "", state);
 	}
 }
 
