@@ -17,7 +17,7 @@ linux-libc-dev
 qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
 gdb elfutils binutils delve file sqlite3 python3 time debootstrap
 debhelper dh-dkms dkms lintian python3-docutils dpkg-dev fakeroot qemu-utils
-e2fsprogs libcap2-bin
+e2fsprogs libcap2-bin openssl
 "
 # npm fetches the Go 1.20 programs (scripts/fetch-go120.sh).  A machine whose
 # Node.js came from elsewhere has npm already, and Debian's npm conflicts with

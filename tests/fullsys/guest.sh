@@ -17,7 +17,9 @@
 #      crash is captured; systemd-coredump installed, gocapd keeps
 #      core_pattern
 #   4  6.12 after a reboot: gocapd still owns core_pattern; gocapd removed:
-#      systemd-coredump's again, doctor exit 1; purge removes the store
+#      systemd-coredump's again, doctor exit 1; purge removes the store;
+#      doctor under (a stand-in for) lockdown with the module unsigned and
+#      signed; gocoredump-dkms removed
 set -u
 phase=$1
 S=/mnt/gcd
@@ -229,6 +231,44 @@ EOT
 	t "doctor exits 1 with gocapd removed (exit status $rc)" [ "$rc" = 1 ]
 	t "doctor says core_pattern is systemd-coredump's" doctor_says removed lost "" "systemd-coredump"
 	t "apt purges gocapd: the store and /etc/gocapd.conf are gone" sh -c 'apt-get purge -y -q gocapd && ! test -e /var/lib/gocap && ! test -e /etc/gocapd.conf'
+	# Secure Boot: doctor says when the kernel will refuse the module.
+	# Lockdown cannot be switched on at run time and off again, so doctor
+	# reads a stand-in for securityfs's lockdown file, bind-mounted over it
+	# in a mount namespace of its own; the module must not be loaded (a
+	# loaded module was accepted).  The image has no openssl, so DKMS
+	# signed nothing; on 6.12 the module is compressed (.ko.xz), and the
+	# second check signs it with the host's throw-away key, as DKMS would
+	# with its MOK key.
+	mod=$(modinfo -n gocoredump 2>/dev/null)
+	note "module file: $mod"
+	cp "$mod" /tmp/module.orig
+	modprobe -r gocoredump
+	echo "none [integrity] confidentiality" > /tmp/lockdown
+	lockdown_doctor() {
+		unshare -m sh -c 'mount --bind /tmp/lockdown /sys/kernel/security/lockdown && exec gocap doctor --json' \
+			> "$O/doctor-$1.json" 2>&1
+		echo $? > "$O/doctor-$1.rc"
+	}
+	lockdown_doctor unsigned
+	t "doctor under lockdown: DKMS's unsigned module cannot load, fix: enrol the MOK key" \
+		sh -c "grep -q 'is not signed and the kernel refuses unsigned modules (lockdown: integrity)' $O/doctor-unsigned.json && grep -q 'mokutil --import /var/lib/dkms/mok.pub' $O/doctor-unsigned.json"
+	case $mod in
+	*.xz) xz -dc /tmp/module.orig > /tmp/m.ko ;;
+	*.zst) zstd -qdc /tmp/module.orig > /tmp/m.ko ;;
+	*) cp /tmp/module.orig /tmp/m.ko ;;
+	esac
+	"/lib/modules/$(uname -r)/build/scripts/sign-file" sha256 "$S/mok/key.pem" "$S/mok/cert.der" /tmp/m.ko
+	case $mod in
+	*.xz) xz -c --check=crc32 /tmp/m.ko > "$mod" ;;
+	*.zst) zstd -qc /tmp/m.ko > "$mod" ;;
+	*) cp /tmp/m.ko "$mod" ;;
+	esac
+	note "signed: $(modinfo -F signer "$mod")"
+	lockdown_doctor signed
+	t "doctor under lockdown: the signed module ($mod) is not called unsigned" \
+		sh -c "grep -q 'is built .* but not loaded' $O/doctor-signed.json && ! grep -q 'is not signed' $O/doctor-signed.json"
+	cp /tmp/module.orig "$mod"
+	modprobe gocoredump
 	t "apt removes gocoredump-dkms: the module is unloaded and gone" sh -c 'apt-get remove -y -q gocoredump-dkms && ! test -e /sys/kernel/gocoredump && ! dkms status -m gocoredump | grep -q installed'
 	export_journal
 	;;

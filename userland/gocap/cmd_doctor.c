@@ -199,14 +199,34 @@ static void sysfs_choice(const char *line, char *out, size_t len)
 	}
 }
 
-/* Does the module file end with a signature (uncompressed modules only)? */
+/*
+ * Is the module file signed?  1 yes, 0 no, -1 unknown.  An uncompressed
+ * module ends with the signature's magic.  A compressed one (.ko.xz,
+ * .ko.zst, .ko.gz: what DKMS installs for 6.12 and later) was signed
+ * before it was compressed, so its last bytes are the compressor's: ask
+ * modinfo, which decompresses, for sig_id (checking first that it can read
+ * the file at all).
+ */
 static int module_signed(const char *path)
 {
 	static const char magic[] = "~Module signature appended~\n";
-	char buf[sizeof(magic) - 1];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
+	char buf[sizeof(magic) - 1], cmd[PATH_MAX + 64], line[64];
+	size_t n = strlen(path);
+	int fd, ret = -1;
 	off_t end;
 
+	if (n < 3 || strcmp(path + n - 3, ".ko")) {
+		if (strchr(path, '\''))
+			return -1;
+		snprintf(cmd, sizeof(cmd),
+			 "modinfo -F vermagic -- '%s' 2>/dev/null", path);
+		if (run_line(cmd, line, sizeof(line)) || !line[0])
+			return -1;
+		snprintf(cmd, sizeof(cmd),
+			 "modinfo -F sig_id -- '%s' 2>/dev/null", path);
+		return run_line(cmd, line, sizeof(line)) == 0 && line[0];
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	end = lseek(fd, 0, SEEK_END);
