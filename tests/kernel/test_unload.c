@@ -7,6 +7,10 @@
  *    read yet) is refused, the dump then completes whole, and rmmod works;
  *  - a build that cannot find a hook target is refused, with one line
  *    naming it, and leaves nothing behind;
+ *  - module parameters (what /etc/modprobe.d/gocoredump.conf gives) set
+ *    the knobs' values at load time, /sys/module/gocoredump/parameters
+ *    shows the live knobs read-only, and a value the knob would refuse
+ *    refuses the load;
  *  - the compat (32-bit) writer is hooked once a 32-bit program has run,
  *    or at once when one is running at load; sysfs compat_hook says so;
  *  - the load places its hooks on dump_emit, dump_skip_to, then the
@@ -203,6 +207,92 @@ TEST(missing_hook_target_refuses_load)
 	elfcore_close(&c);
 	ASSERT_EQ(0, lab_module_load());
 }
+
+/* load_with PARAMS: finit_module with a parameter string; 0 or errno */
+static int load_with(const char *params)
+{
+	int fd = open(LAB_MODULE, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return errno;
+	r = (int)syscall(SYS_finit_module, fd, params, 0);
+	r = r ? errno : 0;
+	close(fd);
+	return r;
+}
+
+static void param_read(const char *name, char *buf, size_t len)
+{
+	char path[256];
+	size_t n = 0;
+	char *s;
+
+	snprintf(path, sizeof(path), "/sys/module/gocoredump/parameters/%s",
+		 name);
+	s = lab_read_file(path, &n);
+	while (s && n && s[n - 1] == '\n')
+		s[--n] = '\0';
+	snprintf(buf, len, "%s", s ? s : "(unreadable)");
+	free(s);
+}
+
+TEST(module_parameters_set_the_knobs)
+{
+	static const char *const knobs[][2] = {
+		{ "enabled", "0" }, { "force", "text,rodata,data" },
+		{ "scope", "exec" }, { "max_forced_mb", "7" }, { "note", "0" },
+	};
+	static const char *const bad[] = {
+		"force=text,bogus", "scope=all", "max_forced_mb=0",
+		"max_forced_mb=99999999", "enabled=maybe",
+	};
+	char got[128], par[128];
+	struct stat st;
+
+	if (lab_module_loaded())
+		ASSERT_EQ(0, lab_module_unload());
+	ASSERT_EQ(0, load_with("enabled=0 force=text,rodata,data scope=exec max_forced_mb=7 note=0"));
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		char path[256];
+
+		ASSERT_EQ(0, lab_knob_read(knobs[i][0], got, sizeof(got)));
+		EXPECT_STREQ(knobs[i][1], got);
+		param_read(knobs[i][0], par, sizeof(par));
+		/* bool parameters read back as N/Y */
+		if (!strcmp(knobs[i][0], "enabled") || !strcmp(knobs[i][0], "note")) {
+			EXPECT_STREQ("N", par);
+		} else {
+			EXPECT_STREQ(knobs[i][1], par);
+		}
+		snprintf(path, sizeof(path),
+			 "/sys/module/gocoredump/parameters/%s", knobs[i][0]);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ(0444, st.st_mode & 0777) {
+			TH_LOG("%s is %o", path, st.st_mode & 0777);
+		}
+	}
+	/* After the load, the sysfs knob is the one place to change it, and
+	 * the parameter shows the live value. */
+	ASSERT_EQ(0, lab_knob_write("force", "text"));
+	param_read("force", par, sizeof(par));
+	EXPECT_STREQ("text", par);
+	ASSERT_EQ(0, lab_module_unload());
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(EINVAL, load_with(bad[i])) {
+			TH_LOG("%s was accepted", bad[i]);
+		}
+		EXPECT_NE(0, access(LAB_SYSFS, F_OK));
+		if (lab_module_loaded())
+			lab_module_unload();
+	}
+	/* Without parameters: the defaults. */
+	ASSERT_EQ(0, lab_module_load());
+	ASSERT_EQ(0, lab_knob_read("force", got, sizeof(got)));
+	EXPECT_STREQ("text,rodata", got);
+	ASSERT_EQ(0, lab_knob_read("max_forced_mb", got, sizeof(got)));
+	EXPECT_STREQ("256", got);
+}
+
 
 static int kmsg_has(const char *needle)
 {
