@@ -30,13 +30,17 @@ BIG=gocd-big.service
 
 t() {	# t DESC CMD...: one test (its output, live, in out/current.txt)
 	d=$1; shift
+	t_start=$(date +%s)
 	if "$@" > "$O/current.txt" 2>&1; then
 		echo "ok $d"
 	else
 		echo "not ok $d"
 		sed 's/^/# /' "$O/current.txt" | head -30
 	fi
-	{ echo "=== $d"; cat "$O/current.txt"; } >> "$O/log-$phase.txt"
+	t_secs=$(( $(date +%s) - t_start ))
+	# where the lab's time goes (the steps that take more than a few seconds)
+	[ "$t_secs" -lt 20 ] || echo "# took ${t_secs} s: $d"
+	{ echo "=== $d (${t_secs} s)"; cat "$O/current.txt"; } >> "$O/log-$phase.txt"
 }
 note() { echo "# $*"; }
 eq() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
@@ -89,6 +93,8 @@ store_status() {	# store_status ID: the dump's status (complete, ...)
 	gocap info "$1" --json | tr -d '\n ' | sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p' | head -1
 }
 
+uptime_at_start=$(cut -d. -f1 /proc/uptime)
+echo "# phase $phase starts ${uptime_at_start} s after the kernel started"
 case $phase in
 1)
 	t "6.1: booted Debian's kernel $(kver) with systemd as init" eq "$(readlink -f /proc/1/exe)" /usr/lib/systemd/systemd
