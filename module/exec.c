@@ -136,7 +136,12 @@ static void gcd_exec_probe(void *data, struct task_struct *p, pid_t old_pid,
 		WRITE_ONCE(gcd_compat_pid, task_tgid_nr(p));
 		schedule_work(&gcd_compat_work);
 	}
-	if (gcd_verdicts_wanted())
+	/*
+	 * The probe runs with preemption off; on PREEMPT_RT the allocation
+	 * and the locks of queueing sleep, so there the verdicts wait for a
+	 * dump's miss (design.rst).
+	 */
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && gcd_verdicts_wanted())
 		gcd_exec_queue_files(mm);
 }
 

@@ -30,13 +30,12 @@
  * any failed read, whatever part of the file it was for).  The worker tries
  * a file whose read failed twice more, a second apart.
  *
- * Results are cached by the device and inode numbers the file system's
- * getattr reports (on btrfs, the subvolume's device: inode numbers repeat
- * across subvolumes), read with AT_STATX_DONT_SYNC in a dump (what the
- * inode holds; no round trip to a server), and remembered with the inode's
- * generation, size, mtime and ctime; any change to those (a rewrite in
- * place, a truncate, a chmod, a new file on a recycled inode number) makes
- * the entry stale.  The cache holds at most GCD_CACHE_MAX entries; the
+ * Results are cached by the inode (its address, device and number: on
+ * btrfs inode numbers repeat across subvolumes), read from the inode
+ * itself in a dump (no file system code, no round trip to a server), and
+ * remembered with the inode's generation, size and change time; any change
+ * to those (a rewrite in place, a truncate, a chmod, a new file on a
+ * recycled inode number) makes the entry stale.  The cache holds at most GCD_CACHE_MAX entries; the
  * least recently used one makes room.
  *
  * It also answers, for dump.c, whether a forced mapping's pages are all in
@@ -75,11 +74,12 @@
 
 struct gcd_cache_entry {
 	struct hlist_node node;
+	unsigned long inode;		/* compared, never shown */
 	dev_t dev;
 	u64 ino;
 	u32 generation;
 	loff_t size;
-	struct timespec64 mtime, ctime;
+	struct timespec64 ctime;
 	unsigned long last_used;	/* jiffies */
 	struct gcd_file_facts facts;
 };
@@ -105,11 +105,12 @@ static atomic_t gcd_prefetches = ATOMIC_INIT(0);
 static bool gcd_stopping;
 
 struct gcd_inode_id {
+	unsigned long inode;	/* the inode's address: compared, never shown */
 	dev_t dev;
 	u64 ino;
 	u32 generation;
 	loff_t size;
-	struct timespec64 mtime, ctime;
+	struct timespec64 ctime;
 };
 
 void gcd_budget_init(struct gcd_budget *b, u64 bytes, unsigned int ms)
@@ -135,26 +136,38 @@ static bool gcd_budget_take(struct gcd_budget *b, size_t len)
 }
 
 /*
- * The identity and version of the file's inode, as getattr reports them
- * (the inode fields that hold the times changed in 6.6 and 6.7).  In a
- * dump, sync is false: AT_STATX_DONT_SYNC, the attributes the inode holds.
+ * The identity and version of the file's inode, read from the inode
+ * itself: in a dump no file system code runs at all (getattr, even with
+ * AT_STATX_DONT_SYNC, is a round trip to the server on 9p, and CIFS waits
+ * for writeback in it).  Outside a dump (sync), the worker first asks the
+ * file system to refresh what the inode holds (NFS revalidates), then
+ * reads the same fields.  On btrfs inode numbers repeat across subvolumes
+ * that share one super block: the inode's address tells such files apart
+ * (it is compared, never written anywhere), and an inode evicted and read
+ * back is a new entry, which costs one classification.  The change time
+ * is the version (every write, truncate or chmod moves it, utimes too):
+ * the modification time's accessors differ from 6.1 to 6.7, ctime's
+ * (inode_get_ctime(), in Debian's 6.1 too) do not.
  */
 static int gcd_inode_id(struct file *file, bool sync, struct gcd_inode_id *id)
 {
-	struct kstat st;
-	int err;
+	struct inode *inode = file_inode(file);
 
-	err = vfs_getattr_nosec(&file->f_path, &st, STATX_BASIC_STATS,
-				sync ? AT_STATX_SYNC_AS_STAT :
-				AT_STATX_DONT_SYNC);
-	if (err)
-		return err;
-	id->dev = st.dev;
-	id->ino = st.ino;
-	id->generation = file_inode(file)->i_generation;
-	id->size = st.size;
-	id->mtime = st.mtime;
-	id->ctime = st.ctime;
+	if (sync) {
+		struct kstat st;
+		int err;
+
+		err = vfs_getattr_nosec(&file->f_path, &st, STATX_BASIC_STATS,
+					AT_STATX_SYNC_AS_STAT);
+		if (err)
+			return err;
+	}
+	id->inode = (unsigned long)inode;
+	id->dev = inode->i_sb->s_dev;
+	id->ino = inode->i_ino;
+	id->generation = inode->i_generation;
+	id->size = i_size_read(inode);
+	id->ctime = inode_get_ctime(inode);
 	return 0;
 }
 
@@ -162,7 +175,6 @@ static bool gcd_entry_current(const struct gcd_cache_entry *e,
 			      const struct gcd_inode_id *id)
 {
 	return e->generation == id->generation && e->size == id->size &&
-	       timespec64_equal(&e->mtime, &id->mtime) &&
 	       timespec64_equal(&e->ctime, &id->ctime);
 }
 
@@ -177,7 +189,8 @@ static struct gcd_cache_entry *gcd_cache_lookup(const struct gcd_inode_id *id)
 	struct gcd_cache_entry *e;
 
 	hash_for_each_possible(gcd_cache, e, node, gcd_key(id->dev, id->ino))
-		if (e->dev == id->dev && e->ino == id->ino)
+		if (e->inode == id->inode && e->dev == id->dev &&
+		    e->ino == id->ino)
 			return e;
 	return NULL;
 }
@@ -228,6 +241,7 @@ static void gcd_cache_put(const struct gcd_inode_id *id,
 			gcd_cache_evict_one();
 		e = kzalloc(sizeof(*e), GFP_KERNEL);
 		if (e) {
+			e->inode = id->inode;
 			e->dev = id->dev;
 			e->ino = id->ino;
 			hash_add(gcd_cache, &e->node, gcd_key(id->dev, id->ino));
@@ -237,7 +251,6 @@ static void gcd_cache_put(const struct gcd_inode_id *id,
 	if (e) {
 		e->generation = id->generation;
 		e->size = id->size;
-		e->mtime = id->mtime;
 		e->ctime = id->ctime;
 		e->last_used = jiffies;
 		e->facts = *facts;
