@@ -18,9 +18,9 @@ core's too.
 --none: gocap's JSON says the time is unknown ("none", ns null, the
 durations left out), for the reason WHY (a substring; "" for any).
 
---zero: COPY is CORE with every word (and every {sec, nsec} pair) that
-holds a time later than the goroutines' latest waitsince zeroed, as long
-as gocap finds one: a core with no usable time of the crash.
+--zero: COPY is CORE with each time later than the goroutines' latest
+waitsince zeroed where gocap found it, as long as gocap finds one: a core
+with no usable time of the crash.
 """
 import glob
 import json
@@ -76,27 +76,45 @@ def check_none(path, why):
     return 0 if ok else 1
 
 
+def file_offset(m, addr):
+    """Where the byte at addr lies in the core file, or None."""
+    phoff, = struct.unpack_from('<Q', m, 0x20)
+    phentsize, phnum = struct.unpack_from('<HH', m, 0x36)
+    for k in range(phnum):
+        typ, _, off, vaddr, _, filesz = struct.unpack_from(
+            '<IIQQQQ', m, phoff + k * phentsize)
+        if typ == 1 and vaddr <= addr and addr + 8 <= vaddr + filesz:
+            return off + addr - vaddr
+    return None
+
+
 def zero(gocap, src, dst):
+    """Zero, one at a time, the time gocap takes as the latest in the
+    core (its JSON says where) while it is later than every waitsince.
+    Nothing else in the core changes: a scan for values that look like
+    times would also hit counts and lengths, since a machine up for
+    minutes has small seconds."""
     shutil.copyfile(src, dst)
-    for _ in range(8):
+    n = 0
+    for _ in range(256):
         out = subprocess.run([gocap, 'goroutines', '--core', dst, '--json'],
                              capture_output=True, text=True).stdout
         now = json.loads(out)['now']
         t = now.get('latest_time')
         floor = now.get('latest_waitsince_ns', 0)
         if not t or t['ns'] < floor:
+            print('zeroed %d times' % n)
             return 0
-        lo, hi = floor + 1, t['ns'] + 10 * 10**9
-        n = 0
         with open(dst, 'r+b') as f:
             m = mmap.mmap(f.fileno(), 0)
-            for i in range(0, len(m) - 16, 8):
-                v, w = struct.unpack_from('<QQ', m, i)
-                if lo <= v <= hi or (w < 10**9 and lo <= v * 10**9 + w <= hi):
-                    m[i:i + 8] = bytes(8)
-                    n += 1
+            off = file_offset(m, int(t['addr'], 16))
+            if off is None:
+                print('%s at %s is not in the core' % (t['from'], t['addr']))
+                return 1
+            m[off:off + 8] = bytes(8)
             m.close()
-        print('zeroed %d words, the latest time was %s' % (n, t['from']))
+        n += 1
+    print('zeroed %d times, and gocap still finds one' % n)
     return 1
 
 

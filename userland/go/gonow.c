@@ -82,11 +82,13 @@ const char *gonow_where_name(enum gonow_where w)
 	       names[w] : "none";
 }
 
-static void take(struct gonow *out, int64_t t, enum gonow_where at)
+static void take(struct gonow *out, int64_t t, enum gonow_where at,
+		 uint64_t addr)
 {
 	if (t > out->latest) {
 		out->latest = t;
 		out->latest_at = at;
+		out->latest_addr = addr;
 	}
 }
 
@@ -125,7 +127,8 @@ static void scan_sched(const struct goproc *p, struct gonow *out)
 
 	if (sched && l->sched_lastpoll != GOLAYOUT_NONE &&
 	    !procmem_u64(&p->mem, sched + l->sched_lastpoll, &v))
-		take(out, (int64_t)v, GONOW_AT_LASTPOLL);
+		take(out, (int64_t)v, GONOW_AT_LASTPOLL,
+		     sched + l->sched_lastpoll);
 	if (!allp || l->p_sysmontick == GOLAYOUT_NONE ||
 	    procmem_u64(&p->mem, allp, &arr) ||
 	    procmem_u64(&p->mem, allp + 8, &n))
@@ -133,14 +136,16 @@ static void scan_sched(const struct goproc *p, struct gonow *out)
 	for (i = 0; i < n && i < MAX_PS; i++) {
 		if (procmem_u64(&p->mem, arr + i * 8, &pp) || !pp)
 			continue;
+		uint64_t a = pp + l->p_sysmontick;
+
 		if (l->sysmontick_schedwhen != GOLAYOUT_NONE &&
-		    !procmem_u64(&p->mem, pp + l->p_sysmontick +
-				 l->sysmontick_schedwhen, &v))
-			take(out, (int64_t)v, GONOW_AT_SYSMONTICK);
+		    !procmem_u64(&p->mem, a + l->sysmontick_schedwhen, &v))
+			take(out, (int64_t)v, GONOW_AT_SYSMONTICK,
+			     a + l->sysmontick_schedwhen);
 		if (l->sysmontick_syscallwhen != GOLAYOUT_NONE &&
-		    !procmem_u64(&p->mem, pp + l->p_sysmontick +
-				 l->sysmontick_syscallwhen, &v))
-			take(out, (int64_t)v, GONOW_AT_SYSMONTICK);
+		    !procmem_u64(&p->mem, a + l->sysmontick_syscallwhen, &v))
+			take(out, (int64_t)v, GONOW_AT_SYSMONTICK,
+			     a + l->sysmontick_syscallwhen);
 	}
 }
 
@@ -263,7 +268,8 @@ static int scan_reads(const struct goproc *p, struct gonow *out, char *why,
 		if (!confirmed(r, k, other))
 			continue;
 		if (r->r[k].ns > out->latest) {
-			take(out, r->r[k].ns, GONOW_AT_CLOCK_READ);
+			take(out, r->r[k].ns, GONOW_AT_CLOCK_READ,
+			     r->r[k].at);
 			out->read_at = r->r[k].at;
 			out->read_m = r->r[k].m;
 		}

@@ -52,6 +52,7 @@ struct gonow {
 	int64_t latest_waitsince;	/* 0: no g.waitsince set */
 	int64_t latest;		/* the latest time found, 0: none */
 	enum gonow_where latest_at;
+	uint64_t latest_addr;	/* where in the core that time is */
 	uint64_t read_at;	/* a clock read: where the timespec lies */
 	int64_t read_m;		/* and on the stack of which M (its id) */
 	uint32_t reads;		/* clock reads found */

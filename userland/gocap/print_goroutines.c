@@ -489,6 +489,7 @@ static json_t *now_json(const struct gonow *now)
 			js_put(r, "ns", json_integer(now->latest), &bad);
 			js_put(r, "from",
 			       js_text(gonow_where_name(now->latest_at)), &bad);
+			js_put(r, "addr", js_hex(now->latest_addr), &bad);
 			if (now->latest_at == GONOW_AT_CLOCK_READ) {
 				js_put(r, "at", js_hex(now->read_at), &bad);
 				js_put(r, "m", json_integer(now->read_m), &bad);
