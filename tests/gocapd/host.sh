@@ -1141,7 +1141,7 @@ t_parser() {
 		j=$S/$(q "$S" 'select annotation_file from dumps')
 		case $fp in
 		parser-crash) grep -q '"parser": "the parser of the core.s head and executable crashed' "$j" || return 1 ;;
-		parser-hang) grep -q '"parser": "the parser of the core.s head and executable took longer' "$j" || return 1 ;;
+		parser-hang) grep -q '"parser": "the parser of the core.s head and executable took longer than [0-9]* s and was killed' "$j" || return 1 ;;
 		esac
 		zstd -qdc "$S/$(q "$S" 'select core_file from dumps')" | cmp - "$CORE" || return 1
 	done

@@ -210,6 +210,11 @@ void sandbox_finish(struct sandbox_job *j, struct parse_facts *pf)
 		snprintf(pf->parser, sizeof(pf->parser),
 			 "the parser's answer is over %u bytes: its facts are not used",
 			 FACTS_MAX);
+	else if (WIFSIGNALED(st) &&
+		 (WTERMSIG(st) == SIGXCPU || WTERMSIG(st) == SIGKILL))
+		snprintf(pf->parser, sizeof(pf->parser),
+			 "the parser of the core's head and executable took longer than its %d s of CPU time, or its memory, and was killed: their facts are missing",
+			 SANDBOX_CPU_S);
 	else if (WIFSIGNALED(st))
 		snprintf(pf->parser, sizeof(pf->parser),
 			 "the parser of the core's head and executable crashed (signal %d): their facts are missing",

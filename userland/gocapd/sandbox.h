@@ -24,7 +24,10 @@
 #include "gocapd/annotate.h"
 
 #define SANDBOX_TIMEOUT_MS	10000	/* wall clock, then SIGKILL */
-#define SANDBOX_CPU_S		10
+/* RLIMIT_CPU, a backstop past the wall clock: a parser spinning on a
+ * core never reaches it before the daemon's timeout (CPU time grows no
+ * faster than wall time), so the two never race. */
+#define SANDBOX_CPU_S		15
 #define SANDBOX_AS_BYTES	(2ull << 30)
 
 struct sandbox_input {
