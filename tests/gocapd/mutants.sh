@@ -12,7 +12,7 @@
 # builds on must be listed too); "doctor" runs tests/doctor/host.sh.
 #
 # One scratch tree serves every mutant: it is built once, then each mutant
-# changes one file, is built incrementally (make sees the file newer than
+# changes one file, is built incrementally (the file is newer than
 # its objects) and tested, and the file is put back (newer again, so the
 # next build compiles the original).  A mutant costs seconds of build, not
 # a full one.

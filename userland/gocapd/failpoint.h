@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * failpoint.h - named points where a test can make gocapd die (or its
+ * failpoint.h - named points where a test can have gocapd die (or its
  * parser crash or hang), to show that every step of a dump's life is
  * finished or undone by the next gocapd that comes along.  A point is
  * armed by GOCAPD_FAILPOINT=name in the environment of the daemon or of
