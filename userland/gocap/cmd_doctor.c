@@ -637,23 +637,28 @@ static void human(uint64_t b, char *out, size_t len)
 	snprintf(out, len, i ? "%.1f %s" : "%.0f %s", v, unit[i]);
 }
 
+/* A line of the configuration gocapd ignores (config_load()). */
+static void conf_report(void *arg, const char *msg)
+{
+	finding(arg, LV_WARN, 0, NULL,
+		"fix the line it names (gocapd --check-config shows the values in force)",
+		"%s: gocapd ignores that line, every other line applies",
+		msg);
+}
+
 static void check_store(struct doctor *d, const char *store_dir,
 			const char *conf_path)
 {
 	struct gocapd_config cfg;
 	struct statvfs sv;
-	char err[512], h_avail[32], h_fs[32], h_kf[32], h_mu[32], h_used[32];
+	char h_avail[32], h_fs[32], h_kf[32], h_mu[32], h_used[32];
 	uint64_t fs, avail, keep_free, max_use, used = 0;
 	const char *dir = store_dir ? store_dir : STORE_DEFAULT_DIR;
 	int dfd;
 
 	d->section = "store";
 	config_defaults(&cfg);
-	if (config_load(&cfg, conf_path, err, sizeof(err)))
-		finding(d, LV_WARN, 0, NULL,
-			"fix the line it names (gocapd --check-config shows the values in force)",
-			"%s: the daemon refuses to start with it; helpers use the defaults",
-			err);
+	config_load(&cfg, conf_path, conf_report, d);
 	d->core_limit_honor = cfg.core_limit_honor;
 	if (cfg.storage == STORE_NONE)
 		finding(d, LV_LOST, 0, NULL,
