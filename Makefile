@@ -3,9 +3,11 @@
 #   make                 userland tools, and gocoredump.ko when kernel
 #                        headers are found (KDIR=..., default: the running
 #                        kernel's /lib/modules/$(uname -r)/build)
-#   make check           every test: host unit tests and suites (lint among
+#   make check           the tests CI runs: host unit tests and suites (lint among
 #                        them), the VM lab on Debian's 6.1, 6.12 and 7.x
 #                        kernels, fuzzing (scripts/check.sh)
+#   make check-fullsys   the full-system lab: the packages on a Debian 12
+#                        guest with systemd (tests/fullsys/run.sh)
 #   make demo            boot 6.1 in QEMU, crash a Go program without and with
 #                        the module, show the cores' program headers
 #   make bench           the benchmarks under bench/ (not part of check)
@@ -22,7 +24,7 @@ B ?= $(TOP)/build
 KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 export TOP B
 
-.PHONY: all module userland check demo bench clean fuzz man deb
+.PHONY: all module userland check check-fullsys demo bench clean fuzz man deb
 
 all: userland module
 
@@ -43,6 +45,9 @@ fuzz:
 
 check:
 	$(TOP)/scripts/check.sh
+
+check-fullsys:
+	GOCD_CHECK_ONLY=fullsys $(TOP)/scripts/check.sh
 
 demo:
 	$(TOP)/scripts/demo.sh

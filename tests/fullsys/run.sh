@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh: the full-system lab, a stage of `make check` (scripts/check.sh,
-# stage "fullsys"), TAP on stdout, progress on stderr.
+# run.sh: the full-system lab, `make check-fullsys` (scripts/check.sh,
+# stage "fullsys", not run by `make check`), TAP on stdout, progress on
+# stderr.
 #
 # The project where it will really live: a Debian 12 system with systemd,
 # journald, apt, DKMS, a kernel upgrade and reboots.  The disk image is
