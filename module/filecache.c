@@ -35,8 +35,8 @@
  * itself in a dump (no file system code, no round trip to a server), and
  * remembered with the inode's generation, size and change time; any change
  * to those (a rewrite in place, a truncate, a chmod, a new file on a
- * recycled inode number) makes the entry stale.  The cache holds at most GCD_CACHE_MAX entries; the
- * least recently used one makes room.
+ * recycled inode number) makes the entry stale.  The cache holds at most
+ * GCD_CACHE_MAX entries; the least recently used one makes room.
  *
  * It also answers, for dump.c, whether a forced mapping's pages are all in
  * the page cache (forcing one that is not would make the dump read the
