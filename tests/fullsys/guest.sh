@@ -90,7 +90,10 @@ boot_next() {
 		mv "$S/boot/vmlinuz.new" "$S/boot/vmlinuz" && mv "$S/boot/initrd.img.new" "$S/boot/initrd.img"
 }
 store_status() {	# store_status ID: the dump's status (complete, ...)
-	gocap info "$1" --json | tr -d '\n ' | sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p' | head -1
+	# the first "status": the dump's own comes before the annotation's
+	# (whose pid_check has one too); keys keep their order
+	gocap info "$1" --json | tr -d '\n ' | grep -o '"status":"[a-z-]*"' |
+		head -1 | sed 's/.*:"\(.*\)"/\1/'
 }
 
 uptime_at_start=$(cut -d. -f1 /proc/uptime)
