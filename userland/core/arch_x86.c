@@ -131,58 +131,83 @@ static int sigframe64(const struct procmem *m, uint64_t uc,
 	return 0;
 }
 
+/*
+ * Decode [pc, end) instruction by instruction and hand each to fn with its
+ * address; stop at the first that does not decode (lost: stop rather
+ * than guess) or whose bytes are not in the core.
+ */
+static void walk64(const struct procmem *m, uint64_t pc, uint64_t end,
+		   void (*fn)(void *ctx, const struct x86_insn *in,
+			      uint64_t pc),
+		   void *ctx)
+{
+	while (pc < end) {
+		size_t avail;
+		const uint8_t *code = procmem_span(m, pc, &avail);
+		struct x86_insn in;
+
+		if (!code)
+			return;
+		if (avail > end - pc)
+			avail = (size_t)(end - pc);
+		if (!x86_decode(code, avail, &in))
+			return;
+		fn(ctx, &in, pc);
+		pc += in.len;
+	}
+}
+
+/* What the callers of walk64() want called, and with what. */
+struct walk_cb {
+	void (*ref)(void *arg, uint64_t target, unsigned int kind);
+	void (*ret)(void *arg, uint64_t ret);
+	void *arg;
+};
+
 /* One-byte opcodes whose memory operand is an address taken, not read. */
 #define OP_XCHG			0x87
 #define OP_LEA			0x8d
+
+static void ref_of(void *ctx, const struct x86_insn *in, uint64_t pc)
+{
+	const struct walk_cb *cb = ctx;
+
+	if (in->disp_off >= 0)
+		cb->ref(cb->arg, x86_rip_target(in, pc),
+			in->map == 0 && (in->opcode == OP_XCHG ||
+					 in->opcode == OP_LEA) ?
+			ARCH_REF_ADDR : ARCH_REF_ACCESS);
+}
 
 static void code_refs64(const struct procmem *m, uint64_t pc, uint64_t end,
 			void (*fn)(void *arg, uint64_t target,
 				   unsigned int kind),
 			void *arg)
 {
-	while (pc < end) {
-		size_t avail;
-		const uint8_t *code = procmem_span(m, pc, &avail);
-		struct x86_insn in;
+	struct walk_cb cb = { .ref = fn, .arg = arg };
 
-		if (!code)
-			return;
-		if (avail > end - pc)
-			avail = (size_t)(end - pc);
-		if (!x86_decode(code, avail, &in))
-			return;	/* lost: stop rather than guess */
-		if (in.disp_off >= 0)
-			fn(arg, x86_rip_target(&in, pc),
-			   in.map == 0 && (in.opcode == OP_XCHG ||
-					   in.opcode == OP_LEA) ?
-			   ARCH_REF_ADDR : ARCH_REF_ACCESS);
-		pc += in.len;
-	}
+	walk64(m, pc, end, ref_of, &cb);
 }
 
 /* FF /2 with a register operand: call *%reg. */
 #define OP_GRP5			0xff
 #define GRP5_CALL		2
 
+static void reg_call_of(void *ctx, const struct x86_insn *in, uint64_t pc)
+{
+	const struct walk_cb *cb = ctx;
+
+	if (in->map == 0 && in->opcode == OP_GRP5 && in->has_modrm &&
+	    (in->modrm >> 6) == 3 && ((in->modrm >> 3) & 7) == GRP5_CALL)
+		cb->ret(cb->arg, pc + in->len);
+}
+
 static void reg_calls64(const struct procmem *m, uint64_t pc, uint64_t end,
 			void (*fn)(void *arg, uint64_t ret), void *arg)
 {
-	while (pc < end) {
-		size_t avail;
-		const uint8_t *code = procmem_span(m, pc, &avail);
-		struct x86_insn in;
+	struct walk_cb cb = { .ret = fn, .arg = arg };
 
-		if (!code)
-			return;
-		if (avail > end - pc)
-			avail = (size_t)(end - pc);
-		if (!x86_decode(code, avail, &in))
-			return;
-		if (in.map == 0 && in.opcode == OP_GRP5 && in.has_modrm &&
-		    (in.modrm >> 6) == 3 && ((in.modrm >> 3) & 7) == GRP5_CALL)
-			fn(arg, pc + in.len);
-		pc += in.len;
-	}
+	walk64(m, pc, end, reg_call_of, &cb);
 }
 
 static const struct arch arch_x86_64 = {

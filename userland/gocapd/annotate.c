@@ -380,31 +380,21 @@ bad:
 static int status_field(const struct ctx_blob *st, const char *key,
 			char *out, size_t len)
 {
-	size_t kl = strlen(key);
-	const char *p = st->data, *end = p ? p + st->len : NULL;
+	size_t vl, n;
+	const char *p = ctx_status_value(st, key, &vl), *le, *v;
 
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if ((size_t)(le - p) > kl && !memcmp(p, key, kl)) {
-			const char *v = le;
-			size_t n;
-
-			while (v > p + kl && (v[-1] == ' ' || v[-1] == '\t'))
-				v--;
-			le = v;
-			while (v > p + kl && v[-1] != ' ' && v[-1] != '\t')
-				v--;
-			n = (size_t)(le - v) < len - 1 ? (size_t)(le - v) :
-							 len - 1;
-			memcpy(out, v, n);
-			out[n] = 0;
-			return 0;
-		}
-		p = le + 1;
-	}
-	return -1;
+	if (!p)
+		return -1;
+	v = p + vl;
+	while (v > p && (v[-1] == ' ' || v[-1] == '\t'))
+		v--;
+	le = v;
+	while (v > p && v[-1] != ' ' && v[-1] != '\t')
+		v--;
+	n = (size_t)(le - v) < len - 1 ? (size_t)(le - v) : len - 1;
+	memcpy(out, v, n);
+	out[n] = 0;
+	return 0;
 }
 
 static int plain(const char *s)

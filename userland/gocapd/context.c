@@ -575,3 +575,22 @@ void ctx_cgroup_path(const struct crash_ctx *c, char *out, size_t outlen)
 		p += ll + 1;
 	}
 }
+
+const char *ctx_status_value(const struct ctx_blob *st, const char *key,
+			     size_t *len)
+{
+	size_t kl = strlen(key);
+	const char *p = st->data, *end = p ? p + st->len : NULL;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if ((size_t)(le - p) > kl && !memcmp(p, key, kl)) {
+			*len = (size_t)(le - p) - kl;
+			return p + kl;
+		}
+		p = le + 1;
+	}
+	return NULL;
+}

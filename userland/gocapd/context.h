@@ -118,6 +118,14 @@ int ctx_decode(struct crash_ctx *c, const uint8_t *p, size_t len,
  */
 void ctx_sanitise(const char *s, size_t len, char *out, size_t max);
 
+/*
+ * The rest of the line of /proc/PID/status (st: blob CTX_STATUS) that
+ * starts with key ("Uid:"), up to its end: a pointer into st and *len, or
+ * NULL when no line starts with key and goes on past it.
+ */
+const char *ctx_status_value(const struct ctx_blob *st, const char *key,
+			     size_t *len);
+
 /* The container id named by a cgroup path (64 hex digits, e.g. docker-
  * <id>.scope or /docker/<id>), "" when none.  out holds 65 bytes. */
 void ctx_container_id(const char *cgroup, size_t len, char *out,

@@ -592,34 +592,22 @@ static void finish_status(const struct dump *d, const struct core_facts *cf,
 static int status_nums(const struct crash_ctx *c, const char *key,
 		       unsigned long long *v, int max, int base)
 {
-	const struct ctx_blob *st = &c->blob[CTX_STATUS];
-	size_t kl = strlen(key);
-	const char *p = st->data, *end = p ? p + st->len : NULL;
+	char line[256], *q, *e;
+	size_t n;
+	const char *p = ctx_status_value(&c->blob[CTX_STATUS], key, &n);
+	int k = 0;
 
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if ((size_t)(le - p) > kl && !memcmp(p, key, kl)) {
-			char line[256], *q, *e;
-			size_t n = (size_t)(le - p - kl);
-			int k = 0;
-
-			if (n >= sizeof(line))
-				return 0;
-			memcpy(line, p + kl, n);
-			line[n] = 0;
-			for (q = line; k < max; q = e) {
-				v[k] = strtoull(q, &e, base);
-				if (e == q)
-					break;
-				k++;
-			}
-			return k;
-		}
-		p = le + 1;
+	if (!p || n >= sizeof(line))
+		return 0;
+	memcpy(line, p, n);
+	line[n] = 0;
+	for (q = line; k < max; q = e) {
+		v[k] = strtoull(q, &e, base);
+		if (e == q)
+			break;
+		k++;
 	}
-	return 0;
+	return k;
 }
 
 /*
