@@ -2,8 +2,9 @@
 /*
  * goelf.c - the ELF layer: decode ELF records (headers, program and
  * section headers, notes) for every reader in the project, recognise a Go
- * ELF file, read its .go.buildinfo and find the Go runtime's scheduler
- * roots in its symbol table.
+ * ELF file, read its .go.buildinfo, find the Go runtime's scheduler roots
+ * in its symbol table and, for the module's fatal-error upgrade, the fatal
+ * path (GOELF_WANT_FATAL).
  *
  * This file is shared by gocoredump.ko, the userland tools and a fuzz
  * target: it does no I/O and allocates nothing.  All bytes come through
@@ -12,9 +13,30 @@
  * before it is used.  Large reads go into a scratch buffer that the caller
  * owns; the stack holds only small fixed-size arrays.
  *
+ * The fatal path (amd64 and 386 files, Go 1.18's pclntab or later's):
+ *  - the pclntab (.gopclntab; .data.rel.ro.gopclntab in a PIE before Go
+ *    1.26) gives the entries of runtime.startpanic_m and of
+ *    runtime.setTraceback, which the linker names by its linkname,
+ *    runtime/debug.SetTraceback.  The function names are found by a
+ *    sequential scan of the name table, then the function table and each
+ *    _func's nameOff are walked, through two read windows in the scratch
+ *    buffer: a table of 100,000 functions costs a few thousand reads.
+ *    Entries are offsets from runtime.text: pcHeader.textStart up to Go
+ *    1.25, runtime.moduledata.text (section .go.module, checked against
+ *    the pclntab) from Go 1.26 on, where textStart is 0.  Not the .text
+ *    section's address: with cgo, C code comes first;
+ *  - setTraceback's code gives runtime.traceback_cache: every byte offset
+ *    is matched against the one 32-bit atomic store Go 1.19 to 1.27 emit
+ *    (store_at()), and exactly one match is taken;
+ *  - .symtab, when there is one, gives the same variable by name; code and
+ *    symbol must agree, and the file must hold the variable's initial
+ *    value (GOELF_TB_INITIAL) in a writable segment.
+ * Whatever fails leaves GOELF_F_FATAL clear with fatal_why saying why;
+ * only a failed read fails the probe.
+ *
  * What it is not: a general ELF library.  It knows little-endian ELF32 and
- * ELF64 headers, section headers, program headers, notes and symbols, and
- * nothing else.
+ * ELF64 headers, section headers, program headers, notes and symbols, the
+ * few Go structures named above, and nothing else.
  */
 #ifdef __KERNEL__
 #include <linux/string.h>
@@ -51,6 +73,10 @@ struct elf {
 	struct goelf_ehdr eh;
 	uint64_t shstr_off, shstr_size;
 	unsigned int note_areas;	/* scanned so far, GOELF_MAX_NOTE_AREAS */
+	/* GOELF_WANT_FATAL: the sections it reads (size 0: none) */
+	uint64_t pcln_off, pcln_size;			/* the pclntab */
+	uint64_t gomod_off, gomod_size;			/* .go.module */
+	int tbcache_sym_differs;	/* .symtab has two different ones */
 };
 
 /*
@@ -426,18 +452,29 @@ static int parse_ehdr(struct elf *e)
 	return 0;
 }
 
-/* Is the section name at sh_name exactly want? */
-static int name_is(const struct elf *e, uint32_t sh_name, const char *want)
-{
-	uint8_t b[32];
-	size_t n = strlen(want) + 1;
+/*
+ * The section name at sh_name, its first bytes: into b (len bytes, not
+ * NUL-terminated); returns how many (0 when none).  Names compared with
+ * name_eq() are shorter than SEC_NAME_MAX.
+ */
+#define SEC_NAME_MAX	32
 
-	if (n > sizeof(b) || sh_name >= e->shstr_size ||
-	    n > e->shstr_size - sh_name)
+static size_t sec_name(const struct elf *e, uint32_t sh_name, uint8_t *b)
+{
+	size_t n;
+
+	if (sh_name >= e->shstr_size)
 		return 0;
-	if (rd(e->r, e->shstr_off + sh_name, b, n))
-		return 0;
-	return memcmp(b, want, n) == 0;
+	n = (size_t)min64(e->shstr_size - sh_name, SEC_NAME_MAX);
+	return rd(e->r, e->shstr_off + sh_name, b, n) ? 0 : n;
+}
+
+/* Is the name sec_name() gave (n bytes of b) exactly want? */
+static int name_eq(const uint8_t *b, size_t n, const char *want)
+{
+	size_t len = strlen(want) + 1;
+
+	return len <= n && memcmp(b, want, len) == 0;
 }
 
 /*
@@ -632,7 +669,14 @@ static void read_buildinfo(const struct elf *e, struct goelf_info *info)
 	parse_modinfo(e, moff, mlen, info);
 }
 
-static const char *const root_names[GCD_ROOT_COUNT] = {
+/*
+ * The names looked for in .strtab: the roots, then the variable that holds
+ * the traceback setting (GOELF_WANT_FATAL).
+ */
+#define SYM_TBCACHE	GCD_ROOT_COUNT
+#define SYM_COUNT	(GCD_ROOT_COUNT + 1)
+
+static const char *const sym_names[SYM_COUNT] = {
 	[GCD_ROOT_ALLGS] = "runtime.allgs",
 	[GCD_ROOT_ALLGLEN] = "runtime.allglen",
 	[GCD_ROOT_ALLM] = "runtime.allm",
@@ -640,40 +684,56 @@ static const char *const root_names[GCD_ROOT_COUNT] = {
 	[GCD_ROOT_SCHED] = "runtime.sched",
 	[GCD_ROOT_FIRSTMODULEDATA] = "runtime.firstmoduledata",
 	[GCD_ROOT_BUILDVERSION] = "runtime.buildVersion",
+	[SYM_TBCACHE] = "runtime.traceback_cache",
 };
 
 const char *goelf_root_name(unsigned int root)
 {
-	return root < GCD_ROOT_COUNT ? root_names[root] : "?";
-}
-
-#define ROOT_NAME_MAX	24	/* strlen("runtime.firstmoduledata") + 1 */
-#define MAX_NAME_HITS	4	/* .strtab offsets remembered per root */
-
-struct root_scan {
-	uint32_t hits[GCD_ROOT_COUNT][MAX_NAME_HITS];
-	uint8_t nhits[GCD_ROOT_COUNT];
-};
-
-static void add_hit(struct root_scan *rs, unsigned int k, uint32_t at)
-{
-	unsigned int h;
-
-	for (h = 0; h < rs->nhits[k]; h++)
-		if (rs->hits[k][h] == at)
-			return;
-	if (rs->nhits[k] < MAX_NAME_HITS)
-		rs->hits[k][rs->nhits[k]++] = at;
+	return root < GCD_ROOT_COUNT ? sym_names[root] : "?";
 }
 
 /*
- * Pass 1: record where each root's name, NUL included, starts in .strtab.
- * This finds the name wherever a symbol could point at it, shared string
- * tails included.  Chunks overlap by ROOT_NAME_MAX - 1 bytes so a name that
- * straddles a boundary is seen whole in the next chunk.
+ * Longest name scan_names() looks for, NUL included:
+ * strlen("runtime/debug.SetTraceback") + 1 (fn_names[]).
  */
-static int scan_strtab(const struct elf *e, uint64_t off, uint64_t size,
-		       struct root_scan *rs)
+#define SCAN_NAME_MAX	27
+#define MAX_NAME_HITS	4	/* offsets remembered per name */
+
+/*
+ * Names looked for in a string table (.strtab, the pclntab's function
+ * names), where each was found, and (scan_symtab()) which have a symbol,
+ * and which have symbols of different values.
+ */
+struct name_scan {
+	const char *const *names;
+	unsigned int n;			/* at most SYM_COUNT */
+	int at_start;			/* only after a NUL (or first) */
+	uint32_t hits[SYM_COUNT][MAX_NAME_HITS];
+	uint8_t nhits[SYM_COUNT];
+	uint32_t found, differ;		/* bit k: names[k] */
+};
+
+static void add_hit(struct name_scan *ns, unsigned int k, uint32_t at)
+{
+	unsigned int h;
+
+	for (h = 0; h < ns->nhits[k]; h++)
+		if (ns->hits[k][h] == at)
+			return;
+	if (ns->nhits[k] < MAX_NAME_HITS)
+		ns->hits[k][ns->nhits[k]++] = at;
+}
+
+/*
+ * Record where each name, NUL included, starts in the string table at
+ * [off, off + size).  In .strtab this finds a name wherever a symbol could
+ * point at it, shared string tails included; the pclntab's function names
+ * (at_start) are whole strings.  Chunks overlap by SCAN_NAME_MAX bytes, so
+ * a name that straddles a boundary is seen whole in the next chunk, and
+ * one that starts a chunk was seen, with the byte before it, in the last.
+ */
+static int scan_names(const struct elf *e, uint64_t off, uint64_t size,
+		      struct name_scan *ns)
 {
 	uint8_t *buf = e->buf;
 	uint64_t pos = 0;
@@ -687,29 +747,44 @@ static int scan_strtab(const struct elf *e, uint64_t off, uint64_t size,
 		if (rd(e->r, off + pos, buf, n))
 			return -GOELF_EIO;
 		for (i = 0; i < n; i++) {
-			if (buf[i] != 'r')
+			if (ns->at_start && (i ? buf[i - 1] != 0 : pos != 0))
 				continue;
-			for (k = 0; k < GCD_ROOT_COUNT; k++) {
-				size_t len = strlen(root_names[k]) + 1;
+			for (k = 0; k < ns->n; k++) {
+				size_t len;
 
+				if (buf[i] != (uint8_t)ns->names[k][0])
+					continue;
+				len = strlen(ns->names[k]) + 1;
 				if (len <= n - i &&
-				    !memcmp(buf + i, root_names[k], len))
-					add_hit(rs, k, (uint32_t)(pos + i));
+				    !memcmp(buf + i, ns->names[k], len))
+					add_hit(ns, k, (uint32_t)(pos + i));
 			}
 		}
 		if (pos + n >= size)
 			break;
-		pos += n - (ROOT_NAME_MAX - 1);
+		pos += n - SCAN_NAME_MAX;
 	}
 	return 0;
 }
 
+/* Is name (a string table offset) one scan_names() found for names[k]? */
+static int is_hit(const struct name_scan *ns, unsigned int k, uint32_t name)
+{
+	unsigned int h;
+
+	for (h = 0; h < ns->nhits[k]; h++)
+		if (ns->hits[k][h] == name)
+			return 1;
+	return 0;
+}
+
 /*
- * Pass 2: walk .symtab and take the value of each defined object symbol
- * whose name offset is one found in pass 1.
+ * Walk .symtab and take the value of the first defined object symbol of
+ * each name scan_names() found (sym_names[]): into info's roots[] and
+ * tbcache_sym.
  */
 static int scan_symtab(const struct elf *e, const struct goelf_shdr *sym,
-		       const struct root_scan *rs, struct goelf_info *info)
+		       struct name_scan *ns, struct goelf_info *info)
 {
 	int is64 = e->eh.elf_class == ELFCLASS64;
 	uint32_t entsize = is64 ? GOELF_SYM64_SIZE : GOELF_SYM32_SIZE;
@@ -731,21 +806,24 @@ static int scan_symtab(const struct elf *e, const struct goelf_shdr *sym,
 							    st_info));
 			uint16_t shndx = (uint16_t)CFIELD(is64, s, Sym,
 							  st_shndx);
-			unsigned int k, h;
+			unsigned int k;
 
 			if (shndx == SHN_UNDEF ||
 			    (shndx >= SHN_LORESERVE && shndx != SHN_XINDEX) ||
 			    (type != STT_OBJECT && type != STT_NOTYPE))
 				continue;
-			for (k = 0; k < GCD_ROOT_COUNT; k++) {
-				if (info->roots_present & (1u << k))
+			for (k = 0; k < ns->n; k++) {
+				uint64_t *v = k == SYM_TBCACHE ?
+					      &info->tbcache_sym :
+					      &info->roots[k];
+
+				if (!is_hit(ns, k, name))
 					continue;
-				for (h = 0; h < rs->nhits[k]; h++) {
-					if (rs->hits[k][h] != name)
-						continue;
-					info->roots[k] = value;
-					info->roots_present |= 1u << k;
-				}
+				if (!(ns->found & (1u << k)))
+					*v = value;
+				else if (*v != value)
+					ns->differ |= 1u << k;
+				ns->found |= 1u << k;
 			}
 		}
 		i += n;
@@ -753,10 +831,15 @@ static int scan_symtab(const struct elf *e, const struct goelf_shdr *sym,
 	return 0;
 }
 
-static void read_roots(const struct elf *e, struct goelf_info *info)
+/*
+ * The roots (GOELF_WANT_ROOTS) and runtime.traceback_cache
+ * (GOELF_WANT_FATAL) from .symtab, in one pass over it.
+ */
+static void read_symbols(struct elf *e, unsigned int want,
+			 struct goelf_info *info)
 {
 	struct goelf_shdr sym, str;
-	struct root_scan rs;
+	struct name_scan ns;
 	uint32_t i;
 
 	for (i = 1; i < e->eh.shnum; i++) {
@@ -770,11 +853,499 @@ static void read_roots(const struct elf *e, struct goelf_info *info)
 	    str.type != SHT_STRTAB || !in_file(e->r, str.offset, str.size))
 		return;
 	info->flags |= GOELF_F_SYMTAB;
-	memset(&rs, 0, sizeof(rs));
-	if (scan_strtab(e, str.offset, str.size, &rs) ||
-	    scan_symtab(e, &sym, &rs, info))
+	memset(&ns, 0, sizeof(ns));
+	ns.names = sym_names;
+	ns.n = (want & GOELF_WANT_FATAL) ? SYM_COUNT : GCD_ROOT_COUNT;
+	if (scan_names(e, str.offset, str.size, &ns) ||
+	    scan_symtab(e, &sym, &ns, info))
 		return;
-	info->flags |= GOELF_F_ROOTS;
+	if (want & GOELF_WANT_ROOTS) {
+		info->roots_present = ns.found & ((1u << GCD_ROOT_COUNT) - 1);
+		info->flags |= GOELF_F_ROOTS;
+	} else {
+		memset(info->roots, 0, sizeof(info->roots));
+	}
+	e->tbcache_sym_differs = !!(ns.differ & (1u << SYM_TBCACHE));
+}
+
+/* ---- the fatal path (GOELF_WANT_FATAL) ----------------------------- */
+
+/*
+ * runtime.pcHeader (runtime/symtab.go): magic, two zero bytes, minLC,
+ * ptrSize, then pointer-sized words: nfunc, nfiles, textStart, and the
+ * offsets from the header of funcnametab, cutab, filetab, pctab and
+ * pclntable.  pclntable starts with the functab, nfunc + 1 pairs
+ * {entryoff, funcoff} (uint32; the last entryoff is the end of the text),
+ * and goes on with the _func records at pclntable + funcoff, whose second
+ * field is nameOff (int32, into funcnametab).  Entries are offsets from
+ * the text start, runtime.text.
+ */
+#define PCLN_MAGIC_118		0xfffffff0u	/* Go 1.18, 1.19 */
+#define PCLN_MAGIC_120		0xfffffff1u	/* Go 1.20 and later */
+#define PCH_WORDS_AT		8		/* the words' offset */
+#define PCH_NFUNC		0		/* word indices */
+#define PCH_TEXTSTART		2
+#define PCH_FUNCNAME		3
+#define PCH_CU			4
+#define PCH_FILETAB		5
+#define PCH_PCTAB		6
+#define PCH_PCLN		7
+#define PCH_WORDS		8
+#define FUNCTAB_ENTRY		8		/* {entryoff, funcoff} */
+#define FUNC_NAMEOFF		4		/* _func.nameOff */
+
+/*
+ * runtime.moduledata, words from the start: pcHeader, then the slices
+ * funcnametab, cutab, filetab, pctab, pclntable and ftab (pointer, len,
+ * cap each), findfunctab, minpc, maxpc, text, etext.  From Go 1.26 on it
+ * has a section of its own, .go.module, and pcHeader.textStart is 0.
+ */
+#define MD_PCHEADER		0
+#define MD_FUNCNAME		1
+#define MD_PCLNTABLE		13
+#define MD_FTAB			16
+#define MD_FTAB_LEN		17
+#define MD_MINPC		20
+#define MD_MAXPC		21
+#define MD_TEXT			22
+#define MD_ETEXT		23
+#define MD_WORDS		24
+
+/* The functions looked for in the pclntab, by their names there. */
+#define FN_STARTPANIC		0
+#define FN_SETTB		1
+#define FN_COUNT		2
+/*
+ * runtime.setTraceback is linknamed to runtime/debug.SetTraceback, the
+ * name the linker gives it (Go 1.19 to 1.27).
+ */
+static const char *const fn_names[FN_COUNT] = {
+	[FN_STARTPANIC] = "runtime.startpanic_m",
+	[FN_SETTB] = "runtime/debug.SetTraceback",
+};
+
+#define SETTB_MAX	8192	/* bytes of setTraceback's code decoded */
+#define STORE_MAX	16	/* longest instruction pair matched */
+
+/* The pclntab's header, checked, with file offsets. */
+struct pcln {
+	int is64;
+	uint32_t ptrsize;
+	uint64_t nfunc;
+	uint64_t text;			/* runtime.text */
+	uint64_t funcname_off;		/* from the header: funcnametab */
+	uint64_t funcname_size;
+	uint64_t tab_off;		/* from the header: pclntable */
+	uint64_t tab;			/* file offset of pclntable */
+	uint64_t tab_size;		/* to the section's end */
+};
+
+/*
+ * A read cache over part of the scratch buffer, for sequential walks: the
+ * kernel's reader costs a page-cache lookup per call, and a walk of
+ * 100,000 functions must cost a few thousand calls, not 200,000.
+ */
+struct win {
+	uint8_t *buf;
+	uint32_t cap;			/* bytes of buf */
+	uint32_t len;			/* bytes held, from off */
+	uint64_t off, end;		/* nothing at or past end is read */
+};
+
+static void win_init(struct win *w, uint8_t *buf, uint32_t cap, uint64_t end)
+{
+	w->buf = buf;
+	w->cap = cap;
+	w->len = 0;
+	w->off = 0;
+	w->end = end;
+}
+
+/* n bytes at file offset off (before w->end) into dst: 0 or -GOELF_E*. */
+static int win_read(const struct elf *e, struct win *w, uint64_t off,
+		    void *dst, uint32_t n)
+{
+	uint64_t len;
+	int err;
+
+	if (off < w->off || off - w->off > w->len ||
+	    n > w->len - (off - w->off)) {
+		if (n > w->cap || off > w->end || n > w->end - off)
+			return -GOELF_EBADF;
+		len = min64(w->cap, w->end - off);
+		err = rd(e->r, off, w->buf, len);
+		if (err) {
+			w->len = 0;
+			return err;
+		}
+		w->off = off;
+		w->len = (uint32_t)len;
+	}
+	memcpy(dst, w->buf + (off - w->off), n);
+	return 0;
+}
+
+static uint64_t word(const uint8_t *p, int is64)
+{
+	return is64 ? gcd_le64(p) : gcd_le32(p);
+}
+
+/*
+ * The file offset of [vaddr, vaddr + len) in the file part of a PT_LOAD
+ * with all of the flags pf: 0, or -1 when no segment holds it whole.
+ */
+static int vaddr_to_off(const struct elf *e, uint64_t vaddr, uint64_t len,
+			uint32_t pf, uint64_t *off)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->eh.phnum; i++) {
+		struct goelf_phdr ph;
+		uint64_t d;
+
+		if (goelf_read_phdr(e->r, &e->eh, i, &ph))
+			return -1;
+		if (ph.type != PT_LOAD || (ph.flags & pf) != pf ||
+		    vaddr < ph.vaddr)
+			continue;
+		d = vaddr - ph.vaddr;
+		if (d > ph.filesz || len > ph.filesz - d ||
+		    ph.offset + d < ph.offset ||
+		    !in_file(e->r, ph.offset + d, len))
+			continue;
+		*off = ph.offset + d;
+		return 0;
+	}
+	return -1;
+}
+
+static int fatal_arch(const struct goelf_ehdr *eh)
+{
+	return (eh->machine == EM_X86_64 && eh->elf_class == ELFCLASS64) ||
+	       (eh->machine == EM_386 && eh->elf_class == ELFCLASS32);
+}
+
+/*
+ * runtime.text from runtime.moduledata in .go.module, which must point at
+ * this pclntab (Go 1.26 and later, whose pcHeader has no text start).
+ */
+static const char *moduledata_text(const struct elf *e, struct pcln *p,
+				   const uint64_t *hw)
+{
+	uint32_t ps = p->ptrsize;
+	uint64_t off;
+
+#define MD(i)	word(e->buf + (i) * ps, p->is64)
+	if (e->gomod_size < MD_WORDS * ps)
+		return "the pclntab has no text start, and there is no .go.module";
+	if (rd(e->r, e->gomod_off, e->buf, MD_WORDS * ps))
+		return "cannot read .go.module";
+	if (vaddr_to_off(e, MD(MD_PCHEADER), PCH_WORDS_AT + PCH_WORDS * ps, 0,
+			 &off) || off != e->pcln_off ||
+	    MD(MD_FUNCNAME) != MD(MD_PCHEADER) + hw[PCH_FUNCNAME] ||
+	    MD(MD_PCLNTABLE) != MD(MD_PCHEADER) + hw[PCH_PCLN] ||
+	    MD(MD_FTAB) != MD(MD_PCLNTABLE) ||
+	    MD(MD_FTAB_LEN) != p->nfunc + 1 ||
+	    !MD(MD_TEXT) || MD(MD_TEXT) > MD(MD_MINPC) ||
+	    MD(MD_MINPC) > MD(MD_MAXPC) || MD(MD_MAXPC) > MD(MD_ETEXT))
+		return "the module data in .go.module does not match the pclntab";
+	p->text = MD(MD_TEXT);
+#undef MD
+	return NULL;
+}
+
+/*
+ * Check the pclntab's header (as userland/go/pclntab.c does) and fill *p.
+ * NULL, or why not.
+ */
+static const char *pcln_header(const struct elf *e, struct pcln *p)
+{
+	const uint8_t *h = e->buf;
+	uint64_t hw[PCH_WORDS], hsize;
+	uint32_t magic;
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	p->is64 = e->eh.elf_class == ELFCLASS64;
+	p->ptrsize = p->is64 ? 8 : 4;
+	hsize = PCH_WORDS_AT + PCH_WORDS * p->ptrsize;
+	if (!e->pcln_size)
+		return "no .gopclntab section";
+	if (e->pcln_size < hsize)
+		return "the pclntab header is cut short";
+	if (rd(e->r, e->pcln_off, e->buf, hsize))
+		return "cannot read the pclntab header";
+	magic = gcd_le32(h);
+	if (magic != PCLN_MAGIC_118 && magic != PCLN_MAGIC_120)
+		return "the pclntab is not Go 1.18's format or later's";
+	if (h[4] || h[5] || h[6] != 1 || h[7] != p->ptrsize)
+		return "the pclntab header is not for this file's architecture";
+	for (i = 0; i < PCH_WORDS; i++)
+		hw[i] = word(h + PCH_WORDS_AT + i * p->ptrsize, p->is64);
+	p->nfunc = hw[PCH_NFUNC];
+	if (!p->nfunc || p->nfunc > GOELF_MAX_FUNCS)
+		return "the pclntab has no functions, or too many";
+	if (hw[PCH_FUNCNAME] < hsize || hw[PCH_FUNCNAME] > hw[PCH_CU] ||
+	    hw[PCH_CU] > hw[PCH_FILETAB] || hw[PCH_FILETAB] > hw[PCH_PCTAB] ||
+	    hw[PCH_PCTAB] > hw[PCH_PCLN] || hw[PCH_PCLN] > e->pcln_size)
+		return "the pclntab sub-table offsets are out of order";
+	p->funcname_off = hw[PCH_FUNCNAME];
+	p->funcname_size = hw[PCH_CU] - hw[PCH_FUNCNAME];
+	p->tab_off = hw[PCH_PCLN];
+	p->tab = e->pcln_off + p->tab_off;
+	p->tab_size = e->pcln_size - p->tab_off;
+	if ((p->nfunc + 1) * FUNCTAB_ENTRY > p->tab_size)
+		return "the pclntab function table runs past its end";
+	/* Zero from Go 1.26 on (and in a PIE the linker relocated). */
+	p->text = hw[PCH_TEXTSTART];
+	if (!p->text)
+		return moduledata_text(e, p, hw);
+	return NULL;
+}
+
+/* Where the pclntab's function names hold fn_names[]: from the header. */
+struct fn_hits {
+	uint32_t at[FN_COUNT][MAX_NAME_HITS];
+	uint8_t n[FN_COUNT];
+};
+
+static int find_fn_names(const struct elf *e, const struct pcln *p,
+			 struct fn_hits *fh)
+{
+	struct name_scan ns;
+	int err;
+
+	memset(&ns, 0, sizeof(ns));
+	ns.names = fn_names;
+	ns.n = FN_COUNT;
+	ns.at_start = 1;
+	err = scan_names(e, e->pcln_off + p->funcname_off, p->funcname_size,
+			 &ns);
+	memcpy(fh->at, ns.hits, sizeof(fh->at));
+	memcpy(fh->n, ns.nhits, sizeof(fh->n));
+	return err;
+}
+
+/* The functions found: their entryoff, and where setTraceback ends. */
+struct fn_found {
+	uint32_t entryoff[FN_COUNT];
+	uint32_t settb_end;
+	uint8_t n[FN_COUNT];
+};
+
+/*
+ * Walk the functab and each function's _func for the nameOffs of
+ * fn_names[]: two windows, half the scratch buffer each, one per stream.
+ */
+static const char *walk_functab(const struct elf *e, const struct pcln *p,
+				const struct fn_hits *fh, struct fn_found *ff)
+{
+	uint64_t end = p->tab + p->tab_size, i, settb = 0;
+	struct win ft, fn;
+	uint8_t b[FUNCTAB_ENTRY];
+	unsigned int k, h;
+
+	win_init(&ft, e->buf, GOELF_SCRATCH_SIZE / 2, end);
+	win_init(&fn, e->buf + GOELF_SCRATCH_SIZE / 2,
+		 GOELF_SCRATCH_SIZE / 2, end);
+	memset(ff, 0, sizeof(*ff));
+	for (i = 0; i < p->nfunc; i++) {
+		uint32_t entryoff, funcoff, nameoff;
+
+		if (win_read(e, &ft, p->tab + i * FUNCTAB_ENTRY, b,
+			     FUNCTAB_ENTRY))
+			return "cannot read the pclntab function table";
+		entryoff = gcd_le32(b);
+		funcoff = gcd_le32(b + 4);
+		if (funcoff > p->tab_size - FUNC_NAMEOFF - 4)
+			continue;
+		if (win_read(e, &fn, p->tab + funcoff, b, FUNC_NAMEOFF + 4))
+			return "cannot read the pclntab's functions";
+		nameoff = gcd_le32(b + FUNC_NAMEOFF);
+		for (k = 0; k < FN_COUNT; k++) {
+			for (h = 0; h < fh->n[k]; h++)
+				if (fh->at[k][h] == nameoff)
+					break;
+			if (h == fh->n[k])
+				continue;
+			/* The _func must agree with the table. */
+			if (gcd_le32(b) != entryoff)
+				return "a _func does not agree with the pclntab function table";
+			if (ff->n[k]++)
+				return "two functions of the pclntab have the same name";
+			ff->entryoff[k] = entryoff;
+			if (k == FN_SETTB)
+				settb = i;
+		}
+	}
+	if (!ff->n[FN_STARTPANIC])
+		return "runtime.startpanic_m is not in the pclntab";
+	if (!ff->n[FN_SETTB])
+		return "runtime.setTraceback is not in the pclntab";
+	/* Its end: the next entry (the last one ends the text). */
+	if (win_read(e, &ft, p->tab + (settb + 1) * FUNCTAB_ENTRY, b, 4))
+		return "cannot read the pclntab function table";
+	ff->settb_end = gcd_le32(b);
+	return NULL;
+}
+
+/*
+ * The address of the 32-bit atomic store that starts at b[0] (n bytes of
+ * code at pc; prev is the byte before, or -1), or 0.
+ *
+ * amd64: Go 1.19 to 1.27 emit atomic.Store(&traceback_cache, t) as
+ *	LEAQ runtime.traceback_cache(SB), CX	48 8d 0d disp32
+ *	XCHGL AX, (CX)				87 01
+ * that is LEA r64 (REX.W, mod 00 rm 101: RIP-relative), then XCHG r32
+ * (REX W clear, if any) with that register as the base (mod 00); also
+ * taken: XCHG r32 with a RIP-relative operand, 87 /r mod 00 rm 101.
+ * 386: atomic.Store is a call there:
+ *	LEAL runtime.traceback_cache(SB), AX	8d 05 abs32
+ *	MOVL AX, (SP)				89 04 24
+ * that is LEA r32 with an absolute operand (mod 00 rm 101), then that
+ * register stored as the first argument; also taken: XCHG r32 with an
+ * absolute operand, 87 /r mod 00 rm 101.
+ */
+static uint64_t store_at(const uint8_t *b, uint32_t n, uint64_t pc, int prev,
+			 int is64)
+{
+	uint64_t disp;
+
+	if (n < 6 || (b[0] != 0x87 && b[0] != 0x8d && b[1] != 0x8d))
+		return 0;
+	if (b[0] == 0x87 && (b[1] & 0xc7) == 0x05 && prev != 0x66 &&
+	    !(is64 && prev >= 0x48 && prev <= 0x4f)) {
+		disp = gcd_le32(b + 2);
+		return is64 ? pc + 6 + (uint64_t)(int64_t)(int32_t)disp : disp;
+	}
+	if (!is64 && n >= 9 && b[0] == 0x8d && (b[1] & 0xc7) == 0x05 &&
+	    b[6] == 0x89 && b[7] == (0x04 | (b[1] & 0x38)) && b[8] == 0x24)
+		return gcd_le32(b + 2);
+	if (is64 && n >= 9 && (b[0] & 0xf8) == 0x48 && b[1] == 0x8d &&
+	    (b[2] & 0xc7) == 0x05) {
+		unsigned int reg = (b[0] & 0x04) << 1 | (b[2] >> 3 & 7);
+		const uint8_t *x = b + 7;
+		unsigned int base = 0;
+
+		if ((x[0] & 0xf0) == 0x40) {
+			if (x[0] & 0x08)
+				return 0;	/* REX.W: a 64-bit XCHG */
+			base = (x[0] & 0x01) << 3;
+			x++;
+		}
+		if (x + 2 > b + n || x[0] != 0x87 || (x[1] & 0xc0) ||
+		    (base | (x[1] & 7)) != reg || (reg & 7) == 4 ||
+		    (reg & 7) == 5)
+			return 0;
+		disp = gcd_le32(b + 3);
+		return pc + 7 + (uint64_t)(int64_t)(int32_t)disp;
+	}
+	return 0;
+}
+
+/*
+ * The address the one 32-bit atomic store in the code at file offset off
+ * (size bytes, linked at vaddr) writes, into *target: 0, or -1 when there
+ * is none or more than one (every byte offset is tried).
+ */
+static int find_store(const struct elf *e, uint64_t off, uint64_t vaddr,
+		      uint64_t size, uint64_t *target)
+{
+	int is64 = e->eh.elf_class == ELFCLASS64, prev = -1;
+	unsigned int found = 0;
+	uint8_t b[STORE_MAX];
+	struct win w;
+	uint64_t k;
+
+	win_init(&w, e->buf, GOELF_SCRATCH_SIZE, off + size);
+	for (k = 0; k < size; k++) {
+		uint32_t n = (uint32_t)min64(size - k, sizeof(b));
+		uint64_t t;
+
+		if (win_read(e, &w, off + k, b, n))
+			return -1;
+		t = store_at(b, n, vaddr + k, prev, is64);
+		prev = b[0];
+		if (!t)
+			continue;
+		if (found++)
+			return -1;
+		*target = is64 ? t : (uint32_t)t;
+	}
+	return found == 1 ? 0 : -1;
+}
+
+/* GOELF_WANT_FATAL: fill the fatal_* fields, GOELF_F_FATAL when whole. */
+static void read_fatal(const struct elf *e, struct goelf_info *info)
+{
+	struct fn_found ff;
+	struct fn_hits fh;
+	struct pcln p;
+	uint64_t size, off, tb = 0;
+	uint8_t v[4];
+
+	info->fatal_why = pcln_header(e, &p);
+	if (info->fatal_why)
+		return;
+	memset(&fh, 0, sizeof(fh));
+	if (find_fn_names(e, &p, &fh)) {
+		info->fatal_why = "cannot read the pclntab's function names";
+		return;
+	}
+	info->fatal_why = walk_functab(e, &p, &fh, &ff);
+	if (info->fatal_why)
+		return;
+
+	info->fatal_entry = p.text + ff.entryoff[FN_STARTPANIC];
+	info->settb_entry = p.text + ff.entryoff[FN_SETTB];
+	if (vaddr_to_off(e, info->fatal_entry, 1, PF_X, &info->fatal_off)) {
+		info->fatal_why = "runtime.startpanic_m is not in the file part of an executable segment";
+		return;
+	}
+	size = (uint64_t)ff.settb_end - ff.entryoff[FN_SETTB];
+	if (ff.settb_end <= ff.entryoff[FN_SETTB] || size > SETTB_MAX) {
+		info->fatal_why = "runtime.setTraceback's size is implausible";
+		return;
+	}
+	if (vaddr_to_off(e, info->settb_entry, size, PF_X, &off)) {
+		info->fatal_why = "runtime.setTraceback is not in the file part of an executable segment";
+		return;
+	}
+	if (find_store(e, off, info->settb_entry, size, &tb) == 0)
+		info->tbcache_code = tb;
+
+	if (e->tbcache_sym_differs) {
+		info->fatal_why = ".symtab has two different runtime.traceback_cache";
+		return;
+	}
+	if (info->tbcache_code && info->tbcache_sym &&
+	    info->tbcache_code != info->tbcache_sym) {
+		info->fatal_why = "traceback_cache from code and from .symtab differ";
+		return;
+	}
+	info->tbcache = info->tbcache_code ? info->tbcache_code :
+					     info->tbcache_sym;
+	if (!info->tbcache) {
+		info->fatal_why = "no single 32-bit store in runtime.setTraceback, and no .symtab";
+		return;
+	}
+	if (info->tbcache & 3) {
+		info->fatal_why = "runtime.traceback_cache is not 4-byte aligned";
+		return;
+	}
+	if (vaddr_to_off(e, info->tbcache, 4, PF_W, &off)) {
+		info->fatal_why = "runtime.traceback_cache is not in the file part of a writable segment";
+		return;
+	}
+	if (rd(e->r, off, v, 4)) {
+		info->fatal_why = "cannot read runtime.traceback_cache";
+		return;
+	}
+	if (gcd_le32(v) != GOELF_TB_INITIAL) {
+		info->fatal_why = "runtime.traceback_cache does not hold its initial value";
+		return;
+	}
+	info->flags |= GOELF_F_FATAL;
 }
 
 static int probe_read(void *ctx, uint64_t off, void *buf, size_t len)
@@ -794,7 +1365,7 @@ static int probe_file(struct elf *e, unsigned int want,
 	const struct goelf_reader *r = e->r;
 	struct goelf_shdr sh;
 	uint32_t i;
-	int err;
+	int err, fatal;
 
 	err = parse_ehdr(e);
 	if (err)
@@ -805,17 +1376,37 @@ static int probe_file(struct elf *e, unsigned int want,
 	info->e_machine = e->eh.machine;
 
 	for (i = 1; i < e->eh.shnum; i++) {
+		uint8_t nm[SEC_NAME_MAX];
+		size_t n;
+
 		if (goelf_read_shdr(r, &e->eh, i, &sh))
 			break;
+		if (sh.type == SHT_NOTE)
+			scan_notes(e, sh.offset, sh.size, info);
+		if (!in_file(r, sh.offset, sh.size) ||
+		    ((info->flags & GOELF_F_BUILDINFO) &&
+		     !(want & GOELF_WANT_FATAL)))
+			continue;
+		n = sec_name(e, sh.name, nm);
 		if (!(info->flags & GOELF_F_BUILDINFO) &&
-		    in_file(r, sh.offset, sh.size) &&
-		    name_is(e, sh.name, ".go.buildinfo")) {
+		    name_eq(nm, n, ".go.buildinfo")) {
 			info->flags |= GOELF_F_BUILDINFO;
 			info->buildinfo_off = sh.offset;
 			info->buildinfo_size = sh.size;
 		}
-		if (sh.type == SHT_NOTE)
-			scan_notes(e, sh.offset, sh.size, info);
+		if (sh.type != SHT_PROGBITS)
+			continue;
+		/* PIE before Go 1.26: the pclntab is relocated, so writable. */
+		if (!e->pcln_size &&
+		    (name_eq(nm, n, ".gopclntab") ||
+		     name_eq(nm, n, ".data.rel.ro.gopclntab"))) {
+			e->pcln_off = sh.offset;
+			e->pcln_size = sh.size;
+		}
+		if (!e->gomod_size && name_eq(nm, n, ".go.module")) {
+			e->gomod_off = sh.offset;
+			e->gomod_size = sh.size;
+		}
 	}
 	err = scan_program_headers(e, info);
 	if (err)
@@ -823,8 +1414,18 @@ static int probe_file(struct elf *e, unsigned int want,
 
 	if ((want & GOELF_WANT_BUILDINFO) && (info->flags & GOELF_F_BUILDINFO))
 		read_buildinfo(e, info);
-	if ((want & GOELF_WANT_ROOTS) && (info->flags & GOELF_F_GO))
-		read_roots(e, info);
+	if (!(info->flags & GOELF_F_GO))
+		return 0;
+	fatal = (want & GOELF_WANT_FATAL) && fatal_arch(&e->eh);
+	if ((want & GOELF_WANT_ROOTS) || fatal)
+		read_symbols(e, want & (GOELF_WANT_ROOTS |
+					(fatal ? GOELF_WANT_FATAL : 0)), info);
+	if (fatal) {
+		info->flags |= GOELF_F_FATAL_SCANNED;
+		read_fatal(e, info);
+	} else if (want & GOELF_WANT_FATAL) {
+		info->fatal_why = "only amd64 and 386 executables are read";
+	}
 	return 0;
 }
 

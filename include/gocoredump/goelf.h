@@ -183,10 +183,44 @@ int goelf_gnu_buildid(const struct goelf_reader *r, uint64_t off,
 #define GOELF_F_VCSREV		(1u << 5) /* vcs_revision parsed */
 #define GOELF_F_ROOTS		(1u << 6) /* symbol table was scanned */
 #define GOELF_F_GNUBUILDID	(1u << 7) /* has a GNU build-ID note */
+#define GOELF_F_FATAL_SCANNED	(1u << 8) /* GOELF_WANT_FATAL was done */
+/*
+ * The fatal-path facts are complete and consistent: fatal_entry and
+ * fatal_off are runtime.startpanic_m's, tbcache is runtime.traceback_cache
+ * (from code, cross-checked with .symtab when the file has one) and the
+ * file holds the variable's initial value there.
+ */
+#define GOELF_F_FATAL		(1u << 9)
 
 /* What goelf_probe() should do beyond recognising the file. */
 #define GOELF_WANT_BUILDINFO	(1u << 0) /* parse .go.buildinfo strings */
 #define GOELF_WANT_ROOTS	(1u << 1) /* scan .symtab for the roots */
+/*
+ * Find what gocoredump.ko needs to make a fatal error crash as under
+ * GOTRACEBACK=crash (module/fatal.c): from the pclntab (.gopclntab, or
+ * .data.rel.ro.gopclntab in a PIE before Go 1.26; it survives -s -w), the
+ * entries of runtime.startpanic_m and of runtime.setTraceback (named
+ * runtime/debug.SetTraceback there, its linkname); from setTraceback's
+ * code, the address of its one 32-bit atomic store, which is
+ * runtime.traceback_cache (amd64: LEA disp(%rip),reg then XCHG; 386: LEA
+ * abs32,reg then the argument store of the call to atomic.Store); from
+ * .symtab, when there is one, the same variable's symbol.  The pclntab must
+ * be Go 1.18's format or later's (magic 0xfffffff0/0xfffffff1) for the
+ * file's pointer size.  Bounded: at most GOELF_MAX_FUNCS functions and the
+ * bytes of the function-name table.  Only EM_X86_64 and EM_386 files.
+ * Not found: a cgo PIE before Go 1.26, whose pclntab has no section.
+ */
+#define GOELF_WANT_FATAL	(1u << 2)
+#define GOELF_MAX_FUNCS		(4u << 20)
+
+/* Values of runtime.traceback_cache (runtime1.go, Go 1.19 to 1.27). */
+#define GOELF_TB_CRASH		1u		/* tracebackCrash */
+#define GOELF_TB_ALL		2u		/* tracebackAll */
+#define GOELF_TB_SHIFT		2		/* tracebackShift */
+#define GOELF_TB_INITIAL	(2u << GOELF_TB_SHIFT)	/* before the env */
+/* GOTRACEBACK=crash: level 2, all, crash. */
+#define GOELF_TB_UPGRADED	(2u << GOELF_TB_SHIFT | GOELF_TB_ALL | \
+				 GOELF_TB_CRASH)
 
 #define GOELF_BUILDID_LEN	128
 
@@ -209,6 +243,14 @@ struct goelf_info {
 	char go_version[GCD_GOVERSION_LEN];	/* "go1.22.12" */
 	char go_module[GCD_GOMODULE_LEN];	/* main module path */
 	char vcs_revision[GCD_VCSREV_LEN];
+	/* GOELF_WANT_FATAL; link-time addresses (no load bias) */
+	uint64_t fatal_entry;		/* runtime.startpanic_m */
+	uint64_t fatal_off;		/* its file offset */
+	uint64_t settb_entry;		/* runtime.setTraceback */
+	uint64_t tbcache_code;		/* from setTraceback's code, or 0 */
+	uint64_t tbcache_sym;		/* from .symtab, or 0 */
+	uint64_t tbcache;		/* the one to use (GOELF_F_FATAL) */
+	const char *fatal_why;		/* static text: why no GOELF_F_FATAL */
 };
 
 /* Errors (negative return values). */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fuzz_goelf.c - libFuzzer target for lib/goelf.c, the Go ELF parser that
- * gocoredump.ko runs on files from disk, and for gocap's overlay of an
- * executable on a core (core/procmem.c: its segments, its relocations
- * applied).  The input is the file.
+ * gocoredump.ko runs on files from disk (every part of goelf_probe(): the
+ * build info, the roots, the fatal path's pclntab walk and code decoding),
+ * and for gocap's overlay of an executable on a core (core/procmem.c: its
+ * segments, its relocations applied).  The input is the file.  Seeds:
+ * tests/fuzz/make-seeds.sh.
  */
 #include <stdint.h>
 #include <string.h>
@@ -28,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct goelf_info info;
 
-	if (goelf_probe(&r, GOELF_WANT_BUILDINFO | GOELF_WANT_ROOTS, &info,
-			scratch) == 0)
+	if (goelf_probe(&r, GOELF_WANT_BUILDINFO | GOELF_WANT_ROOTS |
+			GOELF_WANT_FATAL, &info, scratch) == 0)
 		goelf_modinfo(&r, &info, version, sizeof(version), modinfo,
 			      sizeof(modinfo));
 	goelf_buildinfo_mem(data, size, version, sizeof(version), modinfo,

@@ -4,7 +4,10 @@
 #  - fuzz_goelf: the lab's Go test programs, every release and variant,
 #    with code, rodata and DWARF removed (objcopy) so that what goelf
 #    reads (headers, .go.buildinfo, the build-ID note, .symtab, .strtab)
-#    fits libFuzzer's input size;
+#    fits libFuzzer's input size; and small Go-like files that hold what
+#    GOELF_WANT_FATAL reads (a pclntab, setTraceback's store, the
+#    variable), which real executables are too big to keep
+#    (goelf_seeds.py);
 #  - fuzz_note: the headers and notes of the cores the lab's guests wrote
 #    with the module (so with the gocoredump note), cut before the segment
 #    data.
@@ -19,6 +22,7 @@ for b in "$GOCD_BUILD"/lab/payload/go/*/crasher; do
 		-R .itablink -R .gosymtab "$b" "$S/fuzz_goelf/$n.elf" 2>/dev/null ||
 		rm -f "$S/fuzz_goelf/$n.elf"
 done
+python3 "$(dirname "$0")/goelf_seeds.py" "$S/fuzz_goelf" 2>/dev/null
 for c in "$GOCD_BUILD"/lab/*/out/cores/*/*.core; do
 	[ -f "$c" ] || continue
 	off=$(readelf -lW "$c" 2>/dev/null | awk '$1 == "LOAD" { print $2; exit }')

@@ -1,0 +1,3 @@
+module gocoredump.test/fatal
+
+go 1.19
