@@ -14,7 +14,9 @@
  *  - files to classify: the files the new program maps executable (the
  *    program and its ELF interpreter) go to filecache.c's worker, so that
  *    the verdict is ready when the program crashes and the dump need not
- *    read them.
+ *    read them.  With the gotraceback knob on, the worker also places the
+ *    fatal-path probe of a Go program (fatal.c); a program is queued until
+ *    that is decided for its file.
  *
  * The tracepoint is reached through for_each_kernel_tracepoint() and
  * tracepoint_probe_register(), both exported: no symbol lookup.  Without
@@ -90,18 +92,23 @@ static bool gcd_seen_before(const struct inode *inode)
 	return false;
 }
 
-/* Does a policy need verdicts?  (force under scope=go, or the note.) */
+/*
+ * Does a policy need verdicts?  (force under scope=go, the note, or the
+ * fatal-path probes of gotraceback.)
+ */
 static bool gcd_verdicts_wanted(void)
 {
-	return READ_ONCE(gcd_knobs.enabled) &&
-	       ((READ_ONCE(gcd_knobs.force) &&
-		 READ_ONCE(gcd_knobs.scope) == GCD_SCOPE_GO) ||
-		READ_ONCE(gcd_knobs.note));
+	return READ_ONCE(gcd_knobs.gotraceback) != GCD_TB_OFF ||
+	       (READ_ONCE(gcd_knobs.enabled) &&
+		((READ_ONCE(gcd_knobs.force) &&
+		  READ_ONCE(gcd_knobs.scope) == GCD_SCOPE_GO) ||
+		 READ_ONCE(gcd_knobs.note)));
 }
 
 /* Queue the files mm maps executable; right after exec that is few. */
 static void gcd_exec_queue_files(struct mm_struct *mm)
 {
+	bool fatal = READ_ONCE(gcd_knobs.gotraceback) != GCD_TB_OFF;
 	struct vm_area_struct *vma;
 	int queued = 0;
 
@@ -109,9 +116,14 @@ static void gcd_exec_queue_files(struct mm_struct *mm)
 	if (!mmap_read_trylock(mm))
 		return;
 	for_each_vma(vmi, vma) {
+		struct inode *inode;
+
 		if (!vma->vm_file || !(vma->vm_flags & VM_EXEC))
 			continue;
-		if (gcd_seen_before(file_inode(vma->vm_file)))
+		inode = file_inode(vma->vm_file);
+		/* A program not yet decided on for its probe goes again. */
+		if (gcd_seen_before(inode) &&
+		    (!fatal || gcd_fatal_known(inode)))
 			continue;
 		gcd_classify_later(vma->vm_file);
 		if (++queued == 4)

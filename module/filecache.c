@@ -346,7 +346,8 @@ static int gcd_read(void *ctx, u64 off, void *buf, size_t len)
  * failed (not a verdict), -ENOMEM.
  */
 static int gcd_probe(struct file *file, loff_t size, struct gcd_budget *b,
-		     bool may_block, struct gcd_file_facts *out)
+		     bool may_block, unsigned int want,
+		     struct gcd_file_facts *out)
 {
 	struct gcd_reader_ctx c = {
 		.file = file, .budget = b, .may_block = may_block,
@@ -357,9 +358,14 @@ static int gcd_probe(struct file *file, loff_t size, struct gcd_budget *b,
 	scratch = kmalloc(GOELF_SCRATCH_SIZE, GFP_KERNEL);
 	if (!scratch)
 		return -ENOMEM;
-	out->err = goelf_probe(&r, GCD_WANT_ALL, &out->info, scratch);
+	out->err = goelf_probe(&r, want, &out->info, scratch);
 	kfree(scratch);
 	return out->err == -GOELF_EIO ? -EAGAIN : 0;
+}
+
+static bool gcd_fatal_wanted(void)
+{
+	return READ_ONCE(gcd_knobs.gotraceback) != GCD_TB_OFF;
 }
 
 static bool gcd_classifiable(struct file *file)
@@ -380,7 +386,7 @@ int gcd_file_facts(struct file *file, struct gcd_budget *b,
 		goto miss;
 	if (gcd_cache_get(&id, out))
 		return 0;
-	err = gcd_probe(file, id.size, b, false, out);
+	err = gcd_probe(file, id.size, b, false, GCD_WANT_ALL, out);
 	if (err == -ENOMEM)
 		return err;
 	if (err)
@@ -405,6 +411,7 @@ static int gcd_classify_now(struct file *file)
 	struct gcd_file_facts *facts;
 	struct gcd_inode_id id;
 	struct gcd_budget b;
+	bool hit;
 	int err = 0;
 
 	if (gcd_inode_id(file, true, &id))
@@ -412,14 +419,26 @@ static int gcd_classify_now(struct file *file)
 	facts = kmalloc(sizeof(*facts), GFP_KERNEL);
 	if (!facts)
 		return -ENOMEM;
-	if (!gcd_cache_get(&id, facts)) {
+	hit = gcd_cache_get(&id, facts);
+	/*
+	 * A dump's verdict lacks the fatal-path facts (they cost a walk of
+	 * the pclntab, which a dump does not pay): the worker adds them.
+	 */
+	if (!hit || (gcd_fatal_wanted() && !facts->err &&
+		     (facts->info.flags & GOELF_F_GO) &&
+		     !(facts->info.flags & GOELF_F_FATAL_SCANNED))) {
 		gcd_budget_init(&b, U64_MAX, GCD_WORKER_BUDGET_MS);
-		err = gcd_probe(file, id.size, &b, true, facts);
+		err = gcd_probe(file, id.size, &b, true,
+				GCD_WANT_ALL | GOELF_WANT_FATAL, facts);
 		if (!err) {
 			gcd_cache_put(&id, facts);
-			atomic64_inc(&gcd_stats.files_classified);
+			if (!hit)
+				atomic64_inc(&gcd_stats.files_classified);
 		}
 	}
+	if (!err && gcd_fatal_wanted())
+		gcd_fatal_consider(file, facts, id.generation, id.size,
+				   &id.ctime);
 	kfree(facts);
 	return err;
 }

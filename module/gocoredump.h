@@ -15,6 +15,8 @@
  *                page-cache residency of forced mappings
  *   note.c       the scheduler-metadata note, its insertion into the core's
  *                PT_NOTE segment, and the RLIMIT_CORE fit
+ *   fatal.c      the gotraceback knob: uprobes on Go's fatal path that make
+ *                every Go crash behave as under GOTRACEBACK=crash
  *
  * Locking: knobs are single words, read with READ_ONCE() on the dump path
  * and written with WRITE_ONCE().  Counters are atomics.  The per-dump state
@@ -48,12 +50,20 @@ enum gcd_scope {
 	GCD_SCOPE_EXEC,		/* every file the process maps executable */
 };
 
+/* The gotraceback knob. */
+enum gcd_gotraceback {
+	GCD_TB_OFF,		/* the module never writes process memory */
+	GCD_TB_CRASH,		/* every Go process crashes as under =crash */
+	GCD_TB_CRASH_IF_UNSET,	/* ...unless its environment sets GOTRACEBACK */
+};
+
 struct gcd_knobs {
 	bool enabled;
 	bool note;
 	unsigned int force;		/* GCD_FORCE_* */
 	enum gcd_scope scope;
 	unsigned int max_forced_mb;
+	enum gcd_gotraceback gotraceback;
 };
 
 struct gcd_stats {
@@ -69,6 +79,10 @@ struct gcd_stats {
 	atomic64_t budget_exhausted;	/* dumps that used up their budget */
 	atomic64_t vmas_not_resident;	/* forcing dropped: not in page cache */
 	atomic64_t rlimit_drops;	/* note or forcing dropped: RLIMIT_CORE */
+	atomic64_t probes_placed;	/* fatal-path uprobes registered */
+	atomic64_t probes_active;	/* ...and in place now */
+	atomic64_t crashes_upgraded;	/* tracebacks raised to "crash" */
+	atomic64_t upgrade_errors;	/* no probe, or no upgrade, by error */
 };
 
 extern struct gcd_knobs gcd_knobs;
@@ -79,6 +93,8 @@ extern struct gcd_stats gcd_stats;
  * last_error ("dump SEQ (pid PID): TEXT") and logs it (rate limited).
  */
 __printf(2, 3) void gcd_error(u64 seq, const char *fmt, ...);
+/* The same for the gotraceback feature (fatal.c): also upgrade_errors. */
+__printf(1, 2) void gcd_upgrade_error(const char *fmt, ...);
 
 /* How an error message ends, by what the module did about it. */
 #define GCD_KEPT	"; core left as the kernel made it"
@@ -143,6 +159,21 @@ struct gcd_file_facts {
 	struct goelf_info info;		/* as goelf_probe() filled it */
 	int err;			/* goelf_probe()'s result, not -EIO */
 };
+
+/* fatal.c */
+/*
+ * A file the worker has facts about (made with GOELF_WANT_FATAL), with its
+ * version: place its fatal-path probe if it is a Go executable that has
+ * none.  Context: the worker, may sleep.
+ */
+void gcd_fatal_consider(struct file *file, const struct gcd_file_facts *f,
+			u32 generation, loff_t size,
+			const struct timespec64 *ctime);
+/* Has the worker decided about this version of inode?  Any context. */
+bool gcd_fatal_known(const struct inode *inode);
+/* Was current's traceback upgraded (then forget it)?  Any context. */
+bool gcd_fatal_take_mark(const struct mm_struct *mm);
+void gcd_fatal_exit(void);
 
 int gcd_filecache_init(void);
 void gcd_filecache_exit(void);

@@ -34,24 +34,44 @@ struct gcd_stats gcd_stats;
 #define GCD_MAX_FORCED_MB_MAX	BIT(20)	/* 1 TiB */
 
 static DEFINE_SPINLOCK(gcd_last_error_lock);
-static char gcd_last_error[256];
+#define GCD_LAST_ERROR_LEN	256
+static char gcd_last_error[GCD_LAST_ERROR_LEN];
+
+static __printf(3, 0) void gcd_verror(char *buf, int n, const char *fmt,
+				       va_list ap)
+{
+	vscnprintf(buf + n, GCD_LAST_ERROR_LEN - n, fmt, ap);
+	atomic64_inc(&gcd_stats.errors);
+	spin_lock(&gcd_last_error_lock);
+	strscpy(gcd_last_error, buf, sizeof(gcd_last_error));
+	spin_unlock(&gcd_last_error_lock);
+	pr_info_ratelimited("%s\n", buf);
+}
 
 void gcd_error(u64 seq, const char *fmt, ...)
 {
-	char buf[sizeof(gcd_last_error)];
+	char buf[GCD_LAST_ERROR_LEN];
 	va_list ap;
 	int n;
 
 	n = scnprintf(buf, sizeof(buf), "dump %llu (pid %d): ", seq,
 		      task_tgid_nr(current));
 	va_start(ap, fmt);
-	vscnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	gcd_verror(buf, n, fmt, ap);
 	va_end(ap);
-	atomic64_inc(&gcd_stats.errors);
-	spin_lock(&gcd_last_error_lock);
-	strscpy(gcd_last_error, buf, sizeof(gcd_last_error));
-	spin_unlock(&gcd_last_error_lock);
-	pr_info_ratelimited("%s\n", buf);
+}
+
+void gcd_upgrade_error(const char *fmt, ...)
+{
+	char buf[GCD_LAST_ERROR_LEN];
+	va_list ap;
+	int n;
+
+	atomic64_inc(&gcd_stats.upgrade_errors);
+	n = scnprintf(buf, sizeof(buf), "gotraceback: ");
+	va_start(ap, fmt);
+	gcd_verror(buf, n, fmt, ap);
+	va_end(ap);
 }
 
 static const char *const gcd_force_names[] = { "text", "rodata", "data" };
@@ -135,6 +155,51 @@ static ssize_t scope_store(struct kobject *kobj, struct kobj_attribute *attr,
 	else
 		return -EINVAL;
 	WRITE_ONCE(gcd_knobs.scope, scope);
+	return count;
+}
+
+static const char *const gcd_tb_names[] = {
+	[GCD_TB_OFF] = "off",
+	[GCD_TB_CRASH] = "crash",
+	[GCD_TB_CRASH_IF_UNSET] = "crash-if-unset",
+};
+
+static int gcd_parse_gotraceback(const char *buf, enum gcd_gotraceback *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gcd_tb_names); i++) {
+		if (sysfs_streq(buf, gcd_tb_names[i])) {
+			/* Without uprobes only "off" can be honoured. */
+			if (i != GCD_TB_OFF && !IS_ENABLED(CONFIG_UPROBES))
+				return -EOPNOTSUPP;
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static ssize_t gotraceback_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  gcd_tb_names[READ_ONCE(gcd_knobs.gotraceback)]);
+}
+
+static ssize_t gotraceback_store(struct kobject *kobj,
+				 struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	enum gcd_gotraceback v;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = gcd_parse_gotraceback(buf, &v);
+	if (err)
+		return err;
+	WRITE_ONCE(gcd_knobs.gotraceback, v);
 	return count;
 }
 
@@ -222,6 +287,10 @@ static const struct {
 	{ "budget_exhausted", &gcd_stats.budget_exhausted },
 	{ "vmas_not_resident", &gcd_stats.vmas_not_resident },
 	{ "rlimit_drops", &gcd_stats.rlimit_drops },
+	{ "probes_placed", &gcd_stats.probes_placed },
+	{ "probes_active", &gcd_stats.probes_active },
+	{ "crashes_upgraded", &gcd_stats.crashes_upgraded },
+	{ "upgrade_errors", &gcd_stats.upgrade_errors },
 };
 
 static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -260,6 +329,14 @@ static struct kobj_attribute gcd_attr_vmas_not_resident =
 	__ATTR(vmas_not_resident, 0444, counter_show, NULL);
 static struct kobj_attribute gcd_attr_rlimit_drops =
 	__ATTR(rlimit_drops, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_probes_placed =
+	__ATTR(probes_placed, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_probes_active =
+	__ATTR(probes_active, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_crashes_upgraded =
+	__ATTR(crashes_upgraded, 0444, counter_show, NULL);
+static struct kobj_attribute gcd_attr_upgrade_errors =
+	__ATTR(upgrade_errors, 0444, counter_show, NULL);
 
 static ssize_t compat_hook_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
@@ -282,6 +359,7 @@ static struct kobj_attribute gcd_attr_force = __ATTR_RW(force);
 static struct kobj_attribute gcd_attr_scope = __ATTR_RW(scope);
 static struct kobj_attribute gcd_attr_max_forced_mb = __ATTR_RW(max_forced_mb);
 static struct kobj_attribute gcd_attr_last_error = __ATTR_RO(last_error);
+static struct kobj_attribute gcd_attr_gotraceback = __ATTR_RW(gotraceback);
 
 static struct attribute *gcd_attrs[] = {
 	&gcd_attr_enabled.attr,
@@ -303,6 +381,11 @@ static struct attribute *gcd_attrs[] = {
 	&gcd_attr_vmas_not_resident.attr,
 	&gcd_attr_rlimit_drops.attr,
 	&gcd_attr_compat_hook.attr,
+	&gcd_attr_gotraceback.attr,
+	&gcd_attr_probes_placed.attr,
+	&gcd_attr_probes_active.attr,
+	&gcd_attr_crashes_upgraded.attr,
+	&gcd_attr_upgrade_errors.attr,
 	NULL,
 };
 
@@ -382,6 +465,29 @@ module_param_cb(max_forced_mb, &gcd_param_max_forced_mb_ops,
 		&gcd_knobs.max_forced_mb, 0444);
 MODULE_PARM_DESC(max_forced_mb, "cap on the bytes forcing may add per dump, MiB, 1..1048576 (default 256)");
 
+static int gcd_param_set_gotraceback(const char *val,
+				     const struct kernel_param *kp)
+{
+	enum gcd_gotraceback v;
+	int err = gcd_parse_gotraceback(val, &v);
+
+	if (!err)
+		WRITE_ONCE(gcd_knobs.gotraceback, v);
+	return err;
+}
+
+static int gcd_param_get_gotraceback(char *buf, const struct kernel_param *kp)
+{
+	return gotraceback_show(NULL, NULL, buf);
+}
+
+static const struct kernel_param_ops gcd_param_gotraceback_ops = {
+	.set = gcd_param_set_gotraceback,
+	.get = gcd_param_get_gotraceback,
+};
+module_param_cb(gotraceback, &gcd_param_gotraceback_ops, NULL, 0444);
+MODULE_PARM_DESC(gotraceback, "make Go crashes behave as under GOTRACEBACK=crash: off, crash or crash-if-unset (default off)");
+
 module_param_named(enabled, gcd_knobs.enabled, bool, 0444);
 MODULE_PARM_DESC(enabled, "0: inert, dumps as the kernel makes them (default 1)");
 module_param_named(note, gcd_knobs.note, bool, 0444);
@@ -413,6 +519,7 @@ static int __init gcd_init(void)
 
 out_filecache:
 	gcd_filecache_exit();
+	gcd_fatal_exit();
 out_kobj:
 	kobject_put(gcd_kobj);
 	return err;
@@ -423,6 +530,8 @@ static void __exit gcd_exit(void)
 	gcd_exec_exit();
 	gcd_hooks_exit();
 	gcd_filecache_exit();
+	/* After the worker, which places probes. */
+	gcd_fatal_exit();
 	kobject_put(gcd_kobj);
 	pr_info("unloaded\n");
 }

@@ -300,6 +300,8 @@ static void gcd_fill_process(struct gcd_dump *d, struct gcd_note_process *p,
 		flags |= GCD_PROC_F_COMPAT;
 	if (d->force_skipped)
 		flags |= GCD_PROC_F_FORCE_SKIPPED;
+	if (gcd_fatal_take_mark(current->mm))
+		flags |= GCD_PROC_F_TB_UPGRADED;
 	if (d->exe) {
 		const struct goelf_info *in = &d->exe->info;
 

@@ -59,6 +59,12 @@
  * fields hold the process's own.
  */
 #define GCD_PROC_F_PIDNS	(1u << 7)
+/*
+ * The process ran without GOTRACEBACK=crash; at its fatal error the module
+ * (sysfs gotraceback) raised its traceback setting to "crash", which made
+ * the runtime print every goroutine and abort with this core.
+ */
+#define GCD_PROC_F_TB_UPGRADED	(1u << 8)
 
 /* Indices into struct gcd_note_process.roots[]. */
 enum gcd_root {
