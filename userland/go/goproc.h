@@ -219,4 +219,14 @@ int goroots_from_code(struct goproc *p);
  */
 int gofind_goroutines(struct goproc *p);
 
+/*
+ * Did gocoredump.ko raise this process's traceback to "crash" at its fatal
+ * error (the note's GCD_PROC_F_TB_UPGRADED)?
+ */
+static inline int goproc_tb_upgraded(const struct goproc *p)
+{
+	return p->have_note && p->note.have_process &&
+	       (p->note.proc.flags & GCD_PROC_F_TB_UPGRADED);
+}
+
 #endif /* GOCD_GOPROC_H */

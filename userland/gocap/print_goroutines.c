@@ -607,11 +607,20 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		js_member(&js, "allgs_problem", p->allgs_problem[0] ?
 			  js_text(p->allgs_problem) : json_null());
 		js_member(&js, "crash", crash_json(p, &c));
+		js_member(&js, "traceback_upgraded",
+			  json_boolean(goproc_tb_upgraded(p)));
 		js_member(&js, "now", now_json(o->now));
 		js_begin_array(&js, f, "goroutines");
-	} else if (c.header[0]) {
-		fputs(c.header, f);
-		fputc('\n', f);
+	} else {
+		if (goproc_tb_upgraded(p))
+			fputs("[gocap: traceback upgraded by gocoredump: the "
+			      "program ran without GOTRACEBACK=crash; the "
+			      "kernel module raised it at the fatal error]\n",
+			      f);
+		if (c.header[0]) {
+			fputs(c.header, f);
+			fputc('\n', f);
+		}
 	}
 	if (c.g && gowalk_g_at(w, c.g, &g) == 0)
 		print_one(f, &js, p, &g, o, &first, st);
