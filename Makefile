@@ -5,9 +5,10 @@
 #                        kernel's /lib/modules/$(uname -r)/build)
 #   make check           the tests CI runs: host unit tests and suites (lint among
 #                        them), the VM lab on Debian's 6.1, 6.12 and 7.x
-#                        kernels, fuzzing (scripts/check.sh)
-#   make check-fullsys   the full-system lab: the packages on a Debian 12
-#                        guest with systemd (tests/fullsys/run.sh)
+#                        kernels, fuzzing, the full-system lab
+#                        (scripts/check.sh)
+#   make check-fullsys   the full-system lab alone: the packages on a Debian
+#                        12 guest with systemd (tests/fullsys/run.sh)
 #   make demo            boot 6.1 in QEMU, crash a Go program without and with
 #                        the module, show the cores' program headers
 #   make bench           the benchmarks under bench/ (not part of check)

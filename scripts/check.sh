@@ -12,21 +12,20 @@
 #   5. fuzzing: each target for GOCD_FUZZ_SECONDS (default 30) seconds,
 #      seeded with real binaries and cores, the lab's among them
 #
-# Not by default: the full-system lab (stage "fullsys", `make
-# check-fullsys`, tests/fullsys/run.sh): the .debs of `make deb` installed
-# with apt on a Debian 12 guest with systemd, a reboot, two crashes, the
-# 6.1 -> 6.12 kernel upgrade, systemd-coredump, removal.  About 14 minutes
-# here with its image cached, beside the 37 of the other stages: it fits
-# CI's hour, and joins `make check` once it has run green more than once
-# (one flaky boot of four would fail all of CI).
+#   6. the full-system lab (tests/fullsys/run.sh): the .debs of `make deb`
+#      installed with apt on a Debian 12 guest with systemd, a reboot, two
+#      crashes, the 6.1 -> 6.12 kernel upgrade, systemd-coredump, removal.
+#      About 14 minutes with its image cached, mostly a QEMU guest: it runs
+#      in the background from the start, beside the host stages (which
+#      mostly wait for their crashers' clocks), and is collected at the end.
 #
 # GOCD_CHECK_ONLY="unit host lab fuzz fullsys" chooses the stages (for
-# iterating, or to add the full-system lab).
+# iterating; `make check-fullsys` is the full-system lab alone).
 set -u
 . "$(dirname "$0")/lib.sh"
 
 TAPDIR="$GOCD_BUILD/tap"
-stages=${GOCD_CHECK_ONLY:-"unit host lab fuzz"}
+stages=${GOCD_CHECK_ONLY:-"unit host lab fuzz fullsys"}
 GOCD_FUZZ_SECONDS=${GOCD_FUZZ_SECONDS:-30}
 export GOCD_FUZZ_SECONDS TAPDIR
 
@@ -65,6 +64,18 @@ if build_step userland make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" \
 	GOCD_KSELFTEST="$GOCD_KSELFTEST" all; then
 	built=1
 fi
+
+# The full-system lab first, in the background (see above); its progress
+# goes to fullsys.progress, its TAP to fullsys.tap like any suite's.
+fullsys_pid=
+case " $stages " in
+*" fullsys "*)
+	echo "=== fullsys: started in the background" >&2
+	run_suite fullsys "$GOCD_TOP/tests/fullsys/run.sh" \
+		2> "$TAPDIR/fullsys.progress" &
+	fullsys_pid=$!
+	;;
+esac
 
 for s in $stages; do
 	case $s in
@@ -106,13 +117,18 @@ for s in $stages; do
 		done
 		;;
 	fullsys)
-		run_suite fullsys "$GOCD_TOP/tests/fullsys/run.sh"
-		;;
+		;;	# started before the other stages
 	*)
 		die "unknown stage $s"
 		;;
 	esac
 done
+
+if [ -n "$fullsys_pid" ]; then
+	echo "=== fullsys: waiting for it to finish" >&2
+	wait "$fullsys_pid"
+	cat "$TAPDIR/fullsys.progress" >&2
+fi
 
 echo "=== summary (TAP in $TAPDIR)"
 exec "$GOCD_TOP/scripts/tap-summary.sh" "$TAPDIR"
