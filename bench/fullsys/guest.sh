@@ -62,7 +62,9 @@ EOT
 			case $h in
 			file) echo "/var/crash/core.%p" > /proc/sys/kernel/core_pattern ;;
 			gocapd-*)
-				echo "Storage=${h#gocapd-}" > /etc/gocapd.conf
+				# The same room as systemd-coredump's: the default
+				# MaxUse (10% of the 16 GiB disk) would cut a raw core.
+				printf 'Storage=%s\nMaxUse=32G\nKeepFree=0\n' "${h#gocapd-}" > /etc/gocapd.conf
 				systemctl start gocapd
 				echo "$GOCAPD_PATTERN" > /proc/sys/kernel/core_pattern ;;
 			systemd-coredump) echo "$sdcd" > /proc/sys/kernel/core_pattern ;;
