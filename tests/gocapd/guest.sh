@@ -33,6 +33,9 @@
 #       annotation holds gocoredump's scheduler note, decoded
 #  12   %d and %F: the core and /proc/PID agree (pid_check), and on a
 #       kernel with %F (7.x) the kernel's pidfd says so too
+#  13   the crashed process is let go once its core is written: it exits
+#       while the daemon is stopped before its fsync (nothing recorded
+#       yet), and the dump is then recorded complete
 set -u
 G=/gcd/bin/gocapd
 GOCAP=/gcd/bin/gocap
@@ -113,6 +116,20 @@ rows() {
 	}'
 }
 field() { rows | awk -F'\t' -v id="$1" -v f="$2" '$1 == id { print $f }'; }
+# settle N: wait (30 s at most) until the store lists N dumps and nothing
+# is being written in .tmp/.  A crashed process is gone once its core is
+# written, before its dump is synced and recorded (gocapd.rst, "When the
+# crashed process goes"): crash returning is not the row being there.
+settle() {
+	for _ in $(seq 300); do
+		busy=0
+		for f in "$STORE"/.tmp/*.partial; do [ -e "$f" ] && busy=1; done
+		[ "$busy" = 0 ] && [ "$(rows | wc -l)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "settle: $(rows | wc -l) rows of $1 after 30 s"
+	return 1
+}
 extract() { "$GOCAP" --store "$STORE" dump "$1" -o "$2"; }
 
 mkdir -p /run /etc /var/lib /tmp/tee
@@ -127,6 +144,7 @@ t_exact() {
 	daemon "Storage=$storage" || return 1
 	pattern "$TEE_PATTERN"
 	crash -mib 32
+	settle 1
 	id=$(rows | tail -1 | cut -f1)
 	pid=$(field "$id" 3)
 	st=$(field "$id" 5)
@@ -152,6 +170,7 @@ t_fifty() {
 	i=0; pids=""
 	while [ "$i" -lt 50 ]; do crash -mib 2 & pids="$pids $!"; i=$((i + 1)); done
 	for p in $pids; do wait "$p"; done
+	settle 50
 	total=$(rows | wc -l)
 	complete=$(rows | awk -F'\t' '$5 == "complete"' | wc -l)
 	bydaemon=$(grep -c "): complete," "$LOG")
@@ -177,6 +196,7 @@ t_killed() {
 	done
 	kill -9 "$DP"; wait "$DP" 2>/dev/null; DP=""
 	wait "$cp"
+	settle 1
 	rm -f /tmp/tee/copy
 	r=$(rows | tail -1)
 	id=$(echo "$r" | cut -f1); pid=$(echo "$r" | cut -f3)
@@ -198,12 +218,14 @@ t_full() {
 	daemon "Storage=raw" "KeepFree=0" "MaxUse=0" "RateLimit=off" || return 1
 	pattern "$PIPE_PATTERN"
 	crash -mib 64
+	settle 1
 	r=$(rows | tail -1)
 	echo "$r"
 	echo "$r" | cut -f5 | grep -qx metadata-only || return 1
 	echo "$r" | grep -q "No space left on device" || return 1
 	kill -0 "$DP" || { echo "daemon died"; return 1; }
 	crash -mib 1
+	settle 2
 	[ "$(rows | tail -1 | cut -f5)" = complete ]
 }
 check "disk full: metadata recorded, status says why (ENOSPC), daemon keeps running" t_full
@@ -215,6 +237,7 @@ t_loop() {
 	pattern "$PIPE_PATTERN"
 	: > "$LOG"
 	for i in 1 2 3 4 5 6 7 8 9 10; do crash -mib 1; done
+	settle 3
 	n=$(rows | wc -l)
 	s=$(grep -c "suppressed: more than 3 dumps" "$LOG")
 	echo "rows $n, suppressed $s"
@@ -234,6 +257,7 @@ if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
 		pattern "@@$KS"
 		crash -mib 32
 		crash -mib 32	# rate limited: the daemon answers REJECT
+		settle 1
 		r=$(rows | head -1)
 		echo "$r"; rows | wc -l
 		[ "$(rows | wc -l)" = 1 ] && [ "$(echo "$r" | cut -f5)" = complete ] &&
@@ -247,6 +271,7 @@ if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
 		daemon "Storage=raw" "RateLimit=off" -- --coredump-socket "$KS" || return 1
 		pattern "@$KS"
 		crash -mib 16
+		settle 1
 		r=$(rows | head -1)
 		echo "$r"
 		[ "$(echo "$r" | cut -f5)" = complete ] && [ "$(echo "$r" | cut -f4)" = 6 ]
@@ -265,6 +290,7 @@ if grep -qx socket /proc/sys/kernel/core_modes 2>/dev/null; then
 		fi
 		pattern "$2$KS"
 		/gcd/bin/memsnap crash /tmp/snap 48 || return 1
+		settle 1
 		r=$(rows | tail -1)
 		echo "$r"
 		id=$(echo "$r" | cut -f1)
@@ -292,6 +318,7 @@ if [ -f /gcd/gocoredump.ko ] && insmod /gcd/gocoredump.ko 2>/dev/null; then
 		daemon "Storage=zstd" "RateLimit=off" || return 1
 		pattern "$PIPE_PATTERN"
 		crash -mib 4
+		settle 1
 		r=$(rows | tail -1)
 		pid=$(echo "$r" | cut -f3)
 		j=$STORE/$(echo "$r" | cut -f11 | sed 's/\.zst$//').json
@@ -317,6 +344,7 @@ t_pidfd() {
 	daemon "Storage=zstd" "RateLimit=off" || return 1
 	pattern "$PIPE_PATTERN"
 	crash -mib 2
+	settle 1
 	r=$(rows | tail -1)
 	j=$STORE/$(echo "$r" | cut -f11 | sed 's/\.zst$//').json
 	echo "$r"
@@ -332,6 +360,45 @@ t_pidfd() {
 	fi
 }
 check "PID reuse: the core and /proc/PID agree; with %F (7.x, and 6.1's backport) the kernel's pidfd verified it" t_pidfd
+
+# --- 13: the crashed process goes once its core is written -----------------
+# The kernel keeps it until every reader of the core's pipe has closed
+# it; the daemon and the helper close theirs once every byte is read and
+# written, before the fsync.  The daemon stops right there
+# (GOCAPD_FAILPOINT=before-fsync:stop): the crashed process must be gone
+# all the same, with no row yet; resumed, the daemon records it complete.
+t_release() {
+	fresh_store
+	export GOCAPD_FAILPOINT=before-fsync:stop
+	daemon "Storage=raw" "RateLimit=off"
+	rc=$?
+	unset GOCAPD_FAILPOINT
+	[ "$rc" = 0 ] || return 1
+	pattern "$PIPE_PATTERN"
+	crash -mib 32 &
+	cp=$!
+	st=""
+	for _ in $(seq 600); do
+		st=$(cut -d' ' -f3 "/proc/$DP/stat")
+		[ "$st" = T ] && break
+		sleep 0.1
+	done
+	gone=no
+	for _ in $(seq 300); do
+		kill -0 "$cp" 2>/dev/null || { gone=yes; break; }
+		sleep 0.1
+	done
+	n=$(rows | wc -l)
+	echo "daemon state $st (T: stopped before its fsync); crashed process gone: $gone; rows: $n"
+	kill -CONT "$DP"
+	wait "$cp"
+	settle 1
+	r=$(rows | tail -1)
+	echo "$r"
+	[ "$st" = T ] && [ "$gone" = yes ] && [ "$n" = 0 ] &&
+	[ "$(echo "$r" | cut -f5)" = complete ]
+}
+check "release: the crashed process exits once its core is written, while the daemon is stopped before its fsync; then recorded complete" t_release
 
 pattern "$ORIG_PATTERN"
 stop_daemon

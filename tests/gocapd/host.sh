@@ -543,6 +543,105 @@ t_killed_zstd() {
 }
 check "daemon SIGKILLed mid-dump, zstd: the confirmed frames are kept, a valid zstd prefix, marked truncated" t_killed_zstd
 
+# --- the crashed process goes once its core is written --------------------
+# The kernel keeps a crashed process (core_pipe_limit) until every reader
+# of its core's pipe has closed it (wait_for_dump_helpers(): having
+# written the core, it stops being the pipe's writer, so the readers see
+# EOF, and waits).  Once the daemon has read the whole core and written
+# it (before its fsync, the parse and the commit), it closes its copy and
+# says WRITTEN, and the helper closes its stdin: the process goes then, as
+# with the kernel's own core files.  The daemon is stopped right after,
+# before it submits the fsync (GOCAPD_FAILPOINT=before-fsync:stop): the pipe (a FIFO here, whose
+# readers can be counted from outside: an O_NONBLOCK open for writing
+# fails with ENXIO when it has none) must have no reader left, the
+# helper's fd 0 must be gone, and the dump not DONE yet (the helper
+# waits, no row).  Resumed, the daemon finishes it: complete, byte-exact.
+# feeder FIFO CORE VERDICT: write CORE into FIFO and close it (EOF, as the
+# kernel's), then wait (30 s at most) until no reader has FIFO open;
+# VERDICT gets "gone" or "held"
+FEEDER='
+import errno, os, sys, time
+fifo, data = sys.argv[1], open(sys.argv[2], "rb").read()
+fd = os.open(fifo, os.O_WRONLY)
+off = 0
+while off < len(data):
+    off += os.write(fd, data[off:off + (1 << 20)])
+os.close(fd)
+verdict, end = "held", time.time() + 30
+while time.time() < end:
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            verdict = "gone"
+            break
+        raise
+    time.sleep(0.05)
+open(sys.argv[3], "w").write(verdict)
+'
+t_written_release() {
+	for st in raw zstd; do
+		S=$W/s37-$st; C=$(conf "wr$st" "Storage=$st" 'RateLimit=off'); SOCK=$W/d37-$st/sock
+		: > "$W/daemon.log"
+		GOCAPD_FAILPOINT=before-fsync:stop daemon "$S" "$C" "$SOCK" || return 1
+		rm -f "$W/t37.fifo" "$W/t37.verdict"; mkfifo "$W/t37.fifo"
+		python3 -c "$FEEDER" "$W/t37.fifo" "$CORE" "$W/t37.verdict" &
+		fp=$!
+		"$GOCAPD" --store "$S" --config "$C" --socket "$SOCK" --log-stderr \
+			--pipe "$STAND" "$STAND" "$STAND" 6 "$(date +%s)" 0 0 0 testhost crasher \
+			< "$W/t37.fifo" 2> "$W/t37.log" &
+		hp=$!
+		for _ in $(seq 300); do
+			[ "$(cut -d' ' -f3 "/proc/$DPID/stat" 2>/dev/null)" = T ] && break
+			sleep 0.1
+		done
+		grep "failpoint" "$W/daemon.log"
+		stopped=$(cut -d' ' -f3 "/proc/$DPID/stat")
+		wait "$fp"
+		verdict=$(cat "$W/t37.verdict" 2>/dev/null)
+		fd0=$(readlink "/proc/$hp/fd/0" 2>/dev/null || echo closed)
+		alive=$(kill -0 "$hp" 2>/dev/null && echo yes || echo no)
+		rows=$(q "$S" 'select count(*) from dumps' 2>/dev/null || echo 0)
+		echo "release $st: daemon state $stopped; readers of the pipe: $verdict; helper fd 0: $fd0, alive: $alive; rows: $rows"
+		kill -CONT "$DPID"
+		wait "$hp" || { cat "$W/t37.log"; return 1; }
+		[ "$stopped" = T ] && [ "$verdict" = gone ] && [ "$fd0" = closed ] &&
+		[ "$alive" = yes ] && [ "$rows" = 0 ] || return 1
+		! grep -q . "$W/t37.log" || { cat "$W/t37.log"; return 1; }	# no fallback, no takeover
+		f=$S/$(q "$S" "select core_file from dumps where status='complete'")
+		if [ "$st" = zstd ]; then zstd -qdc "$f" | cmp - "$CORE" || return 1
+		else cmp "$CORE" "$f" || return 1; fi
+		kill "$DPID"; wait "$DPID" 2>/dev/null
+	done
+}
+check "release: once the core is read and written, before the fsync, the helper and the daemon have closed the core's pipe (no reader left); the dump then completes" t_written_release
+sed -n 's/^release /# &/p' "$W/check.log" 2>/dev/null
+
+# The daemon dies after WRITTEN, before DONE (before its fsync: killed
+# at before-fsync): the helper, its stdin closed, finishes the dump from
+# the file, which holds every byte: complete, byte-exact, nothing left in
+# .tmp/.
+t_killed_written() {
+	for st in raw zstd; do
+		S=$W/s38-$st; C=$(conf "kw$st" "Storage=$st" 'RateLimit=off'); SOCK=$W/d38-$st/sock
+		: > "$W/daemon.log"
+		GOCAPD_FAILPOINT=before-fsync daemon "$S" "$C" "$SOCK" || return 1
+		# shellcheck disable=SC2002 # a pipe, as the kernel's
+		cat "$CORE" | pipe_within 60 "$S" "$C" "$SOCK" 2> "$W/t38.log" || { cat "$W/t38.log"; return 1; }
+		cat "$W/t38.log"
+		kill -0 "$DPID" 2>/dev/null && { echo "the daemon did not die there"; return 1; }
+		grep -q "daemon went away after writing the core of pid $STAND" "$W/t38.log" || return 1
+		r=$(q "$S" "select status||'|'||apparent_size||'|'||core_file||'|'||status_why from dumps")
+		echo "$st: $r"
+		IFS='|' read -r s n f why <<< "$r"
+		[ "$s" = complete ] && [ "$n" = "$CORE_SIZE" ] && [ -z "$why" ] || return 1
+		if [ "$st" = zstd ]; then zstd -qdc "$S/$f" | cmp - "$CORE" || return 1
+		else cmp "$CORE" "$S/$f" || return 1; fi
+		[ -z "$(ls -A "$S/.tmp")" ] && dump_ok "$S" || return 1
+	done
+}
+check "daemon SIGKILLed after WRITTEN, before DONE: the helper finishes from the file without its stdin: complete, byte-exact" t_killed_written
+
 # --- 10. a hung daemon, a busy daemon -------------------------------------
 t_hung() {
 	S=$W/s12; C=$(conf hung 'Storage=raw' 'RateLimit=off' 'HandoffTimeout=2s'); SOCK=$W/d12/sock
@@ -629,12 +728,50 @@ crash(False)
 crash(True)     # RateLimit=1/1h: the second is rejected before any byte
 print("protocol ok")
 EOF
+	# (the daemon closes once the core is written: its row follows)
+	for _ in $(seq 100); do [ "$(q "$S" 'select count(*) from dumps')" = 1 ] && break; sleep 0.1; done
 	[ "$(q "$S" 'select count(*) from dumps')" = 1 ] || return 1
 	f=$S/$(q "$S" 'select core_file from dumps')
 	zstd -qdc "$f" | cmp - "$CORE" &&
 	[ "$(q "$S" 'select signal from dumps')" = 6 ]	# from NT_SIGINFO
 }
 check "socket mode (@@): request/ack/mark, core stored byte-exact, rate limit answers REJECT; caps kept: PTRACE+DAC_READ_SEARCH" t_kcore
+
+# Socket mode: the kernel waits (COREDUMP_WAIT) until the daemon closes
+# the connection; it does once the core is written, before its fsync (the
+# daemon stopped there: the stand-in kernel's wait ends all the same),
+# and the dump is then recorded complete.
+t_kcore_release() {
+	S=$W/s11r; C=$(conf kcr 'Storage=raw' 'RateLimit=off'); KS=$W/d11r/kcore
+	: > "$W/ready"
+	GOCAPD_FAILPOINT=before-fsync:stop "$GOCAPD" --store "$S" --config "$C" \
+		--socket "$W/d11r/sock" --coredump-socket "$KS" --ready-fd 9 \
+		2>> "$W/daemon.log" 9> "$W/ready" &
+	DPID=$!; PIDS="$PIDS $DPID"
+	for _ in $(seq 50); do [ -s "$W/ready" ] && break; sleep 0.1; done
+	python3 - "$KS" "$CORE" "$DPID" <<'EOF' || { kill -CONT "$DPID"; return 1; }
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+with open(sys.argv[2], "rb") as f:
+    while True:
+        b = f.read(1 << 20)
+        if not b: break
+        s.sendall(b)
+s.shutdown(socket.SHUT_WR)
+s.settimeout(30)
+assert s.recv(1) == b""     # the kernel's wait ends: the daemon closed
+state = open("/proc/%s/stat" % sys.argv[3]).read().rsplit(")", 1)[1].split()[0]
+print("connection closed; the daemon is in state", state)
+assert state == "T", state  # stopped before its fsync: nothing recorded yet
+EOF
+	[ "$(q "$S" 'select count(*) from dumps' 2>/dev/null || echo 0)" = 0 ] || { kill -CONT "$DPID"; return 1; }
+	kill -CONT "$DPID"
+	for _ in $(seq 100); do [ "$(q "$S" 'select count(*) from dumps')" = 1 ] && break; sleep 0.1; done
+	[ "$(q "$S" 'select status from dumps')" = complete ] &&
+	cmp "$CORE" "$S/$(q "$S" 'select core_file from dumps')"
+}
+check "socket mode (@): the connection is closed once the core is written, before the fsync; the dump then recorded complete" t_kcore_release
 
 
 # === issue 15: what failed, each now a test ===============================

@@ -7,7 +7,8 @@
  * parser child's answer (facts) and its decoder, the PID reuse check, the
  * sandbox (a parser that crashes), and the io_uring persistence engine on
  * synthetic streams (holes, zstd round trip, ProcessSizeMax, a full disk,
- * early progress points, reservations and cuts).
+ * early progress points, reservations and cuts, the stream released
+ * before the fsync).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -312,6 +313,25 @@ TEST(proto_messages)
 	proto_init(&m, PROTO_WITHDRAW);
 	ASSERT_EQ(0, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
 	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 1, &out, err, sizeof(err)));
+	/* WRITTEN: a core bytes read, b of them in the file (b <= a) */
+	proto_init(&m, PROTO_WRITTEN);
+	m.a = 1000;
+	m.b = 1000;
+	ASSERT_EQ(0, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
+	ASSERT_EQ(PROTO_WRITTEN, out.type);
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 1, &out, err, sizeof(err)));
+	m.b = 1001;
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
+	m.b = 0;
+	m.flags = 1;
+	ASSERT_EQ(-EBADMSG, proto_parse(&m, sizeof(m), 0, &out, err, sizeof(err)));
+	/* HELLO b, what the helper knows: bits of a later helper ignored */
+	proto_init(&m, PROTO_HELLO);
+	m.nfds = 2;
+	m.a = 100;
+	m.b = PROTO_KNOWS_WRITTEN | (1ull << 40);
+	ASSERT_EQ(0, proto_parse(&m, sizeof(m), 2, &out, err, sizeof(err)));
+	ASSERT_EQ(PROTO_KNOWS_WRITTEN | (1ull << 40), out.b);
 }
 
 TEST(proto_try_send_never_blocks)
@@ -534,6 +554,13 @@ struct outcome {
 	uint64_t cut_after;		/* persist_cut(job, 1) past this */
 	uint64_t cut_core, cut_file;
 	int cuts;
+	/* written(): how often, what it said, was done() before it; the
+	 * stream's read end (closed there when close_in: -1 then) */
+	unsigned int nwritten;
+	int done_before_written, close_in, in_fd, out_fd;
+	uint64_t w_received, w_core, w_file;
+	const uint8_t *expect;		/* raw: compare the file then */
+	int file_whole;			/* ... it held every byte */
 };
 
 static void on_done(void *arg, const struct persist_result *r)
@@ -556,6 +583,30 @@ static void on_progress(void *arg, uint64_t core, uint64_t file)
 	o->progress_core = core;
 	if (o->cut_after && core > o->cut_after && o->job && !o->cuts)
 		persist_cut(o->job, 1);
+}
+
+static void on_written(void *arg, uint64_t received, uint64_t core,
+		       uint64_t file)
+{
+	struct outcome *o = arg;
+
+	o->nwritten++;
+	o->done_before_written = o->done;
+	o->w_received = received;
+	o->w_core = core;
+	o->w_file = file;
+	if (o->expect) {
+		uint8_t *back = malloc(received + 1);
+
+		o->file_whole = back &&
+			pread(o->out_fd, back, received + 1, 0) == (ssize_t)received &&
+			!memcmp(back, o->expect, received);
+		free(back);
+	}
+	if (o->close_in) {
+		close(o->in_fd);	/* persist must not touch it again */
+		o->in_fd = -1;
+	}
 }
 
 static uint64_t on_reserve(void *arg, uint64_t need)
@@ -587,13 +638,18 @@ static int run_persist(const uint8_t *p, size_t len, int out_fd,
 	struct feeder f;
 	pthread_t th;
 	uint64_t budget = o->budget, cut_after = o->cut_after;
-	int pfd[2], ret;
+	const uint8_t *expect = o->expect;
+	int pfd[2], ret, close_in = o->close_in;
 
 	memset(o, 0, sizeof(*o));
 	o->budget = budget;
 	o->cut_after = cut_after;
+	o->expect = expect;
+	o->close_in = close_in;
+	o->out_fd = out_fd;
 	if (pipe(pfd) < 0 || persist_ring_new(&ring, 4) < 0)
 		return -1;
+	o->in_fd = pfd[0];
 	f.fd = pfd[1];
 	f.p = p;
 	f.len = len;
@@ -605,6 +661,7 @@ static int run_persist(const uint8_t *p, size_t len, int out_fd,
 	pp.size_max = size_max;
 	pp.done = on_done;
 	pp.progress = on_progress;
+	pp.written = on_written;
 	pp.reserve = on_reserve;
 	pp.cut = on_cut;
 	pp.arg = o;
@@ -615,9 +672,11 @@ static int run_persist(const uint8_t *p, size_t len, int out_fd,
 			break;
 	}
 	pthread_join(th, NULL);
-	close(pfd[0]);
+	if (o->in_fd >= 0)
+		close(o->in_fd);
 	persist_ring_free(ring);
-	return o->done ? 0 : -1;
+	/* written() exactly once, before done() */
+	return o->done && o->nwritten == 1 && !o->done_before_written ? 0 : -1;
 }
 
 static int tmpfile_fd(char *path)
@@ -853,6 +912,87 @@ TEST(persist_reserve_and_cut)
 		ASSERT_EQ(0, memcmp(core, back, r));
 		free(z);
 	}
+	close(fd);
+	unlink(path);
+	free(core);
+	free(back);
+}
+
+/*
+ * written() comes once the stream is read to its end and every byte is in
+ * the file (raw: at its full length), before the fsync and done(): the
+ * caller closes the stream there (the crashed process goes), and persist
+ * never reads it again.  Also with no file, and after storing stopped.
+ */
+TEST(persist_written_before_fsync)
+{
+	uint8_t *core = make_stream(CORE_LEN), *back = malloc(CORE_LEN), *z;
+	struct outcome o = { 0 };
+	char path[64];
+	int fd = tmpfile_fd(path);
+	struct stat sb;
+	size_t r;
+
+	o.close_in = 1;
+	o.expect = core;
+	ASSERT_EQ(0, run_persist(core, CORE_LEN, fd, STORE_RAW, 0, &o));
+	ASSERT_EQ(1, o.file_whole);
+	ASSERT_EQ(CORE_LEN, o.w_received);
+	ASSERT_EQ(CORE_LEN, o.w_core);
+	ASSERT_EQ(CORE_LEN, o.w_file);
+	ASSERT_EQ(0, o.r.read_error);
+	ASSERT_EQ(0, o.r.write_error);
+	ASSERT_EQ(CORE_LEN, o.r.stored);
+
+	/* zstd: every frame ended and written; file_bytes is the file */
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	memset(&o, 0, sizeof(o));
+	o.close_in = 1;
+	ASSERT_EQ(0, run_persist(core, CORE_LEN, fd, STORE_ZSTD, 0, &o));
+	ASSERT_EQ(CORE_LEN, o.w_received);
+	ASSERT_EQ(CORE_LEN, o.w_core);
+	ASSERT_EQ(0, fstat(fd, &sb));
+	ASSERT_EQ((uint64_t)sb.st_size, o.w_file);
+	z = malloc(o.w_file);
+	ASSERT_EQ((ssize_t)o.w_file, pread(fd, z, o.w_file, 0));
+	r = ZSTD_decompress(back, CORE_LEN, z, o.w_file);
+	ASSERT_EQ(0, ZSTD_isError(r));
+	ASSERT_EQ(CORE_LEN, r);
+	ASSERT_EQ(0, memcmp(core, back, CORE_LEN));
+	free(z);
+
+	/* no file (Storage=none): at EOF, nothing in a file */
+	memset(&o, 0, sizeof(o));
+	o.close_in = 1;
+	ASSERT_EQ(0, run_persist(core, CORE_LEN, -1, STORE_NONE, 0, &o));
+	ASSERT_EQ(CORE_LEN, o.w_received);
+	ASSERT_EQ(0, o.w_core);
+	ASSERT_EQ(0, o.w_file);
+
+	/* storing stopped (ProcessSizeMax): drained to the end, then told
+	 * what the file holds */
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	memset(&o, 0, sizeof(o));
+	o.close_in = 1;
+	ASSERT_EQ(0, run_persist(core, CORE_LEN, fd, STORE_RAW, 1u << 20, &o));
+	ASSERT_EQ(1, o.r.over_size_max);
+	ASSERT_EQ(CORE_LEN, o.w_received);
+	ASSERT_GE(2u << 20, o.w_core);
+	ASSERT_EQ(o.w_core, o.w_file);
+
+	/* cut for space: what the cut kept */
+	free(core);
+	core = dense_stream(CORE_LEN);
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	memset(&o, 0, sizeof(o));
+	o.close_in = 1;
+	o.budget = 4u << 20;
+	ASSERT_EQ(0, run_persist(core, CORE_LEN, fd, STORE_RAW, 0, &o));
+	ASSERT_EQ(1, o.r.cut);
+	ASSERT_EQ(CORE_LEN, o.w_received);
+	ASSERT_EQ(o.cut_core, o.w_core);
+	ASSERT_EQ(o.cut_file, o.w_file);
+	ASSERT_EQ(o.r.stored, o.w_core);
 	close(fd);
 	unlink(path);
 	free(core);

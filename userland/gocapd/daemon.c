@@ -16,7 +16,9 @@
  *   ACCEPTED  ACCEPT sent, waiting for GO; after GO_SLOT_MS without it the
  *             dump stops holding a slot (a stopped helper cannot stall the
  *             queue) and starts whenever GO comes
- *   RUNNING   persist moves the bytes
+ *   RUNNING   persist moves the bytes; once all are read and written
+ *             (before the fsync) the stream is closed and a helper that
+ *             knows it is told WRITTEN: the crashed process goes
  *   PARSING   the core's head and the executable are parsed in a sandboxed
  *             child (sandbox.h); then the dump is committed (dump.h)
  *   PENDING   committed, its row waits for a locked index (retried)
@@ -82,6 +84,9 @@ struct conn {
 	int64_t accept_ms;
 	uint64_t prog_core, prog_file;	/* a PROGRESS not sent yet */
 	int prog_pending;
+	int knows_written;	/* the helper's HELLO: PROTO_KNOWS_WRITTEN */
+	uint64_t written_read, written_core;	/* a WRITTEN not sent yet */
+	int written_pending;
 	struct proto_msg done;	/* DONE, while it waits to be sent */
 	struct conn *next, *prev;	/* all conns */
 	struct conn *qnext;	/* waiting for a slot */
@@ -223,6 +228,48 @@ static void on_progress(void *arg, uint64_t core, uint64_t file_bytes)
 	send_progress(c);
 }
 
+/* WRITTEN, after the PROGRESS that holds its bytes (in that order: a
+ * full socket sends both later). */
+static void send_written(struct conn *c)
+{
+	int ret;
+
+	send_progress(c);
+	if (!c->written_pending || c->prog_pending)
+		return;
+	ret = reply(c, PROTO_WRITTEN, c->written_read, c->written_core, NULL,
+		    -1);
+	if (ret != -EAGAIN)
+		c->written_pending = 0;
+}
+
+/*
+ * Every core byte is read and in the file; its fsync comes next.  The
+ * stream is done with: closing our copy, and the helper closing its own
+ * on WRITTEN, lets the kernel finish the crashed process now, not after
+ * the fsync, the parse and the commit.  What the helper needs should we
+ * die before DONE is the file, which it holds, and where it ends (the
+ * PROGRESS sent first).  In socket mode the stream is the kernel's
+ * connection: the kernel has shut its side down, /proc/PID was read when
+ * it connected, and it waits (COREDUMP_WAIT) only for our close.
+ */
+static void on_written(void *arg, uint64_t received, uint64_t core,
+		       uint64_t file_bytes)
+{
+	struct conn *c = arg;
+
+	close_core(c);
+	if (c->client >= 0 && c->knows_written) {
+		c->prog_core = core;
+		c->prog_file = file_bytes;
+		c->prog_pending = 1;
+		c->written_read = received;
+		c->written_core = core;
+		c->written_pending = 1;
+		send_written(c);
+	}
+}
+
 static void watch_parser(struct conn *c);
 static void finish(struct conn *c);
 
@@ -234,11 +281,7 @@ static void on_done(void *arg, const struct persist_result *r)
 	release_slot(c);
 	c->state = C_PARSING;
 	dump_written(c->dm->env, &c->d, r);
-	/* The kernel (socket mode) holds the crashed process until the
-	 * connection closes: once the dump is recorded (conn_free()), as
-	 * the helper's does once it has DONE. */
-	if (!c->kernel)
-		close_core(c);
+	close_core(c);		/* (closed already: on_written()) */
 	watch_parser(c);
 	start_waiting(c->dm);
 }
@@ -270,7 +313,7 @@ static void send_done(struct conn *c)
 {
 	int ret;
 
-	send_progress(c);
+	send_written(c);
 	ret = c->client >= 0 ? proto_try_send(c->client, &c->done, NULL, 0) :
 			       -EPIPE;
 	if (ret == -EAGAIN) {
@@ -343,6 +386,7 @@ static void conn_run(struct conn *c)
 	unwatch(c);
 	c->state = C_RUNNING;
 	c->d.on_progress = c->client >= 0 ? on_progress : NULL;
+	c->d.on_written = on_written;
 	c->d.on_done = on_done;
 	c->d.cb_arg = c;
 	ret = dump_start(dm->env, &c->d, dm->ring, c->core_fd);
@@ -592,6 +636,7 @@ static void on_hello(void *arg, int revents)
 	}
 	c->core_fd = fds[0];
 	c->d.exe_fd = nfds > 2 ? fds[2] : -1;
+	c->knows_written = (m.b & PROTO_KNOWS_WRITTEN) != 0;
 	/* The context record: a memfd of exactly m.a bytes. */
 	if (fstat(fds[1], &sb) < 0 || (uint64_t)sb.st_size != m.a) {
 		snprintf(err, sizeof(err), "context memfd is not %llu bytes",
@@ -871,8 +916,8 @@ static void tick(struct daemon *dm)
 			logmsg("pid %d: no GO after %d ms: its slot goes to the next dump",
 			       c->d.ctx.pid, GO_SLOT_MS);
 		}
-		if (c->state == C_RUNNING)
-			send_progress(c);
+		if (c->state == C_RUNNING || c->written_pending)
+			send_written(c);
 		if (c->state == C_PARSING && dump_parse_poll(&c->d)) {
 			unwatch(c);
 			finish(c);

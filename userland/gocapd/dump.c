@@ -267,6 +267,15 @@ static void on_progress(void *arg, uint64_t core, uint64_t file_bytes)
 		d->on_progress(d->cb_arg, core, file_bytes);
 }
 
+static void on_written(void *arg, uint64_t received, uint64_t core,
+		       uint64_t file_bytes)
+{
+	struct dump *d = arg;
+
+	if (d->on_written)
+		d->on_written(d->cb_arg, received, core, file_bytes);
+}
+
 static void on_done(void *arg, const struct persist_result *r)
 {
 	struct dump *d = arg;
@@ -297,6 +306,7 @@ int dump_start(struct dump_env *env, struct dump *d,
 	p.reserve = on_reserve;
 	p.cut = on_cut;
 	p.progress = d->on_progress ? on_progress : NULL;
+	p.written = d->on_written ? on_written : NULL;
 	p.done = on_done;
 	p.arg = d;
 	ret = persist_start(ring, &p, &d->job);
@@ -1013,7 +1023,8 @@ static int read_cut(int tmpfd, const char *tmp_name, uint64_t *core,
 }
 
 int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
-		  int part_fd, uint64_t core, uint64_t file_bytes)
+		  uint64_t received, int part_fd, uint64_t core,
+		  uint64_t file_bytes)
 {
 	struct persist_result r;
 	char ann[STORE_NAME_LEN];
@@ -1022,13 +1033,14 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 	struct stat sb, tsb;
 	size_t hl;
 	ssize_t n;
-	int ret, same, count = 0;
+	int ret, same, count = 0, whole = in_fd < 0;
 
 	memset(&r, 0, sizeof(r));
 	if (d->tmpfd < 0)
 		d->tmpfd = fcntl(store_tmpfd(env->store), F_DUPFD_CLOEXEC, 3);
-	/* Drain what the kernel still has, to learn how much was lost. */
-	while ((n = read(in_fd, buf, sizeof(buf))) != 0) {
+	/* Drain what the kernel still has, to learn how much was lost (none
+	 * when the daemon read it all: WRITTEN). */
+	while (!whole && (n = read(in_fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -1066,8 +1078,17 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 		if (same)
 			unlinkat(d->tmpfd, d->tmp_name, 0);
 		d->out_fd = -1;
-		snprintf(d->why, sizeof(d->why),
-			 "the gocapd daemon went away during the dump before confirming any core bytes");
+		if (whole) {
+			r.received = received;
+			/* (none: "the kernel sent no core bytes"; set:
+			 * Storage=none, the helper said why) */
+			if (received && !d->why[0])
+				snprintf(d->why, sizeof(d->why),
+					 "the gocapd daemon went away after reading the core, with none of it in its file");
+		} else {
+			snprintf(d->why, sizeof(d->why),
+				 "the gocapd daemon went away during the dump before confirming any core bytes");
+		}
 		return dump_finish(env, d, &r);
 	}
 	d->out_fd = fcntl(part_fd, F_DUPFD_CLOEXEC, 3);
@@ -1097,16 +1118,27 @@ int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
 				       count ? &total : NULL);
 		core = total;
 	}
-	snprintf(d->trunc_why, sizeof(d->trunc_why),
-		 "the gocapd daemon went away during the dump: the %llu core bytes it had confirmed are stored, the rest (%llu bytes still in the pipe, and what the daemon had read) is lost",
-		 (unsigned long long)core, (unsigned long long)rest);
-	r.received = core;
+	/* WRITTEN, and the file holds every byte: complete, if the core's
+	 * headers agree (finish_status()) */
+	if (whole && core != received)
+		snprintf(d->trunc_why, sizeof(d->trunc_why),
+			 "the gocapd daemon went away after reading the whole core: the %llu core bytes its file held are stored, the rest of the %llu it read is lost",
+			 (unsigned long long)core, (unsigned long long)received);
+	else if (!whole)
+		snprintf(d->trunc_why, sizeof(d->trunc_why),
+			 "the gocapd daemon went away during the dump: the %llu core bytes it had confirmed are stored, the rest (%llu bytes still in the pipe, and what the daemon had read) is lost",
+			 (unsigned long long)core, (unsigned long long)rest);
+	r.received = whole ? received : core;
 	r.stored = core;
 	r.file_size = (uint64_t)sb.st_size;
 	r.file_blocks = (uint64_t)sb.st_blocks * 512;
 	ret = dump_finish(env, d, &r);
 	free(head);
-	if (ret == 0)
+	if (ret == 0 && whole)
+		logmsg("dump %lld: the daemon went away after reading the whole core; kept the %llu of %llu bytes its file held",
+		       (long long)d->id, (unsigned long long)core,
+		       (unsigned long long)received);
+	else if (ret == 0)
 		logmsg("dump %lld: the daemon went away; kept the first %llu confirmed bytes, %llu more bytes were drained and lost",
 		       (long long)d->id, (unsigned long long)core,
 		       (unsigned long long)rest);

@@ -58,6 +58,10 @@ struct dump {
 
 	/* Told as the bytes move (dump_start()); arg is theirs. */
 	void (*on_progress)(void *arg, uint64_t core, uint64_t file_bytes);
+	/* the stream is read and written, the file not synced yet: the
+	 * stream may be closed (persist.h, written()) */
+	void (*on_written)(void *arg, uint64_t received, uint64_t core,
+			   uint64_t file_bytes);
 	void (*on_done)(void *arg, const struct persist_result *r);
 	void *cb_arg;
 
@@ -135,10 +139,14 @@ int dump_finish(struct dump_env *env, struct dump *d,
  * The daemon went away after confirming core bytes [0, core) in its
  * partial file (part_fd, passed with ACCEPT; .tmp/<tmp_name>) cut at
  * file_bytes: keep that prefix as a truncated dump.  in_fd is the rest of
- * the stream (drained to learn the size).  When the daemon had committed
- * the dump already, nothing is done (its commit is finished if need be).
+ * the stream (drained to learn the size); -1 when the daemon had read all
+ * of it (WRITTEN), received bytes: then the dump is complete when core is
+ * all of them and the core's headers agree.  When the daemon had
+ * committed the dump already, nothing is done (its commit is finished if
+ * need be).
  */
 int dump_takeover(struct dump_env *env, struct dump *d, int in_fd,
-		  int part_fd, uint64_t core, uint64_t file_bytes);
+		  uint64_t received, int part_fd, uint64_t core,
+		  uint64_t file_bytes);
 
 #endif /* GOCAPD_DUMP_H */

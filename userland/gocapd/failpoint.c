@@ -10,7 +10,7 @@
 #include "gocapd/failpoint.h"
 #include "gocapd/log.h"
 
-int failpoint_armed(const char *name)
+static const char *armed_point(void)
 {
 	static const char *armed;
 	static int read;
@@ -19,13 +19,27 @@ int failpoint_armed(const char *name)
 		armed = getenv("GOCAPD_FAILPOINT");
 		read = 1;
 	}
+	return armed;
+}
+
+int failpoint_armed(const char *name)
+{
+	const char *armed = armed_point();
+
 	return armed && !strcmp(armed, name);
 }
 
 void failpoint(const char *name)
 {
-	if (!failpoint_armed(name))
-		return;
-	logmsg("failpoint %s: dying here", name);
-	kill(getpid(), SIGKILL);
+	const char *armed = armed_point();
+	size_t n = strlen(name);
+
+	if (failpoint_armed(name)) {
+		logmsg("failpoint %s: dying here", name);
+		kill(getpid(), SIGKILL);
+	} else if (armed && !strncmp(armed, name, n) &&
+		   !strcmp(armed + n, ":stop")) {
+		logmsg("failpoint %s: stopping here (SIGCONT goes on)", name);
+		kill(getpid(), SIGSTOP);
+	}
 }

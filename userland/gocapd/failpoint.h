@@ -13,7 +13,9 @@
 /* Is the point armed? */
 int failpoint_armed(const char *name);
 
-/* Die here, at once and without cleaning up (SIGKILL), when armed. */
+/* Die here, at once and without cleaning up (SIGKILL), when armed;
+ * GOCAPD_FAILPOINT=name:stop stops here instead (SIGSTOP), for a test to
+ * look at what the process holds at that point, then resume it. */
 void failpoint(const char *name);
 
 #endif /* GOCAPD_FAILPOINT_H */

@@ -53,6 +53,18 @@ static void local_on_done(void *arg, const struct persist_result *r)
 	ld->finished = 1;
 }
 
+/* Every byte of stdin is read and in the file (its fsync comes next):
+ * the crashed process may go. */
+static void local_on_written(void *arg, uint64_t received, uint64_t core,
+			     uint64_t file_bytes)
+{
+	(void)arg;
+	(void)received;
+	(void)core;
+	(void)file_bytes;
+	close(0);
+}
+
 static int open_store(const struct helper_opts *o, struct dump_env *env)
 {
 	if (env->store)
@@ -89,6 +101,7 @@ static int store_locally(const struct helper_opts *o, struct dump_env *env,
 		logmsg("cannot set up io_uring: %s", strerror(-ret));
 		return 1;
 	}
+	d->on_written = local_on_written;
 	d->on_done = local_on_done;
 	/* ld outlives the dump's use of it: the ring is run dry here */
 	d->cb_arg = &ld;	// cppcheck-suppress autoVariables
@@ -171,6 +184,12 @@ static int daemon_is_root(int s, const char *path, int pid)
  * HandoffTimeout before its ACCEPT (hung: it sends QUEUED every
  * PROTO_HEARTBEAT_MS while alive), we close the connection without GO and
  * store the core ourselves.
+ *
+ * WRITTEN: the daemon read the whole stream and wrote it (its fsync is
+ * under way).  We close stdin then, so that the kernel lets the crashed
+ * process go; from there on nothing here reads fd 0 (it may even be
+ * another file's number): a takeover keeps the file as the daemon left
+ * it, every byte in it.
  */
 static enum handoff_result handoff(const struct helper_opts *o,
 				   struct dump_env *env,
@@ -180,8 +199,8 @@ static enum handoff_result handoff(const struct helper_opts *o,
 	struct proto_msg m;
 	uint8_t *rec;
 	size_t reclen;
-	uint64_t core = 0, file_bytes = 0;
-	int s, mfd, fds[3], nfds = 2, accepted = 0, part_fd = -1;
+	uint64_t core = 0, file_bytes = 0, received = 0;
+	int s, mfd, fds[3], nfds = 2, accepted = 0, part_fd = -1, written = 0;
 	int timeout_ms = (int)env->cfg->handoff_timeout_ms;
 	char err[256];
 
@@ -222,6 +241,7 @@ static enum handoff_result handoff(const struct helper_opts *o,
 	m.flags = d->exe_fd >= 0 ? PROTO_F_EXE : 0;
 	m.nfds = (uint32_t)nfds;
 	m.a = reclen;
+	m.b = PROTO_KNOWS_WRITTEN;
 	if (proto_send(s, &m, fds, (unsigned int)nfds)) {
 		close(mfd);
 		close(s);
@@ -263,15 +283,24 @@ static enum handoff_result handoff(const struct helper_opts *o,
 			failpoint("helper-after-go");
 		} else if (fd >= 0) {
 			close(fd);
-		} else if (m.type == PROTO_PROGRESS && accepted) {
+		} else if (m.type == PROTO_PROGRESS && accepted && !written) {
 			core = m.a;
 			file_bytes = m.b;
+		} else if (m.type == PROTO_WRITTEN && accepted && !written) {
+			/* Every byte read: the crashed process may go.  The
+			 * PROGRESS just before said where the file ends; if it
+			 * did not come, ours is older and the takeover says
+			 * what is missing. */
+			written = 1;
+			received = m.a;
+			close(0);
 		} else if (m.type == PROTO_DONE) {
 			close(s);
 			if (part_fd >= 0)
 				close(part_fd);
 			return HANDED_OVER;
-		} else if (m.type == PROTO_REFUSE && !core && !file_bytes) {
+		} else if (m.type == PROTO_REFUSE && !core && !file_bytes &&
+			   !written) {
 			/* It closed its copy having read nothing. */
 			logmsg("daemon refused the core of pid %d (%s): storing it myself",
 			       d->ctx.pid, m.text);
@@ -308,8 +337,13 @@ static enum handoff_result handoff(const struct helper_opts *o,
 		if (n > 4 && !strcmp(d->base + n - 4, ".zst"))
 			d->base[n - 4] = 0;
 	}
-	logmsg("daemon went away during the dump of pid %d after confirming %llu bytes: finishing it",
-	       d->ctx.pid, (unsigned long long)core);
+	if (written)
+		logmsg("daemon went away after writing the core of pid %d (%llu bytes, %llu in its file), before its DONE: finishing it",
+		       d->ctx.pid, (unsigned long long)received,
+		       (unsigned long long)core);
+	else
+		logmsg("daemon went away during the dump of pid %d after confirming %llu bytes: finishing it",
+		       d->ctx.pid, (unsigned long long)core);
 	if (!store_name_ok(d->base) || !store_name_ok(d->tmp_name) ||
 	    open_store(o, env)) {
 		logmsg("cannot take over: bad name \"%s\" or no store", d->tmp_name);
@@ -320,7 +354,9 @@ static enum handoff_result handoff(const struct helper_opts *o,
 	if (d->storage == STORE_NONE)
 		snprintf(d->why, sizeof(d->why),
 			 "the gocapd daemon went away during the dump");
-	dump_takeover(env, d, 0, part_fd, core, file_bytes);
+	/* stdin is closed after WRITTEN: the daemon read it all */
+	dump_takeover(env, d, written ? -1 : 0, received, part_fd, core,
+		      file_bytes);
 	if (part_fd >= 0)
 		close(part_fd);
 	return TAKEN_OVER;

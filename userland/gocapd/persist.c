@@ -32,6 +32,12 @@
  * After a write error (disk full) or past size_max the job stops writing
  * and only drains the stream, so the crashed process is not held and the
  * full size of the core is still known.
+ *
+ * Once the stream is at its end and every write has completed, written()
+ * says so before the fsync is submitted: the caller closes the stream
+ * then, and the crashed process goes while the file is synced (as with
+ * the kernel's own core files, which are not synced at all).  done()
+ * comes after the fsync.
  */
 #include <errno.h>
 #include <poll.h>
@@ -44,6 +50,7 @@
 #include <liburing.h>
 #include <zstd.h>
 
+#include "gocapd/failpoint.h"
 #include "gocapd/persist.h"
 
 #define PERSIST_NBUF		4
@@ -81,8 +88,9 @@ struct op {
  * EOF: waiting for the last writes, and for zstd the last frame).
  * DRAINING: storing stopped (a write failed, size_max was passed), the
  * stream is read to its end and thrown away, so the crashed process is not
- * held.  SYNCING: EOF, every write done, the file truncated to length, its
- * fsync in flight.  DONE: done() was called.
+ * held.  SYNCING: EOF, every write done, the file truncated to length,
+ * written() told (the stream is the caller's again), its fsync in flight.
+ * DONE: done() was called.
  */
 enum job_phase { JOB_STORING, JOB_DRAINING, JOB_SYNCING, JOB_DONE };
 
@@ -703,7 +711,32 @@ static void complete(struct persist_job *j)
 	free(j);
 }
 
-/* Everything read and written: ftruncate, fsync, then report. */
+/*
+ * The stream is read to its end and every write has completed: tell
+ * written() what the file holds.  From here on in_fd is the caller's.
+ */
+static void report_written(struct persist_job *j)
+{
+	uint64_t core, file;
+
+	if (!j->p.written)
+		return;
+	if (j->p.storage == STORE_NONE) {
+		core = file = 0;
+	} else if (j->cut) {
+		core = j->cut_core;
+		file = j->cut_file;
+	} else if (j->phase == JOB_DRAINING) {
+		core = committed(j, &file);
+	} else {
+		/* raw: the whole core, at its length; zstd: every frame */
+		core = j->res.received;
+		file = j->p.storage == STORE_RAW ? j->res.received : j->file_off;
+	}
+	j->p.written(j->p.arg, j->res.received, core, file);
+}
+
+/* Everything read and written: ftruncate, written(), fsync, then done(). */
 static void maybe_finish(struct persist_job *j)
 {
 	struct io_uring_sqe *sqe;
@@ -716,6 +749,7 @@ static void maybe_finish(struct persist_job *j)
 	    j->zstep != Z_FINISHED)
 		return;
 	if (j->phase == JOB_DRAINING || j->p.storage == STORE_NONE) {
+		report_written(j);
 		complete(j);
 		return;
 	}
@@ -723,9 +757,14 @@ static void maybe_finish(struct persist_job *j)
 	    ftruncate(j->p.out_fd, (off_t)j->res.received) < 0) {
 		j->res.write_error = errno;
 		stop_storing(j);
+		report_written(j);
 		complete(j);
 		return;
 	}
+	/* Every byte is in the file (in the page cache): the stream may go,
+	 * and with it the crashed process, while the file is synced. */
+	report_written(j);
+	failpoint("before-fsync");
 	j->phase = JOB_SYNCING;
 	op = new_op(j, OP_FSYNC);
 	sqe = get_sqe(j->ring);

@@ -49,7 +49,8 @@ struct persist_result {
 };
 
 struct persist_params {
-	int in_fd;		/* core stream (not closed by persist) */
+	int in_fd;		/* core stream (not closed by persist; not
+				 * used after written()) */
 	int out_fd;		/* file to fill, -1 for STORE_NONE */
 	enum store_storage storage;
 	int level;		/* zstd level */
@@ -68,7 +69,21 @@ struct persist_params {
 	 * at file_bytes holds exactly them (zstd: a whole frame; the zstd
 	 * stream is cut into frames only when progress is set). */
 	void (*progress)(void *arg, uint64_t core, uint64_t file_bytes);
-	/* Called once, at the end (the stream hit EOF or failed). */
+	/*
+	 * Called once (may be NULL) when the stream has ended (EOF, or a
+	 * failed read) and every write has completed, before the fsync is
+	 * submitted: received core bytes were read; the file cut at
+	 * file_bytes holds the first core of them (all of them unless
+	 * storing stopped: cut, size_max, a write error; raw: the file is
+	 * at its full length already).  in_fd is never used after it: the
+	 * caller may close the stream here, releasing the crashed process
+	 * while the file is synced.  Without a file (STORE_NONE) or after
+	 * storing stopped, it comes at EOF, just before done().
+	 */
+	void (*written)(void *arg, uint64_t received, uint64_t core,
+			uint64_t file_bytes);
+	/* Called once, at the end (the stream hit EOF or failed): after
+	 * written(), and the fsync. */
 	void (*done)(void *arg, const struct persist_result *r);
 	void *arg;
 };

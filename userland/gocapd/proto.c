@@ -53,6 +53,8 @@ int proto_parse(const void *buf, size_t len, unsigned int nfds,
 				 (unsigned long long)out->a);
 			return -EBADMSG;
 		}
+		/* b, what the helper knows (PROTO_KNOWS_*): a bit a later
+		 * helper sets is not ours to refuse, only to ignore */
 		return 0;
 	case PROTO_ACCEPT:
 		if ((out->flags & ~PROTO_F_FILE) ||
@@ -69,6 +71,7 @@ int proto_parse(const void *buf, size_t len, unsigned int nfds,
 	case PROTO_QUEUED:
 	case PROTO_GO:
 	case PROTO_WITHDRAW:
+	case PROTO_WRITTEN:
 		if (nfds || out->nfds || out->flags) {
 			snprintf(err, errlen, "message type %u with fds or flags",
 				 out->type);
@@ -77,6 +80,12 @@ int proto_parse(const void *buf, size_t len, unsigned int nfds,
 		if (out->type == PROTO_PROGRESS && out->b > out->a + (out->a >> 3) + (1u << 20)) {
 			/* zstd never needs much more than the input */
 			snprintf(err, errlen, "PROGRESS: %llu file bytes for %llu core bytes",
+				 (unsigned long long)out->b,
+				 (unsigned long long)out->a);
+			return -EBADMSG;
+		}
+		if (out->type == PROTO_WRITTEN && out->b > out->a) {
+			snprintf(err, errlen, "WRITTEN: %llu core bytes stored of %llu read",
 				 (unsigned long long)out->b,
 				 (unsigned long long)out->a);
 			return -EBADMSG;

@@ -6,7 +6,10 @@
  *
  *   helper -> daemon  HELLO, with SCM_RIGHTS [core stream, context memfd,
  *                     exe fd (when PROTO_F_EXE)]; the context memfd holds
- *                     a context record (context.h) of ctx_len bytes.
+ *                     a context record (context.h) of a bytes; b = the
+ *                     messages the helper knows beyond version 3's first
+ *                     (PROTO_KNOWS_*: 0 from an older helper, ignored by
+ *                     an older daemon)
  *   daemon -> helper  QUEUED  a = dumps ahead of this one: sent every
  *                             PROTO_HEARTBEAT_MS while the dump waits for
  *                             a slot
@@ -20,6 +23,11 @@
  *   daemon -> helper  PROGRESS a = core bytes safely in the file,
  *                              b = file bytes that hold them (the file cut
  *                              at b is a valid core/zstd of the first a)
+ *                     WRITTEN a = core bytes the daemon read: the whole
+ *                             stream, now closed on its side; b = core
+ *                             bytes the file holds (the PROGRESS just
+ *                             before it is the point that holds them).
+ *                             Only to a helper that said PROTO_KNOWS_WRITTEN
  *                     DONE    a = dump id, b = status (enum store_status)
  *                     REFUSE  text = why (the helper then stores the core
  *                             itself)
@@ -35,11 +43,19 @@
  * socket close without WITHDRAW, and takes the core itself (it holds the
  * stream, and read nothing yet).
  *
- * The helper keeps its copy of the core stream, and the partial file,
- * until DONE: if the daemon goes away before that, the helper finishes
- * the dump itself from the last PROGRESS point (gocapd.rst, "When the
- * daemon dies").  A PROGRESS may go back (the space policy cut the dump):
- * the last one is the one that holds.
+ * The helper keeps the partial file until DONE, and its copy of the core
+ * stream until WRITTEN (or DONE): if the daemon goes away before DONE, the
+ * helper finishes the dump itself from the last PROGRESS point (gocapd.rst,
+ * "When the daemon dies"), reading the rest of the stream unless WRITTEN
+ * said the daemon read all of it.  WRITTEN comes once every core byte is
+ * read and written, before the daemon's fsync: both copies of the stream
+ * are closed then, and the kernel lets the crashed process go.  A PROGRESS
+ * may go back (the space policy cut the dump): the last one is the one
+ * that holds.
+ *
+ * An older helper takes a message type it does not know for a broken
+ * daemon (proto_parse() fails, and it takes the dump over): so WRITTEN
+ * goes only to a helper whose HELLO says it knows it.
  *
  * The daemon never blocks on a helper: its socket is non-blocking with a
  * small send buffer; QUEUED that do not fit are dropped, PROGRESS is sent
@@ -71,7 +87,11 @@ enum proto_type {
 	PROTO_QUEUED,
 	PROTO_GO,
 	PROTO_WITHDRAW,
+	PROTO_WRITTEN,
 };
+
+/* HELLO b: what the helper knows beyond the first version 3 messages. */
+#define PROTO_KNOWS_WRITTEN	(1u << 0)
 
 #define PROTO_F_EXE		(1u << 0)	/* HELLO: third fd, /proc/PID/exe */
 #define PROTO_F_FILE		(1u << 1)	/* ACCEPT: the partial file */
