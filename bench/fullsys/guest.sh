@@ -83,7 +83,13 @@ EOT
 			sleep 2
 			case $h in
 			file) size=$(stat -c %s /var/crash/core.* 2>/dev/null) ;;
-			gocapd-*) size=$(gocap list --json 2>/dev/null | sed -n 's/.*"apparent_size": *\([0-9]*\).*/\1/p' | tail -1)
+			gocapd-*) # the process goes once the core is written, its
+				  # row once the core is synced: wait for the row
+				  i=0
+				  until gocap list --json 2>/dev/null | grep -q '"status"' || [ $i -ge 600 ]; do
+					sleep 1; i=$((i + 1))
+				  done
+				  size=$(gocap list --json 2>/dev/null | sed -n 's/.*"apparent_size": *\([0-9]*\).*/\1/p' | tail -1)
 				  st=$(gocap list --json 2>/dev/null | sed -n 's/.*"status": *"\([a-z-]*\)".*/\1/p' | tail -1)
 				  size="$size $st" ;;
 			systemd-coredump) i=0
