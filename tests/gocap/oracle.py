@@ -3,6 +3,7 @@
 oracle.py --partial RUNTIME_STDERR GOCAP_OUTPUT
 oracle.py --without-minutes RUNTIME_STDERR GOCAP_OUTPUT
 oracle.py --want-minutes RUNTIME_STDERR GOCAP_OUTPUT [--json GOCAP_JSON]
+oracle.py --want-upgraded RUNTIME_STDERR GOCAP_OUTPUT
 
 Compare what the Go runtime printed when it crashed (GOTRACEBACK=crash) with
 what gocap rebuilt from the core, goroutine by goroutine.  Both texts are
@@ -31,6 +32,12 @@ are compared at all.  With --without-minutes (gocap's output from a core
 without a usable time of the crash) the runtime's ", N minutes" are left
 out of its statuses before they are compared: gocap must have left them
 out too.
+gocap's own lines before the first goroutine ("[gocap: ...]", such as the
+one saying that gocoredump upgraded the traceback) are not crash text: they
+are left out before the crash texts are compared.  With --want-upgraded
+gocap's first line must say that the traceback was upgraded (the process
+crashed under gocoredump's gotraceback knob, without GOTRACEBACK=crash of
+its own).
 """
 import json
 import re
@@ -122,6 +129,7 @@ def best(blocks):
 
 
 MINUTES = re.compile(r', \d+ minutes')
+UPGRADED = '[gocap: traceback upgraded by gocoredump'
 
 
 def without_minutes(rt_parsed):
@@ -135,14 +143,22 @@ def without_minutes(rt_parsed):
     return rt_pre, rt
 
 
-def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False):
+def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False,
+            want_upgraded=False):
     """Compare the runtime's parsed output (parse() of its stderr) with
     gocap's text.  Returns (ok, summary line, problems)."""
     rt_pre, rt = rt_parsed
     rt = dict(rt)
     gc_pre, gc = parse(gc_text)
+    # gocap's own remarks are not the runtime's crash text.
+    gc_pre = [ln for ln in gc_pre if not ln.startswith('[gocap: ')]
+    while gc_pre and gc_pre[0] == '':
+        gc_pre.pop(0)
     rt.pop(0, None)
     problems = []
+    if want_upgraded and not gc_text.startswith(UPGRADED):
+        problems.append('gocap\'s first line does not say the traceback was upgraded: %r' %
+                        gc_text.split('\n', 1)[0])
     if partial:
         ids = [k for k in gc if k in rt and not best(gc[k])['problem']]
         rt = {k: rt[k] for k in ids}
@@ -218,7 +234,8 @@ def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False):
 
 def main():
     flags = set()
-    while sys.argv[1] in ('--partial', '--without-minutes', '--want-minutes'):
+    while sys.argv[1] in ('--partial', '--without-minutes', '--want-minutes',
+                          '--want-upgraded'):
         flags.add(sys.argv.pop(1))
     partial = '--partial' in flags
     no_minutes = '--without-minutes' in flags
@@ -229,7 +246,8 @@ def main():
     if no_minutes:
         rt_parsed = without_minutes(rt_parsed)
     ok, summary, problems = compare(rt_parsed, gc_text, partial, json_path,
-                                    '--want-minutes' in flags)
+                                    '--want-minutes' in flags,
+                                    '--want-upgraded' in flags)
     print(summary)
     for p in problems[:8]:
         print('  ' + p)

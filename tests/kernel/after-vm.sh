@@ -102,5 +102,45 @@ for d in "$LAB"/*/out/gocap/*/*/; do
 		sed 's/^/# /' "$d/gocap.err" "$d/oracle.log" | head -8
 	fi
 done
+# The same crashers without GOTRACEBACK, upgraded by the module's
+# gotraceback knob (guest-suite.sh): each died of SIGABRT (134 from the
+# guest's shell) with a core, gocap's first line says the traceback was
+# upgraded, and the rest matches the runtime's stderr 100%.
+for kd in "$LAB"/*/out/gocap-upgraded/*/; do
+	[ -d "$kd" ] || continue
+	kd=${kd%/}
+	kver=$(basename "$kd")
+	crashes=0
+	for d in "$kd"/*/; do
+		[ -d "$d" ] || continue
+		d=${d%/}
+		crashes=$((crashes + 1))
+		t="$kver gocap upgraded $(basename "$d")"
+		st=$(cat "$d/status" 2>/dev/null)
+		if [ "$st" = 134 ] && [ -s "$d/core" ]; then
+			ok "$t: died of SIGABRT with a core"
+		else
+			fail "$t: died of SIGABRT with a core (exit status ${st:-none}, core $( [ -s "$d/core" ] && echo present || echo missing))"
+			sed 's/^/# /' "$d/stderr" 2>/dev/null | head -5
+			continue
+		fi
+		"$GOCAP" goroutines --core "$d/core" > "$d/gocap.txt" 2> "$d/gocap.err"
+		rc=$?
+		if [ $rc -eq 0 ] && python3 "$GOCD_TOP/tests/gocap/oracle.py" --want-upgraded \
+			"$d/stderr" "$d/gocap.txt" > "$d/oracle.log" 2>&1; then
+			ok "$t: gocap says upgraded and matches the runtime ($(head -1 "$d/oracle.log"))"
+		else
+			fail "$t: gocap says upgraded and matches the runtime (exit $rc; first line: $(head -1 "$d/gocap.txt"))"
+			sed 's/^/# /' "$d/gocap.err" "$d/oracle.log" | head -8
+		fi
+	done
+	# Every one counted by the module, none failed.
+	c=$(cat "$kd/counters" 2>/dev/null)
+	case " $c " in
+	*" crashes_upgraded=$crashes upgrade_errors=0 "*)
+		ok "$kver gocap upgraded: the module counted $crashes upgrades, no error ($c)" ;;
+	*)	fail "$kver gocap upgraded: the module counted $crashes upgrades, no error (${c:-no counters})" ;;
+	esac
+done
 echo "1..$n"
 exit $bad

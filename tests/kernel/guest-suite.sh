@@ -47,6 +47,8 @@ done
 # gocap's crasher under the default coredump_filter with the module loaded,
 # the runtime's own traceback beside each core.
 if grep -qw gcd.gocap /proc/cmdline; then
+	# The crashers talk to themselves over loopback.
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 	modes="panic-string throw nilptr"
 	i=0
 	t0=$(date +%s)
@@ -62,5 +64,66 @@ if grep -qw gcd.gocap /proc/cmdline; then
 	done
 	echo /tmp/cores/core.%p > /proc/sys/kernel/core_pattern
 	echo "# gocap crashes took $(( $(date +%s) - t0 )) s"
+
+	# The same crashers with no GOTRACEBACK at all, upgraded by the
+	# module's gotraceback knob (module parameter here): the runtime's
+	# stderr, exit status and core under /out/gocap-upgraded for
+	# after-vm.sh.  A fresh module, so that each crasher's first exec
+	# places its probe (probes_placed grows by one each).  One goroutine
+	# of each kind (GOCAP_CRASHER_FEW), so that the pass stays short.
+	t0=$(date +%s)
+	S=/sys/kernel/gocoredump
+	U=/out/gocap-upgraded/$(uname -r)
+	mkdir -p "$U"
+	if rmmod gocoredump && insmod /gcd/gocoredump.ko gotraceback=crash &&
+	   [ "$(cat $S/gotraceback)" = crash ]; then
+		set -- /gcd/gocap/*/crasher
+		placed=$(cat $S/probes_placed)
+		for c in "$@"; do "$c" > /dev/null 2>&1; done	# usage, exit 2
+		want=$((placed + $#)) i=0
+		while [ "$(cat $S/probes_placed)" -lt "$want" ] && [ $i -lt 600 ]; do
+			i=$((i + 1)); sleep 0.1
+		done
+		echo "# gocap upgraded: probes_placed $(cat $S/probes_placed) of $want after $((i / 10)) s"
+		modes="panic-error nilptr throw signal"
+		i=0
+		for c in "$@"; do
+			name=$(basename "$(dirname "$c")")
+			# shellcheck disable=SC2086 # a list of modes
+			set -- $modes; shift $((i % 4)); mode=$1; i=$((i + 1))
+			d=$U/$name-$mode
+			mkdir -p "$d"
+			# In the background, waited for: a foreground job's
+			# "Aborted (core dumped)" would land in its stderr.
+			# asyncpreemptoff for signal, as tests/gocap/host.sh:
+			# the spinners stay on their Ms for the SIGQUIT relay.
+			dbg=tracebacklabels=1
+			[ "$mode" = signal ] && dbg=$dbg,asyncpreemptoff=1
+			(
+				cd "$d" || exit
+				echo "$d/core" > /proc/sys/kernel/core_pattern
+				unset GOTRACEBACK
+				GOCAP_CRASHER_FEW=1 GODEBUG=$dbg "$c" "$mode" \
+					> stdout 2> stderr &
+				pid=$! k=0
+				if [ "$mode" = signal ]; then
+					while ! grep -q '^ready' stdout &&
+					      [ "$k" -lt 1200 ] &&
+					      kill -0 "$pid" 2> /dev/null; do
+						k=$((k + 1)); sleep 0.1
+					done
+					kill -ABRT "$pid"
+				fi
+				wait "$pid"
+				echo $? > status
+			)
+		done
+		echo "crashes_upgraded=$(cat $S/crashes_upgraded) upgrade_errors=$(cat $S/upgrade_errors) probes_placed=$(cat $S/probes_placed)" > "$U/counters"
+	else
+		echo "cannot load gocoredump.ko gotraceback=crash" > "$U/counters"
+	fi
+	echo /tmp/cores/core.%p > /proc/sys/kernel/core_pattern
+	rmmod gocoredump; insmod /gcd/gocoredump.ko
+	echo "# gocap upgraded crashes took $(( $(date +%s) - t0 )) s"
 fi
 exit $bad

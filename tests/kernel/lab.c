@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -106,12 +105,21 @@ static void child_setup(const struct lab_run_opts *o, int out_fd)
 	lab_write_file("/proc/self/coredump_filter", f);
 	if (chdir("/tmp"))
 		_exit(126);
-	setenv("GOTRACEBACK", "crash", 1);
+	if (o && o->no_gotraceback)
+		unsetenv("GOTRACEBACK");
+	else
+		setenv("GOTRACEBACK",
+		       o && o->gotraceback ? o->gotraceback : "crash", 1);
 	for (i = 0; o && i < 8 && o->env[i]; i++)
 		putenv((char *)o->env[i]);
 	dup2(out_fd, 1);
-	i = open("/dev/null", O_WRONLY);
+	if (o && o->err_path)
+		i = open(o->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	else
+		i = open("/dev/null", O_WRONLY);
 	dup2(i, 2);
+	if (i > 2)
+		close(i);
 	if (o && o->uid) {
 		if (setgid(o->uid) || setuid(o->uid))
 			_exit(126);
@@ -362,6 +370,7 @@ void lab_knobs_default(void)
 	lab_knob_write("force", "text,rodata");
 	lab_knob_write("scope", "go");
 	lab_knob_write("max_forced_mb", "256");
+	lab_knob_write("gotraceback", "off");
 }
 
 struct map_ctx {
@@ -423,13 +432,13 @@ static void relro_range(const uint8_t *f, size_t size, uint64_t *lo,
 	}
 }
 
-int lab_check_forced(const struct elfcore *c, const char *path, char *why,
-		     size_t why_len)
+int lab_check_forced_bp(const struct elfcore *c, const char *path,
+			int max_bp, char *why, size_t why_len)
 {
 	struct lab_mapping maps[64];
-	int n, i, text = 0, rodata = 0, fd, bad = 0;
+	int n, i, text = 0, rodata = 0, bad = 0, bp = 0;
 	uint64_t rlo, rhi;
-	struct stat st;
+	size_t size;
 	uint8_t *f;
 
 	n = lab_file_mappings(c, path, maps, 64);
@@ -437,18 +446,16 @@ int lab_check_forced(const struct elfcore *c, const char *path, char *why,
 		snprintf(why, why_len, "no NT_FILE mapping of %s", path);
 		return -1;
 	}
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(why, why_len, "cannot open %s", path);
+	/*
+	 * read(2), not mmap(): uprobes put their breakpoints into every
+	 * private mapping of a probed file that may execute, ours too.
+	 */
+	f = (uint8_t *)lab_read_file(path, &size);
+	if (!f) {
+		snprintf(why, why_len, "cannot read %s", path);
 		return -1;
 	}
-	f = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (f == MAP_FAILED) {
-		snprintf(why, why_len, "cannot map %s", path);
-		return -1;
-	}
-	relro_range(f, st.st_size, &rlo, &rhi);
+	relro_range(f, size, &rlo, &rhi);
 	for (i = 0; i < n && !bad; i++) {
 		const struct elfcore_seg *s = maps[i].seg;
 		int is_text, is_ro;
@@ -478,30 +485,40 @@ int lab_check_forced(const struct elfcore *c, const char *path, char *why,
 		}
 		for (k = 0; k < s->filesz; k++) {
 			uint64_t fo = maps[i].file_off + k;
-			uint8_t want = fo < (uint64_t)st.st_size ? f[fo] : 0;
+			uint8_t want = fo < (uint64_t)size ? f[fo] : 0;
+			uint8_t got = c->data[s->offset + k];
 
 			if (fo >= rlo && fo < rhi)
 				continue;	/* relocated by the loader */
-			if (c->data[s->offset + k] != want) {
-				snprintf(why, why_len,
-					 "%s mapping at %#llx: core byte %#llx (file offset %#llx) is %#x, file has %#x",
-					 is_text ? "text" : "rodata",
-					 (unsigned long long)s->vaddr,
-					 (unsigned long long)k,
-					 (unsigned long long)fo,
-					 c->data[s->offset + k], want);
-				bad = 1;
-				break;
+			if (got == want)
+				continue;
+			if (is_text && got == 0xcc && bp < max_bp) {
+				bp++;		/* a uprobe's int3 */
+				continue;
 			}
+			snprintf(why, why_len,
+				 "%s mapping at %#llx: core byte %#llx (file offset %#llx) is %#x, file has %#x",
+				 is_text ? "text" : "rodata",
+				 (unsigned long long)s->vaddr,
+				 (unsigned long long)k,
+				 (unsigned long long)fo, got, want);
+			bad = 1;
+			break;
 		}
 	}
-	munmap(f, st.st_size);
+	free(f);
 	if (!bad && (!text || !rodata)) {
 		snprintf(why, why_len, "%s: found %d text and %d rodata mappings",
 			 path, text, rodata);
 		bad = 1;
 	}
-	return bad ? -1 : 0;
+	return bad ? -1 : bp;
+}
+
+int lab_check_forced(const struct elfcore *c, const char *path, char *why,
+		     size_t why_len)
+{
+	return lab_check_forced_bp(c, path, 0, why, why_len) < 0 ? -1 : 0;
 }
 
 int lab_in_ranges(const struct lab_ranges *r, uint64_t addr)

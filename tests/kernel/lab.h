@@ -47,13 +47,22 @@ struct lab_run_opts {
 	int signal_after_ready;	/* send this signal once "ready" printed */
 	const char *env[8];	/* extra environment, NULL-terminated */
 	uid_t uid;		/* run as this uid when nonzero */
+	/*
+	 * GOTRACEBACK: "crash" unless gotraceback gives another value, or
+	 * no_gotraceback leaves it out of the environment altogether (the
+	 * runtime's default, what gocoredump's gotraceback knob is for).
+	 */
+	const char *gotraceback;
+	int no_gotraceback;
+	/* stderr to this file (created or truncated), else /dev/null */
+	const char *err_path;
 };
 
 /*
- * Run argv[0] with argv, GOTRACEBACK=crash, the options applied, stdout
- * captured; wait for it to end and for its core to appear in LAB_CORES
- * (core_pattern LAB_CORES/core.%p).  Returns 0 when the process died of a
- * signal, -1 otherwise.
+ * Run argv[0] with argv, GOTRACEBACK=crash (unless the options say
+ * otherwise), the options applied, stdout captured; wait for it to end and
+ * for its core to appear in LAB_CORES (core_pattern LAB_CORES/core.%p).
+ * Returns 0 when the process died of a signal, -1 otherwise.
  */
 int lab_run(struct lab_proc *p, char *const argv[],
 	    const struct lab_run_opts *o);
@@ -149,6 +158,14 @@ int lab_file_mappings(const struct elfcore *c, const char *path,
  */
 int lab_check_forced(const struct elfcore *c, const char *path,
 		     char *why, size_t why_len);
+/*
+ * The same, but up to max_bp text bytes may be int3 (0xcc) where the file
+ * has something else: the breakpoints of uprobes on the file (the
+ * gotraceback knob's probe on runtime.startpanic_m), which a process's
+ * memory, and so its core, holds.  Returns how many were found, or -1.
+ */
+int lab_check_forced_bp(const struct elfcore *c, const char *path,
+			int max_bp, char *why, size_t why_len);
 
 /* Address ranges [lo, hi) of a process (its vDSO data pages, say). */
 struct lab_ranges {

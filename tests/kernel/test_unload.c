@@ -3,6 +3,11 @@
  * test_unload.c - unloading gocoredump.ko is safe.
  *
  *  - 50 load/unload cycles with a Go crash in each, every core forced;
+ *    and with the gotraceback knob at crash and, in every cycle, a Go
+ *    program (no GOTRACEBACK of its own) sent SIGABRT just before the
+ *    rmmod: its probe being placed, or its crash upgraded or being dumped,
+ *    while the module goes.  It ends by exit 2 (not upgraded) or SIGABRT
+ *    with a whole core; the kernel log stays clean, the module loads;
  *  - rmmod while a dump is in flight (held by a pipe helper that does not
  *    read yet) is refused, the dump then completes whole, and rmmod works;
  *  - a build that cannot find a hook target is refused, with one line
@@ -49,36 +54,122 @@ static const char *const go_programs[] = {
 	"/gcd/go/1.27-static/crasher",
 };
 
+#ifndef GCD_PROC_F_TB_UPGRADED
+#define GCD_PROC_F_TB_UPGRADED	(1u << 8)
+#endif
+
+/* rmmod, again while a dump holds the module (up to a minute). */
+static int unload_when_idle(void)
+{
+	int err, i;
+
+	for (i = 0; i < 3000; i++) {
+		err = lab_module_unload();
+		if (err != -EBUSY && err != -EAGAIN)
+			return err;
+		usleep(20000);
+	}
+	return err;
+}
+
 TEST(fifty_load_unload_cycles_with_crashes)
 {
-	int i;
+	int i, upgraded = 0, exited = 0, stock = 0;
 
 	if (lab_module_loaded())
 		ASSERT_EQ(0, lab_module_unload());
 	ASSERT_EQ(0, lab_set_core_pattern(LAB_CORES "/core.%p"));
 	for (i = 0; i < 50; i++) {
 		const char *exe = go_programs[i % 5];
+		const char *fly = go_programs[(i + 2) % 5];
 		char *argv[] = { (char *)exe, "panic", NULL };
+		char *fly_argv[] = { (char *)fly, "abort", NULL };
+		struct lab_run_opts fo = { .no_gotraceback = 1 };
 		char why[512] = "";
-		struct lab_proc p;
+		struct lab_proc p, f;
 		struct elfcore c;
-		int err;
+		int err, fd;
 
 		err = lab_module_load();
 		ASSERT_EQ(0, err) {
 			TH_LOG("cycle %d: insmod: %s", i, strerror(-err));
 		}
+		ASSERT_EQ(0, lab_knob_write("gotraceback", "crash"));
 		lab_clean_cores();
+		/* Its probe goes in while the other program crashes. */
+		ASSERT_EQ(0, lab_start(&f, fly_argv, &fo, &fd));
 		ASSERT_EQ(0, lab_run(&p, argv, NULL));
 		ASSERT_NE(0, p.core[0]);
 		ASSERT_EQ(0, elfcore_open(&c, p.core));
-		EXPECT_EQ(0, lab_check_forced(&c, exe, why, sizeof(why))) {
+		/* Its probe may have gone in while it ran: an int3. */
+		EXPECT_LE(0, lab_check_forced_bp(&c, exe, 1, why, sizeof(why))) {
 			TH_LOG("cycle %d, %s: %s", i, exe, why);
 		}
 		elfcore_close(&c);
-		err = lab_module_unload();
+		EXPECT_EQ(0, lab_wait_ready(&f, fd, 60000));
+		/* The crash in flight: rmmod at once (odd cycles a little
+		 * later, into the runtime's traceback or the dump). */
+		kill(f.pid, SIGABRT);
+		if (i % 2)
+			usleep(100000 * (i % 7));
+		err = unload_when_idle();
 		ASSERT_EQ(0, err) {
 			TH_LOG("cycle %d: rmmod: %s", i, strerror(-err));
+		}
+		lab_wait(&f, fd);
+		if (WIFEXITED(f.status) && WEXITSTATUS(f.status) == 2) {
+			exited++;	/* the probe was not there yet */
+			continue;
+		}
+		EXPECT_TRUE(WIFSIGNALED(f.status) &&
+			    WTERMSIG(f.status) == SIGABRT) {
+			TH_LOG("cycle %d, %s abort: status %#x", i, fly,
+			       f.status);
+		}
+		EXPECT_NE(0, f.core[0]) {
+			TH_LOG("cycle %d, %s: died of SIGABRT without a core",
+			       i, fly);
+		}
+		if (!f.core[0])
+			continue;
+		ASSERT_EQ(0, elfcore_open(&c, f.core)) {
+			TH_LOG("cycle %d, %s: %s", i, f.core, c.problem);
+		}
+		EXPECT_EQ(0, c.truncated) {
+			TH_LOG("cycle %d, %s: %s", i, f.core, c.problem);
+		}
+		{
+			struct gcd_note n;
+
+			/*
+			 * The module may be gone before the dump began: no
+			 * note.  If it was there, the process is marked.
+			 */
+			memset(&n, 0, sizeof(n));
+			if (gcdnote_from_core(&c, &n) != 1) {
+				stock++;
+			} else {
+				upgraded++;
+				EXPECT_TRUE(n.proc.flags & GCD_PROC_F_TB_UPGRADED) {
+					TH_LOG("cycle %d, %s: note flags %#x, not upgraded",
+					       i, fly, n.proc.flags);
+				}
+				EXPECT_LE(0, lab_check_forced_bp(&c, fly, 1, why,
+								 sizeof(why))) {
+					TH_LOG("cycle %d, %s: %s", i, fly, why);
+				}
+			}
+			gcdnote_free(&n);
+		}
+		elfcore_close(&c);
+	}
+	TH_LOG("SIGABRT, then rmmod: %d exited 2 (no probe yet), %d dumped by the module, %d after it was gone",
+	       exited, upgraded, stock);
+	{
+		char why[512] = "";
+
+		EXPECT_EQ(0, lab_dmesg_clean(why, sizeof(why))) {
+			TH_LOG("%s", why);
 		}
 	}
 	ASSERT_EQ(0, lab_module_load());

@@ -4,6 +4,9 @@ package main
 
 // #include <unistd.h>
 // static long gcd_pagesize(void) { return sysconf(_SC_PAGESIZE); }
+// /* Volatile: the compiler may not assume it is NULL (and trap instead). */
+// static int *volatile gcd_nullp;
+// static void gcd_segv(void) { *gcd_nullp = 1; }
 import "C"
 
 // The cgo variant is dynamically linked against the C library, so its core
@@ -13,4 +16,5 @@ func init() {
 		panic("sysconf")
 	}
 	variant = "cgo"
+	cgoSegv = func() { C.gcd_segv() }
 }

@@ -13,6 +13,19 @@
 //	mapfile FILE          map FILE twice (read+exec and read-only,
 //	                      private), read its first page through each,
 //	                      print "ready", wait
+//	recover N             panic and recover N times, print "recovered=N",
+//	                      exit 0 (nothing on stdout but that line)
+//	gopanic               park a few goroutines (channel receive, mutex,
+//	                      select), print "ready", panic with an error value
+//	                      in a goroutine other than main
+//	deadlock              park a few goroutines on channels, print
+//	                      "ready", block main: "fatal error: all
+//	                      goroutines are asleep - deadlock!"
+//	panicerr              print "ready", panic(errors.New(...)) in main
+//	nilptr                print "ready", dereference a nil pointer
+//	                      (SIGSEGV turned panic)
+//	cgosegv               (cgo variant only) print "ready", write through
+//	                      a NULL pointer in C: a fatal SIGSEGV in cgo
 //
 // Everything it prints goes to stdout as "key=value" lines for the test.
 // It uses only the standard library of Go 1.19 so every toolchain of the
@@ -20,6 +33,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -313,9 +327,65 @@ func sleepForever() {
 	}
 }
 
+// recoverLoop panics and recovers n times.
+func recoverLoop(n int) int {
+	done := 0
+	for i := 0; i < n; i++ {
+		func() {
+			defer func() {
+				if recover() != nil {
+					done++
+				}
+			}()
+			panic(fmt.Sprintf("gocoredump test: recovered panic %d", i))
+		}()
+	}
+	return done
+}
+
+//go:noinline
+func parkedRecv(ch chan int) { <-ch }
+
+//go:noinline
+func parkedMutex(mu *sync.Mutex) { mu.Lock() }
+
+//go:noinline
+func parkedSelect(a, b chan int) {
+	select {
+	case <-a:
+	case <-b:
+	}
+}
+
+// parkSome starts goroutines that block for good (no timers, so that a
+// deadlock is still one) and waits until they are parked.
+func parkSome() {
+	var started sync.WaitGroup
+	mu := new(sync.Mutex)
+	mu.Lock()
+	for i := 0; i < 2; i++ {
+		started.Add(3)
+		go func() { started.Done(); parkedRecv(make(chan int)) }()
+		go func() { started.Done(); parkedMutex(mu) }()
+		go func() { started.Done(); parkedSelect(make(chan int), make(chan int)) }()
+	}
+	started.Wait()
+	for i := 0; i < 100; i++ {
+		runtime.Gosched() // let them reach their blocking call
+	}
+}
+
+var cgoSegv func() // set by the cgo variant
+
+// errTest is the error value the error panics carry.
+var errTest = errors.New("gocoredump test: an error value")
+
+//go:noinline
+func nilDeref(p *struct{ x, y int }) int { return p.y }
+
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: crasher panic|abort|dontdump|threads FILE|heap MiB|nthreads N")
+		fmt.Fprintln(os.Stderr, "usage: crasher panic|abort|dontdump|threads FILE|heap MiB|nthreads N|mapfile FILE|recover N|gopanic|deadlock|panicerr|nilptr|cgosegv")
 		os.Exit(2)
 	}
 	_ = blob
@@ -359,6 +429,40 @@ func main() {
 		wg.Wait()
 		ready()
 		sleepForever()
+	case "recover":
+		n, _ := strconv.Atoi(os.Args[2])
+		fmt.Printf("recovered=%d\n", recoverLoop(n))
+	case "gopanic":
+		parkSome()
+		ready()
+		go func() {
+			runtime.LockOSThread()
+			fmt.Printf("crash_tid=%d\n", gettid())
+			os.Stdout.Sync()
+			panic(errTest)
+		}()
+		parkedRecv(make(chan int))
+	case "deadlock":
+		parkSome()
+		ready()
+		os.Stdout.Sync()
+		parkedRecv(make(chan int))
+	case "panicerr":
+		ready()
+		os.Stdout.Sync()
+		panic(errTest)
+	case "nilptr":
+		ready()
+		os.Stdout.Sync()
+		fmt.Println(nilDeref(nil))
+	case "cgosegv":
+		if cgoSegv == nil {
+			fmt.Fprintln(os.Stderr, "crasher: cgosegv needs the cgo variant")
+			os.Exit(2)
+		}
+		ready()
+		os.Stdout.Sync()
+		cgoSegv()
 	default:
 		fmt.Fprintln(os.Stderr, "crasher: unknown mode", os.Args[1])
 		os.Exit(2)
