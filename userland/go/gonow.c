@@ -352,6 +352,16 @@ void gonow_decide(const struct goproc *p, const struct gocrash *c,
 		snprintf(out->source, sizeof(out->source), "annotation");
 		return;
 	}
+	/*
+	 * A cut core may have lost the latest times (the threads' stacks
+	 * lie after the heap): what is left can predate the crash by
+	 * seconds, and an estimate from it would print shorter waits than
+	 * the runtime did.  Only the note or the annotation date it.
+	 */
+	if (p->core.truncated) {
+		say(out, "the core is truncated: the latest times in it may be cut off");
+		return;
+	}
 	if (!out->latest) {
 		say(out, "%s", why[0] ? why :
 		    "no sched.lastpoll, sysmontick or clock read in the core");
