@@ -15,7 +15,8 @@
  *
  * The fatal path (amd64 and 386 files, Go 1.18's pclntab or later's):
  *  - the pclntab (.gopclntab; .data.rel.ro.gopclntab in a PIE before Go
- *    1.26) gives the entries of runtime.startpanic_m and of
+ *    1.26, or, when the system linker merged that into .data.rel.ro, its
+ *    header found there by a scan: find_merged_pcln()) gives the entries of runtime.startpanic_m and of
  *    runtime.setTraceback, which the linker names by its linkname,
  *    runtime/debug.SetTraceback.  The function names are found by a
  *    sequential scan of the name table, then the function table and each
@@ -75,6 +76,7 @@ struct elf {
 	unsigned int note_areas;	/* scanned so far, GOELF_MAX_NOTE_AREAS */
 	/* GOELF_WANT_FATAL: the sections it reads (size 0: none) */
 	uint64_t pcln_off, pcln_size;			/* the pclntab */
+	uint64_t relro_off, relro_size;			/* .data.rel.ro */
 	uint64_t gomod_off, gomod_size;			/* .go.module */
 	int tbcache_sym_differs;	/* .symtab has two different ones */
 };
@@ -1255,7 +1257,7 @@ static int find_store(const struct elf *e, uint64_t off, uint64_t vaddr,
 	unsigned int found = 0;
 	uint8_t b[STORE_MAX];
 	struct win w;
-	uint64_t k;
+	uint64_t k, toff;
 
 	win_init(&w, e->buf, GOELF_SCRATCH_SIZE, off + size);
 	for (k = 0; k < size; k++) {
@@ -1266,13 +1268,74 @@ static int find_store(const struct elf *e, uint64_t off, uint64_t vaddr,
 			return -1;
 		t = store_at(b, n, vaddr + k, prev, is64);
 		prev = b[0];
-		if (!t)
+		if (!is64)
+			t = (uint32_t)t;
+		/*
+		 * Every byte offset is tried, so the tail of another
+		 * instruction can look like a store ("0b 05 87 1d ..." holds
+		 * "87 1d", an XCHG): only a target in the file part of a
+		 * writable segment, where the variable's value is, counts.
+		 */
+		if (!t || vaddr_to_off(e, t, 4, PF_W, &toff))
 			continue;
 		if (found++)
 			return -1;
-		*target = is64 ? t : (uint32_t)t;
+		*target = t;
 	}
 	return found == 1 ? 0 : -1;
+}
+
+/*
+ * A PIE linked by the system linker before Go 1.26 and then stripped (what
+ * Debian ships): ld merged .data.rel.ro.gopclntab into .data.rel.ro and no
+ * section names the pclntab any more.  Look for its header there: the
+ * magic, two zero bytes, minLC 1 and the pointer size, at pointer-aligned
+ * offsets; the first that pcln_header() accepts is taken, bounded by the
+ * end of the section.  Nothing found leaves pcln_size 0 ("no .gopclntab").
+ * Returns -1 only when a read fails.
+ */
+static int find_merged_pcln(struct elf *e)
+{
+	uint32_t step = e->eh.elf_class == ELFCLASS64 ? 8 : 4;
+	uint64_t pos = 0, size = e->relro_size;
+	struct pcln p;
+
+	if (!size || !in_file(e->r, e->relro_off, size) ||
+	    size > GOELF_MAX_MERGED_SCAN)
+		return 0;
+	while (pos + PCH_WORDS_AT <= size) {
+		size_t n = (size_t)min64(size - pos, GOELF_SCRATCH_SIZE), k;
+		uint64_t hit = 0;
+
+		if (rd(e->r, e->relro_off + pos, e->buf, n))
+			return -1;
+		for (k = 0; k + PCH_WORDS_AT <= n; k += step) {
+			const uint8_t *h = e->buf + k;
+			uint32_t magic = gcd_le32(h);
+
+			if ((magic == PCLN_MAGIC_118 ||
+			     magic == PCLN_MAGIC_120) && !h[4] && !h[5] &&
+			    h[6] == 1 && h[7] == step) {
+				hit = pos + k;
+				break;
+			}
+		}
+		if (k + PCH_WORDS_AT <= n) {
+			e->pcln_off = e->relro_off + hit;
+			e->pcln_size = size - hit;
+			if (!pcln_header(e, &p))
+				return 0;
+			e->pcln_size = 0;
+			pos = hit + step;
+			continue;
+		}
+		/*
+		 * n is a multiple of step; a header's first 8 bytes may
+		 * straddle the chunk's end: read them again.
+		 */
+		pos += n > PCH_WORDS_AT ? n - PCH_WORDS_AT + step : n;
+	}
+	return 0;
 }
 
 /* GOELF_WANT_FATAL: fill the fatal_* fields, GOELF_F_FATAL when whole. */
@@ -1403,6 +1466,10 @@ static int probe_file(struct elf *e, unsigned int want,
 			e->pcln_off = sh.offset;
 			e->pcln_size = sh.size;
 		}
+		if (!e->relro_size && name_eq(nm, n, ".data.rel.ro")) {
+			e->relro_off = sh.offset;
+			e->relro_size = sh.size;
+		}
 		if (!e->gomod_size && name_eq(nm, n, ".go.module")) {
 			e->gomod_off = sh.offset;
 			e->gomod_size = sh.size;
@@ -1422,6 +1489,8 @@ static int probe_file(struct elf *e, unsigned int want,
 					(fatal ? GOELF_WANT_FATAL : 0)), info);
 	if (fatal) {
 		info->flags |= GOELF_F_FATAL_SCANNED;
+		if (!e->pcln_size && find_merged_pcln(e))
+			return -GOELF_EIO;
 		read_fatal(e, info);
 	} else if (want & GOELF_WANT_FATAL) {
 		info->fatal_why = "only amd64 and 386 executables are read";

@@ -208,10 +208,13 @@ int goelf_gnu_buildid(const struct goelf_reader *r, uint64_t off,
  * be Go 1.18's format or later's (magic 0xfffffff0/0xfffffff1) for the
  * file's pointer size.  Bounded: at most GOELF_MAX_FUNCS functions and the
  * bytes of the function-name table.  Only EM_X86_64 and EM_386 files.
- * Not found: a cgo PIE before Go 1.26, whose pclntab has no section.
+ * A PIE linked by the system linker before Go 1.26 (cgo, or Debian's
+ * packages) has no section for the pclntab: it is looked for in
+ * .data.rel.ro, at most GOELF_MAX_MERGED_SCAN bytes of it.
  */
 #define GOELF_WANT_FATAL	(1u << 2)
 #define GOELF_MAX_FUNCS		(4u << 20)
+#define GOELF_MAX_MERGED_SCAN	(256u << 20)
 
 /* Values of runtime.traceback_cache (runtime1.go, Go 1.19 to 1.27). */
 #define GOELF_TB_CRASH		1u		/* tracebackCrash */

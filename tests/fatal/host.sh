@@ -8,8 +8,9 @@
 # address of runtime.traceback_cache (from runtime.setTraceback's code, and
 # from .symtab when there is one).  A tiny program (tests/fatal/go) is
 # built by every Go release the lab knows (1.19, 1.21 to 1.27) as static,
-# -s -w, PIE, PIE -s -w, cgo and GOARCH=386, and tools/goelf-info's
-# answers are checked against the toolchain's own: `go tool nm` of the
+# -s -w, PIE, PIE -s -w, cgo, cgo PIE (linked by ld, which hides the
+# pclntab's section, as in Debian's packages), the same -s -w, and
+# GOARCH=386, and tools/goelf-info's answers are checked against the toolchain's own: `go tool nm` of the
 # unstripped builds, readelf's program headers for the file offset.  -s -w
 # moves the data (the build info records the flags) but not the text, so a
 # stripped build is compared with its unstripped twin section by section:
@@ -50,10 +51,10 @@ check() {
 [ -x "$INFO" ] || { echo "1..1"; echo "not ok 1 $INFO not built"; exit 1; }
 
 VERSIONS=${GOCD_FATAL_VERSIONS:-"1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27"}
-VARIANTS="static sw pie piesw cgo 386"
+VARIANTS="static sw pie piesw cgo cgopie cgopiesw 386"
 LAST=${VERSIONS##* }
 # The variant a stripped one is compared with.
-twin() { case $1 in sw) echo static ;; piesw) echo pie ;; esac; }
+twin() { case $1 in sw) echo static ;; piesw) echo pie ;; cgopiesw) echo cgopie ;; esac; }
 
 # cgo when the host's C compiler links a program.
 HAVE_CGO=0
@@ -75,6 +76,10 @@ bin() {
 		pie) set -- -buildmode=pie ;;
 		piesw) set -- -buildmode=pie "-ldflags=-s -w" ;;
 		cgo) cgo=1; set -- ;;
+		# What Debian ships: cgo, PIE, the system linker (which merges
+		# the pclntab's section into .data.rel.ro), stripped.
+		cgopie) cgo=1; set -- -buildmode=pie ;;
+		cgopiesw) cgo=1; set -- -buildmode=pie "-ldflags=-s -w" ;;
 		386|arm64) arch=$var; set -- ;;
 		esac
 		(cd "$T/go" && GOARCH=$arch CGO_ENABLED=$cgo \
@@ -90,7 +95,7 @@ t0=$(date +%s)
 running=0
 for v in $VERSIONS; do
 	for var in $VARIANTS; do
-		[ "$var" = cgo ] && [ $HAVE_CGO = 0 ] && continue
+		case $var in cgo*) [ $HAVE_CGO = 0 ] && continue ;; esac
 		bin "$v" "$var" > /dev/null &
 		running=$((running + 1))
 		if [ $running -ge 2 ]; then wait -n; running=$((running - 1)); fi
@@ -248,17 +253,17 @@ check_stripped() {
 
 for v in $VERSIONS; do
 	for var in $VARIANTS; do
-		if [ "$var" = cgo ] && [ $HAVE_CGO = 0 ]; then
-			skip "go$v cgo" "no working gcc"
+		case $var in cgo*) if [ $HAVE_CGO = 0 ]; then
+			skip "go$v $var" "no working gcc"
 			continue
-		fi
+		fi ;; esac
 		if ! b=$(bin "$v" "$var"); then
 			notok "go$v $var: build"
 			sed 's/^/#   /' "$W/build-$v-$var.log" | tail -10
 			continue
 		fi
 		case $var in
-		sw|piesw)
+		sw|piesw|cgopiesw)
 			if t=$(bin "$v" "$(twin "$var")"); then
 				check_stripped "$v" "$var" "$b" "$t"
 			else
