@@ -16,7 +16,9 @@
  *    the verdict is ready when the program crashes and the dump need not
  *    read them.  With the gotraceback knob on, the worker also places the
  *    fatal-path probe of a Go program (fatal.c); a program is queued until
- *    that is decided for its file.
+ *    that is decided for its file.  When the knob is turned on (or set at
+ *    load), the processes already running are queued the same way, so
+ *    that a service started before gets its probe too.
  *
  * The tracepoint is reached through for_each_kernel_tracepoint() and
  * tracepoint_probe_register(), both exported: no symbol lookup.  Without
@@ -29,6 +31,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/binfmts.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/mm.h>
@@ -132,6 +135,69 @@ static void gcd_exec_queue_files(struct mm_struct *mm)
 	mmap_read_unlock(mm);
 }
 
+/*
+ * The gotraceback knob turned on: queue the executable files of every
+ * process already running, as their exec would have, a batch of processes
+ * at a time (taken under RCU, looked at with references held).  The
+ * worker's queue holds GCD_PENDING_MAX files, so the walk waits while it
+ * is more than half full (a second at most each time: a worker stuck on a
+ * dead file system must not hold it).  Processes that come and go
+ * meanwhile may be seen twice or not at all: the first costs a hash
+ * lookup, the second had an exec of its own.
+ */
+#define GCD_RUNNING_BATCH	32
+
+static DEFINE_SPINLOCK(gcd_running_lock);
+static bool gcd_running_ready, gcd_running_stop;
+
+static void gcd_running_fn(struct work_struct *work)
+{
+	struct task_struct *batch[GCD_RUNNING_BATCH], *p;
+	unsigned int skip = 0, seen, n, i;
+	int waited;
+
+	do {
+		n = 0;
+		seen = 0;
+		rcu_read_lock();
+		for_each_process(p) {
+			if (seen++ < skip || (p->flags & PF_KTHREAD))
+				continue;
+			get_task_struct(p);
+			batch[n] = p;
+			if (++n == GCD_RUNNING_BATCH)
+				break;
+		}
+		rcu_read_unlock();
+		skip = seen;
+		for (i = 0; i < n; i++) {
+			struct mm_struct *mm = get_task_mm(batch[i]);
+
+			for (waited = 0; waited < 50 && gcd_classify_busy() &&
+			     !READ_ONCE(gcd_running_stop); waited++)
+				msleep(20);
+			if (mm) {
+				if (!READ_ONCE(gcd_running_stop) &&
+				    READ_ONCE(gcd_knobs.gotraceback) != GCD_TB_OFF)
+					gcd_exec_queue_files(mm);
+				mmput(mm);
+			}
+			put_task_struct(batch[i]);
+		}
+		cond_resched();
+	} while (n == GCD_RUNNING_BATCH && !READ_ONCE(gcd_running_stop));
+}
+
+static DECLARE_WORK(gcd_running_work, gcd_running_fn);
+
+void gcd_exec_queue_running(void)
+{
+	spin_lock(&gcd_running_lock);
+	if (gcd_running_ready && !gcd_running_stop)
+		schedule_work(&gcd_running_work);
+	spin_unlock(&gcd_running_lock);
+}
+
 static void gcd_exec_probe(void *data, struct task_struct *p, pid_t old_pid,
 			   struct linux_binprm *bprm)
 {
@@ -224,6 +290,12 @@ int gcd_exec_init(void)
 		gcd_exec_tp = NULL;
 		gcd_compat_unavailable();
 	}
+	spin_lock(&gcd_running_lock);
+	gcd_running_ready = true;
+	spin_unlock(&gcd_running_lock);
+	/* gotraceback= at load: the programs already running. */
+	if (READ_ONCE(gcd_knobs.gotraceback) != GCD_TB_OFF)
+		gcd_exec_queue_running();
 	return 0;
 }
 
@@ -236,4 +308,8 @@ void gcd_exec_exit(void)
 		gcd_exec_tp = NULL;
 	}
 	cancel_work_sync(&gcd_compat_work);
+	spin_lock(&gcd_running_lock);
+	gcd_running_stop = true;
+	spin_unlock(&gcd_running_lock);
+	cancel_work_sync(&gcd_running_work);
 }

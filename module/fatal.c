@@ -28,7 +28,9 @@
  * changed since the probe was placed: the consumer's filter refuses to put
  * the breakpoint into a file whose version (generation, size, change time)
  * is not the one parsed, and the worker replaces such probes, and drops
- * those of deleted files, the next time it places one.
+ * those of deleted files that no process maps any more, the next time it
+ * places one.  A deleted file still run keeps its probe: unlinking, or a
+ * package upgrade's rename over it, leaves its bytes and its processes.
  *
  * The uprobe API differs across the kernels we build for; Kbuild reads
  * <linux/uprobes.h> and says which (GCD_UPROBE_* below).
@@ -77,6 +79,7 @@ struct gcd_fatal_probe {
 	u32 generation;
 	loff_t size;
 	struct timespec64 ctime;
+	struct timespec64 mtime;
 	/* Link addresses. */
 	u64 entry;			/* runtime.startpanic_m */
 	u64 tbcache;			/* runtime.traceback_cache */
@@ -178,14 +181,34 @@ bool gcd_fatal_take_mark(const struct mm_struct *mm)
 #define gcd_tb_error(why)						\
 	gcd_upgrade_error("pid %d not upgraded: " why, task_tgid_nr(current))
 
+static struct timespec64 gcd_inode_mtime(const struct inode *inode)
+{
+#ifdef GCD_INODE_GET_MTIME
+	return inode_get_mtime(inode);
+#else
+	return inode->i_mtime;
+#endif
+}
+
+/*
+ * Is the file still the one parsed?  Its generation, size and change time
+ * say so.  Unlinking it, or renaming another file over it (how dpkg
+ * upgrades a program), changes its change time but not its bytes, and the
+ * processes that run it go on: a deleted file whose modification time is
+ * the one parsed is still their program.
+ */
 static bool gcd_probe_current(const struct gcd_fatal_probe *fp)
 {
 	const struct inode *inode = fp->inode;
-	struct timespec64 ct = inode_get_ctime(inode);
+	struct timespec64 ct = inode_get_ctime(inode), mt;
 
-	return inode->i_generation == fp->generation &&
-	       i_size_read(inode) == fp->size &&
-	       timespec64_equal(&ct, &fp->ctime);
+	if (inode->i_generation != fp->generation ||
+	    i_size_read(inode) != fp->size)
+		return false;
+	if (timespec64_equal(&ct, &fp->ctime))
+		return true;
+	mt = gcd_inode_mtime(inode);
+	return !READ_ONCE(inode->i_nlink) && timespec64_equal(&mt, &fp->mtime);
 }
 
 /*
@@ -378,13 +401,18 @@ static void gcd_fatal_remove(struct list_head *list)
 	}
 }
 
-/* Caller holds gcd_fatal_lock: move stale probes to list. */
+/*
+ * Caller holds gcd_fatal_lock: move stale probes to list: those of changed
+ * files, and of deleted files that no process maps any more.
+ */
 static void gcd_fatal_sweep(struct list_head *list)
 {
 	struct gcd_fatal_probe *fp, *tmp;
 
 	list_for_each_entry_safe(fp, tmp, &gcd_fatal_list, node) {
-		if (fp->inode->i_nlink && gcd_probe_current(fp))
+		if (gcd_probe_current(fp) &&
+		    (READ_ONCE(fp->inode->i_nlink) ||
+		     mapping_mapped(fp->inode->i_mapping)))
 			continue;
 		list_move(&fp->node, list);
 		gcd_fatal_count--;
@@ -397,6 +425,7 @@ void gcd_fatal_consider(struct file *file, const struct gcd_file_facts *f,
 {
 	struct inode *inode = file_inode(file);
 	const struct goelf_info *in = &f->info;
+	struct timespec64 ct = inode_get_ctime(inode);
 	struct gcd_fatal_probe *fp;
 	LIST_HEAD(stale);
 	int err;
@@ -420,6 +449,9 @@ void gcd_fatal_consider(struct file *file, const struct gcd_file_facts *f,
 				  "the file was not parsed for it");
 		goto known;
 	}
+	/* Changed since it was parsed: the next exec queues it again. */
+	if (!timespec64_equal(&ct, ctime) || i_size_read(inode) != size)
+		goto out;
 	if (gcd_fatal_count >= GCD_FATAL_MAX) {
 		gcd_upgrade_error("no fatal-error probe for %pD: %u probes in place already",
 				  file, gcd_fatal_count);
@@ -435,6 +467,7 @@ void gcd_fatal_consider(struct file *file, const struct gcd_file_facts *f,
 	fp->generation = generation;
 	fp->size = size;
 	fp->ctime = *ctime;
+	fp->mtime = gcd_inode_mtime(inode);
 	fp->entry = in->fatal_entry;
 	fp->tbcache = in->tbcache;
 	fp->pie = in->e_type == ET_DYN;

@@ -498,6 +498,12 @@ static void gcd_classify_fn(struct work_struct *work)
 		queue_delayed_work(gcd_wq, &gcd_classify_work, wait);
 }
 
+/* Is the worker's queue more than half full? */
+bool gcd_classify_busy(void)
+{
+	return READ_ONCE(gcd_pending_count) > GCD_PENDING_MAX / 2;
+}
+
 void gcd_classify_later(struct file *file)
 {
 	struct inode *inode = file_inode(file);

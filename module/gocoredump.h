@@ -123,6 +123,7 @@ void gcd_call_orig_dump_skip_to(struct coredump_params *cprm,
 /* exec.c */
 int gcd_exec_init(void);
 void gcd_exec_exit(void);
+void gcd_exec_queue_running(void);
 
 /* dump.c: entry points of the redirected functions. */
 int gcd_core_dump(struct coredump_params *cprm, bool compat);
@@ -194,6 +195,7 @@ int gcd_file_facts(struct file *file, struct gcd_budget *b,
  * queue is full or the file is already queued.
  */
 void gcd_classify_later(struct file *file);
+bool gcd_classify_busy(void);
 /*
  * Are file pages [first, end) all in the page cache and up to date?  A
  * dump that forces them then reads them without I/O.  No I/O, no sleep.

@@ -200,6 +200,9 @@ static ssize_t gotraceback_store(struct kobject *kobj,
 	if (err)
 		return err;
 	WRITE_ONCE(gcd_knobs.gotraceback, v);
+	/* The programs already running get their probes too. */
+	if (v != GCD_TB_OFF)
+		gcd_exec_queue_running();
 	return count;
 }
 

@@ -84,6 +84,19 @@ do_build() {
 		done
 	done
 
+	# Programs Debian packages, as shipped (cgo, PIE linked by ld, which
+	# hides the pclntab's section, stripped): age of bookworm (Go 1.19)
+	# and of trixie (Go 1.24), for test_fatal.
+	mkdir -p "$LAB/payload/debian"
+	for suite in bookworm trixie; do
+		if f=$("$GOCD_TOP/scripts/fetch-debian-prog.sh" age "$suite" usr/bin/age) &&
+		   cp "$f" "$LAB/payload/debian/age-$suite"; then
+			tap_ok "Debian's age ($suite) for the guest"
+		else
+			tap_fail "Debian's age ($suite) for the guest"
+		fi
+	done
+
 	# gocap's crasher (~1,100 goroutines), for the end-to-end check of
 	# "gocap from the core alone" on cores the module wrote: each release
 	# once, in turn plain, stripped (-s -w) and PIE (a crash takes ~25 s
