@@ -10,7 +10,8 @@
 #   1  6.1, fresh: install the three .debs with apt; a Go service unit
 #      without GOTRACEBACK or LimitCORE
 #   2  6.1 after a reboot: module loaded at boot, gocapd running, doctor
-#      flags the service (exit 1); the opt-in drop-ins enabled: doctor
+#      flags the service (exit 1), and not its GOTRACEBACK while the
+#      module's gotraceback knob is crash; the opt-in drop-ins enabled: doctor
 #      exit 0, the service crashes, gocap list/info/goroutines; gocapd
 #      reinstalled while a dump is in flight; the 6.12 kernel installed
 #   3  6.12 after a reboot: DKMS built the module, it is loaded, a second
@@ -152,6 +153,12 @@ EOT
 	t "doctor flags $SVC: RLIMIT_CORE 0 (no LimitCORE)" doctor_says before warn $SVC "RLIMIT_CORE is 0"
 	t "doctor's fixes name the unit and the opt-in drop-ins" grep -q "systemctl edit $SVC.*61-gocapd-gotraceback.conf" "$O/doctor-before.txt"
 	sed 's/^/# /' "$O/doctor-before.txt"
+	# The module's gotraceback knob instead of the service's environment
+	# (then back to off: the crashes below are GOTRACEBACK=crash's).
+	echo crash > /sys/kernel/gocoredump/gotraceback
+	doctor_rc knob > /dev/null
+	t "with gotraceback=crash doctor counts $SVC's fatal errors as upgraded, not lost" doctor_says knob ok $SVC "gotraceback=crash makes its fatal errors end as under GOTRACEBACK=crash"
+	echo off > /sys/kernel/gocoredump/gotraceback
 	# The opt-in drop-ins.
 	mkdir -p /etc/systemd/system.conf.d
 	ln -s /usr/share/gocapd/system.conf.d/60-gocapd-limitcore.conf /etc/systemd/system.conf.d/

@@ -69,6 +69,7 @@ struct doctor {
 	int core_limit_honor;	/* gocapd.conf CoreLimit */
 	int module_loaded;
 	unsigned int force;	/* bit 0 text, 1 rodata (when loaded) */
+	char gotraceback[24];	/* the module's knob ("" when not loaded) */
 	const char *section;	/* printed once in text mode */
 	const char *printed_section;
 };
@@ -335,6 +336,8 @@ static void check_module(struct doctor *d)
 		read_line(SYSFS_KNOBS "/scope", scope, sizeof(scope));
 		read_line(SYSFS_KNOBS "/max_forced_mb", mb, sizeof(mb));
 		read_line(SYSFS_KNOBS "/note", note, sizeof(note));
+		read_line(SYSFS_KNOBS "/gotraceback", d->gotraceback,
+			  sizeof(d->gotraceback));
 		d->force = (strstr(force, "text") ? 1u : 0) |
 			   (strstr(force, "rodata") ? 2u : 0);
 		if (strcmp(en, "1"))
@@ -350,8 +353,9 @@ static void check_module(struct doctor *d)
 				"text" : "text and rodata");
 		else
 			finding(d, LV_OK, 0, NULL, NULL,
-				"knobs: enabled=%s force=%s scope=%s max_forced_mb=%s note=%s",
-				en, force, scope, mb, note);
+				"knobs: enabled=%s force=%s scope=%s max_forced_mb=%s note=%s gotraceback=%s",
+				en, force, scope, mb, note,
+				d->gotraceback[0] ? d->gotraceback : "?");
 	}
 	{
 		static const char *const ctr[] = {
@@ -719,9 +723,14 @@ static int fd_read(void *ctx, uint64_t off, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : -1;
 }
 
-/* Is /proc/PID/exe a Go ELF file?  1 yes (version in ver), 0 no, -1 can't
- * tell (errno). */
-static int proc_is_go(int pid, char *ver, size_t verlen)
+/*
+ * Is /proc/PID/exe a Go ELF file?  1 yes (version in ver), 0 no, -1 can't
+ * tell (errno).  With fatal_why, also whether gocoredump's gotraceback
+ * knob can probe its fatal path: *fatal_why NULL when it can, else why not
+ * (the module's own parser, lib/goelf.c, says so).
+ */
+static int proc_is_go(int pid, char *ver, size_t verlen,
+		      const char **fatal_why)
 {
 	static unsigned char scratch[GOELF_SCRATCH_SIZE];
 	struct goelf_reader r;
@@ -742,12 +751,16 @@ static int proc_is_go(int pid, char *ver, size_t verlen)
 	r.ctx = &fd;
 	r.size = (uint64_t)sb.st_size;
 	memset(&gi, 0, sizeof(gi));
-	if (goelf_probe(&r, GOELF_WANT_BUILDINFO, &gi, scratch) < 0 ||
+	if (goelf_probe(&r, GOELF_WANT_BUILDINFO |
+			(fatal_why ? GOELF_WANT_FATAL : 0), &gi, scratch) < 0 ||
 	    !(gi.flags & GOELF_F_GO)) {
 		close(fd);
 		return 0;
 	}
 	close(fd);
+	if (fatal_why)
+		*fatal_why = (gi.flags & GOELF_F_FATAL) ? NULL :
+			     gi.fatal_why ? gi.fatal_why : "not scanned";
 	snprintf(ver, verlen, "%s", gi.go_version[0] ? gi.go_version : "Go");
 	return 1;
 }
@@ -913,12 +926,17 @@ static int check_process(struct doctor *d, int pid)
 {
 	char ver[64], unit[256], tb[64], fix[1024], exe[PATH_MAX];
 	char comm[64] = "?", val[256], p[64], name[PATH_MAX + 300];
+	const char *fatal_why = NULL;
 	long long lim;
+	int tbk;
 	unsigned long long filter = 0;
 	int r, problems = d->lost + d->warn;
 	ssize_t n;
 
-	r = proc_is_go(pid, ver, sizeof(ver));
+	/* The module's gotraceback knob, when it upgrades this process. */
+	tbk = !strcmp(d->gotraceback, "crash") ? 2 :
+	      !strcmp(d->gotraceback, "crash-if-unset") ? 1 : 0;
+	r = proc_is_go(pid, ver, sizeof(ver), tbk ? &fatal_why : NULL);
 	if (r <= 0)
 		return 0;
 	snprintf(p, sizeof(p), "/proc/%d/exe", pid);
@@ -932,7 +950,12 @@ static int check_process(struct doctor *d, int pid)
 	/* GOTRACEBACK: only "crash" (or the older "2"? no: 2 is "system")
 	 * makes a panic end in SIGABRT and a core. */
 	r = proc_getenv(pid, "GOTRACEBACK", tb, sizeof(tb));
-	if (r < 0) {
+	if (tbk && !fatal_why && (tbk == 2 || r == 0)) {
+		finding(d, LV_OK, pid, unit, NULL,
+			"%s: GOTRACEBACK is %s%s%s, and gocoredump's gotraceback=%s makes its fatal errors end as under GOTRACEBACK=crash (every goroutine, SIGABRT, a core)",
+			name, r > 0 ? "\"" : r == 0 ? "not set" : "unknown",
+			r > 0 ? tb : "", r > 0 ? "\"" : "", d->gotraceback);
+	} else if (r < 0) {
 		finding(d, LV_WARN, pid, unit, "run gocap doctor as root",
 			"%s: cannot read its environment (%s): GOTRACEBACK unknown",
 			name, strerror(errno));
@@ -941,8 +964,11 @@ static int check_process(struct doctor *d, int pid)
 			"start it with GOTRACEBACK=crash in its environment",
 			fix, sizeof(fix));
 		finding(d, LV_LOST, pid, unit, fix,
-			"%s: GOTRACEBACK is %s%s%s: a panic or fatal error prints a traceback and exits with status 2, without a core (unless the program calls debug.SetTraceback(\"crash\"))",
-			name, r ? "\"" : "not set", r ? tb : "", r ? "\"" : "");
+			"%s: GOTRACEBACK is %s%s%s: a panic or fatal error prints a traceback and exits with status 2, without a core (unless the program calls debug.SetTraceback(\"crash\"))%s%s%s",
+			name, r ? "\"" : "not set", r ? tb : "", r ? "\"" : "",
+			tbk && fatal_why ? "; gocoredump's gotraceback knob cannot help it: " : "",
+			tbk && fatal_why ? fatal_why : "",
+			!tbk && d->module_loaded ? "; or have gocoredump upgrade it: echo crash > " SYSFS_KNOBS "/gotraceback (gocoredump(4))" : "");
 	}
 
 	/* RLIMIT_CORE */
