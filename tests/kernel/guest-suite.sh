@@ -49,6 +49,10 @@ done
 if grep -qw gcd.gocap /proc/cmdline; then
 	# The crashers talk to themselves over loopback.
 	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+	# The runtime writes its traceback in many small writes: into tmpfs
+	# (W), copied to /out after (straight to 9p they took minutes each).
+	W=/tmp/gocap-run
+	mkdir -p "$W"
 	modes="panic-string throw nilptr"
 	i=0
 	t0=$(date +%s)
@@ -60,7 +64,9 @@ if grep -qw gcd.gocap /proc/cmdline; then
 		d=/out/gocap/$(uname -r)/$name-$mode
 		mkdir -p "$d"
 		(cd "$d" && echo "$d/core" > /proc/sys/kernel/core_pattern &&
-		 GOTRACEBACK=crash GODEBUG=tracebacklabels=1 "$c" "$mode" > stdout 2> stderr)
+		 GOTRACEBACK=crash GODEBUG=tracebacklabels=1 "$c" "$mode" \
+			> "$W/stdout" 2> "$W/stderr")
+		cp "$W/stdout" "$W/stderr" "$d/"
 	done
 	echo /tmp/cores/core.%p > /proc/sys/kernel/core_pattern
 	echo "# gocap crashes took $(( $(date +%s) - t0 )) s"
@@ -104,10 +110,10 @@ if grep -qw gcd.gocap /proc/cmdline; then
 				echo "$d/core" > /proc/sys/kernel/core_pattern
 				unset GOTRACEBACK
 				GOCAP_CRASHER_FEW=1 GODEBUG=$dbg "$c" "$mode" \
-					> stdout 2> stderr &
+					> "$W/stdout" 2> "$W/stderr" &
 				pid=$! k=0
 				if [ "$mode" = signal ]; then
-					while ! grep -q '^ready' stdout &&
+					while ! grep -q '^ready' "$W/stdout" &&
 					      [ "$k" -lt 1200 ] &&
 					      kill -0 "$pid" 2> /dev/null; do
 						k=$((k + 1)); sleep 0.1
@@ -116,6 +122,7 @@ if grep -qw gcd.gocap /proc/cmdline; then
 				fi
 				wait "$pid"
 				echo $? > status
+				cp "$W/stdout" "$W/stderr" "$d/"
 			)
 		done
 		echo "crashes_upgraded=$(cat $S/crashes_upgraded) upgrade_errors=$(cat $S/upgrade_errors) probes_placed=$(cat $S/probes_placed)" > "$U/counters"
