@@ -140,8 +140,9 @@ static void gcd_exec_queue_files(struct mm_struct *mm)
  * process already running, as their exec would have, a batch of processes
  * at a time (taken under RCU, looked at with references held).  The
  * worker's queue holds GCD_PENDING_MAX files, so the walk waits while it
- * is more than half full (a second at most each time: a worker stuck on a
- * dead file system must not hold it).  Processes that come and go
+ * is more than half full (a second at most; after one such wait it waits
+ * no more: a worker stuck on a dead file system must not hold it).  It
+ * runs on system_long_wq, as it may take seconds.  Processes that come and go
  * meanwhile may be seen twice or not at all: the first costs a hash
  * lookup, the second had an exec of its own.
  */
@@ -154,6 +155,7 @@ static void gcd_running_fn(struct work_struct *work)
 {
 	struct task_struct *batch[GCD_RUNNING_BATCH], *p;
 	unsigned int skip = 0, seen, n, i;
+	bool stuck = false;
 	int waited;
 
 	do {
@@ -171,11 +173,16 @@ static void gcd_running_fn(struct work_struct *work)
 		rcu_read_unlock();
 		skip = seen;
 		for (i = 0; i < n; i++) {
-			struct mm_struct *mm = get_task_mm(batch[i]);
+			struct mm_struct *mm;
 
-			for (waited = 0; waited < 50 && gcd_classify_busy() &&
-			     !READ_ONCE(gcd_running_stop); waited++)
-				msleep(20);
+			for (waited = 0; !stuck && gcd_classify_busy() &&
+			     !READ_ONCE(gcd_running_stop); waited++) {
+				if (waited == 50)
+					stuck = true;
+				else
+					msleep(20);
+			}
+			mm = get_task_mm(batch[i]);
 			if (mm) {
 				if (!READ_ONCE(gcd_running_stop) &&
 				    READ_ONCE(gcd_knobs.gotraceback) != GCD_TB_OFF)
@@ -194,7 +201,7 @@ void gcd_exec_queue_running(void)
 {
 	spin_lock(&gcd_running_lock);
 	if (gcd_running_ready && !gcd_running_stop)
-		schedule_work(&gcd_running_work);
+		queue_work(system_long_wq, &gcd_running_work);
 	spin_unlock(&gcd_running_lock);
 }
 

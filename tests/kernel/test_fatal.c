@@ -801,7 +801,8 @@ static void corrupt_pclntab(struct __test_metadata *_metadata,
 		       path, errors, after);
 	}
 	EXPECT_EQ(placed, lab_counter("probes_placed"));
-	EXPECT_EQ(active, lab_counter("probes_active"));
+	/* Fewer if the worker's sweep dropped probes of deleted files. */
+	EXPECT_GE(active, lab_counter("probes_active"));
 }
 
 /*
