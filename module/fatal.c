@@ -52,6 +52,7 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -266,6 +267,26 @@ static bool gcd_in_mapping(struct mm_struct *mm, unsigned long addr,
 	       addr + len <= vma->vm_end;
 }
 
+/*
+ * PID 1 of a pid namespace is SIGNAL_UNKILLABLE: the kernel drops the
+ * SIGABRT that the runtime raises with the default action
+ * (golang/go#34177), so a crash that ends as under GOTRACEBACK=crash
+ * would exit with status 2 and no core.  The process is dying: let its
+ * abort through, as force_sig() does for a default-action signal.  Not
+ * the global init, whose death panics the kernel either way.
+ */
+static void gcd_let_init_abort(void)
+{
+	struct task_struct *t = current;
+
+	if (!(READ_ONCE(t->signal->flags) & SIGNAL_UNKILLABLE) ||
+	    is_global_init(t))
+		return;
+	spin_lock_irq(&t->sighand->siglock);
+	t->signal->flags &= ~SIGNAL_UNKILLABLE;
+	spin_unlock_irq(&t->sighand->siglock);
+}
+
 static void gcd_fatal_hit(struct gcd_fatal_probe *fp, struct pt_regs *regs)
 {
 	unsigned int mode = READ_ONCE(gcd_knobs.gotraceback);
@@ -314,8 +335,10 @@ static void gcd_fatal_hit(struct gcd_fatal_probe *fp, struct pt_regs *regs)
 		gcd_tb_error("traceback_cache cannot be read");
 		return;
 	}
-	if (v & GOELF_TB_CRASH)
+	if (v & GOELF_TB_CRASH) {
+		gcd_let_init_abort();
 		return;		/* GOTRACEBACK=crash already */
+	}
 	if (v & ~(GOELF_TB_ALL | (7u << GOELF_TB_SHIFT))) {
 		gcd_tb_error("traceback_cache holds no traceback setting");
 		return;
@@ -326,6 +349,7 @@ static void gcd_fatal_hit(struct gcd_fatal_probe *fp, struct pt_regs *regs)
 	}
 	gcd_mark(mm);
 	atomic64_inc(&gcd_stats.crashes_upgraded);
+	gcd_let_init_abort();
 }
 
 #ifdef GCD_UPROBE_HANDLER_DATA

@@ -42,6 +42,8 @@
  *  - Debian's age of bookworm (Go 1.19) and trixie (Go 1.24), as Debian
  *    ships them (cgo, PIE linked by ld, stripped), blocked on a FIFO and
  *    sent SIGABRT from outside: upgraded;
+ *  - Go as PID 1 of a pid namespace, upgraded: dies of SIGABRT with a
+ *    core (the kernel would drop the runtime's abort);
  *  - a Go executable whose pclntab magic is corrupted (64- and 32-bit):
  *    no probe placed, upgrade_errors grows;
  *  - the knob takes exactly off, crash and crash-if-unset (EINVAL for
@@ -59,6 +61,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -960,6 +965,84 @@ TEST_F(one, debian_packaged_stripped_pie_killed_by_sigabrt)
 		unlink(path);
 	}
 	unlink(fifo);
+}
+
+/*
+ * Go as PID 1 of a pid namespace: the kernel drops the SIGABRT its runtime
+ * raises (the namespace's init is unkillable by signals of default
+ * action), so even GOTRACEBACK=crash leaves no core.  Upgraded, it dies of
+ * SIGABRT with a core, the note flagged.
+ */
+TEST_F(one, pid_1_of_a_pid_namespace_dies_with_a_core)
+{
+	char *argv[] = { self->path, "panic", NULL };
+	long long upgraded;
+	char core[300] = "";
+	struct dirent *de;
+	struct elfcore c;
+	long long flags;
+	pid_t outer;
+	int st;
+	DIR *dir;
+
+	ASSERT_EQ(0, copy_exe("/gcd/go/1.22-static/crasher", self->path));
+	ASSERT_EQ(0, lab_knob_write("gotraceback", "crash"));
+	ASSERT_EQ(0, place_probe(_metadata, self->path));
+	ASSERT_EQ(0, lab_set_core_pattern(LAB_CORES "/ns.%P"));
+	upgraded = lab_counter("crashes_upgraded");
+	outer = fork();
+	ASSERT_LE(0, outer);
+	if (outer == 0) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+		pid_t init;
+
+		setrlimit(RLIMIT_CORE, &rl);
+		if (unshare(CLONE_NEWPID))
+			_exit(100);
+		init = fork();
+		if (init < 0)
+			_exit(101);
+		if (init == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			dup2(fd, 1);
+			dup2(fd, 2);
+			unsetenv("GOTRACEBACK");
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		if (waitpid(init, &st, 0) != init)
+			_exit(102);
+		/* 0: SIGABRT; else the status, as exit code or signal. */
+		if (WIFSIGNALED(st))
+			_exit(WTERMSIG(st) == SIGABRT ? 0 : 200 + WTERMSIG(st));
+		_exit(WEXITSTATUS(st) ? WEXITSTATUS(st) : 103);
+	}
+	ASSERT_EQ(outer, waitpid(outer, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st)) {
+		TH_LOG("PID 1 of the namespace did not die of SIGABRT: %d (exit status 2 is the runtime's own exit)",
+		       WEXITSTATUS(st));
+	}
+	EXPECT_EQ(upgraded + 1, lab_counter("crashes_upgraded"));
+	dir = opendir(LAB_CORES);
+	ASSERT_NE(NULL, dir);
+	while ((de = readdir(dir)) != NULL)
+		if (!strncmp(de->d_name, "ns.", 3))
+			snprintf(core, sizeof(core), LAB_CORES "/%s",
+				 de->d_name);
+	closedir(dir);
+	ASSERT_NE(0, core[0]) {
+		TH_LOG("no core from PID 1 of the namespace");
+	}
+	ASSERT_EQ(0, elfcore_open(&c, core)) {
+		TH_LOG("%s: %s", core, c.problem);
+	}
+	flags = note_flags(_metadata, &c);
+	EXPECT_TRUE(flags >= 0 && (flags & GCD_PROC_F_TB_UPGRADED)) {
+		TH_LOG("note flags %#llx, no GCD_PROC_F_TB_UPGRADED", flags);
+	}
+	elfcore_close(&c);
+	unlink(core);
 }
 
 TEST_F(one, corrupt_pclntab_gets_no_probe)

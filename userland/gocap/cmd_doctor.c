@@ -928,7 +928,7 @@ static int check_process(struct doctor *d, int pid)
 	char comm[64] = "?", val[256], p[64], name[PATH_MAX + 300];
 	const char *fatal_why = NULL;
 	long long lim;
-	int tbk;
+	int tbk, upgrades;
 	unsigned long long filter = 0;
 	int r, problems = d->lost + d->warn;
 	ssize_t n;
@@ -950,7 +950,8 @@ static int check_process(struct doctor *d, int pid)
 	/* GOTRACEBACK: only "crash" (or the older "2"? no: 2 is "system")
 	 * makes a panic end in SIGABRT and a core. */
 	r = proc_getenv(pid, "GOTRACEBACK", tb, sizeof(tb));
-	if (tbk && !fatal_why && (tbk == 2 || r == 0)) {
+	upgrades = tbk && !fatal_why && (tbk == 2 || r == 0);
+	if (upgrades) {
 		finding(d, LV_OK, pid, unit, NULL,
 			"%s: GOTRACEBACK is %s%s%s, and gocoredump's gotraceback=%s makes its fatal errors end as under GOTRACEBACK=crash (every goroutine, SIGABRT, a core)",
 			name, r > 0 ? "\"" : r == 0 ? "not set" : "unknown",
@@ -1063,9 +1064,13 @@ static int check_process(struct doctor *d, int pid)
 		const char *last = strrchr(val, '\t');
 
 		last = last ? last + 1 : val;
-		if (strchr(val, '\t') && !strcmp(last, "1"))
+		if (strchr(val, '\t') && !strcmp(last, "1") && upgrades)
+			finding(d, LV_OK, pid, unit, NULL,
+				"%s: PID 1 of its PID namespace, where the kernel ignores the SIGABRT the Go runtime raises; gocoredump's gotraceback=%s lets it through",
+				name, d->gotraceback);
+		else if (strchr(val, '\t') && !strcmp(last, "1"))
 			finding(d, LV_LOST, pid, unit,
-				"run it under an init that forwards signals (docker run --init, tini, dumb-init), so that it is not PID 1",
+				"run it under an init that forwards signals (docker run --init, tini, dumb-init), so that it is not PID 1; or turn on gocoredump's gotraceback knob (gocoredump(4))",
 				"%s: PID 1 of its PID namespace: the kernel ignores the SIGABRT the Go runtime raises to dump core, so it exits without one",
 				name);
 	}
