@@ -278,13 +278,16 @@ static bool gcd_in_mapping(struct mm_struct *mm, unsigned long addr,
 static void gcd_let_init_abort(void)
 {
 	struct task_struct *t = current;
+	struct sighand_struct *sh;
 
 	if (!(READ_ONCE(t->signal->flags) & SIGNAL_UNKILLABLE) ||
 	    is_global_init(t))
 		return;
-	spin_lock_irq(&t->sighand->siglock);
+	/* Our own: only an exec of ours could replace it. */
+	sh = rcu_dereference_protected(t->sighand, t == current);
+	spin_lock_irq(&sh->siglock);
 	t->signal->flags &= ~SIGNAL_UNKILLABLE;
-	spin_unlock_irq(&t->sighand->siglock);
+	spin_unlock_irq(&sh->siglock);
 }
 
 static void gcd_fatal_hit(struct gcd_fatal_probe *fp, struct pt_regs *regs)
