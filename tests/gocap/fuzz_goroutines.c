@@ -5,7 +5,8 @@
  * by tests/gocap/mincore), opened as goproc_open_mem() does and walked and
  * printed as text and JSON, with the discovery run both with and without
  * the gocoredump note's roots, and with the crash's time decided from the
- * core (gonow.c: the note, or the clock reads on the threads' stacks).
+ * core (gonow.c: the note, or the clock reads on the threads' stacks);
+ * then grouped (goroutines --group) and summarised.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *null;
 	struct print_opts text = { 0 }, json = { .json = 1 };
+	struct triage_print group = { 0 };
 	struct goproc p;
 	unsigned int flags;
 
@@ -40,6 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			print_goroutines(&p, null, &text, NULL);
 			print_goroutines(&p, null, &json, NULL);
+			group.now = text.now;
+			group.json = 0;
+			print_group(&p, null, &group);
+			print_summary(&p, null, &group, NULL);
+			group.json = 1;
+			print_group(&p, null, &group);
+			print_summary(&p, null, &group, NULL);
 		}
 		goproc_close(&p);
 	}

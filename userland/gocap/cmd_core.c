@@ -16,6 +16,7 @@
 #include "go/goroutines.h"
 #include "go/govers.h"
 #include "gocap/gocap.h"
+#include "gocap/group.h"
 #include "gocap/print.h"
 #include "gocoredump/goelf.h"
 
@@ -26,7 +27,7 @@ static unsigned int proc_flags(const struct gocap_opts *o)
 	       (o->no_note ? GOPROC_NO_NOTE : 0);
 }
 
-static void print_warnings(const struct goproc *p)
+void gocap_print_warnings(const struct goproc *p)
 {
 	const char *s = p->warnings, *nl;
 
@@ -44,10 +45,8 @@ static int need_core(const struct gocap_opts *o, const char *cmd)
 	return 2;
 }
 
-/* Open the Go process of o's core for cmd: 0, or the exit status with
- * what is wrong said. */
-static int open_proc(const struct gocap_opts *o, const char *cmd,
-		     struct goproc *p)
+int gocap_open_proc(const struct gocap_opts *o, const char *cmd,
+		    struct goproc *p)
 {
 	int r;
 
@@ -59,19 +58,15 @@ static int open_proc(const struct gocap_opts *o, const char *cmd,
 		gocap_err("%s: %s", o->core, p->truncation);
 	if (r) {
 		gocap_err("%s", p->error);
-		print_warnings(p);
+		gocap_print_warnings(p);
 		goproc_close(p);
 		return 1;
 	}
 	return 0;
 }
 
-/*
- * The crash's nanotime for the ", N minutes" of the headers (gonow.h);
- * said once on stderr when there is none.  -1 when out of memory.
- */
-static int decide_now(const struct gocap_opts *o, struct goproc *p,
-		      struct gonow *now)
+int gocap_decide_now(const struct gocap_opts *o, struct goproc *p,
+		     struct gonow *now)
 {
 	struct gowalk *w = gowalk_new(p);
 	struct gocrash c;
@@ -92,26 +87,34 @@ static int decide_now(const struct gocap_opts *o, struct goproc *p,
 int cmd_goroutines(struct gocap_opts *o)
 {
 	struct print_opts to = { .json = o->json,
-				   .all_frames = o->all_frames };
+				   .all_frames = o->all_frames,
+				   .filters = o->filters };
+	struct triage_print tp = { .json = o->json,
+				   .all_frames = o->all_frames,
+				   .filters = o->filters };
 	struct print_stats st;
 	struct goproc p;
 	struct gonow now;
-	int ret = open_proc(o, "goroutines", &p);
+	int ret = gocap_open_proc(o, "goroutines", &p), r;
 
 	if (ret)
 		return ret;
-	if (decide_now(o, &p, &now)) {
+	if (gocap_decide_now(o, &p, &now)) {
 		goproc_close(&p);
 		return 1;
 	}
 	to.now = &now;
-	if (print_goroutines(&p, stdout, &to, &st)) {
+	tp.now = &now;
+	tp.st = &st;
+	r = o->group ? print_group(&p, stdout, &tp) :
+		       print_goroutines(&p, stdout, &to, &st);
+	if (r) {
 		gocap_err("%s: cannot walk the goroutines (out of memory, or the output could not be written)",
 			  o->core);
 		ret = 1;
 	}
 	fflush(stdout);
-	print_warnings(&p);
+	gocap_print_warnings(&p);
 	/*
 	 * A truncated core gives what it could, and says so: the exit status
 	 * is 1 when goroutines could not be read or were cut short because
@@ -180,7 +183,7 @@ int cmd_note(struct gocap_opts *o)
 int cmd_roots(struct gocap_opts *o)
 {
 	struct goproc p;
-	int k, ret = open_proc(o, "roots", &p);
+	int k, ret = gocap_open_proc(o, "roots", &p);
 
 	if (ret)
 		return ret;
@@ -218,7 +221,7 @@ int cmd_roots(struct gocap_opts *o)
 		printf("allglen %llu, Ms %zu, threads %zu\n",
 		       (unsigned long long)p.allglen, p.nms, p.nthreads);
 	}
-	print_warnings(&p);
+	gocap_print_warnings(&p);
 	goproc_close(&p);
 	if (ret)
 		gocap_err("%s: cannot write the roots as JSON", o->core);

@@ -4,6 +4,7 @@
  *
  * main.c parses the command line and dispatches; cmd_core.c holds the
  * commands that read a core (goroutines, note, roots, layout);
+ * cmd_triage.c the triage views (goroutines --group, summary);
  * cmd_store.c those over gocapd's store (list, info, dump, debug), which
  * also lets the core commands take a store ID instead of --core;
  * cmd_doctor.c the host check (module, core_pattern, store, Go processes).
@@ -12,6 +13,8 @@
 #define GOCD_GOCAP_H
 
 #include <stdint.h>
+
+struct gfilters;
 
 struct gocap_opts {
 	const char *store_dir;		/* --store, default /var/lib/gocap */
@@ -27,6 +30,8 @@ struct gocap_opts {
 	const char *config;		/* doctor --config (gocapd.conf) */
 	int json;
 	int all_frames;
+	int group;			/* goroutines --group */
+	struct gfilters *filters;	/* --filter, NULL when none */
 	int reverse;			/* list -r: newest first */
 	int no_dwarf, no_symtab, no_note;
 	int c_table;			/* layout --c-table */
@@ -40,6 +45,7 @@ struct gocap_opts {
 
 /* Exit codes: 0 ok, 1 failure, 2 usage. */
 int cmd_goroutines(struct gocap_opts *o);
+int cmd_summary(struct gocap_opts *o);
 int cmd_note(struct gocap_opts *o);
 int cmd_roots(struct gocap_opts *o);
 int cmd_layout(struct gocap_opts *o);
@@ -58,6 +64,23 @@ int cmd_doctor(struct gocap_opts *o);
  */
 int store_resolve(struct gocap_opts *o);
 void gocap_cleanup(void);
+
+/*
+ * Open the Go process of o's core for cmd (cmd_core.c): 0, or the exit
+ * status with what is wrong said.
+ */
+struct goproc;
+int gocap_open_proc(const struct gocap_opts *o, const char *cmd,
+		    struct goproc *p);
+/*
+ * The crash's nanotime for ", N minutes" and wait times (gonow.h), said
+ * once on stderr when there is none: 0, or -1 when out of memory.
+ */
+struct gonow;
+int gocap_decide_now(const struct gocap_opts *o, struct goproc *p,
+		     struct gonow *now);
+/* Print goproc's warnings to stderr. */
+void gocap_print_warnings(const struct goproc *p);
 
 /* "gocap: " + message to stderr. */
 void gocap_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gocap/gocap.h"
+#include "gocap/group.h"
 
 void gocap_err(const char *fmt, ...)
 {
@@ -32,8 +33,13 @@ static void usage(FILE *f)
 "\n"
 "Commands on a core file (or a store ID instead of --core):\n"
 "  goroutines (--core FILE | ID) [--exe FILE] [--json] [--all-frames]\n"
+"             [--group] [--filter KEY=VALUE]...\n"
 "        every goroutine's stack, in the Go runtime's GOTRACEBACK=crash\n"
-"        format (or JSON), rebuilt from the core\n"
+"        format (or JSON), rebuilt from the core; --group: buckets of\n"
+"        goroutines alike; --filter: state=RE, wait=DURATION, func=RE,\n"
+"        file=RE, label=KEY=VALUE, created=RE\n"
+"  summary (--core FILE | ID) [--exe FILE] [--json] [--filter ...]\n"
+"        one screen: the crash, top buckets, longest waiters, states\n"
 "  note (--core FILE | ID) [--json]\n"
 "        the gocoredump scheduler note of the core\n"
 "  roots --core FILE [--exe FILE] [--no-symtab] [--no-note]\n"
@@ -63,6 +69,7 @@ enum {
 	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
 	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
+	OPT_GROUP, OPT_FILTER,
 };
 
 static const struct option longopts[] = {
@@ -81,6 +88,8 @@ static const struct option longopts[] = {
 	{ "c-table", required_argument, NULL, OPT_C_TABLE },
 	{ "version", required_argument, NULL, OPT_VERSION },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "group", no_argument, NULL, OPT_GROUP },
+	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
@@ -93,6 +102,7 @@ static const struct {
 	int takes_id;		/* 1: optional ID, 2: required ID */
 } commands[] = {
 	{ "goroutines", cmd_goroutines, 1 },
+	{ "summary", cmd_summary, 1 },
 	{ "note", cmd_note, 1 },
 	{ "roots", cmd_roots, 1 },
 	{ "layout", cmd_layout, 0 },
@@ -106,6 +116,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	static struct gfilters filters;
 	struct gocap_opts o;
 	const char *cmd = NULL;
 	size_t i;
@@ -183,6 +194,19 @@ int main(int argc, char **argv)
 		case OPT_CONFIG:
 			o.config = optarg;
 			break;
+		case OPT_GROUP:
+			o.group = 1;
+			break;
+		case OPT_FILTER: {
+			char err[256];
+
+			o.filters = &filters;
+			if (gfilter_add(&filters, optarg, err, sizeof(err))) {
+				gocap_err("%s", err);
+				return 2;
+			}
+			break;
+		}
 		case 'o':
 			o.output = optarg;
 			break;
@@ -223,6 +247,7 @@ int main(int argc, char **argv)
 		}
 		ret = commands[i].fn(&o);
 		gocap_cleanup();
+		gfilters_free(&filters);
 		return ret;
 	}
 	gocap_err("unknown command \"%s\" (try gocap --help)", cmd);

@@ -10,6 +10,9 @@
  *                       by goroutine, so memory does not grow with their
  *                       number
  *   print_note.c        the gocoredump note as a table
+ *   print_group.c       the triage views: buckets of goroutines alike
+ *                       (goroutines --group) and summary; the model
+ *                       (filters, buckets) is group.c
  *
  * JSON is written with jansson (core/json.h).
  */
@@ -22,12 +25,17 @@
 #include "go/gonow.h"
 #include "go/goproc.h"
 
+struct gfilters;
+
 struct print_opts {
 	int json;
 	int all_frames;		/* do not elide frames as the runtime does */
 	/* The crash's nanotime for ", N minutes" (gonow.h); NULL or
 	 * GONOW_NONE: left out. */
 	const struct gonow *now;
+	/* Print only the goroutines these let through (group.h); NULL:
+	 * all. */
+	const struct gfilters *filters;
 };
 
 struct print_stats {
@@ -41,6 +49,35 @@ struct print_stats {
  * memory) or the JSON could not be written. */
 int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		     struct print_stats *st);
+
+/* The crash as JSON ("kind", "text", "value_known", ...), as goroutines
+ * --json prints it. */
+struct gocrash;
+json_t *print_crash_json(const struct goproc *p, const struct gocrash *c);
+
+/*
+ * Triage (print_group.c): the buckets of goroutines --group, and the one
+ * screen of summary, as text or JSON.
+ */
+struct triage_print {
+	int json;
+	int all_frames;
+	const struct gfilters *filters;
+	const struct gonow *now;	/* times the waits; may be NULL */
+	struct print_stats *st;		/* may be NULL */
+};
+
+/* What the store knows of the dump, for summary. */
+struct summary_facts {
+	int have_store;
+	int64_t store_id, time_us;
+	int32_t pid, uid, signal;
+	char hostname[256], exe[4096], container_id[72];
+};
+
+int print_group(struct goproc *p, FILE *f, const struct triage_print *o);
+int print_summary(struct goproc *p, FILE *f, const struct triage_print *o,
+		  const struct summary_facts *sf);
 
 /* The core's scheduler roots, {"runtime.allgs": {"addr", "from"} or
  * null, ...}, as goroutines --json and roots --json print them. */

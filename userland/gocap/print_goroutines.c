@@ -16,6 +16,7 @@
 
 #include "core/json.h"
 #include "go/goroutines.h"
+#include "gocap/group.h"
 #include "gocap/print.h"
 #include "gocoredump/goelf.h"
 
@@ -402,6 +403,8 @@ static void print_one(FILE *f, struct js_stream *js, const struct goproc *p,
 		      const struct goroutine *g, const struct print_opts *o,
 		      int *first, struct print_stats *st)
 {
+	if (o->filters && !gfilters_match(o->filters, p, o->now, g))
+		return;
 	if (o->json) {
 		js_element(js, goroutine_json(p, g, o->now));
 	} else {
@@ -505,7 +508,7 @@ static json_t *now_json(const struct gonow *now)
 	return o;
 }
 
-static json_t *crash_json(const struct goproc *p, const struct gocrash *c)
+json_t *print_crash_json(const struct goproc *p, const struct gocrash *c)
 {
 	static const char *const kinds[] = {
 		"unknown", "panic", "fatal error", "signal",
@@ -606,7 +609,7 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 			  js_text(p->truncation) : json_null());
 		js_member(&js, "allgs_problem", p->allgs_problem[0] ?
 			  js_text(p->allgs_problem) : json_null());
-		js_member(&js, "crash", crash_json(p, &c));
+		js_member(&js, "crash", print_crash_json(p, &c));
 		js_member(&js, "traceback_upgraded",
 			  json_boolean(goproc_tb_upgraded(p)));
 		js_member(&js, "now", now_json(o->now));

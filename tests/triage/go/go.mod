@@ -1,0 +1,3 @@
+module example.com/gocoredump/triage
+
+go 1.19

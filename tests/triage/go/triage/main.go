@@ -1,0 +1,248 @@
+// Command triage is the Go program whose cores tests/triage/host.sh checks
+// gocap's grouped views against.  It starts populations of known size, each
+// parked on one object, prints each population's size ("pop NAME N") on
+// stdout and panics in main: run under GOTRACEBACK=crash, its traceback on
+// stderr is the test's oracle.
+//
+// Populations:
+//
+//	leak     receivers on a channel nothing else refers to
+//	held     senders on a channel a sleeping goroutine still holds
+//	mutex    sync.Mutex.Lock on one mutex held by main
+//	rwmutex  RLock on one RWMutex write-locked by main
+//	wg       WaitGroup.Wait on one WaitGroup
+//	cond     Cond.Wait on one Cond
+//	select   select on the same two channels, started under the pprof
+//	         label pop=select
+//	sleep    time.Sleep, 30 started by main's start under the pprof label
+//	         pop=sleep, 7 by startSleepers (the same frames, another
+//	         creator: two buckets)
+//	locked   receivers, 3 locked to their thread and 5 not (the same
+//	         frames, another state: two buckets)
+//	twoways  receivers in one function, 6 at one line and 4 at another
+//	         (the same functions, other lines: two buckets)
+//	deep     receivers at the bottom of a 150-frame recursion
+//	net      reads on loopback TCP connections
+//
+// TRIAGE_FEW=1: two goroutines per population (small cores for the fuzz
+// corpus).  A first argument other than "crash" is refused.
+//
+// Only the standard library of Go 1.19, so every toolchain builds it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var (
+	settled int64
+	conns   []net.Conn
+)
+
+func arrive() { atomic.AddInt64(&settled, 1) }
+
+//go:noinline
+func leakRecv(ch chan int) { arrive(); <-ch }
+
+//go:noinline
+func heldSend(ch chan int) { arrive(); ch <- 1 }
+
+//go:noinline
+func holder(ch chan int) {
+	arrive()
+	time.Sleep(time.Hour)
+	<-ch // keeps ch live on this stack while it sleeps
+}
+
+//go:noinline
+func mutexWait(mu *sync.Mutex) { arrive(); mu.Lock() }
+
+//go:noinline
+func rwWait(rw *sync.RWMutex) { arrive(); rw.RLock() }
+
+//go:noinline
+func wgWait(wg *sync.WaitGroup) { arrive(); wg.Wait() }
+
+//go:noinline
+func condWait(c *sync.Cond) {
+	c.L.Lock()
+	arrive()
+	c.Wait()
+	c.L.Unlock()
+}
+
+//go:noinline
+func selectTwo(a, b chan int) {
+	arrive()
+	select {
+	case <-a:
+	case <-b:
+	}
+}
+
+//go:noinline
+func sleeper() { arrive(); time.Sleep(time.Hour) }
+
+//go:noinline
+func recurse(depth int, ch chan int) int {
+	if depth == 0 {
+		arrive()
+		return <-ch
+	}
+	return recurse(depth-1, ch) + 1
+}
+
+//go:noinline
+func netRead(c net.Conn) {
+	var b [1]byte
+	arrive()
+	c.Read(b[:])
+}
+
+//go:noinline
+func twoWays(first bool, ch chan int) int {
+	arrive()
+	if first {
+		return <-ch + 1 // unlike the other branch, so not merged with it
+	}
+	return <-ch * 2
+}
+
+//go:noinline
+func lockedRecv(lock bool, ch chan int) int {
+	if lock {
+		runtime.LockOSThread()
+	}
+	arrive()
+	return <-ch
+}
+
+// bind gives the two halves of a population one closure (not inlined, so
+// not copied): only what f does with b tells them apart.
+//
+//go:noinline
+func bind(f func(bool, chan int) int, b bool, ch chan int) func() {
+	return func() { f(b, ch) }
+}
+
+// startSleepers starts n sleepers from another creator than main's start.
+//
+//go:noinline
+func startSleepers(n int) {
+	for i := 0; i < n; i++ {
+		go sleeper()
+	}
+}
+
+// startLeak starts n receivers on a channel that only they refer to.
+//
+//go:noinline
+func startLeak(n int) {
+	ch := make(chan int)
+	for i := 0; i < n; i++ {
+		go leakRecv(ch)
+	}
+}
+
+func pop(name string, n int) { fmt.Printf("pop %s %d\n", name, n) }
+
+func main() {
+	if len(os.Args) != 2 || os.Args[1] != "crash" {
+		fmt.Fprintln(os.Stderr, "usage: triage crash")
+		os.Exit(2)
+	}
+	runtime.GOMAXPROCS(2)
+	few := os.Getenv("TRIAGE_FEW") == "1"
+	size := func(n int) int {
+		if few && n > 2 {
+			return 2
+		}
+		return n
+	}
+	want := int64(0)
+	start := func(name string, n int, f func()) {
+		n = size(n)
+		pop(name, n)
+		for i := 0; i < n; i++ {
+			go f()
+		}
+		want += int64(n)
+	}
+
+	startLeak(size(40))
+	pop("leak", size(40))
+	want += int64(size(40))
+
+	held := make(chan int)
+	start("held", 30, func() { heldSend(held) })
+	start("holder", 1, func() { holder(held) })
+
+	var mu sync.Mutex
+	mu.Lock()
+	start("mutex", 25, func() { mutexWait(&mu) })
+
+	var rw sync.RWMutex
+	rw.Lock()
+	start("rwmutex", 10, func() { rwWait(&rw) })
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	start("wg", 15, func() { wgWait(&wg) })
+
+	cond := sync.NewCond(&sync.Mutex{})
+	start("cond", 12, func() { condWait(cond) })
+
+	sa, sb := make(chan int), make(chan int)
+	pprof.Do(context.Background(), pprof.Labels("pop", "select"),
+		func(context.Context) {
+			start("select", 20, func() { selectTwo(sa, sb) })
+		})
+
+	pprof.Do(context.Background(), pprof.Labels("pop", "sleep"),
+		func(context.Context) { start("sleep", 30, sleeper) })
+	pop("sleep2", size(7))
+	startSleepers(size(7))
+	want += int64(size(7))
+
+	tw := make(chan int)
+	lk := make(chan int)
+	start("locked1", 3, bind(lockedRecv, true, lk))
+	start("locked2", 5, bind(lockedRecv, false, lk))
+	start("twoways1", 6, bind(twoWays, true, tw))
+	start("twoways2", 4, bind(twoWays, false, tw))
+
+	deep := make(chan int)
+	start("deep", 3, func() { recurse(size(150), deep) })
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	pop("net", size(4))
+	for i := 0; i < size(4); i++ {
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			panic(err)
+		}
+		conns = append(conns, c)
+		go netRead(c)
+		want++
+	}
+
+	for atomic.LoadInt64(&settled) < want {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // let them park
+	fmt.Printf("ready goroutines=%d\n", runtime.NumGoroutine())
+	os.Stdout.Sync()
+	runtime.KeepAlive(l)
+	panic("triage: crash with known populations")
+}

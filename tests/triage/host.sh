@@ -1,0 +1,201 @@
+#!/bin/bash
+# host.sh: gocap's triage views, TAP on stdout (a host suite of make check).
+#
+# A Go program with known populations (tests/triage/go/triage: N goroutines
+# on one channel, M on one mutex, K in one select, L sleeping, deep
+# recursion, ...) crashes under GOTRACEBACK=crash.  The runtime's own
+# traceback is the oracle, read by a parser of the test's own (group.py):
+#   - gocap goroutines --group: the same buckets as the runtime's text
+#     grouped by the documented rule, in count and member ids, and its
+#     text form the same buckets as its JSON;
+#   - panicparse (Debian's, the upstream "pp", -aggressive) finds the same
+#     buckets in gocap's text as in the runtime's, and they agree with
+#     gocap's (panicparse 2.3 does not read the "gp=... m=" headers of Go
+#     1.22 and later, nor labels after the brackets: both texts lose them
+#     alike before it reads them);
+#   - --filter selects exactly the runtime's goroutines of a population;
+#   - summary gives the crash, the states and the top buckets.
+# Every release of GOCD_TRIAGE_VERSIONS (default 1.19 1.22 1.24 1.27), each
+# built static, with -ldflags='-s -w' and as PIE.  Crashers are built once
+# per source and toolchain and cached under $GOCD_BUILD/triage-crashers/.
+set -u
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+T=$GOCD_TOP/tests/triage
+GOCAP=$GOCD_BUILD/bin/gocap
+CACHE=$GOCD_BUILD/triage-crashers
+W=$(mktemp -d /tmp/triage-host.XXXXXX)
+N=0
+trap 'rm -rf "$W"' EXIT
+
+ok() { N=$((N + 1)); echo "ok $N $*"; }
+notok() { N=$((N + 1)); echo "not ok $N $*"; }
+skip() { N=$((N + 1)); echo "ok $N $1 # SKIP $2"; }
+# check DESC CMD...: one test whose verdict is CMD's exit status
+check() {
+	desc=$1; shift
+	if "$@" > "$W/check.log" 2>&1; then
+		ok "$desc$(head -1 "$W/check.log" | sed -n 's/^\(.\{1,140\}\)$/: \1/p')"
+	else
+		notok "$desc"
+		sed 's/^/#   /' "$W/check.log" | head -20
+	fi
+}
+
+[ -x "$GOCAP" ] || { echo "1..1"; echo "not ok 1 $GOCAP not built"; exit 1; }
+command -v python3 > /dev/null || { echo "1..0 # SKIP python3 missing"; exit 0; }
+
+VERSIONS=${GOCD_TRIAGE_VERSIONS:-"1.19 1.22 1.24 1.27"}
+VARIANTS="default sw pie"
+
+# --- the program, built once per source/toolchain/variant -------------------
+SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/triage/*.go | sha256sum | cut -c1-16)
+# triage V VARIANT: print the path of the binary, building it if needed
+triage() {
+	out="$CACHE/$SRC_HASH/triage-$1-$2"
+	if [ ! -x "$out" ]; then
+		mkdir -p "$CACHE/$SRC_HASH"
+		case $2 in
+		default) set -- "$1" build ;;
+		sw) set -- "$1" build "-ldflags=-s -w" ;;
+		pie) set -- "$1" build -buildmode=pie ;;
+		esac
+		(cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$@" \
+			-o "$out.tmp" ./triage) > "$W/build.log" 2>&1 &&
+			mv "$out.tmp" "$out" || return 1
+	fi
+	echo "$out"
+}
+
+# crash BIN DIR: run it in DIR until it dumps core; its traceback goes to
+# DIR/stderr, its populations to DIR/stdout.
+crash() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	(
+		cd "$2" || exit 1
+		ulimit -c unlimited
+		echo 0x37 > /proc/self/coredump_filter
+		GOTRACEBACK=crash "$1" crash > stdout 2> stderr
+	) > /dev/null 2>&1
+	[ -s "$2/core" ]
+}
+
+PP=$(command -v panicparse || command -v pp)
+# pp_read FILE OUT: panicparse's buckets of a traceback, its headers
+# brought to the form panicparse 2.3 reads (no "gp= m= mp=", no labels).
+pp_read() {
+	sed -E -e 's/^(goroutine [0-9]+) gp=0x[0-9a-f]+ m=[^ ]+( mp=0x[0-9a-f]+)? \[/\1 [/' \
+		-e 's/^(goroutine [0-9]+ \[[^]]*\]) \{.*\}:$/\1:/' "$1" |
+		"$PP" -aggressive -no-color -rebase=false -parse=false > "$2" 2>&1
+}
+
+for v in $VERSIONS; do
+	for var in $VARIANTS; do
+		b=$(triage "$v" "$var") || b=""
+		if [ -z "$b" ]; then
+			notok "build the triage program with Go $v ($var)"
+			sed 's/^/#   /' "$W/build.log" | tail -5
+			continue
+		fi
+		d=$W/$v-$var
+		if ! crash "$b" "$d"; then
+			notok "Go $v $var: no core (ulimit? core_pattern?)"
+			continue
+		fi
+		G="$GOCAP goroutines --core $d/core"
+		$G --group --json > "$d/group.json" 2> "$d/group.err"
+		$G --group > "$d/group.txt" 2> /dev/null
+		check "Go $v $var: the runtime's text shows every population at its size" \
+			python3 "$T/group.py" pops "$d/stderr" "$d/stdout"
+		check "Go $v $var: --group buckets equal the runtime's groups (ids, frames, creator)" \
+			python3 "$T/group.py" buckets "$d/stderr" "$d/group.json"
+		check "Go $v $var: --group text has the JSON's buckets" \
+			python3 "$T/group.py" text "$d/group.txt" "$d/group.json"
+
+		# panicparse on the runtime's text and on gocap's.
+		if [ -z "$PP" ]; then
+			notok "Go $v $var: panicparse agrees # panicparse not installed (scripts/install-deps.sh)"
+		else
+			$G > "$d/gocap.txt" 2> /dev/null
+			pp_read "$d/stderr" "$d/rt.pp"
+			pp_read "$d/gocap.txt" "$d/gc.pp"
+			check "Go $v $var: panicparse finds the same buckets in gocap's text as in the runtime's, and gocap's agree" \
+				python3 "$T/group.py" pp "$d/rt.pp" "$d/gc.pp" "$d/group.json"
+		fi
+		[ "$var" = default ] || continue
+
+		# --filter: each selects exactly the runtime's population.
+		$G --json --filter 'func=^main\.mutexWait$' > "$d/f1.json" 2> /dev/null
+		check "Go $v: --filter func=RE selects the mutex waiters, no more" \
+			python3 "$T/group.py" ids "$d/stderr" "$d/f1.json" '^main\.mutexWait$'
+		$G --json --filter 'created=^main\.startLeak$' --filter 'state=^chan receive$' > "$d/f2.json" 2> /dev/null
+		check "Go $v: --filter created=RE state=RE selects the leaked receivers" \
+			python3 "$T/group.py" ids "$d/stderr" "$d/f2.json" '^main\.leakRecv$'
+		$G --json --filter 'label=pop=select' > "$d/f3.json" 2> /dev/null
+		check "Go $v: --filter label=KEY=VALUE selects the goroutines started under that pprof label" \
+			python3 "$T/group.py" ids "$d/stderr" "$d/f3.json" '^main\.selectTwo$'
+		$G --json --filter 'file=/sync/waitgroup\.go$' > "$d/f4.json" 2> /dev/null
+		check "Go $v: --filter file=RE selects the goroutines with a frame in that file" \
+			python3 "$T/group.py" ids "$d/stderr" "$d/f4.json" 'file:/sync/waitgroup\.go$'
+		$G --group --json --filter 'state=^sleep$' > "$d/f5.json" 2> /dev/null
+		check "Go $v: --group --filter keeps only the buckets of what passes" \
+			python3 "$T/group.py" ids "$d/stderr" "$d/f5.json" '^time\.Sleep$'
+		check "Go $v: --filter wait=1h keeps no goroutine (none waited an hour)" sh -c "
+			$G --json --filter wait=1h 2> /dev/null |
+			python3 -c 'import json,sys; d = json.load(sys.stdin); sys.exit(len(d[\"goroutines\"]) != 0)'"
+		check "Go $v: --filter refuses what it cannot read, saying what it takes" sh -c "
+			! $G --filter 'colour=red' 2> '$W/f.err' > /dev/null && grep -q 'KEY one of state, wait' '$W/f.err' &&
+			! $G --filter 'state=(' 2> /dev/null > /dev/null &&
+			! $G --filter 'wait=soon' 2> /dev/null > /dev/null"
+
+		# summary: one screen, and its JSON.
+		$GOCAP summary --core "$d/core" > "$d/summary.txt" 2> /dev/null
+		$GOCAP summary --core "$d/core" --json > "$d/summary.json" 2> /dev/null
+		check "Go $v: summary shows the crash, the states, the top buckets, threads and Ms" sh -c "
+			grep -q '^crash: *panic: triage: crash with known populations' '$d/summary.txt' &&
+			grep -q '^ *40  chan receive .*main.leakRecv' '$d/summary.txt' &&
+			grep -q '^ *25  .* main.mutexWait main.go:[0-9]*$' '$d/summary.txt' &&
+			grep -q '^threads: *[0-9]*, Ms: [0-9]*' '$d/summary.txt' &&
+			python3 -c '
+import json,sys
+sys.path.insert(0, \"$T\"); import group
+s = json.load(open(\"$d/summary.json\"))
+g = json.load(open(\"$d/group.json\"))
+rt = group.parse(open(\"$d/stderr\").read())
+want = {}
+for x in rt.values(): want[x[\"state\"]] = want.get(x[\"state\"], 0) + 1
+assert s[\"goroutines\"][\"by_state\"] == want, (s[\"goroutines\"][\"by_state\"], want)
+assert s[\"goroutines\"][\"total\"] == len(rt)
+assert s[\"top_buckets\"][0][\"crashed\"] and s[\"crash\"][\"kind\"] == \"panic\"
+assert [b[\"goid_ranges\"] for b in s[\"top_buckets\"]] == [b[\"goid_ranges\"] for b in g[\"buckets\"][:10]]
+assert s[\"process\"][\"threads\"] >= 1 and s[\"process\"][\"ms\"] >= 1
+'"
+	done
+done
+
+# --- fuzz seeds: small triage cores for fuzz_goroutines -------------------
+# (two goroutines per population, minimised to the pages the walk touches)
+SEEDS=$GOCD_BUILD/fuzz-seeds/fuzz_goroutines
+MINCORE=$GOCD_BUILD/tools/mincore
+mkdir -p "$SEEDS"
+made=0
+for v in $VERSIONS; do
+	b=$(triage "$v" default) || continue
+	d=$W/few-$v
+	rm -rf "$d"; mkdir -p "$d"
+	(cd "$d" && ulimit -c unlimited && echo 0x37 > /proc/self/coredump_filter &&
+	 TRIAGE_FEW=1 GOTRACEBACK=crash "$b" crash; true) > /dev/null 2>&1
+	[ -s "$d/core" ] && "$MINCORE" --note "$d/core" "$SEEDS/triage-$v" 2> /dev/null &&
+		[ "$(stat -c %s "$SEEDS/triage-$v")" -le 1048576 ] && made=$((made + 1))
+done
+check "fuzz seeds: $made minimised triage cores under 1 MiB that group as the full core" sh -c "
+	for v in $VERSIONS; do
+		s='$SEEDS'/triage-\$v
+		[ -s \$s ] || exit 1
+		'$GOCAP' goroutines --group --core \$s > '$W/seed.txt' 2> /dev/null
+		'$GOCAP' goroutines --group --core '$W'/few-\$v/core > '$W/full.txt' 2> /dev/null
+		cmp '$W/seed.txt' '$W/full.txt' && grep -q '^main.mutexWait(' '$W/seed.txt' || exit 1
+	done"
+
+echo "1..$N"

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * group.h - goroutine triage: which goroutines to show (filters) and
+ * buckets of goroutines alike (the same state, the same frames as the
+ * runtime prints them, the same creator; arguments ignored, as
+ * panicparse's aggressive mode ignores them; locked to a thread or not).
+ *
+ * The model only: it walks the goroutines in the runtime's order through
+ * go/ and keeps, per bucket, its signature (names pointing into the
+ * pclntab, alive as long as the goproc) and its members' ids, so memory
+ * grows with the buckets and ids, not with the frames of every goroutine.
+ * print_group.c prints it.  What a goroutine waits on (the channel, the
+ * semaphore) is not read here.
+ */
+#ifndef GOCAP_GROUP_H
+#define GOCAP_GROUP_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "go/gonow.h"
+#include "go/goroutines.h"
+
+/* One --filter KEY=VALUE; every filter given must match. */
+enum gfilter_kind {
+	GF_STATE,	/* state=RE: the status or wait reason as printed */
+	GF_WAIT,	/* wait=DURATION: waited at least that long */
+	GF_FUNC,	/* func=RE: some frame's function */
+	GF_FILE,	/* file=RE: some frame's file */
+	GF_LABEL,	/* label=KEY=VALUE: a pprof label */
+	GF_CREATED,	/* created=RE: the creator's function */
+};
+
+struct gfilter {
+	enum gfilter_kind kind;
+	const char *text;	/* as given, for messages and JSON */
+	regex_t re;
+	int64_t min_wait_ns;
+	char key[64], value[128];
+};
+
+#define GFILTER_MAX	16
+
+struct gfilters {
+	struct gfilter f[GFILTER_MAX];
+	size_t n;
+};
+
+/*
+ * Parse one "KEY=VALUE" into fs.  0, or -1 with what is wrong in err.
+ */
+int gfilter_add(struct gfilters *fs, const char *arg, char *err,
+		size_t errlen);
+void gfilters_free(struct gfilters *fs);
+
+/*
+ * How long g has waited (ns) at the crash's nanotime now (gonow.h), or -1
+ * when unknown: no time of the crash, or the runtime never timed the wait
+ * (g.waitsince is set by the first GC that finds g blocked, as the
+ * runtime's own ", N minutes" needs).
+ */
+int64_t triage_waited(const struct gonow *now, const struct goroutine *g);
+
+/* Does g pass every filter of fs (NULL: no filter)? */
+int gfilters_match(const struct gfilters *fs, const struct goproc *p,
+		   const struct gonow *now, const struct goroutine *g);
+
+/*
+ * The frames of g the runtime would print (its elision rules for the
+ * core's release, or all of them): frames [0, n) but for the run
+ * [cut, cut + ncut) that one "..." line replaces (ncut 0: none).
+ * *marker gets that line's text.
+ */
+void triage_window(const struct goproc *p, const struct goroutine *g,
+		   int all_frames, size_t *n, size_t *cut, size_t *ncut,
+		   char *marker, size_t mlen);
+
+struct gbframe {
+	const char *func, *file;
+	int32_t line;
+	uint8_t inlined;
+};
+
+struct gobucket {
+	uint64_t hash;
+	const char *state;	/* goroutine_status() */
+	uint32_t status;	/* without the scan bit */
+	uint8_t waitreason;
+	uint8_t crashed;	/* holds the goroutine that crashed */
+	struct gbframe *frames;
+	size_t nframes;
+	size_t cut;		/* the elision line goes before frames[cut] */
+	char marker[48];	/* "" when nothing is elided */
+	const char *creator, *creator_file;
+	int32_t creator_line;
+	/* Members, in the runtime's order. */
+	uint64_t *goids;
+	size_t n, cap;
+	uint64_t nlocked;	/* members locked to their thread */
+	uint64_t first_seen;	/* walk order of the first member */
+	/* Wait times (ns) of the members whose wait is known. */
+	int64_t wait_min, wait_max;
+	uint64_t nwait_known;
+};
+
+struct gstat {
+	const char *state;
+	uint64_t n;
+};
+
+/* A goroutine that has waited long, for summary's list. */
+struct glong {
+	uint64_t goid;
+	int64_t waited;
+	const char *state, *func;
+};
+
+#define GLONG_MAX	10
+
+struct triage {
+	struct goproc *p;
+	const struct gonow *now;
+	struct gocrash crash;
+	struct gobucket *b;	/* sorted by triage_build() */
+	size_t nb, cap;
+	size_t *index;		/* open-addressing table of bucket indices */
+	size_t indexcap;
+	/* Goroutines walked, kept (filters), dead, unreadable. */
+	uint64_t walked, kept, dead, unreadable, partial;
+	struct gstat *states;	/* kept goroutines per state */
+	size_t nstates;
+	struct glong longest[GLONG_MAX];
+	size_t nlongest;
+};
+
+/*
+ * Walk every goroutine of p (the crashed one first, then allgs order, as
+ * print_goroutines), keep those fs lets through and bucket them; now (may
+ * be NULL) times the waits.  0, or -1 when out of memory.
+ */
+int triage_build(struct triage *t, struct goproc *p,
+		 const struct gfilters *fs, const struct gonow *now,
+		 int all_frames);
+void triage_free(struct triage *t);
+
+/* "1, 5-9, 12" for ids (sorted copy made inside), into buf. */
+void triage_ranges(const uint64_t *ids, size_t n, char *buf, size_t len);
+
+#endif /* GOCAP_GROUP_H */
