@@ -1291,13 +1291,18 @@ static int find_store(const struct elf *e, uint64_t off, uint64_t vaddr,
  * section names the pclntab any more.  Look for its header there: the
  * magic, two zero bytes, minLC 1 and the pointer size, at pointer-aligned
  * offsets; the first that pcln_header() accepts is taken, bounded by the
- * end of the section.  Nothing found leaves pcln_size 0 ("no .gopclntab").
- * Returns -1 only when a read fails.
+ * end of the section and by MERGED_TRIES candidates (each rejected one
+ * costs reads again: a file full of magic numbers must not).  Nothing
+ * found leaves pcln_size 0 ("no .gopclntab").  Returns -1 only when a
+ * read fails.
  */
+#define MERGED_TRIES	16
+
 static int find_merged_pcln(struct elf *e)
 {
 	uint32_t step = e->eh.elf_class == ELFCLASS64 ? 8 : 4;
 	uint64_t pos = 0, size = e->relro_size;
+	unsigned int tries = 0;
 	struct pcln p;
 
 	if (!size || !in_file(e->r, e->relro_off, size) ||
@@ -1326,6 +1331,8 @@ static int find_merged_pcln(struct elf *e)
 			if (!pcln_header(e, &p))
 				return 0;
 			e->pcln_size = 0;
+			if (++tries == MERGED_TRIES)
+				return 0;
 			pos = hit + step;
 			continue;
 		}
