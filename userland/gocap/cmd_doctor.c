@@ -1076,8 +1076,9 @@ static int check_process(struct doctor *d, int pid)
 	}
 	if (d->lost + d->warn == problems)
 		finding(d, LV_OK, pid, unit, NULL,
-			"%s: GOTRACEBACK=crash, RLIMIT_CORE %s, coredump_filter 0x%llx: its crash will be captured",
-			name, lim == -1 ? "unlimited" : lim == -2 ? "unknown" :
+			"%s: %s, RLIMIT_CORE %s, coredump_filter 0x%llx: its crash will be captured",
+			name, upgrades ? "its fatal errors upgraded by gocoredump" :
+			"GOTRACEBACK=crash", lim == -1 ? "unlimited" : lim == -2 ? "unknown" :
 			"limited", filter);
 	return 1;
 }
