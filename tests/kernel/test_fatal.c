@@ -90,8 +90,12 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* A fresh copy of a lab program: a file the module has never seen. */
-static int copy_exe(const char *from, const char *to)
+/*
+ * Write from's bytes to to: a fresh file (a new inode, one the module has
+ * never seen) when fresh, else into the existing one in place (the same
+ * inode, other contents).
+ */
+static int write_exe(const char *from, const char *to, int fresh)
 {
 	size_t len;
 	char *b = lab_read_file(from, &len);
@@ -99,14 +103,23 @@ static int copy_exe(const char *from, const char *to)
 
 	if (!b)
 		return -1;
-	mkdir(FATAL_DIR, 0755);
-	unlink(to);
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (fresh) {
+		mkdir(FATAL_DIR, 0755);
+		unlink(to);
+	}
+	fd = open(to, O_WRONLY | O_TRUNC | O_CLOEXEC | (fresh ? O_CREAT : 0),
+		  0755);
 	ok = fd >= 0 && write(fd, b, len) == (ssize_t)len;
 	if (fd >= 0)
 		close(fd);
 	free(b);
 	return ok ? 0 : -1;
+}
+
+/* A fresh copy of a lab program: a file the module has never seen. */
+static int copy_exe(const char *from, const char *to)
+{
+	return write_exe(from, to, 1);
 }
 
 /* Wait up to s seconds for counter name to exceed floor; its value. */
@@ -151,23 +164,6 @@ static int place_probe_status(struct __test_metadata *_metadata,
 static int place_probe(struct __test_metadata *_metadata, const char *path)
 {
 	return place_probe_status(_metadata, path, 2);
-}
-
-/* Write from's bytes into to in place: the same inode, other contents. */
-static int overwrite_exe(const char *from, const char *to)
-{
-	size_t len;
-	char *b = lab_read_file(from, &len);
-	int fd, ok;
-
-	if (!b)
-		return -1;
-	fd = open(to, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ok = fd >= 0 && write(fd, b, len) == (ssize_t)len;
-	if (fd >= 0)
-		close(fd);
-	free(b);
-	return ok ? 0 : -1;
 }
 
 /*
@@ -860,7 +856,7 @@ TEST_F(one, a_changed_executable_gets_a_new_probe)
 	ASSERT_EQ(0, place_probe(_metadata, self->path));
 	active = lab_counter("probes_active");
 	ASSERT_EQ(0, stat(self->path, &a));
-	ASSERT_EQ(0, overwrite_exe("/gcd/go/1.27-static/crasher", self->path));
+	ASSERT_EQ(0, write_exe("/gcd/go/1.27-static/crasher", self->path, 0));
 	ASSERT_EQ(0, stat(self->path, &b));
 	ASSERT_EQ(a.st_ino, b.st_ino);
 	ASSERT_EQ(0, place_probe(_metadata, self->path));
