@@ -284,6 +284,7 @@ do_test() {
 		n=$(basename "$t" .tap)
 		cp "$t" "${TAPDIR:-$out}/vm-$k-$n.tap"
 		cp "$out/tap/$n.rc" "${TAPDIR:-$out}/vm-$k-$n.rc" 2>/dev/null
+		cp "$out/tap/$n.err" "${TAPDIR:-$out}/vm-$k-$n.err" 2>/dev/null
 	done
 	if [ -f "$out/$suite.dmesg" ]; then
 		if grep -nE 'Oops|WARNING:|BUG:|general protection fault|Call Trace:' "$out/$suite.dmesg" >/dev/null; then

@@ -2,6 +2,9 @@
 # tap-summary.sh DIR: count the TAP results of every DIR/*.tap and print the
 # closing line "N passed, N failed".  A suite whose DIR/NAME.rc is nonzero
 # without any "not ok" line counts as one failure (it died or could not run).
+# Under each failure, up to 12 lines of its diagnostics: the "# " lines the
+# TAP has before it, else the kselftest harness's lines for it in DIR/NAME.err
+# ("# file:line:test:message", TH_LOG and failed expectations).
 # Exit status: 0 when nothing failed.
 set -u
 dir=$1
@@ -17,7 +20,24 @@ for t in "$dir"/*.tap; do
 		f=1
 		echo "not ok - suite $n exited with status $rc and reported no failure: see $t"
 	fi
-	grep -E '^not ok [0-9]+' "$t" | sed "s/^/[$n] /"
+	[ "$f" -eq 0 ] || awk -v n="$n" -v err="$dir/$n.err" '
+		/^(not )?ok [0-9]+/ && !/^not ok/ { k = 0; next }
+		/^# +(RUN|OK|FAIL|SKIP|XFAIL) / { next }	# harness markers
+		/^#/ { if (k < 12) d[k++] = $0; next }
+		/^not ok [0-9]+/ {
+			print "[" n "] " $0
+			if (k == 0) {
+				# kselftest: "not ok 14 fixture.test_name"
+				t = $0; sub(/^not ok [0-9]+ +([^ .]+\.)?/, "", t)
+				sub(/ .*/, "", t)
+				while (t != "" && k < 12 &&
+				       (getline l < err) > 0)
+					if (index(l, ":" t ":")) d[k++] = l
+				close(err)
+			}
+			for (i = 0; i < k; i++) print "    " d[i]
+			k = 0
+		}' "$t"
 	pass=$((pass + p - s)); skip=$((skip + s)); fail=$((fail + f))
 done
 [ "$skip" -gt 0 ] && echo "$skip skipped (counted neither as passed nor failed)"

@@ -279,17 +279,22 @@ const char *lab_out_value(const struct lab_proc *p, const char *key,
 	return NULL;
 }
 
-int lab_module_load_only(void)
+int lab_module_load_params(const char *params)
 {
 	int fd = open(LAB_MODULE, O_RDONLY | O_CLOEXEC);
 	int r;
 
 	if (fd < 0)
 		return -errno;
-	r = (int)syscall(SYS_finit_module, fd, "", 0);
+	r = (int)syscall(SYS_finit_module, fd, params, 0);
 	r = r ? -errno : 0;
 	close(fd);
 	return r;
+}
+
+int lab_module_load_only(void)
+{
+	return lab_module_load_params("");
 }
 
 int lab_compat_hooked(void)

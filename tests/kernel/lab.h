@@ -126,10 +126,12 @@ void lab_clean_cores(void);
 /*
  * Module.  lab_module_load() also has a 32-bit program run once and waits
  * (up to 10 s) for sysfs compat_hook to say "hooked": the module finds the
- * compat writer that way (exec.c).  lab_module_load_only() just loads.
+ * compat writer that way (exec.c).  lab_module_load_only() just loads;
+ * lab_module_load_params() just loads with module parameters ("a=1 b=2").
  */
 int lab_module_load(void);	/* 0, or -errno */
 int lab_module_load_only(void);	/* 0, or -errno */
+int lab_module_load_params(const char *params);	/* 0, or -errno */
 int lab_compat_hooked(void);	/* run a 32-bit program; 0 once hooked */
 int lab_module_unload(void);	/* 0, or -errno */
 int lab_module_loaded(void);

@@ -1104,25 +1104,13 @@ TEST_F(one, knob_takes_off_crash_crash_if_unset)
 	}
 }
 
-static int load_with(const char *params)
-{
-	int fd = open(LAB_MODULE, O_RDONLY | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return errno;
-	r = (int)syscall(SYS_finit_module, fd, params, 0);
-	r = r ? errno : 0;
-	close(fd);
-	return r;
-}
-
 TEST_F(one, module_parameter_sets_the_knob)
 {
 	char got[64];
 
 	ASSERT_EQ(0, copy_exe("/gcd/go/1.23-pie/crasher", self->path));
 	ASSERT_EQ(0, lab_module_unload());
-	ASSERT_EQ(0, load_with("gotraceback=crash-if-unset"));
+	ASSERT_EQ(0, lab_module_load_params("gotraceback=crash-if-unset"));
 	ASSERT_EQ(0, lab_knob_read("gotraceback", got, sizeof(got)));
 	EXPECT_STREQ("crash-if-unset", got);
 	/* A fresh module has no probe yet; the first exec places one. */
@@ -1132,11 +1120,11 @@ TEST_F(one, module_parameter_sets_the_knob)
 	EXPECT_EQ(lab_counter("probes_placed"), lab_counter("probes_active"));
 	expect_upgraded(_metadata, self->path, "panic", NULL);
 	ASSERT_EQ(0, lab_module_unload());
-	ASSERT_EQ(0, load_with("gotraceback=crash"));
+	ASSERT_EQ(0, lab_module_load_params("gotraceback=crash"));
 	ASSERT_EQ(0, lab_knob_read("gotraceback", got, sizeof(got)));
 	EXPECT_STREQ("crash", got);
 	ASSERT_EQ(0, lab_module_unload());
-	EXPECT_EQ(EINVAL, load_with("gotraceback=bogus"));
+	EXPECT_EQ(-EINVAL, lab_module_load_params("gotraceback=bogus"));
 	EXPECT_FALSE(lab_module_loaded());
 	if (lab_module_loaded())
 		lab_module_unload();
