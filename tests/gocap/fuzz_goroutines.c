@@ -6,7 +6,8 @@
  * printed as text and JSON, with the discovery run both with and without
  * the gocoredump note's roots, and with the crash's time decided from the
  * core (gonow.c: the note, or the clock reads on the threads' stacks);
- * then grouped (goroutines --group) and summarised.
+ * then grouped (goroutines --group), summarised, and its waits read
+ * (goroutines --waits).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,9 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			group.json = 0;
 			print_group(&p, null, &group);
 			print_summary(&p, null, &group, NULL);
+			print_waits(&p, null, &group);
 			group.json = 1;
 			print_group(&p, null, &group);
 			print_summary(&p, null, &group, NULL);
+			print_waits(&p, null, &group);
 		}
 		goproc_close(&p);
 	}

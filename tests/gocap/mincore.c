@@ -146,8 +146,10 @@ static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 	}
 	print_goroutines(p, null, &text, NULL);
 	print_goroutines(p, null, &json, NULL);
-	/* The triage views read the same bytes: keep them too. */
+	/* The triage views read the same bytes, and the waits' sudogs and
+	 * hchans: keep them too. */
 	print_group(p, null, &(struct triage_print){ .json = 1 });
+	print_waits(p, null, &(struct triage_print){ .json = 1 });
 	if (protect) {
 		/* The pclntab must be whole: goproc refuses a partial one. */
 		const struct procmem_seg *s = procmem_seg_at(&p->mem, p->md.pcheader);

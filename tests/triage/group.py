@@ -26,6 +26,23 @@ Checks (each prints one line and exits 0 on success):
                                 the members of --group --json's buckets)
                                 are exactly the runtime's goroutines with a
                                 frame matching FUNC_RE (file:RE: its file)
+  waits STDERR STDOUT WAITS_JSON
+                                gocap goroutines --waits places every
+                                channel population on the channel(s) the
+                                program printed ("obj NAME 0x..."), with
+                                exactly its members, the kind of wait, and
+                                the queue lengths the population makes,
+                                and the mutex, RWMutex and WaitGroup
+                                populations on the objects printed (or
+                                their semaphores); every runtime goroutine
+                                in a channel or semaphore wait is placed,
+                                and nothing else is but where the
+                                traceback's chanrecv/chansend argument
+                                says so
+  waitstext WAITS_TXT WAITS_JSON
+                                the text of --waits has the JSON's objects,
+                                in its order (channels, sync object
+                                address, count, id ranges)
 """
 import json
 import re
@@ -168,7 +185,8 @@ def check_buckets(stderr, group_json):
 
 POPS = {
     'leak': 'main.leakRecv', 'held': 'main.heldSend', 'holder': 'main.holder',
-    'mutex': 'main.mutexWait', 'rwmutex': 'main.rwWait', 'wg': 'main.wgWait',
+    'mutex': 'main.mutexWait', 'mutexes': 'main.ownMutexWait',
+    'rwmutex': 'main.rwWait', 'wg': 'main.wgWait',
     'cond': 'main.condWait', 'select': 'main.selectTwo',
     'sleep+sleep2': 'main.sleeper', 'twoways1+twoways2': 'main.twoWays',
     'locked1+locked2': 'main.lockedRecv',
@@ -314,9 +332,192 @@ def check_ids(stderr, goroutines_json, func_re):
     return got == want and want
 
 
+# obj NAME: (populations on it, kind, receivers' and senders' populations)
+WAITS = {
+    'leak': (['leak'], 'chan receive', ['leak'], []),
+    'held': (['held'], 'chan send', [], ['held']),
+    'select': (['select'], 'select', ['select'], []),
+    'twoways': (['twoways1+twoways2'], 'chan receive', ['twoways1', 'twoways2'], []),
+    'locked': (['locked1+locked2'], 'chan receive', ['locked1', 'locked2'], []),
+    'deep': (['deep'], 'chan receive', ['deep'], []),
+}
+# obj NAME: (population, kind, offset of its semaphore): the sync type when
+# the wait reason names it, else (Go 1.19-1.22's "semacquire") the
+# semaphore inside it
+SYNCS = {
+    'mutex': ('mutex', 'sync.Mutex', 4),
+    'rwmutex': ('rwmutex', 'sync.RWMutex (RLock)', 12),
+    'wg': ('wg', 'sync.WaitGroup', 8),
+}
+SEMA_STATES = ('semacquire', 'sync.Mutex.Lock', 'sync.RWMutex.RLock', 'sync.RWMutex.Lock',
+               'sync.WaitGroup.Wait')
+
+
+CHANARG = re.compile(r'^runtime\.chan(?:recv|send)\((0x[0-9a-f]+),')
+SEMAARG = re.compile(r'^runtime\.semacquire1\((0x[0-9a-f]+),')
+
+
+def chan_args(text, pattern=CHANARG):
+    """{goid: address} where the traceback shows runtime.chanrecv or
+    runtime.chansend (or what pattern matches) with a precise first
+    argument."""
+    out, goid = {}, None
+    for ln in text.split('\n'):
+        m = HEADER.match(ln)
+        if m:
+            goid = int(m.group(1))
+            continue
+        m = pattern.match(ln)
+        if m and goid is not None and goid not in out:
+            out[goid] = int(m.group(1), 16)
+    return out
+
+
+def check_waits(stderr, stdout, waits_json):
+    gs = parse(open(stderr, errors='replace').read())
+    pop, objs = {}, {}
+    for ln in open(stdout):
+        w = ln.split()
+        if len(w) == 3 and w[0] == 'pop':
+            pop[w[1]] = int(w[2])
+        elif len(w) >= 3 and w[0] == 'obj':
+            objs[w[1]] = sorted(int(a, 16) for a in w[2:])
+    d = json.load(open(waits_json))
+    known = [o for o in d['objects'] if o['kind'] != 'unknown']
+    by_chans = {tuple(sorted(int(c['address'], 16) for c in o['channels'])): o for o in known}
+    problems = []
+    if set(objs) != set(WAITS) | set(SYNCS):
+        problems.append('the program printed objects %s, the test knows %s' % (
+            sorted(objs), sorted(set(WAITS) | set(SYNCS))))
+    by_addr = {(o['kind'], int(o['address'], 16)): o for o in known if o['address']}
+    sync_placed = set()
+    for name, (popname, kind, off) in sorted(SYNCS.items()):
+        a = objs.get(name, [0])[0]
+        o = by_addr.get((kind, a)) or by_addr.get(('semaphore', a + off))
+        want = members(gs, POPS[popname])
+        if o is None:
+            problems.append('%s: neither %s at %#x nor a semaphore at %#x' % (name, kind, a, a + off))
+            continue
+        got = set(o['goids'])
+        sync_placed |= got
+        if got != want:
+            problems.append('%s: gocap %d goroutines, runtime %d: only gocap %s, only runtime %s' % (
+                name, len(got), len(want), sorted(got - want)[:6], sorted(want - got)[:6]))
+        if int(o['semaphore'], 16) != a + off:
+            problems.append('%s: semaphore %s, not %#x' % (name, o['semaphore'], a + off))
+        if o['kind'] == 'sync.Mutex' and (o['locked'], o['waiters']) != (True, len(want)):
+            problems.append('%s: locked %s with %s waiters, not locked with %d' % (
+                name, o['locked'], o['waiters'], len(want)))
+    placed = set()
+    for name, (pops, kind, recv, send) in sorted(WAITS.items()):
+        o = by_chans.get(tuple(objs.get(name, [])))
+        want = set().union(*(members(gs, POPS[p]) for p in pops))
+        if o is None:
+            problems.append('%s: no object for %s' % (name, [hex(a) for a in objs.get(name, [])]))
+            continue
+        got = set(o['goids'])
+        placed |= got
+        if got != want:
+            problems.append('%s: gocap %d goroutines, runtime %d: only gocap %s, only runtime %s' % (
+                name, len(got), len(want), sorted(got - want)[:6], sorted(want - got)[:6]))
+        if o['kind'] != kind:
+            problems.append('%s: kind %r, not %r' % (name, o['kind'], kind))
+        nr, ns = sum(pop.get(p, -1) for p in recv), sum(pop.get(p, -1) for p in send)
+        for c in o['channels']:
+            if (c['in_core'], c['cap'], c['len'], c['closed'], c['receivers'], c['senders']) != \
+                    (True, 0, 0, False, nr, ns):
+                problems.append('%s: channel %s: %s, not unbuffered, empty, open, %d receivers, %d senders' % (
+                    name, c['address'], c, nr, ns))
+    # mutexes: each on a sync.Mutex (or semaphore) of its own.
+    own = members(gs, POPS['mutexes'])
+    mine = [o for o in known if set(o['goids']) & own]
+    if {i for o in mine for i in o['goids']} != own or any(
+            o['count'] != 1 or o['kind'] not in ('sync.Mutex', 'semaphore') for o in mine):
+        problems.append('mutexes: %d goroutines on %d objects, not each alone on a mutex of its own: %s' % (
+            len(own), len(mine), [(o['kind'], o['count']) for o in mine if o['count'] != 1][:4]))
+    sync_placed |= own
+    chan_states = {g['goid'] for g in gs.values() if g['state'] in ('chan receive', 'chan send', 'select')}
+    sema_states = {g['goid'] for g in gs.values() if g['state'] in SEMA_STATES}
+    all_known = {i for o in known for i in o['goids']}
+    if chan_states - all_known:
+        problems.append('runtime goroutines in channel waits not placed: %s' % sorted(chan_states - all_known)[:8])
+    if sema_states - all_known:
+        problems.append('runtime goroutines in semaphore waits not placed: %s' % sorted(sema_states - all_known)[:8])
+    placed |= sync_placed
+    # The runtime's own channel waiters (Go 1.24's unique cleanup, ...):
+    # the traceback's runtime.chanrecv/chansend shows the hchan as its first
+    # argument when it is precise (no "?"); every placement it shows agrees.
+    text = open(stderr, errors='replace').read()
+    shown = chan_args(text)
+    where = {i: o for o in known for i in o['goids']}
+    checked = 0
+    for goid, addr in shown.items():
+        o = where.get(goid)
+        if o is None or o['kind'] not in ('chan receive', 'chan send'):
+            continue
+        checked += 1
+        if int(o['channels'][0]['address'], 16) != addr:
+            problems.append('goroutine %d: on %s, the runtime shows %#x' % (goid, o['channels'][0]['address'], addr))
+    # And runtime.semacquire1's first argument is the semaphore.
+    for goid, addr in chan_args(text, SEMAARG).items():
+        o = where.get(goid)
+        if o is None or not o['semaphore']:
+            continue
+        checked += 1
+        shown[goid] = addr
+        if int(o['semaphore'], 16) != addr:
+            problems.append('goroutine %d: semaphore %s, the runtime shows %#x' % (goid, o['semaphore'], addr))
+    unshown = sorted(i for i in all_known - placed if i not in shown)
+    if unshown:
+        problems.append('goroutines placed on objects neither the program nor the runtime shows: %s' % unshown[:8])
+    unknown = sum(o['count'] for o in d['objects'] if o['kind'] == 'unknown')
+    if d['blocked'] != len(all_known) + unknown or d['blocked_known'] != len(all_known):
+        problems.append('blocked %d, known %d: not what the objects add up to (%d + %d)' % (
+            d['blocked'], d['blocked_known'], len(all_known), unknown))
+    print('%d objects, %d goroutines placed (%d of them as the traceback\'s chanrecv/chansend/semacquire1 argument), %d unknown: %s' % (
+        len(known), len(all_known), checked, unknown, 'as the program printed' if not problems else 'DIFFER'))
+    for p in problems[:8]:
+        print('  ' + p)
+    return not problems
+
+
+def check_waitstext(waits_txt, waits_json):
+    d = json.load(open(waits_json))
+    want = []
+    for o in d['objects']:
+        chans = tuple('%s %s %s %s %s %s' % (c['address'], c['cap'], c['len'], c['closed'],
+                                             c['receivers'], c['senders']) for c in o['channels'])
+        want.append((o['kind'], chans, o['address'], o['count'], o['goid_ranges']))
+    got, chans, addr = [], [], None
+    sync = re.compile(r'^(?:sync\.\w+|semaphore) (0x[0-9a-f]+)(?: \(.*\))?$')
+    chan = re.compile(r'^\s*chan (0x[0-9a-f]+) \(cap (\d+), len (\d+)(, closed)?\): '
+                      r'(\d+) receivers?, (\d+) senders?$')
+    members_ = re.compile(r'^\t(\d+) goroutines? \[(.*?)\]: (.*)$')
+    for ln in open(waits_txt).read().split('\n'):
+        m = chan.match(ln)
+        if m:
+            chans.append('%s %s %s %s %s %s' % (m.group(1), m.group(2), m.group(3),
+                                                bool(m.group(4)), m.group(5), m.group(6)))
+            continue
+        m = sync.match(ln)
+        if m:
+            addr = m.group(1)
+            continue
+        m = members_.match(ln)
+        if m:
+            got.append((m.group(2), tuple(chans), addr, int(m.group(1)), m.group(3)))
+            chans, addr = [], None
+    ok = got == want
+    print('%d objects in the text, %d in the JSON: %s' % (len(got), len(want), 'the same' if ok else 'DIFFER'))
+    for a, b in [(a, b) for a, b in zip(got, want) if a != b][:4]:
+        print('  text %s\n  json %s' % (a, b))
+    return ok
+
+
 def main():
     checks = {'pops': check_pops, 'buckets': check_buckets, 'text': check_text,
-              'pp': check_pp, 'ids': check_ids}
+              'pp': check_pp, 'ids': check_ids, 'waits': check_waits,
+              'waitstext': check_waitstext}
     sys.exit(0 if checks[sys.argv[1]](*sys.argv[2:]) else 1)
 
 

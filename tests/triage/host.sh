@@ -14,6 +14,11 @@
 #     1.22 and later, nor labels after the brackets: both texts lose them
 #     alike before it reads them);
 #   - --filter selects exactly the runtime's goroutines of a population;
+#   - --waits puts the members of each channel population (and of the
+#     select) on the hchan addresses the program printed, with the queue
+#     lengths the populations make, those of the sync.Mutex, RWMutex and
+#     WaitGroup on theirs (found through runtime.semtable), and every
+#     channel and semaphore waiter somewhere;
 #   - summary gives the crash, the states and the top buckets.
 # Every release of GOCD_TRIAGE_VERSIONS (default 1.19 1.22 1.24 1.27), each
 # built static, with -ldflags='-s -w' and as PIE.  Crashers are built once
@@ -112,6 +117,12 @@ for v in $VERSIONS; do
 			python3 "$T/group.py" buckets "$d/stderr" "$d/group.json"
 		check "Go $v $var: --group text has the JSON's buckets" \
 			python3 "$T/group.py" text "$d/group.txt" "$d/group.json"
+		$G --waits --json > "$d/waits.json" 2> /dev/null
+		$G --waits > "$d/waits.txt" 2> /dev/null
+		check "Go $v $var: --waits puts each channel and sync population on the objects the program printed" \
+			python3 "$T/group.py" waits "$d/stderr" "$d/stdout" "$d/waits.json"
+		check "Go $v $var: --waits text has the JSON's objects" \
+			python3 "$T/group.py" waitstext "$d/waits.txt" "$d/waits.json"
 
 		# panicparse on the runtime's text and on gocap's.
 		if [ -z "$PP" ]; then
@@ -148,6 +159,9 @@ for v in $VERSIONS; do
 			! $G --filter 'colour=red' 2> '$W/f.err' > /dev/null && grep -q 'KEY one of state, wait' '$W/f.err' &&
 			! $G --filter 'state=(' 2> /dev/null > /dev/null &&
 			! $G --filter 'wait=soon' 2> /dev/null > /dev/null"
+		check "Go $v: --group with --waits is refused, saying so" sh -c "
+			$G --group --waits > /dev/null 2> '$W/gw.err'; test \$? = 2 &&
+			grep -q 'two views; give one' '$W/gw.err'"
 
 		# summary: one screen, and its JSON.
 		$GOCAP summary --core "$d/core" > "$d/summary.txt" 2> /dev/null

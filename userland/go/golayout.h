@@ -51,6 +51,7 @@
 	X(g_gopc,	"runtime.g", "gopc")				\
 	X(g_startpc,	"runtime.g", "startpc")				\
 	X(g_labels,	"runtime.g", "labels")				\
+	X(g_waiting,	"runtime.g", "waiting")				\
 	X(gobuf_sp,	"runtime.gobuf", "sp")				\
 	X(gobuf_pc,	"runtime.gobuf", "pc")				\
 	X(gobuf_bp,	"runtime.gobuf", "bp")				\
@@ -100,6 +101,22 @@
 	X(md_rodata,	"runtime.moduledata", "rodata")			\
 	X(md_gofunc,	"runtime.moduledata", "gofunc")			\
 	X(md_next,	"runtime.moduledata", "next")			\
+	X(sudog_g,	"runtime.sudog", "g")				\
+	X(sudog_c,	"runtime.sudog", "c")				\
+	X(sudog_next,	"runtime.sudog", "next")			\
+	X(sudog_prev,	"runtime.sudog", "prev")			\
+	X(sudog_elem,	"runtime.sudog", "elem")			\
+	X(sudog_waitlink, "runtime.sudog", "waitlink")			\
+	X(sudog_isselect, "runtime.sudog", "isSelect")			\
+	X(mtptr_vu,	"runtime.maybeTraceablePtr", "vu")		\
+	X(hchan_qcount,	"runtime.hchan", "qcount")			\
+	X(hchan_dataqsiz, "runtime.hchan", "dataqsiz")			\
+	X(hchan_closed,	"runtime.hchan", "closed")			\
+	X(hchan_recvq,	"runtime.hchan", "recvq")			\
+	X(hchan_sendq,	"runtime.hchan", "sendq")			\
+	X(waitq_first,	"runtime.waitq", "first")			\
+	X(semaroot_treap, "runtime.semaRoot", "treap")			\
+	X(semaroot_nwait, "runtime.semaRoot", "nwait")			\
 	X(type_size,	"internal/abi.Type|runtime._type", "Size_|size") \
 	X(type_tflag,	"internal/abi.Type|runtime._type", "TFlag|tflag") \
 	X(type_kind,	"internal/abi.Type|runtime._type", "Kind_|kind") \

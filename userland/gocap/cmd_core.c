@@ -95,8 +95,13 @@ int cmd_goroutines(struct gocap_opts *o)
 	struct print_stats st;
 	struct goproc p;
 	struct gonow now;
-	int ret = gocap_open_proc(o, "goroutines", &p), r;
+	int ret, r;
 
+	if (o->group && o->waits) {
+		gocap_err("goroutines: --group and --waits are two views; give one");
+		return 2;
+	}
+	ret = gocap_open_proc(o, "goroutines", &p);
 	if (ret)
 		return ret;
 	if (gocap_decide_now(o, &p, &now)) {
@@ -106,7 +111,8 @@ int cmd_goroutines(struct gocap_opts *o)
 	to.now = &now;
 	tp.now = &now;
 	tp.st = &st;
-	r = o->group ? print_group(&p, stdout, &tp) :
+	r = o->waits ? print_waits(&p, stdout, &tp) :
+	    o->group ? print_group(&p, stdout, &tp) :
 		       print_goroutines(&p, stdout, &to, &st);
 	if (r) {
 		gocap_err("%s: cannot walk the goroutines (out of memory, or the output could not be written)",

@@ -31,6 +31,7 @@ struct gocap_opts {
 	int json;
 	int all_frames;
 	int group;			/* goroutines --group */
+	int waits;			/* goroutines --waits */
 	struct gfilters *filters;	/* --filter, NULL when none */
 	int reverse;			/* list -r: newest first */
 	int no_dwarf, no_symtab, no_note;

@@ -497,26 +497,20 @@ static int state_order(const void *a, const void *b)
 	return strcmp(x->state, y->state);
 }
 
-int triage_build(struct triage *t, struct goproc *p,
-		 const struct gfilters *fs, const struct gonow *now,
-		 int all_frames)
+int triage_walk(struct goproc *p, struct gocrash *crash,
+		struct triage_counts *c,
+		int (*fn)(void *arg, const struct goroutine *g), void *arg)
 {
 	struct gowalk *w;
 	struct goroutine g;
-	struct sig s;
 	uint64_t i, n;
 	int r, ret = -1;
 
-	memset(t, 0, sizeof(*t));
-	memset(&s, 0, sizeof(s));
-	t->p = p;
-	t->now = now;
 	w = gowalk_new(p);
 	if (!w)
 		return -1;
-	gowalk_crash(w, &t->crash);
-	if (t->crash.g && gowalk_g_at(w, t->crash.g, &g) == 0 &&
-	    take(t, &s, &g, fs, all_frames))
+	gowalk_crash(w, crash);
+	if (crash->g && gowalk_g_at(w, crash->g, &g) == 0 && fn(arg, &g))
 		goto out;
 	n = gowalk_count(w);
 	for (i = 0; i < n; i++) {
@@ -526,23 +520,58 @@ int triage_build(struct triage *t, struct goproc *p,
 		 * without building a goroutine for each.) */
 		if (i < p->allglen &&
 		    !procmem_known(&p->mem, p->allgs + i * 8, 8)) {
-			t->unreadable++;
+			c->unreadable++;
 			continue;
 		}
 		r = gowalk_g(w, i, &g);
 		if (r < 0) {
-			t->unreadable++;
+			c->unreadable++;
 			continue;
 		}
 		if (r == 1) {
-			t->dead++;
+			c->dead++;
 			continue;
 		}
-		if (g.addr == t->crash.g && t->crash.g)
+		if (g.addr == crash->g && crash->g)
 			continue;
-		if (take(t, &s, &g, fs, all_frames))
+		if (fn(arg, &g))
 			goto out;
 	}
+	ret = 0;
+out:
+	gowalk_free(w);
+	return ret;
+}
+
+struct take_args {
+	struct triage *t;
+	struct sig s;
+	const struct gfilters *fs;
+	int all_frames;
+};
+
+static int take_one(void *arg, const struct goroutine *g)
+{
+	struct take_args *a = arg;
+
+	return take(a->t, &a->s, g, a->fs, a->all_frames);
+}
+
+int triage_build(struct triage *t, struct goproc *p,
+		 const struct gfilters *fs, const struct gonow *now,
+		 int all_frames)
+{
+	struct take_args a = { .t = t, .fs = fs, .all_frames = all_frames };
+	struct triage_counts c = { 0 };
+	int ret = -1;
+
+	memset(t, 0, sizeof(*t));
+	t->p = p;
+	t->now = now;
+	if (triage_walk(p, &t->crash, &c, take_one, &a))
+		goto out;
+	t->dead = c.dead;
+	t->unreadable = c.unreadable;
 	if (t->nb)
 		qsort(t->b, t->nb, sizeof(*t->b), bucket_order);
 	free(t->index);
@@ -552,8 +581,7 @@ int triage_build(struct triage *t, struct goproc *p,
 		qsort(t->states, t->nstates, sizeof(*t->states), state_order);
 	ret = 0;
 out:
-	free(s.b.frames);
-	gowalk_free(w);
+	free(a.s.b.frames);
 	return ret;
 }
 

@@ -134,6 +134,21 @@ struct triage {
 	size_t nlongest;
 };
 
+/* What triage_walk() skipped. */
+struct triage_counts {
+	uint64_t dead, unreadable;
+};
+
+/*
+ * Call fn for every live goroutine of p: the crashed one first (crash
+ * gets the crash), then in allgs order, as print_goroutines prints them;
+ * c counts the dead ones and the allgs entries not read.  0, or -1 when
+ * out of memory or when fn returned nonzero.
+ */
+int triage_walk(struct goproc *p, struct gocrash *crash,
+		struct triage_counts *c,
+		int (*fn)(void *arg, const struct goroutine *g), void *arg);
+
 /*
  * Walk every goroutine of p (the crashed one first, then allgs order, as
  * print_goroutines), keep those fs lets through and bucket them; now (may

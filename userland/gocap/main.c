@@ -33,11 +33,12 @@ static void usage(FILE *f)
 "\n"
 "Commands on a core file (or a store ID instead of --core):\n"
 "  goroutines (--core FILE | ID) [--exe FILE] [--json] [--all-frames]\n"
-"             [--group] [--filter KEY=VALUE]...\n"
+"             [--group | --waits] [--filter KEY=VALUE]...\n"
 "        every goroutine's stack, in the Go runtime's GOTRACEBACK=crash\n"
 "        format (or JSON), rebuilt from the core; --group: buckets of\n"
-"        goroutines alike; --filter: state=RE, wait=DURATION, func=RE,\n"
-"        file=RE, label=KEY=VALUE, created=RE\n"
+"        goroutines alike; --waits: the blocked ones by what they wait\n"
+"        on (channels, selects, mutexes, wait groups); --filter: state=RE,\n"
+"        wait=DURATION, func=RE, file=RE, label=KEY=VALUE, created=RE\n"
 "  summary (--core FILE | ID) [--exe FILE] [--json] [--filter ...]\n"
 "        one screen: the crash, top buckets, longest waiters, states\n"
 "  note (--core FILE | ID) [--json]\n"
@@ -69,7 +70,7 @@ enum {
 	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
 	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
-	OPT_GROUP, OPT_FILTER,
+	OPT_GROUP, OPT_WAITS, OPT_FILTER,
 };
 
 static const struct option longopts[] = {
@@ -89,6 +90,7 @@ static const struct option longopts[] = {
 	{ "version", required_argument, NULL, OPT_VERSION },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "group", no_argument, NULL, OPT_GROUP },
+	{ "waits", no_argument, NULL, OPT_WAITS },
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
@@ -196,6 +198,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_GROUP:
 			o.group = 1;
+			break;
+		case OPT_WAITS:
+			o.waits = 1;
 			break;
 		case OPT_FILTER: {
 			char err[256];

@@ -76,6 +76,8 @@ struct summary_facts {
 };
 
 int print_group(struct goproc *p, FILE *f, const struct triage_print *o);
+/* goroutines --waits (print_waits.c) */
+int print_waits(struct goproc *p, FILE *f, const struct triage_print *o);
 int print_summary(struct goproc *p, FILE *f, const struct triage_print *o,
 		  const struct summary_facts *sf);
 

@@ -1,14 +1,19 @@
 // Command triage is the Go program whose cores tests/triage/host.sh checks
 // gocap's grouped views against.  It starts populations of known size, each
-// parked on one object, prints each population's size ("pop NAME N") on
-// stdout and panics in main: run under GOTRACEBACK=crash, its traceback on
-// stderr is the test's oracle.
+// parked on one object, prints each population's size ("pop NAME N") and
+// the addresses of the channels and sync objects populations wait on ("obj
+// NAME 0x..." ...)
+// on stdout and panics in main: run under GOTRACEBACK=crash, its traceback
+// on stderr is the test's oracle.
 //
 // Populations:
 //
 //	leak     receivers on a channel nothing else refers to
 //	held     senders on a channel a sleeping goroutine still holds
 //	mutex    sync.Mutex.Lock on one mutex held by main
+//	mutexes  sync.Mutex.Lock, each on a mutex of its own (300 of them: more
+//	         than the runtime's 251 semaphore roots, so some roots hold
+//	         a tree of several addresses)
 //	rwmutex  RLock on one RWMutex write-locked by main
 //	wg       WaitGroup.Wait on one WaitGroup
 //	cond     Cond.Wait on one Cond
@@ -64,6 +69,9 @@ func holder(ch chan int) {
 
 //go:noinline
 func mutexWait(mu *sync.Mutex) { arrive(); mu.Lock() }
+
+//go:noinline
+func ownMutexWait(mu *sync.Mutex) { arrive(); mu.Lock() }
 
 //go:noinline
 func rwWait(rw *sync.RWMutex) { arrive(); rw.RLock() }
@@ -147,12 +155,23 @@ func startSleepers(n int) {
 //go:noinline
 func startLeak(n int) {
 	ch := make(chan int)
+	obj("leak", ch)
 	for i := 0; i < n; i++ {
 		go leakRecv(ch)
 	}
 }
 
 func pop(name string, n int) { fmt.Printf("pop %s %d\n", name, n) }
+
+// obj prints the address of what a population waits on (%p of a channel
+// is its hchan), for the test of gocap goroutines --waits.
+func obj(name string, ch ...chan int) {
+	fmt.Printf("obj %s", name)
+	for _, c := range ch {
+		fmt.Printf(" %p", c)
+	}
+	fmt.Println()
+}
 
 func main() {
 	if len(os.Args) != 2 || os.Args[1] != "crash" {
@@ -182,25 +201,39 @@ func main() {
 	want += int64(size(40))
 
 	held := make(chan int)
+	obj("held", held)
 	start("held", 30, func() { heldSend(held) })
 	start("holder", 1, func() { holder(held) })
 
 	var mu sync.Mutex
 	mu.Lock()
+	fmt.Printf("obj mutex %p\n", &mu)
 	start("mutex", 25, func() { mutexWait(&mu) })
+
+	nm := size(300)
+	pop("mutexes", nm)
+	for i := 0; i < nm; i++ {
+		own := new(sync.Mutex)
+		own.Lock()
+		go ownMutexWait(own)
+	}
+	want += int64(nm)
 
 	var rw sync.RWMutex
 	rw.Lock()
+	fmt.Printf("obj rwmutex %p\n", &rw)
 	start("rwmutex", 10, func() { rwWait(&rw) })
 
 	var wg sync.WaitGroup
 	wg.Add(1)
+	fmt.Printf("obj wg %p\n", &wg)
 	start("wg", 15, func() { wgWait(&wg) })
 
 	cond := sync.NewCond(&sync.Mutex{})
 	start("cond", 12, func() { condWait(cond) })
 
 	sa, sb := make(chan int), make(chan int)
+	obj("select", sa, sb)
 	pprof.Do(context.Background(), pprof.Labels("pop", "select"),
 		func(context.Context) {
 			start("select", 20, func() { selectTwo(sa, sb) })
@@ -214,12 +247,15 @@ func main() {
 
 	tw := make(chan int)
 	lk := make(chan int)
+	obj("twoways", tw)
+	obj("locked", lk)
 	start("locked1", 3, bind(lockedRecv, true, lk))
 	start("locked2", 5, bind(lockedRecv, false, lk))
 	start("twoways1", 6, bind(twoWays, true, tw))
 	start("twoways2", 4, bind(twoWays, false, tw))
 
 	deep := make(chan int)
+	obj("deep", deep)
 	start("deep", 3, func() { recurse(size(150), deep) })
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * print_waits.c - gocap goroutines --waits: the blocked goroutines grouped
+ * by what they wait on (go/gowait.h), the objects with the most waiters
+ * first; for a channel its len, cap, whether it is closed, and how many
+ * receivers and senders its queues hold; for a sync.Mutex whether it is
+ * locked and how many waiters its state counts.  The goroutines whose
+ * object is not read are grouped by why, and counted as unknown.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "go/gowait.h"
+#include "gocap/group.h"
+#include "gocap/print.h"
+
+struct wobj {
+	struct gowait w;
+	uint64_t *goids;
+	size_t n, cap;
+	uint64_t first_seen;
+};
+
+struct waits {
+	const struct goproc *p;
+	const struct triage_print *o_print;
+	struct gosemas sems;
+	struct wobj *o;
+	size_t no, cap;
+	size_t *index;		/* open addressing: object index + 1, 0 free */
+	size_t indexcap;
+	uint64_t walked, kept, blocked, known, dead, unreadable;
+};
+
+static uint64_t wait_hash(const struct gowait *w)
+{
+	uint64_t h = 1469598103934665603ull ^ w->kind;
+	const unsigned char *s;
+	uint32_t i;
+
+	for (i = 0; i < w->nchans; i++)
+		h = (h ^ w->chans[i]) * 1099511628211ull;
+	h = (h ^ w->more) * 1099511628211ull;
+	h = (h ^ w->addr) * 1099511628211ull;
+	if (w->kind == GOWAIT_UNKNOWN)
+		for (s = (const unsigned char *)w->why; *s; s++)
+			h = (h ^ *s) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static int regrow(struct waits *ws)
+{
+	size_t cap = ws->indexcap ? ws->indexcap * 2 : 256, i, j;
+	size_t *ix = calloc(cap, sizeof(*ix));
+
+	if (!ix)
+		return -1;
+	for (i = 0; i < ws->no; i++) {
+		j = wait_hash(&ws->o[i].w) & (cap - 1);
+		while (ix[j])
+			j = (j + 1) & (cap - 1);
+		ix[j] = i + 1;
+	}
+	free(ws->index);
+	ws->index = ix;
+	ws->indexcap = cap;
+	return 0;
+}
+
+static struct wobj *obj_for(struct waits *ws, const struct gowait *w)
+{
+	size_t j;
+
+	if ((ws->no + 1) * 2 > ws->indexcap && regrow(ws))
+		return NULL;
+	for (j = wait_hash(w) & (ws->indexcap - 1); ws->index[j];
+	     j = (j + 1) & (ws->indexcap - 1))
+		if (gowait_same(&ws->o[ws->index[j] - 1].w, w))
+			return &ws->o[ws->index[j] - 1];
+	if (ws->no == ws->cap) {
+		size_t cap = ws->cap ? ws->cap * 2 : 64;
+		struct wobj *o = realloc(ws->o, cap * sizeof(*o));
+
+		if (!o)
+			return NULL;
+		ws->o = o;
+		ws->cap = cap;
+	}
+	memset(&ws->o[ws->no], 0, sizeof(ws->o[0]));
+	ws->o[ws->no].w = *w;
+	ws->o[ws->no].first_seen = ws->no;
+	ws->index[j] = ++ws->no;
+	return &ws->o[ws->no - 1];
+}
+
+static int take(struct waits *ws, const struct goroutine *g,
+		const struct triage_print *o)
+{
+	struct gowait w;
+	struct wobj *ob;
+
+	ws->walked++;
+	if (!gfilters_match(o->filters, ws->p, o->now, g))
+		return 0;
+	ws->kept++;
+	gowait_of(ws->p, &ws->sems, g, &w);
+	if (w.kind == GOWAIT_NONE)
+		return 0;
+	ws->blocked++;
+	if (w.kind != GOWAIT_UNKNOWN)
+		ws->known++;
+	ob = obj_for(ws, &w);
+	if (!ob)
+		return -1;
+	if (ob->n == ob->cap) {
+		size_t cap = ob->cap ? ob->cap * 2 : 4;
+		uint64_t *ids = realloc(ob->goids, cap * sizeof(*ids));
+
+		if (!ids)
+			return -1;
+		ob->goids = ids;
+		ob->cap = cap;
+	}
+	ob->goids[ob->n++] = g->goid;
+	return 0;
+}
+
+/* Known objects first, then by waiters, then as first met. */
+static int obj_order(const void *a, const void *b)
+{
+	const struct wobj *x = a, *y = b;
+	int ux = x->w.kind == GOWAIT_UNKNOWN, uy = y->w.kind == GOWAIT_UNKNOWN;
+
+	if (ux != uy)
+		return ux - uy;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return x->first_seen < y->first_seen ? -1 :
+	       x->first_seen > y->first_seen;
+}
+
+static int take_one(void *arg, const struct goroutine *g)
+{
+	struct waits *ws = arg;
+
+	return take(ws, g, ws->o_print);
+}
+
+/* The crashed goroutine first, then allgs, as goroutines prints them. */
+static int waits_build(struct waits *ws, struct goproc *p,
+		       const struct triage_print *o)
+{
+	struct triage_counts c = { 0 };
+	struct gocrash crash;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->p = p;
+	ws->o_print = o;
+	if (gosemas_read(p, &ws->sems) ||
+	    triage_walk(p, &crash, &c, take_one, ws))
+		return -1;
+	ws->dead = c.dead;
+	ws->unreadable = c.unreadable;
+	if (ws->no)
+		qsort(ws->o, ws->no, sizeof(*ws->o), obj_order);
+	return 0;
+}
+
+static void waits_free(struct waits *ws)
+{
+	size_t i;
+
+	for (i = 0; i < ws->no; i++)
+		free(ws->o[i].goids);
+	free(ws->o);
+	free(ws->index);
+	gosemas_free(&ws->sems);
+}
+
+static void chan_text(FILE *f, const struct goproc *p, uint64_t addr,
+		      const char *indent)
+{
+	struct gochan c;
+
+	if (gochan_read(p, addr, &c)) {
+		fprintf(f, "%schan %#" PRIx64 " (not in the core)\n", indent,
+			addr);
+		return;
+	}
+	fprintf(f, "%schan %#" PRIx64 " (cap %" PRIu64 ", len %" PRIu64
+		"%s): %" PRIu64 " receiver%s, %" PRIu64 " sender%s\n", indent,
+		addr, c.cap, c.len, c.closed ? ", closed" : "", c.nrecv,
+		c.nrecv == 1 ? "" : "s", c.nsend, c.nsend == 1 ? "" : "s");
+}
+
+static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob)
+{
+	char ids[512];
+	uint32_t i;
+
+	triage_ranges(ob->goids, ob->n, ids, sizeof(ids));
+	switch (ob->w.kind) {
+	case GOWAIT_CHAN_RECV:
+	case GOWAIT_CHAN_SEND:
+		chan_text(f, p, ob->w.chans[0], "");
+		break;
+	case GOWAIT_SELECT:
+		fprintf(f, "select on %u channel%s", ob->w.nchans + ob->w.more,
+			ob->w.nchans + ob->w.more == 1 ? "" : "s");
+		if (ob->w.more)
+			fprintf(f, " (%u shown)", ob->w.nchans);
+		fputs(":\n", f);
+		for (i = 0; i < ob->w.nchans; i++)
+			chan_text(f, p, ob->w.chans[i], "  ");
+		break;
+	case GOWAIT_MUTEX: {
+		uint32_t waiters;
+		int locked;
+
+		fprintf(f, "sync.Mutex %#" PRIx64, ob->w.addr);
+		if (!gomutex_read(p, ob->w.addr, &locked, &waiters))
+			fprintf(f, " (%s, %" PRIu32 " waiter%s)",
+				locked ? "locked" : "unlocked", waiters,
+				waiters == 1 ? "" : "s");
+		fputc('\n', f);
+		break;
+	}
+	case GOWAIT_RWMUTEX_R:
+	case GOWAIT_RWMUTEX_W:
+		fprintf(f, "sync.RWMutex %#" PRIx64 " (%s)\n", ob->w.addr,
+			ob->w.kind == GOWAIT_RWMUTEX_R ? "RLock" : "Lock");
+		break;
+	case GOWAIT_WAITGROUP:
+		fprintf(f, "sync.WaitGroup %#" PRIx64 "\n", ob->w.addr);
+		break;
+	case GOWAIT_SEMA:
+		fprintf(f, "semaphore %#" PRIx64 "\n", ob->w.addr);
+		break;
+	default:
+		fprintf(f, "unknown: %s\n", ob->w.why);
+		break;
+	}
+	fprintf(f, "\t%zu goroutine%s [%s]: %s\n", ob->n,
+		ob->n == 1 ? "" : "s", gowait_kind_name(ob->w.kind), ids);
+}
+
+static json_t *chan_json(const struct goproc *p, uint64_t addr)
+{
+	json_t *o = json_object();
+	struct gochan c;
+	char a[32];
+	int bad = !o, known;
+
+	if (bad)
+		return NULL;
+	known = !gochan_read(p, addr, &c);
+	snprintf(a, sizeof(a), "%#" PRIx64, addr);
+	js_put(o, "address", js_text(a), &bad);
+	js_put(o, "in_core", json_boolean(known), &bad);
+	js_put(o, "cap", known ? json_integer((json_int_t)c.cap) :
+	       json_null(), &bad);
+	js_put(o, "len", known ? json_integer((json_int_t)c.len) :
+	       json_null(), &bad);
+	js_put(o, "closed", known ? json_boolean(c.closed) : json_null(),
+	       &bad);
+	js_put(o, "receivers", known ? json_integer((json_int_t)c.nrecv) :
+	       json_null(), &bad);
+	js_put(o, "senders", known ? json_integer((json_int_t)c.nsend) :
+	       json_null(), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *obj_json(const struct goproc *p, const struct wobj *ob)
+{
+	json_t *o = json_object(), *a;
+	char ids[4096], hex[32];
+	int bad = !o;
+	size_t i;
+
+	if (bad)
+		return NULL;
+	js_put(o, "kind", js_text(gowait_kind_name(ob->w.kind)), &bad);
+	a = json_array();
+	for (i = 0; a && i < ob->w.nchans; i++)
+		if (json_array_append_new(a, chan_json(p, ob->w.chans[i])))
+			bad = 1;
+	js_put(o, "channels", a, &bad);
+	js_put(o, "more_cases", json_integer(ob->w.more), &bad);
+	if (ob->w.addr) {
+		uint32_t waiters;
+		int locked;
+
+		snprintf(hex, sizeof(hex), "%#" PRIx64, ob->w.addr);
+		js_put(o, "address", js_text(hex), &bad);
+		snprintf(hex, sizeof(hex), "%#" PRIx64, ob->w.sema);
+		js_put(o, "semaphore", js_text(hex), &bad);
+		if (ob->w.kind == GOWAIT_MUTEX &&
+		    !gomutex_read(p, ob->w.addr, &locked, &waiters)) {
+			js_put(o, "locked", json_boolean(locked), &bad);
+			js_put(o, "waiters", json_integer(waiters), &bad);
+		} else {
+			js_put(o, "locked", json_null(), &bad);
+			js_put(o, "waiters", json_null(), &bad);
+		}
+	} else {
+		js_put(o, "address", json_null(), &bad);
+		js_put(o, "semaphore", json_null(), &bad);
+		js_put(o, "locked", json_null(), &bad);
+		js_put(o, "waiters", json_null(), &bad);
+	}
+	js_put(o, "why", ob->w.kind == GOWAIT_UNKNOWN ? js_text(ob->w.why) :
+	       json_null(), &bad);
+	js_put(o, "count", json_integer((json_int_t)ob->n), &bad);
+	triage_ranges(ob->goids, ob->n, ids, sizeof(ids));
+	js_put(o, "goid_ranges", js_text(ids), &bad);
+	a = json_array();
+	for (i = 0; a && i < ob->n; i++)
+		if (json_array_append_new(a, json_integer((json_int_t)ob->goids[i])))
+			bad = 1;
+	js_put(o, "goids", a, &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int print_waits(struct goproc *p, FILE *f, const struct triage_print *o)
+{
+	struct waits ws;
+	size_t i, nknown = 0;
+	int ret = 0;
+
+	if (waits_build(&ws, p, o)) {
+		waits_free(&ws);
+		return -1;
+	}
+	for (i = 0; i < ws.no; i++)
+		nknown += ws.o[i].w.kind != GOWAIT_UNKNOWN;
+	if (o->json) {
+		struct js_stream js;
+
+		js_begin_object(&js, f);
+		js_member(&js, "go_version", js_text(p->go_version));
+		js_member(&js, "goroutines", json_integer((json_int_t)ws.kept));
+		js_member(&js, "walked", json_integer((json_int_t)ws.walked));
+		js_member(&js, "blocked", json_integer((json_int_t)ws.blocked));
+		js_member(&js, "blocked_known",
+			  json_integer((json_int_t)ws.known));
+		js_member(&js, "dead", json_integer((json_int_t)ws.dead));
+		js_member(&js, "unreadable",
+			  json_integer((json_int_t)ws.unreadable));
+		js_begin_array(&js, f, "objects");
+		for (i = 0; i < ws.no; i++)
+			js_element(&js, obj_json(p, &ws.o[i]));
+		js_end_array(&js);
+		js_member(&js, "warnings", print_warnings_json(p));
+		ret = js_end(&js);
+	} else {
+		for (i = 0; i < ws.no; i++)
+			obj_text(f, p, &ws.o[i]);
+		fprintf(f, "\n# %" PRIu64 " goroutine%s, %" PRIu64
+			" blocked: %" PRIu64 " on %zu known object%s, %" PRIu64
+			" on objects not read\n", ws.kept,
+			ws.kept == 1 ? "" : "s", ws.blocked, ws.known, nknown,
+			nknown == 1 ? "" : "s", ws.blocked - ws.known);
+	}
+	if (o->st) {
+		memset(o->st, 0, sizeof(*o->st));
+		o->st->goroutines = ws.kept;
+		o->st->dead = ws.dead;
+		o->st->unreadable = ws.unreadable;
+	}
+	waits_free(&ws);
+	return ret;
+}
