@@ -166,8 +166,10 @@ for v in $VERSIONS; do
 		# summary: one screen, and its JSON.
 		$GOCAP summary --core "$d/core" > "$d/summary.txt" 2> /dev/null
 		$GOCAP summary --core "$d/core" --json > "$d/summary.json" 2> /dev/null
-		check "Go $v: summary shows the crash, the states, the top buckets, threads and Ms" sh -c "
+		leak=$(awk '$1 == "obj" && $2 == "leak" { print $3 }' "$d/stdout")
+		check "Go $v: summary shows the crash, the states, the top buckets and waits, threads and Ms" sh -c "
 			grep -q '^crash: *panic: triage: crash with known populations' '$d/summary.txt' &&
+			grep -q '^ *40  chan $leak (cap 0, len 0): 40 receivers, 0 senders$' '$d/summary.txt' &&
 			grep -q '^ *40  chan receive .*main.leakRecv' '$d/summary.txt' &&
 			grep -q '^ *25  .* main.mutexWait main.go:[0-9]*$' '$d/summary.txt' &&
 			grep -q '^threads: *[0-9]*, Ms: [0-9]*' '$d/summary.txt' &&
@@ -183,6 +185,9 @@ assert s[\"goroutines\"][\"by_state\"] == want, (s[\"goroutines\"][\"by_state\"]
 assert s[\"goroutines\"][\"total\"] == len(rt)
 assert s[\"top_buckets\"][0][\"crashed\"] and s[\"crash\"][\"kind\"] == \"panic\"
 assert [b[\"goid_ranges\"] for b in s[\"top_buckets\"]] == [b[\"goid_ranges\"] for b in g[\"buckets\"][:10]]
+w = json.load(open(\"$d/waits.json\"))
+kw = [dict((k, x) for k, x in o.items() if k != \"goids\") for o in w[\"objects\"] if o[\"kind\"] != \"unknown\"][:10]
+assert s[\"top_waits\"] == kw, (s[\"top_waits\"][:2], kw[:2])
 assert s[\"process\"][\"threads\"] >= 1 and s[\"process\"][\"ms\"] >= 1
 '"
 	done

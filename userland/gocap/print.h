@@ -78,6 +78,13 @@ struct summary_facts {
 int print_group(struct goproc *p, FILE *f, const struct triage_print *o);
 /* goroutines --waits (print_waits.c) */
 int print_waits(struct goproc *p, FILE *f, const struct triage_print *o);
+/*
+ * summary's part of it: the top known objects, one line each on f, or
+ * (json not NULL) *json an array of --waits --json's objects without
+ * their goids.  0, or -1 when out of memory.
+ */
+int print_waits_top(struct goproc *p, const struct triage_print *o,
+		    size_t top, FILE *f, json_t **json);
 int print_summary(struct goproc *p, FILE *f, const struct triage_print *o,
 		  const struct summary_facts *sf);
 

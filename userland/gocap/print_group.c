@@ -359,6 +359,7 @@ static json_t *process_json(const struct goproc *p,
 }
 
 static int summary_json(FILE *f, struct goproc *p, const struct triage *t,
+			 const struct triage_print *opt,
 			 const struct summary_facts *sf)
 {
 	json_t *o = json_object(), *a, *x;
@@ -389,6 +390,10 @@ static int summary_json(FILE *f, struct goproc *p, const struct triage *t,
 		if (json_array_append_new(a, bucket_json(&t->b[i], 0)))
 			bad = 1;
 	js_put(o, "top_buckets", a, &bad);
+	a = NULL;
+	if (print_waits_top(p, opt, SUMMARY_TOP, NULL, &a))
+		bad = 1;
+	js_put(o, "top_waits", a, &bad);
 	a = json_array();
 	for (i = 0; a && i < t->nlongest; i++) {
 		x = json_object();
@@ -427,7 +432,7 @@ int print_summary(struct goproc *p, FILE *f, const struct triage_print *o,
 	if (triage_build(&t, p, o->filters, o->now, 0))
 		return -1;
 	if (o->json) {
-		ret = summary_json(f, p, &t, sf);
+		ret = summary_json(f, p, &t, o, sf);
 		goto out;
 	}
 	fprintf(f, "core:        %s\n", p->core_path);
@@ -486,6 +491,9 @@ int print_summary(struct goproc *p, FILE *f, const struct triage_print *o,
 	if (t.nb > SUMMARY_TOP)
 		fprintf(f, "  (%zu more buckets: gocap goroutines --group)\n",
 			t.nb - SUMMARY_TOP);
+	fputs("top waits:\n", f);
+	if (print_waits_top(p, o, SUMMARY_TOP, f, NULL))
+		ret = -1;
 	if (!o->now || o->now->src == GONOW_NONE) {
 		fprintf(f, "longest waiters: unknown (no usable time of the crash in the core: %s)\n",
 			o->now ? o->now->why : "not decided");

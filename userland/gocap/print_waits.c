@@ -195,7 +195,9 @@ static void chan_text(FILE *f, const struct goproc *p, uint64_t addr,
 		c.nrecv == 1 ? "" : "s", c.nsend, c.nsend == 1 ? "" : "s");
 }
 
-static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob)
+/* full: the object's lines and its members; else its first line only. */
+static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob,
+		     int full)
 {
 	char ids[512];
 	uint32_t i;
@@ -211,6 +213,13 @@ static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob)
 			ob->w.nchans + ob->w.more == 1 ? "" : "s");
 		if (ob->w.more)
 			fprintf(f, " (%u shown)", ob->w.nchans);
+		if (!full) {
+			for (i = 0; i < ob->w.nchans; i++)
+				fprintf(f, "%s%#" PRIx64, i ? ", " : ": ",
+					ob->w.chans[i]);
+			fputc('\n', f);
+			return;
+		}
 		fputs(":\n", f);
 		for (i = 0; i < ob->w.nchans; i++)
 			chan_text(f, p, ob->w.chans[i], "  ");
@@ -242,6 +251,8 @@ static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob)
 		fprintf(f, "unknown: %s\n", ob->w.why);
 		break;
 	}
+	if (!full)
+		return;
 	fprintf(f, "\t%zu goroutine%s [%s]: %s\n", ob->n,
 		ob->n == 1 ? "" : "s", gowait_kind_name(ob->w.kind), ids);
 }
@@ -276,7 +287,8 @@ static json_t *chan_json(const struct goproc *p, uint64_t addr)
 	return o;
 }
 
-static json_t *obj_json(const struct goproc *p, const struct wobj *ob)
+static json_t *obj_json(const struct goproc *p, const struct wobj *ob,
+			int with_ids)
 {
 	json_t *o = json_object(), *a;
 	char ids[4096], hex[32];
@@ -319,11 +331,13 @@ static json_t *obj_json(const struct goproc *p, const struct wobj *ob)
 	js_put(o, "count", json_integer((json_int_t)ob->n), &bad);
 	triage_ranges(ob->goids, ob->n, ids, sizeof(ids));
 	js_put(o, "goid_ranges", js_text(ids), &bad);
-	a = json_array();
-	for (i = 0; a && i < ob->n; i++)
-		if (json_array_append_new(a, json_integer((json_int_t)ob->goids[i])))
-			bad = 1;
-	js_put(o, "goids", a, &bad);
+	if (with_ids) {
+		a = json_array();
+		for (i = 0; a && i < ob->n; i++)
+			if (json_array_append_new(a, json_integer((json_int_t)ob->goids[i])))
+				bad = 1;
+		js_put(o, "goids", a, &bad);
+	}
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -358,13 +372,13 @@ int print_waits(struct goproc *p, FILE *f, const struct triage_print *o)
 			  json_integer((json_int_t)ws.unreadable));
 		js_begin_array(&js, f, "objects");
 		for (i = 0; i < ws.no; i++)
-			js_element(&js, obj_json(p, &ws.o[i]));
+			js_element(&js, obj_json(p, &ws.o[i], 1));
 		js_end_array(&js);
 		js_member(&js, "warnings", print_warnings_json(p));
 		ret = js_end(&js);
 	} else {
 		for (i = 0; i < ws.no; i++)
-			obj_text(f, p, &ws.o[i]);
+			obj_text(f, p, &ws.o[i], 1);
 		fprintf(f, "\n# %" PRIu64 " goroutine%s, %" PRIu64
 			" blocked: %" PRIu64 " on %zu known object%s, %" PRIu64
 			" on objects not read\n", ws.kept,
@@ -379,4 +393,53 @@ int print_waits(struct goproc *p, FILE *f, const struct triage_print *o)
 	}
 	waits_free(&ws);
 	return ret;
+}
+
+int print_waits_top(struct goproc *p, const struct triage_print *o,
+		    size_t top, FILE *f, json_t **json)
+{
+	struct waits ws;
+	size_t i, shown = 0;
+	int bad = 0;
+
+	if (json) {
+		*json = json_array();
+		if (!*json)
+			return -1;
+	}
+	if (waits_build(&ws, p, o)) {
+		waits_free(&ws);
+		if (json) {
+			json_decref(*json);
+			*json = NULL;
+		}
+		return -1;
+	}
+	for (i = 0; i < ws.no && shown < top; i++) {
+		if (ws.o[i].w.kind == GOWAIT_UNKNOWN)
+			break;	/* they come last */
+		shown++;
+		if (json) {
+			if (json_array_append_new(*json,
+						  obj_json(p, &ws.o[i], 0)))
+				bad = 1;
+			continue;
+		}
+		fprintf(f, "  %8zu  ", ws.o[i].n);
+		obj_text(f, p, &ws.o[i], 0);
+	}
+	if (!json) {
+		size_t known = 0;
+
+		for (i = 0; i < ws.no; i++)
+			known += ws.o[i].w.kind != GOWAIT_UNKNOWN;
+		if (!known)
+			fputs("  none known\n", f);
+		if (known > shown || ws.known < ws.blocked)
+			fprintf(f, "  (%zu more objects; %" PRIu64
+				" goroutines on objects not read: gocap goroutines --waits)\n",
+				known - shown, ws.blocked - ws.known);
+	}
+	waits_free(&ws);
+	return bad ? -1 : 0;
 }
