@@ -38,7 +38,8 @@ Checks (each prints one line and exits 0 on success):
                                 in a channel or semaphore wait is placed,
                                 and nothing else is but where the
                                 traceback's chanrecv/chansend argument
-                                says so
+                                says so; no other stack holds the leaked
+                                channel, the holder's holds the other
   waitstext WAITS_TXT WAITS_JSON
                                 the text of --waits has the JSON's objects,
                                 in its order (channels, sync object
@@ -428,6 +429,17 @@ def check_waits(stderr, stdout, waits_json):
                     (True, 0, 0, False, nr, ns):
                 problems.append('%s: channel %s: %s, not unbuffered, empty, open, %d receivers, %d senders' % (
                     name, c['address'], c, nr, ns))
+    # The stack search: nothing but its receivers holds the leaked channel;
+    # the holder goroutine's stack holds the channel the senders wait on.
+    chan_at = {c['address']: c for o in known for c in o['channels']}
+    leak = chan_at.get(hex(objs.get('leak', [0])[0]))
+    held = chan_at.get(hex(objs.get('held', [0])[0]))
+    holder = members(gs, POPS['holder'])
+    if not leak or leak['stack_holders'] != {'count': 0, 'goids': []}:
+        problems.append('leak: the stacks holding it: %s, not none' % (leak or {}).get('stack_holders'))
+    if not held or not held['stack_holders'] or not holder <= set(held['stack_holders']['goids']):
+        problems.append('held: the stacks holding it: %s, not the holder %s' % (
+            (held or {}).get('stack_holders'), sorted(holder)))
     # mutexes: each on a sync.Mutex (or semaphore) of its own.
     own = members(gs, POPS['mutexes'])
     mine = [o for o in known if set(o['goids']) & own]

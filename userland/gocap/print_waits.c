@@ -6,6 +6,13 @@
  * receivers and senders its queues hold; for a sync.Mutex whether it is
  * locked and how many waiters its state counts.  The goroutines whose
  * object is not read are grouped by why, and counted as unknown.
+ *
+ * For each channel waited on, the other goroutines' stacks are searched
+ * for its address: every 8-byte word from a goroutine's innermost frame
+ * to the top of its stack, the goroutines waiting on that channel left
+ * out.  A word there may be a dead slot, so "held" can be wrong; none
+ * found is sure (for stacks: the heap, globals and the registers of
+ * running goroutines are not searched) and marks a likely leak.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -23,8 +30,21 @@ struct wobj {
 	uint64_t first_seen;
 };
 
+/* A channel waited on, and the other goroutines whose stacks hold it. */
+#define HOLDERS_KEPT	8
+
+struct chanref {
+	uint64_t addr;
+	uint64_t nholders;
+	uint64_t holders[HOLDERS_KEPT];
+};
+
 struct waits {
 	const struct goproc *p;
+	struct chanref *refs;	/* sorted by addr */
+	size_t nrefs;
+	uint64_t stacks_unread;	/* goroutines whose stack was not read */
+	uint64_t first_unread;	/* the first one's goid */
 	const struct triage_print *o_print;
 	struct gosemas sems;
 	struct wobj *o;
@@ -141,6 +161,8 @@ static int obj_order(const void *a, const void *b)
 	       x->first_seen > y->first_seen;
 }
 
+static int scan_stacks(struct waits *ws, struct goproc *p);
+
 static int take_one(void *arg, const struct goroutine *g)
 {
 	struct waits *ws = arg;
@@ -165,7 +187,108 @@ static int waits_build(struct waits *ws, struct goproc *p,
 	ws->unreadable = c.unreadable;
 	if (ws->no)
 		qsort(ws->o, ws->no, sizeof(*ws->o), obj_order);
+	return scan_stacks(ws, p);
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct chanref *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static struct chanref *ref_find(const struct waits *ws, uint64_t v)
+{
+	size_t lo = 0, hi = ws->nrefs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ws->refs[mid].addr == v)
+			return &ws->refs[mid];
+		if (ws->refs[mid].addr < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+#define STACK_MAX	(1ull << 30)	/* Go's maximum stack is 1 GB */
+#define SCAN_CHUNK	4096
+
+/* Search g's stack for the channels (see the top). */
+static int scan_one(void *arg, const struct goroutine *g)
+{
+	struct waits *ws = arg;
+	uint64_t lo, hi = g->stack_hi, a, buf[SCAN_CHUNK / 8];
+	struct gowait w;
+	size_t i, n;
+	uint32_t k;
+
+	if (g->status == G_DEAD)
+		return 0;
+	gowait_of(ws->p, &ws->sems, g, &w);
+	lo = g->nframes ? g->frames[0].sp : 0;
+	if (!lo || (lo & 7) || hi <= lo || hi - lo > STACK_MAX) {
+		if (!ws->stacks_unread++)
+			ws->first_unread = g->goid;
+		return 0;
+	}
+	for (a = lo; a < hi; a += n * 8) {
+		n = hi - a < SCAN_CHUNK ? (hi - a) / 8 : SCAN_CHUNK / 8;
+		if (!n)
+			break;
+		if (procmem_read(&ws->p->mem, a, buf, n * 8)) {
+			if (!ws->stacks_unread++)
+				ws->first_unread = g->goid;
+			return 0;
+		}
+		for (i = 0; i < n; i++) {
+			struct chanref *r = ref_find(ws, buf[i]);
+
+			if (!r)
+				continue;
+			for (k = 0; k < w.nchans; k++)
+				if (w.chans[k] == r->addr)
+					break;
+			if (k < w.nchans)
+				continue;	/* a waiter of its own */
+			if (r->nholders && r->holders[(r->nholders - 1) %
+						      HOLDERS_KEPT] == g->goid)
+				continue;	/* counted already */
+			if (r->nholders < HOLDERS_KEPT)
+				r->holders[r->nholders] = g->goid;
+			r->nholders++;
+		}
+	}
 	return 0;
+}
+
+/* The channels of the objects, and the stacks that hold them. */
+static int scan_stacks(struct waits *ws, struct goproc *p)
+{
+	struct triage_counts c = { 0 };
+	struct gocrash crash;
+	size_t i, n = 0;
+	uint32_t k;
+
+	for (i = 0; i < ws->no; i++)
+		n += ws->o[i].w.nchans;
+	if (!n)
+		return 0;
+	ws->refs = calloc(n, sizeof(*ws->refs));
+	if (!ws->refs)
+		return -1;
+	for (i = 0; i < ws->no; i++)
+		for (k = 0; k < ws->o[i].w.nchans; k++)
+			ws->refs[ws->nrefs++].addr = ws->o[i].w.chans[k];
+	qsort(ws->refs, ws->nrefs, sizeof(*ws->refs), cmp_ref);
+	for (i = n = 0; i < ws->nrefs; i++)
+		if (!n || ws->refs[n - 1].addr != ws->refs[i].addr)
+			ws->refs[n++] = ws->refs[i];
+	ws->nrefs = n;
+	return triage_walk(p, &crash, &c, scan_one, ws);
 }
 
 static void waits_free(struct waits *ws)
@@ -176,7 +299,36 @@ static void waits_free(struct waits *ws)
 		free(ws->o[i].goids);
 	free(ws->o);
 	free(ws->index);
+	free(ws->refs);
 	gosemas_free(&ws->sems);
+}
+
+static void holders_text(FILE *f, const struct waits *ws, uint64_t addr,
+			 const char *indent)
+{
+	const struct chanref *r = ref_find(ws, addr);
+	uint64_t i;
+
+	if (!r)
+		return;
+	if (ws->stacks_unread) {
+		fprintf(f, "%s  other stacks: unknown (%" PRIu64
+			" not read, goroutine %" PRIu64 "'s the first)\n",
+			indent, ws->stacks_unread, ws->first_unread);
+		return;
+	}
+	if (!r->nholders) {
+		fprintf(f, "%s  no other goroutine's stack holds it (leaked?)\n",
+			indent);
+		return;
+	}
+	fprintf(f, "%s  also on the stack of goroutine%s ", indent,
+		r->nholders == 1 ? "" : "s");
+	for (i = 0; i < r->nholders && i < HOLDERS_KEPT; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", r->holders[i]);
+	if (r->nholders > HOLDERS_KEPT)
+		fprintf(f, " and %" PRIu64 " more", r->nholders - HOLDERS_KEPT);
+	fputc('\n', f);
 }
 
 static void chan_text(FILE *f, const struct goproc *p, uint64_t addr,
@@ -196,9 +348,10 @@ static void chan_text(FILE *f, const struct goproc *p, uint64_t addr,
 }
 
 /* full: the object's lines and its members; else its first line only. */
-static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob,
+static void obj_text(FILE *f, const struct waits *ws, const struct wobj *ob,
 		     int full)
 {
+	const struct goproc *p = ws->p;
 	char ids[512];
 	uint32_t i;
 
@@ -207,6 +360,8 @@ static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob,
 	case GOWAIT_CHAN_RECV:
 	case GOWAIT_CHAN_SEND:
 		chan_text(f, p, ob->w.chans[0], "");
+		if (full)
+			holders_text(f, ws, ob->w.chans[0], "");
 		break;
 	case GOWAIT_SELECT:
 		fprintf(f, "select on %u channel%s", ob->w.nchans + ob->w.more,
@@ -221,8 +376,10 @@ static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob,
 			return;
 		}
 		fputs(":\n", f);
-		for (i = 0; i < ob->w.nchans; i++)
+		for (i = 0; i < ob->w.nchans; i++) {
 			chan_text(f, p, ob->w.chans[i], "  ");
+			holders_text(f, ws, ob->w.chans[i], "  ");
+		}
 		break;
 	case GOWAIT_MUTEX: {
 		uint32_t waiters;
@@ -257,8 +414,37 @@ static void obj_text(FILE *f, const struct goproc *p, const struct wobj *ob,
 		ob->n == 1 ? "" : "s", gowait_kind_name(ob->w.kind), ids);
 }
 
-static json_t *chan_json(const struct goproc *p, uint64_t addr)
+static json_t *holders_json(const struct waits *ws, uint64_t addr)
 {
+	const struct chanref *r = ref_find(ws, addr);
+	json_t *o, *a;
+	uint64_t i;
+	int bad = 0;
+
+	if (!r || ws->stacks_unread)
+		return json_null();
+	o = json_object();
+	a = json_array();
+	if (!o || !a) {
+		json_decref(o);
+		json_decref(a);
+		return NULL;
+	}
+	js_put(o, "count", json_integer((json_int_t)r->nholders), &bad);
+	for (i = 0; i < r->nholders && i < HOLDERS_KEPT; i++)
+		if (json_array_append_new(a, json_integer((json_int_t)r->holders[i])))
+			bad = 1;
+	js_put(o, "goids", a, &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *chan_json(const struct waits *ws, uint64_t addr)
+{
+	const struct goproc *p = ws->p;
 	json_t *o = json_object();
 	struct gochan c;
 	char a[32];
@@ -280,6 +466,7 @@ static json_t *chan_json(const struct goproc *p, uint64_t addr)
 	       json_null(), &bad);
 	js_put(o, "senders", known ? json_integer((json_int_t)c.nsend) :
 	       json_null(), &bad);
+	js_put(o, "stack_holders", holders_json(ws, addr), &bad);
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -287,9 +474,10 @@ static json_t *chan_json(const struct goproc *p, uint64_t addr)
 	return o;
 }
 
-static json_t *obj_json(const struct goproc *p, const struct wobj *ob,
+static json_t *obj_json(const struct waits *ws, const struct wobj *ob,
 			int with_ids)
 {
+	const struct goproc *p = ws->p;
 	json_t *o = json_object(), *a;
 	char ids[4096], hex[32];
 	int bad = !o;
@@ -300,7 +488,7 @@ static json_t *obj_json(const struct goproc *p, const struct wobj *ob,
 	js_put(o, "kind", js_text(gowait_kind_name(ob->w.kind)), &bad);
 	a = json_array();
 	for (i = 0; a && i < ob->w.nchans; i++)
-		if (json_array_append_new(a, chan_json(p, ob->w.chans[i])))
+		if (json_array_append_new(a, chan_json(ws, ob->w.chans[i])))
 			bad = 1;
 	js_put(o, "channels", a, &bad);
 	js_put(o, "more_cases", json_integer(ob->w.more), &bad);
@@ -372,13 +560,13 @@ int print_waits(struct goproc *p, FILE *f, const struct triage_print *o)
 			  json_integer((json_int_t)ws.unreadable));
 		js_begin_array(&js, f, "objects");
 		for (i = 0; i < ws.no; i++)
-			js_element(&js, obj_json(p, &ws.o[i], 1));
+			js_element(&js, obj_json(&ws, &ws.o[i], 1));
 		js_end_array(&js);
 		js_member(&js, "warnings", print_warnings_json(p));
 		ret = js_end(&js);
 	} else {
 		for (i = 0; i < ws.no; i++)
-			obj_text(f, p, &ws.o[i], 1);
+			obj_text(f, &ws, &ws.o[i], 1);
 		fprintf(f, "\n# %" PRIu64 " goroutine%s, %" PRIu64
 			" blocked: %" PRIu64 " on %zu known object%s, %" PRIu64
 			" on objects not read\n", ws.kept,
@@ -421,12 +609,12 @@ int print_waits_top(struct goproc *p, const struct triage_print *o,
 		shown++;
 		if (json) {
 			if (json_array_append_new(*json,
-						  obj_json(p, &ws.o[i], 0)))
+						  obj_json(&ws, &ws.o[i], 0)))
 				bad = 1;
 			continue;
 		}
 		fprintf(f, "  %8zu  ", ws.o[i].n);
-		obj_text(f, p, &ws.o[i], 0);
+		obj_text(f, &ws, &ws.o[i], 0);
 	}
 	if (!json) {
 		size_t known = 0;
