@@ -35,6 +35,8 @@ struct wobj {
 
 struct chanref {
 	uint64_t addr;
+	struct gochan c;	/* read once: a queue can be long */
+	int in_core;
 	uint64_t nholders;
 	uint64_t holders[HOLDERS_KEPT];
 };
@@ -288,6 +290,9 @@ static int scan_stacks(struct waits *ws, struct goproc *p)
 		if (!n || ws->refs[n - 1].addr != ws->refs[i].addr)
 			ws->refs[n++] = ws->refs[i];
 	ws->nrefs = n;
+	for (i = 0; i < n; i++)
+		ws->refs[i].in_core = !gochan_read(p, ws->refs[i].addr,
+						   &ws->refs[i].c);
 	return triage_walk(p, &crash, &c, scan_one, ws);
 }
 
@@ -331,12 +336,23 @@ static void holders_text(FILE *f, const struct waits *ws, uint64_t addr,
 	fputc('\n', f);
 }
 
-static void chan_text(FILE *f, const struct goproc *p, uint64_t addr,
+/* The channel at addr as read once by scan_stacks(): 0, or -1. */
+static int chan_of(const struct waits *ws, uint64_t addr, struct gochan *c)
+{
+	const struct chanref *r = ref_find(ws, addr);
+
+	if (!r || !r->in_core)
+		return -1;
+	*c = r->c;
+	return 0;
+}
+
+static void chan_text(FILE *f, const struct waits *ws, uint64_t addr,
 		      const char *indent)
 {
 	struct gochan c;
 
-	if (gochan_read(p, addr, &c)) {
+	if (chan_of(ws, addr, &c)) {
 		fprintf(f, "%schan %#" PRIx64 " (not in the core)\n", indent,
 			addr);
 		return;
@@ -359,7 +375,7 @@ static void obj_text(FILE *f, const struct waits *ws, const struct wobj *ob,
 	switch (ob->w.kind) {
 	case GOWAIT_CHAN_RECV:
 	case GOWAIT_CHAN_SEND:
-		chan_text(f, p, ob->w.chans[0], "");
+		chan_text(f, ws, ob->w.chans[0], "");
 		if (full)
 			holders_text(f, ws, ob->w.chans[0], "");
 		break;
@@ -377,7 +393,7 @@ static void obj_text(FILE *f, const struct waits *ws, const struct wobj *ob,
 		}
 		fputs(":\n", f);
 		for (i = 0; i < ob->w.nchans; i++) {
-			chan_text(f, p, ob->w.chans[i], "  ");
+			chan_text(f, ws, ob->w.chans[i], "  ");
 			holders_text(f, ws, ob->w.chans[i], "  ");
 		}
 		break;
@@ -444,7 +460,6 @@ static json_t *holders_json(const struct waits *ws, uint64_t addr)
 
 static json_t *chan_json(const struct waits *ws, uint64_t addr)
 {
-	const struct goproc *p = ws->p;
 	json_t *o = json_object();
 	struct gochan c;
 	char a[32];
@@ -452,7 +467,7 @@ static json_t *chan_json(const struct waits *ws, uint64_t addr)
 
 	if (bad)
 		return NULL;
-	known = !gochan_read(p, addr, &c);
+	known = !chan_of(ws, addr, &c);
 	snprintf(a, sizeof(a), "%#" PRIx64, addr);
 	js_put(o, "address", js_text(a), &bad);
 	js_put(o, "in_core", json_boolean(known), &bad);
