@@ -104,6 +104,11 @@ static void scan_allgs(const struct goproc *p, struct gonow *out, int *busy)
 		uint64_t g, w;
 		uint32_t st;
 
+		/* As the walk does: 100,000 goroutines' pages need not all
+		 * stay resident (goproc.h). */
+		if (i && !(i % 4096))
+			goproc_release_pages(p);
+
 		if (procmem_u64(&p->mem, p->allgs + i * 8, &g) || !g ||
 		    procmem_u32(&p->mem, g + l->g_atomicstatus, &st))
 			continue;
@@ -115,6 +120,7 @@ static void scan_allgs(const struct goproc *p, struct gonow *out, int *busy)
 		    (int64_t)w > out->latest_waitsince)
 			out->latest_waitsince = (int64_t)w;
 	}
+	goproc_release_pages(p);
 }
 
 /* The times the scheduler wrote down: sched.lastpoll, each P's

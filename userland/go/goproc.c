@@ -1146,7 +1146,7 @@ int goproc_open_mem(struct goproc *p, const void *core, size_t size,
 	return discover(p, flags);
 }
 
-void goproc_release_pages(struct goproc *p)
+void goproc_release_pages(const struct goproc *p)
 {
 	/* Only mappings of files: a core given from memory (fuzz) is not
 	 * ours to drop. */

@@ -192,7 +192,7 @@ void goproc_warn(struct goproc *p, const char *fmt, ...)
  * again when read), so that walking 100,000 goroutines does not keep the
  * whole core resident.  The mappings stay valid.
  */
-void goproc_release_pages(struct goproc *p);
+void goproc_release_pages(const struct goproc *p);
 
 /* Index of the M whose address is m, or -1. */
 int goproc_m_index(const struct goproc *p, uint64_t m);
