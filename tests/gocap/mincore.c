@@ -146,10 +146,13 @@ static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 	}
 	print_goroutines(p, null, &text, NULL);
 	print_goroutines(p, null, &json, NULL);
-	/* The triage views read the same bytes, and the waits' sudogs and
-	 * hchans: keep them too. */
+	/*
+	 * The triage views read the same bytes: keep them too.  Not what
+	 * --waits reads (the sudogs, channels, semaphore table and whole
+	 * stacks): that takes the seeds over the fuzzer's 1 MiB, and
+	 * fuzz_goroutines runs --waits on them anyway.
+	 */
 	print_group(p, null, &(struct triage_print){ .json = 1 });
-	print_waits(p, null, &(struct triage_print){ .json = 1 });
 	if (protect) {
 		/* The pclntab must be whole: goproc refuses a partial one. */
 		const struct procmem_seg *s = procmem_seg_at(&p->mem, p->md.pcheader);
