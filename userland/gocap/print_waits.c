@@ -37,7 +37,7 @@ struct chanref {
 	uint64_t addr;
 	struct gochan c;	/* read once: a queue can be long */
 	int in_core;
-	uint64_t nholders;
+	uint64_t nholders, last;	/* last: the latest holder's goid */
 	uint64_t holders[HOLDERS_KEPT];
 };
 
@@ -256,12 +256,12 @@ static int scan_one(void *arg, const struct goroutine *g)
 					break;
 			if (k < w.nchans)
 				continue;	/* a waiter of its own */
-			if (r->nholders && r->holders[(r->nholders - 1) %
-						      HOLDERS_KEPT] == g->goid)
+			if (r->nholders && r->last == g->goid)
 				continue;	/* counted already */
 			if (r->nholders < HOLDERS_KEPT)
 				r->holders[r->nholders] = g->goid;
 			r->nholders++;
+			r->last = g->goid;
 		}
 	}
 	return 0;
