@@ -22,6 +22,8 @@
  *                        (runtime.printBacklog): the context of throws
  *   gonow.c          the crash's time on the runtime's clock, for the
  *                    ", N minutes" of goroutine headers
+ *   gowait.c         what a blocked goroutine waits on: its sudogs, the
+ *                    channel, the semaphore table (gowait.h)
  *
  * Printing is not here: gocap's printers (userland/gocap/print_*.c) read
  * the structures this layer fills.
