@@ -134,6 +134,23 @@ static long long wait_counter_above(const char *name, long long floor, int s)
 }
 
 /*
+ * The value of counter name once it is want, or after s seconds.  The
+ * worker counts a new probe before it removes the stale ones that its
+ * sweep found (fatal.c: the removal waits for the uprobes to be
+ * unregistered, outside the lock), so probes_active reaches its value a
+ * little after probes_placed.
+ */
+static long long wait_counter_is(const char *name, long long want, int s)
+{
+	double end = now_s() + s;
+	long long v;
+
+	while ((v = lab_counter(name)) != want && now_s() < end)
+		usleep(100000);
+	return v;
+}
+
+/*
  * Exec path once (no arguments: usage, exit 2) and wait for the module to
  * place its probe.  Returns 0, or -1 (logged) when probes_placed did not
  * grow.
@@ -860,7 +877,8 @@ TEST_F(one, a_changed_executable_gets_a_new_probe)
 	ASSERT_EQ(0, stat(self->path, &b));
 	ASSERT_EQ(a.st_ino, b.st_ino);
 	ASSERT_EQ(0, place_probe(_metadata, self->path));
-	EXPECT_EQ(active, lab_counter("probes_active")) {
+	EXPECT_EQ(active, wait_counter_is("probes_active", active,
+					  PROBE_WAIT_S)) {
 		TH_LOG("probes_active %lld before the rewrite, %lld after: the old probe stayed",
 		       active, lab_counter("probes_active"));
 	}
@@ -908,7 +926,8 @@ TEST_F(one, a_deleted_executable_keeps_its_probe_while_it_runs)
 		       upgraded, errors);
 
 	EXPECT_EQ(0, place_probe(_metadata, third));
-	EXPECT_EQ(active + 1, lab_counter("probes_active")) {
+	EXPECT_EQ(active + 1, wait_counter_is("probes_active", active + 1,
+					      PROBE_WAIT_S)) {
 		TH_LOG("no process maps the deleted program: its probe should be gone");
 	}
 	unlink(other);
