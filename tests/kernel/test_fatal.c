@@ -151,6 +151,26 @@ static long long wait_counter_is(const char *name, long long want, int s)
 }
 
 /*
+ * The value of counter name once it has not moved for a second (at most
+ * s seconds): a baseline of probes_active that no removal still pending
+ * from a sweep (of an earlier test's deleted program) will lower.
+ */
+static long long settled_counter(const char *name, int s)
+{
+	double end = now_s() + s;
+	long long v = lab_counter(name), w;
+	int still = 0;
+
+	while (still < 10 && now_s() < end) {
+		usleep(100000);
+		w = lab_counter(name);
+		still = w == v ? still + 1 : 0;
+		v = w;
+	}
+	return v;
+}
+
+/*
  * Exec path once (no arguments: usage, exit 2) and wait for the module to
  * place its probe.  Returns 0, or -1 (logged) when probes_placed did not
  * grow.
@@ -871,7 +891,7 @@ TEST_F(one, a_changed_executable_gets_a_new_probe)
 	ASSERT_EQ(0, copy_exe("/gcd/go/1.19-static/crasher", self->path));
 	ASSERT_EQ(0, lab_knob_write("gotraceback", "crash"));
 	ASSERT_EQ(0, place_probe(_metadata, self->path));
-	active = lab_counter("probes_active");
+	active = settled_counter("probes_active", PROBE_WAIT_S);
 	ASSERT_EQ(0, stat(self->path, &a));
 	ASSERT_EQ(0, write_exe("/gcd/go/1.27-static/crasher", self->path, 0));
 	ASSERT_EQ(0, stat(self->path, &b));
@@ -908,7 +928,7 @@ TEST_F(one, a_deleted_executable_keeps_its_probe_while_it_runs)
 	ASSERT_EQ(0, copy_exe("/gcd/go/1.24-static/crasher", third));
 	ASSERT_EQ(0, lab_knob_write("gotraceback", "crash"));
 	ASSERT_EQ(0, place_probe(_metadata, self->path));
-	active = lab_counter("probes_active");
+	active = settled_counter("probes_active", PROBE_WAIT_S);
 
 	ASSERT_EQ(0, lab_start(&p, argv, &o, &fd));
 	ASSERT_EQ(0, lab_wait_ready(&p, fd, 60000));
