@@ -405,19 +405,10 @@ void gosemas_free(struct gosemas *s)
 
 static const struct gosemwait *sem_of(const struct gosemas *s, uint64_t g)
 {
-	size_t lo = 0, hi = s ? s->n : 0;
+	struct gosemwait key = { .g = g };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->w[mid].g == g)
-			return &s->w[mid];
-		if (s->w[mid].g < g)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return s && s->n ? bsearch(&key, s->w, s->n, sizeof(s->w[0]),
+				   cmp_semwait) : NULL;
 }
 
 static void sema_wait(const struct gosemas *sems, const struct goroutine *g,

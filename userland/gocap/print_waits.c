@@ -201,19 +201,10 @@ static int cmp_ref(const void *a, const void *b)
 
 static struct chanref *ref_find(const struct waits *ws, uint64_t v)
 {
-	size_t lo = 0, hi = ws->nrefs;
+	struct chanref key = { .addr = v };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ws->refs[mid].addr == v)
-			return &ws->refs[mid];
-		if (ws->refs[mid].addr < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return ws->nrefs ? bsearch(&key, ws->refs, ws->nrefs,
+				   sizeof(ws->refs[0]), cmp_ref) : NULL;
 }
 
 #define STACK_MAX	(1ull << 30)	/* Go's maximum stack is 1 GB */
@@ -462,14 +453,12 @@ static json_t *chan_json(const struct waits *ws, uint64_t addr)
 {
 	json_t *o = json_object();
 	struct gochan c;
-	char a[32];
 	int bad = !o, known;
 
 	if (bad)
 		return NULL;
 	known = !chan_of(ws, addr, &c);
-	snprintf(a, sizeof(a), "%#" PRIx64, addr);
-	js_put(o, "address", js_text(a), &bad);
+	js_put(o, "address", js_hex(addr), &bad);
 	js_put(o, "in_core", json_boolean(known), &bad);
 	js_put(o, "cap", known ? json_integer((json_int_t)c.cap) :
 	       json_null(), &bad);
@@ -494,7 +483,7 @@ static json_t *obj_json(const struct waits *ws, const struct wobj *ob,
 {
 	const struct goproc *p = ws->p;
 	json_t *o = json_object(), *a;
-	char ids[4096], hex[32];
+	char ids[4096];
 	int bad = !o;
 	size_t i;
 
@@ -511,10 +500,8 @@ static json_t *obj_json(const struct waits *ws, const struct wobj *ob,
 		uint32_t waiters;
 		int locked;
 
-		snprintf(hex, sizeof(hex), "%#" PRIx64, ob->w.addr);
-		js_put(o, "address", js_text(hex), &bad);
-		snprintf(hex, sizeof(hex), "%#" PRIx64, ob->w.sema);
-		js_put(o, "semaphore", js_text(hex), &bad);
+		js_put(o, "address", js_hex(ob->w.addr), &bad);
+		js_put(o, "semaphore", js_hex(ob->w.sema), &bad);
 		if (ob->w.kind == GOWAIT_MUTEX &&
 		    !gomutex_read(p, ob->w.addr, &locked, &waiters)) {
 			js_put(o, "locked", json_boolean(locked), &bad);
