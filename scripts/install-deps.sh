@@ -15,7 +15,7 @@ libelf-dev libdw-dev liburing-dev libzstd-dev libsqlite3-dev libcap-dev libjanss
 shellcheck cppcheck sparse
 linux-libc-dev
 qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves bc
-gdb elfutils binutils delve panicparse file sqlite3 python3 time debootstrap
+gdb strace elfutils binutils delve panicparse file sqlite3 python3 time debootstrap
 debhelper dh-dkms dkms lintian python3-docutils dpkg-dev fakeroot qemu-utils
 e2fsprogs libcap2-bin openssl
 "

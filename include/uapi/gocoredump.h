@@ -65,6 +65,12 @@
  * the runtime print every goroutine and abort with this core.
  */
 #define GCD_PROC_F_TB_UPGRADED	(1u << 8)
+/*
+ * Not a crash: gocap snapshot wrote this core of a running process and
+ * built these notes from /proc (signo 0; seq, roots and the forced_*
+ * fields are 0; the thread records hold what /proc/PID/task shows).
+ */
+#define GCD_PROC_F_SNAPSHOT	(1u << 9)
 
 /* Indices into struct gcd_note_process.roots[]. */
 enum gcd_root {

@@ -4,6 +4,7 @@ oracle.py --partial RUNTIME_STDERR GOCAP_OUTPUT
 oracle.py --without-minutes RUNTIME_STDERR GOCAP_OUTPUT
 oracle.py --want-minutes RUNTIME_STDERR GOCAP_OUTPUT [--json GOCAP_JSON]
 oracle.py --want-upgraded RUNTIME_STDERR GOCAP_OUTPUT
+oracle.py --snapshot RUNTIME_STDERR GOCAP_OUTPUT
 
 Compare what the Go runtime printed when it crashed (GOTRACEBACK=crash) with
 what gocap rebuilt from the core, goroutine by goroutine.  Both texts are
@@ -38,6 +39,12 @@ are left out before the crash texts are compared.  With --want-upgraded
 gocap's first line must say that the traceback was upgraded (the process
 crashed under gocoredump's gotraceback knob, without GOTRACEBACK=crash of
 its own).
+With --snapshot, gocap's output is from a snapshot of the process while it
+ran (gocap snapshot), the runtime's from its crash right after: the
+goroutines that were parked in the snapshot (any status but running,
+runnable and syscall) must be exactly those parked in the traceback, the
+crashing goroutine aside, and each must match as above; wait times (",
+N minutes") are left out of both, and there is no crash text to compare.
 """
 import json
 import re
@@ -144,7 +151,7 @@ def without_minutes(rt_parsed):
 
 
 def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False,
-            want_upgraded=False):
+            want_upgraded=False, snapshot=False):
     """Compare the runtime's parsed output (parse() of its stderr) with
     gocap's text.  Returns (ok, summary line, problems)."""
     rt_pre, rt = rt_parsed
@@ -159,7 +166,24 @@ def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False,
     if want_upgraded and not gc_text.startswith(UPGRADED):
         problems.append('gocap\'s first line does not say the traceback was upgraded: %r' %
                         gc_text.split('\n', 1)[0])
-    if partial:
+    if snapshot:
+        def parked(b):
+            return not re.match(r'(running|runnable|syscall)\b', b['status'])
+        first_rt = next(iter(rt), None)
+        p_gc = {k for k in gc if k != 0 and parked(best(gc[k]))} - {first_rt}
+        p_rt = {k for k in rt if parked(best(rt[k]))} - {first_rt}
+        if p_gc != p_rt:
+            problems.append('parked goroutines differ: only runtime %s, only snapshot %s' %
+                            (sorted(p_rt - p_gc)[:10], sorted(p_gc - p_rt)[:10]))
+        ids = sorted(p_gc & p_rt)
+        rt = {k: rt[k] for k in ids}
+        gc = {k: gc[k] for k in ids}
+        for blocks in list(rt.values()) + list(gc.values()):
+            for b in blocks:
+                b['status'] = MINUTES.sub('', b['status'])
+        if not ids:
+            problems.append('no parked goroutine to compare')
+    elif partial:
         ids = [k for k in gc if k in rt and not best(gc[k])['problem']]
         rt = {k: rt[k] for k in ids}
         gc = {k: gc[k] for k in ids}
@@ -218,7 +242,7 @@ def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False,
     n = len(ids_rt)
     pct = 100.0 * matched / n if n else 0.0
     extra = ''
-    if json_path:
+    if json_path and not snapshot:
         d = json.load(open(json_path))
         jids = {g['goid'] for g in d['goroutines'] if 'goid' in g}
         if jids != ids_gc:
@@ -235,7 +259,7 @@ def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False,
 def main():
     flags = set()
     while sys.argv[1] in ('--partial', '--without-minutes', '--want-minutes',
-                          '--want-upgraded'):
+                          '--want-upgraded', '--snapshot'):
         flags.add(sys.argv.pop(1))
     partial = '--partial' in flags
     no_minutes = '--without-minutes' in flags
@@ -247,7 +271,8 @@ def main():
         rt_parsed = without_minutes(rt_parsed)
     ok, summary, problems = compare(rt_parsed, gc_text, partial, json_path,
                                     '--want-minutes' in flags,
-                                    '--want-upgraded' in flags)
+                                    '--want-upgraded' in flags,
+                                    '--snapshot' in flags)
     print(summary)
     for p in problems[:8]:
         print('  ' + p)

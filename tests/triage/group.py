@@ -387,6 +387,10 @@ def check_waits(stderr, stdout, waits_json):
     known = [o for o in d['objects'] if o['kind'] != 'unknown']
     by_chans = {tuple(sorted(int(c['address'], 16) for c in o['channels'])): o for o in known}
     problems = []
+    # A live process ("triage park", read by gocap snapshot): main waits
+    # on the channel of os/signal it printed, and os/signal's runtime
+    # helper (ensureSigM) on a select of the runtime's own.
+    park = objs.pop('park', None)
     if set(objs) != set(WAITS) | set(SYNCS):
         problems.append('the program printed objects %s, the test knows %s' % (
             sorted(objs), sorted(set(WAITS) | set(SYNCS))))
@@ -456,6 +460,14 @@ def check_waits(stderr, stdout, waits_json):
     if sema_states - all_known:
         problems.append('runtime goroutines in semaphore waits not placed: %s' % sorted(sema_states - all_known)[:8])
     placed |= sync_placed
+    if park:
+        o = by_chans.get(tuple(park))
+        if not o or o['kind'] != 'chan receive' or 1 not in o['goids']:
+            problems.append('park: main is not on the channel it printed (%s)' % [hex(a) for a in park])
+        else:
+            placed |= {1}
+        placed |= {i for i, g in gs.items()
+                   if any(f[0] == 'runtime.ensureSigM.func1' for f in g['frames'])}
     # The runtime's own channel waiters (Go 1.24's unique cleanup, ...):
     # the traceback's runtime.chanrecv/chansend shows the hchan as its first
     # argument when it is precise (no "?"); every placement it shows agrees.

@@ -193,6 +193,122 @@ assert s[\"process\"][\"threads\"] >= 1 and s[\"process\"][\"ms\"] >= 1
 	done
 done
 
+# --- live processes: gocap snapshot and --pid ------------------------------
+# The program parks its populations and waits for SIGUSR1; gocap takes a
+# snapshot of it, and reads it live with --pid; then SIGUSR1 makes it panic
+# under GOTRACEBACK=crash, and that traceback, taken right after, is the
+# oracle: every goroutine parked in the snapshot is parked in it, with the
+# same status, frames and creator (oracle.py --snapshot).  That the process
+# ran on after the snapshot is shown by that very traceback.
+# park BIN DIR: start it in DIR, echo its PID once it is ready
+park() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	(cd "$2" && ulimit -c 0 && exec env GOTRACEBACK=crash "$1" park > stdout 2> stderr) &
+	pk=$!
+	i=0
+	until grep -q '^ready' "$2/stdout" 2> /dev/null || [ $i -ge 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	echo $pk
+}
+# gocapd's store for snapshots: a daemon of the test's own
+GOCAPD=$GOCD_BUILD/bin/gocapd
+DST=$W/store
+mkdir -p "$DST/store"
+: > "$DST/gocapd.conf"
+"$GOCAPD" --store "$DST/store" --config "$DST/gocapd.conf" --socket "$DST/sock" \
+	--log-stderr 2> "$DST/daemon.log" &
+DPID=$!
+trap 'kill $DPID 2> /dev/null; rm -rf "$W"' EXIT
+for _ in $(seq 50); do [ -S "$DST/sock" ] && break; sleep 0.1; done
+SG="$GOCAP --store $DST/store --config $DST/gocapd.conf --socket $DST/sock"
+for v in $VERSIONS; do
+	for var in $VARIANTS; do
+		b=$(triage "$v" "$var") || continue
+		d=$W/live-$v-$var
+		pk=$(park "$b" "$d")
+		$GOCAP snapshot "$pk" -o "$d/snap.core" > /dev/null 2> "$d/snap.err"
+		src=$?
+		$GOCAP goroutines --core "$d/snap.core" > "$d/snap.txt" 2> /dev/null
+		$GOCAP goroutines --pid "$pk" > "$d/pid.txt" 2> "$d/pid.err"
+		$GOCAP goroutines --pid "$pk" --waits --json > "$d/waits.json" 2> /dev/null
+		$GOCAP note --core "$d/snap.core" --json > "$d/note.json" 2> /dev/null
+		if [ "$var" = default ]; then
+			$SG snapshot "$pk" > /dev/null 2> "$d/store.err"
+			sst=$?
+			id=$($SG list --json 2> /dev/null | python3 -c "
+import json, sys
+d = [x for x in json.load(sys.stdin) if x['pid'] == $pk]
+print(d[-1]['id'] if d and d[-1]['snapshot'] and d[-1]['signal'] == 0 and d[-1]['status'] == 'complete' else '')")
+			[ -n "$id" ] && $SG goroutines "$id" > "$d/store.txt" 2> /dev/null
+		fi
+		ntask=$(find /proc/"$pk"/task -mindepth 1 -maxdepth 1 2> /dev/null | wc -l)
+		kill -0 "$pk" 2> /dev/null; alive=$?
+		kill -USR1 "$pk" 2> /dev/null
+		# not a child of this shell (park ran in $(...)): wait for it
+		i=0
+		while kill -0 "$pk" 2> /dev/null && [ $i -lt 600 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		check "Go $v $var: snapshot of a running process, which went on running" sh -c "
+			test $src = 0 && test $alive = 0 &&
+			grep -q '^gocap: snapshot of process $pk: [0-9]* threads stopped for [0-9.]* ms' '$d/snap.err' &&
+			grep -q '^panic: triage: crash with known populations' '$d/stderr'"
+		check "Go $v $var: the snapshot's parked goroutines are the traceback's right after (ids, states, frames, creators)" \
+			python3 "$GOCD_TOP/tests/gocap/oracle.py" --snapshot "$d/stderr" "$d/snap.txt"
+		check "Go $v $var: goroutines --pid reads the live process the same way" \
+			python3 "$GOCD_TOP/tests/gocap/oracle.py" --snapshot "$d/stderr" "$d/pid.txt"
+		check "Go $v $var: --waits --pid puts each population on the objects the program printed" \
+			python3 "$T/group.py" waits "$d/stderr" "$d/stdout" "$d/waits.json"
+		[ "$var" != default ] || check "Go $v: snapshot without -o goes into gocapd's store, marked as a snapshot, and reads the same" sh -c "
+			test $sst = 0 && test -n '$id' && $SG list | grep -q '^$id .* snap ' &&
+			python3 '$GOCD_TOP/tests/gocap/oracle.py' --snapshot '$d/stderr' '$d/store.txt'"
+		# gdb reads the snapshot: a thread for each task, each stopped
+		# in a function of the program (the registers were read)
+		[ "$var" != default ] || check "Go $v: gdb reads the snapshot, every thread in a function of the program" sh -c "
+			gdb -batch -ex 'thread apply all bt 1' '$b' '$d/snap.core' > '$d/gdb.txt' 2>&1
+			test \$(grep -c '^Thread [0-9]* (LWP' '$d/gdb.txt') = $ntask &&
+			test \$(grep -A1 '^Thread [0-9]* (LWP' '$d/gdb.txt' |
+				grep -c '^#0  \(0x[0-9a-f]* in \)\?[a-z][^ ]* () at /') = $ntask"
+		check "Go $v $var: the snapshot's note is flagged and holds every thread" python3 -c "
+import json, sys
+n = json.load(open('$d/note.json'))
+p, t = n['process'], n['threads']
+assert p['snapshot'] and p['signo'] == 0, p
+assert p['nr_threads'] == len(t) == $ntask, (p['nr_threads'], len(t), $ntask)
+assert t[0]['tid'] == $pk and all(x['comm'] for x in t), t[0]
+"
+	done
+done
+# refusals: a process that is gone, one traced already, --pid with --core
+refusals() {
+	sleep 300 > /dev/null 2>&1 &
+	sl=$!
+	strace -o /dev/null -p $sl > /dev/null 2>&1 &
+	st=$!
+	sleep 1
+	"$GOCAP" snapshot $sl -o "$W/x.core" 2> "$W/e2"
+	r2=$?
+	kill $st $sl 2> /dev/null
+	wait $st $sl 2> /dev/null
+	echo "traced: status $r2, $(cat "$W/e2")"
+	"$GOCAP" snapshot 4194304 -o "$W/x.core" 2> "$W/e1"
+	r1=$?
+	echo "gone: status $r1, $(cat "$W/e1")"
+	"$GOCAP" goroutines --pid 1 --core /dev/null > /dev/null 2> "$W/e3"
+	r3=$?
+	echo "both: status $r3, $(cat "$W/e3")"
+	[ $r2 = 1 ] && grep -q 'traced already' "$W/e2" &&
+		[ $r1 = 1 ] && grep -q 'no such process' "$W/e1" && [ ! -e "$W/x.core" ] &&
+		[ $r3 = 2 ] && grep -q 'give one of' "$W/e3"
+}
+if command -v strace > /dev/null; then
+	check "snapshot: a process that is gone, one traced already, and --pid with --core are refused clearly" refusals
+else
+	notok "snapshot refusals # strace not installed (scripts/install-deps.sh)"
+fi
+
 # --- fuzz seeds: small triage cores for fuzz_goroutines -------------------
 # (two goroutines per population, minimised to the pages the walk touches)
 SEEDS=$GOCD_BUILD/fuzz-seeds/fuzz_goroutines

@@ -29,6 +29,8 @@ static json_t *process_json(const struct gcd_process *p, int *bad)
 	js_put(o, "flags", json_integer(p->flags), bad);
 	js_put(o, "traceback_upgraded",
 	       json_boolean(p->flags & GCD_PROC_F_TB_UPGRADED), bad);
+	js_put(o, "snapshot", json_boolean(p->flags & GCD_PROC_F_SNAPSHOT),
+	       bad);
 	js_put(o, "seq", json_integer((json_int_t)p->seq), bad);
 	js_put(o, "realtime_ns", json_integer((json_int_t)p->realtime_ns), bad);
 	js_put(o, "boottime_ns", json_integer((json_int_t)p->boottime_ns), bad);

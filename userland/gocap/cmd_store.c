@@ -298,6 +298,8 @@ static json_t *dump_json(struct store *s, const struct store_dump *d)
 	js_put(o, "gid", json_integer(d->gid), &bad);
 	js_put(o, "signal", json_integer(d->signal), &bad);
 	js_put(o, "signal_name", sn ? js_text(signame) : json_null(), &bad);
+	/* signal 0: gocap snapshot of a running process (no crash) */
+	js_put(o, "snapshot", json_boolean(d->signal == 0), &bad);
 	js_put(o, "si_code", json_integer(d->si_code), &bad);
 	js_put(o, "exe", js_text(d->exe), &bad);
 	js_put(o, "exe_build_id", js_text(d->exe_build_id), &bad);
@@ -346,7 +348,8 @@ static int list_one(void *arg, const struct store_dump *d)
 		fmt_size(d->apparent_size, sz, sizeof(sz));
 		printf("%-6lld %-28s %7d %5d %5d %-5s %-9s %-40s %6s\n",
 		       (long long)d->id, t, d->pid, d->uid, d->gid,
-		       sn ? sn : "-", corefile_state(c->s, d),
+		       sn ? sn : d->signal ? "-" : "snap",
+		       corefile_state(c->s, d),
 		       d->exe[0] ? esc(d->exe, exe, sizeof(exe)) : "-",
 		       d->storage == STORE_NONE ? "-" : sz);
 	}
@@ -523,8 +526,11 @@ int cmd_info(struct gocap_opts *o)
 	printf("          PID: %d (%s)\n", d.pid,
 	       d.comm[0] ? E(d.comm) : "?");
 	printf("          UID: %d\n          GID: %d\n", d.uid, d.gid);
-	printf("       Signal: %d (%s), si_code %d\n", d.signal, sn ? sn : "?",
-	       d.si_code);
+	if (d.signal)
+		printf("       Signal: %d (%s), si_code %d\n", d.signal,
+		       sn ? sn : "?", d.si_code);
+	else
+		printf("       Signal: none: a snapshot of the running process (gocap snapshot)\n");
 	printf("    Timestamp: %s\n", t);
 	if ((v = ann_str(ann, "cwd", NULL)))
 		printf("          Cwd: %s\n", E(v));

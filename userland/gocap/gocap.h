@@ -20,14 +20,16 @@ struct gocap_opts {
 	const char *store_dir;		/* --store, default /var/lib/gocap */
 	const char *core;		/* --core */
 	const char *exe;		/* --exe */
-	const char *id;			/* a dump ID from the store */
+	const char *id;			/* a dump ID from the store (or a PID) */
+	const char *pid;		/* --pid: a running process */
 	const char *output;		/* -o */
 	const char *exe_filter;		/* list --exe */
 	const char *since, *until;	/* list */
 	const char *signal;		/* list --signal */
 	const char *debugger;		/* debug --debugger gdb|dlv */
 	const char *go_version;		/* layout --version */
-	const char *config;		/* doctor --config (gocapd.conf) */
+	const char *config;		/* doctor/snapshot --config (gocapd.conf) */
+	const char *socket;		/* snapshot --socket (gocapd's) */
 	int json;
 	int all_frames;
 	int group;			/* goroutines --group */
@@ -55,6 +57,13 @@ int cmd_list(struct gocap_opts *o);
 int cmd_info(struct gocap_opts *o);
 int cmd_dump(struct gocap_opts *o);
 int cmd_debug(struct gocap_opts *o);
+/* snapshot PID -o FILE: a core of a running process (cmd_snapshot.c). */
+int cmd_snapshot(struct gocap_opts *o);
+/*
+ * --pid: take a snapshot of o->pid into an unlinked temporary file and
+ * point o->core at it.  0, or 1 with a message printed.
+ */
+int snapshot_resolve(struct gocap_opts *o);
 /* Will the next crash be captured?  0 yes, 1 something would be lost. */
 int cmd_doctor(struct gocap_opts *o);
 

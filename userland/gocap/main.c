@@ -51,6 +51,14 @@ static void usage(FILE *f)
 "  releases\n"
 "        the Go releases gocap reads, one per line\n"
 "\n"
+"Commands on a running process (it goes on running):\n"
+"  snapshot PID [-o FILE] [--config FILE] [--socket PATH]\n"
+"        an ELF core of the process, which is stopped only while its\n"
+"        writable memory is copied: to FILE, or without -o into gocapd's\n"
+"        store (through its core_pattern helper), marked as a snapshot\n"
+"  goroutines, summary, note: --pid PID instead of --core\n"
+"        the same, from a snapshot taken for the command\n"
+"\n"
 "Commands on gocapd's store (default " "/var/lib/gocap" "):\n"
 "  list [--exe PATH|NAME] [--since T] [--until T] [--signal SIG] [-r] [--json]\n"
 "  info ID [--json]\n"
@@ -71,7 +79,7 @@ enum {
 	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
 	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
-	OPT_GROUP, OPT_WAITS, OPT_FILTER,
+	OPT_GROUP, OPT_WAITS, OPT_FILTER, OPT_PID, OPT_SOCKET,
 };
 
 static const struct option longopts[] = {
@@ -93,6 +101,8 @@ static const struct option longopts[] = {
 	{ "group", no_argument, NULL, OPT_GROUP },
 	{ "waits", no_argument, NULL, OPT_WAITS },
 	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
@@ -102,7 +112,7 @@ static const struct option longopts[] = {
 static const struct {
 	const char *name;
 	int (*fn)(struct gocap_opts *o);
-	int takes_id;		/* 1: optional ID, 2: required ID */
+	int takes_id;		/* 1: optional ID, 2: required ID, 3: PID */
 } commands[] = {
 	{ "goroutines", cmd_goroutines, 1 },
 	{ "summary", cmd_summary, 1 },
@@ -115,6 +125,7 @@ static const struct {
 	{ "dump", cmd_dump, 2 },
 	{ "debug", cmd_debug, 2 },
 	{ "doctor", cmd_doctor, 0 },
+	{ "snapshot", cmd_snapshot, 3 },
 };
 
 int main(int argc, char **argv)
@@ -213,6 +224,12 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_PID:
+			o.pid = optarg;
+			break;
+		case OPT_SOCKET:
+			o.socket = optarg;
+			break;
 		case 'o':
 			o.output = optarg;
 			break;
@@ -237,6 +254,21 @@ int main(int argc, char **argv)
 		if (o.id && !commands[i].takes_id) {
 			gocap_err("%s takes no ID argument (\"%s\")", cmd, o.id);
 			return 2;
+		}
+		if (commands[i].takes_id == 3 && !o.id) {
+			gocap_err("%s needs a process ID", cmd);
+			return 2;
+		}
+		if (o.pid && (commands[i].takes_id != 1 || o.id || o.core)) {
+			gocap_err(commands[i].takes_id != 1 ?
+				  "--pid is for goroutines, summary, note and roots" :
+				  "give one of a dump ID, --core and --pid");
+			return 2;
+		}
+		if (o.pid) {
+			ret = snapshot_resolve(&o);
+			if (ret)
+				return ret;
 		}
 		if (commands[i].takes_id == 2 && !o.id) {
 			gocap_err("%s needs a dump ID (see gocap list)", cmd);

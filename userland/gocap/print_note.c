@@ -45,6 +45,8 @@ void print_note_table(FILE *f, const struct gcd_note *n)
 			p->coredump_filter, p->effective_filter);
 		fprintf(f, "       Forced: %u mappings, %" PRIu64 " bytes\n",
 			p->forced_vmas, p->forced_bytes);
+		if (p->flags & GCD_PROC_F_SNAPSHOT)
+			fprintf(f, "     Snapshot: of a running process, by gocap snapshot (no crash; facts from /proc)\n");
 		if (p->flags & GCD_PROC_F_TB_UPGRADED)
 			fprintf(f, "    Traceback: upgraded to crash by gocoredump (the program ran without GOTRACEBACK=crash)\n");
 		if (p->flags & GCD_PROC_F_BUILDINFO)

@@ -30,7 +30,9 @@
 //	net      reads on loopback TCP connections
 //
 // TRIAGE_FEW=1: two goroutines per population (small cores for the fuzz
-// corpus).  A first argument other than "crash" is refused.
+// corpus).  "triage park": the same, but once ready main waits for SIGUSR1
+// before it panics (a live process for gocap snapshot, whose goroutines the
+// traceback right after must equal).  Any other argument is refused.
 //
 // Only the standard library of Go 1.19, so every toolchain builds it.
 package main
@@ -40,10 +42,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -174,9 +178,14 @@ func obj(name string, ch ...chan int) {
 }
 
 func main() {
-	if len(os.Args) != 2 || os.Args[1] != "crash" {
-		fmt.Fprintln(os.Stderr, "usage: triage crash")
+	if len(os.Args) != 2 || (os.Args[1] != "crash" && os.Args[1] != "park") {
+		fmt.Fprintln(os.Stderr, "usage: triage crash|park")
 		os.Exit(2)
+	}
+	park := make(chan os.Signal, 1)
+	if os.Args[1] == "park" {
+		signal.Notify(park, syscall.SIGUSR1)
+		fmt.Printf("obj park %p\n", park)
 	}
 	runtime.GOMAXPROCS(2)
 	few := os.Getenv("TRIAGE_FEW") == "1"
@@ -280,5 +289,8 @@ func main() {
 	fmt.Printf("ready goroutines=%d\n", runtime.NumGoroutine())
 	os.Stdout.Sync()
 	runtime.KeepAlive(l)
+	if os.Args[1] == "park" {
+		<-park
+	}
 	panic("triage: crash with known populations")
 }

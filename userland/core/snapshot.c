@@ -1,0 +1,1269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snapshot.c - an ELF core of a running process (contract in snapshot.h).
+ *
+ * Everything read from /proc is bounded: lines are cut at a fixed length,
+ * counts are capped (SNAP_MAX_*), and a field that cannot be parsed reads
+ * as absent.  The process may change under us until it is stopped; what
+ * matters (maps, registers, memory) is read again once it is.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/procfs.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/snapshot.h"
+#include "uapi/gocoredump.h"
+
+#define SNAP_MAX_THREADS	(1u << 16)
+#define SNAP_MAX_MAPS		(1u << 20)
+#define SNAP_PAGE		4096u
+#define SNAP_CHUNK		(2u << 20)	/* bytes per process_vm_readv */
+#define SNAP_PRECOPY_MAX	(1ull << 30)	/* read-only bytes read early */
+#define SNAP_HOLD_MAX		(4ull << 30)	/* writable bytes held in memory */
+#define SNAP_ROUNDS		64		/* task listings to catch clones */
+
+#ifndef PF_R
+#define PF_R 4
+#define PF_W 2
+#define PF_X 1
+#endif
+
+struct snap_thread {
+	pid_t tid;
+	int attached, stopped;
+	int sig;		/* a signal it stopped with, to give back */
+	int have_regs, have_fp;
+	struct user_regs_struct regs;
+	struct user_fpregs_struct fp;
+};
+
+struct snap_map {
+	uint64_t start, end, pgoff;
+	uint32_t flags;		/* PF_* */
+	int shared;
+	unsigned long inode;
+	unsigned int dev_major, dev_minor;
+	char *path;		/* "" for anonymous */
+	int content;		/* its bytes go into the core */
+	int file_all;		/* every page (file-backed, read-only) */
+	uint8_t *pre;		/* read before the stop (read-only maps) */
+	int pre_ok;
+	uint64_t file_off;	/* where its bytes go in the core */
+};
+
+/* Writable memory read during the stop, written after it. */
+struct snap_run {
+	uint64_t off;		/* file offset */
+	size_t len;
+	uint8_t *data;
+};
+
+struct snap {
+	pid_t pid;
+	char *err;
+	size_t errlen;
+	struct snap_thread *th;
+	size_t nth, capth;
+	struct snap_map *maps;
+	size_t nmaps;
+	struct snap_run *runs;
+	size_t nruns, capruns;
+	uint64_t held, hold_max;
+	int out_fd;
+	struct stat exe_st;
+	int have_exe;
+	struct snapshot_stats *st;
+	struct timespec stop_rt, stop_bt;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void seterr(struct snap *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void seterr(struct snap *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->err[0])
+		return;		/* the first problem is the one to tell */
+	va_start(ap, fmt);
+	vsnprintf(s->err, s->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Read a whole small /proc file (at most cap - 1 bytes, NUL terminated). */
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (got + 1 < cap) {
+		n = read(fd, buf + got, cap - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+/* ----- threads ----- */
+
+static struct snap_thread *find_thread(struct snap *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->nth; i++)
+		if (s->th[i].tid == tid)
+			return &s->th[i];
+	return NULL;
+}
+
+static struct snap_thread *add_thread(struct snap *s, pid_t tid)
+{
+	if (s->nth == s->capth) {
+		size_t cap = s->capth ? s->capth * 2 : 64;
+		struct snap_thread *t;
+
+		if (cap > SNAP_MAX_THREADS)
+			return NULL;
+		t = realloc(s->th, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		s->th = t;
+		s->capth = cap;
+	}
+	memset(&s->th[s->nth], 0, sizeof(s->th[0]));
+	s->th[s->nth].tid = tid;
+	return &s->th[s->nth++];
+}
+
+static const char *ptrace_hint(void)
+{
+	char buf[16];
+
+	if (read_small("/proc/sys/kernel/yama/ptrace_scope", buf,
+		       sizeof(buf)) > 0) {
+		int scope = atoi(buf);
+
+		if (scope == 3)
+			return " (Yama ptrace_scope is 3: no process may be traced until reboot)";
+		if (scope == 2)
+			return " (Yama ptrace_scope is 2: only CAP_SYS_PTRACE may trace; run as root)";
+		if (scope == 1 && geteuid())
+			return " (Yama ptrace_scope is 1: only a parent may trace, or CAP_SYS_PTRACE; run as root)";
+	}
+	return geteuid() ? " (run as root, or as the process's user)" : "";
+}
+
+/*
+ * Wait for an interrupted thread's stop.  A thread may first report a
+ * signal-delivery stop (Go's SIGURG preemption is frequent): that is a
+ * stop too; the signal is kept to give back at detach.  Returns 0 when
+ * stopped, -1 when the thread is gone.
+ */
+static int wait_stop(struct snap *s, struct snap_thread *t)
+{
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(t->tid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return -1;
+		if (!WIFSTOPPED(status))
+			continue;
+		if ((status >> 16) == PTRACE_EVENT_STOP) {
+			t->stopped = 1;
+			return 0;
+		}
+		if ((status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP) {
+			/* signal-delivery stop: stopped, signal suppressed
+			 * until we give it back */
+			if (!t->sig) {
+				t->sig = WSTOPSIG(status);
+				t->stopped = 1;
+				if (s->st)
+					s->st->signals_requeued++;
+				return 0;
+			}
+		}
+		/* anything else: let it go on to the interrupt stop */
+		if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
+			return -1;
+	}
+}
+
+/*
+ * Seize and stop every thread of the process, listing /proc/PID/task
+ * until a listing finds no thread it had not stopped yet: a thread can
+ * only be created by a running one, so once all listed are stopped and a
+ * new listing adds none, the set is complete.
+ */
+static int stop_all(struct snap *s)
+{
+	char path[64];
+	int round;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
+	for (round = 0; round < SNAP_ROUNDS; round++) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+		int added = 0;
+
+		if (!d) {
+			seterr(s, "process %d: %s", (int)s->pid,
+			       errno == ENOENT ? "no such process" : strerror(errno));
+			return -1;
+		}
+		while ((de = readdir(d))) {
+			struct snap_thread *t;
+			char *end;
+			long tid = strtol(de->d_name, &end, 10);
+
+			if (*end || tid <= 0 || find_thread(s, (pid_t)tid))
+				continue;
+			t = add_thread(s, (pid_t)tid);
+			if (!t) {
+				closedir(d);
+				seterr(s, "process %d: more than %u threads, or out of memory",
+				       (int)s->pid, SNAP_MAX_THREADS);
+				return -1;
+			}
+			added++;
+			if (ptrace(PTRACE_SEIZE, t->tid, 0, 0) < 0) {
+				int e = errno;
+
+				if (e == ESRCH) {	/* exited meanwhile */
+					s->nth--;
+					continue;
+				}
+				closedir(d);
+				s->nth--;
+				if (e == EPERM && t->tid == s->pid && !s->nth)
+					seterr(s, "cannot trace process %d: %s%s; is it traced already (a debugger)?",
+					       (int)s->pid, strerror(e), ptrace_hint());
+				else
+					seterr(s, "cannot trace thread %d of process %d: %s%s",
+					       (int)t->tid, (int)s->pid, strerror(e),
+					       ptrace_hint());
+				return -1;
+			}
+			t->attached = 1;
+			if (!s->st->pause_ns)
+				s->st->pause_ns = now_ns(CLOCK_MONOTONIC);
+			/* interrupt all first, then wait: they stop together */
+			if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0)
+				t->attached = 0;
+		}
+		closedir(d);
+		for (size_t i = 0; i < s->nth; i++) {
+			struct snap_thread *t = &s->th[i];
+
+			if (t->stopped)
+				continue;
+			if (!t->attached || wait_stop(s, t) < 0) {
+				/* gone: forget it */
+				ptrace(PTRACE_DETACH, t->tid, 0, 0);
+				*t = s->th[--s->nth];
+				i--;
+			}
+		}
+		if (!added)
+			break;
+	}
+	if (round == SNAP_ROUNDS) {
+		seterr(s, "process %d keeps creating threads", (int)s->pid);
+		return -1;
+	}
+	if (!s->nth) {
+		seterr(s, "process %d: no thread could be stopped (is it exiting?)",
+		       (int)s->pid);
+		return -1;
+	}
+	/* the thread group leader first, as in a kernel core */
+	for (size_t i = 1; i < s->nth; i++)
+		if (s->th[i].tid == s->pid) {
+			struct snap_thread t = s->th[0];
+
+			s->th[0] = s->th[i];
+			s->th[i] = t;
+		}
+	return 0;
+}
+
+static void resume_all(struct snap *s)
+{
+	for (size_t i = 0; i < s->nth; i++)
+		if (s->th[i].attached)
+			ptrace(PTRACE_DETACH, s->th[i].tid, 0,
+			       (void *)(long)s->th[i].sig);
+	s->st->pause_ns = s->st->pause_ns ?
+			  now_ns(CLOCK_MONOTONIC) - s->st->pause_ns : 0;
+	for (size_t i = 0; i < s->nth; i++)
+		s->th[i].attached = 0;
+}
+
+static void read_regs(struct snap *s)
+{
+	for (size_t i = 0; i < s->nth; i++) {
+		struct snap_thread *t = &s->th[i];
+
+		t->have_regs = ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) == 0;
+		t->have_fp = ptrace(PTRACE_GETFPREGS, t->tid, 0, &t->fp) == 0;
+	}
+}
+
+/* ----- mappings ----- */
+
+static void free_maps(struct snap *s)
+{
+	for (size_t i = 0; i < s->nmaps; i++) {
+		free(s->maps[i].path);
+		free(s->maps[i].pre);
+	}
+	free(s->maps);
+	s->maps = NULL;
+	s->nmaps = 0;
+}
+
+static int is_exe_map(const struct snap *s, const struct snap_map *m)
+{
+	return s->have_exe && m->inode && m->inode == s->exe_st.st_ino &&
+	       makedev(m->dev_major, m->dev_minor) == s->exe_st.st_dev;
+}
+
+/*
+ * Decide what of m goes into the core (see snapshot.h): what the kernel
+ * dumps under the default coredump_filter (0x33), plus the executable's
+ * read-only segments.  Pages of anonymous memory that are neither present
+ * nor swapped are zero and become holes; file-backed mappings go in whole,
+ * since a page not mapped yet still holds the file's bytes.
+ */
+static void classify(const struct snap *s, struct snap_map *m)
+{
+	const char *p = m->path;
+	int shm = !strncmp(p, "/dev/zero", 9) || !strncmp(p, "/SYSV", 5) ||
+		  !strncmp(p, "/memfd:", 7);
+
+	m->content = 0;
+	m->file_all = 0;
+	if (!(m->flags & PF_R))
+		return;
+	if (!strcmp(p, "[vvar]") || !strcmp(p, "[vvar_vclock]") ||
+	    !strcmp(p, "[vsyscall]"))
+		return;
+	if (!strncmp(p, "/dev/", 5) && strncmp(p, "/dev/shm/", 9) &&
+	    strncmp(p, "/dev/zero", 9))
+		return;		/* a device: reading may have effects */
+	if (shm || !strcmp(p, "[vdso]")) {
+		m->content = 1;	/* shared anonymous memory, the vDSO */
+		m->file_all = 1;
+		return;
+	}
+	if (m->inode && p[0] == '/') {
+		if (!m->shared && (m->flags & PF_W)) {
+			m->content = 1;	/* a data segment */
+			m->file_all = 1;
+		} else if (!m->shared && is_exe_map(s, m)) {
+			m->content = 1;	/* text, rodata */
+			m->file_all = 1;
+		}
+		return;		/* other files: their bytes are in them */
+	}
+	m->content = 1;		/* anonymous: present and swapped pages */
+}
+
+/* Parse /proc/PID/maps into s->maps (replacing what was there). */
+static int read_maps(struct snap *s)
+{
+	char path[64], line[4096 + 256];
+	size_t cap = 0;
+	FILE *f;
+
+	free_maps(s);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->pid);
+	f = fopen(path, "re");
+	if (!f) {
+		seterr(s, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, off;
+		unsigned int maj, min;
+		unsigned long inode;
+		char perms[8];
+		int pos = 0;
+		struct snap_map *m;
+		char *p, *nl;
+
+		if (!strchr(line, '\n') && !feof(f)) {
+			int c;	/* a path longer than the line: drop the rest */
+
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+		}
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %lu %n", &start, &end,
+			   perms, &off, &maj, &min, &inode, &pos) < 7 ||
+		    end <= start || strlen(perms) < 4)
+			continue;
+		if (s->nmaps == cap) {
+			struct snap_map *n;
+
+			cap = cap ? cap * 2 : 256;
+			if (cap > SNAP_MAX_MAPS) {
+				fclose(f);
+				seterr(s, "process %d: more than %u mappings",
+				       (int)s->pid, SNAP_MAX_MAPS);
+				return -1;
+			}
+			n = realloc(s->maps, cap * sizeof(*n));
+			if (!n) {
+				fclose(f);
+				seterr(s, "out of memory");
+				return -1;
+			}
+			s->maps = n;
+		}
+		m = &s->maps[s->nmaps];
+		memset(m, 0, sizeof(*m));
+		m->start = start;
+		m->end = end;
+		m->pgoff = off;
+		m->flags = (perms[0] == 'r' ? PF_R : 0) |
+			   (perms[1] == 'w' ? PF_W : 0) |
+			   (perms[2] == 'x' ? PF_X : 0);
+		m->shared = perms[3] == 's';
+		m->dev_major = maj;
+		m->dev_minor = min;
+		m->inode = inode;
+		p = line + pos;
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		m->path = strdup(p);
+		if (!m->path) {
+			fclose(f);
+			seterr(s, "out of memory");
+			return -1;
+		}
+		s->nmaps++;
+		classify(s, m);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Copy [addr, addr + len) of the process into buf: bytes read. */
+static size_t vm_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct iovec l = { (char *)buf + got, len - got };
+		struct iovec r = { (void *)(uintptr_t)(addr + got), len - got };
+		ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/*
+ * Before the stop: read the read-only file mappings whole (they cannot
+ * change while the process runs), up to SNAP_PRECOPY_MAX bytes.
+ */
+static void precopy(struct snap *s)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < s->nmaps; i++) {
+		struct snap_map *m = &s->maps[i];
+		uint64_t len = m->end - m->start;
+
+		if (!m->content || !m->file_all || (m->flags & PF_W) ||
+		    !is_exe_map(s, m) ||
+		    total + len > SNAP_PRECOPY_MAX)
+			continue;
+		m->pre = malloc(len);
+		if (!m->pre)
+			continue;
+		if (vm_read(s->pid, m->start, m->pre, len) != len) {
+			free(m->pre);
+			m->pre = NULL;
+			continue;
+		}
+		m->pre_ok = 1;
+		total += len;
+	}
+}
+
+/* Keep the pre-copied bytes of the maps that are the same after the stop. */
+static void adopt_precopy(struct snap *s, struct snap_map *old, size_t nold)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < s->nmaps; i++) {
+		struct snap_map *m = &s->maps[i];
+
+		while (j < nold && old[j].start < m->start)
+			j++;
+		if (j == nold)
+			break;
+		if (old[j].pre_ok && old[j].start == m->start &&
+		    old[j].end == m->end && old[j].flags == m->flags &&
+		    old[j].inode == m->inode && old[j].pgoff == m->pgoff &&
+		    m->content && m->file_all && is_exe_map(s, m)) {
+			m->pre = old[j].pre;
+			m->pre_ok = 1;
+			old[j].pre = NULL;
+			s->st->bytes_precopied += m->end - m->start;
+		}
+	}
+}
+
+/* ----- notes ----- */
+
+struct nbuf {
+	uint8_t *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void nb_put(struct nbuf *b, const void *data, size_t len)
+{
+	if (b->oom)
+		return;
+	if (b->len + len + 8 > b->cap) {
+		size_t cap = b->cap ? b->cap : 65536;
+		uint8_t *n;
+
+		while (cap < b->len + len + 8)
+			cap *= 2;
+		n = realloc(b->p, cap);
+		if (!n) {
+			b->oom = 1;
+			return;
+		}
+		b->p = n;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	while (b->len & 3)
+		b->p[b->len++] = 0;
+}
+
+static void note(struct nbuf *b, const char *name, uint32_t type,
+		 const void *desc, size_t len)
+{
+	Elf64_Nhdr h = { (Elf64_Word)strlen(name) + 1, (Elf64_Word)len, type };
+
+	nb_put(b, &h, sizeof(h));
+	nb_put(b, name, h.n_namesz);
+	nb_put(b, desc, len);
+}
+
+/* Field n (1-based) of /proc/.../stat, after the ")" that ends comm. */
+static int stat_fields(const char *buf, unsigned long long *v, int max)
+{
+	const char *p = strrchr(buf, ')');
+	int n = 0;
+
+	if (!p)
+		return 0;
+	p++;
+	/* field 3 (state) is a letter; keep numbering as proc(5) does */
+	while (*p && n < max) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		v[n++] = strtoull(p, NULL, 10);
+		while (*p && *p != ' ')
+			p++;
+	}
+	return n;	/* v[0] is field 3 */
+}
+
+static uint64_t status_u64(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* "Cpus_allowed:\tff,ffffffff" into 32-bit words (low word first). */
+static void status_cpus(const char *buf, __le64 *words, uint32_t *flags)
+{
+	const char *p = strstr(buf, "Cpus_allowed:"), *e;
+	unsigned int w = 0;
+
+	if (!p)
+		return;
+	p += strlen("Cpus_allowed:");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = strchr(p, '\n');
+	if (!e)
+		e = p + strlen(p);
+	/* groups of 8 hex digits, the last group is CPUs 0-31 */
+	while (e > p) {
+		const char *g = e;
+		char tmp[9];
+		size_t len;
+
+		while (g > p && g[-1] != ',')
+			g--;
+		len = (size_t)(e - g) < 8 ? (size_t)(e - g) : 8;
+		memcpy(tmp, g, len);
+		tmp[len] = '\0';
+		if (w < GCD_CPUMASK_WORDS)
+			words[w] = strtoull(tmp, NULL, 16) & 0xffffffffull;
+		else if (strtoull(tmp, NULL, 16))
+			*flags |= GCD_THR_F_CPUMASK_TRUNC;
+		w++;
+		e = g > p ? g - 1 : p;
+	}
+}
+
+static void thread_record(struct snap *s, const struct snap_thread *t,
+			  struct gcd_note_thread *r, long tck)
+{
+	char path[96], buf[8192];
+	unsigned long long f[64];
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	r->tid = (uint32_t)t->tid;
+	r->ns_tid = (uint32_t)t->tid;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)s->pid,
+		 (int)t->tid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		const char *a = strchr(buf, '('), *b = strrchr(buf, ')');
+
+		if (a && b && b > a) {
+			size_t len = (size_t)(b - a - 1);
+
+			if (len > GCD_COMM_LEN - 1)
+				len = GCD_COMM_LEN - 1;
+			for (size_t i = 0; i < len; i++)
+				r->comm[i] = isprint((unsigned char)a[1 + i]) ?
+					     a[1 + i] : '?';
+		}
+		n = stat_fields(buf, f, 64);
+		/* proc(5) field k is f[k - 3] */
+		if (n > 41 - 3) {
+			r->min_flt = f[10 - 3];
+			r->maj_flt = f[12 - 3];
+			r->utime_ns = f[14 - 3] * (1000000000ull / (uint64_t)tck);
+			r->stime_ns = f[15 - 3] * (1000000000ull / (uint64_t)tck);
+			r->prio = (uint32_t)((long long)f[18 - 3] + 100);
+			r->nice = (uint32_t)(int32_t)(long long)f[19 - 3];
+			r->start_boottime_ns = f[22 - 3] *
+					       (1000000000ull / (uint64_t)tck);
+			r->last_cpu = (uint32_t)f[39 - 3];
+			r->rt_priority = (uint32_t)f[40 - 3];
+			r->policy = (uint32_t)f[41 - 3];
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)s->pid,
+		 (int)t->tid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		uint32_t fl = 0;
+
+		r->nvcsw = status_u64(buf, "voluntary_ctxt_switches:");
+		r->nivcsw = status_u64(buf, "nonvoluntary_ctxt_switches:");
+		status_cpus(buf, r->cpus_allowed, &fl);
+		r->flags |= fl;
+		for (unsigned int w = 0; w < GCD_CPUMASK_WORDS; w++)
+			r->nr_cpus_allowed +=
+				(uint32_t)__builtin_popcountll(r->cpus_allowed[w]);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat",
+		 (int)s->pid, (int)t->tid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		unsigned long long run, delay, cnt;
+
+		if (sscanf(buf, "%llu %llu %llu", &run, &delay, &cnt) == 3) {
+			r->sum_exec_runtime_ns = run;
+			r->run_delay_ns = delay;
+			r->pcount = cnt;
+			r->flags |= GCD_THR_F_SCHED_INFO;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", (int)s->pid,
+		 (int)t->tid);
+	if (read_small(path, buf, sizeof(buf)) > 0)
+		r->nr_migrations = status_u64(buf, "se.nr_migrations") ?:
+			r->nr_migrations;
+	if (r->prio < 100) {
+		r->static_prio = 120 + r->nice;
+		r->normal_prio = r->prio;
+	} else {
+		r->static_prio = r->prio;
+		r->normal_prio = r->prio;
+	}
+}
+
+/* The value after "key" and any spaces or colons, for /proc/.../sched. */
+static uint64_t sched_u64(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	if (!p)
+		return 0;
+	p += strlen(key);
+	while (*p == ' ' || *p == ':' || *p == '\t')
+		p++;
+	return strtoull(p, NULL, 10);
+}
+
+static void gcd_notes(struct snap *s, struct nbuf *b)
+{
+	struct gcd_note_process pr;
+	struct gcd_note_threads_hdr th;
+	struct utsname u;
+	char path[64], buf[256];
+	long tck = sysconf(_SC_CLK_TCK);
+
+	if (tck <= 0)
+		tck = 100;
+	memset(&pr, 0, sizeof(pr));
+	pr.version = GCD_NOTE_VERSION;
+	pr.record_size = sizeof(pr);
+	pr.flags = GCD_PROC_F_SNAPSHOT;
+	pr.realtime_ns = (uint64_t)s->stop_rt.tv_sec * 1000000000ull +
+			 (uint64_t)s->stop_rt.tv_nsec;
+	pr.boottime_ns = (uint64_t)s->stop_bt.tv_sec * 1000000000ull +
+			 (uint64_t)s->stop_bt.tv_nsec;
+	pr.pid = pr.tgid = pr.ns_pid = pr.ns_tgid = (uint32_t)s->pid;
+	snprintf(path, sizeof(path), "/proc/%d/coredump_filter", (int)s->pid);
+	if (read_small(path, buf, sizeof(buf)) > 0)
+		pr.coredump_filter = (uint32_t)strtoul(buf, NULL, 16);
+	pr.effective_filter = pr.coredump_filter;
+	pr.nr_threads = (uint32_t)s->nth;
+	if (!uname(&u))
+		snprintf(pr.release, sizeof(pr.release), "%s", u.release);
+	note(b, GCD_NOTE_NAME, GCD_NT_PROCESS, &pr, sizeof(pr));
+
+	memset(&th, 0, sizeof(th));
+	th.version = GCD_NOTE_VERSION;
+	th.header_size = sizeof(th);
+	th.record_size = sizeof(struct gcd_note_thread);
+	th.count = (uint32_t)s->nth;
+	{
+		size_t len = sizeof(th) + s->nth * sizeof(struct gcd_note_thread);
+		uint8_t *d = calloc(1, len);
+
+		if (!d) {
+			b->oom = 1;
+			return;
+		}
+		memcpy(d, &th, sizeof(th));
+		for (size_t i = 0; i < s->nth; i++) {
+			struct gcd_note_thread *r = (void *)(d + sizeof(th) +
+						i * sizeof(*r));
+			char sp[96], sb[8192];
+
+			thread_record(s, &s->th[i], r, tck);
+			snprintf(sp, sizeof(sp), "/proc/%d/task/%d/sched",
+				 (int)s->pid, (int)s->th[i].tid);
+			if (read_small(sp, sb, sizeof(sb)) > 0 &&
+			    strstr(sb, "sum_sleep_runtime")) {
+				r->wait_sum_ns = sched_u64(sb, "wait_sum");
+				r->sleep_sum_ns = sched_u64(sb, "sum_sleep_runtime");
+				r->block_sum_ns = sched_u64(sb, "sum_block_runtime");
+				r->iowait_sum_ns = sched_u64(sb, "iowait_sum");
+				r->iowait_count = sched_u64(sb, "iowait_count");
+				r->nr_migrations = sched_u64(sb, "se.nr_migrations");
+				if (strstr(sb, "wait_sum"))
+					r->flags |= GCD_THR_F_SCHEDSTATS;
+			}
+		}
+		note(b, GCD_NOTE_NAME, GCD_NT_THREADS, d, len);
+		free(d);
+	}
+}
+
+static void build_notes(struct snap *s, struct nbuf *b)
+{
+	char path[64], buf[8192];
+	struct elf_prpsinfo ps;
+	ssize_t n;
+
+	for (size_t i = 0; i < s->nth; i++) {
+		const struct snap_thread *t = &s->th[i];
+		struct elf_prstatus pr;
+
+		memset(&pr, 0, sizeof(pr));
+		pr.pr_pid = t->tid;
+		if (t->have_regs)
+			memcpy(&pr.pr_reg, &t->regs, sizeof(pr.pr_reg));
+		note(b, "CORE", NT_PRSTATUS, &pr, sizeof(pr));
+		if (t->have_fp)
+			note(b, "CORE", NT_PRFPREG, &t->fp, sizeof(t->fp));
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.pr_pid = s->pid;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		const char *a = strchr(buf, '('), *e = strrchr(buf, ')');
+		unsigned long long f[8];
+
+		if (a && e && e > a) {
+			size_t len = (size_t)(e - a - 1);
+
+			if (len >= sizeof(ps.pr_fname))
+				len = sizeof(ps.pr_fname) - 1;
+			memcpy(ps.pr_fname, a + 1, len);
+			ps.pr_sname = e[2];
+			ps.pr_state = 0;
+			if (stat_fields(buf, f, 4) >= 4) {
+				ps.pr_ppid = (int)f[1];
+				ps.pr_pgrp = (int)f[2];
+				ps.pr_sid = (int)f[3];
+			}
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)s->pid);
+	n = read_small(path, buf, sizeof(ps.pr_psargs) + 1);
+	if (n > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (!buf[i])
+				buf[i] = ' ';
+		memcpy(ps.pr_psargs, buf,
+		       (size_t)n < sizeof(ps.pr_psargs) - 1 ? (size_t)n :
+		       sizeof(ps.pr_psargs) - 1);
+	}
+	note(b, "CORE", NT_PRPSINFO, &ps, sizeof(ps));
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)s->pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n > 0)
+		note(b, "CORE", NT_AUXV, buf, (size_t)n);
+
+	/* NT_FILE: count, page size, (start, end, pgoff) each, names */
+	{
+		struct nbuf f = { 0 };
+		uint64_t hdr[2] = { 0, SNAP_PAGE };
+
+		for (size_t i = 0; i < s->nmaps; i++)
+			if (s->maps[i].inode && s->maps[i].path[0] == '/')
+				hdr[0]++;
+		nb_put(&f, hdr, sizeof(hdr));
+		for (size_t i = 0; i < s->nmaps; i++) {
+			const struct snap_map *m = &s->maps[i];
+			uint64_t e[3] = { m->start, m->end, m->pgoff / SNAP_PAGE };
+
+			if (m->inode && m->path[0] == '/')
+				nb_put(&f, e, sizeof(e));
+		}
+		/* names are packed, not 4-byte aligned: build them apart */
+		if (!f.oom) {
+			size_t names = 0;
+			uint8_t *d;
+
+			for (size_t i = 0; i < s->nmaps; i++)
+				if (s->maps[i].inode && s->maps[i].path[0] == '/')
+					names += strlen(s->maps[i].path) + 1;
+			d = malloc(f.len + names);
+			if (d) {
+				size_t o = f.len;
+
+				memcpy(d, f.p, f.len);
+				for (size_t i = 0; i < s->nmaps; i++) {
+					const char *p = s->maps[i].path;
+
+					if (!s->maps[i].inode || p[0] != '/')
+						continue;
+					memcpy(d + o, p, strlen(p) + 1);
+					o += strlen(p) + 1;
+				}
+				note(b, "CORE", NT_FILE, d, o);
+				free(d);
+			}
+		}
+		free(f.p);
+	}
+	gcd_notes(s, b);
+}
+
+/* ----- memory ----- */
+
+/*
+ * How much writable memory may be held until the process runs again: at
+ * most SNAP_HOLD_MAX, and half of what the machine has available, so that
+ * a snapshot does not push the machine (and its target) into swap.
+ */
+static uint64_t hold_budget(void)
+{
+	char buf[4096];
+	const char *p;
+	uint64_t avail;
+
+	if (read_small("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strstr(buf, "MemAvailable:");
+	if (!p)
+		return 0;
+	avail = strtoull(p + strlen("MemAvailable:"), NULL, 10) * 1024 / 2;
+	return avail < SNAP_HOLD_MAX ? avail : SNAP_HOLD_MAX;
+}
+
+static int hold(struct snap *s, uint64_t off, const uint8_t *src, size_t len)
+{
+	struct snap_run *r;
+
+	if (s->nruns == s->capruns) {
+		size_t cap = s->capruns ? s->capruns * 2 : 1024;
+		struct snap_run *n = realloc(s->runs, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		s->runs = n;
+		s->capruns = cap;
+	}
+	r = &s->runs[s->nruns];
+	r->data = malloc(len);
+	if (!r->data)
+		return -1;
+	memcpy(r->data, src, len);
+	r->off = off;
+	r->len = len;
+	s->nruns++;
+	s->held += len;
+	return 0;
+}
+
+static int page_zero(const uint8_t *p)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(p, zero, 16) && !memcmp(p, p + 16, SNAP_PAGE - 16);
+}
+
+/* Write the non-zero pages of data (len bytes, file offset off). */
+static int write_sparse(struct snap *s, uint64_t off, const uint8_t *data,
+			size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t st, n;
+
+		if (len - i >= SNAP_PAGE && page_zero(data + i)) {
+			i += SNAP_PAGE;
+			continue;
+		}
+		st = i;
+		while (i < len && !(len - i >= SNAP_PAGE && page_zero(data + i)))
+			i += len - i < SNAP_PAGE ? len - i : SNAP_PAGE;
+		for (n = 0; n < i - st;) {
+			ssize_t w = pwrite(s->out_fd, data + st + n, i - st - n,
+					   (off_t)(off + st + n));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				seterr(s, "cannot write the core: %s",
+				       w < 0 ? strerror(errno) : "short write");
+				return -1;
+			}
+			n += (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Copy the present pages of map m (during the stop).  Writable bytes are
+ * held in memory up to SNAP_HOLD_MAX, written at once past it.
+ */
+static int copy_map(struct snap *s, struct snap_map *m, int pm_fd,
+		    uint8_t *buf)
+{
+	uint64_t addr = m->start;
+	uint64_t pm[SNAP_CHUNK / SNAP_PAGE];
+
+	while (addr < m->end) {
+		size_t len = m->end - addr < SNAP_CHUNK ? m->end - addr :
+			     SNAP_CHUNK;
+		size_t np = len / SNAP_PAGE, i = 0;
+		int all = m->file_all || pm_fd < 0;
+
+		if (!all) {
+			ssize_t r = pread(pm_fd, pm, np * sizeof(pm[0]),
+					  (off_t)(addr / SNAP_PAGE * sizeof(pm[0])));
+
+			if (r != (ssize_t)(np * sizeof(pm[0])))
+				all = 1;	/* no pagemap: read it all */
+		}
+		while (i < np) {
+			size_t j, got, want;
+
+			if (!all && !(pm[i] & (3ull << 62))) {
+				i++;	/* neither present nor swapped */
+				continue;
+			}
+			for (j = i + 1; j < np &&
+			     (all || (pm[j] & (3ull << 62))); j++)
+				;
+			want = (j - i) * SNAP_PAGE;
+			got = vm_read(s->pid, addr + i * SNAP_PAGE, buf, want);
+			got &= ~(size_t)(SNAP_PAGE - 1);
+			s->st->bytes_copied += got;
+			if (got) {
+				uint64_t off = m->file_off + (addr - m->start) +
+					       i * SNAP_PAGE;
+
+				if (s->held + got <= s->hold_max) {
+					if (hold(s, off, buf, got) &&
+					    write_sparse(s, off, buf, got))
+						return -1;
+				} else if (write_sparse(s, off, buf, got)) {
+					return -1;
+				}
+			}
+			/* a page that cannot be read stays a hole */
+			i = j > i + got / SNAP_PAGE ? i + got / SNAP_PAGE + 1 : j;
+		}
+		addr += len;
+	}
+	return 0;
+}
+
+static int write_all(struct snap *s, const void *p, size_t len, uint64_t off)
+{
+	return write_sparse(s, off, p, len);
+}
+
+int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
+		   char *err, size_t errlen)
+{
+	struct snap s;
+	struct snap_map *pre = NULL;
+	size_t npre = 0;
+	struct nbuf notes = { 0 };
+	uint8_t *buf = NULL;
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC), off;
+	char path[64];
+	int pm_fd = -1, ret = -1;
+	size_t nload;
+	unsigned int phnum;
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph = NULL;
+
+	memset(&s, 0, sizeof(s));
+	memset(st, 0, sizeof(*st));
+	s.pid = pid;
+	s.err = err;
+	s.errlen = errlen;
+	s.out_fd = out_fd;
+	s.st = st;
+	err[0] = '\0';
+	if (pid <= 0) {
+		seterr(&s, "no such process: %d", (int)pid);
+		return -1;
+	}
+	if (pid == getpid()) {
+		seterr(&s, "gocap cannot snapshot itself");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &s.exe_st) == 0)
+		s.have_exe = 1;
+	else if (errno == ENOENT && access(path, F_OK) &&
+		 kill(pid, 0) && errno == ESRCH) {
+		seterr(&s, "no such process: %d", (int)pid);
+		return -1;
+	}
+	buf = malloc(SNAP_CHUNK);
+	if (!buf) {
+		seterr(&s, "out of memory");
+		return -1;
+	}
+	s.hold_max = hold_budget();
+	/* 1. before the stop */
+	if (read_maps(&s))
+		goto out;
+	precopy(&s);
+	pre = s.maps;
+	npre = s.nmaps;
+	s.maps = NULL;
+	s.nmaps = 0;
+
+	/* 2. stop */
+	if (stop_all(&s))
+		goto resume;
+	clock_gettime(CLOCK_REALTIME, &s.stop_rt);
+	clock_gettime(CLOCK_BOOTTIME, &s.stop_bt);
+	/* 3. registers, maps, memory */
+	read_regs(&s);
+	if (read_maps(&s))
+		goto resume;
+	adopt_precopy(&s, pre, npre);
+	build_notes(&s, &notes);
+	if (notes.oom) {
+		seterr(&s, "out of memory");
+		goto resume;
+	}
+	nload = s.nmaps;
+	phnum = (unsigned int)nload + 1;
+	off = sizeof(Elf64_Ehdr) + (uint64_t)phnum * sizeof(Elf64_Phdr);
+	off += notes.len;
+	off = (off + SNAP_PAGE - 1) & ~(uint64_t)(SNAP_PAGE - 1);
+	for (size_t i = 0; i < s.nmaps; i++) {
+		struct snap_map *m = &s.maps[i];
+
+		m->file_off = off;
+		if (m->content)
+			off += m->end - m->start;
+	}
+	st->file_size = off;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < s.nmaps; i++) {
+		struct snap_map *m = &s.maps[i];
+
+		if (!m->content || m->pre_ok)
+			continue;
+		if (copy_map(&s, m, pm_fd, buf))
+			goto resume;
+	}
+	ret = 0;
+resume:
+	/* 4. let it go */
+	resume_all(&s);
+	if (ret)
+		goto out;
+	ret = -1;
+
+	/* 5. the file: header, phdrs, notes, then the segments */
+	if (ftruncate(out_fd, 0) || ftruncate(out_fd, (off_t)st->file_size)) {
+		seterr(&s, "cannot size the core: %s", strerror(errno));
+		goto out;
+	}
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh.e_type = ET_CORE;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(eh);
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	ph = calloc(phnum, sizeof(*ph));
+	if (!ph) {
+		seterr(&s, "out of memory");
+		goto out;
+	}
+	ph[0].p_type = PT_NOTE;
+	ph[0].p_offset = sizeof(eh) + (uint64_t)phnum * sizeof(Elf64_Phdr);
+	ph[0].p_filesz = notes.len;
+	ph[0].p_align = 4;
+	for (size_t i = 0; i < s.nmaps; i++) {
+		const struct snap_map *m = &s.maps[i];
+		Elf64_Phdr *p = &ph[i + 1];
+
+		p->p_type = PT_LOAD;
+		p->p_offset = m->file_off;
+		p->p_vaddr = m->start;
+		p->p_memsz = m->end - m->start;
+		p->p_filesz = m->content ? p->p_memsz : 0;
+		p->p_flags = m->flags;
+		p->p_align = SNAP_PAGE;
+	}
+	if (phnum >= PN_XNUM) {
+		/* extended numbering: the count in section 0's sh_info */
+		Elf64_Shdr sh;
+
+		memset(&sh, 0, sizeof(sh));
+		sh.sh_info = phnum;
+		eh.e_phnum = PN_XNUM;
+		eh.e_shnum = 1;
+		eh.e_shoff = st->file_size;
+		if (write_all(&s, &sh, sizeof(sh), st->file_size))
+			goto out;
+		st->file_size += sizeof(sh);
+	} else {
+		eh.e_phnum = (uint16_t)phnum;
+	}
+	if (write_all(&s, &eh, sizeof(eh), 0) ||
+	    write_all(&s, ph, (size_t)phnum * sizeof(*ph), sizeof(eh)) ||
+	    write_all(&s, notes.p, notes.len, ph[0].p_offset))
+		goto out;
+	for (size_t i = 0; i < s.nmaps; i++) {
+		const struct snap_map *m = &s.maps[i];
+
+		if (m->pre_ok &&
+		    write_sparse(&s, m->file_off, m->pre, m->end - m->start))
+			goto out;
+	}
+	for (size_t i = 0; i < s.nruns; i++)
+		if (write_sparse(&s, s.runs[i].off, s.runs[i].data,
+				 s.runs[i].len))
+			goto out;
+	st->threads = (unsigned int)s.nth;
+	st->segments = (unsigned int)s.nmaps;
+	st->bytes_copied += st->bytes_precopied;
+	ret = 0;
+out:
+	if (pm_fd >= 0)
+		close(pm_fd);
+	if (s.nth && s.th[0].attached)
+		resume_all(&s);
+	for (size_t i = 0; i < npre; i++) {
+		free(pre[i].path);
+		free(pre[i].pre);
+	}
+	free(pre);
+	free_maps(&s);
+	for (size_t i = 0; i < s.nruns; i++)
+		free(s.runs[i].data);
+	free(s.runs);
+	free(s.th);
+	free(notes.p);
+	free(ph);
+	free(buf);
+	st->total_ns = now_ns(CLOCK_MONOTONIC) - t0;
+	return ret;
+}
