@@ -21,7 +21,8 @@
 #     channel and semaphore waiter somewhere;
 #   - summary gives the crash, the states and the top buckets.
 # Every release of GOCD_TRIAGE_VERSIONS (default 1.19 1.22 1.24 1.27), each
-# built static, with -ldflags='-s -w' and as PIE.  Crashers are built once
+# built static, with -ldflags='-s -w', as PIE, and with cgo (the net
+# package then links libc's resolver: a dynamic executable).  Crashers are built once
 # per source and toolchain and cached under $GOCD_BUILD/triage-crashers/.
 set -u
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -51,7 +52,7 @@ check() {
 command -v python3 > /dev/null || { echo "1..0 # SKIP python3 missing"; exit 0; }
 
 VERSIONS=${GOCD_TRIAGE_VERSIONS:-"1.19 1.22 1.24 1.27"}
-VARIANTS="default sw pie"
+VARIANTS="default sw pie cgo"
 
 # --- the program, built once per source/toolchain/variant -------------------
 SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/triage/*.go | sha256sum | cut -c1-16)
@@ -60,12 +61,15 @@ triage() {
 	out="$CACHE/$SRC_HASH/triage-$1-$2"
 	if [ ! -x "$out" ]; then
 		mkdir -p "$CACHE/$SRC_HASH"
+		cgo=0
+		[ "$2" != cgo ] || cgo=1
 		case $2 in
 		default) set -- "$1" build ;;
 		sw) set -- "$1" build "-ldflags=-s -w" ;;
 		pie) set -- "$1" build -buildmode=pie ;;
+		cgo) set -- "$1" build ;;
 		esac
-		(cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$@" \
+		(cd "$T/go" && CGO_ENABLED=$cgo "$GOCD_TOP/scripts/go.sh" "$@" \
 			-o "$out.tmp" ./triage) > "$W/build.log" 2>&1 &&
 			mv "$out.tmp" "$out" || return 1
 	fi
