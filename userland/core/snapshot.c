@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/procparse.h"
 #include "core/snapshot.h"
 #include "uapi/gocoredump.h"
 
@@ -421,13 +422,9 @@ static int read_maps(struct snap *s)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, off;
-		unsigned int maj, min;
-		unsigned long inode;
-		char perms[8];
-		int pos = 0;
+		struct procparse_map pm;
 		struct snap_map *m;
-		char *p, *nl;
+		char *nl;
 
 		if (!strchr(line, '\n') && !feof(f)) {
 			int c;	/* a path longer than the line: drop the rest */
@@ -435,9 +432,10 @@ static int read_maps(struct snap *s)
 			while ((c = fgetc(f)) != EOF && c != '\n')
 				;
 		}
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %lu %n", &start, &end,
-			   perms, &off, &maj, &min, &inode, &pos) < 7 ||
-		    end <= start || strlen(perms) < 4)
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (procparse_maps_line(line, &pm))
 			continue;
 		if (s->nmaps == cap) {
 			struct snap_map *n;
@@ -459,21 +457,16 @@ static int read_maps(struct snap *s)
 		}
 		m = &s->maps[s->nmaps];
 		memset(m, 0, sizeof(*m));
-		m->start = start;
-		m->end = end;
-		m->pgoff = off;
-		m->flags = (perms[0] == 'r' ? PF_R : 0) |
-			   (perms[1] == 'w' ? PF_W : 0) |
-			   (perms[2] == 'x' ? PF_X : 0);
-		m->shared = perms[3] == 's';
-		m->dev_major = maj;
-		m->dev_minor = min;
-		m->inode = inode;
-		p = line + pos;
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl = '\0';
-		m->path = strdup(p);
+		m->start = pm.start;
+		m->end = pm.end;
+		m->pgoff = pm.pgoff;
+		m->flags = (pm.readable ? PF_R : 0) | (pm.writable ? PF_W : 0) |
+			   (pm.executable ? PF_X : 0);
+		m->shared = pm.shared;
+		m->dev_major = pm.dev_major;
+		m->dev_minor = pm.dev_minor;
+		m->inode = pm.inode;
+		m->path = strdup(pm.path);
 		if (!m->path) {
 			fclose(f);
 			seterr(s, "out of memory");
@@ -598,121 +591,47 @@ static void note(struct nbuf *b, const char *name, uint32_t type,
 	nb_put(b, desc, len);
 }
 
-/* Field n (1-based) of /proc/.../stat, after the ")" that ends comm. */
-static int stat_fields(const char *buf, unsigned long long *v, int max)
-{
-	const char *p = strrchr(buf, ')');
-	int n = 0;
-
-	if (!p)
-		return 0;
-	p++;
-	/* field 3 (state) is a letter; keep numbering as proc(5) does */
-	while (*p && n < max) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		v[n++] = strtoull(p, NULL, 10);
-		while (*p && *p != ' ')
-			p++;
-	}
-	return n;	/* v[0] is field 3 */
-}
-
-static uint64_t status_u64(const char *buf, const char *key)
-{
-	const char *p = strstr(buf, key);
-
-	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
-}
-
-/* "Cpus_allowed:\tff,ffffffff" into 32-bit words (low word first). */
-static void status_cpus(const char *buf, __le64 *words, uint32_t *flags)
-{
-	const char *p = strstr(buf, "Cpus_allowed:"), *e;
-	unsigned int w = 0;
-
-	if (!p)
-		return;
-	p += strlen("Cpus_allowed:");
-	while (*p == ' ' || *p == '\t')
-		p++;
-	e = strchr(p, '\n');
-	if (!e)
-		e = p + strlen(p);
-	/* groups of 8 hex digits, the last group is CPUs 0-31 */
-	while (e > p) {
-		const char *g = e;
-		char tmp[9];
-		size_t len;
-
-		while (g > p && g[-1] != ',')
-			g--;
-		len = (size_t)(e - g) < 8 ? (size_t)(e - g) : 8;
-		memcpy(tmp, g, len);
-		tmp[len] = '\0';
-		if (w < GCD_CPUMASK_WORDS)
-			words[w] = strtoull(tmp, NULL, 16) & 0xffffffffull;
-		else if (strtoull(tmp, NULL, 16))
-			*flags |= GCD_THR_F_CPUMASK_TRUNC;
-		w++;
-		e = g > p ? g - 1 : p;
-	}
-}
-
 static void thread_record(struct snap *s, const struct snap_thread *t,
 			  struct gcd_note_thread *r, long tck)
 {
+	uint64_t ns_per_tick = 1000000000ull / (uint64_t)tck;
 	char path[96], buf[8192];
 	unsigned long long f[64];
-	int n;
+	uint64_t cpus[GCD_CPUMASK_WORDS];
+	int found;
 
 	memset(r, 0, sizeof(*r));
 	r->tid = (uint32_t)t->tid;
 	r->ns_tid = (uint32_t)t->tid;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)s->pid,
 		 (int)t->tid);
-	if (read_small(path, buf, sizeof(buf)) > 0) {
-		const char *a = strchr(buf, '('), *b = strrchr(buf, ')');
-
-		if (a && b && b > a) {
-			size_t len = (size_t)(b - a - 1);
-
-			if (len > GCD_COMM_LEN - 1)
-				len = GCD_COMM_LEN - 1;
-			for (size_t i = 0; i < len; i++)
-				r->comm[i] = isprint((unsigned char)a[1 + i]) ?
-					     a[1 + i] : '?';
-		}
-		n = stat_fields(buf, f, 64);
-		/* proc(5) field k is f[k - 3] */
-		if (n > 41 - 3) {
-			r->min_flt = f[10 - 3];
-			r->maj_flt = f[12 - 3];
-			r->utime_ns = f[14 - 3] * (1000000000ull / (uint64_t)tck);
-			r->stime_ns = f[15 - 3] * (1000000000ull / (uint64_t)tck);
-			r->prio = (uint32_t)((long long)f[18 - 3] + 100);
-			r->nice = (uint32_t)(int32_t)(long long)f[19 - 3];
-			r->start_boottime_ns = f[22 - 3] *
-					       (1000000000ull / (uint64_t)tck);
-			r->last_cpu = (uint32_t)f[39 - 3];
-			r->rt_priority = (uint32_t)f[40 - 3];
-			r->policy = (uint32_t)f[41 - 3];
-		}
+	/* proc(5) field k is f[k - 3] */
+	if (read_small(path, buf, sizeof(buf)) > 0 &&
+	    procparse_stat(buf, r->comm, sizeof(r->comm), f, 64) > 41 - 3) {
+		r->min_flt = f[10 - 3];
+		r->maj_flt = f[12 - 3];
+		r->utime_ns = f[14 - 3] * ns_per_tick;
+		r->stime_ns = f[15 - 3] * ns_per_tick;
+		r->prio = (uint32_t)((long long)f[18 - 3] + 100);
+		r->nice = (uint32_t)(int32_t)(long long)f[19 - 3];
+		r->start_boottime_ns = f[22 - 3] * ns_per_tick;
+		r->last_cpu = (uint32_t)f[39 - 3];
+		r->rt_priority = (uint32_t)f[40 - 3];
+		r->policy = (uint32_t)f[41 - 3];
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)s->pid,
 		 (int)t->tid);
 	if (read_small(path, buf, sizeof(buf)) > 0) {
-		uint32_t fl = 0;
-
-		r->nvcsw = status_u64(buf, "voluntary_ctxt_switches:");
-		r->nivcsw = status_u64(buf, "nonvoluntary_ctxt_switches:");
-		status_cpus(buf, r->cpus_allowed, &fl);
-		r->flags |= fl;
-		for (unsigned int w = 0; w < GCD_CPUMASK_WORDS; w++)
+		r->nvcsw = procparse_value(buf, "voluntary_ctxt_switches", NULL);
+		r->nivcsw = procparse_value(buf, "nonvoluntary_ctxt_switches",
+					    NULL);
+		if (procparse_cpus(buf, cpus, GCD_CPUMASK_WORDS))
+			r->flags |= GCD_THR_F_CPUMASK_TRUNC;
+		for (unsigned int w = 0; w < GCD_CPUMASK_WORDS; w++) {
+			r->cpus_allowed[w] = cpus[w];
 			r->nr_cpus_allowed +=
-				(uint32_t)__builtin_popcountll(r->cpus_allowed[w]);
+				(uint32_t)__builtin_popcountll(cpus[w]);
+		}
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat",
 		 (int)s->pid, (int)t->tid);
@@ -728,9 +647,22 @@ static void thread_record(struct snap *s, const struct snap_thread *t,
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", (int)s->pid,
 		 (int)t->tid);
-	if (read_small(path, buf, sizeof(buf)) > 0)
-		r->nr_migrations = status_u64(buf, "se.nr_migrations") ?:
-			r->nr_migrations;
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		r->nr_migrations = procparse_value(buf, "se.nr_migrations",
+						   NULL);
+		/* schedstats: only when the kernel keeps them */
+		r->wait_sum_ns = procparse_value(buf, "wait_sum", &found);
+		if (found) {
+			r->flags |= GCD_THR_F_SCHEDSTATS;
+			r->sleep_sum_ns = procparse_value(buf, "sum_sleep_runtime",
+							  NULL);
+			r->block_sum_ns = procparse_value(buf, "sum_block_runtime",
+							  NULL);
+			r->iowait_sum_ns = procparse_value(buf, "iowait_sum", NULL);
+			r->iowait_count = procparse_value(buf, "iowait_count",
+							  NULL);
+		}
+	}
 	if (r->prio < 100) {
 		r->static_prio = 120 + r->nice;
 		r->normal_prio = r->prio;
@@ -738,19 +670,6 @@ static void thread_record(struct snap *s, const struct snap_thread *t,
 		r->static_prio = r->prio;
 		r->normal_prio = r->prio;
 	}
-}
-
-/* The value after "key" and any spaces or colons, for /proc/.../sched. */
-static uint64_t sched_u64(const char *buf, const char *key)
-{
-	const char *p = strstr(buf, key);
-
-	if (!p)
-		return 0;
-	p += strlen(key);
-	while (*p == ' ' || *p == ':' || *p == '\t')
-		p++;
-	return strtoull(p, NULL, 10);
 }
 
 static void gcd_notes(struct snap *s, struct nbuf *b)
@@ -798,22 +717,8 @@ static void gcd_notes(struct snap *s, struct nbuf *b)
 		for (size_t i = 0; i < s->nth; i++) {
 			struct gcd_note_thread *r = (void *)(d + sizeof(th) +
 						i * sizeof(*r));
-			char sp[96], sb[8192];
 
 			thread_record(s, &s->th[i], r, tck);
-			snprintf(sp, sizeof(sp), "/proc/%d/task/%d/sched",
-				 (int)s->pid, (int)s->th[i].tid);
-			if (read_small(sp, sb, sizeof(sb)) > 0 &&
-			    strstr(sb, "sum_sleep_runtime")) {
-				r->wait_sum_ns = sched_u64(sb, "wait_sum");
-				r->sleep_sum_ns = sched_u64(sb, "sum_sleep_runtime");
-				r->block_sum_ns = sched_u64(sb, "sum_block_runtime");
-				r->iowait_sum_ns = sched_u64(sb, "iowait_sum");
-				r->iowait_count = sched_u64(sb, "iowait_count");
-				r->nr_migrations = sched_u64(sb, "se.nr_migrations");
-				if (strstr(sb, "wait_sum"))
-					r->flags |= GCD_THR_F_SCHEDSTATS;
-			}
 		}
 		note(b, GCD_NOTE_NAME, GCD_NT_THREADS, d, len);
 		free(d);
@@ -842,22 +747,15 @@ static void build_notes(struct snap *s, struct nbuf *b)
 	ps.pr_pid = s->pid;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
 	if (read_small(path, buf, sizeof(buf)) > 0) {
-		const char *a = strchr(buf, '('), *e = strrchr(buf, ')');
-		unsigned long long f[8];
+		unsigned long long f[4];
+		const char *e = strrchr(buf, ')');
 
-		if (a && e && e > a) {
-			size_t len = (size_t)(e - a - 1);
-
-			if (len >= sizeof(ps.pr_fname))
-				len = sizeof(ps.pr_fname) - 1;
-			memcpy(ps.pr_fname, a + 1, len);
-			ps.pr_sname = e[2];
-			ps.pr_state = 0;
-			if (stat_fields(buf, f, 4) >= 4) {
-				ps.pr_ppid = (int)f[1];
-				ps.pr_pgrp = (int)f[2];
-				ps.pr_sid = (int)f[3];
-			}
+		if (procparse_stat(buf, ps.pr_fname, sizeof(ps.pr_fname), f,
+				   4) == 4) {
+			ps.pr_sname = e[2];	/* the state letter */
+			ps.pr_ppid = (int)f[1];
+			ps.pr_pgrp = (int)f[2];
+			ps.pr_sid = (int)f[3];
 		}
 	}
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)s->pid);
