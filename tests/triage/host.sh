@@ -55,10 +55,12 @@ VERSIONS=${GOCD_TRIAGE_VERSIONS:-"1.19 1.22 1.24 1.27"}
 VARIANTS="default sw pie cgo"
 
 # --- the program, built once per source/toolchain/variant -------------------
-SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/triage/*.go | sha256sum | cut -c1-16)
-# triage V VARIANT: print the path of the binary, building it if needed
+SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/*/*.go | sha256sum | cut -c1-16)
+# triage V VARIANT [PROGRAM]: print the path of the binary (triage, or
+# echo), building it if needed
 triage() {
-	out="$CACHE/$SRC_HASH/triage-$1-$2"
+	prog=${3:-triage}
+	out="$CACHE/$SRC_HASH/$prog-$1-$2"
 	if [ ! -x "$out" ]; then
 		mkdir -p "$CACHE/$SRC_HASH"
 		cgo=0
@@ -70,7 +72,7 @@ triage() {
 		cgo) set -- "$1" build ;;
 		esac
 		(cd "$T/go" && CGO_ENABLED=$cgo "$GOCD_TOP/scripts/go.sh" "$@" \
-			-o "$out.tmp" ./triage) > "$W/build.log" 2>&1 &&
+			-o "$out.tmp" "./$prog") > "$W/build.log" 2>&1 &&
 			mv "$out.tmp" "$out" || return 1
 	fi
 	echo "$out"
@@ -216,6 +218,10 @@ park() {
 	done
 	echo $pk
 }
+# delve: Debian 12's (1.20) reads Go up to 1.20, trixie's the later ones
+DLV=$(command -v dlv)
+DLV_NEW=$("$GOCD_TOP/scripts/fetch-delve.sh" 2> /dev/null) || DLV_NEW=""
+printf 'goroutines\nexit\n' > "$W/dlv.init"
 # gocapd's store for snapshots: a daemon of the test's own
 GOCAPD=$GOCD_BUILD/bin/gocapd
 DST=$W/store
@@ -268,6 +274,27 @@ print(d[-1]['id'] if d and d[-1]['snapshot'] and d[-1]['signal'] == 0 and d[-1][
 		[ "$var" != default ] || check "Go $v: snapshot without -o goes into gocapd's store, marked as a snapshot, and reads the same" sh -c "
 			test $sst = 0 && test -n '$id' && $SG list | grep -q '^$id .* snap ' &&
 			python3 '$GOCD_TOP/tests/gocap/oracle.py' --snapshot '$d/stderr' '$d/store.txt'"
+		# dlv reads it too: the same goroutines as gocap
+		if [ "$var" = default ] && [ -n "$DLV" ]; then
+			dlv=$DLV
+			case $v in 1.19|1.20) ;; *) dlv=${DLV_NEW:-$DLV} ;; esac
+			"$GOCAP" goroutines --core "$d/snap.core" --json > "$d/snap.json" 2> /dev/null
+			"$dlv" core "$b" "$d/snap.core" --check-go-version=false \
+				--allow-non-terminal-interactive=true --init "$W/dlv.init" \
+				< /dev/null > "$d/dlv.txt" 2>&1
+			if grep -q '^[ *] Goroutine [0-9]' "$d/dlv.txt"; then
+				check "Go $v: dlv core reads the snapshot: the same goroutine ids as gocap" python3 -c "
+import json, re, sys
+d = {int(m.group(1)) for m in re.finditer(r'^[ *] Goroutine (\d+) ', open('$d/dlv.txt').read(), re.M)}
+g = {x['goid'] for x in json.load(open('$d/snap.json'))['goroutines']}
+print('delve %d, gocap %d goroutines' % (len(d), len(g)))
+if d != g: print('only delve', sorted(d - g)[:10], 'only gocap', sorted(g - d)[:10])
+sys.exit(0 if d == g and len(g) > 500 else 1)"
+			else
+				skip "Go $v: dlv core reads the snapshot" \
+					"this delve ($("$dlv" version 2> /dev/null | sed -n 's/^Version: //p')) does not read Go $v cores"
+			fi
+		fi
 		# gdb reads the snapshot: a thread for each task, each stopped
 		# in a function of the program (the registers were read)
 		[ "$var" != default ] || check "Go $v: gdb reads the snapshot, every thread in a function of the program" sh -c "
@@ -285,7 +312,41 @@ assert t[0]['tid'] == $pk and all(x['comm'] for x in t), t[0]
 "
 	done
 done
-# refusals: a process that is gone, one traced already, --pid with --core
+# serving: the echo server answers four clients throughout 100 snapshots
+V1=${VERSIONS%% *}
+serving() {
+	eb=$(triage "$V1" default echo) || { echo "cannot build the echo server"; return 1; }
+	"$eb" > "$W/echo.out" 2> "$W/echo.err" &
+	ep=$!
+	i=0
+	until grep -q '^listening' "$W/echo.out" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	rm -f "$W/echo.stop"
+	python3 "$T/echo-client.py" "$(awk '{ print $2 }' "$W/echo.out")" "$W/echo.stop" > "$W/client.out" 2>&1 &
+	cp=$!
+	sleep 1
+	bad=0 max=0
+	for k in $(seq 100); do
+		rm -f "$W/echo.core"
+		"$GOCAP" snapshot "$ep" -o "$W/echo.core" 2> "$W/echo.snap" || bad=$((bad + 1))
+		ms=$(sed -n 's/.* stopped for \([0-9]*\)\..*/\1/p' "$W/echo.snap")
+		[ "${ms:-0}" -le "$max" ] || max=$ms
+	done
+	sleep 1
+	touch "$W/echo.stop"
+	wait $cp
+	crc=$?
+	"$GOCAP" goroutines --core "$W/echo.core" > "$W/echo.txt" 2>&1
+	grc=$?
+	kill -0 $ep; alive=$?
+	kill $ep
+	echo "100 snapshots, $bad failed, longest stop $max ms; client: $(cat "$W/client.out"); server alive: $alive"
+	[ $bad = 0 ] && [ $crc = 0 ] && [ $alive = 0 ] && [ $grc = 0 ] &&
+		grep -q '^main\.serve(' "$W/echo.txt"
+}
+check "snapshot: a server answers every request of its clients throughout 100 snapshots (Go $V1)" serving
+
+# refusals: a process that is gone, one traced already, one of another
+# user, one that exits in the middle, --pid with --core
 refusals() {
 	sleep 300 > /dev/null 2>&1 &
 	sl=$!
@@ -303,12 +364,35 @@ refusals() {
 	"$GOCAP" goroutines --pid 1 --core /dev/null > /dev/null 2> "$W/e3"
 	r3=$?
 	echo "both: status $r3, $(cat "$W/e3")"
-	[ $r2 = 1 ] && grep -q 'traced already' "$W/e2" &&
+	sleep 300 > /dev/null 2>&1 &
+	sl=$!
+	# a copy nobody can run wherever the build tree is
+	chmod 755 "$W"
+	cp "$GOCAP" "$W/gocap-nobody"
+	runuser -u nobody -- "$W/gocap-nobody" snapshot $sl -o /tmp/gocap-nobody.$$.core 2> "$W/e4"
+	r4=$?
+	echo "other user's: status $r4, $(cat "$W/e4")"
+	# the process dies between the stop and the copy (the failpoint
+	# kills it there): an error, and no file
+	pk=$(park "$(triage "$V1" default)" "$W/dies")
+	GOCAP_FAILPOINT=snapshot-target-exits "$GOCAP" snapshot "$pk" -o "$W/dies.core" 2> "$W/e5"
+	r5=$?
+	echo "exits in the middle: status $r5, $(cat "$W/e5")"
+	kill $sl
+	[ $r2 = 1 ] && grep -q 'traced already, by process' "$W/e2" &&
 		[ $r1 = 1 ] && grep -q 'no such process' "$W/e1" && [ ! -e "$W/x.core" ] &&
-		[ $r3 = 2 ] && grep -q 'give one of' "$W/e3"
+		[ $r3 = 2 ] && grep -q 'give one of' "$W/e3" &&
+		[ $r4 = 1 ] && grep -q 'no permission to .* run as root' "$W/e4" &&
+		[ ! -e /tmp/gocap-nobody.$$.core ] &&
+		[ $r5 = 1 ] && grep -q 'exited during the snapshot: no core written' "$W/e5" &&
+		[ ! -e "$W/dies.core" ] && dead "$pk"
+}
+# dead PID: gone, or a zombie its (adoptive) parent has not reaped yet
+dead() {
+	! awk '{ sub(/.*\) /, ""); exit $1 == "Z" || $1 == "X" }' "/proc/$1/stat" 2> /dev/null
 }
 if command -v strace > /dev/null; then
-	check "snapshot: a process that is gone, one traced already, and --pid with --core are refused clearly" refusals
+	check "snapshot: a process that is gone, one traced already, one of another user, one that exits in the middle, and --pid with --core are refused clearly" refusals
 else
 	notok "snapshot refusals # strace not installed (scripts/install-deps.sh)"
 fi

@@ -182,7 +182,19 @@ static const char *ptrace_hint(void)
 		if (scope == 1 && geteuid())
 			return " (Yama ptrace_scope is 1: only a parent may trace, or CAP_SYS_PTRACE; run as root)";
 	}
-	return geteuid() ? " (run as root, or as the process's user)" : "";
+	return geteuid() ? " (it is another user's, or set-id: run as root)" : "";
+}
+
+/* The TracerPid of a thread, 0 when it is not traced (or unknown). */
+static int tracer_of(pid_t pid, pid_t tid)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
+		 (int)tid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	return (int)procparse_value(buf, "TracerPid", NULL);
 }
 
 /*
@@ -273,9 +285,12 @@ static int stop_all(struct snap *s)
 				}
 				closedir(d);
 				s->nth--;
-				if (e == EPERM && t->tid == s->pid && !s->nth)
-					seterr(s, "cannot trace process %d: %s%s; is it traced already (a debugger)?",
-					       (int)s->pid, strerror(e), ptrace_hint());
+				if (e == EPERM && tracer_of(s->pid, t->tid))
+					seterr(s, "process %d is traced already, by process %d (a debugger?): detach it first",
+					       (int)s->pid, tracer_of(s->pid, t->tid));
+				else if (e == EPERM && geteuid())
+					seterr(s, "no permission to trace process %d%s",
+					       (int)s->pid, ptrace_hint());
 				else
 					seterr(s, "cannot trace thread %d of process %d: %s%s",
 					       (int)t->tid, (int)s->pid, strerror(e),
@@ -418,7 +433,13 @@ static int read_maps(struct snap *s)
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->pid);
 	f = fopen(path, "re");
 	if (!f) {
-		seterr(s, "%s: %s", path, strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			seterr(s, "no permission to read process %d's memory%s",
+			       (int)s->pid, ptrace_hint());
+		else if (errno == ENOENT)
+			seterr(s, "no such process: %d", (int)s->pid);
+		else
+			seterr(s, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -479,6 +500,9 @@ static int read_maps(struct snap *s)
 	return 0;
 }
 
+/* process_vm_readv found no process: it exited under us. */
+static int gone;
+
 /* Copy [addr, addr + len) of the process into buf: bytes read. */
 static size_t vm_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
@@ -489,11 +513,46 @@ static size_t vm_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 		struct iovec r = { (void *)(uintptr_t)(addr + got), len - got };
 		ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
 
-		if (n <= 0)
+		if (n <= 0) {
+			if (n < 0 && errno == ESRCH)
+				gone = 1;
 			break;
+		}
 		got += (size_t)n;
 	}
 	return got;
+}
+
+/*
+ * Has the process exited (or begun to) since it was stopped?  A thread of
+ * it killed by a signal, or exit_group() from a thread that was between
+ * our listing and its stop, ends it under us: its memory is then gone,
+ * and a core of what could be read would pass for a whole one.
+ */
+static int exited(const struct snap *s)
+{
+	char path[64], buf[1024];
+	const char *e;
+
+	if (gone)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return 1;
+	e = strrchr(buf, ')');
+	/* Z zombie, X dead; the exit_group in progress shows "PF_EXITING"
+	 * only in flags (field 9, bit 0x4) */
+	if (!e || e[1] != ' ' || e[2] == 'Z' || e[2] == 'X')
+		return 1;
+	{
+		unsigned long long f[8];
+		char comm[2];
+
+		if (procparse_stat(buf, comm, sizeof(comm), f, 8) >= 7 &&
+		    (f[9 - 3] & 0x4))
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -1026,8 +1085,18 @@ int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
 	s.nmaps = 0;
 
 	/* 2. stop */
+	gone = 0;
 	if (stop_all(&s))
 		goto resume;
+	/* a test's way to have the process die in the middle (gocap.rst) */
+	if (getenv("GOCAP_FAILPOINT") &&
+	    !strcmp(getenv("GOCAP_FAILPOINT"), "snapshot-target-exits")) {
+		kill(pid, SIGKILL);
+		for (size_t i = s.nth; i-- > 0; )	/* the leader last */
+			while (waitpid(s.th[i].tid, NULL, __WALL) < 0 &&
+			       errno == EINTR)
+				;
+	}
 	clock_gettime(CLOCK_REALTIME, &s.stop_rt);
 	clock_gettime(CLOCK_BOOTTIME, &s.stop_bt);
 	/* 3. registers, maps, memory */
@@ -1062,6 +1131,11 @@ int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
 			continue;
 		if (copy_map(&s, m, pm_fd, buf))
 			goto resume;
+	}
+	if (exited(&s)) {
+		seterr(&s, "process %d exited during the snapshot: no core written",
+		       (int)pid);
+		goto resume;
 	}
 	ret = 0;
 resume:
