@@ -325,7 +325,7 @@ serving() {
 	cp=$!
 	sleep 1
 	bad=0 max=0
-	for k in $(seq 100); do
+	for _ in $(seq 100); do
 		rm -f "$W/echo.core"
 		"$GOCAP" snapshot "$ep" -o "$W/echo.core" 2> "$W/echo.snap" || bad=$((bad + 1))
 		ms=$(sed -n 's/.* stopped for \([0-9]*\)\..*/\1/p' "$W/echo.snap")
