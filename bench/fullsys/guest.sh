@@ -22,6 +22,7 @@ S=/mnt/gcd
 export DEBIAN_FRONTEND=noninteractive
 REPS=$(cat "$S/reps" 2>/dev/null || echo 3)
 HEAP=$(cat "$S/heap_mib" 2>/dev/null || echo 2048)
+HANDLERS=$(cat "$S/handlers" 2>/dev/null || echo file gocapd-raw gocapd-zstd systemd-coredump)
 UNIT=gocd-bench.service
 GOCAPD_PATTERN="|/usr/sbin/gocapd --pipe %P %i %I %s %t %u %g %c %h %e"
 
@@ -57,7 +58,11 @@ EOT
 		echo 3 > /proc/sys/vm/drop_caches
 	}
 	for r in $(seq "$REPS"); do
-		for h in file gocapd-raw gocapd-zstd systemd-coredump; do
+		order=$HANDLERS
+		# every other round backwards: no handler always runs first,
+		# or always right after the one that wrote the most
+		[ $((r % 2)) = 1 ] || order=$(echo "$HANDLERS" | tr ' ' '\n' | tac | tr '\n' ' ')
+		for h in $order; do
 			clean
 			case $h in
 			file) echo "/var/crash/core.%p" > /proc/sys/kernel/core_pattern ;;
@@ -68,6 +73,7 @@ EOT
 				systemctl start gocapd
 				echo "$GOCAPD_PATTERN" > /proc/sys/kernel/core_pattern ;;
 			systemd-coredump) echo "$sdcd" > /proc/sys/kernel/core_pattern ;;
+			pipe-dd) echo "|/bin/dd of=/var/crash/core.%p bs=1M iflag=fullblock status=none" > /proc/sys/kernel/core_pattern ;;
 			esac
 			systemctl start $UNIT
 			i=0
@@ -82,7 +88,7 @@ EOT
 			# the core as stored, once the handler is done with it
 			sleep 2
 			case $h in
-			file) size=$(stat -c %s /var/crash/core.* 2>/dev/null) ;;
+			file|pipe-dd) size=$(stat -c %s /var/crash/core.* 2>/dev/null) ;;
 			gocapd-*) # the process goes once the core is written, its
 				  # row once the core is synced: wait for the row
 				  i=0

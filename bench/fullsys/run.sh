@@ -5,7 +5,8 @@
 # gone (so that systemd can restart it), for a Go service holding HEAP_MIB
 # (default 2048) MiB of heap, every page written, under four core
 # handlers measured in the same run, REPS (default 3) rounds each, the
-# handlers alternating within a round:
+# handlers alternating within a round (backwards in every other round, so
+# that no handler always runs first or after the same one):
 #
 #   file              the kernel writes the core to a file (no handler)
 #   gocapd-raw        gocapd's pipe, Storage=raw (sparse file)
@@ -26,6 +27,10 @@ set -u
 . "$(dirname "$0")/../../scripts/lib.sh"
 REPS=${1:-3}
 HEAP=${2:-2048}
+# HANDLERS (environment): the handlers to measure, default the four above;
+# pipe-dd is the barest pipe handler (dd of=FILE bs=1M), what a pipe and a
+# read/write copy cost without any handler logic.
+HANDLERS=${HANDLERS:-"file gocapd-raw gocapd-zstd systemd-coredump"}
 W="$GOCD_BUILD/bench-fullsys"
 rm -rf "$W"
 mkdir -p "$W/share/debs" "$W/share/bin" "$W/share/out"
@@ -38,7 +43,8 @@ envf=$("$GOCD_TOP/scripts/fullsys-image.sh") || die "no full-system image"
 (cd "$GOCD_TOP/tests/fullsys/go" && CGO_ENABLED=0 \
 	"$GOCD_TOP/scripts/go.sh" 1.22 build -o "$W/share/bin/service" ./service) ||
 	die "cannot build the Go service"
-cp "$GOCD_TOP/bench/fullsys/guest.sh" "$W/share/guest.sh"
+cp "$GOCD_TOP/bench/fullsys/guest.sh" "$W/share/"
+echo "$HANDLERS" > "$W/share/handlers"
 echo "$REPS" > "$W/share/reps"
 echo "$HEAP" > "$W/share/heap_mib"
 cp --sparse=always "$IMAGE" "$W/disk.img"
@@ -63,9 +69,9 @@ END {
 	f = median(t["file"])
 	print "| handler | runs (s) | median (s) | × file | core bytes |"
 	print "|---|---|---|---|---|"
-	split("file gocapd-raw gocapd-zstd systemd-coredump", hs, " ")
-	for (i = 1; i <= 4; i++) {
+	nh = split(handlers, hs, " ")
+	for (i = 1; i <= nh; i++) {
 		h = hs[i]; m = median(t[h])
 		printf "| %s | %s | %.2f | %.2f | %s %s |\n", h, t[h], m, m / f, size[h], st[h]
 	}
-}' "$W/share/out/phase2.tap"
+}' handlers="$HANDLERS" "$W/share/out/phase2.tap"
