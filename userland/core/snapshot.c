@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/procfs.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -37,7 +38,6 @@
 #define SNAP_PAGE		4096u
 #define SNAP_CHUNK		(2u << 20)	/* bytes per process_vm_readv */
 #define SNAP_PRECOPY_MAX	(1ull << 30)	/* read-only bytes read early */
-#define SNAP_HOLD_MAX		(4ull << 30)	/* writable bytes held in memory */
 #define SNAP_ROUNDS		64		/* task listings to catch clones */
 
 #ifndef PF_R
@@ -74,6 +74,7 @@ struct snap_run {
 	uint64_t off;		/* file offset */
 	size_t len;
 	uint8_t *data;
+	int owned;		/* malloc'd (else a slice of the arena) */
 };
 
 struct snap {
@@ -87,6 +88,8 @@ struct snap {
 	struct snap_run *runs;
 	size_t nruns, capruns;
 	uint64_t held, hold_max;
+	uint8_t *arena;		/* pre-faulted before the stop, for its copy */
+	size_t arena_len, arena_used;
 	int out_fd;
 	struct stat exe_st;
 	int have_exe;
@@ -883,23 +886,20 @@ static void build_notes(struct snap *s, struct nbuf *b)
 /* ----- memory ----- */
 
 /*
- * How much writable memory may be held until the process runs again: at
- * most SNAP_HOLD_MAX, and half of what the machine has available, so that
- * a snapshot does not push the machine (and its target) into swap.
+ * How much writable memory may be held until the process runs again: half
+ * of what the machine has available (1 GiB when that cannot be read), so
+ * that a snapshot does not push the machine, and its target, into swap.
+ * Past it the copy is written during the stop, which lengthens the stop.
  */
 static uint64_t hold_budget(void)
 {
 	char buf[4096];
 	const char *p;
-	uint64_t avail;
 
-	if (read_small("/proc/meminfo", buf, sizeof(buf)) <= 0)
-		return 0;
-	p = strstr(buf, "MemAvailable:");
-	if (!p)
-		return 0;
-	avail = strtoull(p + strlen("MemAvailable:"), NULL, 10) * 1024 / 2;
-	return avail < SNAP_HOLD_MAX ? avail : SNAP_HOLD_MAX;
+	if (read_small("/proc/meminfo", buf, sizeof(buf)) <= 0 ||
+	    !(p = strstr(buf, "MemAvailable:")))
+		return 1ull << 30;
+	return strtoull(p + strlen("MemAvailable:"), NULL, 10) * 1024 / 2;
 }
 
 static int hold(struct snap *s, uint64_t off, const uint8_t *src, size_t len)
@@ -922,6 +922,7 @@ static int hold(struct snap *s, uint64_t off, const uint8_t *src, size_t len)
 	memcpy(r->data, src, len);
 	r->off = off;
 	r->len = len;
+	r->owned = 1;
 	s->nruns++;
 	s->held += len;
 	return 0;
@@ -968,8 +969,71 @@ static int write_sparse(struct snap *s, uint64_t off, const uint8_t *data,
 }
 
 /*
- * Copy the present pages of map m (during the stop).  Writable bytes are
- * held in memory up to SNAP_HOLD_MAX, written at once past it.
+ * Before the stop: memory for the copy.  The bytes the copy will take are
+ * estimated from pagemap (present and swapped pages of the maps read by
+ * page, the whole of those read whole), with room for growth, within the
+ * hold budget; the arena is faulted in now (MAP_POPULATE), and so are the
+ * run records, so that the stop pays for the copy and nothing else.
+ */
+static void prepare_arena(struct snap *s, int pm_fd)
+{
+	uint64_t pm[SNAP_CHUNK / SNAP_PAGE], need = 0, runs = 0;
+	size_t len;
+	void *a;
+
+	for (size_t i = 0; i < s->nmaps; i++) {
+		const struct snap_map *m = &s->maps[i];
+
+		if (!m->content || m->pre_ok)
+			continue;
+		if (m->file_all || pm_fd < 0) {
+			need += m->end - m->start;
+			runs += (m->end - m->start) / SNAP_CHUNK + 1;
+			continue;
+		}
+		for (uint64_t a0 = m->start; a0 < m->end; a0 += SNAP_CHUNK) {
+			size_t np = (m->end - a0 < SNAP_CHUNK ? m->end - a0 :
+				     SNAP_CHUNK) / SNAP_PAGE;
+			int in = 0;
+
+			if (pread(pm_fd, pm, np * sizeof(pm[0]),
+				  (off_t)(a0 / SNAP_PAGE * sizeof(pm[0]))) !=
+			    (ssize_t)(np * sizeof(pm[0])))
+				continue;
+			for (size_t k = 0; k < np; k++) {
+				int present = (pm[k] & (3ull << 62)) != 0;
+
+				need += present ? SNAP_PAGE : 0;
+				runs += present && !in;
+				in = present;
+			}
+		}
+	}
+	if (!need)
+		return;
+	need += need / 8 + (32u << 20);
+	if (need > s->hold_max)
+		need = s->hold_max;
+	len = (size_t)need;
+	a = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (a == MAP_FAILED)
+		return;
+	runs += runs / 4 + 1024;
+	s->runs = calloc((size_t)runs, sizeof(*s->runs));
+	if (!s->runs) {
+		munmap(a, len);
+		return;
+	}
+	s->capruns = (size_t)runs;
+	s->arena = a;
+	s->arena_len = len;
+}
+
+/*
+ * Copy the present pages of map m (during the stop): into the arena while
+ * it lasts, then into malloc'd runs within the hold budget, then straight
+ * into the file.
  */
 static int copy_map(struct snap *s, struct snap_map *m, int pm_fd,
 		    uint8_t *buf)
@@ -1001,6 +1065,30 @@ static int copy_map(struct snap *s, struct snap_map *m, int pm_fd,
 			     (all || (pm[j] & (3ull << 62))); j++)
 				;
 			want = (j - i) * SNAP_PAGE;
+			if (s->arena && s->arena_len - s->arena_used >= want &&
+			    s->nruns < s->capruns) {
+				/* straight into memory faulted in before the
+				 * stop: one copy, no page fault */
+				uint8_t *dst = s->arena + s->arena_used;
+				struct snap_run *r = &s->runs[s->nruns];
+
+				got = vm_read(s->pid, addr + i * SNAP_PAGE, dst,
+					      want);
+				got &= ~(size_t)(SNAP_PAGE - 1);
+				s->st->bytes_copied += got;
+				if (got) {
+					r->off = m->file_off + (addr - m->start) +
+						 i * SNAP_PAGE;
+					r->len = got;
+					r->data = dst;
+					r->owned = 0;
+					s->nruns++;
+					s->arena_used += got;
+				}
+				i = j > i + got / SNAP_PAGE ?
+				    i + got / SNAP_PAGE + 1 : j;
+				continue;
+			}
 			got = vm_read(s->pid, addr + i * SNAP_PAGE, buf, want);
 			got &= ~(size_t)(SNAP_PAGE - 1);
 			s->st->bytes_copied += got;
@@ -1079,6 +1167,9 @@ int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
 	if (read_maps(&s))
 		goto out;
 	precopy(&s);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
+	prepare_arena(&s, pm_fd);
 	pre = s.maps;
 	npre = s.nmaps;
 	s.maps = NULL;
@@ -1122,8 +1213,6 @@ int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
 			off += m->end - m->start;
 	}
 	st->file_size = off;
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
 	for (size_t i = 0; i < s.nmaps; i++) {
 		struct snap_map *m = &s.maps[i];
 
@@ -1230,8 +1319,11 @@ out:
 	free(pre);
 	free_maps(&s);
 	for (size_t i = 0; i < s.nruns; i++)
-		free(s.runs[i].data);
+		if (s.runs[i].owned)
+			free(s.runs[i].data);
 	free(s.runs);
+	if (s.arena)
+		munmap(s.arena, s.arena_len);
 	free(s.th);
 	free(notes.p);
 	free(ph);

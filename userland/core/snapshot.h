@@ -28,8 +28,9 @@
  * default coredump_filter): their content is in their files.
  *
  * The copy of writable memory happens while the process is stopped; it is
- * kept in memory up to a budget (4 GiB, and half of MemAvailable), so that
- * the stop is one copy long, and written out after the process runs again.
+ * kept in memory (faulted in before the stop), up to half of MemAvailable,
+ * so that the stop is one copy long, and written out after the process
+ * runs again.
  */
 #ifndef GOCD_SNAPSHOT_H
 #define GOCD_SNAPSHOT_H
