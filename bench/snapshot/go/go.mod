@@ -1,0 +1,3 @@
+module example.com/gocoredump/bench/snapshot
+
+go 1.19
