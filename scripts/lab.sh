@@ -180,11 +180,16 @@ do_build() {
 	   gcc $CFLAGS_GUEST -o "$LAB/payload/bin/memsnap" "$GOCD_TOP/tests/gocapd/memsnap.c" &&
 	   (cd "$GOCD_TOP/tests/gocapd/go" && CGO_ENABLED=0 \
 	    "$GOCD_TOP/scripts/go.sh" 1.22 build -o "$LAB/payload/bin/crasher" ./crasher) \
+	    >>"$LAB/gocapd.log" 2>&1 &&
+	   gcc $CFLAGS_GUEST -o "$LAB/payload/bin/snapcheck" "$GOCD_TOP/tests/triage/snapcheck.c" \
+	    >>"$LAB/gocapd.log" 2>&1 &&
+	   (cd "$GOCD_TOP/tests/triage/go" && CGO_ENABLED=0 \
+	    "$GOCD_TOP/scripts/go.sh" 1.22 build -o "$LAB/payload/bin/mutator" ./mutator) \
 	    >>"$LAB/gocapd.log" 2>&1; then
 		cp "$GOCD_TOP/tests/gocapd/guest.sh" "$LAB/payload/suites/gocapd"
-		tap_ok "gocapd, gocap, the pipe tee and the crasher for the guest"
+		tap_ok "gocapd, gocap, the pipe tee, the crasher and the snapshot mutator for the guest"
 	else
-		tap_fail "gocapd, gocap, the pipe tee and the crasher for the guest (see $LAB/gocapd.log)"
+		tap_fail "gocapd, gocap, the pipe tee, the crasher and the snapshot mutator for the guest (see $LAB/gocapd.log)"
 	fi
 	chmod +x "$LAB/payload/bin/"*
 	cp "$GOCD_TOP/tests/kernel/guest-suite.sh" "$LAB/payload/suites/kernel"

@@ -36,6 +36,9 @@
 #  13   the crashed process is let go once its core is written: it exits
 #       while the daemon is stopped before its fsync (nothing recorded
 #       yet), and the dump is then recorded complete
+#  14   gocap snapshot (with /gcd/bin/mutator and /gcd/bin/snapcheck, from
+#       tests/triage) of a process writing all the time: soft-dirty
+#       pre-copy carries its memory, and what the core holds is one moment
 set -u
 G=/gcd/bin/gocapd
 GOCAP=/gcd/bin/gocap
@@ -399,6 +402,35 @@ t_release() {
 	[ "$(echo "$r" | cut -f5)" = complete ]
 }
 check "release: the crashed process exits once its core is written, while the daemon is stopped before its fsync; then recorded complete" t_release
+
+# 14: gocap snapshot of a process that writes all the time.  Debian's
+# kernels keep soft-dirty bits, so gocap copies the memory while the
+# process runs and, once it is stopped, only the pages written since: the
+# buffer must still read as one moment (snapcheck), and the pre-copy must
+# have carried the 64 MiB (else this would test the stop-only path).
+t_snapshot_precopy() {
+	/gcd/bin/mutator > /tmp/mut.out 2>&1 &
+	mp=$!
+	for _ in $(seq 100); do grep -q '^buf' /tmp/mut.out && break; sleep 0.1; done
+	addr=$(cut -d' ' -f2 /tmp/mut.out) pages=$(cut -d' ' -f4 /tmp/mut.out)
+	bad=0
+	for _ in 1 2 3; do
+		rm -f /tmp/m.core
+		"$GOCAP" snapshot "$mp" -o /tmp/m.core 2> /tmp/m.err || bad=1
+		cat /tmp/m.err
+		/gcd/bin/snapcheck /tmp/m.core "$addr" "$pages" || bad=1
+		pre=$(sed -n 's/.*(\([0-9]*\)\.[0-9] MiB read before the stop).*/\1/p' /tmp/m.err)
+		[ "${pre:-0}" -ge 64 ] || { echo "pre-copy carried ${pre:-no} MiB"; bad=1; }
+	done
+	rm -f /tmp/m.core
+	"$GOCAP" snapshot --no-precopy "$mp" -o /tmp/m.core 2> /tmp/m.err || bad=1
+	cat /tmp/m.err
+	/gcd/bin/snapcheck /tmp/m.core "$addr" "$pages" || bad=1
+	kill "$mp"
+	rm -f /tmp/m.core
+	[ "$bad" = 0 ]
+}
+check "gocap snapshot of a process writing all the time, with soft-dirty pre-copy: its memory is one moment" t_snapshot_precopy
 
 pattern "$ORIG_PATTERN"
 stop_daemon

@@ -345,6 +345,29 @@ serving() {
 }
 check "snapshot: a server answers every request of its clients throughout 100 snapshots (Go $V1)" serving
 
+# moment: a process writing all the time is snapshot as one moment
+# (snapcheck); with soft-dirty pre-copy where the kernel keeps soft-dirty
+# bits (the lab's Debian kernels: tests/gocapd/guest.sh), by stopping
+# first where it does not
+moment() {
+	mb=$(triage "$V1" default mutator) || { echo "cannot build the mutator"; return 1; }
+	"$mb" > "$W/mut.out" 2>&1 &
+	mp=$!
+	i=0
+	until grep -q '^buf' "$W/mut.out" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	read -r _ addr _ pages < "$W/mut.out"
+	bad=0
+	for _ in 1 2 3; do
+		rm -f "$W/mut.core"
+		"$GOCAP" snapshot "$mp" -o "$W/mut.core" 2> "$W/mut.err" || bad=1
+		"$GOCD_BUILD/tools/snapcheck" "$W/mut.core" "$addr" "$pages" || bad=1
+	done
+	kill "$mp"
+	rm -f "$W/mut.core"
+	[ $bad = 0 ]
+}
+check "snapshot: the memory of a process writing all the time is one moment (Go $V1)" moment
+
 # refusals: a process that is gone, one traced already, one of another
 # user, one that exits in the middle, --pid with --core
 refusals() {

@@ -77,6 +77,14 @@ struct snap_run {
 	int owned;		/* malloc'd (else a slice of the arena) */
 };
 
+/* Writable memory read before the stop (soft-dirty pre-copy). */
+struct snap_pre {
+	uint64_t vaddr;
+	size_t len;
+	uint8_t *data;		/* in the arena */
+	uint8_t *keep;		/* bit per page: clean at the stop, kept */
+};
+
 struct snap {
 	pid_t pid;
 	char *err;
@@ -90,6 +98,9 @@ struct snap {
 	uint64_t held, hold_max;
 	uint8_t *arena;		/* pre-faulted before the stop, for its copy */
 	size_t arena_len, arena_used;
+	int sd;			/* soft-dirty bits cleared: pre-copy in use */
+	struct snap_pre *pre;
+	size_t npre, cappre, pre_cur;
 	int out_fd;
 	struct stat exe_st;
 	int have_exe;
@@ -1030,6 +1041,128 @@ static void prepare_arena(struct snap *s, int pm_fd)
 	s->arena_len = len;
 }
 
+#define PM_PRESENT_OR_SWAPPED	(3ull << 62)
+#define PM_SOFT_DIRTY		(1ull << 55)
+
+/*
+ * Soft-dirty pre-copy, before the stop: clear the process's soft-dirty
+ * bits (clear_refs 4), then copy its writable memory while it runs.  A
+ * page it writes afterwards is soft-dirty at the stop and copied again
+ * then; one it did not write is kept from here.  The copy lands in the
+ * arena; what does not fit is left for the stop.
+ */
+/*
+ * Does this kernel keep soft-dirty bits (CONFIG_MEM_SOFT_DIRTY)?  Without
+ * them clear_refs 4 still succeeds, and pagemap never shows a page dirty:
+ * a pre-copy would keep every page as it was before the stop.  A page
+ * gocap writes itself must show the bit.
+ */
+static int soft_dirty_works(void)
+{
+	volatile uint8_t *p = mmap(NULL, SNAP_PAGE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t e = 0;
+	int fd;
+
+	if (p == MAP_FAILED)
+		return 0;
+	p[0] = 1;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)p / SNAP_PAGE *
+						     sizeof(e))) != sizeof(e))
+			e = 0;
+		close(fd);
+	}
+	munmap((void *)p, SNAP_PAGE);
+	return (e & (1ull << 63)) && (e & PM_SOFT_DIRTY);
+}
+
+static void precopy_writable(struct snap *s, int pm_fd)
+{
+	uint64_t pm[SNAP_CHUNK / SNAP_PAGE];
+	char path[64];
+	int fd;
+
+	if (pm_fd < 0 || !s->arena || !soft_dirty_works())
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)s->pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	s->sd = write(fd, "4", 1) == 1;	/* no CONFIG_MEM_SOFT_DIRTY: EINVAL */
+	close(fd);
+	if (!s->sd)
+		return;
+	for (size_t i = 0; i < s->nmaps; i++) {
+		const struct snap_map *m = &s->maps[i];
+
+		if (!m->content || m->pre_ok)
+			continue;
+		for (uint64_t a = m->start; a < m->end; a += SNAP_CHUNK) {
+			size_t np = (m->end - a < SNAP_CHUNK ? m->end - a :
+				     SNAP_CHUNK) / SNAP_PAGE, k = 0;
+
+			if (pread(pm_fd, pm, np * sizeof(pm[0]),
+				  (off_t)(a / SNAP_PAGE * sizeof(pm[0]))) !=
+			    (ssize_t)(np * sizeof(pm[0])))
+				continue;
+			while (k < np) {
+				size_t j = k, want, got;
+				struct snap_pre *r;
+
+				if (!m->file_all &&
+				    !(pm[k] & PM_PRESENT_OR_SWAPPED)) {
+					k++;
+					continue;
+				}
+				while (j < np && (m->file_all ||
+				       (pm[j] & PM_PRESENT_OR_SWAPPED)))
+					j++;
+				want = (j - k) * SNAP_PAGE;
+				if (s->arena_len - s->arena_used < want)
+					return;	/* the rest at the stop */
+				if (s->npre == s->cappre) {
+					size_t cap = s->cappre ? s->cappre * 2 : 1024;
+					struct snap_pre *n = realloc(s->pre,
+							cap * sizeof(*n));
+
+					if (!n)
+						return;
+					s->pre = n;
+					s->cappre = cap;
+				}
+				r = &s->pre[s->npre];
+				r->data = s->arena + s->arena_used;
+				got = vm_read(s->pid, a + k * SNAP_PAGE, r->data,
+					      want) & ~(size_t)(SNAP_PAGE - 1);
+				r->keep = got ? calloc(got / SNAP_PAGE / 8 + 1, 1) :
+						NULL;
+				if (got && r->keep) {
+					r->vaddr = a + k * SNAP_PAGE;
+					r->len = got;
+					s->npre++;
+					s->arena_used += got;
+					s->st->bytes_precopied += got;
+				}
+				k = j > k + got / SNAP_PAGE ?
+				    k + got / SNAP_PAGE + 1 : j;
+			}
+		}
+	}
+}
+
+/* The pre-copied run holding the page at a, moving the cursor on. */
+static struct snap_pre *pre_at(struct snap *s, uint64_t a)
+{
+	while (s->pre_cur < s->npre &&
+	       s->pre[s->pre_cur].vaddr + s->pre[s->pre_cur].len <= a)
+		s->pre_cur++;
+	if (s->pre_cur < s->npre && s->pre[s->pre_cur].vaddr <= a)
+		return &s->pre[s->pre_cur];
+	return NULL;
+}
+
 /*
  * Copy the present pages of map m (during the stop): into the arena while
  * it lasts, then into malloc'd runs within the hold budget, then straight
@@ -1040,29 +1173,42 @@ static int copy_map(struct snap *s, struct snap_map *m, int pm_fd,
 {
 	uint64_t addr = m->start;
 	uint64_t pm[SNAP_CHUNK / SNAP_PAGE];
+	uint8_t need[SNAP_CHUNK / SNAP_PAGE];
 
 	while (addr < m->end) {
 		size_t len = m->end - addr < SNAP_CHUNK ? m->end - addr :
 			     SNAP_CHUNK;
 		size_t np = len / SNAP_PAGE, i = 0;
-		int all = m->file_all || pm_fd < 0;
+		int pm_ok = pm_fd >= 0 &&
+			    pread(pm_fd, pm, np * sizeof(pm[0]),
+				  (off_t)(addr / SNAP_PAGE * sizeof(pm[0]))) ==
+			    (ssize_t)(np * sizeof(pm[0]));
 
-		if (!all) {
-			ssize_t r = pread(pm_fd, pm, np * sizeof(pm[0]),
-					  (off_t)(addr / SNAP_PAGE * sizeof(pm[0])));
+		/* the pages to read now: present or swapped (every page of a
+		 * map read whole, or with no pagemap), but those pre-copied
+		 * and not written since */
+		for (size_t k = 0; k < np; k++) {
+			uint64_t a = addr + k * SNAP_PAGE;
+			struct snap_pre *r;
 
-			if (r != (ssize_t)(np * sizeof(pm[0])))
-				all = 1;	/* no pagemap: read it all */
+			need[k] = m->file_all || !pm_ok ||
+				  (pm[k] & PM_PRESENT_OR_SWAPPED);
+			if (need[k] && s->sd && pm_ok &&
+			    !(pm[k] & PM_SOFT_DIRTY) && (r = pre_at(s, a))) {
+				size_t b = (a - r->vaddr) / SNAP_PAGE;
+
+				r->keep[b / 8] |= (uint8_t)(1u << (b % 8));
+				need[k] = 0;
+			}
 		}
 		while (i < np) {
 			size_t j, got, want;
 
-			if (!all && !(pm[i] & (3ull << 62))) {
-				i++;	/* neither present nor swapped */
+			if (!need[i]) {
+				i++;
 				continue;
 			}
-			for (j = i + 1; j < np &&
-			     (all || (pm[j] & (3ull << 62))); j++)
+			for (j = i + 1; j < np && need[j]; j++)
 				;
 			want = (j - i) * SNAP_PAGE;
 			if (s->arena && s->arena_len - s->arena_used >= want &&
@@ -1112,13 +1258,65 @@ static int copy_map(struct snap *s, struct snap_map *m, int pm_fd,
 	return 0;
 }
 
+/* The final map holding a, or NULL (binary search; maps are sorted). */
+static const struct snap_map *map_at(const struct snap *s, uint64_t a)
+{
+	size_t lo = 0, hi = s->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->maps[mid].end <= a)
+			lo = mid + 1;
+		else if (s->maps[mid].start > a)
+			hi = mid;
+		else
+			return &s->maps[mid];
+	}
+	return NULL;
+}
+
+/* Write the pre-copied pages that were kept, where their maps now are. */
+static int write_pre(struct snap *s)
+{
+	for (size_t i = 0; i < s->npre; i++) {
+		const struct snap_pre *r = &s->pre[i];
+		size_t np = r->len / SNAP_PAGE, k = 0;
+
+		while (k < np) {
+			const struct snap_map *m;
+			size_t j = k;
+			uint64_t a = r->vaddr + k * SNAP_PAGE;
+
+			if (!(r->keep[k / 8] & (1u << (k % 8)))) {
+				k++;
+				continue;
+			}
+			m = map_at(s, a);
+			if (!m) {	/* cannot be: kept pages are in a map */
+				k++;
+				continue;
+			}
+			while (j < np && (r->keep[j / 8] & (1u << (j % 8))) &&
+			       r->vaddr + j * SNAP_PAGE < m->end)
+				j++;
+			if (write_sparse(s, m->file_off + (a - m->start),
+					 r->data + k * SNAP_PAGE,
+					 (j - k) * SNAP_PAGE))
+				return -1;
+			k = j;
+		}
+	}
+	return 0;
+}
+
 static int write_all(struct snap *s, const void *p, size_t len, uint64_t off)
 {
 	return write_sparse(s, off, p, len);
 }
 
-int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
-		   char *err, size_t errlen)
+int snapshot_write(pid_t pid, int out_fd, unsigned int flags,
+		   struct snapshot_stats *st, char *err, size_t errlen)
 {
 	struct snap s;
 	struct snap_map *pre = NULL;
@@ -1170,6 +1368,8 @@ int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
 	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
 	prepare_arena(&s, pm_fd);
+	if (!(flags & SNAPSHOT_NO_PRECOPY))
+		precopy_writable(&s, pm_fd);
 	pre = s.maps;
 	npre = s.nmaps;
 	s.maps = NULL;
@@ -1299,6 +1499,8 @@ resume:
 		    write_sparse(&s, m->file_off, m->pre, m->end - m->start))
 			goto out;
 	}
+	if (write_pre(&s))
+		goto out;
 	for (size_t i = 0; i < s.nruns; i++)
 		if (write_sparse(&s, s.runs[i].off, s.runs[i].data,
 				 s.runs[i].len))
@@ -1322,6 +1524,9 @@ out:
 		if (s.runs[i].owned)
 			free(s.runs[i].data);
 	free(s.runs);
+	for (size_t i = 0; i < s.npre; i++)
+		free(s.pre[i].keep);
+	free(s.pre);
 	if (s.arena)
 		munmap(s.arena, s.arena_len);
 	free(s.th);

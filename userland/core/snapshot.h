@@ -7,13 +7,17 @@
  *  1. before the stop, the mappings that cannot change while it runs (the
  *     executable's read-only segments: text, rodata, pclntab) are read
  *     into memory, so a slow or hung file system cannot lengthen the stop;
+ *     Then, unless SNAPSHOT_NO_PRECOPY, its soft-dirty bits are cleared
+ *     (clear_refs 4) and its writable memory is copied while it runs
+ *     (soft-dirty pre-copy);
  *  2. every thread is seized and interrupted (PTRACE_SEIZE,
  *     PTRACE_INTERRUPT); threads created meanwhile are caught by listing
  *     /proc/PID/task again until no new one appears;
  *  3. registers are read, /proc/PID/maps is read again (it is now stable),
  *     and the writable and anonymous mappings are copied with
  *     process_vm_readv, only their pages that are present or swapped
- *     (/proc/PID/pagemap), as the kernel's own core writer does;
+ *     (/proc/PID/pagemap), as the kernel's own core writer does, and of
+ *     those only the ones soft-dirty since the pre-copy;
  *  4. every thread is let go (PTRACE_DETACH), with the signal it was
  *     about to take, if any, given back;
  *  5. the core is written: notes (NT_PRSTATUS and NT_PRFPREG per thread,
@@ -58,7 +62,10 @@ struct snapshot_stats {
  * is the reason), a process already traced, ...  On every path the
  * process is left running as it was.
  */
-int snapshot_write(pid_t pid, int out_fd, struct snapshot_stats *st,
-		   char *err, size_t errlen);
+/* flags: */
+#define SNAPSHOT_NO_PRECOPY	1u	/* copy writable memory only stopped */
+
+int snapshot_write(pid_t pid, int out_fd, unsigned int flags,
+		   struct snapshot_stats *st, char *err, size_t errlen);
 
 #endif /* GOCD_SNAPSHOT_H */

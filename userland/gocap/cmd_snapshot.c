@@ -36,12 +36,14 @@ static int parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
-static int take(pid_t pid, int fd, const char *what)
+static int take(const struct gocap_opts *o, pid_t pid, int fd,
+		const char *what)
 {
 	struct snapshot_stats st;
 	char err[512];
 
-	if (snapshot_write(pid, fd, &st, err, sizeof(err))) {
+	if (snapshot_write(pid, fd, o->no_precopy ? SNAPSHOT_NO_PRECOPY : 0,
+			   &st, err, sizeof(err))) {
 		gocap_err("snapshot of process %d: %s", (int)pid, err);
 		return 1;
 	}
@@ -207,7 +209,7 @@ int cmd_snapshot(struct gocap_opts *o)
 			return 1;
 		}
 		unlink(tmpl);
-		ret = take(pid, fd, "into the store,");
+		ret = take(o, pid, fd, "into the store,");
 		if (!ret)
 			ret = to_store(o, pid, fd);
 		close(fd);
@@ -223,7 +225,7 @@ int cmd_snapshot(struct gocap_opts *o)
 			  "");
 		return 1;
 	}
-	ret = take(pid, fd, o->output);
+	ret = take(o, pid, fd, o->output);
 	if (close(fd) && !ret) {
 		gocap_err("%s: %s", o->output, strerror(errno));
 		ret = 1;
@@ -253,7 +255,7 @@ int snapshot_resolve(struct gocap_opts *o)
 		return 1;
 	}
 	unlink(tmpl);
-	if (take(pid, fd, "temporary core")) {
+	if (take(o, pid, fd, "temporary core")) {
 		close(fd);
 		return 1;
 	}

@@ -52,7 +52,7 @@ static void usage(FILE *f)
 "        the Go releases gocap reads, one per line\n"
 "\n"
 "Commands on a running process (it goes on running):\n"
-"  snapshot PID [-o FILE] [--config FILE] [--socket PATH]\n"
+"  snapshot PID [-o FILE] [--no-precopy] [--config FILE] [--socket PATH]\n"
 "        an ELF core of the process, which is stopped only while its\n"
 "        writable memory is copied: to FILE, or without -o into gocapd's\n"
 "        store (through its core_pattern helper), marked as a snapshot\n"
@@ -79,7 +79,7 @@ enum {
 	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
 	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
-	OPT_GROUP, OPT_WAITS, OPT_FILTER, OPT_PID, OPT_SOCKET,
+	OPT_GROUP, OPT_WAITS, OPT_FILTER, OPT_PID, OPT_SOCKET, OPT_NO_PRECOPY,
 };
 
 static const struct option longopts[] = {
@@ -103,6 +103,7 @@ static const struct option longopts[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "no-precopy", no_argument, NULL, OPT_NO_PRECOPY },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
@@ -229,6 +230,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SOCKET:
 			o.socket = optarg;
+			break;
+		case OPT_NO_PRECOPY:
+			o.no_precopy = 1;
 			break;
 		case 'o':
 			o.output = optarg;
