@@ -419,7 +419,7 @@ t_snapshot_precopy() {
 		"$GOCAP" snapshot "$mp" -o /tmp/m.core 2> /tmp/m.err || bad=1
 		cat /tmp/m.err
 		/gcd/bin/snapcheck /tmp/m.core "$addr" "$pages" || bad=1
-		pre=$(sed -n 's/.*(\([0-9]*\)\.[0-9] MiB read before the stop).*/\1/p' /tmp/m.err)
+		pre=$(sed -n 's/.* MiB copied during the stop, \([0-9]*\)\.[0-9] MiB before it.*/\1/p' /tmp/m.err)
 		[ "${pre:-0}" -ge 64 ] || { echo "pre-copy carried ${pre:-no} MiB"; bad=1; }
 	done
 	rm -f /tmp/m.core

@@ -48,9 +48,9 @@ static int take(const struct gocap_opts *o, pid_t pid, int fd,
 		return 1;
 	}
 	fprintf(stderr,
-		"gocap: snapshot of process %d: %u threads stopped for %.1f ms; %.1f MiB of memory (%.1f MiB read before the stop), %u mappings; %s %.1f MiB\n",
+		"gocap: snapshot of process %d: %u threads stopped for %.1f ms; %.1f MiB copied during the stop, %.1f MiB before it; %u mappings; %s %.1f MiB\n",
 		(int)pid, st.threads, (double)st.pause_ns / 1e6,
-		(double)st.bytes_copied / 1048576.0,
+		(double)(st.bytes_copied - st.bytes_precopied) / 1048576.0,
 		(double)st.bytes_precopied / 1048576.0, st.segments, what,
 		(double)st.file_size / 1048576.0);
 	if (st.signals_requeued)
