@@ -31,6 +31,7 @@
 
 #include "core/procparse.h"
 #include "core/snapshot.h"
+#include "core/zero.h"
 #include "uapi/gocoredump.h"
 
 #define SNAP_MAX_THREADS	(1u << 16)
@@ -939,13 +940,6 @@ static int hold(struct snap *s, uint64_t off, const uint8_t *src, size_t len)
 	return 0;
 }
 
-static int page_zero(const uint8_t *p)
-{
-	static const uint8_t zero[16];
-
-	return !memcmp(p, zero, 16) && !memcmp(p, p + 16, SNAP_PAGE - 16);
-}
-
 /* Write the non-zero pages of data (len bytes, file offset off). */
 static int write_sparse(struct snap *s, uint64_t off, const uint8_t *data,
 			size_t len)
@@ -955,12 +949,12 @@ static int write_sparse(struct snap *s, uint64_t off, const uint8_t *data,
 	while (i < len) {
 		size_t st, n;
 
-		if (len - i >= SNAP_PAGE && page_zero(data + i)) {
+		if (len - i >= SNAP_PAGE && block_is_zero(data + i, SNAP_PAGE)) {
 			i += SNAP_PAGE;
 			continue;
 		}
 		st = i;
-		while (i < len && !(len - i >= SNAP_PAGE && page_zero(data + i)))
+		while (i < len && !(len - i >= SNAP_PAGE && block_is_zero(data + i, SNAP_PAGE)))
 			i += len - i < SNAP_PAGE ? len - i : SNAP_PAGE;
 		for (n = 0; n < i - st;) {
 			ssize_t w = pwrite(s->out_fd, data + st + n, i - st - n,

@@ -50,6 +50,7 @@
 #include <liburing.h>
 #include <zstd.h>
 
+#include "core/zero.h"
 #include "gocapd/failpoint.h"
 #include "gocapd/persist.h"
 
@@ -171,17 +172,6 @@ static int ensure(struct persist_job *j, size_t len)
 }
 static void schedule_read(struct persist_job *j);
 static void zstd_pump(struct persist_job *j);
-
-int persist_block_is_zero(const uint8_t *p, size_t len)
-{
-	static const uint8_t zero[16];
-
-	if (len <= 16)
-		return !memcmp(p, zero, len);
-	/* The first 16 bytes are zero and the block equals itself shifted
-	 * by 16: the whole block is zero.  memcmp is vectorised. */
-	return !memcmp(p, zero, 16) && !memcmp(p, p + 16, len - 16);
-}
 
 static struct io_uring_sqe *get_sqe(struct persist_ring *r)
 {
@@ -324,14 +314,14 @@ static void raw_emit(struct persist_job *j, int final)
 		size_t n = end - i < PERSIST_BLOCK ? end - i : PERSIST_BLOCK;
 		size_t s;
 
-		if (persist_block_is_zero(b->data + i, n)) {
+		if (block_is_zero(b->data + i, n)) {
 			i += n;
 			continue;
 		}
 		s = i;
 		while (i < end) {
 			n = end - i < PERSIST_BLOCK ? end - i : PERSIST_BLOCK;
-			if (persist_block_is_zero(b->data + i, n))
+			if (block_is_zero(b->data + i, n))
 				break;
 			i += n;
 		}

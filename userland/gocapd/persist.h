@@ -141,7 +141,4 @@ void persist_unwatch(struct persist_ring *r, struct persist_watch *w);
  */
 int persist_run(struct persist_ring *r, int timeout_ms);
 
-/* Is the 4 KiB (or shorter) block at p all zero? */
-int persist_block_is_zero(const uint8_t *p, size_t len);
-
 #endif /* GOCAPD_PERSIST_H */
