@@ -39,7 +39,16 @@ Checks (each prints one line and exits 0 on success):
                                 and nothing else is but where the
                                 traceback's chanrecv/chansend argument
                                 says so; no other stack holds the leaked
-                                channel, the holder's holds the other
+                                channel nor the one only a dead slot of
+                                deadref's stack has, the holder's and
+                                localholder's hold theirs (the stack
+                                maps);
+                                the Cond population on the sync.Cond
+                                printed, with its list's length; every
+                                sleeper on the one sleep object, waking
+                                within the hour it slept for; each net
+                                reader alone on a netpoll read of one of
+                                the descriptors printed ("fd net N ...")
   waitstext WAITS_TXT WAITS_JSON
                                 the text of --waits has the JSON's objects,
                                 in its order (channels, sync object
@@ -191,7 +200,9 @@ POPS = {
     'cond': 'main.condWait', 'select': 'main.selectTwo',
     'sleep+sleep2': 'main.sleeper', 'twoways1+twoways2': 'main.twoWays',
     'locked1+locked2': 'main.lockedRecv',
-    'deep': 'main.recurse', 'net': 'main.netRead',
+    'deep': 'main.recurse', 'net': 'main.netRead', 'ticker': 'main.tickerWait',
+    'deadrecv': 'main.deadRecv', 'deadref': 'main.deadRef',
+    'localholder': 'main.localHold', 'localheld': 'main.localSend',
 }
 
 
@@ -337,10 +348,13 @@ def check_ids(stderr, goroutines_json, func_re):
 WAITS = {
     'leak': (['leak'], 'chan receive', ['leak'], []),
     'held': (['held'], 'chan send', [], ['held']),
+    'localheld': (['localheld'], 'chan send', [], ['localheld']),
     'select': (['select'], 'select', ['select'], []),
     'twoways': (['twoways1+twoways2'], 'chan receive', ['twoways1', 'twoways2'], []),
     'locked': (['locked1+locked2'], 'chan receive', ['locked1', 'locked2'], []),
     'deep': (['deep'], 'chan receive', ['deep'], []),
+    'ticker': (['ticker'], 'chan receive', ['ticker'], []),
+    'deadrecv': (['deadrecv'], 'chan receive', ['deadrecv'], []),
 }
 # obj NAME: (population, kind, offset of its semaphore): the sync type when
 # the wait reason names it, else (Go 1.19-1.22's "semacquire") the
@@ -352,10 +366,17 @@ SYNCS = {
 }
 SEMA_STATES = ('semacquire', 'sync.Mutex.Lock', 'sync.RWMutex.RLock', 'sync.RWMutex.Lock',
                'sync.WaitGroup.Wait')
+# obj NAME: population, for the objects gocap finds on the goroutine's
+# own stack (a sync.Cond: its notifyList is reached from no table)
+CONDS = {'cond': 'cond'}
+HOUR_NS = 3600 * 10**9
 
 
 CHANARG = re.compile(r'^runtime\.chan(?:recv|send)\((0x[0-9a-f]+),')
 SEMAARG = re.compile(r'^runtime\.semacquire1\((0x[0-9a-f]+),')
+# sync.runtime_notifyListWait(l *notifyList, t uint32): l is &c.notify
+NOTIFYARG = re.compile(r'^sync\.runtime_notifyListWait\((0x[0-9a-f]+),')
+COND_NOTIFY = 16
 
 
 def chan_args(text, pattern=CHANARG):
@@ -376,13 +397,17 @@ def chan_args(text, pattern=CHANARG):
 
 def check_waits(stderr, stdout, waits_json):
     gs = parse(open(stderr, errors='replace').read())
-    pop, objs = {}, {}
+    pop, objs, fds, tickcap = {}, {}, {}, None
     for ln in open(stdout):
         w = ln.split()
         if len(w) == 3 and w[0] == 'pop':
             pop[w[1]] = int(w[2])
         elif len(w) >= 3 and w[0] == 'obj':
             objs[w[1]] = sorted(int(a, 16) for a in w[2:])
+        elif len(w) >= 2 and w[0] == 'fd':
+            fds[w[1]] = sorted(int(a) for a in w[2:])
+        elif len(w) == 2 and w[0] == 'tickcap':
+            tickcap = int(w[1])
     d = json.load(open(waits_json))
     known = [o for o in d['objects'] if o['kind'] != 'unknown']
     by_chans = {tuple(sorted(int(c['address'], 16) for c in o['channels'])): o for o in known}
@@ -391,9 +416,9 @@ def check_waits(stderr, stdout, waits_json):
     # on the channel of os/signal it printed, and os/signal's runtime
     # helper (ensureSigM) on a select of the runtime's own.
     park = objs.pop('park', None)
-    if set(objs) != set(WAITS) | set(SYNCS):
+    if set(objs) != set(WAITS) | set(SYNCS) | set(CONDS):
         problems.append('the program printed objects %s, the test knows %s' % (
-            sorted(objs), sorted(set(WAITS) | set(SYNCS))))
+            sorted(objs), sorted(set(WAITS) | set(SYNCS) | set(CONDS))))
     by_addr = {(o['kind'], int(o['address'], 16)): o for o in known if o['address']}
     sync_placed = set()
     for name, (popname, kind, off) in sorted(SYNCS.items()):
@@ -413,6 +438,50 @@ def check_waits(stderr, stdout, waits_json):
         if o['kind'] == 'sync.Mutex' and (o['locked'], o['waiters']) != (True, len(want)):
             problems.append('%s: locked %s with %s waiters, not locked with %d' % (
                 name, o['locked'], o['waiters'], len(want)))
+    for name, popname in sorted(CONDS.items()):
+        a = objs.get(name, [0])[0]
+        o = by_addr.get(('sync.Cond', a))
+        want = members(gs, POPS[popname])
+        if o is None:
+            problems.append('%s: no sync.Cond at %#x' % (name, a))
+            continue
+        got = set(o['goids'])
+        sync_placed |= got
+        if got != want or o['waiters'] != len(want):
+            problems.append('%s: gocap %d goroutines (%s on its list), runtime %d: only gocap %s, only runtime %s' % (
+                name, len(got), o['waiters'], len(want), sorted(got - want)[:6], sorted(want - got)[:6]))
+    # Every sleeper on the one sleep object, waking within the hour it
+    # slept for (time.Sleep(time.Hour)), the wake-ups close together.
+    sleepers = members(gs, POPS['sleep+sleep2']) | members(gs, POPS['holder']) | \
+        members(gs, POPS['deadref']) | members(gs, POPS['localholder'])
+    sleep_states = {g['goid'] for g in gs.values() if g['state'] == 'sleep'}
+    so = [o for o in known if o['kind'] == 'sleep']
+    if len(so) != 1 or set(so[0]['goids']) != sleep_states or not sleepers <= sleep_states:
+        problems.append('sleep: %d objects with %s, the runtime %d sleepers (%d of the program)' % (
+            len(so), [o['count'] for o in so], len(sleep_states), len(sleepers)))
+    else:
+        sl = so[0]['sleep']
+        u = sl['until_ns']
+        if not 0 <= u[1] - u[0] < 60 * 10**9:
+            problems.append('sleep: wake-ups %s ns apart, not within a minute' % (u[1] - u[0]))
+        # (up to a second over the hour: without the module's note the
+        # crash's time is the core's latest time, which can be a few
+        # milliseconds early; gonow.h)
+        if sl['left_ns'] is not None and not (HOUR_NS - 10 * 60 * 10**9 < sl['left_ns'][0]
+                                              <= sl['left_ns'][1] <= HOUR_NS + 10**9):
+            problems.append('sleep: waking %s ns after the crash, not within the hour slept for' % sl['left_ns'])
+        sync_placed |= set(so[0]['goids'])
+    # Each net reader alone on a netpoll read of a descriptor printed.
+    readers = members(gs, POPS['net'])
+    io_states = {g['goid'] for g in gs.values() if g['state'] == 'IO wait'}
+    no = [o for o in known if o['kind'] in ('netpoll read', 'netpoll write')]
+    got = {i for o in no for i in o['goids']}
+    if got != io_states or readers != io_states or any(
+            o['count'] != 1 or o['kind'] != 'netpoll read' for o in no) or \
+            sorted(o['fd'] for o in no) != fds.get('net'):
+        problems.append('net: %s, not one netpoll read per reader %s on the descriptors %s' % (
+            [(o['kind'], o['fd'], o['goids']) for o in no][:6], sorted(readers), fds.get('net')))
+    sync_placed |= got
     placed = set()
     for name, (pops, kind, recv, send) in sorted(WAITS.items()):
         o = by_chans.get(tuple(objs.get(name, [])))
@@ -429,10 +498,27 @@ def check_waits(stderr, stdout, waits_json):
             problems.append('%s: kind %r, not %r' % (name, o['kind'], kind))
         nr, ns = sum(pop.get(p, -1) for p in recv), sum(pop.get(p, -1) for p in send)
         for c in o['channels']:
+            # A Ticker's channel has a buffer of one, unless the runtime
+            # feeds it synchronously (Go 1.23 on, without GODEBUG
+            # asynctimerchan=1): then it says cap 0, and gocap with it.
+            # The program printed what cap() said.
+            cap = tickcap if name == 'ticker' else 0
             if (c['in_core'], c['cap'], c['len'], c['closed'], c['receivers'], c['senders']) != \
-                    (True, 0, 0, False, nr, ns):
-                problems.append('%s: channel %s: %s, not unbuffered, empty, open, %d receivers, %d senders' % (
-                    name, c['address'], c, nr, ns))
+                    (True, cap, 0, False, nr, ns):
+                problems.append('%s: channel %s: %s, not of cap %s, empty, open, %d receivers, %d senders' % (
+                    name, c['address'], c, cap, nr, ns))
+            # Its timer (hchan.timer, Go 1.23 on) fires within the hour of
+            # the Ticker; no other channel has one, nor the Ticker's when
+            # its runtime feeds it the old way.
+            new = int(re.match(r'go1\.(\d+)', d['go_version']).group(1)) >= 23
+            t = c['timer']
+            if name == 'ticker' and tickcap == 0:
+                if not t or t['when_ns'] is None or (t['left_ns'] is not None and not (
+                        HOUR_NS - 10 * 60 * 10**9 < t['left_ns'] <= HOUR_NS + 10**9)):
+                    problems.append('ticker: timer %s, not one firing within the hour' % t)
+            elif t is not (False if new else None):
+                problems.append('%s: channel %s: timer %s, not %s' % (
+                    name, c['address'], t, False if new else None))
     # The stack search: nothing but its receivers holds the leaked channel;
     # the holder goroutine's stack holds the channel the senders wait on.
     chan_at = {c['address']: c for o in known for c in o['channels']}
@@ -441,9 +527,24 @@ def check_waits(stderr, stdout, waits_json):
     holder = members(gs, POPS['holder'])
     if not leak or leak['stack_holders'] != {'count': 0, 'goids': []}:
         problems.append('leak: the stacks holding it: %s, not none' % (leak or {}).get('stack_holders'))
+    # The stack maps: deadref's stack still has the channel in a slot its
+    # function no longer uses, which a scan of every word would count.
+    dead = chan_at.get(hex(objs.get('deadrecv', [0])[0]))
+    if not dead or dead['stack_holders'] != {'count': 0, 'goids': []}:
+        problems.append('deadrecv: the stacks holding it: %s (deadref %s), not none' % (
+            (dead or {}).get('stack_holders'), sorted(members(gs, POPS['deadref']))))
+    if not d['stack_scan']['frames_by_map']:
+        problems.append('no frame was read through its stack maps: %s' % d['stack_scan'])
     if not held or not held['stack_holders'] or not holder <= set(held['stack_holders']['goids']):
         problems.append('held: the stacks holding it: %s, not the holder %s' % (
             (held or {}).get('stack_holders'), sorted(holder)))
+    # The same, the channel kept in a local variable, not an argument.
+    lheld = chan_at.get(hex(objs.get('localheld', [0])[0]))
+    lholder = members(gs, POPS['localholder'])
+    if not lheld or not lheld['stack_holders'] or \
+            not lholder <= set(lheld['stack_holders']['goids']):
+        problems.append('localheld: the stacks holding it: %s, not the holder %s' % (
+            (lheld or {}).get('stack_holders'), sorted(lholder)))
     # mutexes: each on a sync.Mutex (or semaphore) of its own.
     own = members(gs, POPS['mutexes'])
     mine = [o for o in known if set(o['goids']) & own]
@@ -491,6 +592,15 @@ def check_waits(stderr, stdout, waits_json):
         shown[goid] = addr
         if int(o['semaphore'], 16) != addr:
             problems.append('goroutine %d: semaphore %s, the runtime shows %#x' % (goid, o['semaphore'], addr))
+    # And sync.runtime_notifyListWait's first argument is the Cond's list.
+    for goid, addr in chan_args(text, NOTIFYARG).items():
+        o = where.get(goid)
+        if o is None or o['kind'] != 'sync.Cond':
+            continue
+        checked += 1
+        if int(o['address'], 16) + COND_NOTIFY != addr:
+            problems.append('goroutine %d: sync.Cond %s, the runtime shows its list at %#x' % (
+                goid, o['address'], addr))
     unshown = sorted(i for i in all_known - placed if i not in shown)
     if unshown:
         problems.append('goroutines placed on objects neither the program nor the runtime shows: %s' % unshown[:8])
@@ -498,7 +608,7 @@ def check_waits(stderr, stdout, waits_json):
     if d['blocked'] != len(all_known) + unknown or d['blocked_known'] != len(all_known):
         problems.append('blocked %d, known %d: not what the objects add up to (%d + %d)' % (
             d['blocked'], d['blocked_known'], len(all_known), unknown))
-    print('%d objects, %d goroutines placed (%d of them as the traceback\'s chanrecv/chansend/semacquire1 argument), %d unknown: %s' % (
+    print('%d objects, %d goroutines placed (%d of them as the traceback\'s chanrecv/chansend/semacquire1/notifyListWait argument), %d unknown: %s' % (
         len(known), len(all_known), checked, unknown, 'as the program printed' if not problems else 'DIFFER'))
     for p in problems[:8]:
         print('  ' + p)
@@ -513,9 +623,10 @@ def check_waitstext(waits_txt, waits_json):
                                              c['receivers'], c['senders']) for c in o['channels'])
         want.append((o['kind'], chans, o['address'], o['count'], o['goid_ranges']))
     got, chans, addr = [], [], None
-    sync = re.compile(r'^(?:sync\.\w+|semaphore) (0x[0-9a-f]+)(?: \(.*\))?$')
+    sync = re.compile(r'^(?:sync\.\w+|semaphore) (0x[0-9a-f]+)(?: \(.*\))?$'
+                      r'|^netpoll fd \d+ \((?:read|write)\), pollDesc (0x[0-9a-f]+)$')
     chan = re.compile(r'^\s*chan (0x[0-9a-f]+) \(cap (\d+), len (\d+)(, closed)?\): '
-                      r'(\d+) receivers?, (\d+) senders?$')
+                      r'(\d+) receivers?, (\d+) senders?(?:; a timer\'s, .*)?$')
     members_ = re.compile(r'^\t(\d+) goroutines? \[(.*?)\]: (.*)$')
     for ln in open(waits_txt).read().split('\n'):
         m = chan.match(ln)
@@ -525,7 +636,7 @@ def check_waitstext(waits_txt, waits_json):
             continue
         m = sync.match(ln)
         if m:
-            addr = m.group(1)
+            addr = m.group(1) or m.group(2)
             continue
         m = members_.match(ln)
         if m:

@@ -17,8 +17,16 @@
 #   - --waits puts the members of each channel population (and of the
 #     select) on the hchan addresses the program printed, with the queue
 #     lengths the populations make, those of the sync.Mutex, RWMutex and
-#     WaitGroup on theirs (found through runtime.semtable), and every
-#     channel and semaphore waiter somewhere;
+#     WaitGroup on theirs (found through runtime.semtable), the Cond
+#     waiters on the Cond printed (found from their own stacks), every
+#     sleeper on the one sleep object waking within its hour, each net
+#     reader on a netpoll read of a descriptor printed, the Ticker's
+#     receivers on its channel with its timer (Go 1.23 on), and every
+#     channel and semaphore waiter somewhere; no other stack holds the
+#     leaked channel, nor deadrecv's (which a dead slot of deadref's
+#     stack still has: the stack maps say so), the holder's stack holds
+#     the one it will receive on after its sleep (an argument), and
+#     localholder's the one it keeps in a local variable;
 #   - summary gives the crash, the states and the top buckets.
 # Every release of GOCD_TRIAGE_VERSIONS (default 1.19 1.22 1.24 1.27), each
 # built static, with -ldflags='-s -w', as PIE, and with cgo (the net

@@ -23,7 +23,10 @@
  *   gonow.c          the crash's time on the runtime's clock, for the
  *                    ", N minutes" of goroutine headers
  *   gowait.c         what a blocked goroutine waits on: its sudogs, the
- *                    channel, the semaphore table (gowait.h)
+ *                    channel, the semaphore table, a Cond, a sleep, a
+ *                    poller wait (gowait.h)
+ *   gostackmap.c     the live pointer words of a stack, from the
+ *                    runtime's stack maps (gostackmap.h)
  *
  * Printing is not here: gocap's printers (userland/gocap/print_*.c) read
  * the structures this layer fills.

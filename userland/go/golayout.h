@@ -52,6 +52,8 @@
 	X(g_startpc,	"runtime.g", "startpc")				\
 	X(g_labels,	"runtime.g", "labels")				\
 	X(g_waiting,	"runtime.g", "waiting")				\
+	X(g_timer,	"runtime.g", "timer")				\
+	X(g_sleepwhen,	"runtime.g", "sleepWhen")			\
 	X(gobuf_sp,	"runtime.gobuf", "sp")				\
 	X(gobuf_pc,	"runtime.gobuf", "pc")				\
 	X(gobuf_bp,	"runtime.gobuf", "bp")				\
@@ -114,9 +116,15 @@
 	X(hchan_closed,	"runtime.hchan", "closed")			\
 	X(hchan_recvq,	"runtime.hchan", "recvq")			\
 	X(hchan_sendq,	"runtime.hchan", "sendq")			\
+	X(hchan_timer,	"runtime.hchan", "timer")			\
 	X(waitq_first,	"runtime.waitq", "first")			\
 	X(semaroot_treap, "runtime.semaRoot", "treap")			\
 	X(semaroot_nwait, "runtime.semaRoot", "nwait")			\
+	X(timer_when,	"runtime.timer", "when")			\
+	X(timer_nextwhen, "runtime.timer", "nextwhen")			\
+	X(polldesc_fd,	"runtime.pollDesc", "fd")			\
+	X(polldesc_rg,	"runtime.pollDesc", "rg")			\
+	X(polldesc_wg,	"runtime.pollDesc", "wg")			\
 	X(type_size,	"internal/abi.Type|runtime._type", "Size_|size") \
 	X(type_tflag,	"internal/abi.Type|runtime._type", "TFlag|tflag") \
 	X(type_kind,	"internal/abi.Type|runtime._type", "Kind_|kind") \

@@ -41,6 +41,14 @@ const char *gowait_kind_name(enum gowait_kind k)
 		return "sync.WaitGroup";
 	case GOWAIT_SEMA:
 		return "semaphore";
+	case GOWAIT_COND:
+		return "sync.Cond";
+	case GOWAIT_SLEEP:
+		return "sleep";
+	case GOWAIT_NET_READ:
+		return "netpoll read";
+	case GOWAIT_NET_WRITE:
+		return "netpoll write";
 	}
 	return "?";
 }
@@ -400,6 +408,7 @@ int gosemas_read(const struct goproc *p, struct gosemas *s)
 void gosemas_free(struct gosemas *s)
 {
 	free(s->w);
+	free(s->cw);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -456,7 +465,255 @@ int gomutex_read(const struct goproc *p, uint64_t addr, int *locked,
 	return 0;
 }
 
-void gowait_of(const struct goproc *p, const struct gosemas *sems,
+/* ---- searches of the goroutine's own stack ---------------------------- */
+
+/*
+ * How far above the innermost frame the search goes: the frames that keep
+ * the object (Cond.Wait, notifyListWait; netpollblock, pollWait) are the
+ * first few, a few hundred bytes.
+ */
+#define SEARCH_SPAN	(16u << 10)
+
+/*
+ * Call match(p, g, word, out) on each 8-byte word of g's stack from its
+ * innermost frame up, until it returns 1 (then 1) or the span ends (0);
+ * -1 when the stack is not readable.
+ */
+static int stack_search(const struct goproc *p, const struct goroutine *g,
+			int (*match)(const struct goproc *, struct gosemas *,
+				     const struct goroutine *, uint64_t,
+				     struct gowait *),
+			struct gosemas *sems, struct gowait *out)
+{
+	uint64_t lo = g->nframes ? g->frames[0].sp : 0, hi = g->stack_hi;
+	uint64_t buf[64], a;
+	size_t i, n;
+
+	if (!lo || (lo & 7) || hi <= lo)
+		return -1;
+	if (hi - lo > SEARCH_SPAN)
+		hi = lo + SEARCH_SPAN;
+	for (a = lo; a + 8 <= hi; a += n * 8) {
+		n = (size_t)((hi - a) / 8);
+		if (n > 64)
+			n = 64;
+		if (procmem_read(&p->mem, a, buf, n * 8))
+			return -1;
+		for (i = 0; i < n; i++)
+			if (buf[i] && !(buf[i] & 7) &&
+			    match(p, sems, g, buf[i], out))
+				return 1;
+	}
+	return 0;
+}
+
+/* sync.Cond and its notifyList (package sync, runtime/sema.go, 1.19-1.27) */
+#define COND_L_DATA	8	/* Cond{noCopy; L Locker (itab, data); */
+#define COND_NOTIFY	16	/*      notify notifyList; */
+#define COND_CHECKER	48	/*      checker copyChecker} */
+#define NOTIFY_HEAD	16	/* notifyList{wait, notify uint32; lock; */
+#define NOTIFY_TAIL	24	/*            head, tail *sudog} */
+
+/* The first slot for g in a table of cap (a power of two) slots. */
+static size_t cw_slot(uint64_t g, size_t cap)
+{
+	return (size_t)((g * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
+}
+
+static void cw_put(struct gosemas *s, uint64_t g, uint64_t cond,
+		   uint64_t nlist)
+{
+	struct gocondwait *t;
+	size_t cap, i, j;
+
+	if ((s->ncw + 1) * 2 > s->capcw) {
+		cap = s->capcw ? s->capcw * 2 : 64;
+		t = calloc(cap, sizeof(*t));
+		if (!t)
+			return;	/* only slower */
+		for (i = 0; i < s->capcw; i++) {
+			if (!s->cw[i].g)
+				continue;
+			for (j = cw_slot(s->cw[i].g, cap); t[j].g;
+			     j = (j + 1) & (cap - 1))
+				;
+			t[j] = s->cw[i];
+		}
+		free(s->cw);
+		s->cw = t;
+		s->capcw = cap;
+	}
+	for (j = cw_slot(g, s->capcw); s->cw[j].g; j = (j + 1) & (s->capcw - 1))
+		if (s->cw[j].g == g)
+			return;
+	s->cw[j].g = g;
+	s->cw[j].cond = cond;
+	s->cw[j].nlist = nlist;
+	s->ncw++;
+}
+
+static const struct gocondwait *cw_get(const struct gosemas *s, uint64_t g)
+{
+	size_t j;
+
+	if (!s || !s->capcw)
+		return NULL;
+	for (j = cw_slot(g, s->capcw); s->cw[j].g; j = (j + 1) & (s->capcw - 1))
+		if (s->cw[j].g == g)
+			return &s->cw[j];
+	return NULL;
+}
+
+/*
+ * Is the Cond at c one whose notifyList holds a sudog of g?  Its list must
+ * run from head to tail within the bound, and its copyChecker hold its own
+ * address.  Fills out (and remembers every waiter of the list) when it is.
+ */
+static int cond_at(const struct goproc *p, struct gosemas *sems,
+		   const struct goroutine *g, uint64_t c, struct gowait *out)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t chk, head, tail, s, last = 0, sg, n, max = sudog_bound(p);
+	int mine = 0;
+
+	if (procmem_u64(&p->mem, c + COND_CHECKER, &chk) ||
+	    chk != c + COND_CHECKER ||
+	    procmem_u64(&p->mem, c + COND_NOTIFY + NOTIFY_HEAD, &head) ||
+	    procmem_u64(&p->mem, c + COND_NOTIFY + NOTIFY_TAIL, &tail) ||
+	    !head || !tail)
+		return 0;
+	if (list_len(p, head, l->sudog_next, max, &n))
+		return 0;
+	for (s = head; s; ) {
+		if (procmem_u64(&p->mem, s + l->sudog_g, &sg))
+			return 0;
+		mine |= sg == g->addr;
+		last = s;
+		if (procmem_u64(&p->mem, s + l->sudog_next, &s))
+			return 0;
+	}
+	if (!mine || last != tail)
+		return 0;
+	out->kind = GOWAIT_COND;
+	out->addr = c;
+	out->nlist = n;
+	if (procmem_u64(&p->mem, c + COND_L_DATA, &out->locker))
+		out->locker = 0;
+	if (sems)
+		for (s = head; s; ) {
+			if (procmem_u64(&p->mem, s + l->sudog_g, &sg))
+				break;
+			cw_put(sems, sg, c, n);
+			if (procmem_u64(&p->mem, s + l->sudog_next, &s))
+				break;
+		}
+	return 1;
+}
+
+/* A word on the stack: the Cond (c), or its notifyList (&c.notify). */
+static int cond_match(const struct goproc *p, struct gosemas *sems,
+		      const struct goroutine *g, uint64_t v, struct gowait *out)
+{
+	return cond_at(p, sems, g, v, out) ||
+	       (v >= COND_NOTIFY && cond_at(p, sems, g, v - COND_NOTIFY, out));
+}
+
+static void cond_wait(const struct goproc *p, struct gosemas *sems,
+		      const struct goroutine *g, struct gowait *out)
+{
+	const struct golayout *l = &p->layout;
+	const struct gocondwait *cw = cw_get(sems, g->addr);
+	int r;
+
+	if (!have(l->sudog_g) || !have(l->sudog_next)) {
+		unknown(out, "no sudog layout for Go release \"", p->go_version);
+		return;
+	}
+	if (cw) {
+		/* met on the list of a Cond read already (cond_at) */
+		out->kind = GOWAIT_COND;
+		out->addr = cw->cond;
+		out->nlist = cw->nlist;
+		if (procmem_u64(&p->mem, cw->cond + COND_L_DATA, &out->locker))
+			out->locker = 0;
+		return;
+	}
+	r = stack_search(p, g, cond_match, sems, out);
+	if (r < 0)
+		unknown(out, "its stack is not in the core", NULL);
+	else if (!r)
+		unknown(out, "no word on its stack is a sync.Cond whose list holds it", NULL);
+}
+
+/* A word on the stack: a pollDesc whose rg or wg is g. */
+static int poll_match(const struct goproc *p, struct gosemas *sems,
+		      const struct goroutine *g, uint64_t v, struct gowait *out)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t rg, wg, fd;
+
+	(void)sems;
+	if (procmem_u64(&p->mem, v + l->polldesc_rg, &rg) ||
+	    procmem_u64(&p->mem, v + l->polldesc_wg, &wg) ||
+	    (rg != g->addr && wg != g->addr) ||
+	    procmem_u64(&p->mem, v + l->polldesc_fd, &fd) || fd > INT32_MAX)
+		return 0;
+	out->kind = rg == g->addr ? GOWAIT_NET_READ : GOWAIT_NET_WRITE;
+	out->addr = v;
+	out->fd = fd;
+	return 1;
+}
+
+static void poll_wait(const struct goproc *p, const struct goroutine *g,
+		      struct gowait *out)
+{
+	const struct golayout *l = &p->layout;
+	int r;
+
+	if (!have(l->polldesc_fd) || !have(l->polldesc_rg) ||
+	    !have(l->polldesc_wg)) {
+		unknown(out, "no pollDesc layout for Go release \"",
+			p->go_version);
+		return;
+	}
+	r = stack_search(p, g, poll_match, NULL, out);
+	if (r < 0)
+		unknown(out, "its stack is not in the core", NULL);
+	else if (!r)
+		unknown(out, "no word on its stack is a pollDesc that holds it", NULL);
+}
+
+/* time.Sleep: g.sleepWhen (1.23 on), or its sleep timer's nextwhen. */
+static void sleep_wait(const struct goproc *p, const struct goroutine *g,
+		       struct gowait *out)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t t, when;
+
+	if (have(l->g_sleepwhen)) {
+		if (procmem_u64(&p->mem, g->addr + l->g_sleepwhen, &when)) {
+			unknown(out, "g.sleepWhen is not in the core", NULL);
+			return;
+		}
+	} else if (have(l->g_timer) && have(l->timer_nextwhen)) {
+		if (procmem_u64(&p->mem, g->addr + l->g_timer, &t) || !t ||
+		    procmem_u64(&p->mem, t + l->timer_nextwhen, &when)) {
+			unknown(out, "its sleep timer is not in the core", NULL);
+			return;
+		}
+	} else {
+		unknown(out, "no timer layout for Go release \"", p->go_version);
+		return;
+	}
+	if ((int64_t)when <= 0) {
+		unknown(out, "its sleep timer holds no time", NULL);
+		return;
+	}
+	out->kind = GOWAIT_SLEEP;
+	out->when = (int64_t)when;
+}
+
+void gowait_of(const struct goproc *p, struct gosemas *sems,
 	       const struct goroutine *g, struct gowait *out)
 {
 	uint32_t st = g->status & ~(uint32_t)G_SCAN;
@@ -481,6 +738,12 @@ void gowait_of(const struct goproc *p, const struct gosemas *sems,
 		 !strcmp(r, "sync.RWMutex.Lock") ||
 		 !strcmp(r, "sync.WaitGroup.Wait"))
 		sema_wait(sems, g, r, out);
+	else if (!strcmp(r, "sync.Cond.Wait"))
+		cond_wait(p, sems, g, out);
+	else if (!strcmp(r, "sleep"))
+		sleep_wait(p, g, out);
+	else if (!strcmp(r, "IO wait"))
+		poll_wait(p, g, out);
 	else
 		unknown(out, "not read for the wait reason \"", r);
 }
@@ -506,6 +769,18 @@ int gochan_read(const struct goproc *p, uint64_t addr, struct gochan *c)
 	    procmem_u64(&p->mem, addr + l->hchan_sendq + l->waitq_first,
 			&q[1]))
 		return -1;
+	if (have(l->hchan_timer) && have(l->timer_when)) {
+		uint64_t when = 0;
+
+		if (procmem_u64(&p->mem, addr + l->hchan_timer, &c->timer) ||
+		    (c->timer && procmem_u64(&p->mem, c->timer + l->timer_when,
+					     &when)))
+			return -1;
+		c->timer_known = 1;
+		c->timer_when = (int64_t)when;
+		if (c->timer)
+			c->len = c->cap = 0;	/* runtime/chan.go chanlen */
+	}
 	for (k = 0; k < 2; k++) {
 		if (list_len(p, q[k], l->sudog_next, sudog_bound(p), &n))
 			return -1;

@@ -19,9 +19,25 @@
  *    whose every treap is consistent (each sudog's address hashes to its
  *    root, its g is a goroutine).  The sync type follows from the wait
  *    reason, and its address from where its semaphore sits in it.
- * Every other wait reason (sync.Cond, sleeps, the network poller) is
- * GOWAIT_UNKNOWN, with the reason saying that its object is not read:
- * nothing is guessed.
+ *  - sync.Cond.Wait: the waiter's sudog is on the list of the Cond's
+ *    notifyList (head, linked by next, ending at tail), which no runtime
+ *    table reaches.  The goroutine's own stack does: Cond.Wait keeps c,
+ *    and notifyListWait l = &c.notify, across the calls that park it.
+ *    So its stack is searched, innermost frame first, for a word that is
+ *    the address of a Cond or of its notifyList whose list holds a sudog
+ *    of this goroutine and ends at its tail, and whose copyChecker holds
+ *    its own address (Cond.Wait's first act): a word that passes all
+ *    three is that Cond, not a guess.
+ *  - time.Sleep: when it wakes, on the runtime's clock (nanotime):
+ *    g.sleepWhen (Go 1.23 on), else the nextwhen of the goroutine's
+ *    sleep timer g.timer.  All sleeps are one object.
+ *  - the network poller ("IO wait"): netpollblock stores the goroutine in
+ *    its pollDesc's rg (read) or wg (write) while it is parked, and keeps
+ *    pd on the stack across gopark; the stack is searched for a pollDesc
+ *    whose rg or wg is this goroutine, and its fd read.
+ * Every other wait reason is GOWAIT_UNKNOWN, with the reason saying that
+ * its object is not read, and so is a search that finds nothing: nothing
+ * is guessed.
  *
  * Every read goes through procmem and is bounded: a sudog list or queue
  * longer than the goroutines there are is a loop, and the answer
@@ -48,6 +64,10 @@ enum gowait_kind {
 	GOWAIT_RWMUTEX_W,	/* addr: the sync.RWMutex (Lock) */
 	GOWAIT_WAITGROUP,	/* addr: the sync.WaitGroup */
 	GOWAIT_SEMA,		/* addr: a semaphore of another use */
+	GOWAIT_COND,		/* addr: the sync.Cond */
+	GOWAIT_SLEEP,		/* when: the wake-up time (all one object) */
+	GOWAIT_NET_READ,	/* addr: the pollDesc, fd its descriptor */
+	GOWAIT_NET_WRITE,	/* addr: the pollDesc, fd its descriptor */
 };
 
 #define GOWAIT_MAX_CASES	16
@@ -59,6 +79,11 @@ struct gowait {
 	uint32_t more;		/* select: cases beyond GOWAIT_MAX_CASES */
 	uint64_t addr;		/* the sync object */
 	uint64_t sema;		/* its semaphore (the sudog's elem) */
+	uint64_t fd;		/* GOWAIT_NET_*: pollDesc.fd */
+	uint64_t locker;	/* GOWAIT_COND: the data word of Cond.L */
+	uint64_t nlist;		/* GOWAIT_COND: sudogs on its notifyList */
+	int64_t when;		/* GOWAIT_SLEEP: nanotime it wakes at; not
+				 * part of the object (gowait_same) */
 	char why[192];		/* GOWAIT_UNKNOWN: why */
 };
 
@@ -68,6 +93,15 @@ struct gochan {
 	uint64_t len, cap;	/* qcount, dataqsiz */
 	uint32_t closed;
 	uint64_t nrecv, nsend;	/* sudogs queued, select cases included */
+	/*
+	 * Go 1.23 on: the timer feeding it (time.After, NewTimer, NewTicker),
+	 * 0 for none; its when (0: stopped).  len and cap are then 0, as
+	 * len() and cap() say for a timer channel (its buffer is the
+	 * runtime's).  timer_known is 0 where the release has no hchan.timer.
+	 */
+	int timer_known;
+	uint64_t timer;
+	int64_t timer_when;
 };
 
 /* The semaphore waiters of runtime.semtable, read once per core. */
@@ -75,11 +109,22 @@ struct gosemwait {
 	uint64_t g, elem;
 };
 
+/*
+ * The per-core state of gowait_of(): the semaphore table, read once, and
+ * the Cond waiters met so far (each Cond's list is walked once, its
+ * waiters remembered by g, so that N waiters cost N, not N squared).
+ */
+struct gocondwait {
+	uint64_t g, cond, nlist;
+};
+
 struct gosemas {
 	uint64_t table;		/* runtime.semtable, 0 when not found */
 	struct gosemwait *w;	/* sorted by g */
 	size_t n;
 	char problem[160];	/* why the table is not read, or "" */
+	struct gocondwait *cw;	/* open addressing by g */
+	size_t ncw, capcw;
 };
 
 /* 0, or -1 when out of memory; s->problem says what could not be read. */
@@ -88,9 +133,10 @@ void gosemas_free(struct gosemas *s);
 
 /*
  * What g (as gowalk_g() filled it) waits on; out is always filled.  sems
- * from gosemas_read(), or NULL: semaphore waits are then unknown.
+ * from gosemas_read(), or NULL: semaphore waits are then unknown, and
+ * Cond lists are walked for every waiter.
  */
-void gowait_of(const struct goproc *p, const struct gosemas *sems,
+void gowait_of(const struct goproc *p, struct gosemas *sems,
 	       const struct goroutine *g, struct gowait *out);
 
 /* The same object?  (kind and channels; unknowns by their reason) */

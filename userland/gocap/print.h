@@ -76,6 +76,8 @@ struct summary_facts {
 };
 
 int print_group(struct goproc *p, FILE *f, const struct triage_print *o);
+/* A duration as "1h2m", "3m4s", "4.5s" or "120ms", into buf. */
+void fmt_dur(int64_t ns, char *buf, size_t len);
 /* goroutines --waits (print_waits.c) */
 int print_waits(struct goproc *p, FILE *f, const struct triage_print *o);
 /*

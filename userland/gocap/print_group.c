@@ -17,8 +17,8 @@
 #include "gocap/group.h"
 #include "gocap/print.h"
 
-/* "1h2m3s", "4.5s", "120ms" */
-static void fmt_dur(int64_t ns, char *buf, size_t len)
+/* "1h2m3s", "4.5s", "120ms" (print.h) */
+void fmt_dur(int64_t ns, char *buf, size_t len)
 {
 	int64_t s = ns / 1000000000;
 

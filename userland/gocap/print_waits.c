@@ -4,21 +4,27 @@
  * by what they wait on (go/gowait.h), the objects with the most waiters
  * first; for a channel its len, cap, whether it is closed, and how many
  * receivers and senders its queues hold; for a sync.Mutex whether it is
- * locked and how many waiters its state counts.  The goroutines whose
- * object is not read are grouped by why, and counted as unknown.
+ * locked and how many waiters its state counts; for a sync.Cond how many
+ * sudogs its list holds and its L; for a network poller wait the file
+ * descriptor; all sleeps are one object, with the range of their wake-up
+ * times.  The goroutines whose object is not read are grouped by why, and
+ * counted as unknown.
  *
  * For each channel waited on, the other goroutines' stacks are searched
- * for its address: every 8-byte word from a goroutine's innermost frame
- * to the top of its stack, the goroutines waiting on that channel left
- * out.  A word there may be a dead slot, so "held" can be wrong; none
- * found is sure (for stacks: the heap, globals and the registers of
- * running goroutines are not searched) and marks a likely leak.
+ * for its address, the goroutines waiting on that channel left out: the
+ * words the runtime's stack maps say hold live pointers
+ * (go/gostackmap.h), and every word of a frame or stack whose maps cannot
+ * be read.  None found is sure for stacks (the heap, globals and the
+ * registers of running goroutines are not searched) and marks a likely
+ * leak; a word taken whole may be a dead slot, so "held" can still be
+ * wrong there, the safe way.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
+#include "go/gostackmap.h"
 #include "go/gowait.h"
 #include "gocap/group.h"
 #include "gocap/print.h"
@@ -28,6 +34,7 @@ struct wobj {
 	uint64_t *goids;
 	size_t n, cap;
 	uint64_t first_seen;
+	int64_t when_min, when_max;	/* GOWAIT_SLEEP: over the members */
 };
 
 /* A channel waited on, and the other goroutines whose stacks hold it. */
@@ -46,6 +53,7 @@ struct waits {
 	struct chanref *refs;	/* sorted by addr */
 	size_t nrefs;
 	uint64_t stacks_unread;	/* goroutines whose stack was not read */
+	struct gostackmap_stats maps;	/* frames read by their maps */
 	uint64_t first_unread;	/* the first one's goid */
 	const struct triage_print *o_print;
 	struct gosemas sems;
@@ -145,6 +153,12 @@ static int take(struct waits *ws, const struct goroutine *g,
 		ob->goids = ids;
 		ob->cap = cap;
 	}
+	if (w.kind == GOWAIT_SLEEP) {
+		if (!ob->n || w.when < ob->when_min)
+			ob->when_min = w.when;
+		if (!ob->n || w.when > ob->when_max)
+			ob->when_max = w.when;
+	}
 	ob->goids[ob->n++] = g->goid;
 	return 0;
 }
@@ -207,54 +221,47 @@ static struct chanref *ref_find(const struct waits *ws, uint64_t v)
 				   sizeof(ws->refs[0]), cmp_ref) : NULL;
 }
 
-#define STACK_MAX	(1ull << 30)	/* Go's maximum stack is 1 GB */
-#define SCAN_CHUNK	4096
+/* What one stack's scan needs: the goroutine and its own channels. */
+struct holder_scan {
+	struct waits *ws;
+	const struct goroutine *g;
+	const struct gowait *w;
+};
+
+static int holder_word(void *arg, uint64_t v)
+{
+	struct holder_scan *h = arg;
+	struct chanref *r = ref_find(h->ws, v);
+	uint32_t k;
+
+	if (!r)
+		return 0;
+	for (k = 0; k < h->w->nchans; k++)
+		if (h->w->chans[k] == r->addr)
+			return 0;	/* a waiter of its own */
+	if (r->nholders && r->last == h->g->goid)
+		return 0;		/* counted already */
+	if (r->nholders < HOLDERS_KEPT)
+		r->holders[r->nholders] = h->g->goid;
+	r->nholders++;
+	r->last = h->g->goid;
+	return 0;
+}
 
 /* Search g's stack for the channels (see the top). */
 static int scan_one(void *arg, const struct goroutine *g)
 {
 	struct waits *ws = arg;
-	uint64_t lo, hi = g->stack_hi, a, buf[SCAN_CHUNK / 8];
+	struct holder_scan h = { .ws = ws, .g = g };
 	struct gowait w;
-	size_t i, n;
-	uint32_t k;
 
 	if (g->status == G_DEAD)
 		return 0;
 	gowait_of(ws->p, &ws->sems, g, &w);
-	lo = g->nframes ? g->frames[0].sp : 0;
-	if (!lo || (lo & 7) || hi <= lo || hi - lo > STACK_MAX) {
-		if (!ws->stacks_unread++)
-			ws->first_unread = g->goid;
-		return 0;
-	}
-	for (a = lo; a < hi; a += n * 8) {
-		n = hi - a < SCAN_CHUNK ? (hi - a) / 8 : SCAN_CHUNK / 8;
-		if (!n)
-			break;
-		if (procmem_read(&ws->p->mem, a, buf, n * 8)) {
-			if (!ws->stacks_unread++)
-				ws->first_unread = g->goid;
-			return 0;
-		}
-		for (i = 0; i < n; i++) {
-			struct chanref *r = ref_find(ws, buf[i]);
-
-			if (!r)
-				continue;
-			for (k = 0; k < w.nchans; k++)
-				if (w.chans[k] == r->addr)
-					break;
-			if (k < w.nchans)
-				continue;	/* a waiter of its own */
-			if (r->nholders && r->last == g->goid)
-				continue;	/* counted already */
-			if (r->nholders < HOLDERS_KEPT)
-				r->holders[r->nholders] = g->goid;
-			r->nholders++;
-			r->last = g->goid;
-		}
-	}
+	h.w = &w;
+	if (gostackmap_scan(ws->p, g, holder_word, &h, &ws->maps) < 0 &&
+	    !ws->stacks_unread++)
+		ws->first_unread = g->goid;
 	return 0;
 }
 
@@ -327,6 +334,25 @@ static void holders_text(FILE *f, const struct waits *ws, uint64_t addr,
 	fputc('\n', f);
 }
 
+/* Time from the crash to t, when the crash's nanotime is known. */
+static int left_of(const struct waits *ws, int64_t t, int64_t *left)
+{
+	const struct gonow *now = ws->o_print ? ws->o_print->now : NULL;
+
+	if (!now || now->src == GONOW_NONE)
+		return -1;
+	*left = t - now->ns;
+	return 0;
+}
+
+static void left_text(char *buf, size_t len, int64_t left)
+{
+	char d[32];
+
+	fmt_dur(left < 0 ? -left : left, d, sizeof(d));
+	snprintf(buf, len, "%s%s", d, left < 0 ? " overdue" : "");
+}
+
 /* The channel at addr as read once by scan_stacks(): 0, or -1. */
 static int chan_of(const struct waits *ws, uint64_t addr, struct gochan *c)
 {
@@ -341,7 +367,7 @@ static int chan_of(const struct waits *ws, uint64_t addr, struct gochan *c)
 static void chan_text(FILE *f, const struct waits *ws, uint64_t addr,
 		      const char *indent)
 {
-	struct gochan c;
+	struct gochan c = { 0 };
 
 	if (chan_of(ws, addr, &c)) {
 		fprintf(f, "%schan %#" PRIx64 " (not in the core)\n", indent,
@@ -349,9 +375,44 @@ static void chan_text(FILE *f, const struct waits *ws, uint64_t addr,
 		return;
 	}
 	fprintf(f, "%schan %#" PRIx64 " (cap %" PRIu64 ", len %" PRIu64
-		"%s): %" PRIu64 " receiver%s, %" PRIu64 " sender%s\n", indent,
+		"%s): %" PRIu64 " receiver%s, %" PRIu64 " sender%s", indent,
 		addr, c.cap, c.len, c.closed ? ", closed" : "", c.nrecv,
 		c.nrecv == 1 ? "" : "s", c.nsend, c.nsend == 1 ? "" : "s");
+	if (c.timer) {
+		int64_t left;
+		char t[48];
+
+		if (!c.timer_when)
+			fputs("; a timer's, stopped", f);
+		else if (left_of(ws, c.timer_when, &left))
+			fprintf(f, "; a timer's, firing at nanotime %" PRId64,
+				c.timer_when);
+		else {
+			left_text(t, sizeof(t), left);
+			fprintf(f, "; a timer's, firing %s after the crash", t);
+		}
+	}
+	fputc('\n', f);
+}
+
+/* "sleep: waking 59m58s to 59m59s after the crash" */
+static void sleep_text(FILE *f, const struct waits *ws, const struct wobj *ob)
+{
+	int64_t lo, hi;
+	char a[48], b[48];
+
+	if (left_of(ws, ob->when_min, &lo) || left_of(ws, ob->when_max, &hi)) {
+		fprintf(f, "sleep: waking at nanotime %" PRId64 " to %" PRId64
+			" (the crash's time is not known)\n", ob->when_min,
+			ob->when_max);
+		return;
+	}
+	left_text(a, sizeof(a), lo);
+	left_text(b, sizeof(b), hi);
+	if (!strcmp(a, b))
+		fprintf(f, "sleep: waking %s after the crash\n", a);
+	else
+		fprintf(f, "sleep: waking %s to %s after the crash\n", a, b);
 }
 
 /* full: the object's lines and its members; else its first line only. */
@@ -411,6 +472,20 @@ static void obj_text(FILE *f, const struct waits *ws, const struct wobj *ob,
 	case GOWAIT_SEMA:
 		fprintf(f, "semaphore %#" PRIx64 "\n", ob->w.addr);
 		break;
+	case GOWAIT_COND:
+		fprintf(f, "sync.Cond %#" PRIx64 " (%" PRIu64 " waiter%s on its list, L %#" PRIx64 ")\n",
+			ob->w.addr, ob->w.nlist, ob->w.nlist == 1 ? "" : "s",
+			ob->w.locker);
+		break;
+	case GOWAIT_SLEEP:
+		sleep_text(f, ws, ob);
+		break;
+	case GOWAIT_NET_READ:
+	case GOWAIT_NET_WRITE:
+		fprintf(f, "netpoll fd %" PRIu64 " (%s), pollDesc %#" PRIx64 "\n",
+			ob->w.fd, ob->w.kind == GOWAIT_NET_READ ? "read" : "write",
+			ob->w.addr);
+		break;
 	default:
 		fprintf(f, "unknown: %s\n", ob->w.why);
 		break;
@@ -449,10 +524,34 @@ static json_t *holders_json(const struct waits *ws, uint64_t addr)
 	return o;
 }
 
+/* false (no timer), or {"address", "when_ns" (null: stopped), "left_ns"} */
+static json_t *timer_json(const struct waits *ws, const struct gochan *c)
+{
+	json_t *o;
+	int64_t left;
+	int bad = 0;
+
+	if (!c->timer)
+		return json_false();
+	o = json_object();
+	if (!o)
+		return NULL;
+	js_put(o, "address", js_hex(c->timer), &bad);
+	js_put(o, "when_ns", c->timer_when ? json_integer(c->timer_when) :
+	       json_null(), &bad);
+	js_put(o, "left_ns", c->timer_when && !left_of(ws, c->timer_when, &left) ?
+	       json_integer(left) : json_null(), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *chan_json(const struct waits *ws, uint64_t addr)
 {
 	json_t *o = json_object();
-	struct gochan c;
+	struct gochan c = { 0 };
 	int bad = !o, known;
 
 	if (bad)
@@ -471,6 +570,35 @@ static json_t *chan_json(const struct waits *ws, uint64_t addr)
 	js_put(o, "senders", known ? json_integer((json_int_t)c.nsend) :
 	       json_null(), &bad);
 	js_put(o, "stack_holders", holders_json(ws, addr), &bad);
+	js_put(o, "timer", known && c.timer_known ? timer_json(ws, &c) :
+	       json_null(), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* {"until_ns": [first, last] (nanotime), "left_ns": [..] or null} */
+static json_t *sleep_json(const struct waits *ws, const struct wobj *ob)
+{
+	json_t *o = json_object(), *u = json_array(), *l;
+	int64_t lo, hi;
+	int bad = !o || !u;
+
+	if (u && (json_array_append_new(u, json_integer(ob->when_min)) ||
+		  json_array_append_new(u, json_integer(ob->when_max))))
+		bad = 1;
+	js_put(o, "until_ns", u, &bad);
+	if (!left_of(ws, ob->when_min, &lo) && !left_of(ws, ob->when_max, &hi)) {
+		l = json_array();
+		if (!l || json_array_append_new(l, json_integer(lo)) ||
+		    json_array_append_new(l, json_integer(hi)))
+			bad = 1;
+		js_put(o, "left_ns", l, &bad);
+	} else {
+		js_put(o, "left_ns", json_null(), &bad);
+	}
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -501,11 +629,16 @@ static json_t *obj_json(const struct waits *ws, const struct wobj *ob,
 		int locked;
 
 		js_put(o, "address", js_hex(ob->w.addr), &bad);
-		js_put(o, "semaphore", js_hex(ob->w.sema), &bad);
+		js_put(o, "semaphore", ob->w.sema ? js_hex(ob->w.sema) :
+		       json_null(), &bad);
 		if (ob->w.kind == GOWAIT_MUTEX &&
 		    !gomutex_read(p, ob->w.addr, &locked, &waiters)) {
 			js_put(o, "locked", json_boolean(locked), &bad);
 			js_put(o, "waiters", json_integer(waiters), &bad);
+		} else if (ob->w.kind == GOWAIT_COND) {
+			js_put(o, "locked", json_null(), &bad);
+			js_put(o, "waiters",
+			       json_integer((json_int_t)ob->w.nlist), &bad);
 		} else {
 			js_put(o, "locked", json_null(), &bad);
 			js_put(o, "waiters", json_null(), &bad);
@@ -517,6 +650,13 @@ static json_t *obj_json(const struct waits *ws, const struct wobj *ob,
 		js_put(o, "waiters", json_null(), &bad);
 	}
 	js_put(o, "why", ob->w.kind == GOWAIT_UNKNOWN ? js_text(ob->w.why) :
+	       json_null(), &bad);
+	js_put(o, "locker", ob->w.kind == GOWAIT_COND ?
+	       js_hex(ob->w.locker) : json_null(), &bad);
+	js_put(o, "fd", ob->w.kind == GOWAIT_NET_READ ||
+	       ob->w.kind == GOWAIT_NET_WRITE ?
+	       json_integer((json_int_t)ob->w.fd) : json_null(), &bad);
+	js_put(o, "sleep", ob->w.kind == GOWAIT_SLEEP ? sleep_json(ws, ob) :
 	       json_null(), &bad);
 	js_put(o, "count", json_integer((json_int_t)ob->n), &bad);
 	triage_ranges(ob->goids, ob->n, ids, sizeof(ids));
@@ -533,6 +673,25 @@ static json_t *obj_json(const struct waits *ws, const struct wobj *ob,
 		return NULL;
 	}
 	return o;
+}
+
+/* How the stacks were searched for the channels' holders. */
+static json_t *scan_json(const struct waits *ws)
+{
+	json_t *m = json_object();
+	int bad = !m;
+
+	js_put(m, "frames_by_map", json_integer((json_int_t)ws->maps.precise),
+	       &bad);
+	js_put(m, "taken_whole", json_integer((json_int_t)ws->maps.whole),
+	       &bad);
+	js_put(m, "stacks_unread", json_integer((json_int_t)ws->stacks_unread),
+	       &bad);
+	if (bad) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
 }
 
 int print_waits(struct goproc *p, FILE *f, const struct triage_print *o)
@@ -560,6 +719,7 @@ int print_waits(struct goproc *p, FILE *f, const struct triage_print *o)
 		js_member(&js, "dead", json_integer((json_int_t)ws.dead));
 		js_member(&js, "unreadable",
 			  json_integer((json_int_t)ws.unreadable));
+		js_member(&js, "stack_scan", scan_json(&ws));
 		js_begin_array(&js, f, "objects");
 		for (i = 0; i < ws.no; i++)
 			js_element(&js, obj_json(&ws, &ws.o[i], 1));

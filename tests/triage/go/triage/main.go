@@ -6,10 +6,20 @@
 // on stdout and panics in main: run under GOTRACEBACK=crash, its traceback
 // on stderr is the test's oracle.
 //
+// It also prints the file descriptors of the connections the net population
+// reads ("fd net N ..."), for the test of gocap's network poller waits.
+//
 // Populations:
 //
 //	leak     receivers on a channel nothing else refers to
 //	held     senders on a channel a sleeping goroutine still holds
+//	localheld senders on a channel that a sleeping goroutine keeps in a
+//	         local variable (localholder: not an argument, so the
+//	         stack maps' locals bitmap is what says it holds it)
+//	deadrecv receivers on a channel that only a dead slot of another
+//	         goroutine's stack still holds: deadref, sleeping, which
+//	         used it before it went to sleep (the stack maps say the slot
+//	         is dead: nothing can ever send on it)
 //	mutex    sync.Mutex.Lock on one mutex held by main
 //	mutexes  sync.Mutex.Lock, each on a mutex of its own (300 of them: more
 //	         than the runtime's 251 semaphore roots, so some roots hold
@@ -27,6 +37,7 @@
 //	twoways  receivers in one function, 6 at one line and 4 at another
 //	         (the same functions, other lines: two buckets)
 //	deep     receivers at the bottom of a 150-frame recursion
+//	ticker   receivers on the channel of one time.Ticker of an hour
 //	net      reads on loopback TCP connections
 //
 // TRIAGE_FEW=1: two goroutines per population (small cores for the fuzz
@@ -69,6 +80,53 @@ func holder(ch chan int) {
 	arrive()
 	time.Sleep(time.Hour)
 	<-ch // keeps ch live on this stack while it sleeps
+}
+
+//go:noinline
+func localSend(ch chan int) { arrive(); ch <- 1 }
+
+// localHold gets its channel as a result, not an argument, keeps it in a
+// local across its sleep and receives on it after.
+//
+//go:noinline
+func localHold(get func() chan int) {
+	ch := get()
+	arriveCall()
+	time.Sleep(time.Hour)
+	<-ch
+}
+
+//go:noinline
+func deadRecv(ch chan int) { arrive(); <-ch }
+
+var sink int
+
+//go:noinline
+func chanCap(ch chan int) int { return cap(ch) }
+
+//go:noinline
+func arriveCall() { arrive() }
+
+// deadRef keeps ch on its stack across a call (so it is spilled there),
+// uses it for the last time, and sleeps: the slot still holds ch, dead.
+//
+//go:noinline
+func deadRef(ch chan int) {
+	arriveCall()
+	sink = chanCap(ch)
+	time.Sleep(time.Hour)
+}
+
+// startDead starts deadref and n receivers on a channel only they see.
+//
+//go:noinline
+func startDead(n int) {
+	ch := make(chan int)
+	obj("deadrecv", ch)
+	go deadRef(ch)
+	for i := 0; i < n; i++ {
+		go deadRecv(ch)
+	}
 }
 
 //go:noinline
@@ -118,6 +176,9 @@ func netRead(c net.Conn) {
 	arrive()
 	c.Read(b[:])
 }
+
+//go:noinline
+func tickerWait(c <-chan time.Time) { arrive(); <-c }
 
 //go:noinline
 func twoWays(first bool, ch chan int) int {
@@ -209,10 +270,20 @@ func main() {
 	pop("leak", size(40))
 	want += int64(size(40))
 
+	startDead(size(6))
+	pop("deadrecv", size(6))
+	pop("deadref", 1)
+	want += int64(size(6)) + 1
+
 	held := make(chan int)
 	obj("held", held)
 	start("held", 30, func() { heldSend(held) })
 	start("holder", 1, func() { holder(held) })
+
+	lh := make(chan int)
+	obj("localheld", lh)
+	start("localheld", 7, func() { localSend(lh) })
+	start("localholder", 1, func() { localHold(func() chan int { return lh }) })
 
 	var mu sync.Mutex
 	mu.Lock()
@@ -239,6 +310,7 @@ func main() {
 	start("wg", 15, func() { wgWait(&wg) })
 
 	cond := sync.NewCond(&sync.Mutex{})
+	fmt.Printf("obj cond %p\n", cond)
 	start("cond", 12, func() { condWait(cond) })
 
 	sa, sb := make(chan int), make(chan int)
@@ -267,6 +339,14 @@ func main() {
 	obj("deep", deep)
 	start("deep", 3, func() { recurse(size(150), deep) })
 
+	tick := time.NewTicker(time.Hour)
+	fmt.Printf("obj ticker %p\n", tick.C)
+	// 0 where the runtime feeds it synchronously (Go 1.23 on, unless
+	// GODEBUG asynctimerchan=1, the default of this go.mod's go 1.19
+	// before Go 1.27): its hchan then names its timer.
+	fmt.Printf("tickcap %d\n", cap(tick.C))
+	start("ticker", 5, func() { tickerWait(tick.C) })
+
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(err)
@@ -281,6 +361,15 @@ func main() {
 		go netRead(c)
 		want++
 	}
+	fmt.Printf("fd net")
+	for _, c := range conns {
+		rc, err := c.(*net.TCPConn).SyscallConn()
+		if err != nil {
+			panic(err)
+		}
+		rc.Control(func(fd uintptr) { fmt.Printf(" %d", fd) })
+	}
+	fmt.Println()
 
 	for atomic.LoadInt64(&settled) < want {
 		time.Sleep(time.Millisecond)

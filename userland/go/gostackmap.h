@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gostackmap.h - the words of a goroutine's stack that the garbage
+ * collector would take for live pointers, from the runtime's own stack maps
+ * (runtime/stkframe.go getStackMap, stack.go scanframeworker).
+ *
+ * For each physical frame of a parked goroutine (status waiting: every
+ * frame stopped at a call):
+ *  - the stack map index is the PCDATA_StackMapIndex value at the return
+ *    address less one (0 where there is none, as the runtime does);
+ *  - locals: FUNCDATA_LocalsPointerMaps, a bitmap of nbit words ending at
+ *    varp (fp less the return address and the saved frame pointer);
+ *  - arguments: FUNCDATA_ArgsPointerMaps, a bitmap of words from argp (fp
+ *    on amd64), for the register arguments' spill slots too;
+ *  - stack objects (FUNCDATA_StackObjects: locals whose address is taken,
+ *    which the collector scans only when a pointer reaches them): each
+ *    object's bytes are taken whole, which can only find more.
+ * A frame without maps where the runtime would have them, with an index
+ * out of range or maps not in the core, is taken whole (every word): the
+ * answer is then as before stack maps, wrong only the safe way.  So is a
+ * goroutine that is not parked (running, runnable, in a system call: its
+ * innermost frame can be anywhere), and the stack above the last frame
+ * when the unwind stopped early.
+ *
+ * amd64 only, like the walker.  Every read goes through procmem and is
+ * bounded.
+ */
+#ifndef GOCD_GOSTACKMAP_H
+#define GOCD_GOSTACKMAP_H
+
+#include <stdint.h>
+
+#include "go/goproc.h"
+
+struct goroutine;
+
+struct gostackmap_stats {
+	uint64_t precise;	/* frames read through their maps */
+	uint64_t whole;		/* frames (or stacks) taken whole */
+};
+
+/*
+ * Call fn(arg, value) for each word of g's stack (from its innermost
+ * frame up) that may hold a live pointer, as said above; a word can come
+ * twice.  fn returning a positive value stops the scan with it.  Returns
+ * 0, fn's value, or -1 when the stack is not readable (not in the core, or
+ * no frame to start from).
+ */
+int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
+		    int (*fn)(void *arg, uint64_t value), void *arg,
+		    struct gostackmap_stats *st);
+
+#endif /* GOCD_GOSTACKMAP_H */
