@@ -24,7 +24,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 dir=$1 phase=$2 mem=${3:-3072}
-envf=$("$GOCD_TOP/scripts/fullsys-image.sh") || die "no full-system image"
+envf=$(fullsys_image) || die "no full-system image"
 # shellcheck source=/dev/null # an image.env written by fullsys-image.sh
 . "$envf"
 k=$VMLINUZ i=$INITRD

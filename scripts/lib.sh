@@ -25,5 +25,15 @@ GOCD_GO_VERSIONS=${GOCD_GO_VERSIONS:-"1.19 1.22 1.23 1.24 1.27"}
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "$*"; exit 1; }
 
+# fullsys_image: print the path of the full-system lab's image.env
+# (scripts/fullsys-image.sh), building the image if it is not cached.  Its
+# last line is the path: the first time, mkfs.ext4 says on stdout that it
+# creates the image file (the script's own text is its cache key, so the
+# callers take the last line rather than the script changing).
+fullsys_image() {
+	_fsi_out=$("$GOCD_TOP/scripts/fullsys-image.sh") || return 1
+	printf '%s\n' "$_fsi_out" | tail -n 1
+}
+
 # shellcheck source=apt-private.sh
 . "$GOCD_TOP/scripts/apt-private.sh"

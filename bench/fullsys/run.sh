@@ -37,7 +37,7 @@ mkdir -p "$W/share/debs" "$W/share/bin" "$W/share/out"
 "$GOCD_TOP/scripts/make-deb.sh" > "$W/make-deb.log" 2>&1 || die "make deb failed: $W/make-deb.log"
 cp "$GOCD_BUILD"/deb/gocoredump-dkms_*_all.deb "$GOCD_BUILD"/deb/gocapd_*_amd64.deb \
 	"$GOCD_BUILD"/deb/gocap_*_amd64.deb "$W/share/debs/"
-envf=$("$GOCD_TOP/scripts/fullsys-image.sh") || die "no full-system image"
+envf=$(fullsys_image) || die "no full-system image"
 # shellcheck source=/dev/null # an image.env written by fullsys-image.sh
 . "$envf"
 (cd "$GOCD_TOP/tests/fullsys/go" && CGO_ENABLED=0 \

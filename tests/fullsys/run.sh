@@ -49,7 +49,7 @@ cp "$GOCD_BUILD"/deb/gocoredump-dkms_*_all.deb "$GOCD_BUILD"/deb/gocapd_*_amd64.
 	"$GOCD_BUILD"/deb/gocap_*_amd64.deb "$SH/debs/"
 
 msg "the Debian 12 image (built once, about 6 minutes, then cached)"
-if envf=$("$GOCD_TOP/scripts/fullsys-image.sh" 2> "$W/image.log"); then
+if envf=$(fullsys_image 2> "$W/image.log"); then
 	ok "Debian 12 disk image with systemd, 6.1 and dkms (cached)"
 else
 	notok "build the Debian 12 disk image (see $W/image.log)"; sed 's/^/# /' "$W/image.log" | tail -20
