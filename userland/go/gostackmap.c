@@ -179,8 +179,8 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 	struct scan s = { .p = p, .fn = fn, .arg = arg };
 	uint64_t lo = g->nframes ? g->frames[0].sp : 0, hi = g->stack_hi;
 	uint64_t top = lo, last_phys = UINT64_MAX;
+	int r, async = 0;
 	size_t i;
-	int r;
 
 	if (!lo || (lo & 7) || hi <= lo || hi - lo > MAX_FRAME)
 		return -1;
@@ -195,7 +195,21 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		if (fr->phys == last_phys)
 			continue;	/* an inlined call: the same frame */
 		last_phys = fr->phys;
-		r = frame(&s, fr->pc, fr->sp, fr->fp);
+		/*
+		 * An asynchronous preemption stopped the frame that called
+		 * runtime.asyncPreempt anywhere, not at a call: the runtime
+		 * scans both conservatively, and so does this.
+		 */
+		if (async) {
+			async = 0;	/* the frame it stopped */
+			r = -1;
+		} else if (fr->func &&
+			   !strcmp(fr->func, "runtime.asyncPreempt")) {
+			async = 1;
+			r = -1;
+		} else {
+			r = frame(&s, fr->pc, fr->sp, fr->fp);
+		}
 		if (r < 0) {
 			/* the frame and its arguments, whole */
 			struct pcfunc f;

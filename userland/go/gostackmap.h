@@ -19,8 +19,9 @@
  * out of range or maps not in the core, is taken whole (every word): the
  * answer is then as before stack maps, wrong only the safe way.  So is a
  * goroutine that is not parked (running, runnable, in a system call: its
- * innermost frame can be anywhere), and the stack above the last frame
- * when the unwind stopped early.
+ * innermost frame can be anywhere), runtime.asyncPreempt's frame and the
+ * one it stopped (as the runtime scans them), and the stack above the
+ * last frame when the unwind stopped early.
  *
  * amd64 only, like the walker.  Every read goes through procmem and is
  * bounded.
