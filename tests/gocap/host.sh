@@ -158,7 +158,9 @@ crash() {
 			;;
 		esac
 		pid=$!
-		# await TEXT: until the program prints TEXT or is gone
+		# await TEXT: until the program prints TEXT or is gone (a
+		# crasher that never says "ready" is killed below: its test
+		# fails, without a core, and the suite goes on)
 		await() {
 			for _ in $(seq 3000); do
 				grep -q "$1" stdout 2> /dev/null && break
@@ -174,6 +176,7 @@ crash() {
 			syscall|server*)
 				# SIGABRT to the thread blocked in read(2).
 				await ready
+				grep -q ready stdout || kill -KILL "$pid"
 				tid=$(sed -n 's/.* tid=\([0-9]*\).*/\1/p' stdout)
 				python3 -c 'import ctypes,sys
 libc = ctypes.CDLL(None, use_errno=True)
@@ -181,6 +184,7 @@ sys.exit(libc.syscall(234, int(sys.argv[1]), int(sys.argv[2]), 6) != 0)' "$pid" 
 				;;
 			signal)
 				await ready
+				grep -q ready stdout || kill -KILL "$pid"
 				kill -ABRT "$pid"
 				;;
 			esac

@@ -39,6 +39,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
@@ -314,6 +315,12 @@ func main() {
 		}
 		waitMinutes(began, wait, os.Getenv("GOCAP_CRASHER_GATE"))
 	}
+	// No collection from here on: the signal and syscall modes run
+	// under GODEBUG=asyncpreemptoff=1, so a stop-the-world could never
+	// preempt the spinners and would wait forever (the collection that
+	// sysmon forces after two minutes without one came during a slow
+	// run's wait at the gate and hung it).  GOGC=off also stops those.
+	debug.SetGCPercent(-1)
 	add(3, spin) // with main, every P busy: late goroutines stay runnable
 	settle(want)
 
