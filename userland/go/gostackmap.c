@@ -25,8 +25,8 @@ struct scan {
 	void *arg;
 };
 
-/* Every word of [lo, hi): fn's value, 0, or -1 when not in the core. */
-static int whole(const struct scan *s, uint64_t lo, uint64_t hi)
+int gostack_words(const struct goproc *p, uint64_t lo, uint64_t hi,
+		  int (*fn)(void *arg, uint64_t value), void *arg)
 {
 	uint64_t buf[CHUNK], a;
 	size_t i, n;
@@ -41,13 +41,19 @@ static int whole(const struct scan *s, uint64_t lo, uint64_t hi)
 		n = (size_t)((hi - a) / 8);
 		if (n > CHUNK)
 			n = CHUNK;
-		if (procmem_read(&s->p->mem, a, buf, n * 8))
+		if (procmem_read(&p->mem, a, buf, n * 8))
 			return -1;
 		for (i = 0; i < n; i++)
-			if (buf[i] && (r = s->fn(s->arg, buf[i])))
+			if (buf[i] && (r = fn(arg, buf[i])))
 				return r;
 	}
 	return 0;
+}
+
+/* Every word of [lo, hi): fn's value, 0, or -1 when not in the core. */
+static int whole(const struct scan *s, uint64_t lo, uint64_t hi)
+{
+	return gostack_words(s->p, lo, hi, s->fn, s->arg);
 }
 
 /*

@@ -51,4 +51,13 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		    int (*fn)(void *arg, uint64_t value), void *arg,
 		    struct gostackmap_stats *st);
 
+/*
+ * Call fn(arg, value) for each non-zero 8-byte word of [lo, hi) (lo
+ * rounded up to 8), lowest first, as one stack is read (a kilobyte at a
+ * time); fn returning a positive value stops with it.  Returns 0, fn's
+ * value, or -1 when a word is not in the core or the range is over 1 GB.
+ */
+int gostack_words(const struct goproc *p, uint64_t lo, uint64_t hi,
+		  int (*fn)(void *arg, uint64_t value), void *arg);
+
 #endif /* GOCD_GOSTACKMAP_H */

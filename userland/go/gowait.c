@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "go/goroutines.h"
+#include "go/gostackmap.h"
 #include "go/gowait.h"
 
 const char *gowait_kind_name(enum gowait_kind k)
@@ -474,10 +475,27 @@ int gomutex_read(const struct goproc *p, uint64_t addr, int *locked,
  */
 #define SEARCH_SPAN	(16u << 10)
 
+/* What a search of one stack hands its match function. */
+struct search {
+	const struct goproc *p;
+	struct gosemas *sems;
+	const struct goroutine *g;
+	struct gowait *out;
+	int (*match)(const struct goproc *, struct gosemas *,
+		     const struct goroutine *, uint64_t, struct gowait *);
+};
+
+static int search_word(void *arg, uint64_t v)
+{
+	struct search *s = arg;
+
+	return !(v & 7) && s->match(s->p, s->sems, s->g, v, s->out);
+}
+
 /*
- * Call match(p, g, word, out) on each 8-byte word of g's stack from its
- * innermost frame up, until it returns 1 (then 1) or the span ends (0);
- * -1 when the stack is not readable.
+ * Call match(p, sems, g, word, out) on each aligned non-zero word of g's
+ * stack from its innermost frame up (gostack_words), until it returns 1
+ * (then 1) or the span ends (0); -1 when the stack is not readable.
  */
 static int stack_search(const struct goproc *p, const struct goroutine *g,
 			int (*match)(const struct goproc *, struct gosemas *,
@@ -485,26 +503,14 @@ static int stack_search(const struct goproc *p, const struct goroutine *g,
 				     struct gowait *),
 			struct gosemas *sems, struct gowait *out)
 {
+	struct search s = { p, sems, g, out, match };
 	uint64_t lo = g->nframes ? g->frames[0].sp : 0, hi = g->stack_hi;
-	uint64_t buf[64], a;
-	size_t i, n;
 
 	if (!lo || (lo & 7) || hi <= lo)
 		return -1;
 	if (hi - lo > SEARCH_SPAN)
 		hi = lo + SEARCH_SPAN;
-	for (a = lo; a + 8 <= hi; a += n * 8) {
-		n = (size_t)((hi - a) / 8);
-		if (n > 64)
-			n = 64;
-		if (procmem_read(&p->mem, a, buf, n * 8))
-			return -1;
-		for (i = 0; i < n; i++)
-			if (buf[i] && !(buf[i] & 7) &&
-			    match(p, sems, g, buf[i], out))
-				return 1;
-	}
-	return 0;
+	return gostack_words(p, lo, hi, search_word, &s);
 }
 
 /* sync.Cond and its notifyList (package sync, runtime/sema.go, 1.19-1.27) */
