@@ -36,9 +36,11 @@ mkdir -p "$TAPDIR"
 run_suite() {
 	n=$1; shift
 	echo "=== $n" >&2
+	t0=$(date +%s)
 	"$@" > "$TAPDIR/$n.tap" 2> "$TAPDIR/$n.err"
 	echo $? > "$TAPDIR/$n.rc"
 	grep -E '^(not )?ok ' "$TAPDIR/$n.tap" | sed 's/^/    /' >&2
+	echo "=== $n: $(($(date +%s) - t0)) s" >&2
 }
 
 # A build failure is a failed test, not a silent skip.

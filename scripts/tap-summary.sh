@@ -3,7 +3,7 @@
 # closing line "N passed, N failed".  A suite whose DIR/NAME.rc is nonzero
 # without any "not ok" line counts as one failure (it died or could not run).
 # Under each failure, up to 12 lines of its diagnostics: the "# " lines the
-# TAP has before it, else the kselftest harness's lines for it in DIR/NAME.err
+# TAP has before it and after it (up to the next result), else the kselftest harness's lines for it in DIR/NAME.err
 # ("# file:line:test:message", TH_LOG and failed expectations).
 # Exit status: 0 when nothing failed.
 set -u
@@ -21,10 +21,18 @@ for t in "$dir"/*.tap; do
 		echo "not ok - suite $n exited with status $rc and reported no failure: see $t"
 	fi
 	[ "$f" -eq 0 ] || awk -v n="$n" -v err="$dir/$n.err" '
-		/^(not )?ok [0-9]+/ && !/^not ok/ { k = 0; next }
+		# The lines of one failure: its "# " lines, before the "not ok"
+		# (kselftest) or after it (our host suites), up to 12.
+		function flush(i) {
+			if (!open) return
+			for (i = 0; i < k; i++) print "    " d[i]
+			open = 0; k = 0
+		}
+		/^(not )?ok [0-9]+/ && !/^not ok/ { flush(); k = 0; next }
 		/^# +(RUN|OK|FAIL|SKIP|XFAIL) / { next }	# harness markers
 		/^#/ { if (k < 12) d[k++] = $0; next }
 		/^not ok [0-9]+/ {
+			if (open) flush()
 			print "[" n "] " $0
 			if (k == 0) {
 				# kselftest: "not ok 14 fixture.test_name"
@@ -35,9 +43,10 @@ for t in "$dir"/*.tap; do
 					if (index(l, ":" t ":")) d[k++] = l
 				close(err)
 			}
-			for (i = 0; i < k; i++) print "    " d[i]
-			k = 0
-		}' "$t"
+			# what it had before it, then what follows it
+			open = 1
+		}
+		END { flush() }' "$t"
 	pass=$((pass + p - s)); skip=$((skip + s)); fail=$((fail + f))
 done
 [ "$skip" -gt 0 ] && echo "$skip skipped (counted neither as passed nor failed)"

@@ -16,10 +16,14 @@
 //	               "runtime: out of memory: cannot allocate ..." line: one
 //	               allocation larger than the address space allowed
 //	               (refused unless ulimit -v is at most 16 GiB)
-//	signal         print "ready" and wait for the test's SIGABRT
+//	signal         print "ready" and spin until SIGABRT comes
 //	syscall        a goroutine locked to its thread blocks in read(2);
-//	               print "ready tid=T" and wait for the test's SIGABRT
-//	               sent to that thread (tgkill)
+//	               print "ready tid=T" and spin until SIGABRT comes to
+//	               that thread (tgkill)
+//
+// In those two modes, GOCAP_CRASHER_RAISE=1 makes the crasher send the
+// SIGABRT itself (kill(2), tgkill(2)) right after "ready"; else the test
+// sends it.
 //
 // States: chan send, chan receive, select, select with no cases,
 // sync.Mutex, sync.RWMutex, sync.Cond, sync.WaitGroup, time.Sleep, a
@@ -199,11 +203,11 @@ func waitMinutes(began int64, d time.Duration, gate string) {
 }
 
 // offMinutes waits, if need be, until no wait that began between lo and
-// hi (monotonic ns) is within 2 s of a whole minute: the runtime reads its
+// hi (monotonic ns) is within 3 s of a whole minute: the runtime reads its
 // clock for each goroutine header while it prints them, so a crash there
 // may print either number, and no one time of the crash can match both.
 func offMinutes(lo, hi int64) {
-	const margin = 2 * int64(time.Second)
+	const margin = 3 * int64(time.Second)
 	if hi-lo > 50*int64(time.Second) {
 		return // never clear; take what comes
 	}
@@ -364,10 +368,24 @@ func main() {
 		m.Unlock()
 	case "oom":
 		huge = make([]byte, 64<<30)
-	case "signal":
-		select {}
-	case "syscall":
-		select {}
+	case "signal", "syscall":
+		// GOCAP_CRASHER_RAISE=1: the SIGABRT comes from the crasher
+		// itself, right after its last clock read (sent by the test, it
+		// came seconds later on a loaded machine, and the runtime's ", N
+		// minutes" passed a whole minute that offMinutes had kept clear).
+		// main then keeps its P: parked, it would hand the P to the late
+		// goroutines, and the runtime could print one as runnable that
+		// the core holds running.
+		if os.Getenv("GOCAP_CRASHER_RAISE") == "1" {
+			if mode == "signal" {
+				syscall.Kill(os.Getpid(), syscall.SIGABRT)
+			} else {
+				syscall.Tgkill(os.Getpid(), tid, syscall.SIGABRT)
+			}
+		}
+		for {
+			atomic.AddInt64(&sink, 1)
+		}
 	default:
 		fmt.Fprintln(os.Stderr, "crasher: unknown mode", mode)
 		os.Exit(2)

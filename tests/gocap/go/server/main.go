@@ -9,19 +9,22 @@
 //	server [-idle] FIRST SECOND
 //
 // At start a group of goroutines blocks for good; at FIRST (a duration) a
-// second group does; at SECOND the server prints "ready tid=T mono=NS"
-// and waits for the signal, which the test sends to thread T, blocked in
-// read(2).  Only the GC stamps a waiting goroutine's waitsince, with the
-// start of the previous collection, so the GC runs only when the server
-// says (GOGC off), and each group starts between two collections: every
-// waitsince is one of two times, and the server keeps clear of whole
-// minutes of them before it says "ready".  The clients stop a second
-// before SECOND; then, with
-// GOCAP_CRASHER_GATE set (a FIFO), the server says "at the gate" and
-// waits until the test opens it.  Without -idle a batch job runs from
-// then on, so that the signal finds the process working; with -idle
-// nothing runs when it comes (the server still listens, so the runtime
-// sees no deadlock).
+// second group does; at SECOND the server prints "ready tid=T mono=NS" and
+// SIGABRT comes to thread T, blocked in read(2): from the server itself,
+// right after that clock read (from the test, it came seconds later on a
+// loaded machine, past the whole minute offMinutes had kept clear), or,
+// with -idle, from the test.  Only the GC stamps a waiting goroutine's
+// waitsince, with the start of the previous collection, so the GC runs
+// only when the server says (GOGC off), and each group starts between two
+// collections: every waitsince is one of two times, and the server keeps
+// clear of whole minutes of them before it says "ready".  The clients stop
+// a second before SECOND; then, with GOCAP_CRASHER_GATE set (a FIFO), the
+// server says "at the gate" and waits until the test opens it.  Without
+// -idle a batch job runs from then on, so that the signal finds the
+// process working; with -idle nothing runs when it comes (the server still
+// listens, so the runtime sees no deadlock).  The test runs it with
+// GODEBUG=asyncpreemptoff=1: a batch job preempted while the runtime
+// prints is printed running and held runnable in the core.
 //
 // Only the standard library of Go 1.19, so every toolchain builds it.
 package main
@@ -70,12 +73,12 @@ func group(n int) int64 {
 }
 
 // offMinutes waits, if need be, until no wait that began at one of the
-// times ts (or at most 1 s after) is within 2 s of a whole minute: the
+// times ts (or at most 1 s after) is within 3 s of a whole minute: the
 // runtime reads its clock for each goroutine header while it prints them,
 // so a crash there may print either number, and no one time of the crash
 // can match both.
 func offMinutes(ts ...int64) {
-	const margin = 2 * int64(time.Second)
+	const margin = 3 * int64(time.Second)
 	for again := true; again; {
 		again = false
 		for _, t := range ts {
@@ -173,5 +176,11 @@ func main() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	fmt.Printf("ready tid=%d mono=%d\n", tid, monotonic())
-	select {}
+	if idle {
+		select {} // the test sends the signal
+	}
+	// Working, the server sends it itself, right after its last clock
+	// read (see the top), and main goes on working.
+	syscall.Tgkill(os.Getpid(), tid, syscall.SIGABRT)
+	batch()
 }
