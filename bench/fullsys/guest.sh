@@ -13,7 +13,9 @@
 #
 # Handlers: file (core_pattern a file on the root file system; the kernel
 # writes it), gocapd-raw and gocapd-zstd (gocapd's pipe, Storage=raw and
-# zstd), systemd-coredump (its own pattern from 50-coredump.conf).  Each
+# zstd), systemd-coredump (its own pattern from 50-coredump.conf), and
+# two bare pipe handlers for reference, pipe-dd (dd of=FILE) and
+# pipe-splice (bench/fullsys/pipe-splice.c).  Each
 # round deletes the previous core first, so every handler writes to the
 # same, equally empty, file system.
 set -u
@@ -29,6 +31,7 @@ GOCAPD_PATTERN="|/usr/sbin/gocapd --pipe %P %i %I %s %t %u %g %c %h %e"
 case $phase in
 1)
 	install -m 0755 "$S/bin/service" /usr/local/bin/gocd-service
+	install -m 0755 "$S/bin/pipe-splice" /usr/local/bin/gocd-pipe-splice
 	cat > /etc/systemd/system/$UNIT <<EOT
 [Service]
 ExecStart=/usr/local/bin/gocd-service -heap-mib $HEAP
@@ -74,6 +77,7 @@ EOT
 				echo "$GOCAPD_PATTERN" > /proc/sys/kernel/core_pattern ;;
 			systemd-coredump) echo "$sdcd" > /proc/sys/kernel/core_pattern ;;
 			pipe-dd) echo "|/bin/dd of=/var/crash/core.%p bs=1M iflag=fullblock status=none" > /proc/sys/kernel/core_pattern ;;
+			pipe-splice) echo "|/usr/local/bin/gocd-pipe-splice /var/crash/core.%p" > /proc/sys/kernel/core_pattern ;;
 			esac
 			systemctl start $UNIT
 			i=0
@@ -88,7 +92,7 @@ EOT
 			# the core as stored, once the handler is done with it
 			sleep 2
 			case $h in
-			file|pipe-dd) size=$(stat -c %s /var/crash/core.* 2>/dev/null) ;;
+			file|pipe-*) size=$(stat -c %s /var/crash/core.* 2>/dev/null) ;;
 			gocapd-*) # the process goes once the core is written, its
 				  # row once the core is synced: wait for the row
 				  i=0

@@ -29,7 +29,9 @@ REPS=${1:-3}
 HEAP=${2:-2048}
 # HANDLERS (environment): the handlers to measure, default the four above;
 # pipe-dd is the barest pipe handler (dd of=FILE bs=1M), what a pipe and a
-# read/write copy cost without any handler logic.
+# read/write copy cost without any handler logic; pipe-splice
+# (bench/fullsys/pipe-splice.c) the barest without the copy through user
+# space: splice(2) from the pipe into the file.
 HANDLERS=${HANDLERS:-"file gocapd-raw gocapd-zstd systemd-coredump"}
 W="$GOCD_BUILD/bench-fullsys"
 rm -rf "$W"
@@ -43,6 +45,8 @@ envf=$(fullsys_image) || die "no full-system image"
 (cd "$GOCD_TOP/tests/fullsys/go" && CGO_ENABLED=0 \
 	"$GOCD_TOP/scripts/go.sh" 1.22 build -o "$W/share/bin/service" ./service) ||
 	die "cannot build the Go service"
+gcc -O2 -Wall -Wextra -Werror -static -o "$W/share/bin/pipe-splice" \
+	"$GOCD_TOP/bench/fullsys/pipe-splice.c" || die "cannot build pipe-splice"
 cp "$GOCD_TOP/bench/fullsys/guest.sh" "$W/share/"
 echo "$HANDLERS" > "$W/share/handlers"
 echo "$REPS" > "$W/share/reps"
