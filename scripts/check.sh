@@ -10,7 +10,8 @@
 #      QEMU with the module's tests, gocapd's guest tests on 6.1 and 7.x, then
 #      host checks of the cores the guests exported (tests/*/after-vm.sh)
 #   5. fuzzing: each target for GOCD_FUZZ_SECONDS (default 30) seconds,
-#      seeded with real binaries and cores, the lab's among them
+#      one per CPU at a time, seeded with real binaries and cores, the
+#      lab's among them
 #
 #   6. the full-system lab (tests/fullsys/run.sh): the .debs of `make deb`
 #      installed with apt on a Debian 12 guest with systemd, a reboot, two

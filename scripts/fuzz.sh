@@ -1,6 +1,7 @@
 #!/bin/sh
 # fuzz.sh: run every libFuzzer target in build/fuzz/ for GOCD_FUZZ_SECONDS
-# (default 30) seconds each and print TAP: one test per target.
+# (default 30) seconds each, one per CPU at a time (GOCD_FUZZ_JOBS), and
+# print TAP: one test per target.
 #
 # Seeds for target NAME come from tests/fuzz/corpus/NAME/ (small, committed)
 # and build/fuzz-seeds/NAME/ (generated during the run, e.g. real cores made
@@ -15,9 +16,12 @@ secs=${GOCD_FUZZ_SECONDS:-30}
 set -- "$GOCD_BUILD"/fuzz/*
 [ -x "$1" ] || { echo "1..0 # SKIP no fuzz targets built"; exit 0; }
 echo "1..$#"
-i=0 bad=0
-for f in "$@"; do
-	i=$((i + 1))
+# GOCD_FUZZ_JOBS targets at a time (default: one per CPU), each for its
+# full time; their TAP lines come out in order once all are done.
+jobs=${GOCD_FUZZ_JOBS:-$(nproc)}
+# run_target I TARGET: run one target, its TAP line into its .tap file
+run_target() {
+	i=$1 f=$2
 	n=${f##*/}
 	work="$GOCD_BUILD/fuzz-work/$n"
 	crashes="$GOCD_BUILD/fuzz-crashes/$n"
@@ -35,9 +39,32 @@ for f in "$@"; do
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work.log")
 		echo "ok $i fuzz $n ($secs s, ${execs:-?} runs)"
 	else
-		bad=1
 		echo "not ok $i fuzz $n: crash or error, reproducer in $crashes"
 		grep -m5 -E 'ERROR|SUMMARY|runtime error' "$work.log" | sed 's/^/# /'
+	fi > "$work.tap"
+}
+mkdir -p "$GOCD_BUILD/fuzz-work"
+i=0 running=0
+for f in "$@"; do
+	i=$((i + 1))
+	run_target "$i" "$f" &
+	running=$((running + 1))
+	if [ "$running" -ge "$jobs" ]; then
+		wait
+		running=0
+	fi
+done
+wait
+i=0 bad=0
+for f in "$@"; do
+	i=$((i + 1))
+	t="$GOCD_BUILD/fuzz-work/${f##*/}.tap"
+	if [ -s "$t" ]; then
+		cat "$t"
+		grep -q '^not ok' "$t" && bad=1
+	else
+		echo "not ok $i fuzz ${f##*/}: no result"
+		bad=1
 	fi
 done
 exit $bad
