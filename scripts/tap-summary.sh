@@ -3,8 +3,10 @@
 # closing line "N passed, N failed".  A suite whose DIR/NAME.rc is nonzero
 # without any "not ok" line counts as one failure (it died or could not run).
 # Under each failure, up to 12 lines of its diagnostics: the "# " lines the
-# TAP has before it and after it (up to the next result), else the kselftest harness's lines for it in DIR/NAME.err
-# ("# file:line:test:message", TH_LOG and failed expectations).
+# TAP has before it (kselftest's order) and after it up to the next result
+# (our host suites' order); with none before it, the kselftest harness's
+# lines for it in DIR/NAME.err ("# file:line:test:message", TH_LOG and
+# failed expectations).
 # Exit status: 0 when nothing failed.
 set -u
 dir=$1
