@@ -34,7 +34,7 @@ for t in "$dir"/*.tap; do
 		/^# +(RUN|OK|FAIL|SKIP|XFAIL) / { next }	# harness markers
 		/^#/ { if (k < 12) d[k++] = $0; next }
 		/^not ok [0-9]+/ {
-			if (open) flush()
+			flush()
 			print "[" n "] " $0
 			if (k == 0) {
 				# kselftest: "not ok 14 fixture.test_name"

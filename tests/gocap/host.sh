@@ -176,23 +176,21 @@ crash() {
 			flock 9
 			timeout 10 sh -c ': > gate'
 			case $mode in
-			signal|syscall|server)
-				# The program sends itself SIGABRT right after its
-				# "ready" (sent from here, it came seconds later on a
-				# loaded machine: see the crasher's comment).
+			signal|syscall|server*)
 				await ready
 				grep -q ready stdout || kill -KILL "$pid"
 				;;
-			server-idle)
-				# SIGABRT to the thread blocked in read(2).
-				await ready
-				grep -q ready stdout || kill -KILL "$pid"
+			esac
+			# The program sends itself SIGABRT right after its "ready"
+			# (sent from here, it came seconds later on a loaded
+			# machine: see the crasher's comment); the idle server
+			# gets it from here, to the thread blocked in read(2).
+			if [ "$mode" = server-idle ]; then
 				tid=$(sed -n 's/.* tid=\([0-9]*\).*/\1/p' stdout)
 				python3 -c 'import ctypes,sys
 libc = ctypes.CDLL(None, use_errno=True)
 sys.exit(libc.syscall(234, int(sys.argv[1]), int(sys.argv[2]), 6) != 0)' "$pid" "$tid"
-				;;
-			esac
+			fi
 			wait "$pid"
 		} 9> "$W/crash.lock$LANE"
 		echo "$(sed -n 's/.* mono=\([0-9]*\).*/\1/p' stdout) $(mono)" > truth
