@@ -14,8 +14,9 @@
 # Handlers: file (core_pattern a file on the root file system; the kernel
 # writes it), gocapd-raw and gocapd-zstd (gocapd's pipe, Storage=raw and
 # zstd), systemd-coredump (its own pattern from 50-coredump.conf), and
-# two bare pipe handlers for reference, pipe-dd (dd of=FILE) and
-# pipe-splice (bench/fullsys/pipe-splice.c).  Each
+# bare pipe handlers for reference, pipe-dd (dd of=FILE), pipe-splice
+# (bench/fullsys/pipe-splice.c) and pipe-splice-wait (the same, sleeping
+# 2 ms after every splice under 256 KiB).  Each
 # round deletes the previous core first, so every handler writes to the
 # same, equally empty, file system.
 set -u
@@ -78,6 +79,7 @@ EOT
 			systemd-coredump) echo "$sdcd" > /proc/sys/kernel/core_pattern ;;
 			pipe-dd) echo "|/bin/dd of=/var/crash/core.%p bs=1M iflag=fullblock status=none" > /proc/sys/kernel/core_pattern ;;
 			pipe-splice) echo "|/usr/local/bin/gocd-pipe-splice /var/crash/core.%p" > /proc/sys/kernel/core_pattern ;;
+			pipe-splice-wait) echo "|/usr/local/bin/gocd-pipe-splice /var/crash/core.%p 2000" > /proc/sys/kernel/core_pattern ;;
 			esac
 			systemctl start $UNIT
 			i=0
@@ -105,6 +107,9 @@ EOT
 			systemd-coredump) i=0
 				until journalctl -b -o cat | grep -q "Process $pid .* dumped core" || [ $i -ge 300 ]; do sleep 1; i=$((i + 1)); done
 				size=$(stat -c %s /var/lib/systemd/coredump/core.* 2>/dev/null) ;;
+			esac
+			case $h in
+			pipe-splice*) echo "# $h round $r: $(tail -1 /run/gocd-pipe-splice.stats 2>/dev/null)" ;;
 			esac
 			echo "RESULT $h $r $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }') ${size:-0}"
 			systemctl reset-failed $UNIT 2>/dev/null

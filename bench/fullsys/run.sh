@@ -31,7 +31,8 @@ HEAP=${2:-2048}
 # pipe-dd is the barest pipe handler (dd of=FILE bs=1M), what a pipe and a
 # read/write copy cost without any handler logic; pipe-splice
 # (bench/fullsys/pipe-splice.c) the barest without the copy through user
-# space: splice(2) from the pipe into the file.
+# space: splice(2) from the pipe into the file; pipe-splice-wait the same,
+# sleeping 2 ms after every splice under 256 KiB (fewer wake-ups).
 HANDLERS=${HANDLERS:-"file gocapd-raw gocapd-zstd systemd-coredump"}
 W="$GOCD_BUILD/bench-fullsys"
 rm -rf "$W"
