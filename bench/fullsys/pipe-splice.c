@@ -7,9 +7,9 @@
  * when the handler never touches the bytes.  Not a handler to use.
  *
  * With WAIT_US (handler "pipe-splice-wait"), it sleeps that long after
- * every splice that moved less than 256 KiB: a reader faster than the
- * kernel's writer otherwise empties the pipe a page or two at a time,
- * and every page wakes it again.  Each run appends its bytes and splices
+ * every splice that moved less than 256 KiB, so that the pipe fills
+ * between splices: does waking the reader less often shorten the dump?
+ * (It did not: bench/README.md.)  Each run appends its bytes and splices
  * to /run/gocd-pipe-splice.stats.
  */
 #define _GNU_SOURCE
