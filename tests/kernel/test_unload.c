@@ -24,11 +24,14 @@
  *  - with another IPMODIFY ftrace user on dump_emit, dump_skip_to or
  *    elf_core_dump (tests/kernel/kmod/gcd_blocker.c) the load fails with
  *    EBUSY, cleanly, while crashes go on in a loop: no dump entered the
- *    half-loaded module.  (Twice per target: on 6.12 under TCG, ftrace
- *    registering and unregistering ops on dump_emit while dumps call it
- *    can hit an "Oops: int3" at dump_emit's fentry site about once in 250
- *    cycles, with or without this module: see design.rst.)  Last but the
- *    log check, since such an oops ends the guest;
+ *    half-loaded module.  (Under QEMU/TCG, ftrace registering and
+ *    unregistering ops on dump_emit while another vCPU runs it can hit an
+ *    "Oops: int3" at dump_emit's fentry site, about once in 250 cycles,
+ *    with or without this module: see design.rst.  So the test, its
+ *    loads and its crash loops share one CPU: dumps can still run inside
+ *    a load, whenever the loader sleeps, but no vCPU runs dump_emit while
+ *    another patches it.  Twice per target.)
+ *    Last but the log check, since such an oops ends the guest;
  *  - the kernel log shows no oops, WARN or BUG.
  *
  * Runs last in the suite: it leaves the module loaded as it found it.
@@ -37,6 +40,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -571,12 +575,21 @@ TEST(load_fails_cleanly_beside_another_ipmodify_user)
 	struct lab_proc p;
 	struct elfcore c;
 	unsigned int t, k;
-	int i, err;
+	cpu_set_t all, one;
+	int i, err, cpu;
 
 	if (lab_module_loaded())
 		ASSERT_EQ(0, lab_module_unload());
 	ASSERT_EQ(0, lab_set_core_pattern(LAB_CORES "/core.%p"));
 	unlink(stop);
+	/* One CPU for the loads and the crash loops (see the top). */
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(all), &all));
+	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &all); cpu++)
+		;
+	ASSERT_GT(CPU_SETSIZE, cpu);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 	for (k = 0; k < ARRAY_SIZE(loops); k++)
 		loops[k] = crash_loop(stop);
 	for (t = 0; t < ARRAY_SIZE(targets); t++) {
@@ -604,6 +617,7 @@ TEST(load_fails_cleanly_beside_another_ipmodify_user)
 	for (k = 0; k < ARRAY_SIZE(loops); k++)
 		waitpid(loops[k], NULL, 0);
 	unlink(stop);
+	sched_setaffinity(0, sizeof(all), &all);
 	EXPECT_EQ(0, lab_dmesg_clean(why, sizeof(why))) {
 		TH_LOG("%s", why);
 	}
