@@ -254,6 +254,15 @@ static int count_headers(const char *text)
 	return n;
 }
 
+/*
+ * The runtime's forcegc goroutine, printed only when the traceback shows
+ * runtime goroutines (GOTRACEBACK=crash, the upgrade): its "created by"
+ * line, which it has in every state.  Its wait reason, "[force gc
+ * (idle)]", it has only once it first parked, which a crasher that
+ * panics at once can beat on a loaded machine ([runnable]).
+ */
+#define FORCEGC "created by runtime.init."
+
 /* What a fatal error prints, by crasher mode. */
 struct fatal_mode {
 	const char *mode;
@@ -264,16 +273,16 @@ struct fatal_mode {
 
 static const struct fatal_mode modes[] = {
 	{ "panic", 0, { "panic: gocoredump test: panic",
-			"[force gc (idle)]:" }, 2 },
+			FORCEGC }, 2 },
 	{ "nilptr", 0, { "panic: runtime error: invalid memory address or nil pointer dereference",
-			 "[force gc (idle)]:" }, 2 },
+			 FORCEGC }, 2 },
 	{ "deadlock", 0, { "fatal error: all goroutines are asleep - deadlock!",
 			   "[chan receive" }, 7 },
 	{ "gopanic", 0, { "panic: gocoredump test: an error value",
 			  "[chan receive]:", "[select]:" }, 8 },
-	{ "abort", SIGABRT, { "SIGABRT: abort", "[force gc (idle)]:" }, 2 },
+	{ "abort", SIGABRT, { "SIGABRT: abort", FORCEGC }, 2 },
 	{ "panicerr", 0, { "panic: gocoredump test: an error value",
-			   "[force gc (idle)]:" }, 2 },
+			   FORCEGC }, 2 },
 	/* Go 1.19 says "fatal error: unexpected signal ...", later ones
 	 * "signal arrived during cgo execution". */
 	{ "cgosegv", 0, { "SIGSEGV: segmentation violation",
