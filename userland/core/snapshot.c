@@ -82,7 +82,8 @@ struct snap_run {
 struct snap_pre {
 	uint64_t vaddr;
 	size_t len;
-	uint8_t *data;		/* in the arena */
+	uint8_t *data;		/* in the arena, or NULL: in the spill */
+	uint64_t spill;		/* its offset in out_fd, when in the spill */
 	uint8_t *keep;		/* bit per page: clean at the stop, kept */
 };
 
@@ -102,6 +103,9 @@ struct snap {
 	int sd;			/* soft-dirty bits cleared: pre-copy in use */
 	struct snap_pre *pre;
 	size_t npre, cappre, pre_cur;
+	uint64_t spill_base;	/* out_fd offset of the spill: past the core */
+	uint64_t spill_used;
+	int spill_ok;		/* the spill's pages may be used */
 	int out_fd;
 	struct stat exe_st;
 	int have_exe;
@@ -940,9 +944,12 @@ static int hold(struct snap *s, uint64_t off, const uint8_t *src, size_t len)
 	return 0;
 }
 
-/* Write the non-zero pages of data (len bytes, file offset off). */
-static int write_sparse(struct snap *s, uint64_t off, const uint8_t *data,
-			size_t len)
+/*
+ * Write the non-zero pages of data (len bytes) to fd at offset off: 0, or
+ * an errno (-1 standing for a short write).  Zero pages are left as holes.
+ */
+static int pwrite_sparse(int fd, uint64_t off, const uint8_t *data,
+			 size_t len)
 {
 	size_t i = 0;
 
@@ -957,18 +964,29 @@ static int write_sparse(struct snap *s, uint64_t off, const uint8_t *data,
 		while (i < len && !(len - i >= SNAP_PAGE && block_is_zero(data + i, SNAP_PAGE)))
 			i += len - i < SNAP_PAGE ? len - i : SNAP_PAGE;
 		for (n = 0; n < i - st;) {
-			ssize_t w = pwrite(s->out_fd, data + st + n, i - st - n,
+			ssize_t w = pwrite(fd, data + st + n, i - st - n,
 					   (off_t)(off + st + n));
 
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w <= 0) {
-				seterr(s, "cannot write the core: %s",
-				       w < 0 ? strerror(errno) : "short write");
-				return -1;
-			}
+			if (w <= 0)
+				return w < 0 ? errno : -1;
 			n += (size_t)w;
 		}
+	}
+	return 0;
+}
+
+/* Write the non-zero pages of data (len bytes, file offset off). */
+static int write_sparse(struct snap *s, uint64_t off, const uint8_t *data,
+			size_t len)
+{
+	int e = pwrite_sparse(s->out_fd, off, data, len);
+
+	if (e) {
+		seterr(s, "cannot write the core: %s",
+		       e > 0 ? strerror(e) : "short write");
+		return -1;
 	}
 	return 0;
 }
@@ -1043,7 +1061,11 @@ static void prepare_arena(struct snap *s, int pm_fd)
  * bits (clear_refs 4), then copy its writable memory while it runs.  A
  * page it writes afterwards is soft-dirty at the stop and copied again
  * then; one it did not write is kept from here.  The copy lands in the
- * arena; what does not fit is left for the stop.
+ * arena while seven eighths of it last (the rest is for the stop's copy),
+ * then in the spill: out_fd from spill_base on, twice the size of every
+ * mapping the core will hold now, plus 1 GiB, so that the core can grow
+ * that much before the stop and still end before it.  Whatever cannot be
+ * written there (a full file system) is left for the stop.
  */
 /*
  * Does this kernel keep soft-dirty bits (CONFIG_MEM_SOFT_DIRTY)?  Without
@@ -1072,13 +1094,14 @@ static int soft_dirty_works(void)
 	return (e & (1ull << 63)) && (e & PM_SOFT_DIRTY);
 }
 
-static void precopy_writable(struct snap *s, int pm_fd)
+static void precopy_writable(struct snap *s, int pm_fd, uint8_t *buf)
 {
-	uint64_t pm[SNAP_CHUNK / SNAP_PAGE];
+	uint64_t pm[SNAP_CHUNK / SNAP_PAGE], total = 0;
+	size_t arena_cap = s->arena ? s->arena_len - s->arena_len / 8 : 0;
 	char path[64];
 	int fd;
 
-	if (pm_fd < 0 || !s->arena || !soft_dirty_works())
+	if (pm_fd < 0 || !soft_dirty_works())
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)s->pid);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -1088,6 +1111,12 @@ static void precopy_writable(struct snap *s, int pm_fd)
 	close(fd);
 	if (!s->sd)
 		return;
+	for (size_t i = 0; i < s->nmaps; i++)
+		if (s->maps[i].content)
+			total += s->maps[i].end - s->maps[i].start;
+	s->spill_base = (2 * total + (1ull << 30) + (1u << 20) - 1) &
+			~(uint64_t)((1u << 20) - 1);
+	s->spill_ok = 1;
 	for (size_t i = 0; i < s->nmaps; i++) {
 		const struct snap_map *m = &s->maps[i];
 
@@ -1114,8 +1143,6 @@ static void precopy_writable(struct snap *s, int pm_fd)
 				       (pm[j] & PM_PRESENT_OR_SWAPPED)))
 					j++;
 				want = (j - k) * SNAP_PAGE;
-				if (s->arena_len - s->arena_used < want)
-					return;	/* the rest at the stop */
 				if (s->npre == s->cappre) {
 					size_t cap = s->cappre ? s->cappre * 2 : 1024;
 					struct snap_pre *n = realloc(s->pre,
@@ -1127,16 +1154,37 @@ static void precopy_writable(struct snap *s, int pm_fd)
 					s->cappre = cap;
 				}
 				r = &s->pre[s->npre];
-				r->data = s->arena + s->arena_used;
-				got = vm_read(s->pid, a + k * SNAP_PAGE, r->data,
-					      want) & ~(size_t)(SNAP_PAGE - 1);
+				if (s->arena_used <= arena_cap &&
+				    arena_cap - s->arena_used >= want) {
+					r->data = s->arena + s->arena_used;
+					r->spill = 0;
+					got = vm_read(s->pid, a + k * SNAP_PAGE,
+						      r->data, want);
+				} else {
+					/* the spill: through buf, holes
+					 * for zero pages */
+					r->data = NULL;
+					r->spill = s->spill_base + s->spill_used;
+					got = vm_read(s->pid, a + k * SNAP_PAGE,
+						      buf, want);
+					got &= ~(size_t)(SNAP_PAGE - 1);
+					if (got && pwrite_sparse(s->out_fd,
+							r->spill, buf, got))
+						return;	/* the rest at the stop */
+				}
+				got &= ~(size_t)(SNAP_PAGE - 1);
 				r->keep = got ? calloc(got / SNAP_PAGE / 8 + 1, 1) :
 						NULL;
 				if (got && r->keep) {
 					r->vaddr = a + k * SNAP_PAGE;
 					r->len = got;
 					s->npre++;
-					s->arena_used += got;
+					if (r->data) {
+						s->arena_used += got;
+					} else {
+						s->spill_used += got;
+						s->st->bytes_spilled += got;
+					}
 					s->st->bytes_precopied += got;
 				}
 				k = j > k + got / SNAP_PAGE ?
@@ -1152,7 +1200,8 @@ static struct snap_pre *pre_at(struct snap *s, uint64_t a)
 	while (s->pre_cur < s->npre &&
 	       s->pre[s->pre_cur].vaddr + s->pre[s->pre_cur].len <= a)
 		s->pre_cur++;
-	if (s->pre_cur < s->npre && s->pre[s->pre_cur].vaddr <= a)
+	if (s->pre_cur < s->npre && s->pre[s->pre_cur].vaddr <= a &&
+	    (s->pre[s->pre_cur].data || s->spill_ok))
 		return &s->pre[s->pre_cur];
 	return NULL;
 }
@@ -1270,13 +1319,52 @@ static const struct snap_map *map_at(const struct snap *s, uint64_t a)
 	return NULL;
 }
 
-/* Write the pre-copied pages that were kept, where their maps now are. */
-static int write_pre(struct snap *s)
+/*
+ * Read n bytes of the spill at off into buf: what lies past the file's end
+ * (zero pages left as holes at its end) reads as zeros.
+ */
+static int spill_read(struct snap *s, uint64_t off, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(s->out_fd, buf + got, n - got,
+				  (off_t)(off + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			seterr(s, "cannot read the core back: %s",
+			       strerror(errno));
+			return -1;
+		}
+		if (!r)
+			break;
+		got += (size_t)r;
+	}
+	memset(buf + got, 0, n - got);
+	return 0;
+}
+
+/*
+ * Write the pre-copied pages that were kept, where their maps now are.
+ * Those in the spill go through buf (SNAP_CHUNK bytes; a pre-copied run is
+ * never longer), and the spill's blocks are given back as it goes.
+ */
+static int write_pre(struct snap *s, uint8_t *buf)
 {
 	for (size_t i = 0; i < s->npre; i++) {
 		const struct snap_pre *r = &s->pre[i];
 		size_t np = r->len / SNAP_PAGE, k = 0;
+		const uint8_t *src = r->data;
 
+		if (!src) {
+			if (!s->spill_ok)
+				continue;
+			if (spill_read(s, r->spill, buf, r->len))
+				return -1;
+			src = buf;
+		}
 		while (k < np) {
 			const struct snap_map *m;
 			size_t j = k;
@@ -1295,11 +1383,15 @@ static int write_pre(struct snap *s)
 			       r->vaddr + j * SNAP_PAGE < m->end)
 				j++;
 			if (write_sparse(s, m->file_off + (a - m->start),
-					 r->data + k * SNAP_PAGE,
+					 src + k * SNAP_PAGE,
 					 (j - k) * SNAP_PAGE))
 				return -1;
 			k = j;
 		}
+		if (!r->data)	/* best effort: the file is cut at the end */
+			fallocate(s->out_fd, FALLOC_FL_PUNCH_HOLE |
+				  FALLOC_FL_KEEP_SIZE, (off_t)r->spill,
+				  (off_t)r->len);
 	}
 	return 0;
 }
@@ -1355,6 +1447,17 @@ int snapshot_write(pid_t pid, int out_fd, unsigned int flags,
 		return -1;
 	}
 	s.hold_max = hold_budget();
+	/* a test's way to be a machine short of memory (gocap.rst) */
+	if (getenv("GOCAP_FAILPOINT") &&
+	    !strcmp(getenv("GOCAP_FAILPOINT"), "snapshot-low-memory"))
+		s.hold_max = 4u << 20;
+	/* the file is written from empty: a page not written is a hole,
+	 * which reads as the zero page it stands for */
+	if (ftruncate(out_fd, 0)) {
+		seterr(&s, "cannot size the core: %s", strerror(errno));
+		free(buf);
+		return -1;
+	}
 	/* 1. before the stop */
 	if (read_maps(&s))
 		goto out;
@@ -1363,7 +1466,7 @@ int snapshot_write(pid_t pid, int out_fd, unsigned int flags,
 	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
 	prepare_arena(&s, pm_fd);
 	if (!(flags & SNAPSHOT_NO_PRECOPY))
-		precopy_writable(&s, pm_fd);
+		precopy_writable(&s, pm_fd, buf);
 	pre = s.maps;
 	npre = s.nmaps;
 	s.maps = NULL;
@@ -1407,6 +1510,16 @@ int snapshot_write(pid_t pid, int out_fd, unsigned int flags,
 			off += m->end - m->start;
 	}
 	st->file_size = off;
+	if (s.spill_used && off + SNAP_PAGE > s.spill_base) {
+		/* the core grew into the spill: its pages are copied now */
+		s.spill_ok = 0;
+		st->bytes_precopied -= st->bytes_spilled;
+		st->bytes_spilled = 0;
+		if (ftruncate(out_fd, 0)) {
+			seterr(&s, "cannot size the core: %s", strerror(errno));
+			goto resume;
+		}
+	}
 	for (size_t i = 0; i < s.nmaps; i++) {
 		struct snap_map *m = &s.maps[i];
 
@@ -1428,11 +1541,8 @@ resume:
 		goto out;
 	ret = -1;
 
-	/* 5. the file: header, phdrs, notes, then the segments */
-	if (ftruncate(out_fd, 0) || ftruncate(out_fd, (off_t)st->file_size)) {
-		seterr(&s, "cannot size the core: %s", strerror(errno));
-		goto out;
-	}
+	/* 5. the file: header, phdrs, notes, then the segments; what was
+	 * written during the stop (past the hold budget) is in place */
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -1493,12 +1603,17 @@ resume:
 		    write_sparse(&s, m->file_off, m->pre, m->end - m->start))
 			goto out;
 	}
-	if (write_pre(&s))
+	if (write_pre(&s, buf))
 		goto out;
 	for (size_t i = 0; i < s.nruns; i++)
 		if (write_sparse(&s, s.runs[i].off, s.runs[i].data,
 				 s.runs[i].len))
 			goto out;
+	/* the core's size: its last pages may be holes, the spill goes */
+	if (ftruncate(out_fd, (off_t)st->file_size)) {
+		seterr(&s, "cannot size the core: %s", strerror(errno));
+		goto out;
+	}
 	st->threads = (unsigned int)s.nth;
 	st->segments = (unsigned int)s.nmaps;
 	st->bytes_copied += st->bytes_precopied;

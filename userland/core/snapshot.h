@@ -9,7 +9,9 @@
  *     into memory, so a slow or hung file system cannot lengthen the stop;
  *     Then, unless SNAPSHOT_NO_PRECOPY, its soft-dirty bits are cleared
  *     (clear_refs 4) and its writable memory is copied while it runs
- *     (soft-dirty pre-copy);
+ *     (soft-dirty pre-copy): into memory within the hold budget (below),
+ *     the rest into out_fd itself, past the end the core will have (the
+ *     spill), so that the pre-copy is not bounded by memory;
  *  2. every thread is seized and interrupted (PTRACE_SEIZE,
  *     PTRACE_INTERRUPT); threads created meanwhile are caught by listing
  *     /proc/PID/task again until no new one appears;
@@ -32,9 +34,12 @@
  * default coredump_filter): their content is in their files.
  *
  * The copy of writable memory happens while the process is stopped; it is
- * kept in memory (faulted in before the stop), up to half of MemAvailable,
- * so that the stop is one copy long, and written out after the process
- * runs again.
+ * kept in memory (faulted in before the stop), up to half of MemAvailable
+ * (the hold budget), so that the stop is one copy long, and written out
+ * after the process runs again.  The spill's pages that were kept are
+ * moved to their places in the core at the end, and the file is cut to
+ * the core's size: while a snapshot is taken its file can take up to
+ * about twice the core's size on disk.
  */
 #ifndef GOCD_SNAPSHOT_H
 #define GOCD_SNAPSHOT_H
@@ -48,6 +53,7 @@ struct snapshot_stats {
 	unsigned int segments;		/* PT_LOADs */
 	uint64_t bytes_copied;		/* memory bytes read */
 	uint64_t bytes_precopied;	/* of those, read before the stop */
+	uint64_t bytes_spilled;		/* of those, held in out_fd (spill) */
 	uint64_t pause_ns;		/* first interrupt to last detach */
 	uint64_t total_ns;		/* the whole snapshot */
 	uint64_t file_size;		/* the core's apparent size */

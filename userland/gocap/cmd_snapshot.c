@@ -40,19 +40,22 @@ static int take(const struct gocap_opts *o, pid_t pid, int fd,
 		const char *what)
 {
 	struct snapshot_stats st;
-	char err[512];
+	char err[512], spill[64] = "";
 
 	if (snapshot_write(pid, fd, o->no_precopy ? SNAPSHOT_NO_PRECOPY : 0,
 			   &st, err, sizeof(err))) {
 		gocap_err("snapshot of process %d: %s", (int)pid, err);
 		return 1;
 	}
+	if (st.bytes_spilled)
+		snprintf(spill, sizeof(spill), " (%.1f MiB of it through the file)",
+			 (double)st.bytes_spilled / 1048576.0);
 	fprintf(stderr,
-		"gocap: snapshot of process %d: %u threads stopped for %.1f ms; %.1f MiB copied during the stop, %.1f MiB before it; %u mappings; %s %.1f MiB\n",
+		"gocap: snapshot of process %d: %u threads stopped for %.1f ms; %.1f MiB copied during the stop, %.1f MiB before it%s; %u mappings; %s %.1f MiB\n",
 		(int)pid, st.threads, (double)st.pause_ns / 1e6,
 		(double)(st.bytes_copied - st.bytes_precopied) / 1048576.0,
-		(double)st.bytes_precopied / 1048576.0, st.segments, what,
-		(double)st.file_size / 1048576.0);
+		(double)st.bytes_precopied / 1048576.0, spill, st.segments,
+		what, (double)st.file_size / 1048576.0);
 	if (st.signals_requeued)
 		fprintf(stderr, "gocap: %u pending signal(s) given back to their threads\n",
 			st.signals_requeued);
