@@ -17,6 +17,9 @@
 # throw-away copy, so QEMU ignores the guest's flushes (cache=unsafe):
 # dpkg syncs every file it unpacks, and a kernel package has thousands.
 #
+# GOCD_FULLSYS_QEMU_EXTRA: more QEMU arguments, split at spaces (e.g. a
+# second 9p share: bench/snapshot/run.sh --guest).
+#
 # Exit status: 0 when the phase ran to its end (its own verdicts are in
 # its TAP), 124 when the guest hung past GOCD_FULLSYS_TIMEOUT (default
 # 3600 s), 125 when it stopped without finishing.
@@ -33,6 +36,7 @@ if [ -f "$dir/share/boot/vmlinuz" ]; then
 fi
 mkdir -p "$dir/share/out"
 rm -f "$dir/share/out/phase$phase.rc"
+# shellcheck disable=SC2086 # GOCD_FULLSYS_QEMU_EXTRA is split on purpose
 timeout --kill-after=10 "${GOCD_FULLSYS_TIMEOUT:-3600}" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -machine q35 -smp 2 -m "$mem" \
 	-display none -monitor none -no-reboot \
@@ -41,6 +45,7 @@ timeout --kill-after=10 "${GOCD_FULLSYS_TIMEOUT:-3600}" qemu-system-x86_64 \
 	-append "root=/dev/vda rw console=ttyS0 quiet nowatchdog rcupdate.rcu_cpu_stall_suppress=1 gcd.phase=$phase" \
 	-drive "file=$dir/disk.img,format=raw,if=virtio,cache=unsafe" \
 	-virtfs "local,path=$dir/share,mount_tag=gcd,security_model=none,id=gcd" \
+	${GOCD_FULLSYS_QEMU_EXTRA:-} \
 	< /dev/null > "$dir/qemu-$phase.log" 2>&1
 q=$?
 [ $q -eq 124 ] || [ $q -eq 137 ] && exit 124
