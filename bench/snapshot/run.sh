@@ -32,8 +32,9 @@
 # heap (its allocated blocks at least 95% of HEAP_MIB: every page of the
 # heap is written, and a hole would be a page lost).  Prints a Markdown
 # table of medians (bench/README.md has the last one).  Root; needs `make
-# userland` and gdb; about 15 minutes on this project's 2-core machine
-# (--guest: about 60).
+# userland` and gdb; about 15 minutes on this project's 2-core machine.
+# --guest is slower (emulated): 44 minutes for two rounds of the two 8 GiB
+# configurations without delve, and hours for the defaults with it.
 set -u
 . "$(dirname "$0")/../../scripts/lib.sh"
 GUEST=0
