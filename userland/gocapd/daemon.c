@@ -874,12 +874,18 @@ static void check_index(struct daemon *dm)
 	    __atomic_load_n(&dm->reindex_done, __ATOMIC_ACQUIRE)) {
 		pthread_join(dm->reindexer, NULL);
 		dm->reindexing = 0;
-		if (dm->reindex_ret == 0)
+		if (dm->reindex_ret == 0) {
 			logmsg("index rebuilt: %lu annotations, %lu rows added, %lu removed, %lu unreadable",
 			       dm->reindex_stats.annotations,
 			       dm->reindex_stats.added,
 			       dm->reindex_stats.removed,
 			       dm->reindex_stats.unreadable);
+			/* the thread cleared the index's flag on its own
+			 * handle: without this, s would ask again, and the
+			 * daemon rebuild for ever, holding the index's lock
+			 * (rows of new dumps then wait) */
+			store_recheck_reindex(s);
+		}
 	}
 	if (store_index_corrupt(s) && !dm->reindexing) {
 		logmsg("the index %s/%s is damaged: moving it aside", store_path(s),

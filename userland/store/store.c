@@ -484,6 +484,23 @@ static int read_flag(struct store *s, const char *k)
 	return v;
 }
 
+void store_recheck_reindex(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->db || sqlite3_prepare_v2(s->db,
+					 "SELECT v FROM flags WHERE k = 'reindex'",
+					 -1, &st, NULL))
+		return;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		s->needs_reindex = sqlite3_column_int(st, 0);
+	else if (rc == SQLITE_DONE)
+		s->needs_reindex = 0;
+	sqlite3_finalize(st);
+}
+
 static int move_index_aside(struct store *s);
 
 static int open_index(struct store *s)

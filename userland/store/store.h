@@ -157,6 +157,13 @@ int store_by_annotations(const struct store *s);
  * store_reindex() must run (gocapd does it in the background). */
 int store_needs_reindex(const struct store *s);
 
+/*
+ * After store_reindex() ran on another handle of the same store (gocapd's
+ * rebuild thread): read the index's own flag again, so that s no longer
+ * asks for a rebuild that is done.  Unchanged when it cannot be read.
+ */
+void store_recheck_reindex(struct store *s);
+
 /* Did the index say it is corrupt (SQLITE_CORRUPT, NOTADB) since open? */
 int store_index_corrupt(const struct store *s);
 
