@@ -761,7 +761,15 @@ with open(sys.argv[2], "rb") as f:
 s.shutdown(socket.SHUT_WR)
 s.settimeout(30)
 assert s.recv(1) == b""     # the kernel's wait ends: the daemon closed
-state = open("/proc/%s/stat" % sys.argv[3]).read().rsplit(")", 1)[1].split()[0]
+# it stops itself at the fsync a moment after closing (on a loaded
+# machine, a long moment); had it closed after the fsync, recv would
+# have waited on the stopped daemon until the timeout
+import time
+end = time.time() + 10
+while True:
+    state = open("/proc/%s/stat" % sys.argv[3]).read().rsplit(")", 1)[1].split()[0]
+    if state == "T" or time.time() > end: break
+    time.sleep(0.05)
 print("connection closed; the daemon is in state", state)
 assert state == "T", state  # stopped before its fsync: nothing recorded yet
 EOF
