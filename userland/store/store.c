@@ -468,37 +468,32 @@ static int quick_check(struct store *s)
 	return rc == SQLITE_ROW ? -EUCLEAN : store_db_fail(s, "checking the index");
 }
 
-/* A flag of the index (flags table), 0 when unset or unreadable. */
+/* A flag of the index (flags table): its value, 0 when unset, -1 when it
+ * cannot be read. */
 static int read_flag(struct store *s, const char *k)
 {
 	sqlite3_stmt *st;
-	int v = 0;
+	int v = -1, rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT v FROM flags WHERE k = ?", -1,
-			       &st, NULL))
-		return 0;
+	if (!s->db || sqlite3_prepare_v2(s->db, "SELECT v FROM flags WHERE k = ?",
+					 -1, &st, NULL))
+		return -1;
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
+	else if (rc == SQLITE_DONE)
+		v = 0;
 	sqlite3_finalize(st);
 	return v;
 }
 
 void store_recheck_reindex(struct store *s)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int v = read_flag(s, "reindex");
 
-	if (!s->db || sqlite3_prepare_v2(s->db,
-					 "SELECT v FROM flags WHERE k = 'reindex'",
-					 -1, &st, NULL))
-		return;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		s->needs_reindex = sqlite3_column_int(st, 0);
-	else if (rc == SQLITE_DONE)
-		s->needs_reindex = 0;
-	sqlite3_finalize(st);
+	if (v >= 0)
+		s->needs_reindex = v;
 }
 
 static int move_index_aside(struct store *s);
@@ -566,7 +561,7 @@ static int open_index(struct store *s)
 	if (!err)
 		err = migrate(s);
 	if (!err)
-		s->needs_reindex = read_flag(s, "reindex");
+		s->needs_reindex = read_flag(s, "reindex") > 0;
 	if (err) {
 		sqlite3_close(s->db);
 		s->db = NULL;
