@@ -113,6 +113,14 @@ struct snap {
 	struct timespec stop_rt, stop_bt;
 };
 
+/* A test point (GOCAP_FAILPOINT=name, gocap.rst): is name the one set? */
+static int failpoint(const char *name)
+{
+	const char *fp = getenv("GOCAP_FAILPOINT");
+
+	return fp && !strcmp(fp, name);
+}
+
 static uint64_t now_ns(clockid_t clk)
 {
 	struct timespec ts;
@@ -1154,25 +1162,19 @@ static void precopy_writable(struct snap *s, int pm_fd, uint8_t *buf)
 					s->cappre = cap;
 				}
 				r = &s->pre[s->npre];
-				if (s->arena_used <= arena_cap &&
-				    arena_cap - s->arena_used >= want) {
-					r->data = s->arena + s->arena_used;
-					r->spill = 0;
-					got = vm_read(s->pid, a + k * SNAP_PAGE,
-						      r->data, want);
-				} else {
-					/* the spill: through buf, holes
-					 * for zero pages */
-					r->data = NULL;
-					r->spill = s->spill_base + s->spill_used;
-					got = vm_read(s->pid, a + k * SNAP_PAGE,
-						      buf, want);
-					got &= ~(size_t)(SNAP_PAGE - 1);
-					if (got && pwrite_sparse(s->out_fd,
-							r->spill, buf, got))
-						return;	/* the rest at the stop */
-				}
-				got &= ~(size_t)(SNAP_PAGE - 1);
+				/* into the arena, else the spill through
+				 * buf (holes for zero pages) */
+				r->data = s->arena_used <= arena_cap &&
+					  arena_cap - s->arena_used >= want ?
+					  s->arena + s->arena_used : NULL;
+				r->spill = r->data ? 0 :
+					   s->spill_base + s->spill_used;
+				got = vm_read(s->pid, a + k * SNAP_PAGE,
+					      r->data ? r->data : buf, want) &
+				      ~(size_t)(SNAP_PAGE - 1);
+				if (!r->data && got &&
+				    pwrite_sparse(s->out_fd, r->spill, buf, got))
+					return;	/* the rest at the stop */
 				r->keep = got ? calloc(got / SNAP_PAGE / 8 + 1, 1) :
 						NULL;
 				if (got && r->keep) {
@@ -1448,8 +1450,7 @@ int snapshot_write(pid_t pid, int out_fd, unsigned int flags,
 	}
 	s.hold_max = hold_budget();
 	/* a test's way to be a machine short of memory (gocap.rst) */
-	if (getenv("GOCAP_FAILPOINT") &&
-	    !strcmp(getenv("GOCAP_FAILPOINT"), "snapshot-low-memory"))
+	if (failpoint("snapshot-low-memory"))
 		s.hold_max = 4u << 20;
 	/* the file is written from empty: a page not written is a hole,
 	 * which reads as the zero page it stands for */
@@ -1477,8 +1478,7 @@ int snapshot_write(pid_t pid, int out_fd, unsigned int flags,
 	if (stop_all(&s))
 		goto resume;
 	/* a test's way to have the process die in the middle (gocap.rst) */
-	if (getenv("GOCAP_FAILPOINT") &&
-	    !strcmp(getenv("GOCAP_FAILPOINT"), "snapshot-target-exits")) {
+	if (failpoint("snapshot-target-exits")) {
 		kill(pid, SIGKILL);
 		for (size_t i = s.nth; i-- > 0; )	/* the leader last */
 			while (waitpid(s.th[i].tid, NULL, __WALL) < 0 &&
