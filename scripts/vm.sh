@@ -11,13 +11,15 @@ envf=$1 initrd=$2 suite=$3 out=$4 tmo=${5:-600} mem=${6:-2048}
 # shellcheck source=/dev/null # a kernel.env written by fetch-kernel.sh
 . "$envf"
 mkdir -p "$out"
+# softlockup_panic=1: a CPU stuck in the kernel (a soft lockup fails the
+# suite's log check anyway) ends the guest at once, not at TIMEOUT_S.
 rm -f "$out/$suite.rc" "$out/$suite.tap"
 timeout --kill-after=10 "$tmo" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -machine q35 -smp 2 -m "$mem" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$out/$suite.console" \
 	-kernel "$VMLINUZ" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 gcd.suite=$suite ${GCD_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 softlockup_panic=1 quiet loglevel=4 gcd.suite=$suite ${GCD_VM_APPEND:-}" \
 	-virtfs "local,path=$out,mount_tag=out,security_model=none,id=out" \
 	</dev/null >"$out/$suite.qemu.log" 2>&1
 q=$?
