@@ -203,12 +203,16 @@ func waitMinutes(began int64, d time.Duration, gate string) {
 }
 
 // offMinutes waits, if need be, until no wait that began between lo and
-// hi (monotonic ns) is within 3 s of a whole minute: the runtime reads its
+// hi (monotonic ns) is within 8 s of a whole minute: the runtime reads its
 // clock for each goroutine header while it prints them, so a crash there
 // may print either number, and no one time of the crash can match both.
+// And gocap's estimate of that time, from the core alone, is the latest
+// clock the runtime wrote down, which on a loaded machine came more than
+// the old 3 s margin after the header it had to match (an out-of-memory
+// crash: "1 minutes" printed, 2 from the core): hence 8 s.
 func offMinutes(lo, hi int64) {
-	const margin = 3 * int64(time.Second)
-	if hi-lo > 50*int64(time.Second) {
+	const margin = 8 * int64(time.Second)
+	if hi-lo > 40*int64(time.Second) {
 		return // never clear; take what comes
 	}
 	for {
