@@ -677,6 +677,9 @@ static void read_buildinfo(const struct elf *e, struct goelf_info *info)
  */
 #define SYM_TBCACHE	GCD_ROOT_COUNT
 #define SYM_COUNT	(GCD_ROOT_COUNT + 1)
+/* Names per pass: these, or goelf_symbols()'s. */
+#define SCAN_NAMES_MAX	(SYM_COUNT > GOELF_MAX_SYMBOL_NAMES ? \
+			 SYM_COUNT : GOELF_MAX_SYMBOL_NAMES)
 
 static const char *const sym_names[SYM_COUNT] = {
 	[GCD_ROOT_ALLGS] = "runtime.allgs",
@@ -708,10 +711,10 @@ const char *goelf_root_name(unsigned int root)
  */
 struct name_scan {
 	const char *const *names;
-	unsigned int n;			/* at most SYM_COUNT */
+	unsigned int n;			/* at most SCAN_NAMES_MAX */
 	int at_start;			/* only after a NUL (or first) */
-	uint32_t hits[SYM_COUNT][MAX_NAME_HITS];
-	uint8_t nhits[SYM_COUNT];
+	uint32_t hits[SCAN_NAMES_MAX][MAX_NAME_HITS];
+	uint8_t nhits[SCAN_NAMES_MAX];
 	uint32_t found, differ;		/* bit k: names[k] */
 };
 
@@ -782,11 +785,10 @@ static int is_hit(const struct name_scan *ns, unsigned int k, uint32_t name)
 
 /*
  * Walk .symtab and take the value of the first defined object symbol of
- * each name scan_names() found (sym_names[]): into info's roots[] and
- * tbcache_sym.
+ * each name scan_names() found (ns->names[k]) into vals[k].
  */
 static int scan_symtab(const struct elf *e, const struct goelf_shdr *sym,
-		       struct name_scan *ns, struct goelf_info *info)
+		       struct name_scan *ns, uint64_t *vals)
 {
 	int is64 = e->eh.elf_class == ELFCLASS64;
 	uint32_t entsize = is64 ? GOELF_SYM64_SIZE : GOELF_SYM32_SIZE;
@@ -815,21 +817,36 @@ static int scan_symtab(const struct elf *e, const struct goelf_shdr *sym,
 			    (type != STT_OBJECT && type != STT_NOTYPE))
 				continue;
 			for (k = 0; k < ns->n; k++) {
-				uint64_t *v = k == SYM_TBCACHE ?
-					      &info->tbcache_sym :
-					      &info->roots[k];
-
 				if (!is_hit(ns, k, name))
 					continue;
 				if (!(ns->found & (1u << k)))
-					*v = value;
-				else if (*v != value)
+					vals[k] = value;
+				else if (vals[k] != value)
 					ns->differ |= 1u << k;
 				ns->found |= 1u << k;
 			}
 		}
 		i += n;
 	}
+	return 0;
+}
+
+/* .symtab and its string table: 0, or -1 when there is none whole. */
+static int find_symtab(const struct elf *e, struct goelf_shdr *sym,
+		       struct goelf_shdr *str)
+{
+	uint32_t i;
+
+	for (i = 1; i < e->eh.shnum; i++) {
+		if (goelf_read_shdr(e->r, &e->eh, i, sym))
+			return -1;
+		if (sym->type == SHT_SYMTAB)
+			break;
+	}
+	if (i >= e->eh.shnum || !in_file(e->r, sym->offset, sym->size) ||
+	    goelf_read_shdr(e->r, &e->eh, sym->link, str) ||
+	    str->type != SHT_STRTAB || !in_file(e->r, str->offset, str->size))
+		return -1;
 	return 0;
 }
 
@@ -842,25 +859,19 @@ static void read_symbols(struct elf *e, unsigned int want,
 {
 	struct goelf_shdr sym, str;
 	struct name_scan ns;
-	uint32_t i;
+	uint64_t vals[SYM_COUNT] = { 0 };
 
-	for (i = 1; i < e->eh.shnum; i++) {
-		if (goelf_read_shdr(e->r, &e->eh, i, &sym))
-			return;
-		if (sym.type == SHT_SYMTAB)
-			break;
-	}
-	if (i >= e->eh.shnum || !in_file(e->r, sym.offset, sym.size) ||
-	    goelf_read_shdr(e->r, &e->eh, sym.link, &str) ||
-	    str.type != SHT_STRTAB || !in_file(e->r, str.offset, str.size))
+	if (find_symtab(e, &sym, &str))
 		return;
 	info->flags |= GOELF_F_SYMTAB;
 	memset(&ns, 0, sizeof(ns));
 	ns.names = sym_names;
 	ns.n = (want & GOELF_WANT_FATAL) ? SYM_COUNT : GCD_ROOT_COUNT;
 	if (scan_names(e, str.offset, str.size, &ns) ||
-	    scan_symtab(e, &sym, &ns, info))
+	    scan_symtab(e, &sym, &ns, vals))
 		return;
+	memcpy(info->roots, vals, sizeof(info->roots));
+	info->tbcache_sym = vals[SYM_TBCACHE];
 	if (want & GOELF_WANT_ROOTS) {
 		info->roots_present = ns.found & ((1u << GCD_ROOT_COUNT) - 1);
 		info->flags |= GOELF_F_ROOTS;
@@ -1572,6 +1583,48 @@ int goelf_buildinfo_mem(const void *sec, size_t sec_len, char *version,
 	return copy_modinfo(&r, 0, sec_len, version, version_len, buf,
 			    buf_len);
 }
+
+#ifndef __KERNEL__
+int goelf_symbols(const struct goelf_reader *r, const char *const *names,
+		  unsigned int n, uint64_t *values, void *scratch)
+{
+	struct goelf_shdr sym, str;
+	struct name_scan ns;
+	struct elf e;
+	unsigned int k;
+	int err;
+
+	if (n > GOELF_MAX_SYMBOL_NAMES)
+		return -GOELF_ERANGE;
+	for (k = 0; k < n; k++) {
+		values[k] = 0;
+		if (!names[k][0] || strlen(names[k]) + 1 > SCAN_NAME_MAX)
+			return -GOELF_ERANGE;
+	}
+	memset(&e, 0, sizeof(e));
+	e.r = r;
+	e.buf = scratch;
+	err = goelf_read_ehdr(r, &e.eh, NULL);
+	if (err)
+		return err;
+	if (e.eh.shnum > GOELF_MAX_SHNUM)
+		return -GOELF_ERANGE;
+	if (find_symtab(&e, &sym, &str))
+		return 0;
+	memset(&ns, 0, sizeof(ns));
+	ns.names = names;
+	ns.n = n;
+	err = scan_names(&e, str.offset, str.size, &ns);
+	if (!err)
+		err = scan_symtab(&e, &sym, &ns, values);
+	if (err)
+		return err;
+	for (k = 0; k < n; k++)
+		if (ns.differ & (1u << k))
+			values[k] = 0;
+	return (int)(ns.found & ~ns.differ);
+}
+#endif
 
 const char *goelf_strerror(int err)
 {

@@ -299,6 +299,19 @@ int goelf_modinfo(const struct goelf_reader *r, const struct goelf_info *info,
 int goelf_buildinfo_mem(const void *sec, size_t sec_len, char *version,
 			size_t version_len, char *buf, size_t buf_len);
 
+/*
+ * goelf_symbols - userland only: the values (no load bias) of the defined
+ * object symbols names[0..n) in r's .symtab, n <= GOELF_MAX_SYMBOL_NAMES,
+ * each name shorter than 27 bytes.  A name with two symbols of different
+ * values counts as not found.  scratch: GOELF_SCRATCH_SIZE bytes.
+ * Returns the mask of names found (bit k: values[k]; 0 without .symtab),
+ * or a negative GOELF_E*.  Bounded as goelf_probe()'s symbol scan is.
+ */
+#define GOELF_MAX_SYMBOL_NAMES	8
+
+int goelf_symbols(const struct goelf_reader *r, const char *const *names,
+		  unsigned int n, uint64_t *values, void *scratch);
+
 /* Name of a root, "runtime.allgs" and so on. */
 const char *goelf_root_name(unsigned int root);
 

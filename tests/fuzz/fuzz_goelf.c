@@ -4,7 +4,8 @@
  * gocoredump.ko runs on files from disk (every part of goelf_probe(): the
  * build info, the roots, the fatal path's pclntab walk and code decoding),
  * and for gocap's overlay of an executable on a core (core/procmem.c: its
- * segments, its relocations applied).  The input is the file.  Seeds:
+ * segments, its relocations applied), and the symbol lookup gocap heap
+ * uses (goelf_symbols).  The input is the file.  Seeds:
  * tests/fuzz/make-seeds.sh.
  */
 #include <stdint.h>
@@ -36,6 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      sizeof(modinfo));
 	goelf_buildinfo_mem(data, size, version, sizeof(version), modinfo,
 			    sizeof(modinfo));
+	{
+		static const char *const names[] = {
+			"runtime.memstats", "runtime.mheap_",
+			"runtime.gcController", "runtime.allgs",
+		};
+		uint64_t vals[4];
+
+		goelf_symbols(&r, names, 4, vals, scratch);
+	}
 	{
 		struct procmem_relocs rel;
 		struct procmem m;
