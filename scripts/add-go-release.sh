@@ -17,19 +17,25 @@
 # executables of scripts/fetch-go120.sh (type descriptors, checked by
 # tests/gocap120/host.sh, and runtime.waitReasonStrings).
 # Leaves the changes in the working tree for review; run make check after.
+#
+# add-go-release.sh --regen: steps 2 and 3 alone, for the releases already
+# known (after a field was added to golayout.h's GOLAYOUT_FIELDS).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-new=${1:?usage: add-go-release.sh 1.N}
-case $new in 1.[0-9]*) ;; *) die "a release is 1.N, not \"$new\"" ;; esac
-minor=${new#1.}
+new=${1:?usage: add-go-release.sh 1.N | --regen}
 GOVERS=$GOCD_TOP/userland/go/govers.c
-
 known=$(sed -n 's/^static const int releases\[\] = { \(.*\) };$/\1/p' "$GOVERS" | tr -d ,)
 [ -n "$known" ] || die "$GOVERS: no release list found"
-case " $known " in *" $minor "*) die "Go $new is already known" ;; esac
+if [ "$new" = --regen ]; then
+	minor=""
+else
+	case $new in 1.[0-9]*) ;; *) die "a release is 1.N, not \"$new\"" ;; esac
+	minor=${new#1.}
+	case " $known " in *" $minor "*) die "Go $new is already known" ;; esac
+fi
 # shellcheck disable=SC2086 # the known releases, a list
-all=$(printf '%s\n' $known "$minor" | sort -n | tr '\n' ' ')
+all=$(printf '%s\n' $known $minor | sort -n | tr '\n' ' ')
 
 msg "fetching the toolchains"
 for m in $all; do
@@ -67,6 +73,7 @@ GOCAP=$GOCD_BUILD/bin/gocap sh "$GOCD_TOP/tests/gocap/gen-layout-table.sh" \
 python3 "$GOCD_TOP/tests/gocap/gen-waitreasons.py" $srcs \
 	> "$GOCD_TOP/userland/go/gowaitreasons.c"
 
+[ -n "$minor" ] || { msg "tables regenerated for Go releases $all"; exit 0; }
 list=$(echo "$all" | sed 's/ $//; s/ /, /g')
 sed -i "s/^static const int releases\[\] = { .* };$/static const int releases[] = { $list };/" "$GOVERS"
 # The documents' lists, one line or wrapped: rewrite the versions that

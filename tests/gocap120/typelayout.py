@@ -21,7 +21,9 @@ pclntab header followed by a pointer to its funcnametab.
 A struct the runtime never allocates nor points at (schedt, a global) has
 no descriptor.  --else takes `gocap layout` outputs of the neighbouring
 releases: such a field is given their value when they all agree on it, and
-the run fails when they do not.
+the run fails when they do not, but for gocap heap's fields
+(GOLAYOUT_HEAP_FIELDS): those are then left unknown ("-"), and gocap heap
+refuses such a core without DWARF.  "#size" is the struct's own size.
 
 amd64 only; non-PIE only (pointers in the file are final addresses).
 Every read is bounded: a malformed binary is an error, never a guess.
@@ -192,6 +194,14 @@ def field_specs():
     return out
 
 
+def heap_fields():
+    """The names in golayout.h's GOLAYOUT_HEAP_FIELDS (optional ones)."""
+    h = open(TOP + '/userland/go/golayout.h').read()
+    body = h[h.index('#define GOLAYOUT_HEAP_FIELDS(X)'):]
+    body = body[:body.index('\nstruct golayout {')]
+    return set(re.findall(r'X\((\w+),', body))
+
+
 def layout(path):
     e = Elf(path)
     specs = field_specs()
@@ -224,6 +234,8 @@ def layout(path):
             if s not in cache:
                 t = ty.struct_named(s)
                 cache[s] = dict(ty.fields(t)) if t else None
+                if t:   # "#size": abi.Type.Size_, the first word
+                    cache[s]['#size'], = e.read(t, '<Q')
             if cache[s] is not None:
                 val = '-'
                 for mname in members:
@@ -262,6 +274,10 @@ def main():
             if v != '?':
                 continue
             vals = {d.get(f) for d in said}
+            if (len(vals) != 1 or None in vals) and f in heap_fields():
+                # gocap heap's: unknown, and gocap heap says so
+                res[k] = (f, '-')
+                continue
             if len(vals) != 1 or None in vals:
                 sys.exit('typelayout.py: %s: no descriptor, and %s disagree'
                          ' (%s)' % (f, ' '.join(others), sorted(map(str, vals))))

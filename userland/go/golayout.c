@@ -109,6 +109,28 @@ const char *golayout_missing(const struct golayout *l)
 	return NULL;
 }
 
+const char *golayout_heap_missing(const struct golayout *l)
+{
+	static const struct field_spec heap[] = {
+#define GOLAYOUT_SPEC(n, st, mem) \
+	{ #n, st, mem, offsetof(struct golayout, n) },
+		GOLAYOUT_HEAP_FIELDS(GOLAYOUT_SPEC)
+#undef GOLAYOUT_SPEC
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(heap) / sizeof(heap[0]); i++) {
+		/* gone in Go 1.25 with the GC programs' unrolled bits */
+		if (heap[i].off == offsetof(struct golayout,
+					    hsd_inptrscalarbits))
+			continue;
+		if (*(const uint32_t *)((const char *)l + heap[i].off) ==
+		    GOLAYOUT_NONE)
+			return heap[i].name;
+	}
+	return NULL;
+}
+
 /* One line per field: fmt with its name and offset, or absent with its
  * name when the field does not exist. */
 static void print_fields(FILE *f, const struct golayout *l, const char *fmt,

@@ -132,7 +132,57 @@
 	X(uncommon_mcount, "internal/abi.UncommonType|runtime.uncommontype", \
 	  "Mcount|mcount")						\
 	X(uncommon_moff, "internal/abi.UncommonType|runtime.uncommontype", \
-	  "Moff|moff")
+	  "Moff|moff")							\
+	GOLAYOUT_HEAP_FIELDS(X)
+
+/*
+ * The runtime's memory accounting, for gocap heap (goheap.c): what
+ * readmemstats_m reads.  Optional: a layout without them still walks
+ * goroutines.  "#size" is the size of the struct itself.
+ */
+#define GOLAYOUT_HEAP_FIELDS(X)						\
+	X(ms_heapstats,	"runtime.mstats", "heapStats")			\
+	X(ms_stacks_sys, "runtime.mstats", "stacks_sys")		\
+	X(ms_mspan_sys,	"runtime.mstats", "mspan_sys")			\
+	X(ms_mcache_sys, "runtime.mstats", "mcache_sys")		\
+	X(ms_buckhash_sys, "runtime.mstats", "buckhash_sys")		\
+	X(ms_gcmisc_sys, "runtime.mstats", "gcMiscSys")			\
+	X(ms_other_sys,	"runtime.mstats", "other_sys")			\
+	X(ms_last_gc_unix, "runtime.mstats", "last_gc_unix")		\
+	X(ms_pause_total_ns, "runtime.mstats", "pause_total_ns")	\
+	X(ms_numgc,	"runtime.mstats", "numgc")			\
+	X(ms_numforcedgc, "runtime.mstats", "numforcedgc")		\
+	X(ms_gc_cpu_fraction, "runtime.mstats", "gc_cpu_fraction")	\
+	X(chs_stats,	"runtime.consistentHeapStats", "stats")		\
+	X(hsd_size,	"runtime.heapStatsDelta", "#size")		\
+	X(hsd_committed, "runtime.heapStatsDelta", "committed")		\
+	X(hsd_released,	"runtime.heapStatsDelta", "released")		\
+	X(hsd_inheap,	"runtime.heapStatsDelta", "inHeap")		\
+	X(hsd_instacks,	"runtime.heapStatsDelta", "inStacks")		\
+	X(hsd_inworkbufs, "runtime.heapStatsDelta", "inWorkBufs")	\
+	X(hsd_inptrscalarbits, "runtime.heapStatsDelta", "inPtrScalarBits") \
+	X(hsd_tinyalloccount, "runtime.heapStatsDelta", "tinyAllocCount") \
+	X(hsd_largealloc, "runtime.heapStatsDelta", "largeAlloc")	\
+	X(hsd_largealloccount, "runtime.heapStatsDelta", "largeAllocCount") \
+	X(hsd_smallalloccount, "runtime.heapStatsDelta", "smallAllocCount") \
+	X(hsd_largefree, "runtime.heapStatsDelta", "largeFree")		\
+	X(hsd_largefreecount, "runtime.heapStatsDelta", "largeFreeCount") \
+	X(hsd_smallfreecount, "runtime.heapStatsDelta", "smallFreeCount") \
+	X(gcc_heapinuse, "runtime.gcControllerState", "heapInUse")	\
+	X(gcc_heapreleased, "runtime.gcControllerState", "heapReleased") \
+	X(gcc_heapfree,	"runtime.gcControllerState", "heapFree")	\
+	X(gcc_totalalloc, "runtime.gcControllerState", "totalAlloc")	\
+	X(gcc_totalfree, "runtime.gcControllerState", "totalFree")	\
+	X(mheap_spanalloc, "runtime.mheap", "spanalloc")		\
+	X(mheap_cachealloc, "runtime.mheap", "cachealloc")		\
+	X(fixalloc_inuse, "runtime.fixalloc", "inuse")			\
+	X(p_mcache,	"runtime.p", "mcache")				\
+	X(mcache_alloc,	"runtime.mcache", "alloc")			\
+	X(mcache_tinyallocs, "runtime.mcache", "tinyAllocs")		\
+	X(mspan_alloccount, "runtime.mspan", "allocCount")		\
+	X(mspan_alloccountbeforecache, "runtime.mspan",			\
+	  "allocCountBeforeCache")					\
+	X(mspan_elemsize, "runtime.mspan", "elemsize")
 
 struct golayout {
 #define GOLAYOUT_MEMBER(name, st, mem) uint32_t name;
@@ -162,6 +212,9 @@ int golayout_from_table(const char *go_version, struct golayout *l,
  * missing, or NULL when the layout is usable.
  */
 const char *golayout_missing(const struct golayout *l);
+
+/* The same for gocap heap's fields (GOLAYOUT_HEAP_FIELDS). */
+const char *golayout_heap_missing(const struct golayout *l);
 
 /* Print as a C initializer (what golayout_table.c holds). */
 void golayout_print_c(FILE *f, const struct golayout *l, int minor);

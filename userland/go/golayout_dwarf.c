@@ -47,8 +47,21 @@ static int take_members(Dwarf_Die *st, const char *sname, struct golayout *l,
 	size_t i, n = golayout_nfields();
 	int found = 0;
 
+	/* "#size": the struct's own size */
+	for (i = 0; i < n; i++) {
+		const char *structs, *members;
+		Dwarf_Word size;
+
+		golayout_field_spec(i, &structs, &members);
+		if (!strcmp(members, "#size") && name_in(sname, structs) &&
+		    dwarf_aggregate_size(st, &size) == 0 && size < UINT32_MAX) {
+			*golayout_field(l, i) = (uint32_t)size;
+			seen[i] = 1;
+			found = 1;
+		}
+	}
 	if (dwarf_child(st, &m) != 0)
-		return 0;
+		return found;
 	do {
 		Dwarf_Attribute a;
 		Dwarf_Word off;
