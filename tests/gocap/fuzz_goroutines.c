@@ -7,11 +7,15 @@
  * the gocoredump note's roots, and with the crash's time decided from the
  * core (gonow.c: the note, or the clock reads on the threads' stacks);
  * then grouped (goroutines --group), summarised, and its waits read
- * (goroutines --waits).
+ * (goroutines --waits); and its memory statistics read (gocap heap), with
+ * the scheduler's roots standing for memstats, mheap_ and gcController
+ * (the seeds carry no executable to take them from): whatever the words
+ * there say, every read stays bounded.
  */
 #include <stdint.h>
 #include <stdio.h>
 
+#include "go/goheap.h"
 #include "go/gonow.h"
 #include "go/goproc.h"
 #include "gocap/print.h"
@@ -52,6 +56,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			print_group(&p, null, &group);
 			print_summary(&p, null, &group, NULL);
 			print_waits(&p, null, &group);
+			{
+				static struct goheap_stats st;
+				char err[256];
+
+				goheap_memstats_at(&p, p.roots[GCD_ROOT_SCHED],
+						   p.roots[GCD_ROOT_ALLM],
+						   p.roots[GCD_ROOT_ALLGS], &st,
+						   err, sizeof(err));
+			}
 		}
 		goproc_close(&p);
 	}

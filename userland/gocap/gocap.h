@@ -52,6 +52,8 @@ int cmd_goroutines(struct gocap_opts *o);
 int cmd_summary(struct gocap_opts *o);
 int cmd_note(struct gocap_opts *o);
 int cmd_roots(struct gocap_opts *o);
+/* heap: runtime.ReadMemStats from the core (cmd_heap.c). */
+int cmd_heap(struct gocap_opts *o);
 int cmd_layout(struct gocap_opts *o);
 int cmd_releases(struct gocap_opts *o);
 int cmd_list(struct gocap_opts *o);

@@ -44,6 +44,9 @@ static void usage(FILE *f)
 "        waiters, states\n"
 "  note (--core FILE | ID) [--json]\n"
 "        the gocoredump scheduler note of the core\n"
+"  heap (--core FILE | ID) [--exe FILE] [--json]\n"
+"        where the memory went: what runtime.ReadMemStats would have\n"
+"        returned at the crash, and the core's mappings by kind\n"
 "  roots --core FILE [--exe FILE] [--no-symtab] [--no-note]\n"
 "        where the Go scheduler roots are and how they were found\n"
 "  layout (--exe FILE | --version go1.N) [--c-table MINOR]\n"
@@ -56,7 +59,7 @@ static void usage(FILE *f)
 "        an ELF core of the process, which is stopped only while its\n"
 "        writable memory is copied: to FILE, or without -o into gocapd's\n"
 "        store (through its core_pattern helper), marked as a snapshot\n"
-"  goroutines, summary, note: --pid PID instead of --core\n"
+"  goroutines, summary, note, roots, heap: --pid PID instead of --core\n"
 "        the same, from a snapshot taken for the command\n"
 "\n"
 "Commands on gocapd's store (default " "/var/lib/gocap" "):\n"
@@ -119,6 +122,7 @@ static const struct {
 	{ "summary", cmd_summary, 1 },
 	{ "note", cmd_note, 1 },
 	{ "roots", cmd_roots, 1 },
+	{ "heap", cmd_heap, 1 },
 	{ "layout", cmd_layout, 0 },
 	{ "releases", cmd_releases, 0 },
 	{ "list", cmd_list, 0 },
@@ -265,7 +269,7 @@ int main(int argc, char **argv)
 		}
 		if (o.pid && (commands[i].takes_id != 1 || o.id || o.core)) {
 			gocap_err(commands[i].takes_id != 1 ?
-				  "--pid is for goroutines, summary, note and roots" :
+				  "--pid is for goroutines, summary, note, roots and heap" :
 				  "give one of a dump ID, --core and --pid");
 			return 2;
 		}

@@ -1,0 +1,3 @@
+module example.com/gocoredump/heap
+
+go 1.19

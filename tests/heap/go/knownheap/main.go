@@ -1,0 +1,205 @@
+// knownheap: a Go program whose heap is known, the oracle of gocap heap
+// (tests/heap/host.sh).
+//
+// It builds (issue 14's test heap):
+//   - 100,000 objects of one struct type (Item) held in a global map;
+//   - a 10,000-node linked list (Node) reachable only from one
+//     goroutine's stack;
+//   - 5,000 byte slices of 64 KiB, held in a global slice (SCALE divides
+//     the count: KNOWNHEAP_SCALE=10 keeps 500);
+//   - an object with a finalizer (runtime.SetFinalizer), held by a
+//     global;
+//   - garbage it drops: 50,000 objects unreachable at the crash.
+//
+// Then it calls runtime.GC(), runtime.ReadMemStats until the runtime's
+// background work has settled (settle), and prints the
+// MemStats fields as "memstats NAME VALUE" lines, without allocating (a
+// buffer made before, strconv.Append*, one write(2)), and crashes at once
+// with SIGABRT (run it with GOTRACEBACK=crash): nothing allocates between
+// ReadMemStats and the core, so gocap heap must give the same numbers.
+// With KNOWNHEAP_AFTER=N it then allocates N objects of 48 bytes (printed
+// as "memstats after N"): Mallocs, HeapObjects, HeapAlloc and TotalAlloc
+// must have grown by exactly that.  With KNOWNHEAP_WAIT=1 it does not
+// crash but waits, for gocap heap --pid.
+package main
+
+import (
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+type Item struct {
+	ID    int64
+	Name  string
+	Score float64
+	Next  *Item
+}
+
+type Node struct {
+	Val  int64
+	Next *Node
+	Pad  [4]int64
+}
+
+// P48 is 48 bytes, a size class of its own: KNOWNHEAP_AFTER of them are
+// allocated after ReadMemStats, into the P's cached span.
+type P48 struct {
+	A, B, C, D, E *int
+	F            int64
+}
+
+type Finalized struct {
+	Buf [256]byte
+}
+
+var (
+	items   = map[int64]*Item{}
+	slices  [][]byte
+	holder  *Finalized
+	stats   runtime.MemStats
+	out     = make([]byte, 0, 1<<16)
+	garbage []*Item
+	after   [100000]*P48
+	tiny    [100000]*int64
+	sample  = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+)
+
+func list(n int) *Node {
+	var head *Node
+	for i := 0; i < n; i++ {
+		head = &Node{Val: int64(i), Next: head}
+	}
+	return head
+}
+
+// holdList keeps the list on its stack only, until the process dies.
+func holdList(ready chan<- struct{}, never <-chan struct{}) {
+	head := list(10000)
+	ready <- struct{}{}
+	<-never
+	runtime.KeepAlive(head)
+}
+
+func put(name string, v uint64) {
+	out = append(out, "memstats "...)
+	out = append(out, name...)
+	out = append(out, ' ')
+	out = strconv.AppendUint(out, v, 10)
+	out = append(out, '\n')
+}
+
+// settle reads the statistics until two reads 20 ms apart agree: after
+// runtime.GC() the background sweeper still hands the collector's work
+// buffers back to the heap (32 KiB of GCSys became HeapSys between the
+// print and the core, once), and the scavenger releases idle pages.  The
+// first time.Sleep allocates the goroutine's timer, so the reads compare
+// from the second on.
+func settle() {
+	var prev runtime.MemStats
+	for i := 0; i < 500; i++ {
+		time.Sleep(20 * time.Millisecond)
+		runtime.ReadMemStats(&stats)
+		if i > 0 && stats.Sys == prev.Sys && stats.HeapSys == prev.HeapSys &&
+			stats.HeapIdle == prev.HeapIdle && stats.HeapReleased == prev.HeapReleased &&
+			stats.GCSys == prev.GCSys && stats.Mallocs == prev.Mallocs &&
+			stats.StackInuse == prev.StackInuse && stats.OtherSys == prev.OtherSys {
+			return
+		}
+		prev = stats
+	}
+}
+
+func main() {
+	scale := 1
+	if s := os.Getenv("KNOWNHEAP_SCALE"); s != "" {
+		scale, _ = strconv.Atoi(s)
+		if scale < 1 {
+			scale = 1
+		}
+	}
+	for i := int64(0); i < 100000; i++ {
+		items[i] = &Item{ID: i, Name: "item", Score: float64(i)}
+	}
+	ready, never := make(chan struct{}), make(chan struct{})
+	go holdList(ready, never)
+	<-ready
+	for i := 0; i < 5000/scale; i++ {
+		slices = append(slices, make([]byte, 64<<10))
+	}
+	// runtime/metrics rotates the heap statistics' generations
+	// (consistentHeapStats.read): what follows is counted in another one.
+	metrics.Read(sample)
+	holder = &Finalized{}
+	runtime.SetFinalizer(holder, func(*Finalized) {})
+	for i := 0; i < 50000; i++ {
+		garbage = append(garbage, &Item{ID: int64(i)})
+	}
+	garbage = nil
+
+	runtime.GC()
+	settle()
+	put("Alloc", stats.Alloc)
+	put("TotalAlloc", stats.TotalAlloc)
+	put("Sys", stats.Sys)
+	put("Mallocs", stats.Mallocs)
+	put("Frees", stats.Frees)
+	put("HeapAlloc", stats.HeapAlloc)
+	put("HeapSys", stats.HeapSys)
+	put("HeapIdle", stats.HeapIdle)
+	put("HeapInuse", stats.HeapInuse)
+	put("HeapReleased", stats.HeapReleased)
+	put("HeapObjects", stats.HeapObjects)
+	put("StackInuse", stats.StackInuse)
+	put("StackSys", stats.StackSys)
+	put("MSpanInuse", stats.MSpanInuse)
+	put("MSpanSys", stats.MSpanSys)
+	put("MCacheInuse", stats.MCacheInuse)
+	put("MCacheSys", stats.MCacheSys)
+	put("BuckHashSys", stats.BuckHashSys)
+	put("GCSys", stats.GCSys)
+	put("OtherSys", stats.OtherSys)
+	put("LastGC", stats.LastGC)
+	put("PauseTotalNs", stats.PauseTotalNs)
+	put("NumGC", uint64(stats.NumGC))
+	put("NumForcedGC", uint64(stats.NumForcedGC))
+	// KNOWNHEAP_AFTER=N: N more 48-byte objects, kept, after the
+	// statistics: most of them sit in the P's cached spans, which only
+	// ReadMemStats's flush would have counted.
+	n, _ := strconv.Atoi(os.Getenv("KNOWNHEAP_AFTER"))
+	if n > len(after) {
+		n = len(after)
+	}
+	put("after", uint64(n))
+	// KNOWNHEAP_TINY=T: then T 8-byte pointer-free objects, which the
+	// tiny allocator packs two to a 16-byte block (readmemstats_m counts
+	// a block as one object, and each object put into a block already
+	// there as a malloc and a free).
+	t, _ := strconv.Atoi(os.Getenv("KNOWNHEAP_TINY"))
+	if t > len(tiny) {
+		t = len(tiny)
+	}
+	put("tiny", uint64(t))
+	syscall.Write(1, out)
+	for i := 0; i < n; i++ {
+		after[i] = &P48{F: int64(i)}
+	}
+	for i := 0; i < t; i++ {
+		v := new(int64)
+		*v = int64(i)
+		tiny[i] = v
+	}
+	if os.Getenv("KNOWNHEAP_WAIT") != "1" {
+		syscall.Kill(syscall.Getpid(), syscall.SIGABRT)
+	}
+	// Wait for the signal (or, live, for gocap heap --pid): pause(2)
+	// blocks the thread without a timer or an allocation, and, unlike
+	// select {}, without the runtime's deadlock check, which raced the
+	// SIGABRT to a fatal error of its own.
+	for {
+		syscall.Pause()
+	}
+}

@@ -1,0 +1,231 @@
+#!/bin/bash
+# host.sh: gocap heap's host tests (no VM), TAP on stdout.
+#
+# The oracle is the program's own view of its heap: knownheap
+# (tests/heap/go/knownheap) builds a known heap, calls runtime.GC() and
+# runtime.ReadMemStats, prints every field without allocating, and
+# crashes at once (SIGABRT, GOTRACEBACK=crash; this host's core_pattern is
+# "core" in the cwd, and the default coredump_filter 0x33 is kept: the
+# executable is given with --exe).  gocap heap must give the same numbers
+# from the core, field for field:
+#   - for every release gocap reads (but 1.20: no Debian toolchain), built
+#     with DWARF (layout from DWARF), with -ldflags=-w (the per-release
+#     table) and as PIE;
+#   - with KNOWNHEAP_AFTER=N, N objects of 48 bytes allocated after the
+#     statistics, most of them in a P's cached span that only
+#     ReadMemStats's flush counts: Mallocs, HeapObjects, HeapAlloc and
+#     TotalAlloc grown by exactly N and 48 N, which the counts from the
+#     mcaches (pending objects > 0) must supply; and KNOWNHEAP_TINY=T tiny
+#     objects (8 bytes, two to a 16-byte block): T more Mallocs, and a
+#     Free for each that went into a block already there (the runtime
+#     counts those as a malloc and a free), from the mcaches' tinyAllocs;
+#   - once at the issue's full size (100,000 items, a 10,000-node list,
+#     5,000 slices of 64 KiB: a 330 MiB heap); the others at a tenth of
+#     the slices.
+# And a live process through gocap heap --pid (a snapshot).
+# And the refusals: a stripped executable (-s -w: no symbol table), a core
+# without --exe, a truncated core: a clear error and exit 1, never a crash
+# (a cut core gives what it could read, saying what is left out).
+# The binaries are built once and cached under build/heap-bins/.
+set -u
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+T=$GOCD_TOP/tests/heap
+GOCAP=$GOCD_BUILD/bin/gocap
+CACHE=$GOCD_BUILD/heap-bins
+W=$(mktemp -d /tmp/heap-host.XXXXXX)
+N=0
+trap '[ -n "${GOCD_HEAP_KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"' EXIT
+
+ok() { N=$((N + 1)); echo "ok $N $*"; }
+notok() { N=$((N + 1)); echo "not ok $N $*"; }
+# check DESC CMD...: one test whose verdict is CMD's exit status
+check() {
+	d=$1; shift
+	if "$@" > "$W/check.log" 2>&1; then
+		ok "$d$(tail -1 "$W/check.log" | sed -n 's/^\(.\{1,120\}\)$/: \1/p')"
+	else
+		notok "$d"
+		sed 's/^/#   /' "$W/check.log" | head -30
+	fi
+}
+
+[ -x "$GOCAP" ] || { echo "1..1"; echo "not ok 1 $GOCAP not built"; exit 1; }
+
+RELEASES=$("$GOCAP" releases | sed 's/^go//' | grep -vx 1.20 | tr '\n' ' ' | sed 's/ $//')
+VERSIONS=${GOCD_HEAP_VERSIONS:-$RELEASES}
+NEWEST=${VERSIONS##* }
+SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/*/*.go | sha256sum | cut -c1-16)
+
+# bin V VARIANT: the path of knownheap built by Go V, building it if need be
+bin() {
+	local out="$CACHE/$SRC_HASH/knownheap-$1-$2" v
+	if [ ! -x "$out" ]; then
+		mkdir -p "$CACHE/$SRC_HASH"
+		case $2 in
+		default) set -- "$1" ;;
+		w) set -- "$1" -ldflags=-w ;;
+		sw) set -- "$1" "-ldflags=-s -w" ;;
+		pie) set -- "$1" -buildmode=pie ;;
+		esac
+		v=$1; shift
+		if ! (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$v" \
+			build "$@" -o "$out.tmp" ./knownheap) > "$W/build-$v.log" 2>&1
+		then
+			sed 's/^/#   /' "$W/build-$v.log" | head -5 >&2
+			return 1
+		fi
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
+# crash BIN DIR [ENV...]: run BIN in DIR until it dumps core (DIR/core),
+# its statistics in DIR/stdout
+crash() {
+	local exe=$1 cdir=$2
+	shift 2
+	rm -rf "$cdir"
+	mkdir -p "$cdir"
+	(
+		cd "$cdir" || exit 1
+		ulimit -c unlimited
+		echo 0x33 > /proc/self/coredump_filter
+		timeout -s KILL 300 env "$@" GOTRACEBACK=crash "$exe" \
+			> stdout 2> stderr
+	) 2> "$cdir/shell.err"	# the shell's "Aborted (core dumped)"
+	[ -s "$cdir/core" ]
+}
+
+# compare DIR MODE: gocap heap --json (DIR/heap.json) against DIR/stdout.
+# MODE all: every field equal; after: the allocation counts grown by the
+# "after" objects, the collector's history unchanged, and some of them
+# counted from the mcaches.
+compare() {
+	python3 - "$1/stdout" "$1/heap.json" "$2" <<'EOF'
+import json, sys
+want = {}
+for l in open(sys.argv[1]):
+    w = l.split()
+    if len(w) == 3 and w[0] == 'memstats':
+        want[w[1]] = int(w[2])
+d = json.load(open(sys.argv[2]))
+got, mode = d['memstats'], sys.argv[3]
+n = want.pop('after', 0)
+t = want.pop('tiny', 0)
+if len(want) < 24:
+    sys.exit('the program printed %d fields' % len(want))
+if mode == 'after':
+    # t tiny objects in b new 16-byte blocks, t/2 or one more (the block
+    # in use before may have had room for the first): a block is an object
+    # (one malloc), each object that fits into a block already there a
+    # tiny allocation (a malloc and a free)
+    b = got.get('HeapObjects', 0) - want['HeapObjects'] - n
+    if not t // 2 <= b <= t // 2 + 1:
+        print('%d tiny objects in %d blocks' % (t, b))
+        b = t // 2
+    for f, dv in (('Mallocs', n + t), ('Frees', t - b), ('HeapObjects', n + b),
+                  ('HeapAlloc', 48 * n + 16 * b), ('Alloc', 48 * n + 16 * b),
+                  ('TotalAlloc', 48 * n + 16 * b)):
+        want[f] += dv
+    fields = ['Mallocs', 'Frees', 'HeapObjects', 'HeapAlloc', 'Alloc',
+              'TotalAlloc', 'NumGC', 'NumForcedGC', 'PauseTotalNs', 'LastGC']
+else:
+    fields = sorted(want)
+bad = ['%s: program %d, gocap %s' % (f, want[f], got.get(f)) for f in fields
+       if got.get(f) != want[f]]
+if mode == 'after' and not d['pending']['objects']:
+    bad.append('no object counted from the mcaches')
+if mode == 'after' and t and not d['pending']['tiny']:
+    bad.append('no tiny allocation counted from the mcaches')
+if not d['total_alloc_agrees']:
+    bad.append("gcController.totalAlloc disagrees with TotalAlloc")
+print('\n'.join(bad))
+print('%d fields equal (%s), %d objects and %d tiny ones from the mcaches, layout %s' %
+      (len(fields) - len(bad), mode, d['pending']['objects'],
+       d['pending']['tiny'], d['layout']))
+sys.exit(1 if bad else 0)
+EOF
+}
+
+# --- the oracle: every release, three builds ------------------------------
+for v in $VERSIONS; do
+	for var in default w pie; do
+		b=$(bin "$v" "$var") || { notok "Go $v $var: knownheap does not build"; continue; }
+		scale=10 after=0 tiny=0 mode=all
+		[ "$var" = default ] && after=1000 tiny=301 mode=after
+		if [ "$v" = "$NEWEST" ] && [ "$var" = w ]; then
+			scale=1
+		fi
+		dir=$W/$v-$var
+		if ! crash "$b" "$dir" KNOWNHEAP_SCALE=$scale KNOWNHEAP_AFTER=$after \
+			KNOWNHEAP_TINY=$tiny; then
+			notok "Go $v $var: no core"
+			continue
+		fi
+		"$GOCAP" heap --json --core "$dir/core" --exe "$b" \
+			> "$dir/heap.json" 2> "$dir/heap.err"
+		desc="Go $v $var: gocap heap is runtime.ReadMemStats"
+		[ $after -gt 0 ] && desc="$desc, with $after objects and $tiny tiny ones allocated after it"
+		[ $scale = 1 ] && desc="$desc (330 MiB heap)"
+		check "$desc" compare "$dir" "$mode"
+	done
+done
+
+# --- the text view and the refusals (the newest release) ------------------
+hd=$W/$NEWEST-default
+b=$(bin "$NEWEST" default)
+check "the text view names every figure" \
+	sh -c "'$GOCAP' heap --core '$hd/core' --exe '$b' | tee /dev/stderr |
+	       grep -q '^HeapAlloc  *[0-9]' &&
+	       '$GOCAP' heap --core '$hd/core' --exe '$b' | grep -q '^  HeapSys .*the heap'"
+check "a core without --exe is refused, saying what to give" \
+	sh -c "! '$GOCAP' heap --core '$hd/core' 2> '$W/noexe.err' &&
+	       cat '$W/noexe.err' && grep -q 'give the executable with --exe' '$W/noexe.err'"
+if sw=$(bin "$NEWEST" sw) && crash "$sw" "$W/sw" KNOWNHEAP_SCALE=10; then
+	check "a stripped executable (-s -w) is refused: no symbol table" \
+		sh -c "! '$GOCAP' heap --core '$W/sw/core' --exe '$sw' 2> '$W/sw.err' &&
+		       cat '$W/sw.err' && grep -q 'symbol table' '$W/sw.err'"
+else
+	notok "Go $NEWEST sw: no core"
+fi
+# A live process (--pid: a snapshot, the executable from /proc/PID/exe).
+KNOWNHEAP_SCALE=10 KNOWNHEAP_AFTER=1000 KNOWNHEAP_TINY=301 KNOWNHEAP_WAIT=1 \
+	"$b" > "$W/live.stdout" 2> "$W/live.stderr" &
+live=$!
+for _ in $(seq 100); do
+	grep -q '^memstats after' "$W/live.stdout" 2> /dev/null && break
+	sleep 0.1
+done
+mkdir -p "$W/live"
+mv "$W/live.stdout" "$W/live/stdout"
+"$GOCAP" heap --pid "$live" --json > "$W/live/heap.json" 2> "$W/live/heap.err"
+kill "$live" 2> /dev/null
+wait "$live" 2> /dev/null
+check "gocap heap --pid on a live process is its runtime.ReadMemStats" \
+	compare "$W/live" after
+
+# Truncated cores (the kernel writes memory in address order: a cut takes
+# whatever lies above it).
+check "truncated cores: a clear error and exit 1, never a crash" \
+	python3 - "$GOCAP" "$hd/core" "$b" "$W/cut" <<'EOF'
+import subprocess, sys
+gocap, core, exe, cut = sys.argv[1:]
+# Every size from 1/8 of the core to 7/8: gocap heap never crashes; each
+# cut core fails (exit 1) saying why, with the statistics it could read
+# (the Ps' caches lie high, in what a cut takes first).
+data = open(core, 'rb').read()
+partial = 0
+for k in range(1, 8):
+    open(cut, 'wb').write(data[:len(data) * k // 8])
+    r = subprocess.run([gocap, 'heap', '--core', cut, '--exe', exe],
+                       capture_output=True, text=True)
+    if r.returncode != 1 or 'gocap:' not in r.stderr:
+        sys.exit('cut at %d/8: exit %d\n%s' % (k, r.returncode, r.stderr))
+    if 'HeapAlloc' in r.stdout and "leave out the objects in the Ps' caches" in r.stderr:
+        partial += 1
+print('cut at 1/8 to 7/8: exit 1 with a message each, %d with partial statistics' % partial)
+sys.exit(0 if partial else 1)
+EOF
+
+echo "1..$N"

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * goheap.h - where a Go process's memory went, from the runtime's own
+ * accounting in its core: what runtime.ReadMemStats would have returned at
+ * the crash (gocap heap).
+ *
+ * ReadMemStats stops the world, flushes every P's mcache (the objects
+ * allocated from a span the P still holds are counted when the span goes
+ * back) and adds up memstats.heapStats, gcController and memstats.
+ * goheap_memstats() does the same over the core, without writing to it:
+ * the mcaches' pending counts are added to what the consistent stats say.
+ * A core is not taken with the world stopped, so a P in the middle of an
+ * allocation may be counted before or after it: the figures are those of
+ * a ReadMemStats at an instant around the crash.
+ *
+ * Needs the layout's heap fields (DWARF, or the per-release table) and the
+ * addresses of runtime.memstats, runtime.mheap_ and runtime.gcController,
+ * which come from the executable's .symtab.  Plain C over procmem: every
+ * read of the core is bounded and may fail.
+ */
+#ifndef GOCD_GOHEAP_H
+#define GOCD_GOHEAP_H
+
+#include <stdint.h>
+
+#include "go/goproc.h"
+
+/* Size classes: the same 68 from Go 1.19 to 1.27 (sizeclasses.go). */
+#define GOHEAP_NUM_SIZE_CLASSES	68
+
+struct goheap_stats {
+	/* runtime.MemStats, the same names */
+	uint64_t alloc, total_alloc, sys, mallocs, frees;
+	uint64_t heap_alloc, heap_sys, heap_idle, heap_inuse, heap_released;
+	uint64_t heap_objects;
+	uint64_t stack_inuse, stack_sys;
+	uint64_t mspan_inuse, mspan_sys, mcache_inuse, mcache_sys;
+	uint64_t buckhash_sys, gc_sys, other_sys;
+	uint64_t last_gc, pause_total_ns;
+	uint32_t num_gc, num_forced_gc;
+	double gc_cpu_fraction;
+	struct {
+		uint64_t mallocs, frees;
+	} by_size[GOHEAP_NUM_SIZE_CLASSES];
+
+	/* How they were read */
+	uint64_t memstats, mheap, gccontroller;	/* addresses */
+	uint32_t mcaches;		/* Ps' mcaches flushed */
+	uint64_t pending_allocs;	/* objects counted from them */
+	uint64_t pending_bytes;		/* and their bytes */
+	uint64_t pending_tiny;		/* tiny allocations from them */
+	/*
+	 * gcController's own totals: with pending_bytes, which it has not
+	 * counted yet either, they equal total_alloc and total_alloc - alloc
+	 * (readmemstats_m's own check).
+	 */
+	uint64_t gc_total_alloc, gc_total_free;
+
+	/*
+	 * Not "": the Ps' mcaches could not be read (why): the objects
+	 * allocated from their cached spans are missing from Mallocs,
+	 * HeapAlloc, HeapObjects and TotalAlloc.
+	 */
+	char partial[256];
+
+	/* The core's mappings, by kind (bytes of address space) */
+	uint64_t map_anon_rw;		/* anonymous, writable */
+	uint64_t map_file;		/* file-backed */
+	uint64_t map_none;		/* no access (reserved) */
+	uint64_t map_other;		/* the rest (anonymous read-only...) */
+};
+
+/*
+ * Compute *st from the core of p.  Returns 0 (st->partial says what is
+ * left out, if anything), or -1 with err saying what is missing (and what
+ * to give gocap instead).
+ */
+int goheap_memstats(const struct goproc *p, struct goheap_stats *st,
+		    char *err, size_t errlen);
+
+/* The same with the three globals' addresses given (the fuzz target). */
+int goheap_memstats_at(const struct goproc *p, uint64_t memstats,
+		       uint64_t mheap, uint64_t gccontroller,
+		       struct goheap_stats *st, char *err, size_t errlen);
+
+#endif /* GOCD_GOHEAP_H */
