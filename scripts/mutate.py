@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # mutate.py FILE EXPRESSION: apply one mutant of a mutation-test table
-# (tests/kernel/mutants.sh, tests/gocapd/mutants.sh) to FILE.
+# (tests/kernel/mutants.sh, tests/gocapd/mutants.sh, scripts/mutants.sh)
+# to FILE.
 #
 # Both tables have one line per mutant, fields separated by '~':
 #   name ~ file ~ python expression ~ tests to run ~ test that must fail
