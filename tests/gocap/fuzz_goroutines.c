@@ -7,10 +7,10 @@
  * the gocoredump note's roots, and with the crash's time decided from the
  * core (gonow.c: the note, or the clock reads on the threads' stacks);
  * then grouped (goroutines --group), summarised, and its waits read
- * (goroutines --waits); and its memory statistics read (gocap heap), with
- * the scheduler's roots standing for memstats, mheap_ and gcController
- * (the seeds carry no executable to take them from): whatever the words
- * there say, every read stays bounded.
+ * (goroutines --waits); and its memory statistics read (gocap heap): the
+ * globals found from the runtime's code as gocap heap does, and again with
+ * the scheduler's roots standing for memstats, mheap_ and gcController:
+ * whatever the words there say, every read stays bounded.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -58,8 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			print_waits(&p, null, &group);
 			{
 				static struct goheap_stats st;
+				uint64_t ms, mh, gc[32];
+				size_t ngc = 32;
 				char err[256];
 
+				goroots_heap_globals(&p, &ms, &mh, gc, &ngc);
+				goheap_memstats(&p, &st, err, sizeof(err));
 				goheap_memstats_at(&p, p.roots[GCD_ROOT_SCHED],
 						   p.roots[GCD_ROOT_ALLM],
 						   p.roots[GCD_ROOT_ALLGS], &st,

@@ -10,7 +10,8 @@
 # from the core, field for field:
 #   - for every release gocap reads (but 1.20: no Debian toolchain), built
 #     with DWARF (layout from DWARF), with -ldflags=-w (the per-release
-#     table) and as PIE;
+#     table), as PIE, and stripped (-s -w: the runtime's globals found
+#     from its code, not its symbol table);
 #   - with KNOWNHEAP_AFTER=N, N objects of 48 bytes allocated after the
 #     statistics, most of them in a P's cached span that only
 #     ReadMemStats's flush counts: Mallocs, HeapObjects, HeapAlloc and
@@ -23,8 +24,11 @@
 #     5,000 slices of 64 KiB: a 330 MiB heap); the others at a tenth of
 #     the slices.
 # And a live process through gocap heap --pid (a snapshot).
-# And the refusals: a stripped executable (-s -w: no symbol table), a core
-# without --exe, a truncated core: a clear error and exit 1, never a crash
+# A stripped executable (-s -w): the runtime globals from the operands of
+# runtime.readmemstats_m's code, for every release; and a core that holds
+# the binary's text, read without the executable.
+# And the refusals: a stock core (no text) without --exe, a truncated
+# core: a clear error and exit 1, never a crash
 # (a cut core gives what it could read, saying what is left out).
 # The binaries are built once and cached under build/heap-bins/.
 set -u
@@ -90,19 +94,20 @@ crash() {
 	(
 		cd "$cdir" || exit 1
 		ulimit -c unlimited
-		echo 0x33 > /proc/self/coredump_filter
+		echo "${FILTER:-0x33}" > /proc/self/coredump_filter
 		timeout -s KILL 300 env "$@" GOTRACEBACK=crash "$exe" \
 			> stdout 2> stderr
 	) 2> "$cdir/shell.err"	# the shell's "Aborted (core dumped)"
 	[ -s "$cdir/core" ]
 }
 
-# compare DIR MODE: gocap heap --json (DIR/heap.json) against DIR/stdout.
+# compare DIR MODE [FROM]: gocap heap --json (DIR/heap.json) against
+# DIR/stdout (and the runtime globals found from FROM, symtab or code).
 # MODE all: every field equal; after: the allocation counts grown by the
 # "after" objects, the collector's history unchanged, and some of them
 # counted from the mcaches.
 compare() {
-	python3 - "$1/stdout" "$1/heap.json" "$2" <<'EOF'
+	python3 - "$1/stdout" "$1/heap.json" "$2" "${3:-}" <<'EOF'
 import json, sys
 want = {}
 for l in open(sys.argv[1]):
@@ -110,7 +115,7 @@ for l in open(sys.argv[1]):
     if len(w) == 3 and w[0] == 'memstats':
         want[w[1]] = int(w[2])
 d = json.load(open(sys.argv[2]))
-got, mode = d['memstats'], sys.argv[3]
+got, mode, src = d['memstats'], sys.argv[3], sys.argv[4]
 n = want.pop('after', 0)
 t = want.pop('tiny', 0)
 if len(want) < 24:
@@ -138,12 +143,14 @@ if mode == 'after' and not d['pending']['objects']:
     bad.append('no object counted from the mcaches')
 if mode == 'after' and t and not d['pending']['tiny']:
     bad.append('no tiny allocation counted from the mcaches')
+if src and d['globals_from'] != src:
+    bad.append('runtime globals from %s, not %s' % (d['globals_from'], src))
 if not d['total_alloc_agrees']:
     bad.append("gcController.totalAlloc disagrees with TotalAlloc")
 print('\n'.join(bad))
-print('%d fields equal (%s), %d objects and %d tiny ones from the mcaches, layout %s' %
+print('%d fields equal (%s), %d objects and %d tiny ones from the mcaches, layout %s, globals from %s' %
       (len(fields) - len(bad), mode, d['pending']['objects'],
-       d['pending']['tiny'], d['layout']))
+       d['pending']['tiny'], d['layout'], d['globals_from']))
 sys.exit(1 if bad else 0)
 EOF
 }
@@ -182,13 +189,29 @@ check "the text view names every figure" \
 check "a core without --exe is refused, saying what to give" \
 	sh -c "! '$GOCAP' heap --core '$hd/core' 2> '$W/noexe.err' &&
 	       cat '$W/noexe.err' && grep -q 'give the executable with --exe' '$W/noexe.err'"
-if sw=$(bin "$NEWEST" sw) && crash "$sw" "$W/sw" KNOWNHEAP_SCALE=10; then
-	check "a stripped executable (-s -w) is refused: no symbol table" \
-		sh -c "! '$GOCAP' heap --core '$W/sw/core' --exe '$sw' 2> '$W/sw.err' &&
-		       cat '$W/sw.err' && grep -q 'symbol table' '$W/sw.err'"
+# Stripped (-s -w): no symbol table, no DWARF; the globals from the code
+# of runtime.readmemstats_m, the layout from the table.
+for v in $VERSIONS; do
+	if sw=$(bin "$v" sw) && crash "$sw" "$W/$v-sw" KNOWNHEAP_SCALE=10; then
+		"$GOCAP" heap --json --core "$W/$v-sw/core" --exe "$sw" \
+			> "$W/$v-sw/heap.json" 2> "$W/$v-sw/heap.err"
+		check "Go $v sw: gocap heap is runtime.ReadMemStats, the globals found in the code" \
+			compare "$W/$v-sw" all code
+	else
+		notok "Go $v sw: no core"
+	fi
+done
+# A core that holds the binary's text (coredump_filter 0x37: what
+# gocoredump.ko forces), read without the executable: the globals from the
+# code in the core, the layout from the table.
+if FILTER=0x37 crash "$(bin "$NEWEST" w)" "$W/text" KNOWNHEAP_SCALE=10; then
+	"$GOCAP" heap --json --core "$W/text/core" > "$W/text/heap.json" 2> "$W/text/heap.err"
+	check "a core with the binary's text needs no executable" \
+		compare "$W/text" all code
 else
-	notok "Go $NEWEST sw: no core"
+	notok "Go $NEWEST w, filter 0x37: no core"
 fi
+
 # A live process (--pid: a snapshot, the executable from /proc/PID/exe).
 KNOWNHEAP_SCALE=10 KNOWNHEAP_AFTER=1000 KNOWNHEAP_TINY=301 KNOWNHEAP_WAIT=1 \
 	"$b" > "$W/live.stdout" 2> "$W/live.stderr" &

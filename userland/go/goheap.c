@@ -56,31 +56,90 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* The three globals' addresses, from the executable's .symtab. */
-static int find_globals(const struct goproc *p, uint64_t *addr, char *err,
-			size_t errlen)
+/* The sum of a heapStatsDelta field over the three generations. */
+static int cons_sum(const struct goproc *p, uint64_t ms, uint32_t off,
+		    uint64_t *sum)
 {
+	const struct golayout *l = &p->layout;
+	unsigned int gen;
+	uint64_t v;
+
+	*sum = 0;
+	for (gen = 0; gen < 3; gen++) {
+		if (procmem_u64(&p->mem, ms + l->ms_heapstats + l->chs_stats +
+				(uint64_t)gen * l->hsd_size + off, &v))
+			return -1;
+		*sum += v;
+	}
+	return 0;
+}
+
+/*
+ * The three globals' addresses: from the executable's .symtab, else from
+ * the operands of runtime.readmemstats_m's code (goroots.c), which a
+ * stripped executable, or a core holding the binary's text, still has.
+ */
+static int find_globals(const struct goproc *p, uint64_t *addr,
+			const char **from, char *err, size_t errlen)
+{
+	const struct golayout *l = &p->layout;
 	uint8_t scratch[GOELF_SCRATCH_SIZE];
 	struct goelf_reader r;
 	struct goelf_mem em;
-	int found, k;
+	uint64_t gc[32];
+	size_t i, ngc = 32;
+	int found = 0, k;
 
-	if (!p->exe_map)
-		return fail(err, errlen,
-			    "the runtime's memory statistics (runtime.memstats, mheap_, gcController) are found through the executable's symbol table: give the executable with --exe");
-	goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
-	found = goelf_symbols(&r, sym_names, SYM_N, addr, scratch);
-	if (found < 0)
-		return fail(err, errlen, "%s: %s", p->exe_path,
-			    goelf_strerror(found));
-	for (k = 0; k < SYM_N; k++) {
-		if (!(found & (1 << k)))
-			return fail(err, errlen,
-				    "%s has no symbol %s (stripped: -ldflags=-s); gocap heap needs the executable's symbol table",
-				    p->exe_path, sym_names[k]);
-		addr[k] += p->load_bias;
+	if (p->exe_map) {
+		goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
+		found = goelf_symbols(&r, sym_names, SYM_N, addr, scratch);
+		if (found < 0)
+			return fail(err, errlen, "%s: %s", p->exe_path,
+				    goelf_strerror(found));
 	}
-	return 0;
+	if (found == (1 << SYM_N) - 1) {
+		for (k = 0; k < SYM_N; k++)
+			addr[k] += p->load_bias;
+		*from = "symtab";
+		return 0;
+	}
+	if (goroots_heap_globals(p, &addr[SYM_MEMSTATS], &addr[SYM_MHEAP],
+				 gc, &ngc))
+		return fail(err, errlen, "out of memory");
+	/*
+	 * gcController: the candidate whose heapInUse and heapReleased are
+	 * the heap statistics' inHeap and released (readmemstats_m's own
+	 * check), the only one.
+	 */
+	addr[SYM_GCCONTROLLER] = 0;
+	for (i = 0; addr[SYM_MEMSTATS] && i < ngc; i++) {
+		uint64_t inuse, rel, want_inuse, want_rel;
+
+		if (procmem_u64(&p->mem, gc[i] + l->gcc_heapinuse, &inuse) ||
+		    procmem_u64(&p->mem, gc[i] + l->gcc_heapreleased, &rel) ||
+		    cons_sum(p, addr[SYM_MEMSTATS], l->hsd_inheap, &want_inuse) ||
+		    cons_sum(p, addr[SYM_MEMSTATS], l->hsd_released, &want_rel) ||
+		    inuse != want_inuse || rel != want_rel)
+			continue;
+		if (addr[SYM_GCCONTROLLER]) {
+			addr[SYM_GCCONTROLLER] = 0;
+			break;
+		}
+		addr[SYM_GCCONTROLLER] = gc[i];
+	}
+	if (addr[0] && addr[1] && addr[2]) {
+		*from = "code";
+		return 0;
+	}
+	for (k = 0; k < SYM_N && addr[k]; k++)
+		;
+	return fail(err, errlen,
+		    "%s was not found: %s, and runtime.readmemstats_m's code %s",
+		    sym_names[k < SYM_N ? k : 0],
+		    p->exe_map ? "the executable has no symbol table (-ldflags=-s)" :
+		    "no executable was given (--exe)",
+		    p->exe_map ? "does not name it unambiguously" :
+		    "is not in the core either (a core without gocoredump.ko's text): give the executable with --exe");
 }
 
 static int rd64(const struct goproc *p, uint64_t a, uint64_t *v,
@@ -318,11 +377,18 @@ int goheap_memstats(const struct goproc *p, struct goheap_stats *st,
 {
 	uint64_t g[SYM_N];
 
+	const char *from = "";
+	int r;
+
 	memset(st, 0, sizeof(*st));
-	if (find_globals(p, g, err, errlen))
+	if (golayout_heap_missing(&p->layout))	/* said below */
+		return goheap_memstats_at(p, 0, 0, 0, st, err, errlen);
+	if (find_globals(p, g, &from, err, errlen))
 		return -1;
-	return goheap_memstats_at(p, g[SYM_MEMSTATS], g[SYM_MHEAP],
-				  g[SYM_GCCONTROLLER], st, err, errlen);
+	r = goheap_memstats_at(p, g[SYM_MEMSTATS], g[SYM_MHEAP],
+			       g[SYM_GCCONTROLLER], st, err, errlen);
+	st->globals_from = from;
+	return r;
 }
 
 int goheap_memstats_at(const struct goproc *p, uint64_t memstats,

@@ -15,8 +15,9 @@
  *
  * Needs the layout's heap fields (DWARF, or the per-release table) and the
  * addresses of runtime.memstats, runtime.mheap_ and runtime.gcController,
- * which come from the executable's .symtab.  Plain C over procmem: every
- * read of the core is bounded and may fail.
+ * which come from the executable's .symtab, or else from the operands of
+ * runtime.readmemstats_m's machine code (goroots_heap_globals()).  Plain
+ * C over procmem: every read of the core is bounded and may fail.
  */
 #ifndef GOCD_GOHEAP_H
 #define GOCD_GOHEAP_H
@@ -45,6 +46,7 @@ struct goheap_stats {
 
 	/* How they were read */
 	uint64_t memstats, mheap, gccontroller;	/* addresses */
+	const char *globals_from;	/* "symtab" or "code" */
 	uint32_t mcaches;		/* Ps' mcaches flushed */
 	uint64_t pending_allocs;	/* objects counted from them */
 	uint64_t pending_bytes;		/* and their bytes */

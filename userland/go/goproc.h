@@ -213,6 +213,17 @@ long goproc_read_str(const struct goproc *p, uint64_t ptr, uint64_t len,
 int goroots_from_code(struct goproc *p);
 
 /*
+ * runtime.memstats and runtime.mheap_ (0 when not found) from the operands
+ * of runtime.readmemstats_m: each is the one base whose every field that
+ * function reads (the layout's) is among them.  gcController's fields it
+ * reads are consecutive words, so its candidates (at most *ngc on entry)
+ * go to gc[], *ngc of them (0 when there are more): the caller tells them
+ * apart by what they hold.  0, or -1 when out of memory.
+ */
+int goroots_heap_globals(const struct goproc *p, uint64_t *memstats,
+			 uint64_t *mheap, uint64_t *gc, size_t *ngc);
+
+/*
  * Goroutines without allgs (gofind.c): fill p->found with the live
  * goroutines that the Ms, the threads and a scan of the heap show and the
  * readable part of allgs does not.  Returns 0, or -1 when out of memory.

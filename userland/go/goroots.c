@@ -379,6 +379,81 @@ static void find_sched(struct goproc *p, size_t nms)
 	free(t);
 }
 
+static int has_target(const struct targets *t, uint64_t a)
+{
+	return bsearch(&a, t->a, t->n, sizeof(t->a[0]), cmp_u64) != NULL;
+}
+
+/*
+ * The bases B for which B + off[i] is an operand for every i, into
+ * out[0..max), ascending; returns how many there are (may exceed max).
+ * t is sorted.
+ */
+static size_t bases_of(const struct targets *t, const uint32_t *off,
+		       size_t n, uint64_t *out, size_t max)
+{
+	size_t i, k, found = 0;
+
+	for (k = 0; k < n; k++)
+		if (off[k] == GOLAYOUT_NONE)
+			return 0;
+	for (i = 0; i < t->n; i++) {
+		uint64_t b = t->a[i] - off[0];
+
+		if (t->a[i] < off[0])
+			continue;
+		for (k = 1; k < n && has_target(t, b + off[k]); k++)
+			;
+		if (k < n)
+			continue;
+		if (found < max)
+			out[found] = b;
+		found++;
+	}
+	return found;
+}
+
+int goroots_heap_globals(const struct goproc *p, uint64_t *memstats,
+			 uint64_t *mheap, uint64_t *gc, size_t *ngc)
+{
+	const struct golayout *l = &p->layout;
+	/* memstats: heapStats (its base), the _sys counters, the GC's */
+	const uint32_t ms[] = {
+		l->ms_heapstats, l->ms_stacks_sys, l->ms_mspan_sys,
+		l->ms_mcache_sys, l->ms_buckhash_sys, l->ms_gcmisc_sys,
+		l->ms_other_sys, l->ms_numgc, l->ms_numforcedgc,
+		l->ms_gc_cpu_fraction,
+	};
+	const uint32_t gcc[] = {
+		l->gcc_heapinuse, l->gcc_heapfree, l->gcc_heapreleased,
+	};
+	uint32_t mh[2] = { GOLAYOUT_NONE, GOLAYOUT_NONE };
+	struct targets *t = calloc(1, sizeof(*t));
+	size_t max = *ngc;
+
+	*memstats = *mheap = 0;
+	*ngc = 0;
+	if (!t)
+		return -1;
+	if (l->mheap_spanalloc != GOLAYOUT_NONE &&
+	    l->mheap_cachealloc != GOLAYOUT_NONE &&
+	    l->fixalloc_inuse != GOLAYOUT_NONE) {
+		mh[0] = l->mheap_spanalloc + l->fixalloc_inuse;
+		mh[1] = l->mheap_cachealloc + l->fixalloc_inuse;
+	}
+	collect(p, "runtime.readmemstats_m", t);
+	uniq(t);
+	if (bases_of(t, ms, sizeof(ms) / sizeof(ms[0]), memstats, 1) != 1)
+		*memstats = 0;
+	if (bases_of(t, mh, 2, mheap, 1) != 1)
+		*mheap = 0;
+	*ngc = bases_of(t, gcc, sizeof(gcc) / sizeof(gcc[0]), gc, max);
+	if (*ngc > max)
+		*ngc = 0;
+	free(t);
+	return 0;
+}
+
 int goroots_from_code(struct goproc *p)
 {
 	int n = 0, k;

@@ -54,8 +54,9 @@ static void print_text(const struct goproc *p, const struct goheap_stats *s)
 		if (gmtime_r(&sec, &tm))
 			strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	}
-	printf("# %s: Go %s, layout %s\n", p->core_path, p->go_version,
-	       p->layout.source);
+	printf("# %s: Go %s, layout %s, runtime globals from %s\n",
+	       p->core_path, p->go_version, p->layout.source,
+	       s->globals_from);
 	printf("# what runtime.ReadMemStats would have returned at the crash\n");
 	line("", "Sys", s->sys, "from the OS, all of the below");
 	line("  ", "HeapSys", s->heap_sys, "the heap");
@@ -140,6 +141,7 @@ static json_t *to_json(const struct goproc *p, const struct goheap_stats *s)
 	js_put(maps, "other", json_integer((json_int_t)s->map_other), &bad);
 	js_put(j, "go_version", js_text(p->go_version), &bad);
 	js_put(j, "layout", js_text(p->layout.source), &bad);
+	js_put(j, "globals_from", js_text(s->globals_from), &bad);
 	js_put(j, "memstats", ms, &bad);
 	js_put(j, "pending", pend, &bad);
 	js_put(j, "partial", s->partial[0] ? js_text(s->partial) : json_null(),

@@ -113,14 +113,23 @@ func settle() {
 	}
 }
 
-func main() {
-	scale := 1
-	if s := os.Getenv("KNOWNHEAP_SCALE"); s != "" {
-		scale, _ = strconv.Atoi(s)
-		if scale < 1 {
-			scale = 1
-		}
+// envInt is the number in $name, 0 when unset or not a number.  Read
+// before the statistics: a failed strconv.Atoi allocates its error.
+func envInt(name string) int {
+	n, err := strconv.Atoi(os.Getenv(name))
+	if err != nil {
+		return 0
 	}
+	return n
+}
+
+func main() {
+	scale := envInt("KNOWNHEAP_SCALE")
+	if scale < 1 {
+		scale = 1
+	}
+	afterN, tinyN := envInt("KNOWNHEAP_AFTER"), envInt("KNOWNHEAP_TINY")
+	wait := os.Getenv("KNOWNHEAP_WAIT") == "1"
 	for i := int64(0); i < 100000; i++ {
 		items[i] = &Item{ID: i, Name: "item", Score: float64(i)}
 	}
@@ -169,7 +178,7 @@ func main() {
 	// KNOWNHEAP_AFTER=N: N more 48-byte objects, kept, after the
 	// statistics: most of them sit in the P's cached spans, which only
 	// ReadMemStats's flush would have counted.
-	n, _ := strconv.Atoi(os.Getenv("KNOWNHEAP_AFTER"))
+	n := afterN
 	if n > len(after) {
 		n = len(after)
 	}
@@ -178,7 +187,7 @@ func main() {
 	// tiny allocator packs two to a 16-byte block (readmemstats_m counts
 	// a block as one object, and each object put into a block already
 	// there as a malloc and a free).
-	t, _ := strconv.Atoi(os.Getenv("KNOWNHEAP_TINY"))
+	t := tinyN
 	if t > len(tiny) {
 		t = len(tiny)
 	}
@@ -192,7 +201,7 @@ func main() {
 		*v = int64(i)
 		tiny[i] = v
 	}
-	if os.Getenv("KNOWNHEAP_WAIT") != "1" {
+	if !wait {
 		syscall.Kill(syscall.Getpid(), syscall.SIGABRT)
 	}
 	// Wait for the signal (or, live, for gocap heap --pid): pause(2)
