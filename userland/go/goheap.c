@@ -133,13 +133,13 @@ static int find_globals(const struct goproc *p, uint64_t *addr,
 	}
 	for (k = 0; k < SYM_N && addr[k]; k++)
 		;
+	if (p->exe_map)
+		return fail(err, errlen,
+			    "%s was not found: the executable's symbol table does not have it (stripped: -ldflags=-s), and runtime.readmemstats_m's code does not name it unambiguously",
+			    sym_names[k < SYM_N ? k : 0]);
 	return fail(err, errlen,
-		    "%s was not found: %s, and runtime.readmemstats_m's code %s",
-		    sym_names[k < SYM_N ? k : 0],
-		    p->exe_map ? "the executable has no symbol table (-ldflags=-s)" :
-		    "no executable was given (--exe)",
-		    p->exe_map ? "does not name it unambiguously" :
-		    "is not in the core either (a core without gocoredump.ko's text): give the executable with --exe");
+		    "%s was not found: runtime.readmemstats_m's code is not in the core (one written without gocoredump.ko holds no text) or does not name it unambiguously; give the executable with --exe",
+		    sym_names[k < SYM_N ? k : 0]);
 }
 
 static int rd64(const struct goproc *p, uint64_t a, uint64_t *v,
