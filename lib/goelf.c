@@ -677,9 +677,11 @@ static void read_buildinfo(const struct elf *e, struct goelf_info *info)
  */
 #define SYM_TBCACHE	GCD_ROOT_COUNT
 #define SYM_COUNT	(GCD_ROOT_COUNT + 1)
-/* Names per pass: these, or goelf_symbols()'s. */
-#define SCAN_NAMES_MAX	(SYM_COUNT > GOELF_MAX_SYMBOL_NAMES ? \
-			 SYM_COUNT : GOELF_MAX_SYMBOL_NAMES)
+/*
+ * Names per pass: these (SYM_COUNT, 8) or goelf_symbols()'s, both at most
+ * GOELF_MAX_SYMBOL_NAMES (read_symbols() checks).
+ */
+#define SCAN_NAMES_MAX	GOELF_MAX_SYMBOL_NAMES
 
 static const char *const sym_names[SYM_COUNT] = {
 	[GCD_ROOT_ALLGS] = "runtime.allgs",
@@ -867,6 +869,8 @@ static void read_symbols(struct elf *e, unsigned int want,
 	memset(&ns, 0, sizeof(ns));
 	ns.names = sym_names;
 	ns.n = (want & GOELF_WANT_FATAL) ? SYM_COUNT : GCD_ROOT_COUNT;
+	if (ns.n > SCAN_NAMES_MAX)
+		return;
 	if (scan_names(e, str.offset, str.size, &ns) ||
 	    scan_symtab(e, &sym, &ns, vals))
 		return;

@@ -307,7 +307,7 @@ int goelf_buildinfo_mem(const void *sec, size_t sec_len, char *version,
  * Returns the mask of names found (bit k: values[k]; 0 without .symtab),
  * or a negative GOELF_E*.  Bounded as goelf_probe()'s symbol scan is.
  */
-#define GOELF_MAX_SYMBOL_NAMES	8
+#define GOELF_MAX_SYMBOL_NAMES	8	/* and the roots + 1 of goelf.c */
 
 int goelf_symbols(const struct goelf_reader *r, const char *const *names,
 		  unsigned int n, uint64_t *values, void *scratch);
