@@ -86,7 +86,7 @@ static int find_globals(const struct goproc *p, uint64_t *addr,
 	uint8_t scratch[GOELF_SCRATCH_SIZE];
 	struct goelf_reader r;
 	struct goelf_mem em;
-	uint64_t gc[32];
+	uint64_t gc[32], want_inuse, want_rel;
 	size_t i, ngc = 32;
 	int found = 0, k;
 
@@ -112,13 +112,15 @@ static int find_globals(const struct goproc *p, uint64_t *addr,
 	 * check), the only one.
 	 */
 	addr[SYM_GCCONTROLLER] = 0;
-	for (i = 0; addr[SYM_MEMSTATS] && i < ngc; i++) {
-		uint64_t inuse, rel, want_inuse, want_rel;
+	if (!addr[SYM_MEMSTATS] ||
+	    cons_sum(p, addr[SYM_MEMSTATS], l->hsd_inheap, &want_inuse) ||
+	    cons_sum(p, addr[SYM_MEMSTATS], l->hsd_released, &want_rel))
+		ngc = 0;
+	for (i = 0; i < ngc; i++) {
+		uint64_t inuse, rel;
 
 		if (procmem_u64(&p->mem, gc[i] + l->gcc_heapinuse, &inuse) ||
 		    procmem_u64(&p->mem, gc[i] + l->gcc_heapreleased, &rel) ||
-		    cons_sum(p, addr[SYM_MEMSTATS], l->hsd_inheap, &want_inuse) ||
-		    cons_sum(p, addr[SYM_MEMSTATS], l->hsd_released, &want_rel) ||
 		    inuse != want_inuse || rel != want_rel)
 			continue;
 		if (addr[SYM_GCCONTROLLER]) {
@@ -180,7 +182,7 @@ static int read_cons(const struct goproc *p, uint64_t ms, struct cons *c,
 
 	memset(c, 0, sizeof(*c));
 	for (gen = 0; gen < 3; gen++) {
-		uint64_t d = base + (uint64_t)gen * l->hsd_size, v;
+		uint64_t d = base + (uint64_t)gen * l->hsd_size;
 		uint64_t small[GOHEAP_NUM_SIZE_CLASSES];
 		uint64_t sfree[GOHEAP_NUM_SIZE_CLASSES];
 
@@ -195,24 +197,27 @@ static int read_cons(const struct goproc *p, uint64_t ms, struct cons *c,
 			c->small_alloc[i] += small[i];
 			c->small_free[i] += sfree[i];
 		}
-#define ADD(field, off)							\
-	do {								\
-		if (rd64(p, d + (off), &v, "memstats.heapStats",	\
-			 err, errlen))					\
-			return -1;					\
-		c->field += v;						\
-	} while (0)
-		ADD(in_stacks, l->hsd_instacks);
-		ADD(in_workbufs, l->hsd_inworkbufs);
-		if (l->hsd_inptrscalarbits != GOLAYOUT_NONE)
-			ADD(in_ptrscalarbits, l->hsd_inptrscalarbits);
-		ADD(tiny, l->hsd_tinyalloccount);
-		ADD(large_alloc, l->hsd_largealloc);
-		ADD(large_alloc_count, l->hsd_largealloccount);
-		ADD(large_free, l->hsd_largefree);
-		ADD(large_free_count, l->hsd_largefreecount);
-#undef ADD
 	}
+#define SUM(field, off)							\
+	do {								\
+		uint64_t v;						\
+									\
+		if (cons_sum(p, ms, (off), &v))				\
+			return fail(err, errlen,			\
+				    "memstats.heapStats at 0x%llx is not in the core", \
+				    (unsigned long long)base);		\
+		c->field = v;						\
+	} while (0)
+	SUM(in_stacks, l->hsd_instacks);
+	SUM(in_workbufs, l->hsd_inworkbufs);
+	if (l->hsd_inptrscalarbits != GOLAYOUT_NONE)
+		SUM(in_ptrscalarbits, l->hsd_inptrscalarbits);
+	SUM(tiny, l->hsd_tinyalloccount);
+	SUM(large_alloc, l->hsd_largealloc);
+	SUM(large_alloc_count, l->hsd_largealloccount);
+	SUM(large_free, l->hsd_largefree);
+	SUM(large_free_count, l->hsd_largefreecount);
+#undef SUM
 	return 0;
 }
 
