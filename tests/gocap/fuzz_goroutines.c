@@ -9,13 +9,17 @@
  * then grouped (goroutines --group), summarised, and its waits read
  * (goroutines --waits); and its memory statistics read (gocap heap): the
  * globals found from the runtime's code as gocap heap does, and again with
- * the scheduler's roots standing for memstats, mheap_ and gcController:
- * whatever the words there say, every read stays bounded.
+ * the scheduler's roots standing for memstats, mheap_ and gcController;
+ * and its heap profile recovered and written (gocap heap allocs), from
+ * the globals found and from the roots standing for mbuckets,
+ * MemProfileRate and mProfCycle: whatever the words there say, every
+ * read stays bounded.
  */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "go/goheap.h"
+#include "go/goprof.h"
 #include "go/gonow.h"
 #include "go/goproc.h"
 #include "gocap/print.h"
@@ -68,6 +72,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						   p.roots[GCD_ROOT_ALLM],
 						   p.roots[GCD_ROOT_ALLGS], &st,
 						   err, sizeof(err));
+			}
+			{
+				struct goprof_mem m;
+				char err[256];
+
+				if (!goprof_mem_read(&p, &m, err, sizeof(err)))
+					goprof_write_heap(&p, &m, null, err,
+							  sizeof(err));
+				goprof_mem_free(&m);
+				/* any word as the list's head */
+				if (!goprof_mem_read_at(&p, p.roots[GCD_ROOT_ALLM],
+							p.roots[GCD_ROOT_SCHED],
+							p.roots[GCD_ROOT_ALLP],
+							&m, err, sizeof(err)))
+					goprof_write_heap(&p, &m, null, err,
+							  sizeof(err));
+				goprof_mem_free(&m);
 			}
 		}
 		goproc_close(&p);

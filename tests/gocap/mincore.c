@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mincore.c - write a minimal copy of a Go core for the fuzz corpus: only
- * the pages gocap actually reads when it walks the core's goroutines, so a
+ * the pages gocap actually reads when it walks the core's goroutines (and
+ * reads its heap statistics and heap profile), so a
  * real core of tens of MiB becomes a seed of a few hundred KiB.
  *
  *   mincore [--note] CORE OUT
@@ -25,7 +26,9 @@
 #include <unistd.h>
 
 #include "gocoredump/goelf.h"
+#include "go/goheap.h"
 #include "go/goproc.h"
+#include "go/goprof.h"
 #include "gocap/print.h"
 
 #define PAGE 4096ul
@@ -153,6 +156,18 @@ static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 	 * fuzz_goroutines runs --waits on them anyway.
 	 */
 	print_group(p, null, &(struct triage_print){ .json = 1 });
+	/* gocap heap and heap allocs: the runtime's statistics, the code
+	 * that names their globals and the profile's buckets (a few pages) */
+	{
+		static struct goheap_stats st;
+		struct goprof_mem m;
+		char err[256];
+
+		goheap_memstats(p, &st, err, sizeof(err));
+		if (!goprof_mem_read(p, &m, err, sizeof(err)))
+			goprof_write_heap(p, &m, null, err, sizeof(err));
+		goprof_mem_free(&m);
+	}
 	if (protect) {
 		/* The pclntab must be whole: goproc refuses a partial one. */
 		const struct procmem_seg *s = procmem_seg_at(&p->mem, p->md.pcheader);

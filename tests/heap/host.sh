@@ -228,6 +228,95 @@ wait "$live" 2> /dev/null
 check "gocap heap --pid on a live process is its runtime.ReadMemStats" \
 	compare "$W/live" after
 
+# --- the program's own heap profile: gocap heap allocs --------------------
+# knownheap writes pprof.WriteHeapProfile last, then crashes: the profile
+# recovered from the core must be the same (pprofcmp.py: the samples'
+# values, labels and stacks, read back by go tool pprof -raw).  The
+# default build with MemProfileRate 4096, the stripped one (globals from
+# the code) with 1, every allocation; once with the default 512 KiB.
+# pprof NAME V DIR: go tool pprof -raw of DIR/NAME.pb, to DIR/NAME.raw
+pprof_raw() {
+	"$GOCD_TOP/scripts/go.sh" "$2" tool pprof -raw -symbolize=none \
+		"$3/$1.pb" > "$3/$1.raw" 2> "$3/$1.pprof-err"
+}
+# allocs V DIR FROM [GOCAP ARGS...]: gocap heap allocs on DIR/core (the
+# globals found from FROM), compared with the program's DIR/want.pb
+allocs() {
+	local v=$1 d=$2 from=$3
+	shift 3
+	"$GOCAP" heap allocs --core "$d/core" "$@" -o "$d/got.pb" \
+		> "$d/allocs.out" 2> "$d/allocs.err" || { cat "$d/allocs.err"; return 1; }
+	cat "$d/allocs.out"
+	grep -q "globals from $from" "$d/allocs.out" || return 1
+	if ! { pprof_raw want "$v" "$d" && pprof_raw got "$v" "$d"; }; then
+		cat "$d"/*.pprof-err
+		return 1
+	fi
+	python3 "$T/pprofcmp.py" "$d/want.raw" "$d/got.raw"
+}
+for v in $VERSIONS; do
+	for var in default sw; do
+		rate=4096 from=symtab
+		[ "$var" = sw ] && rate=1 from=code
+		[ "$v" = "$NEWEST" ] && [ "$var" = default ] && rate=0
+		d=$W/$v-$var-prof
+		if ! pb=$(bin "$v" "$var") || ! crash "$pb" "$d" KNOWNHEAP_SCALE=10 \
+			KNOWNHEAP_PROFILE="$d/want.pb" KNOWNHEAP_PROFRATE=$rate; then
+			notok "Go $v $var: no core with a heap profile"
+			continue
+		fi
+		check "Go $v $var: gocap heap allocs is the program's WriteHeapProfile (MemProfileRate ${rate/#0/default}, globals from $from)" \
+			allocs "$v" "$d" "$from" --exe "$pb"
+	done
+done
+# top PD: go tool pprof -top's total is the sum of the samples' alloc_space
+top_total() {
+	"$GOCD_TOP/scripts/go.sh" "$NEWEST" tool pprof -top -unit=B \
+		-sample_index=alloc_space -symbolize=none "$1/got.pb" > "$1/top" 2>&1 ||
+		{ cat "$1/top"; return 1; }
+	head -8 "$1/top"
+	python3 - "$1/top" "$1/got.raw" <<'EOF2'
+import re, sys
+top = open(sys.argv[1]).read()
+m = re.search(r'of (\d+)B total', top)
+raw, s, total = open(sys.argv[2]).read().splitlines(), False, 0
+for l in raw:
+    if l == 'Samples:':
+        s = True
+    elif l == 'Locations':
+        s = False
+    elif s and re.match(r'^\s+\d', l):
+        total += int(l.split()[1])
+if not m or int(m.group(1)) != total or 'main.main' not in top:
+    sys.exit('pprof -top total %s, samples %d' % (m and m.group(1), total))
+print('pprof -top total %d bytes, the samples\' alloc_space' % total)
+EOF2
+}
+check "go tool pprof -top reads gocap's profile, and its total is the samples'" \
+	top_total "$W/$NEWEST-default-prof"
+# A core with the binary's text, without the executable: no symbol table,
+# the globals from the code in the core.
+if FILTER=0x37 crash "$(bin "$NEWEST" default)" "$W/text-prof" KNOWNHEAP_SCALE=10 \
+	KNOWNHEAP_PROFILE="$W/text-prof/want.pb" KNOWNHEAP_PROFRATE=4096; then
+	check "gocap heap allocs on a core with the binary's text needs no executable" \
+		allocs "$NEWEST" "$W/text-prof" code
+	# ... and, minimised to the pages gocap reads, a seed of fuzz_goroutines
+	# that recovers the same profile
+	seed=$GOCD_BUILD/fuzz-seeds/fuzz_goroutines/heapprof-$NEWEST
+	mkdir -p "${seed%/*}"
+	check "fuzz seed: the minimised core, under 1 MiB, gives the same profile" \
+		sh -c "'$GOCD_BUILD/tools/mincore' --note '$W/text-prof/core' '$seed' &&
+		       [ \$(stat -c %s '$seed') -le 1048576 ] &&
+		       '$GOCAP' heap allocs --core '$seed' -o '$W/text-prof/seed.pb' &&
+		       '$GOCD_TOP/scripts/go.sh' '$NEWEST' tool pprof -raw -symbolize=none \
+			'$W/text-prof/seed.pb' > '$W/text-prof/seed.raw' 2>&1 &&
+		       python3 '$T/pprofcmp.py' '$W/text-prof/want.raw' '$W/text-prof/seed.raw'"
+else
+	notok "Go $NEWEST default, filter 0x37: no core with a heap profile"
+fi
+check "gocap heap allocs without -o is a usage error" \
+	sh -c "'$GOCAP' heap allocs --core '$W/$NEWEST-default-prof/core' 2> '$W/noo.err'; [ \$? = 2 ] && cat '$W/noo.err'"
+
 # Truncated cores (the kernel writes memory in address order: a cut takes
 # whatever lies above it).
 check "truncated cores: a clear error and exit 1, never a crash" \
@@ -247,6 +336,11 @@ for k in range(1, 8):
         sys.exit('cut at %d/8: exit %d\n%s' % (k, r.returncode, r.stderr))
     if 'HeapAlloc' in r.stdout and "leave out the objects in the Ps' caches" in r.stderr:
         partial += 1
+    # the heap profile: written whole (0), or partly / not at all (1, why)
+    r = subprocess.run([gocap, 'heap', 'allocs', '--core', cut, '--exe', exe,
+                        '-o', cut + '.pb'], capture_output=True, text=True)
+    if r.returncode not in (0, 1) or (r.returncode and 'gocap:' not in r.stderr):
+        sys.exit('heap allocs, cut at %d/8: exit %d\n%s' % (k, r.returncode, r.stderr))
 print('cut at 1/8 to 7/8: exit 1 with a message each, %d with partial statistics' % partial)
 sys.exit(0 if partial else 1)
 EOF

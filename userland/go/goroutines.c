@@ -203,6 +203,12 @@ static struct gosym *symbolize(struct gowalk *w, uint64_t pc, uint64_t sympc)
 	return s;
 }
 
+const struct gosym *gowalk_symbol(struct gowalk *w, uint64_t pc,
+				 uint64_t sympc)
+{
+	return symbolize(w, pc, sympc);
+}
+
 /* ---- arguments ----------------------------------------------------- */
 
 static int appendf(struct gowalk *w, const char *fmt, ...)

@@ -87,4 +87,13 @@ int gowalk_signal_frames(struct gowalk *w, int thread, struct sigframe *out,
  * physical frames). */
 int gowalk_stack_has(struct gowalk *w, uint64_t addr, enum gospecial sp);
 
+/*
+ * The symbols of pc, its function's logical frames looked up at sympc
+ * (pc - 1 for a return address): w->logic[s->first], innermost first, n
+ * of them (->found 0: pc is in no function).  NULL when out of memory.
+ * The pointer is good until the next symbolisation.
+ */
+const struct gosym *gowalk_symbol(struct gowalk *w, uint64_t pc,
+				  uint64_t sympc);
+
 #endif /* GOCD_GOWALK_H */

@@ -3,8 +3,10 @@
  * cmd_heap.c - gocap heap: where the process's memory went, from the
  * runtime's own accounting in the core (go/goheap.h): what
  * runtime.ReadMemStats would have returned at the crash, by category, and
- * the core's mappings by kind.
+ * the core's mappings by kind.  gocap heap allocs: the program's sampled
+ * heap profile (go/goprof.h), written for go tool pprof.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +14,7 @@
 #include "core/json.h"
 #include "go/goheap.h"
 #include "go/goproc.h"
+#include "go/goprof.h"
 #include "gocap/gocap.h"
 
 /* The MemStats fields printed, in runtime.MemStats's order. */
@@ -157,6 +160,53 @@ static json_t *to_json(const struct goproc *p, const struct goheap_stats *s)
 	return j;
 }
 
+/* gocap heap allocs: the memory profile's buckets, as a profile.proto */
+static int heap_allocs(struct gocap_opts *o, struct goproc *p)
+{
+	struct goprof_mem m;
+	char err[512];
+	FILE *f;
+	int ret = 0;
+
+	if (goprof_mem_read(p, &m, err, sizeof(err))) {
+		gocap_err("%s: %s", o->core, err);
+		goprof_mem_free(&m);
+		return 1;
+	}
+	if (!m.n && !m.rate && !m.partial[0]) {
+		gocap_err("%s: the program's memory profiling was off (runtime.MemProfileRate 0: the linker turns it off in a program that cannot call runtime.MemProfile, one that does not import runtime/pprof), so there is no profile to recover",
+			  o->core);
+		goprof_mem_free(&m);
+		return 1;
+	}
+	f = fopen(o->output, "w");
+	if (!f) {
+		gocap_err("%s: %s", o->output, strerror(errno));
+		goprof_mem_free(&m);
+		return 1;
+	}
+	if (goprof_write_heap(p, &m, f, err, sizeof(err))) {
+		gocap_err("%s: %s", o->output, err);
+		ret = 1;
+	}
+	if (fclose(f) && !ret) {
+		gocap_err("%s: %s", o->output, strerror(errno));
+		ret = 1;
+	}
+	if (!ret)
+		printf("%s: %zu stacks sampled every %lld bytes on average (runtime.MemProfileRate), runtime globals from %s%s\n",
+		       o->output, m.n, (long long)m.rate, m.from,
+		       m.cycle_known ? "" :
+		       "; the profiling cycle was not found, the cycle the last collection completed is left out");
+	if (!ret && m.partial[0]) {
+		gocap_err("%s: the profile leaves out what the core does not hold: %s",
+			  o->core, m.partial);
+		ret = 1;
+	}
+	goprof_mem_free(&m);
+	return ret;
+}
+
 int cmd_heap(struct gocap_opts *o)
 {
 	static char exe[64];
@@ -170,10 +220,22 @@ int cmd_heap(struct gocap_opts *o)
 		snprintf(exe, sizeof(exe), "/proc/%s/exe", o->pid);
 		o->exe = exe;
 	}
+	if (o->sub && !o->output) {
+		gocap_err("heap %s needs -o FILE (the profile, for go tool pprof)",
+			  o->sub);
+		return 2;
+	}
+	if (o->sub && o->json) {
+		gocap_err("heap %s writes a profile, not JSON: go tool pprof -raw FILE prints it",
+			  o->sub);
+		return 2;
+	}
 	ret = gocap_open_proc(o, "heap", &p);
 	if (ret)
 		return ret;
-	if (goheap_memstats(&p, &s, err, sizeof(err))) {
+	if (o->sub) {
+		ret = heap_allocs(o, &p);
+	} else if (goheap_memstats(&p, &s, err, sizeof(err))) {
 		gocap_err("%s: %s", o->core, err);
 		ret = 1;
 	} else if (o->json) {
@@ -189,7 +251,7 @@ int cmd_heap(struct gocap_opts *o)
 		print_text(&p, &s);
 	}
 	fflush(stdout);
-	if (!ret && s.partial[0]) {
+	if (!o->sub && !ret && s.partial[0]) {
 		gocap_err("%s: the statistics above leave out the objects in the Ps' caches: %s",
 			  o->core, s.partial);
 		ret = 1;

@@ -22,6 +22,7 @@ struct gocap_opts {
 	const char *exe;		/* --exe */
 	const char *id;			/* a dump ID from the store (or a PID) */
 	const char *pid;		/* --pid: a running process */
+	const char *sub;		/* heap's subcommand: "allocs" */
 	int no_precopy;			/* snapshot --no-precopy */
 	const char *output;		/* -o */
 	const char *exe_filter;		/* list --exe */

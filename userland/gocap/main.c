@@ -47,6 +47,9 @@ static void usage(FILE *f)
 "  heap (--core FILE | ID) [--exe FILE] [--json]\n"
 "        where the memory went: what runtime.ReadMemStats would have\n"
 "        returned at the crash, and the core's mappings by kind\n"
+"  heap allocs (--core FILE | ID) [--exe FILE] -o FILE\n"
+"        the program's own sampled heap profile, as /debug/pprof/heap\n"
+"        would have served it at the crash, for go tool pprof\n"
 "  roots --core FILE [--exe FILE] [--no-symtab] [--no-note]\n"
 "        where the Go scheduler roots are and how they were found\n"
 "  layout (--exe FILE | --version go1.N) [--c-table MINOR]\n"
@@ -156,6 +159,9 @@ int main(int argc, char **argv)
 		if (c == -1) {
 			if (!cmd)
 				cmd = argv[optind];
+			else if (!o.sub && !o.id && !strcmp(cmd, "heap") &&
+				 !strcmp(argv[optind], "allocs"))
+				o.sub = argv[optind];
 			else if (!o.id)
 				o.id = argv[optind];
 			else {

@@ -21,12 +21,19 @@
 // as "memstats after N"): Mallocs, HeapObjects, HeapAlloc and TotalAlloc
 // must have grown by exactly that.  With KNOWNHEAP_WAIT=1 it does not
 // crash but waits, for gocap heap --pid.
+//
+// With KNOWNHEAP_PROFILE=FILE it writes its heap profile
+// (pprof.WriteHeapProfile, what /debug/pprof/heap serves) to FILE last,
+// just before the SIGABRT: gocap heap allocs must recover the same
+// profile from the core.  KNOWNHEAP_PROFRATE=N sets
+// runtime.MemProfileRate first (1: every allocation).
 package main
 
 import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -123,7 +130,27 @@ func envInt(name string) int {
 	return n
 }
 
+// grow allocates through a few frames of its own, so that the profile
+// has stacks deeper than main's: n Items in chains of length depth.
+//
+//go:noinline
+func grow(n, depth int) []*Item {
+	if depth > 1 {
+		return grow(n, depth-1)
+	}
+	out := make([]*Item, n)
+	for i := range out {
+		out[i] = &Item{ID: int64(i)}
+	}
+	return out
+}
+
+var grown []*Item
+
 func main() {
+	if r := envInt("KNOWNHEAP_PROFRATE"); r > 0 {
+		runtime.MemProfileRate = r
+	}
 	scale := envInt("KNOWNHEAP_SCALE")
 	if scale < 1 {
 		scale = 1
@@ -142,6 +169,7 @@ func main() {
 	// runtime/metrics rotates the heap statistics' generations
 	// (consistentHeapStats.read): what follows is counted in another one.
 	metrics.Read(sample)
+	grown = grow(2000, 5)
 	holder = &Finalized{}
 	runtime.SetFinalizer(holder, func(*Finalized) {})
 	for i := 0; i < 50000; i++ {
@@ -200,6 +228,17 @@ func main() {
 		v := new(int64)
 		*v = int64(i)
 		tiny[i] = v
+	}
+	if name := os.Getenv("KNOWNHEAP_PROFILE"); name != "" {
+		f, err := os.Create(name)
+		if err == nil {
+			err = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+		if err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(2)
+		}
 	}
 	if !wait {
 		syscall.Kill(syscall.Getpid(), syscall.SIGABRT)

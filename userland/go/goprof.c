@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goprof.c - the memory profile's records from a core (goprof.h).
+ *
+ * runtime.bucket (runtime/mprof.go, Go 1.19 to 1.27): next, allnext, typ
+ * (memProfile is 1), hash, size, nstk: six words, then stk[nstk], then,
+ * for a memory bucket, memRecord{active, future[3]} of memRecordCycle:
+ * {allocs, frees, alloc_bytes, free_bytes} before Go 1.27, {allocs,
+ * frees} from 1.27 (the bytes are allocs * size).
+ *
+ * Where the globals are when the symbol table is gone (stripped, or a
+ * core read without its executable): from the operands of the code of
+ *   runtime.stkbucket	   mbuckets is the one of the data it refers to
+ *			   that heads a list of memory buckets (bbuckets and
+ *			   xbuckets hold other types, buckhash an array);
+ *   runtime.mProf_PostSweep  mProfCycle is the one word it loads without
+ *			   taking its address (the locks are LEA'd);
+ *   runtime.profilealloc  MemProfileRate is the one pointer-free word it
+ *			   loads that is not 0, or 0 when all are (mcache0,
+ *			   the other, is nil once the program runs).
+ * Every Go program links these three (mallocgc samples through them),
+ * whether it imports runtime/pprof or not.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pprofenc.h"
+#include "go/goprof.h"
+#include "go/gowalk.h"
+#include "go/govers.h"
+#include "gocoredump/goelf.h"
+
+#define BUCKET_WORDS	6
+#define B_ALLNEXT	8
+#define B_TYP		16
+#define B_SIZE		32
+#define B_NSTK		40
+#define MEM_PROFILE	1	/* bucketType memProfile */
+#define MAX_FUNC_BYTES	(64u << 10)
+#define MAX_REFS	256
+
+enum { SYM_MBUCKETS, SYM_RATE, SYM_CYCLE, SYM_N };
+
+static const char *const sym_names[SYM_N] = {
+	"runtime.mbuckets", "runtime.MemProfileRate", "runtime.mProfCycle",
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- the globals from the code ------------------------------------- */
+
+struct refs {
+	const struct goproc *p;
+	uint64_t a[MAX_REFS];
+	unsigned int kind[MAX_REFS];	/* ARCH_REF_*, or'ed */
+	size_t n;
+};
+
+static void add_ref(void *arg, uint64_t tgt, unsigned int kind)
+{
+	struct refs *r = arg;
+	size_t i;
+
+	if (tgt < r->p->md.noptrdata || tgt >= r->p->md.enoptrbss)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (r->a[i] == tgt) {
+			r->kind[i] |= kind;
+			return;
+		}
+	if (r->n < MAX_REFS) {
+		r->a[r->n] = tgt;
+		r->kind[r->n++] = kind;
+	}
+}
+
+/* The data the code of the function named name refers to; 0, or -1 when
+ * the function is not in the pclntab or its code is not readable. */
+static int func_refs(const struct goproc *p, const char *name,
+		     struct refs *r)
+{
+	struct pcfunc f;
+
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	if (pclntab_func_by_name(&p->tab, name, &f) || f.end <= f.entry ||
+	    f.end - f.entry > MAX_FUNC_BYTES)
+		return -1;
+	p->arch->code_refs(&p->mem, f.entry, f.end, add_ref, r);
+	return r->n ? 0 : -1;
+}
+
+/*
+ * Does the word at a head a list of memory buckets?  1 when it does (its
+ * first buckets are readable, of type memProfile, with a plausible stack),
+ * 0 when it is nil, -1 when it holds something else.
+ */
+static int heads_buckets(const struct goproc *p, uint64_t a, int maxstk)
+{
+	uint64_t b, w[BUCKET_WORDS];
+	int i;
+
+	if (procmem_u64(&p->mem, a, &b))
+		return -1;
+	if (!b)
+		return 0;
+	for (i = 0; i < 4 && b; i++) {
+		if ((b & 7) || procmem_read(&p->mem, b, w, sizeof(w)) ||
+		    w[B_TYP / 8] != MEM_PROFILE || w[B_NSTK / 8] > (uint64_t)maxstk)
+			return -1;
+		b = w[B_ALLNEXT / 8];
+	}
+	return 1;
+}
+
+static int from_code(const struct goproc *p, uint64_t *addr, int maxstk,
+		     char *err, size_t errlen)
+{
+	const char *where = p->exe_map ?
+		"the executable's symbol table does not have it (stripped: -ldflags=-s), and" :
+		"the core has no symbol table (give the executable with --exe), and";
+	uint64_t sec[8], zero;
+	struct refs *r = calloc(1, sizeof(*r));
+	size_t i, found;
+
+	if (!r)
+		return fail(err, errlen, "out of memory");
+	/* mbuckets */
+	if (func_refs(p, "runtime.stkbucket", r)) {
+		free(r);
+		return fail(err, errlen,
+			    "runtime.mbuckets was not found: %s runtime.stkbucket's code is not in the core (one written without gocoredump.ko holds no text)",
+			    where);
+	}
+	for (i = found = 0; i < r->n; i++)
+		if (heads_buckets(p, r->a[i], maxstk) == 1) {
+			addr[SYM_MBUCKETS] = r->a[i];
+			found++;
+		}
+	if (found > 1) {
+		free(r);
+		return fail(err, errlen,
+			    "runtime.mbuckets was not found: %s runtime.stkbucket's code names %zu lists of memory buckets",
+			    where, found);
+	}
+	/* none: no allocation was sampled, mbuckets is nil (addr 0) */
+
+	/*
+	 * MemProfileRate: moduledata's noptrdata, enoptrdata, data, edata,
+	 * bss, ebss, noptrbss, enoptrbss are consecutive words (Go 1.5 on);
+	 * the rate is in a pointer-free one (noptrdata, or noptrbss in Go
+	 * 1.19, where a function call initialises it), and so is mcache0
+	 * (*mcache is not a heap pointer), which procresize sets to nil
+	 * before main: the rate is the one that is not 0, or 0.
+	 */
+	if (procmem_read(&p->mem, p->md.addr + p->layout.md_noptrdata, sec,
+			 sizeof(sec)))
+		memset(sec, 0, sizeof(sec));
+	found = 0;
+	zero = 0;
+	if (!func_refs(p, "runtime.profilealloc", r))
+		for (i = 0; i < r->n; i++) {
+			uint64_t v;
+
+			if (r->kind[i] != ARCH_REF_ACCESS ||
+			    !((r->a[i] >= sec[0] && r->a[i] < sec[1]) ||
+			      (r->a[i] >= sec[6] && r->a[i] < sec[7])) ||
+			    procmem_u64(&p->mem, r->a[i], &v))
+				continue;
+			if (!v) {
+				if (!zero)
+					zero = r->a[i];
+				continue;
+			}
+			addr[SYM_RATE] = r->a[i];
+			found++;
+		}
+	/* all of them 0: so is the rate, whichever it is */
+	if (!found && zero) {
+		addr[SYM_RATE] = zero;
+		found = 1;
+	}
+	if (found != 1) {
+		free(r);
+		return fail(err, errlen,
+			    "runtime.MemProfileRate was not found: %s runtime.profilealloc's code does not name it unambiguously",
+			    where);
+	}
+
+	/* mProfCycle: optional (without it, nothing is flushed) */
+	found = 0;
+	if (!func_refs(p, "runtime.mProf_PostSweep", r))
+		for (i = 0; i < r->n; i++)
+			if (r->kind[i] == ARCH_REF_ACCESS) {
+				addr[SYM_CYCLE] = r->a[i];
+				found++;
+			}
+	if (found != 1)
+		addr[SYM_CYCLE] = 0;
+	free(r);
+	return 0;
+}
+
+static int find_globals(const struct goproc *p, uint64_t *addr, int maxstk,
+			const char **from, char *err, size_t errlen)
+{
+	uint8_t scratch[GOELF_SCRATCH_SIZE];
+	struct goelf_reader r;
+	struct goelf_mem em;
+	int found = 0, k;
+
+	memset(addr, 0, SYM_N * sizeof(*addr));
+	if (p->exe_map) {
+		goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
+		found = goelf_symbols(&r, sym_names, SYM_N, addr, scratch);
+		if (found < 0)
+			return fail(err, errlen, "%s: %s", p->exe_path,
+				    goelf_strerror(found));
+	}
+	if (found == (1 << SYM_N) - 1) {
+		for (k = 0; k < SYM_N; k++)
+			addr[k] += p->load_bias;
+		*from = "symtab";
+		return 0;
+	}
+	memset(addr, 0, SYM_N * sizeof(*addr));
+	*from = "code";
+	return from_code(p, addr, maxstk, err, errlen);
+}
+
+/* ---- the records ---------------------------------------------------- */
+
+static int grow(void **a, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *x;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	x = realloc(*a, n * size);
+	if (!x)
+		return -1;
+	*a = x;
+	*cap = n;
+	return 0;
+}
+
+void goprof_mem_free(struct goprof_mem *m)
+{
+	free(m->r);
+	free(m->pcs);
+	m->r = NULL;
+	m->pcs = NULL;
+	m->n = m->cap = m->npcs = m->pcscap = 0;
+}
+
+/* memRecordCycle, widened: allocs, frees, alloc_bytes, free_bytes */
+struct cyc {
+	uint64_t v[4];
+};
+
+static void add(struct goprof_record *r, const struct cyc *c)
+{
+	r->allocs += c->v[0];
+	r->frees += c->v[1];
+	r->alloc_bytes += c->v[2];
+	r->free_bytes += c->v[3];
+}
+
+int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
+		       uint64_t rate, uint64_t cycle, struct goprof_mem *m,
+		       char *err, size_t errlen)
+{
+	int minor = govers_minor(p->go_version);
+	unsigned int ncw = minor >= 27 ? 2 : 4, maxstk = minor >= 23 ?
+		GOPROF_MAX_STACK : 32;
+	struct cyc *fut = NULL;	/* future[3] of each record */
+	size_t futcap = 0, i;
+	uint64_t b = 0, v;
+	int clear = 1, k;
+
+	memset(m, 0, sizeof(*m));
+	if (minor < 0)
+		return fail(err, errlen, "the Go release (%s) is not known",
+			    p->go_version);
+	m->object_size = minor >= 27;
+	m->hide_internal = minor >= 24;
+	m->mbuckets = mbuckets;
+	m->rate_addr = rate;
+	m->cycle_addr = cycle;
+	if (procmem_u64(&p->mem, rate, &v))
+		return fail(err, errlen,
+			    "runtime.MemProfileRate at 0x%llx is not in the core",
+			    (unsigned long long)rate);
+	m->rate = (int64_t)v;
+	if (cycle) {
+		uint32_t c;
+
+		if (!procmem_u32(&p->mem, cycle, &c)) {
+			m->cycle = c >> 1;
+			m->cycle_known = 1;
+		}
+	}
+	if (mbuckets && procmem_u64(&p->mem, mbuckets, &b))
+		return fail(err, errlen,
+			    "runtime.mbuckets at 0x%llx is not in the core",
+			    (unsigned long long)mbuckets);
+	for (; b; ) {
+		uint64_t w[BUCKET_WORDS], c[4 * 4];
+		struct goprof_record *r;
+		struct cyc act;
+		unsigned int j;
+
+		if (m->n >= GOPROF_MAX_BUCKETS) {
+			snprintf(m->partial, sizeof(m->partial),
+				 "more than %u buckets (a cycle in the list?)",
+				 GOPROF_MAX_BUCKETS);
+			break;
+		}
+		if ((b & 7) || procmem_read(&p->mem, b, w, sizeof(w))) {
+			snprintf(m->partial, sizeof(m->partial),
+				 "bucket %zu at 0x%llx is not in the core",
+				 m->n, (unsigned long long)b);
+			break;
+		}
+		if (w[B_TYP / 8] != MEM_PROFILE || w[B_NSTK / 8] > maxstk) {
+			snprintf(m->partial, sizeof(m->partial),
+				 "bucket %zu at 0x%llx is not a memory bucket (type %llu, %llu pcs): the list is corrupt",
+				 m->n, (unsigned long long)b,
+				 (unsigned long long)w[B_TYP / 8],
+				 (unsigned long long)w[B_NSTK / 8]);
+			break;
+		}
+		if (grow((void **)&m->r, &m->cap, m->n + 1, sizeof(*m->r)) ||
+		    grow((void **)&fut, &futcap, 3 * (m->n + 1), sizeof(*fut)) ||
+		    grow((void **)&m->pcs, &m->pcscap, m->npcs + w[B_NSTK / 8],
+			 sizeof(*m->pcs))) {
+			free(fut);
+			return fail(err, errlen, "out of memory");
+		}
+		r = &m->r[m->n];
+		memset(r, 0, sizeof(*r));
+		r->size = w[B_SIZE / 8];
+		r->nstk = (uint32_t)w[B_NSTK / 8];
+		r->stk = m->npcs;
+		if (procmem_read(&p->mem, b + sizeof(w), m->pcs + m->npcs,
+				 r->nstk * 8ull) ||
+		    procmem_read(&p->mem, b + sizeof(w) + r->nstk * 8ull, c,
+				 4 * ncw * 8ull)) {
+			snprintf(m->partial, sizeof(m->partial),
+				 "bucket %zu at 0x%llx is cut short in the core",
+				 m->n, (unsigned long long)b);
+			break;
+		}
+		for (k = 0; k < 4; k++) {
+			struct cyc *y = k ? &fut[3 * m->n + k - 1] : &act;
+
+			for (j = 0; j < 4; j++)
+				y->v[j] = j < ncw ? c[k * ncw + j] : 0;
+			if (ncw == 2) {
+				y->v[2] = y->v[0] * r->size;
+				y->v[3] = y->v[1] * r->size;
+			}
+		}
+		add(r, &act);
+		m->npcs += r->nstk;
+		m->n++;
+		b = w[B_ALLNEXT / 8];
+	}
+	/*
+	 * memProfileInternal: flush the cycle that is complete, then, when no
+	 * bucket has anything active (no collection yet), take every cycle.
+	 */
+	for (i = 0; m->cycle_known && i < m->n; i++) {
+		struct cyc *y = &fut[3 * i + m->cycle % 3];
+
+		add(&m->r[i], y);
+		memset(y, 0, sizeof(*y));
+	}
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].allocs || m->r[i].frees)
+			clear = 0;
+	for (i = 0; clear && i < m->n; i++)
+		for (k = 0; k < 3; k++)
+			add(&m->r[i], &fut[3 * i + k]);
+	free(fut);
+	return 0;
+}
+
+int goprof_mem_read(const struct goproc *p, struct goprof_mem *m,
+		    char *err, size_t errlen)
+{
+	int minor = govers_minor(p->go_version), ret;
+	uint64_t addr[SYM_N];
+	const char *from;
+
+	memset(m, 0, sizeof(*m));
+	if (find_globals(p, addr, minor >= 23 ? GOPROF_MAX_STACK : 32, &from,
+			 err, errlen))
+		return -1;
+	ret = goprof_mem_read_at(p, addr[SYM_MBUCKETS], addr[SYM_RATE],
+				 addr[SYM_CYCLE], m, err, errlen);
+	m->from = from;
+	return ret;
+}
+
+/* ---- the profile, as runtime/pprof writes it ------------------------ */
+
+/* writeHeapProto's hideRuntime: the frames it skips at the top. */
+static int hidden(const struct goprof_mem *m, const char *name)
+{
+	return !strncmp(name, "runtime.", 8) ||
+		(m->hide_internal && !strncmp(name, "internal/runtime/", 17));
+}
+
+/*
+ * The locations of one record's stack into locs (at most max), as
+ * appendLocsForStack lays them out, flattened: each pc is a return
+ * address whose innermost logical frame (looked up at pc - 1) is one line
+ * (runtime.Callers already gave a pc to every inlined frame), runtime.goexit
+ * is dropped, and the last pc, when it is an inlined frame (a stack cut at
+ * the depth limit), brings its callers' frames (expandFinalInlineFrame).
+ * Returns the number of locations, or -1 when out of memory.
+ */
+static int stack_locs(struct gowalk *w, struct pprof *pp, uint64_t mapping_lo,
+		      uint64_t mapping_hi, const uint64_t *stk, size_t n,
+		      uint64_t *locs, size_t max)
+{
+	size_t i, k, nl = 0;
+
+	for (i = 0; i < n && nl < max; i++) {
+		const struct gosym *s = gowalk_symbol(w, stk[i], stk[i] - 1);
+		struct pprof_line l;
+		uint64_t addr = stk[i] - 1, mapping;
+
+		if (!s)
+			return -1;
+		mapping = addr >= mapping_lo && addr < mapping_hi;
+		if (!s->found) {
+			locs[nl] = pprof_location(pp, mapping, addr, NULL, 0);
+			if (!locs[nl++])
+				return -1;
+			continue;
+		}
+		l.func = w->logic[s->first].func;
+		l.file = w->logic[s->first].file;
+		l.line = w->logic[s->first].line;
+		if (!strcmp(l.func, "runtime.goexit"))
+			continue;
+		locs[nl] = pprof_location(pp, mapping, addr, &l, 1);
+		if (!locs[nl++])
+			return -1;
+		if (i + 1 < n || !w->logic[s->first].inlined)
+			continue;
+		/* s stays valid: nothing is symbolised below */
+		for (k = 1; k < s->n && nl < max; k++) {
+			const struct gologic *g = &w->logic[s->first + k];
+			struct pprof_line pl = { g->func, g->file, g->line };
+
+			locs[nl] = pprof_location(pp, mapping, 0, &pl, 1);
+			if (!locs[nl++])
+				return -1;
+		}
+	}
+	return (int)nl;
+}
+
+/* scaleHeapSample (runtime/pprof/protomem.go) */
+static void scale(int64_t count, int64_t size, double avg, int64_t rate,
+		  int64_t *c, int64_t *s)
+{
+	double sc;
+
+	if (!count || !size) {
+		*c = *s = 0;
+		return;
+	}
+	if (rate <= 1) {
+		*c = count;
+		*s = size;
+		return;
+	}
+	sc = 1 / (1 - exp(-avg / (double)rate));
+	*c = (int64_t)((double)count * sc);
+	*s = (int64_t)((double)size * sc);
+}
+
+int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
+		      char *err, size_t errlen)
+{
+	uint64_t lo = p->md.text, hi = p->md.etext;
+	size_t max = GOPROF_MAX_STACK + 64, i;
+	uint64_t *locs = malloc(max * sizeof(*locs));
+	struct gowalk *w = gowalk_new(p);
+	struct pprof pp;
+	int ret = -1;
+
+	err[0] = 0;
+	if (!locs || !w || pprof_init(&pp)) {
+		free(locs);
+		gowalk_free(w);
+		return fail(err, errlen, "out of memory");
+	}
+	pprof_period(&pp, "space", "bytes", m->rate);
+	pprof_sample_type(&pp, "alloc_objects", "count");
+	pprof_sample_type(&pp, "alloc_space", "bytes");
+	pprof_sample_type(&pp, "inuse_objects", "count");
+	pprof_sample_type(&pp, "inuse_space", "bytes");
+	pprof_mapping(&pp, 1, lo, hi, p->exe_base && lo >= p->exe_base ?
+		      lo - p->exe_base : 0,
+		      p->exe_file[0] ? p->exe_file : p->exe_path, "");
+	for (i = 0; i < m->n; i++) {
+		const struct goprof_record *r = &m->r[i];
+		const uint64_t *stk = m->pcs + r->stk;
+		int64_t v[4], allocs = (int64_t)r->allocs;
+		int64_t inuse = (int64_t)(r->allocs - r->frees);
+		size_t n = r->nstk, k;
+		int nl = 0, tries;
+
+		for (tries = 0; tries < 2; tries++) {
+			const uint64_t *s = stk;
+			size_t ns = n;
+
+			for (k = 0; !tries && k < n; k++) {
+				const struct gosym *y =
+					gowalk_symbol(w, stk[k], stk[k]);
+
+				if (!y)
+					goto out;
+				if (y->found &&
+				    hidden(m, w->logic[y->first].func))
+					continue;
+				s = stk + k;
+				ns = n - k;
+				break;
+			}
+			nl = stack_locs(w, &pp, lo, hi, s, ns, locs, max);
+			if (nl)
+				break;
+		}
+		if (nl < 0)
+			goto out;
+		if (m->object_size) {
+			int64_t sz = (int64_t)r->size;
+
+			scale(allocs, allocs * sz, (double)sz, m->rate, &v[0],
+			      &v[1]);
+			scale(inuse, inuse * sz, (double)sz, m->rate, &v[2],
+			      &v[3]);
+			pprof_sample(&pp, locs, (size_t)nl, v, 4, "bytes", sz);
+		} else {
+			int64_t ab = (int64_t)r->alloc_bytes;
+			int64_t ib = (int64_t)(r->alloc_bytes - r->free_bytes);
+
+			/* avgSize: a float division; the label's, integer */
+			scale(allocs, ab, (double)ab / (double)allocs, m->rate,
+			      &v[0], &v[1]);
+			scale(inuse, ib, (double)ib / (double)inuse, m->rate,
+			      &v[2], &v[3]);
+			pprof_sample(&pp, locs, (size_t)nl, v, 4,
+				     allocs ? "bytes" : NULL,
+				     allocs ? ab / allocs : 0);
+		}
+	}
+	if (pprof_write(&pp, f))
+		fail(err, errlen, "cannot write the profile: %s",
+		     strerror(errno));
+	else
+		ret = 0;
+out:
+	if (ret && !err[0])
+		fail(err, errlen, "out of memory");
+	pprof_free(&pp);
+	gowalk_free(w);
+	free(locs);
+	return ret;
+}
