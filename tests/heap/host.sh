@@ -314,6 +314,48 @@ if FILTER=0x37 crash "$(bin "$NEWEST" default)" "$W/text-prof" KNOWNHEAP_SCALE=1
 else
 	notok "Go $NEWEST default, filter 0x37: no core with a heap profile"
 fi
+# A packaged server, live: Debian trixie's prometheus (stripped, Go 1.24,
+# net/http/pprof linked in) scraping itself every 5 s.  Its own
+# /debug/pprof/heap, fetched just before gocap heap allocs --pid, is the
+# oracle: equal sample for sample unless a collection completed between
+# the two (which moves counts from a cycle in flight into the profile),
+# so up to ten tries (one in three or four meets a collection).
+field_prometheus() {
+	local prom d=$W/prometheus pid port i
+	prom=$("$GOCD_TOP/scripts/fetch-debian-prog.sh" prometheus trixie \
+		usr/bin/prometheus) || return 1
+	mkdir -p "$d"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
+		"$port" > "$d/prom.yml"
+	"$prom" --config.file="$d/prom.yml" --storage.tsdb.path="$d/data" \
+		--web.listen-address="127.0.0.1:$port" > "$d/prom.log" 2>&1 &
+	pid=$!
+	get() {
+		python3 -c 'import sys, urllib.request
+sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())' \
+			"http://127.0.0.1:$port$1"
+	}
+	for i in $(seq 60); do
+		get /-/ready > /dev/null 2>&1 && break
+		sleep 1
+	done
+	sleep 5	# a few scrapes
+	for i in $(seq 10); do
+		get /debug/pprof/heap > "$d/want.pb" &&
+			"$GOCAP" heap allocs --pid "$pid" -o "$d/got.pb" > "$d/allocs.out" 2>&1 &&
+			pprof_raw want "$NEWEST" "$d" && pprof_raw got "$NEWEST" "$d" &&
+			python3 "$T/pprofcmp.py" "$d/want.raw" "$d/got.raw" > "$d/cmp" &&
+			{ kill "$pid"; wait "$pid"; echo "$(tail -1 "$d/cmp"), try $i"; return 0; }
+		cat "$d/allocs.out" "$d/cmp" 2> /dev/null | tail -3
+	done
+	kill "$pid"
+	wait "$pid"
+	return 1
+}
+check "Debian trixie's prometheus, live: gocap heap allocs --pid is its /debug/pprof/heap" \
+	field_prometheus
+
 check "gocap heap allocs without -o is a usage error" \
 	sh -c "'$GOCAP' heap allocs --core '$W/$NEWEST-default-prof/core' 2> '$W/noo.err'; [ \$? = 2 ] && cat '$W/noo.err'"
 
