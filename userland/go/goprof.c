@@ -431,55 +431,74 @@ static int hidden(const struct goprof_mem *m, const char *name)
 }
 
 /*
- * The locations of one record's stack into locs (at most max), as
- * appendLocsForStack lays them out, flattened: each pc is a return
- * address whose innermost logical frame (looked up at pc - 1) is one line
- * (runtime.Callers already gave a pc to every inlined frame), runtime.goexit
- * is dropped, and the last pc, when it is an inlined frame (a stack cut at
- * the depth limit), brings its callers' frames (expandFinalInlineFrame).
- * Returns the number of locations, or -1 when out of memory.
+ * The frames of stk (n return pcs) into out, as appendLocsForStack lays
+ * them out, flattened: each pc's innermost logical frame, looked up at
+ * pc - 1 (runtime.Callers already gave a pc to every inlined frame),
+ * runtime.goexit dropped, and the last pc, when it is an inlined frame (a
+ * stack cut at the depth limit), followed by its callers' frames
+ * (expandFinalInlineFrame; their addr is 0).
  */
-static int stack_locs(struct gowalk *w, struct pprof *pp, uint64_t mapping_lo,
-		      uint64_t mapping_hi, const uint64_t *stk, size_t n,
-		      uint64_t *locs, size_t max)
+static int stack_frames(struct gowalk *w, const uint64_t *stk, size_t n,
+			struct goprof_frame *out, size_t max)
 {
-	size_t i, k, nl = 0;
+	size_t i, k, nf = 0;
 
-	for (i = 0; i < n && nl < max; i++) {
+	for (i = 0; i < n && nf < max; i++) {
 		const struct gosym *s = gowalk_symbol(w, stk[i], stk[i] - 1);
-		struct pprof_line l;
-		uint64_t addr = stk[i] - 1, mapping;
+		const struct gologic *g;
 
 		if (!s)
 			return -1;
-		mapping = addr >= mapping_lo && addr < mapping_hi;
 		if (!s->found) {
-			locs[nl] = pprof_location(pp, mapping, addr, NULL, 0);
-			if (!locs[nl++])
-				return -1;
+			out[nf++] = (struct goprof_frame){ stk[i] - 1, NULL,
+							   NULL, 0 };
 			continue;
 		}
-		l.func = w->logic[s->first].func;
-		l.file = w->logic[s->first].file;
-		l.line = w->logic[s->first].line;
-		if (!strcmp(l.func, "runtime.goexit"))
+		g = &w->logic[s->first];
+		if (!strcmp(g->func, "runtime.goexit"))
 			continue;
-		locs[nl] = pprof_location(pp, mapping, addr, &l, 1);
-		if (!locs[nl++])
-			return -1;
-		if (i + 1 < n || !w->logic[s->first].inlined)
+		out[nf++] = (struct goprof_frame){ stk[i] - 1, g->func,
+						   g->file, g->line };
+		if (i + 1 < n || !g->inlined)
 			continue;
 		/* s stays valid: nothing is symbolised below */
-		for (k = 1; k < s->n && nl < max; k++) {
-			const struct gologic *g = &w->logic[s->first + k];
-			struct pprof_line pl = { g->func, g->file, g->line };
-
-			locs[nl] = pprof_location(pp, mapping, 0, &pl, 1);
-			if (!locs[nl++])
-				return -1;
+		for (k = 1; k < s->n && nf < max; k++) {
+			g = &w->logic[s->first + k];
+			out[nf++] = (struct goprof_frame){ 0, g->func, g->file,
+							   g->line };
 		}
 	}
-	return (int)nl;
+	return (int)nf;
+}
+
+int goprof_record_frames(struct gowalk *w, const struct goprof_mem *m,
+			 const struct goprof_record *r,
+			 struct goprof_frame *out, size_t max)
+{
+	const uint64_t *stk = m->pcs + r->stk;
+	size_t n = r->nstk, k;
+	int nf = 0, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		const uint64_t *s = stk;
+		size_t ns = n;
+
+		for (k = 0; !tries && k < n; k++) {
+			const struct gosym *y = gowalk_symbol(w, stk[k], stk[k]);
+
+			if (!y)
+				return -1;
+			if (y->found && hidden(m, w->logic[y->first].func))
+				continue;
+			s = stk + k;
+			ns = n - k;
+			break;
+		}
+		nf = stack_frames(w, s, ns, out, max);
+		if (nf)
+			break;
+	}
+	return nf;
 }
 
 /* scaleHeapSample (runtime/pprof/protomem.go) */
@@ -502,18 +521,45 @@ static void scale(int64_t count, int64_t size, double avg, int64_t rate,
 	*s = (int64_t)((double)size * sc);
 }
 
+int64_t goprof_record_values(const struct goprof_mem *m,
+			     const struct goprof_record *r, int64_t v[4])
+{
+	int64_t allocs = (int64_t)r->allocs;
+	int64_t inuse = (int64_t)(r->allocs - r->frees);
+
+	if (m->object_size) {
+		int64_t sz = (int64_t)r->size;
+
+		scale(allocs, allocs * sz, (double)sz, m->rate, &v[0], &v[1]);
+		scale(inuse, inuse * sz, (double)sz, m->rate, &v[2], &v[3]);
+		return sz;
+	} else {
+		int64_t ab = (int64_t)r->alloc_bytes;
+		int64_t ib = (int64_t)(r->alloc_bytes - r->free_bytes);
+
+		/* avgSize: a float division; the label's, integer */
+		scale(allocs, ab, (double)ab / (double)allocs, m->rate, &v[0],
+		      &v[1]);
+		scale(inuse, ib, (double)ib / (double)inuse, m->rate, &v[2],
+		      &v[3]);
+		return allocs ? ab / allocs : -1;
+	}
+}
+
 int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
 		      char *err, size_t errlen)
 {
 	uint64_t lo = p->md.text, hi = p->md.etext;
-	size_t max = GOPROF_MAX_STACK + 64, i;
+	size_t max = GOPROF_MAX_FRAMES, i;
+	struct goprof_frame *fr = malloc(max * sizeof(*fr));
 	uint64_t *locs = malloc(max * sizeof(*locs));
 	struct gowalk *w = gowalk_new(p);
 	struct pprof pp;
 	int ret = -1;
 
 	err[0] = 0;
-	if (!locs || !w || pprof_init(&pp)) {
+	if (!fr || !locs || !w || pprof_init(&pp)) {
+		free(fr);
 		free(locs);
 		gowalk_free(w);
 		return fail(err, errlen, "out of memory");
@@ -527,57 +573,24 @@ int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
 		      lo - p->exe_base : 0,
 		      p->exe_file[0] ? p->exe_file : p->exe_path, "");
 	for (i = 0; i < m->n; i++) {
-		const struct goprof_record *r = &m->r[i];
-		const uint64_t *stk = m->pcs + r->stk;
-		int64_t v[4], allocs = (int64_t)r->allocs;
-		int64_t inuse = (int64_t)(r->allocs - r->frees);
-		size_t n = r->nstk, k;
-		int nl = 0, tries;
+		int64_t v[4], label;
+		int nf = goprof_record_frames(w, m, &m->r[i], fr, max), k;
 
-		for (tries = 0; tries < 2; tries++) {
-			const uint64_t *s = stk;
-			size_t ns = n;
-
-			for (k = 0; !tries && k < n; k++) {
-				const struct gosym *y =
-					gowalk_symbol(w, stk[k], stk[k]);
-
-				if (!y)
-					goto out;
-				if (y->found &&
-				    hidden(m, w->logic[y->first].func))
-					continue;
-				s = stk + k;
-				ns = n - k;
-				break;
-			}
-			nl = stack_locs(w, &pp, lo, hi, s, ns, locs, max);
-			if (nl)
-				break;
-		}
-		if (nl < 0)
+		if (nf < 0)
 			goto out;
-		if (m->object_size) {
-			int64_t sz = (int64_t)r->size;
+		for (k = 0; k < nf; k++) {
+			struct pprof_line l = { fr[k].func, fr[k].file,
+						fr[k].line };
 
-			scale(allocs, allocs * sz, (double)sz, m->rate, &v[0],
-			      &v[1]);
-			scale(inuse, inuse * sz, (double)sz, m->rate, &v[2],
-			      &v[3]);
-			pprof_sample(&pp, locs, (size_t)nl, v, 4, "bytes", sz);
-		} else {
-			int64_t ab = (int64_t)r->alloc_bytes;
-			int64_t ib = (int64_t)(r->alloc_bytes - r->free_bytes);
-
-			/* avgSize: a float division; the label's, integer */
-			scale(allocs, ab, (double)ab / (double)allocs, m->rate,
-			      &v[0], &v[1]);
-			scale(inuse, ib, (double)ib / (double)inuse, m->rate,
-			      &v[2], &v[3]);
-			pprof_sample(&pp, locs, (size_t)nl, v, 4,
-				     allocs ? "bytes" : NULL,
-				     allocs ? ab / allocs : 0);
+			locs[k] = pprof_location(&pp, fr[k].addr >= lo &&
+						 fr[k].addr < hi, fr[k].addr,
+						 &l, fr[k].func ? 1 : 0);
+			if (!locs[k])
+				goto out;
 		}
+		label = goprof_record_values(m, &m->r[i], v);
+		pprof_sample(&pp, locs, (size_t)nf, v, 4,
+			     label >= 0 ? "bytes" : NULL, label);
 	}
 	if (pprof_write(&pp, f))
 		fail(err, errlen, "cannot write the profile: %s",
@@ -590,5 +603,6 @@ out:
 	pprof_free(&pp);
 	gowalk_free(w);
 	free(locs);
+	free(fr);
 	return ret;
 }

@@ -80,6 +80,38 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 
 void goprof_mem_free(struct goprof_mem *m);
 
+/* A frame of a sample's stack: addr, the call's pc (0 for the callers of
+ * an inlined frame that ends a cut stack); func NULL: in no function. */
+struct goprof_frame {
+	uint64_t addr;
+	const char *func, *file;
+	int32_t line;
+};
+
+/* Most frames a record's stack gives (each pc one, the last a few more). */
+#define GOPROF_MAX_FRAMES	(GOPROF_MAX_STACK + 64)
+
+struct gowalk;
+
+/*
+ * The frames of r's stack, leaf first, as writeHeapProto shows them: the
+ * runtime's own frames at the top hidden (unless that leaves none),
+ * runtime.goexit dropped, each return pc symbolised at pc - 1.  Returns
+ * how many (at most max), or -1 when out of memory.  The names point into
+ * the pclntab; w is gowalk_new(p)'s.
+ */
+int goprof_record_frames(struct gowalk *w, const struct goprof_mem *m,
+			 const struct goprof_record *r,
+			 struct goprof_frame *out, size_t max);
+
+/*
+ * r's four values as writeHeapProto gives them (scaleHeapSample):
+ * alloc_objects, alloc_space, inuse_objects, inuse_space.  Returns the
+ * "bytes" label's value, or -1 when the sample has none.
+ */
+int64_t goprof_record_values(const struct goprof_mem *m,
+			     const struct goprof_record *r, int64_t v[4]);
+
 /*
  * Write m to f as runtime/pprof's WriteHeapProfile would have
  * (writeHeapProto: four sample types scaled by scaleHeapSample, the
