@@ -314,6 +314,55 @@ if FILTER=0x37 crash "$(bin "$NEWEST" default)" "$W/text-prof" KNOWNHEAP_SCALE=1
 else
 	notok "Go $NEWEST default, filter 0x37: no core with a heap profile"
 fi
+# gocap heap diff: two runs of the same build, 500 and 1,000 slices of
+# 64 KiB.  The sites must be the difference of the programs' own profiles
+# (diffcmp.py), and the statistics' growth that of the programs' own
+# ReadMemStats, printed before the profile was written (whose allocations,
+# alike in both, are the only difference: within 256 KiB, 1,000 objects).
+heap_diff() {
+	local a=$W/diff-a b=$W/diff-b
+	"$GOCAP" heap diff "$a/core" "$b/core" --exe "$1" --json > "$W/diff.json" \
+		2> "$W/diff.err" || { cat "$W/diff.err"; return 1; }
+	pprof_raw want "$NEWEST" "$a" && pprof_raw want "$NEWEST" "$b" &&
+		python3 "$T/diffcmp.py" "$a/want.raw" "$b/want.raw" "$W/diff.json" ||
+		return 1
+	python3 - "$a/stdout" "$b/stdout" "$W/diff.json" <<'EOF2'
+import json, sys
+def printed(path):
+    return {l.split()[1]: int(l.split()[2]) for l in open(path)
+            if l.startswith('memstats ') and len(l.split()) == 3}
+a, b = printed(sys.argv[1]), printed(sys.argv[2])
+ms = json.load(open(sys.argv[3]))['memstats']
+bad = []
+for f, tol in (('HeapAlloc', 256 << 10), ('HeapObjects', 1000),
+               ('Mallocs', 1000), ('TotalAlloc', 256 << 10)):
+    want = b[f] - a[f]
+    if abs(ms[f]['delta'] - want) > tol:
+        bad.append('%s: programs %+d, gocap %+d' % (f, want, ms[f]['delta']))
+print('\n'.join(bad))
+print('HeapAlloc %+d (programs %+d)' % (ms['HeapAlloc']['delta'],
+                                        b['HeapAlloc'] - a['HeapAlloc']))
+sys.exit(1 if bad or ms['HeapAlloc']['delta'] < 30 << 20 else 0)
+EOF2
+}
+db=$(bin "$NEWEST" default)
+if crash "$db" "$W/diff-a" KNOWNHEAP_SCALE=10 KNOWNHEAP_PROFILE="$W/diff-a/want.pb" \
+	KNOWNHEAP_PROFRATE=4096 &&
+   crash "$db" "$W/diff-b" KNOWNHEAP_SCALE=5 KNOWNHEAP_PROFILE="$W/diff-b/want.pb" \
+	KNOWNHEAP_PROFRATE=4096; then
+	check "gocap heap diff: the growth by site is the programs' profiles', the statistics' their ReadMemStats'" \
+		heap_diff "$db"
+	check "gocap heap diff's text view puts the 64 KiB slices' site first" \
+		sh -c "'$GOCAP' heap diff '$W/diff-a/core' '$W/diff-b/core' --exe '$db' > '$W/diff.txt' &&
+		       cat '$W/diff.txt' >&2 &&
+		       grep -A1 '^ *inuse_space' '$W/diff.txt' | tail -1 | grep -q '^ *+31\.[0-9] MiB *+500 .*main\.main main\.go:'"
+else
+	notok "Go $NEWEST default: no cores for gocap heap diff"
+fi
+check "gocap heap diff refuses cores of two builds" \
+	sh -c "! '$GOCAP' heap diff '$W/text-prof/core' '$W/text/core' 2> '$W/diff2.err' &&
+	       cat '$W/diff2.err' && grep -q 'not of the same build' '$W/diff2.err'"
+
 # A packaged server, live: Debian trixie's prometheus (stripped, Go 1.24,
 # net/http/pprof linked in) scraping itself every 5 s.  Its own
 # /debug/pprof/heap, fetched just before gocap heap allocs --pid, is the

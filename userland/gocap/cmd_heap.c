@@ -8,13 +8,16 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/json.h"
 #include "go/goheap.h"
 #include "go/goproc.h"
 #include "go/goprof.h"
+#include "go/goroutines.h"
 #include "gocap/gocap.h"
 
 /* The MemStats fields printed, in runtime.MemStats's order. */
@@ -207,6 +210,409 @@ static int heap_allocs(struct gocap_opts *o, struct goproc *p)
 	return ret;
 }
 
+/* ---- gocap heap diff ------------------------------------------------- */
+
+/* One allocation site (a stack) and its values in A and B. */
+struct site {
+	char *key;		/* the frames, "func file:line\n" each */
+	int64_t v[2][4];	/* alloc_objects, alloc_space, inuse_objects,
+				 * inuse_space, in A ([0]) and B ([1]) */
+};
+
+struct sites {
+	struct site *s;
+	size_t n, cap;
+};
+
+static const char *const value_names[4] = {
+	"alloc_objects", "alloc_space", "inuse_objects", "inuse_space",
+};
+
+/* The stack's key: its frames, one a line. */
+static char *frames_key(const struct goprof_frame *f, int n)
+{
+	size_t len = 1, off = 0;
+	char *k;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += (f[i].func ? strlen(f[i].func) + strlen(f[i].file) : 0) +
+			40;
+	k = malloc(len);
+	if (!k)
+		return NULL;
+	k[0] = 0;
+	for (i = 0; i < n; i++)
+		off += (size_t)(f[i].func ?
+			snprintf(k + off, len - off, "%s %s:%d\n", f[i].func,
+				 f[i].file, f[i].line) :
+			snprintf(k + off, len - off, "?0x%llx\n",
+				 (unsigned long long)f[i].addr));
+	return k;
+}
+
+/* Add p's profile m as side (0: A, 1: B) to ss, unmerged. */
+static int add_sites(struct goproc *p, const struct goprof_mem *m, int side,
+		     struct sites *ss)
+{
+	struct goprof_frame *f = malloc(GOPROF_MAX_FRAMES * sizeof(*f));
+	struct gowalk *w = gowalk_new(p);
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; f && w && i < m->n; i++) {
+		int n = goprof_record_frames(w, m, &m->r[i], f,
+					     GOPROF_MAX_FRAMES);
+		struct site *st;
+
+		if (n < 0)
+			goto out;
+		if (ss->n == ss->cap) {
+			size_t cap = ss->cap ? ss->cap * 2 : 256;
+			struct site *x = realloc(ss->s, cap * sizeof(*x));
+
+			if (!x)
+				goto out;
+			ss->s = x;
+			ss->cap = cap;
+		}
+		st = &ss->s[ss->n];
+		memset(st, 0, sizeof(*st));
+		goprof_record_values(m, &m->r[i], st->v[side]);
+		st->key = frames_key(f, n);
+		if (!st->key)
+			goto out;
+		ss->n++;
+	}
+	ret = f && w ? 0 : -1;
+out:
+	gowalk_free(w);
+	free(f);
+	return ret;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct site *)a)->key,
+		      ((const struct site *)b)->key);
+}
+
+/* Growth of in-use bytes, largest first; then by key. */
+static int cmp_growth(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+	int64_t dx = x->v[1][3] - x->v[0][3], dy = y->v[1][3] - y->v[0][3];
+
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Merge the entries of the same stack; drop the ones that did not
+ * change. */
+static void merge_sites(struct sites *ss)
+{
+	size_t i, k = 0;
+	int j, side;
+
+	qsort(ss->s, ss->n, sizeof(*ss->s), cmp_key);
+	for (i = 0; i < ss->n; i++) {
+		if (k && !strcmp(ss->s[k - 1].key, ss->s[i].key)) {
+			for (side = 0; side < 2; side++)
+				for (j = 0; j < 4; j++)
+					ss->s[k - 1].v[side][j] +=
+						ss->s[i].v[side][j];
+			free(ss->s[i].key);
+			continue;
+		}
+		ss->s[k++] = ss->s[i];
+	}
+	ss->n = k;
+	for (i = k = 0; i < ss->n; i++) {
+		if (!memcmp(ss->s[i].v[0], ss->s[i].v[1], sizeof(ss->s[i].v[0]))) {
+			free(ss->s[i].key);
+			continue;
+		}
+		ss->s[k++] = ss->s[i];
+	}
+	ss->n = k;
+	qsort(ss->s, ss->n, sizeof(*ss->s), cmp_growth);
+}
+
+/* The MemStats fields heap diff compares. */
+#define DIFF_FIELDS(X)							\
+	X(Sys, sys) X(HeapSys, heap_sys) X(HeapAlloc, heap_alloc)	\
+	X(HeapInuse, heap_inuse) X(HeapIdle, heap_idle)			\
+	X(HeapReleased, heap_released) X(HeapObjects, heap_objects)	\
+	X(StackInuse, stack_inuse) X(GCSys, gc_sys)			\
+	X(OtherSys, other_sys) X(TotalAlloc, total_alloc)		\
+	X(Mallocs, mallocs) X(Frees, frees)
+
+struct diff_side {
+	struct gocap_opts o;
+	char core[4096], exe[4096];
+	struct goproc p;
+	int open;
+	struct goheap_stats st;
+	int have_stats;
+	char stats_err[512];
+	struct goprof_mem m;
+};
+
+/* Resolve and open one side: a core file, or a dump ID of the store. */
+static int open_side(const struct gocap_opts *o, const char *arg,
+		     struct diff_side *d)
+{
+	char err[512];
+
+	d->o = *o;
+	d->o.sub = NULL;
+	d->o.id = d->o.id2 = NULL;
+	if (!access(arg, F_OK)) {
+		d->o.core = arg;
+	} else {
+		d->o.id = arg;
+		if (store_resolve(&d->o))
+			return 1;
+	}
+	/* store_resolve()'s buffers serve the next side too: copy */
+	snprintf(d->core, sizeof(d->core), "%s", d->o.core);
+	d->o.core = d->core;
+	if (d->o.exe) {
+		snprintf(d->exe, sizeof(d->exe), "%s", d->o.exe);
+		d->o.exe = d->exe;
+	}
+	if (gocap_open_proc(&d->o, "heap diff", &d->p))
+		return 1;
+	d->open = 1;
+	d->have_stats = !goheap_memstats(&d->p, &d->st, d->stats_err,
+					 sizeof(d->stats_err));
+	if (d->have_stats && d->st.partial[0]) {
+		snprintf(d->stats_err, sizeof(d->stats_err), "%s",
+			 d->st.partial);
+		d->have_stats = 0;
+	}
+	if (goprof_mem_read(&d->p, &d->m, err, sizeof(err))) {
+		gocap_err("%s: %s", d->core, err);
+		return 1;
+	}
+	if (d->m.partial[0]) {
+		gocap_err("%s: the heap profile is cut short (%s): the sites would not compare",
+			  d->core, d->m.partial);
+		return 1;
+	}
+	return 0;
+}
+
+/* A signed byte count in B, KiB or MiB. */
+static const char *sbytes(int64_t v, char *buf, size_t len)
+{
+	double a = (double)(v < 0 ? -v : v);
+
+	if (a < 1024)
+		snprintf(buf, len, "%+lld B", (long long)v);
+	else if (a < 1 << 20)
+		snprintf(buf, len, "%+.1f KiB", (double)v / 1024);
+	else
+		snprintf(buf, len, "%+.1f MiB", (double)v / (1 << 20));
+	return buf;
+}
+
+/* One site: its growth and its first frames, "func file:line" with the
+ * file's base name. */
+static void print_site_text(const struct site *st)
+{
+	const char *k = st->key;
+	char b1[32], b2[32];
+	int nf = 0;
+
+	printf("%12s %+11lld %12s  ",
+	       sbytes(st->v[1][3] - st->v[0][3], b1, sizeof(b1)),
+	       (long long)(st->v[1][2] - st->v[0][2]),
+	       sbytes(st->v[1][1] - st->v[0][1], b2, sizeof(b2)));
+	while (*k && nf < 3) {
+		const char *e = strchr(k, '\n'), *sp = strchr(k, ' ');
+		int len = e ? (int)(e - k) : (int)strlen(k);
+		const char *file = k, *slash;
+
+		/* "func /dir/file.go:N": the base name of the file */
+		if (sp && sp < k + len) {
+			file = sp + 1;
+			for (slash = file; slash < k + len; slash++)
+				if (*slash == '/')
+					file = slash + 1;
+			printf("%s%.*s %.*s", nf ? " < " : "", (int)(sp - k), k,
+			       (int)(k + len - file), file);
+		} else {
+			printf("%s%.*s", nf ? " < " : "", len, k);
+		}
+		k += len + (e ? 1 : 0);
+		nf++;
+	}
+	printf("%s\n", *k ? " < ..." : "");
+}
+
+static json_t *site_json(const struct site *st)
+{
+	json_t *j = json_object(), *fr = json_array(), *v[3];
+	const char *k = st->key;
+	int bad = !j || !fr, side, i;
+
+	for (side = 0; side < 3; side++) {
+		v[side] = json_object();
+		bad |= !v[side];
+		for (i = 0; v[side] && i < 4; i++)
+			js_put(v[side], value_names[i], json_integer(
+				side < 2 ? st->v[side][i] :
+				st->v[1][i] - st->v[0][i]), &bad);
+	}
+	while (!bad && *k) {
+		const char *e = strchr(k, '\n');
+		int len = e ? (int)(e - k) : (int)strlen(k);
+		char line[8192];
+
+		snprintf(line, sizeof(line), "%.*s", len, k);
+		if (json_array_append_new(fr, js_text(line)))
+			bad = 1;
+		k += len + (e ? 1 : 0);
+	}
+	js_put(j, "frames", fr, &bad);
+	js_put(j, "a", v[0], &bad);
+	js_put(j, "b", v[1], &bad);
+	js_put(j, "delta", v[2], &bad);
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static int diff_json(struct diff_side *d, const struct sites *ss)
+{
+	json_t *j = json_object(), *ms = json_null(), *sa = json_array();
+	int bad = !j || !sa, i, ret;
+	size_t k;
+
+	if (d[0].have_stats && d[1].have_stats) {
+		ms = json_object();
+#define PUT(name, field) {						\
+		json_t *f = json_object();				\
+									\
+		js_put(f, "a", json_integer((json_int_t)d[0].st.field), &bad); \
+		js_put(f, "b", json_integer((json_int_t)d[1].st.field), &bad); \
+		js_put(f, "delta", json_integer((json_int_t)(d[1].st.field - \
+							     d[0].st.field)), &bad); \
+		js_put(ms, #name, f, &bad);				\
+	}
+		DIFF_FIELDS(PUT)
+#undef PUT
+	}
+	for (i = 0; i < 2; i++) {
+		json_t *s = json_object();
+
+		js_put(s, "core", js_text(d[i].core), &bad);
+		js_put(s, "go_version", js_text(d[i].p.go_version), &bad);
+		js_put(s, "memprofile_rate", json_integer(d[i].m.rate), &bad);
+		js_put(s, "memstats_error", d[i].have_stats ? json_null() :
+		       js_text(d[i].stats_err), &bad);
+		js_put(j, i ? "b" : "a", s, &bad);
+	}
+	js_put(j, "memstats", ms, &bad);
+	for (k = 0; !bad && k < ss->n; k++)
+		if (json_array_append_new(sa, site_json(&ss->s[k])))
+			bad = 1;
+	js_put(j, "sites", sa, &bad);
+	ret = bad || js_write(stdout, j, 1);
+	json_decref(j);
+	return ret;
+}
+
+static void diff_text(struct diff_side *d, const struct sites *ss)
+{
+	size_t k;
+
+	printf("# gocap heap diff: %s -> %s (%s)\n", d[0].core, d[1].core,
+	       d[1].p.go_version);
+	if (d[0].have_stats && d[1].have_stats) {
+		printf("# what runtime.ReadMemStats would have returned at each crash\n");
+		printf("%-14s %15s %15s %16s\n", "", "A", "B", "B - A");
+#define LINE(name, field)						\
+		printf("%-14s %15llu %15llu %+16lld\n", #name,		\
+		       (unsigned long long)d[0].st.field,		\
+		       (unsigned long long)d[1].st.field,		\
+		       (long long)(d[1].st.field - d[0].st.field));
+		DIFF_FIELDS(LINE)
+#undef LINE
+	} else {
+		printf("# the memory statistics are left out: %s\n",
+		       d[0].have_stats ? d[1].stats_err : d[0].stats_err);
+	}
+	printf("# growth by allocation site, from the program's own heap profile (in use as of each\n# program's last collection; sampled every %lld and %lld bytes, scaled as pprof does)\n",
+	       (long long)d[0].m.rate, (long long)d[1].m.rate);
+	printf("%12s %11s %12s  %s\n", "inuse_space", "inuse_objs",
+	       "alloc_space", "site (leaf first)");
+	for (k = 0; k < ss->n && k < 25; k++)
+		print_site_text(&ss->s[k]);
+	if (ss->n > 25)
+		printf("# and %zu more sites (--json lists them all)\n",
+		       ss->n - 25);
+	if (!ss->n)
+		printf("# no allocation site changed\n");
+}
+
+static int heap_diff(struct gocap_opts *o)
+{
+	struct diff_side *d = calloc(2, sizeof(*d));
+	struct sites ss = { 0 };
+	size_t k;
+	int ret = 1, i;
+
+	if (!d) {
+		gocap_err("out of memory");
+		return 1;
+	}
+	if (open_side(o, o->id, &d[0]) || open_side(o, o->id2, &d[1]))
+		goto out;
+	if (strcmp(d[0].p.go_version, d[1].p.go_version) ||
+	    (d[0].p.core_buildid[0] && d[1].p.core_buildid[0] &&
+	     strcmp(d[0].p.core_buildid, d[1].p.core_buildid))) {
+		gocap_err("%s and %s are not of the same build (%s %s, %s %s): their allocation sites do not compare",
+			  d[0].core, d[1].core, d[0].p.go_version,
+			  d[0].p.core_buildid, d[1].p.go_version,
+			  d[1].p.core_buildid);
+		goto out;
+	}
+	for (i = 0; i < 2; i++)
+		if (add_sites(&d[i].p, &d[i].m, i, &ss)) {
+			gocap_err("out of memory");
+			goto out;
+		}
+	merge_sites(&ss);
+	if (o->json) {
+		if (diff_json(d, &ss)) {
+			gocap_err("cannot write the difference as JSON");
+			goto out;
+		}
+	} else {
+		diff_text(d, &ss);
+	}
+	ret = 0;
+out:
+	fflush(stdout);
+	for (k = 0; k < ss.n; k++)
+		free(ss.s[k].key);
+	free(ss.s);
+	for (i = 0; i < 2; i++) {
+		goprof_mem_free(&d[i].m);
+		if (d[i].open) {
+			gocap_print_warnings(&d[i].p);
+			goproc_close(&d[i].p);
+		}
+	}
+	free(d);
+	return ret;
+}
+
 int cmd_heap(struct gocap_opts *o)
 {
 	static char exe[64];
@@ -220,6 +626,8 @@ int cmd_heap(struct gocap_opts *o)
 		snprintf(exe, sizeof(exe), "/proc/%s/exe", o->pid);
 		o->exe = exe;
 	}
+	if (o->sub && !strcmp(o->sub, "diff"))
+		return heap_diff(o);
 	if (o->sub && !o->output) {
 		gocap_err("heap %s needs -o FILE (the profile, for go tool pprof)",
 			  o->sub);

@@ -33,13 +33,18 @@
 #include "store/paths.h"
 #include "store/store.h"
 
-static char tmp_core[PATH_MAX];	/* a decompressed core to remove */
+/* Decompressed cores to remove: one per core a command reads (two for
+ * heap diff). */
+static char tmp_cores[2][PATH_MAX];
+static unsigned int ntmp;
 
 void gocap_cleanup(void)
 {
-	if (tmp_core[0]) {
-		unlink(tmp_core);
-		tmp_core[0] = '\0';
+	while (ntmp) {
+		ntmp--;
+		if (tmp_cores[ntmp][0])
+			unlink(tmp_cores[ntmp]);
+		tmp_cores[ntmp][0] = '\0';
 	}
 }
 
@@ -674,6 +679,7 @@ static int core_path(struct store *s, const struct store_dump *d, char *out,
 		     size_t outlen)
 {
 	const char *dir = getenv("TMPDIR");
+	char *tmp_core;
 	int fd;
 
 	if (d->storage == STORE_RAW && d->core_file[0]) {
@@ -688,7 +694,12 @@ static int core_path(struct store *s, const struct store_dump *d, char *out,
 		snprintf(out, outlen, "%s/%s", store_path(s), d->core_file);
 		return 0;
 	}
-	snprintf(tmp_core, sizeof(tmp_core), "%s/gocap-core-%lld.XXXXXX",
+	if (ntmp == sizeof(tmp_cores) / sizeof(tmp_cores[0])) {
+		gocap_err("too many cores to decompress at once");
+		return -1;
+	}
+	tmp_core = tmp_cores[ntmp++];
+	snprintf(tmp_core, PATH_MAX, "%s/gocap-core-%lld.XXXXXX",
 		 dir && *dir ? dir : "/tmp", (long long)d->id);
 	fd = mkstemp(tmp_core);
 	if (fd < 0) {

@@ -22,7 +22,8 @@ struct gocap_opts {
 	const char *exe;		/* --exe */
 	const char *id;			/* a dump ID from the store (or a PID) */
 	const char *pid;		/* --pid: a running process */
-	const char *sub;		/* heap's subcommand: "allocs" */
+	const char *sub;		/* heap's subcommand: allocs, diff */
+	const char *id2;		/* heap diff's second core */
 	int no_precopy;			/* snapshot --no-precopy */
 	const char *output;		/* -o */
 	const char *exe_filter;		/* list --exe */

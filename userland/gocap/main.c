@@ -50,6 +50,9 @@ static void usage(FILE *f)
 "  heap allocs (--core FILE | ID) [--exe FILE] -o FILE\n"
 "        the program's own sampled heap profile, as /debug/pprof/heap\n"
 "        would have served it at the crash, for go tool pprof\n"
+"  heap diff A B [--exe FILE] [--json]\n"
+"        growth from core (or dump ID) A to B of the same build: the\n"
+"        memory statistics, and the heap profiles by allocation site\n"
 "  roots --core FILE [--exe FILE] [--no-symtab] [--no-note]\n"
 "        where the Go scheduler roots are and how they were found\n"
 "  layout (--exe FILE | --version go1.N) [--c-table MINOR]\n"
@@ -160,10 +163,13 @@ int main(int argc, char **argv)
 			if (!cmd)
 				cmd = argv[optind];
 			else if (!o.sub && !o.id && !strcmp(cmd, "heap") &&
-				 !strcmp(argv[optind], "allocs"))
+				 (!strcmp(argv[optind], "allocs") ||
+				  !strcmp(argv[optind], "diff")))
 				o.sub = argv[optind];
 			else if (!o.id)
 				o.id = argv[optind];
+			else if (o.sub && !strcmp(o.sub, "diff") && !o.id2)
+				o.id2 = argv[optind];
 			else {
 				gocap_err("unexpected argument \"%s\" (try gocap --help)",
 					  argv[optind]);
@@ -261,6 +267,17 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		usage(stderr);
 		return 2;
+	}
+	/* heap diff A B: two cores or dump IDs, resolved by cmd_heap */
+	if (o.sub && !strcmp(o.sub, "diff")) {
+		if (!o.id2 || o.core || o.pid) {
+			gocap_err("heap diff takes two cores or dump IDs: gocap heap diff A B [--exe FILE]");
+			return 2;
+		}
+		ret = cmd_heap(&o);
+		gocap_cleanup();
+		gfilters_free(&filters);
+		return ret;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(cmd, commands[i].name))
