@@ -51,7 +51,7 @@ def parse(path):
                 rest = line.strip()
             else:
                 continue
-            fm = re.match(r'^(\S+) (\S+?):(\d+)(?::\d+)? s=-?\d+$', rest)
+            fm = re.match(r'^(.+) (\S+?):(\d+)(?::\d+)? s=-?\d+$', rest)
             if fm:
                 locs[cur].append('%s %s:%s' % fm.groups())
             elif rest:

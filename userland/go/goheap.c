@@ -16,13 +16,11 @@
  * tinyAllocCount.  Here those are added to the sums instead, the core
  * being left as it is.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "go/goheap.h"
-#include "gocoredump/goelf.h"
 
 /* runtime.class_to_size (1.19 to 1.24), gc.SizeClassToSize (1.25 on) */
 static const uint16_t class_to_size[GOHEAP_NUM_SIZE_CLASSES] = {
@@ -43,18 +41,6 @@ static const char *const sym_names[SYM_N] = {
 	"runtime.memstats", "runtime.mheap_", "runtime.gcController",
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The sum of a heapStatsDelta field over the three generations. */
 static int cons_sum(const struct goproc *p, uint64_t ms, uint32_t off,
@@ -83,29 +69,20 @@ static int find_globals(const struct goproc *p, uint64_t *addr,
 			const char **from, char *err, size_t errlen)
 {
 	const struct golayout *l = &p->layout;
-	uint8_t scratch[GOELF_SCRATCH_SIZE];
-	struct goelf_reader r;
-	struct goelf_mem em;
 	uint64_t gc[32], want_inuse, want_rel;
 	size_t i, ngc = 32;
-	int found = 0, k;
+	int found, k;
 
-	if (p->exe_map) {
-		goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
-		found = goelf_symbols(&r, sym_names, SYM_N, addr, scratch);
-		if (found < 0)
-			return fail(err, errlen, "%s: %s", p->exe_path,
-				    goelf_strerror(found));
-	}
+	found = goproc_symbols(p, sym_names, SYM_N, addr, err, errlen);
+	if (found < 0)
+		return -1;
 	if (found == (1 << SYM_N) - 1) {
-		for (k = 0; k < SYM_N; k++)
-			addr[k] += p->load_bias;
 		*from = "symtab";
 		return 0;
 	}
 	if (goroots_heap_globals(p, &addr[SYM_MEMSTATS], &addr[SYM_MHEAP],
 				 gc, &ngc))
-		return fail(err, errlen, "out of memory");
+		return goproc_err(err, errlen, "out of memory");
 	/*
 	 * gcController: the candidate whose heapInUse and heapReleased are
 	 * the heap statistics' inHeap and released (readmemstats_m's own
@@ -136,10 +113,10 @@ static int find_globals(const struct goproc *p, uint64_t *addr,
 	for (k = 0; k < SYM_N && addr[k]; k++)
 		;
 	if (p->exe_map)
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "%s was not found: the executable's symbol table does not have it (stripped: -ldflags=-s), and runtime.readmemstats_m's code does not name it unambiguously",
 			    sym_names[k < SYM_N ? k : 0]);
-	return fail(err, errlen,
+	return goproc_err(err, errlen,
 		    "%s was not found: runtime.readmemstats_m's code is not in the core (one written without gocoredump.ko holds no text) or does not name it unambiguously; give the executable with --exe",
 		    sym_names[k < SYM_N ? k : 0]);
 }
@@ -148,7 +125,7 @@ static int rd64(const struct goproc *p, uint64_t a, uint64_t *v,
 		const char *what, char *err, size_t errlen)
 {
 	if (procmem_u64(&p->mem, a, v))
-		return fail(err, errlen, "%s at 0x%llx is not in the core",
+		return goproc_err(err, errlen, "%s at 0x%llx is not in the core",
 			    what, (unsigned long long)a);
 	return 0;
 }
@@ -190,7 +167,7 @@ static int read_cons(const struct goproc *p, uint64_t ms, struct cons *c,
 				 sizeof(small)) ||
 		    procmem_read(&p->mem, d + l->hsd_smallfreecount, sfree,
 				 sizeof(sfree)))
-			return fail(err, errlen,
+			return goproc_err(err, errlen,
 				    "memstats.heapStats.stats[%u] at 0x%llx is not in the core",
 				    gen, (unsigned long long)d);
 		for (i = 0; i < GOHEAP_NUM_SIZE_CLASSES; i++) {
@@ -203,7 +180,7 @@ static int read_cons(const struct goproc *p, uint64_t ms, struct cons *c,
 		uint64_t v;						\
 									\
 		if (cons_sum(p, ms, (off), &v))				\
-			return fail(err, errlen,			\
+			return goproc_err(err, errlen,			\
 				    "memstats.heapStats at 0x%llx is not in the core", \
 				    (unsigned long long)base);		\
 		c->field = v;						\
@@ -232,12 +209,12 @@ static int flush_mcaches(const struct goproc *p, struct cons *c,
 	uint64_t allp = p->roots[GCD_ROOT_ALLP], arr, len, i;
 
 	if (!allp)
-		return fail(err, errlen, "runtime.allp was not located");
+		return goproc_err(err, errlen, "runtime.allp was not located");
 	if (rd64(p, allp, &arr, "runtime.allp", err, errlen) ||
 	    rd64(p, allp + 8, &len, "runtime.allp", err, errlen))
 		return -1;
 	if (len > MAX_PS)
-		return fail(err, errlen, "runtime.allp has %llu Ps",
+		return goproc_err(err, errlen, "runtime.allp has %llu Ps",
 			    (unsigned long long)len);
 	for (i = 0; i < len; i++) {
 		uint64_t pp, mc, tiny;
@@ -264,7 +241,7 @@ static int flush_mcaches(const struct goproc *p, struct cons *c,
 				 &before) ||
 			    procmem_u64(&p->mem, s + l->mspan_elemsize,
 					&elemsize))
-				return fail(err, errlen,
+				return goproc_err(err, errlen,
 					    "the span at 0x%llx (P %llu's mcache) is not in the core",
 					    (unsigned long long)s,
 					    (unsigned long long)i);
@@ -409,13 +386,13 @@ int goheap_memstats_at(const struct goproc *p, uint64_t memstats,
 
 	memset(st, 0, sizeof(*st));
 	if (miss)
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "the runtime layout (%s) has no %s: gocap heap cannot read this Go release's memory statistics",
 			    l->source, miss);
 	/* smallAllocCount is [_NumSizeClasses]uint64 up to largeFree */
 	if (l->hsd_largefree - l->hsd_smallalloccount !=
 	    8 * GOHEAP_NUM_SIZE_CLASSES)
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "heapStatsDelta.smallAllocCount is not %d size classes (layout %s)",
 			    GOHEAP_NUM_SIZE_CLASSES, l->source);
 	ms = st->memstats = memstats;
@@ -423,7 +400,7 @@ int goheap_memstats_at(const struct goproc *p, uint64_t memstats,
 	st->mheap = mheap;
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return fail(err, errlen, "out of memory");
+		return goproc_err(err, errlen, "out of memory");
 	if (read_cons(p, ms, c, err, errlen))
 		goto bad;
 	/*
@@ -480,7 +457,7 @@ int goheap_memstats_at(const struct goproc *p, uint64_t memstats,
 	    procmem_u32(&p->mem, ms + l->ms_numforcedgc, &st->num_forced_gc) ||
 	    rd64(p, ms + l->ms_gc_cpu_fraction, &v, "memstats.gc_cpu_fraction",
 		 err, errlen)) {
-		fail(err, errlen, "memstats at 0x%llx is not in the core",
+		goproc_err(err, errlen, "memstats at 0x%llx is not in the core",
 		     (unsigned long long)ms);
 		goto bad;
 	}

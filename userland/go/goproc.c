@@ -92,6 +92,39 @@ long goproc_read_gostring(const struct goproc *p, uint64_t addr, char *buf,
 	return goproc_read_str(p, ptr, len, buf, buflen);
 }
 
+int goproc_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int goproc_symbols(const struct goproc *p, const char *const *names,
+		   unsigned int n, uint64_t *addr, char *err, size_t errlen)
+{
+	uint8_t scratch[GOELF_SCRATCH_SIZE];
+	struct goelf_reader r;
+	struct goelf_mem em;
+	unsigned int k;
+	int found;
+
+	memset(addr, 0, n * sizeof(*addr));
+	if (!p->exe_map)
+		return 0;
+	goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
+	found = goelf_symbols(&r, names, n, addr, scratch);
+	if (found < 0)
+		return goproc_err(err, errlen, "%s: %s", p->exe_path,
+				  goelf_strerror(found));
+	for (k = 0; k < n; k++)
+		if (found & (1 << k))
+			addr[k] += p->load_bias;
+	return found;
+}
+
 int goproc_m_index(const struct goproc *p, uint64_t m)
 {
 	size_t i;

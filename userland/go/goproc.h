@@ -224,6 +224,20 @@ int goroots_heap_globals(const struct goproc *p, uint64_t *memstats,
 			 uint64_t *mheap, uint64_t *gc, size_t *ngc);
 
 /*
+ * The values of the symbols names[0..n) in the executable's .symtab, with
+ * the load bias applied, into addr[] (0 for one not found).  Returns the
+ * mask of those found (bit i: names[i]; 0 without an executable), or -1
+ * with err saying why the table cannot be read.  Userland's users of the
+ * runtime's globals (goheap.c, goprof.c) try it first, then the code.
+ */
+int goproc_symbols(const struct goproc *p, const char *const *names,
+		   unsigned int n, uint64_t *addr, char *err, size_t errlen);
+
+/* Format a reason into err (errlen bytes) and return -1. */
+int goproc_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
  * Goroutines without allgs (gofind.c): fill p->found with the live
  * goroutines that the Ms, the threads and a scan of the heap show and the
  * readable part of allgs does not.  Returns 0, or -1 when out of memory.

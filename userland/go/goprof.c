@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +31,6 @@
 #include "go/goprof.h"
 #include "go/gowalk.h"
 #include "go/govers.h"
-#include "gocoredump/goelf.h"
 
 #define BUCKET_WORDS	6
 #define B_ALLNEXT	8
@@ -49,18 +47,6 @@ static const char *const sym_names[SYM_N] = {
 	"runtime.mbuckets", "runtime.MemProfileRate", "runtime.mProfCycle",
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* ---- the globals from the code ------------------------------------- */
 
@@ -139,11 +125,11 @@ static int from_code(const struct goproc *p, uint64_t *addr, int maxstk,
 	size_t i, found;
 
 	if (!r)
-		return fail(err, errlen, "out of memory");
+		return goproc_err(err, errlen, "out of memory");
 	/* mbuckets */
 	if (func_refs(p, "runtime.stkbucket", r)) {
 		free(r);
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "runtime.mbuckets was not found: %s runtime.stkbucket's code is not in the core (one written without gocoredump.ko holds no text)",
 			    where);
 	}
@@ -154,7 +140,7 @@ static int from_code(const struct goproc *p, uint64_t *addr, int maxstk,
 		}
 	if (found > 1) {
 		free(r);
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "runtime.mbuckets was not found: %s runtime.stkbucket's code names %zu lists of memory buckets",
 			    where, found);
 	}
@@ -197,7 +183,7 @@ static int from_code(const struct goproc *p, uint64_t *addr, int maxstk,
 	}
 	if (found != 1) {
 		free(r);
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "runtime.MemProfileRate was not found: %s runtime.profilealloc's code does not name it unambiguously",
 			    where);
 	}
@@ -219,22 +205,11 @@ static int from_code(const struct goproc *p, uint64_t *addr, int maxstk,
 static int find_globals(const struct goproc *p, uint64_t *addr, int maxstk,
 			const char **from, char *err, size_t errlen)
 {
-	uint8_t scratch[GOELF_SCRATCH_SIZE];
-	struct goelf_reader r;
-	struct goelf_mem em;
-	int found = 0, k;
+	int found = goproc_symbols(p, sym_names, SYM_N, addr, err, errlen);
 
-	memset(addr, 0, SYM_N * sizeof(*addr));
-	if (p->exe_map) {
-		goelf_mem_reader(&r, &em, p->exe_map, p->exe_size);
-		found = goelf_symbols(&r, sym_names, SYM_N, addr, scratch);
-		if (found < 0)
-			return fail(err, errlen, "%s: %s", p->exe_path,
-				    goelf_strerror(found));
-	}
+	if (found < 0)
+		return -1;
 	if (found == (1 << SYM_N) - 1) {
-		for (k = 0; k < SYM_N; k++)
-			addr[k] += p->load_bias;
 		*from = "symtab";
 		return 0;
 	}
@@ -298,7 +273,7 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 
 	memset(m, 0, sizeof(*m));
 	if (minor < 0)
-		return fail(err, errlen, "the Go release (%s) is not known",
+		return goproc_err(err, errlen, "the Go release (%s) is not known",
 			    p->go_version);
 	m->object_size = minor >= 27;
 	m->hide_internal = minor >= 24;
@@ -306,7 +281,7 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 	m->rate_addr = rate;
 	m->cycle_addr = cycle;
 	if (procmem_u64(&p->mem, rate, &v))
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "runtime.MemProfileRate at 0x%llx is not in the core",
 			    (unsigned long long)rate);
 	m->rate = (int64_t)v;
@@ -319,7 +294,7 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 		}
 	}
 	if (mbuckets && procmem_u64(&p->mem, mbuckets, &b))
-		return fail(err, errlen,
+		return goproc_err(err, errlen,
 			    "runtime.mbuckets at 0x%llx is not in the core",
 			    (unsigned long long)mbuckets);
 	for (; b; ) {
@@ -353,7 +328,7 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 		    grow((void **)&m->pcs, &m->pcscap, m->npcs + w[B_NSTK / 8],
 			 sizeof(*m->pcs))) {
 			free(fut);
-			return fail(err, errlen, "out of memory");
+			return goproc_err(err, errlen, "out of memory");
 		}
 		r = &m->r[m->n];
 		memset(r, 0, sizeof(*r));
@@ -562,7 +537,7 @@ int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
 		free(fr);
 		free(locs);
 		gowalk_free(w);
-		return fail(err, errlen, "out of memory");
+		return goproc_err(err, errlen, "out of memory");
 	}
 	pprof_period(&pp, "space", "bytes", m->rate);
 	pprof_sample_type(&pp, "alloc_objects", "count");
@@ -593,13 +568,13 @@ int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
 			     label >= 0 ? "bytes" : NULL, label);
 	}
 	if (pprof_write(&pp, f))
-		fail(err, errlen, "cannot write the profile: %s",
+		goproc_err(err, errlen, "cannot write the profile: %s",
 		     strerror(errno));
 	else
 		ret = 0;
 out:
 	if (ret && !err[0])
-		fail(err, errlen, "out of memory");
+		goproc_err(err, errlen, "out of memory");
 	pprof_free(&pp);
 	gowalk_free(w);
 	free(locs);
