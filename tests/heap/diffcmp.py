@@ -20,7 +20,7 @@ from pprofcmp import parse  # noqa: E402
 
 def by_stack(path):
     acc = collections.defaultdict(lambda: [0, 0, 0, 0])
-    for (vals, _label, frames), n in parse(path)[1].items():
+    for (vals, _label, frames), n in parse(path, starts=False)[1].items():
         for i in range(4):
             acc[frames][i] += vals[i] * n
     return acc

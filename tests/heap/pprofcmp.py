@@ -4,7 +4,7 @@
 allocs's from the core).
 
 A sample is its four values, its "bytes" label and its stack flattened to
-function file:line frames, leaf first: runtime/pprof folds a return pc's
+frames (function file:line and the function's start line), leaf first: runtime/pprof folds a return pc's
 inlined frames into one location and gocap gives each its own, which
 prints differently and means the same.  The samples must be equal as
 multisets, but for those whose values are all zero: the core also holds
@@ -18,7 +18,7 @@ import re
 import sys
 
 
-def parse(path):
+def parse(path, starts=True):
     period, samples, locs = None, [], {}
     section = None
     cur = None
@@ -51,9 +51,10 @@ def parse(path):
                 rest = line.strip()
             else:
                 continue
-            fm = re.match(r'^(.+) (\S+?):(\d+)(?::\d+)? s=-?\d+$', rest)
+            fm = re.match(r'^(.+) (\S+?):(\d+)(?::\d+)? s=(-?\d+)$', rest)
             if fm:
-                locs[cur].append('%s %s:%s' % fm.groups())
+                locs[cur].append('%s %s:%s' % fm.groups()[:3] +
+                                 (' s=%s' % fm.group(4) if starts else ''))
             elif rest:
                 locs[cur].append(rest)
     out = collections.Counter()

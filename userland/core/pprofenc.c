@@ -14,7 +14,7 @@
  *             _line_numbers, _inline_frames
  *   Location  1 id  2 mapping_id  3 address  4 line
  *   Line      1 function_id  2 line
- *   Function  1 id  2 name  3 system_name  4 filename
+ *   Function  1 id  2 name  3 system_name  4 filename  5 start_line
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -281,7 +281,8 @@ void pprof_mapping(struct pprof *pp, uint64_t id, uint64_t start,
 	nested(pp, &pp->out, 3, &pp->tmp);
 }
 
-static uint64_t function(struct pprof *pp, const char *name, const char *file)
+static uint64_t function(struct pprof *pp, const char *name, const char *file,
+			 int64_t start_line)
 {
 	int64_t n = pprof_string(pp, name), f = pprof_string(pp, file);
 	uint64_t k = (uint64_t)n << 32 | (uint64_t)f;
@@ -300,6 +301,7 @@ static uint64_t function(struct pprof *pp, const char *name, const char *file)
 	vfield(pp, &pp->tmp, 2, (uint64_t)n);
 	vfield(pp, &pp->tmp, 3, (uint64_t)n);
 	vfield(pp, &pp->tmp, 4, (uint64_t)f);
+	vfield(pp, &pp->tmp, 5, (uint64_t)start_line);
 	nested(pp, &pp->out, 5, &pp->tmp);
 	return pp->nfunc;
 }
@@ -320,7 +322,8 @@ uint64_t pprof_location(struct pprof *pp, uint64_t mapping, uint64_t addr,
 		return pp->locs.val[slot];
 	/* Functions first: each is a field of the Profile of its own. */
 	for (i = 0; i < nlines; i++)
-		fid[i] = function(pp, lines[i].func, lines[i].file);
+		fid[i] = function(pp, lines[i].func, lines[i].file,
+				  lines[i].start_line);
 	id = ++pp->nloc;
 	if (addr) {
 		pp->locs.key[slot] = addr;

@@ -46,6 +46,7 @@ struct pprof {
 struct pprof_line {
 	const char *func, *file;
 	int64_t line;
+	int64_t start_line;	/* the function's, 0: unknown */
 };
 
 int pprof_init(struct pprof *pp);

@@ -426,21 +426,23 @@ static int stack_frames(struct gowalk *w, const uint64_t *stk, size_t n,
 			return -1;
 		if (!s->found) {
 			out[nf++] = (struct goprof_frame){ stk[i] - 1, NULL,
-							   NULL, 0 };
+							   NULL, 0, 0 };
 			continue;
 		}
 		g = &w->logic[s->first];
 		if (!strcmp(g->func, "runtime.goexit"))
 			continue;
 		out[nf++] = (struct goprof_frame){ stk[i] - 1, g->func,
-						   g->file, g->line };
+						   g->file, g->line,
+						   g->start_line };
 		if (i + 1 < n || !g->inlined)
 			continue;
 		/* s stays valid: nothing is symbolised below */
 		for (k = 1; k < s->n && nf < max; k++) {
 			g = &w->logic[s->first + k];
 			out[nf++] = (struct goprof_frame){ 0, g->func, g->file,
-							   g->line };
+							   g->line,
+							   g->start_line };
 		}
 	}
 	return (int)nf;
@@ -555,7 +557,7 @@ int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
 			goto out;
 		for (k = 0; k < nf; k++) {
 			struct pprof_line l = { fr[k].func, fr[k].file,
-						fr[k].line };
+						fr[k].line, fr[k].start_line };
 
 			locs[k] = pprof_location(&pp, fr[k].addr >= lo &&
 						 fr[k].addr < hi, fr[k].addr,

@@ -86,6 +86,7 @@ struct goprof_frame {
 	uint64_t addr;
 	const char *func, *file;
 	int32_t line;
+	int32_t start_line;	/* of the function (0 before Go 1.20) */
 };
 
 /* Most frames a record's stack gives (each pc one, the last a few more). */

@@ -82,7 +82,7 @@ static int sym_grow(struct gowalk *w)
 }
 
 static int push_logical(struct gowalk *w, const char *func, const char *file,
-			int32_t line, int inlined)
+			int32_t line, int32_t start_line, int inlined)
 {
 	struct gologic *l;
 
@@ -99,6 +99,7 @@ static int push_logical(struct gowalk *w, const char *func, const char *file,
 	l->func = func ? func : "?";
 	l->file = file;
 	l->line = line;
+	l->start_line = start_line;
 	l->inlined = (uint8_t)inlined;
 	return 0;
 }
@@ -184,7 +185,7 @@ static struct gosym *symbolize(struct gowalk *w, uint64_t pc, uint64_t sympc)
 			break;
 		pclntab_fileline(&p->tab, &s->f, tracepc, &file, &line);
 		if (push_logical(w, pclntab_name(&p->tab, inl.nameoff), file,
-				 line, 1))
+				 line, inl.start_line, 1))
 			return NULL;
 		s->n++;
 		tracepc = s->f.entry + (uint32_t)inl.parent_pc;
@@ -195,7 +196,7 @@ static struct gosym *symbolize(struct gowalk *w, uint64_t pc, uint64_t sympc)
 
 		pclntab_fileline(&p->tab, &s->f, tracepc, &file, &line);
 		if (push_logical(w, pclntab_funcname(&p->tab, &s->f), file,
-				 line, 0))
+				 line, s->f.start_line, 0))
 			return NULL;
 		s->n++;
 	}

@@ -12,6 +12,7 @@
 struct gologic {
 	const char *func, *file;
 	int32_t line;
+	int32_t start_line;	/* the function's first line (Go 1.20 on) */
 	uint8_t inlined;
 };
 
