@@ -345,6 +345,38 @@ print('HeapAlloc %+d (programs %+d)' % (ms['HeapAlloc']['delta'],
 sys.exit(1 if bad or ms['HeapAlloc']['delta'] < 30 << 20 else 0)
 EOF2
 }
+# top_sites EXE: gocap heap's top sites of diff-b are its program's
+top_sites() {
+	"$GOCAP" heap --core "$W/diff-b/core" --exe "$1" --json > "$W/top.json" &&
+		"$GOCAP" heap --core "$W/diff-b/core" --exe "$1" > "$W/top.txt" ||
+		return 1
+	sed -n '/^# where the heap in use/,$p' "$W/top.txt" | head -5
+	grep -A1 '^ *inuse_space' "$W/top.txt" | tail -1 |
+		grep -q '^ *6[0-9]\.[0-9] MiB *1001 .*main\.main main\.go:' || return 1
+	python3 - "$T" "$W/diff-b/want.raw" "$W/top.json" <<'EOF2'
+import collections, json, sys
+sys.path.insert(0, sys.argv[1])
+from pprofcmp import parse
+acc = collections.defaultdict(lambda: [0, 0, 0, 0])
+for (vals, _l, frames), n in parse(sys.argv[2], starts=False)[1].items():
+    for i in range(4):
+        acc[frames][i] += vals[i] * n
+want = sorted(((k, v) for k, v in acc.items() if any(v)),
+              key=lambda kv: (-kv[1][3], '\n'.join(kv[0])))
+prof = json.load(open(sys.argv[3]))['profile']
+names = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']
+got = [(tuple(t['frames']), [t['values'][n] for n in names])
+       for t in prof['top_sites']]
+bad = []
+if prof['sites'] != len(want):
+    bad.append('%d sites, the program %d' % (prof['sites'], len(want)))
+if got != [(k, v) for k, v in want[:len(got)]] or len(got) != min(25, len(want)):
+    bad.append('the top sites differ: %s' % got[:2])
+print('\n'.join(bad))
+print('%d sites, the top %d equal the program\'s' % (len(want), len(got)))
+sys.exit(1 if bad else 0)
+EOF2
+}
 db=$(bin "$NEWEST" default)
 if crash "$db" "$W/diff-a" KNOWNHEAP_SCALE=10 KNOWNHEAP_PROFILE="$W/diff-a/want.pb" \
 	KNOWNHEAP_PROFRATE=4096 &&
@@ -356,6 +388,8 @@ if crash "$db" "$W/diff-a" KNOWNHEAP_SCALE=10 KNOWNHEAP_PROFILE="$W/diff-a/want.
 		sh -c "'$GOCAP' heap diff '$W/diff-a/core' '$W/diff-b/core' --exe '$db' > '$W/diff.txt' &&
 		       cat '$W/diff.txt' >&2 &&
 		       grep -A1 '^ *inuse_space' '$W/diff.txt' | tail -1 | grep -q '^ *+31\.[0-9] MiB *+500 .*main\.main main\.go:'"
+	check "gocap heap lists the heap profile's top sites, as the program wrote them" \
+		top_sites "$db"
 else
 	notok "Go $NEWEST default: no cores for gocap heap diff"
 fi

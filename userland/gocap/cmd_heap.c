@@ -404,32 +404,34 @@ static int open_side(const struct gocap_opts *o, const char *arg,
 	return 0;
 }
 
-/* A signed byte count in B, KiB or MiB. */
-static const char *sbytes(int64_t v, char *buf, size_t len)
+/* A byte count in B, KiB or MiB, with its sign when sign. */
+static const char *sbytes(int64_t v, int sign, char *buf, size_t len)
 {
 	double a = (double)(v < 0 ? -v : v);
 
 	if (a < 1024)
-		snprintf(buf, len, "%+lld B", (long long)v);
+		snprintf(buf, len, sign ? "%+lld B" : "%lld B", (long long)v);
 	else if (a < 1 << 20)
-		snprintf(buf, len, "%+.1f KiB", (double)v / 1024);
+		snprintf(buf, len, sign ? "%+.1f KiB" : "%.1f KiB",
+			 (double)v / 1024);
 	else
-		snprintf(buf, len, "%+.1f MiB", (double)v / (1 << 20));
+		snprintf(buf, len, sign ? "%+.1f MiB" : "%.1f MiB",
+			 (double)v / (1 << 20));
 	return buf;
 }
 
-/* One site: its growth and its first frames, "func file:line" with the
- * file's base name. */
-static void print_site_text(const struct site *st)
+/* One site: its growth from A to B (sign) or its values in B, and its
+ * first frames, "func file:line" with the file's base name. */
+static void print_site_text(const struct site *st, int sign)
 {
 	const char *k = st->key;
 	char b1[32], b2[32];
 	int nf = 0;
 
-	printf("%12s %+11lld %12s  ",
-	       sbytes(st->v[1][3] - st->v[0][3], b1, sizeof(b1)),
+	printf(sign ? "%12s %+11lld %12s  " : "%12s %11lld %12s  ",
+	       sbytes(st->v[1][3] - st->v[0][3], sign, b1, sizeof(b1)),
 	       (long long)(st->v[1][2] - st->v[0][2]),
-	       sbytes(st->v[1][1] - st->v[0][1], b2, sizeof(b2)));
+	       sbytes(st->v[1][1] - st->v[0][1], sign, b2, sizeof(b2)));
 	while (*k && nf < 3) {
 		const char *e = strchr(k, '\n'), *sp = strchr(k, ' ');
 		int len = e ? (int)(e - k) : (int)strlen(k);
@@ -552,7 +554,7 @@ static void diff_text(struct diff_side *d, const struct sites *ss)
 	printf("%12s %11s %12s  %s\n", "inuse_space", "inuse_objs",
 	       "alloc_space", "site (leaf first)");
 	for (k = 0; k < ss->n && k < 25; k++)
-		print_site_text(&ss->s[k]);
+		print_site_text(&ss->s[k], 1);
 	if (ss->n > 25)
 		printf("# and %zu more sites (--json lists them all)\n",
 		       ss->n - 25);
@@ -613,6 +615,100 @@ out:
 	return ret;
 }
 
+/* ---- gocap heap: the heap profile's top sites ------------------------ */
+
+#define TOP_SITES_TEXT	10
+#define TOP_SITES_JSON	25
+
+static void free_sites(struct sites *ss)
+{
+	size_t k;
+
+	for (k = 0; k < ss->n; k++)
+		free(ss->s[k].key);
+	free(ss->s);
+	memset(ss, 0, sizeof(*ss));
+}
+
+/*
+ * The program's heap profile, its sites by in-use bytes: into ss (which
+ * stays empty when there is none) with its rate, or a reason in why.
+ */
+static void top_sites(struct goproc *p, struct sites *ss, int64_t *rate,
+		      char *why, size_t whylen)
+{
+	struct goprof_mem m;
+
+	why[0] = 0;
+	if (goprof_mem_read(p, &m, why, whylen)) {
+		goprof_mem_free(&m);
+		return;
+	}
+	*rate = m.rate;
+	if (m.partial[0])
+		snprintf(why, whylen, "the profile is cut short: %s",
+			 m.partial);
+	else if (!m.rate && !m.n)
+		snprintf(why, whylen,
+			 "memory profiling was off (runtime.MemProfileRate 0)");
+	else if (add_sites(p, &m, 1, ss))
+		snprintf(why, whylen, "out of memory");
+	if (why[0])
+		free_sites(ss);
+	else
+		merge_sites(ss);
+	goprof_mem_free(&m);
+}
+
+static void print_top_sites(const struct sites *ss, int64_t rate,
+			    const char *why)
+{
+	size_t k;
+
+	if (why[0]) {
+		printf("# no allocation sites: %s\n", why);
+		return;
+	}
+	printf("# where the heap in use was allocated: the program's own heap profile (sampled\n# every %lld bytes, scaled as pprof does; in use as of its last collection)\n",
+	       (long long)rate);
+	printf("%12s %11s %12s  %s\n", "inuse_space", "inuse_objs",
+	       "alloc_space", "site (leaf first)");
+	for (k = 0; k < ss->n && k < TOP_SITES_TEXT; k++)
+		print_site_text(&ss->s[k], 0);
+	if (ss->n > TOP_SITES_TEXT)
+		printf("# and %zu more sites: gocap heap allocs -o FILE writes them all for go tool pprof\n",
+		       ss->n - TOP_SITES_TEXT);
+}
+
+static json_t *top_sites_json(const struct sites *ss, int64_t rate,
+			      const char *why)
+{
+	json_t *j = json_object(), *a = json_array();
+	int bad = !j || !a;
+	size_t k;
+
+	for (k = 0; !bad && !why[0] && k < ss->n && k < TOP_SITES_JSON; k++) {
+		json_t *e = site_json(&ss->s[k]);
+
+		/* one profile: its values are "b"'s */
+		if (!e || json_object_del(e, "a") || json_object_del(e, "delta") ||
+		    json_object_set(e, "values", json_object_get(e, "b")) ||
+		    json_object_del(e, "b") || json_array_append_new(a, e)) {
+			json_decref(e);
+			bad = 1;
+		}
+	}
+	js_put(j, "memprofile_rate", json_integer(rate), &bad);
+	js_put(j, "top_sites", a, &bad);
+	js_put(j, "sites", json_integer((json_int_t)ss->n), &bad);
+	js_put(j, "error", why[0] ? js_text(why) : json_null(), &bad);
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 int cmd_heap(struct gocap_opts *o)
 {
 	static char exe[64];
@@ -646,17 +742,29 @@ int cmd_heap(struct gocap_opts *o)
 	} else if (goheap_memstats(&p, &s, err, sizeof(err))) {
 		gocap_err("%s: %s", o->core, err);
 		ret = 1;
-	} else if (o->json) {
-		json_t *j = to_json(&p, &s);
-
-		if (!j || js_write(stdout, j, 1)) {
-			gocap_err("%s: cannot write the statistics as JSON",
-				  o->core);
-			ret = 1;
-		}
-		json_decref(j);
 	} else {
-		print_text(&p, &s);
+		struct sites ss = { 0 };
+		int64_t rate = 0;
+
+		top_sites(&p, &ss, &rate, err, sizeof(err));
+		if (o->json) {
+			json_t *j = to_json(&p, &s);
+			json_t *t = top_sites_json(&ss, rate, err);
+
+			if (!j || !t || json_object_set_new(j, "profile", t) ||
+			    (t = NULL) || js_write(stdout, j, 1)) {
+				gocap_err("%s: cannot write the statistics as JSON",
+					  o->core);
+				ret = 1;
+			}
+			if (!j)
+				json_decref(t);
+			json_decref(j);
+		} else {
+			print_text(&p, &s);
+			print_top_sites(&ss, rate, err);
+		}
+		free_sites(&ss);
 	}
 	fflush(stdout);
 	if (!o->sub && !ret && s.partial[0]) {
