@@ -653,6 +653,13 @@ if [ -x "$GOCAPD" ] && [ -n "$b" ]; then
 			crasher < "$sd/core.stand" > "$W/gocapd-$st.log" 2>&1
 	done
 	t1=$(mono)
+	# the same crash twice, compressed, for heap diff of two dump IDs
+	for i in 1 2; do
+		"$GOCAPD" --store "$W/store-two" --config "$W/zstd.conf" \
+			--socket "$W/nosock" --log-stderr --no-daemon --pipe \
+			"$STAND" "$tid" "$tid" 6 "$(date +%s)" 0 0 0 testhost \
+			crasher < "$sd/core.stand" > "$W/gocapd-two$i.log" 2>&1
+	done
 	kill "$STAND" 2> /dev/null
 	wait "$STAND" 2> /dev/null
 	S="$GOCAP --store $W/store-zstd"
@@ -675,6 +682,15 @@ sys.exit(0 if isinstance(m, int) and int(sys.argv[2]) <= m <= int(sys.argv[3]) e
 		$S info 1 | grep -q 'Storage: .*(zstd, complete)' &&
 		$S info 1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"dump\"][\"id\"] == 1 and d[\"annotation\"][\"go\"][\"version\"].startswith(\"go$V\")' &&
 		! $S info 7 2> /dev/null && $S info 7 2>&1 | grep -q 'no dump with ID 7'"
+	mkdir -p "$W/tmp"
+	check "heap diff 1 2: two compressed dumps of one crash, nothing grew, no temporary core left" sh -c "
+		TMPDIR='$W/tmp' $GOCAP --store '$W/store-two' heap diff 1 2 --json > '$W/two.json' &&
+		python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+grown = [k for k, v in d[\"memstats\"].items() if v[\"delta\"]]
+print(\"HeapAlloc\", d[\"memstats\"][\"HeapAlloc\"][\"a\"], \"in both, sites changed:\", len(d[\"sites\"]))
+sys.exit(1 if grown or d[\"sites\"] or not d[\"memstats\"][\"HeapAlloc\"][\"a\"] or d[\"a\"][\"core\"] == d[\"b\"][\"core\"] else 0)' '$W/two.json' &&
+		[ -z \"\$(ls '$W/tmp')\" ]"
 	# gocap info reads the annotation as JSON, not as gocapd happens to
 	# space it: the same facts whatever its layout or key order.
 	# This core was handed to gocapd after the crash, not by the kernel
