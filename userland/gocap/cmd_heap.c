@@ -433,11 +433,13 @@ static void print_site_text(const struct site *st, int sign)
 	       (long long)(st->v[1][2] - st->v[0][2]),
 	       sbytes(st->v[1][1] - st->v[0][1], sign, b2, sizeof(b2)));
 	while (*k && nf < 3) {
-		const char *e = strchr(k, '\n'), *sp = strchr(k, ' ');
+		const char *e = strchr(k, '\n'), *sp;
 		int len = e ? (int)(e - k) : (int)strlen(k);
-		const char *file = k, *slash;
+		const char *file, *slash;
 
-		/* "func /dir/file.go:N": the base name of the file */
+		/* "func /dir/file.go:N": the base name of the file (the
+		 * last space: a generic's name may hold some) */
+		sp = memrchr(k, ' ', (size_t)len);
 		if (sp && sp < k + len) {
 			file = sp + 1;
 			for (slash = file; slash < k + len; slash++)
@@ -471,10 +473,10 @@ static json_t *site_json(const struct site *st)
 	while (!bad && *k) {
 		const char *e = strchr(k, '\n');
 		int len = e ? (int)(e - k) : (int)strlen(k);
-		char line[8192];
+		char frame[8192];
 
-		snprintf(line, sizeof(line), "%.*s", len, k);
-		if (json_array_append_new(fr, js_text(line)))
+		snprintf(frame, sizeof(frame), "%.*s", len, k);
+		if (json_array_append_new(fr, js_text(frame)))
 			bad = 1;
 		k += len + (e ? 1 : 0);
 	}
@@ -750,15 +752,18 @@ int cmd_heap(struct gocap_opts *o)
 		if (o->json) {
 			json_t *j = to_json(&p, &s);
 			json_t *t = top_sites_json(&ss, rate, err);
+			int bad = !j || !t;
 
-			if (!j || !t || json_object_set_new(j, "profile", t) ||
-			    (t = NULL) || js_write(stdout, j, 1)) {
+			/* set_new takes t, even when it fails */
+			if (!bad)
+				bad = json_object_set_new(j, "profile", t);
+			else
+				json_decref(t);
+			if (bad || js_write(stdout, j, 1)) {
 				gocap_err("%s: cannot write the statistics as JSON",
 					  o->core);
 				ret = 1;
 			}
-			if (!j)
-				json_decref(t);
 			json_decref(j);
 		} else {
 			print_text(&p, &s);
