@@ -67,11 +67,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				char err[256];
 
 				goroots_heap_globals(&p, &ms, &mh, gc, &ngc);
-				goheap_memstats(&p, &st, err, sizeof(err));
+				if (!goheap_memstats(&p, &st, err, sizeof(err)))
+					goheap_spans(&p, &st);
 				goheap_memstats_at(&p, p.roots[GCD_ROOT_SCHED],
 						   p.roots[GCD_ROOT_ALLM],
 						   p.roots[GCD_ROOT_ALLGS], &st,
 						   err, sizeof(err));
+				/* any word as mheap_ */
+				st.mheap = p.roots[GCD_ROOT_ALLP];
+				goheap_spans(&p, &st);
 			}
 			{
 				struct goprof_mem m;

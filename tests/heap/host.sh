@@ -143,14 +143,23 @@ if mode == 'after' and not d['pending']['objects']:
     bad.append('no object counted from the mcaches')
 if mode == 'after' and t and not d['pending']['tiny']:
     bad.append('no tiny allocation counted from the mcaches')
+# the objects counted in the heap's spans: every span is swept (settle),
+# so they are HeapObjects and HeapAlloc
+sp = d.get('spans') or {'partial': 'no "spans" in the JSON'}
+if sp['partial']:
+    bad.append('the spans were not counted: %s' % sp['partial'])
+elif (sp['objects'], sp['bytes']) != (want['HeapObjects'], want['HeapAlloc']):
+    bad.append('spans: %d objects, %d bytes; the program: HeapObjects %d, HeapAlloc %d'
+               % (sp['objects'], sp['bytes'], want['HeapObjects'], want['HeapAlloc']))
 if src and d['globals_from'] != src:
     bad.append('runtime globals from %s, not %s' % (d['globals_from'], src))
 if not d['total_alloc_agrees']:
     bad.append("gcController.totalAlloc disagrees with TotalAlloc")
 print('\n'.join(bad))
-print('%d fields equal (%s), %d objects and %d tiny ones from the mcaches, layout %s, globals from %s' %
+print('%d fields equal (%s), %d objects and %d tiny ones from the mcaches, %s objects in %s spans, layout %s, globals from %s' %
       (len(fields) - len(bad), mode, d['pending']['objects'],
-       d['pending']['tiny'], d['layout'], d['globals_from']))
+       d['pending']['tiny'], sp.get('objects'), sp.get('in_use'),
+       d['layout'], d['globals_from']))
 sys.exit(1 if bad else 0)
 EOF
 }
@@ -185,7 +194,9 @@ b=$(bin "$NEWEST" default)
 check "the text view names every figure" \
 	sh -c "'$GOCAP' heap --core '$hd/core' --exe '$b' | tee /dev/stderr |
 	       grep -q '^HeapAlloc  *[0-9]' &&
-	       '$GOCAP' heap --core '$hd/core' --exe '$b' | grep -q '^  HeapSys .*the heap'"
+	       '$GOCAP' heap --core '$hd/core' --exe '$b' | grep -q '^  HeapSys .*the heap' &&
+	       '$GOCAP' heap --core '$hd/core' --exe '$b' |
+	       grep -q \"^# counted in the heap's [0-9]* spans in use: [0-9]* objects, .* (HeapObjects and HeapAlloc)\""
 check "a core without --exe is refused, saying what to give" \
 	sh -c "! '$GOCAP' heap --core '$hd/core' 2> '$W/noexe.err' &&
 	       cat '$W/noexe.err' && grep -q 'give the executable with --exe' '$W/noexe.err'"
@@ -399,10 +410,10 @@ check "gocap heap diff refuses cores of two builds" \
 
 # A packaged server, live: Debian trixie's prometheus (stripped, Go 1.24,
 # net/http/pprof linked in) scraping itself every 5 s.  Its own
-# /debug/pprof/heap, fetched just before gocap heap allocs --pid, is the
-# oracle: equal sample for sample unless a collection completed between
-# the two (which moves counts from a cycle in flight into the profile),
-# so up to ten tries (one in three or four meets a collection).
+# /debug/pprof/heap, fetched just before gocap heap allocs --pid and just
+# after, is the oracle: equal sample for sample to one of them unless
+# collections completed on both sides (a collection moves counts from a
+# cycle in flight into the profile), so up to ten tries.
 field_prometheus() {
 	local prom d=$W/prometheus pid port i
 	prom=$("$GOCD_TOP/scripts/fetch-debian-prog.sh" prometheus trixie \
@@ -425,12 +436,20 @@ sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())'
 	done
 	sleep 5	# a few scrapes
 	for i in $(seq 10); do
-		get /debug/pprof/heap > "$d/want.pb" &&
+		if ! { get /debug/pprof/heap > "$d/want.pb" &&
 			"$GOCAP" heap allocs --pid "$pid" -o "$d/got.pb" > "$d/allocs.out" 2>&1 &&
+			get /debug/pprof/heap > "$d/after.pb" &&
 			pprof_raw want "$NEWEST" "$d" && pprof_raw got "$NEWEST" "$d" &&
-			python3 "$T/pprofcmp.py" "$d/want.raw" "$d/got.raw" > "$d/cmp" &&
-			{ kill "$pid"; wait "$pid"; echo "$(tail -1 "$d/cmp"), try $i"; return 0; }
-		cat "$d/allocs.out" "$d/cmp" 2> /dev/null | tail -3
+			pprof_raw after "$NEWEST" "$d"; }; then
+			cat "$d/allocs.out"
+			continue
+		fi
+		# the profile served just before, or else just after
+		for w in want after; do
+			python3 "$T/pprofcmp.py" "$d/$w.raw" "$d/got.raw" > "$d/cmp" &&
+				{ kill "$pid"; wait "$pid"; echo "$(tail -1 "$d/cmp"), the one served $w, try $i"; return 0; }
+		done
+		tail -3 "$d/cmp"
 	done
 	kill "$pid"
 	wait "$pid"

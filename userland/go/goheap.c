@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "go/goheap.h"
+#include "go/govers.h"
 
 /* runtime.class_to_size (1.19 to 1.24), gc.SizeClassToSize (1.25 on) */
 static const uint16_t class_to_size[GOHEAP_NUM_SIZE_CLASSES] = {
@@ -371,6 +372,133 @@ int goheap_memstats(const struct goproc *p, struct goheap_stats *st,
 			       g[SYM_GCCONTROLLER], st, err, errlen);
 	st->globals_from = from;
 	return r;
+}
+
+unsigned int goheap_class_size(unsigned int cls)
+{
+	return cls < GOHEAP_NUM_SIZE_CLASSES ? class_to_size[cls] : 0;
+}
+
+/* ---- the spans ------------------------------------------------------ */
+
+#define MSPAN_IN_USE	1		/* mSpanInUse */
+#define PAGE_SHIFT	13		/* _PageShift, 8 KiB pages */
+#define MAX_SPANS	(1ull << 26)	/* 512 GiB of 8 KiB spans */
+
+/* A span field of w bytes (2 or 8), little-endian. */
+static uint64_t span_word(const uint8_t *ms, uint32_t off, unsigned int w)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, ms + off, w);
+	return v;
+}
+
+void goheap_spans(const struct goproc *p, struct goheap_stats *st)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t mheap = st->mheap;
+	unsigned int w = govers_minor(p->go_version) >= 22 ? 2 : 8;
+	uint64_t arr, n, i;
+	uint32_t end = 0;
+	uint8_t ms[256], bits[8192 / 8 * 8];
+	const char *miss = golayout_span_missing(l);
+
+#define SPANS_WHY(...) snprintf(st->spans.partial, sizeof(st->spans.partial), __VA_ARGS__)
+	memset(&st->spans, 0, sizeof(st->spans));
+	if (miss) {
+		SPANS_WHY("the runtime layout (%s) has no %s", l->source, miss);
+		return;
+	}
+	if (procmem_u64(&p->mem, mheap + l->mheap_allspans, &arr) ||
+	    procmem_u64(&p->mem, mheap + l->mheap_allspans + 8, &n)) {
+		SPANS_WHY("mheap_.allspans is not in the core");
+		return;
+	}
+	if (n > MAX_SPANS) {
+		SPANS_WHY("mheap_.allspans says %llu spans", (unsigned long long)n);
+		return;
+	}
+	/* the span fields read: up to end, within the first 256 bytes */
+	{
+		const uint32_t ends[] = {
+			l->mspan_freeindexforscan + w, l->mspan_nelems + w,
+			l->mspan_allocbits + 8, l->mspan_state + 1,
+			l->mspan_spanclass + 1, l->mspan_npages + 8,
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(ends) / sizeof(ends[0]); k++)
+			if (ends[k] > end)
+				end = ends[k];
+	}
+	if (end > sizeof(ms)) {
+		SPANS_WHY("the mspan fields lie beyond %zu bytes", sizeof(ms));
+		return;
+	}
+	st->spans.done = 1;
+	st->spans.spans = n;
+	for (i = 0; i < n; i++) {
+		uint64_t s, npages, nelems, fifs, abits, k, alloc, size;
+		unsigned int cls;
+
+		if (procmem_u64(&p->mem, arr + 8 * i, &s) ||
+		    procmem_read(&p->mem, s, ms, end)) {
+			SPANS_WHY("span %llu of %llu (at 0x%llx) is not in the core",
+				  (unsigned long long)i, (unsigned long long)n,
+				  (unsigned long long)s);
+			return;
+		}
+		if (ms[l->mspan_state] != MSPAN_IN_USE)
+			continue;
+		st->spans.inuse++;
+		cls = ms[l->mspan_spanclass] >> 1;
+		npages = span_word(ms, l->mspan_npages, 8);
+		if (cls >= GOHEAP_NUM_SIZE_CLASSES || !npages ||
+		    npages > (1ull << 32)) {
+			SPANS_WHY("span at 0x%llx: class %u, %llu pages",
+				  (unsigned long long)s, cls,
+				  (unsigned long long)npages);
+			return;
+		}
+		if (!cls) {	/* one large object */
+			size = npages << PAGE_SHIFT;
+			st->spans.by_class[0].objects++;
+			st->spans.by_class[0].bytes += size;
+			st->spans.objects++;
+			st->spans.bytes += size;
+			continue;
+		}
+		size = class_to_size[cls];
+		nelems = span_word(ms, l->mspan_nelems, w);
+		fifs = span_word(ms, l->mspan_freeindexforscan, w);
+		abits = span_word(ms, l->mspan_allocbits, 8);
+		if (nelems > (npages << PAGE_SHIFT) / size || fifs > nelems ||
+		    (nelems + 7) / 8 > sizeof(bits)) {
+			SPANS_WHY("span at 0x%llx: %llu objects of %llu bytes in %llu pages, %llu before freeIndexForScan",
+				  (unsigned long long)s,
+				  (unsigned long long)nelems,
+				  (unsigned long long)size,
+				  (unsigned long long)npages,
+				  (unsigned long long)fifs);
+			return;
+		}
+		if (fifs < nelems &&
+		    procmem_read(&p->mem, abits, bits, (nelems + 7) / 8)) {
+			SPANS_WHY("the allocBits of span 0x%llx are not in the core",
+				  (unsigned long long)s);
+			return;
+		}
+		/* isFree: below freeIndexForScan, or with its bit set */
+		alloc = fifs;
+		for (k = fifs; k < nelems; k++)
+			alloc += (bits[k / 8] >> (k % 8)) & 1;
+		st->spans.by_class[cls].objects += alloc;
+		st->spans.by_class[cls].bytes += alloc * size;
+		st->spans.objects += alloc;
+		st->spans.bytes += alloc * size;
+	}
+#undef SPANS_WHY
 }
 
 int goheap_memstats_at(const struct goproc *p, uint64_t memstats,

@@ -65,12 +65,36 @@ struct goheap_stats {
 	 */
 	char partial[256];
 
+	/*
+	 * The heap's objects, counted in its spans (mheap_.allspans): in
+	 * each span in use, those allocated (below freeIndexForScan, or with
+	 * their allocBits bit set: what the runtime's isFree says), each of
+	 * its size class's size; a large object is its span.  With every
+	 * span swept, objects equals HeapObjects and bytes HeapAlloc; a
+	 * span not swept yet still holds what the last collection found
+	 * dead, as the statistics do until it is.
+	 */
+	struct {
+		uint64_t spans;		/* in allspans */
+		uint64_t inuse;		/* of them, in use by the heap */
+		uint64_t objects, bytes;
+		struct {
+			uint64_t objects, bytes;
+		} by_class[GOHEAP_NUM_SIZE_CLASSES];	/* [0]: large */
+		/* Not "": why the spans were not counted, or not all */
+		char partial[256];
+		int done;		/* counted (all, or partial) */
+	} spans;
+
 	/* The core's mappings, by kind (bytes of address space) */
 	uint64_t map_anon_rw;		/* anonymous, writable */
 	uint64_t map_file;		/* file-backed */
 	uint64_t map_none;		/* no access (reserved) */
 	uint64_t map_other;		/* the rest (anonymous read-only...) */
 };
+
+/* The size of size class cls's objects (runtime.class_to_size). */
+unsigned int goheap_class_size(unsigned int cls);
 
 /*
  * Compute *st from the core of p.  Returns 0 (st->partial says what is
@@ -79,6 +103,15 @@ struct goheap_stats {
  */
 int goheap_memstats(const struct goproc *p, struct goheap_stats *st,
 		    char *err, size_t errlen);
+
+/*
+ * Count the objects of the heap's spans into st->spans, after
+ * goheap_memstats() found mheap_.  A walk of its own (every span's
+ * struct and allocBits: pages the statistics do not need).  A span that
+ * cannot be read, or says what no span says, stops the count, and
+ * st->spans.partial says where.
+ */
+void goheap_spans(const struct goproc *p, struct goheap_stats *st);
 
 /* The same with the three globals' addresses given (the fuzz target). */
 int goheap_memstats_at(const struct goproc *p, uint64_t memstats,

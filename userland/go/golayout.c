@@ -109,27 +109,47 @@ const char *golayout_missing(const struct golayout *l)
 	return NULL;
 }
 
+/* The first of the n fields f that l lacks (but skip), or NULL. */
+static const char *first_missing(const struct golayout *l,
+				 const struct field_spec *f, size_t n,
+				 size_t skip)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].off != skip &&
+		    *(const uint32_t *)((const char *)l + f[i].off) ==
+		    GOLAYOUT_NONE)
+			return f[i].name;
+	return NULL;
+}
+
+#define GOLAYOUT_SPEC(n, st, mem) \
+	{ #n, st, mem, offsetof(struct golayout, n) },
+
 const char *golayout_heap_missing(const struct golayout *l)
 {
 	static const struct field_spec heap[] = {
-#define GOLAYOUT_SPEC(n, st, mem) \
-	{ #n, st, mem, offsetof(struct golayout, n) },
 		GOLAYOUT_HEAP_FIELDS(GOLAYOUT_SPEC)
-#undef GOLAYOUT_SPEC
 	};
-	size_t i;
 
-	for (i = 0; i < sizeof(heap) / sizeof(heap[0]); i++) {
-		/* gone in Go 1.25 with the GC programs' unrolled bits */
-		if (heap[i].off == offsetof(struct golayout,
-					    hsd_inptrscalarbits))
-			continue;
-		if (*(const uint32_t *)((const char *)l + heap[i].off) ==
-		    GOLAYOUT_NONE)
-			return heap[i].name;
-	}
-	return NULL;
+	/* hsd_inptrscalarbits: gone in Go 1.25 with the GC programs'
+	 * unrolled bits */
+	return first_missing(l, heap, sizeof(heap) / sizeof(heap[0]),
+			     offsetof(struct golayout, hsd_inptrscalarbits));
 }
+
+const char *golayout_span_missing(const struct golayout *l)
+{
+	static const struct field_spec span[] = {
+		GOLAYOUT_SPAN_FIELDS(GOLAYOUT_SPEC)
+	};
+
+	return first_missing(l, span, sizeof(span) / sizeof(span[0]),
+			     (size_t)-1);
+}
+
+#undef GOLAYOUT_SPEC
 
 /* One line per field: fmt with its name and offset, or absent with its
  * name when the field does not exist. */

@@ -133,7 +133,8 @@
 	  "Mcount|mcount")						\
 	X(uncommon_moff, "internal/abi.UncommonType|runtime.uncommontype", \
 	  "Moff|moff")							\
-	GOLAYOUT_HEAP_FIELDS(X)
+	GOLAYOUT_HEAP_FIELDS(X)						\
+	GOLAYOUT_SPAN_FIELDS(X)
 
 /*
  * The runtime's memory accounting, for gocap heap (goheap.c): what
@@ -184,6 +185,22 @@
 	  "allocCountBeforeCache")					\
 	X(mspan_elemsize, "runtime.mspan", "elemsize")
 
+/*
+ * The heap's spans, for gocap heap's count of the objects in them
+ * (goheap.c): mheap_.allspans and what says which of a span's objects are
+ * allocated.  Optional like the heap fields.  nelems, freeindex and
+ * freeIndexForScan are uintptr before Go 1.22, uint16 from it.
+ */
+#define GOLAYOUT_SPAN_FIELDS(X)						\
+	X(mheap_allspans, "runtime.mheap", "allspans")			\
+	X(mspan_startaddr, "runtime.mspan", "startAddr")		\
+	X(mspan_npages,	"runtime.mspan", "npages")			\
+	X(mspan_nelems,	"runtime.mspan", "nelems")			\
+	X(mspan_freeindexforscan, "runtime.mspan", "freeIndexForScan")	\
+	X(mspan_allocbits, "runtime.mspan", "allocBits")		\
+	X(mspan_spanclass, "runtime.mspan", "spanclass")		\
+	X(mspan_state,	"runtime.mspan", "state")
+
 struct golayout {
 #define GOLAYOUT_MEMBER(name, st, mem) uint32_t name;
 	GOLAYOUT_FIELDS(GOLAYOUT_MEMBER)
@@ -215,6 +232,8 @@ const char *golayout_missing(const struct golayout *l);
 
 /* The same for gocap heap's fields (GOLAYOUT_HEAP_FIELDS). */
 const char *golayout_heap_missing(const struct golayout *l);
+/* And for its span walk's (GOLAYOUT_SPAN_FIELDS). */
+const char *golayout_span_missing(const struct golayout *l);
 
 /* Print as a C initializer (what golayout_table.c holds). */
 void golayout_print_c(FILE *f, const struct golayout *l, int minor);

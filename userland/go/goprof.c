@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,6 +479,23 @@ int goprof_record_frames(struct gowalk *w, const struct goprof_mem *m,
 	return nf;
 }
 
+/*
+ * int64(x) as Go computes it on amd64 (CVTTSD2SQ): out of range or NaN
+ * gives the smallest int64, where C's conversion is undefined.
+ */
+static int64_t to_int64(double x)
+{
+	if (!(x > -9223372036854775808.0 && x < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)x;
+}
+
+/* a * b wrapping, as Go's int64 does, where C's would be undefined */
+static int64_t mul64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
 /* scaleHeapSample (runtime/pprof/protomem.go) */
 static void scale(int64_t count, int64_t size, double avg, int64_t rate,
 		  int64_t *c, int64_t *s)
@@ -494,12 +512,13 @@ static void scale(int64_t count, int64_t size, double avg, int64_t rate,
 		return;
 	}
 	sc = 1 / (1 - exp(-avg / (double)rate));
-	*c = (int64_t)((double)count * sc);
-	*s = (int64_t)((double)size * sc);
+	*c = to_int64((double)count * sc);
+	*s = to_int64((double)size * sc);
 }
 
-int64_t goprof_record_values(const struct goprof_mem *m,
-			     const struct goprof_record *r, int64_t v[4])
+int goprof_record_values(const struct goprof_mem *m,
+			 const struct goprof_record *r, int64_t v[4],
+			 int64_t *label)
 {
 	int64_t allocs = (int64_t)r->allocs;
 	int64_t inuse = (int64_t)(r->allocs - r->frees);
@@ -507,19 +526,24 @@ int64_t goprof_record_values(const struct goprof_mem *m,
 	if (m->object_size) {
 		int64_t sz = (int64_t)r->size;
 
-		scale(allocs, allocs * sz, (double)sz, m->rate, &v[0], &v[1]);
-		scale(inuse, inuse * sz, (double)sz, m->rate, &v[2], &v[3]);
-		return sz;
+		scale(allocs, mul64(allocs, sz), (double)sz, m->rate, &v[0],
+		      &v[1]);
+		scale(inuse, mul64(inuse, sz), (double)sz, m->rate, &v[2],
+		      &v[3]);
+		*label = sz;
+		return 1;
 	} else {
 		int64_t ab = (int64_t)r->alloc_bytes;
 		int64_t ib = (int64_t)(r->alloc_bytes - r->free_bytes);
 
-		/* avgSize: a float division; the label's, integer */
+		/* avgSize: a float division; the label's, integer, and only
+		 * when there are objects and it is not 0 */
 		scale(allocs, ab, (double)ab / (double)allocs, m->rate, &v[0],
 		      &v[1]);
 		scale(inuse, ib, (double)ib / (double)inuse, m->rate, &v[2],
 		      &v[3]);
-		return allocs ? ab / allocs : -1;
+		*label = allocs > 0 ? ab / allocs : 0;
+		return *label != 0;
 	}
 }
 
@@ -551,7 +575,7 @@ int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
 		      p->exe_file[0] ? p->exe_file : p->exe_path, "");
 	for (i = 0; i < m->n; i++) {
 		int64_t v[4], label;
-		int nf = goprof_record_frames(w, m, &m->r[i], fr, max), k;
+		int nf = goprof_record_frames(w, m, &m->r[i], fr, max), k, has;
 
 		if (nf < 0)
 			goto out;
@@ -565,9 +589,9 @@ int goprof_write_heap(struct goproc *p, const struct goprof_mem *m, FILE *f,
 			if (!locs[k])
 				goto out;
 		}
-		label = goprof_record_values(m, &m->r[i], v);
+		has = goprof_record_values(m, &m->r[i], v, &label);
 		pprof_sample(&pp, locs, (size_t)nf, v, 4,
-			     label >= 0 ? "bytes" : NULL, label);
+			     has ? "bytes" : NULL, label);
 	}
 	if (pprof_write(&pp, f))
 		goproc_err(err, errlen, "cannot write the profile: %s",

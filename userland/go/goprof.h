@@ -107,11 +107,14 @@ int goprof_record_frames(struct gowalk *w, const struct goprof_mem *m,
 
 /*
  * r's four values as writeHeapProto gives them (scaleHeapSample):
- * alloc_objects, alloc_space, inuse_objects, inuse_space.  Returns the
- * "bytes" label's value, or -1 when the sample has none.
+ * alloc_objects, alloc_space, inuse_objects, inuse_space.  Returns 1 when
+ * the sample has a "bytes" label (its value in *label), 0 when not.
+ * Arithmetic wraps as Go's does: the counts may be anything in a corrupt
+ * core.
  */
-int64_t goprof_record_values(const struct goprof_mem *m,
-			     const struct goprof_record *r, int64_t v[4]);
+int goprof_record_values(const struct goprof_mem *m,
+			 const struct goprof_record *r, int64_t v[4],
+			 int64_t *label);
 
 /*
  * Write m to f as runtime/pprof's WriteHeapProfile would have

@@ -48,6 +48,53 @@ static void line(const char *indent, const char *name, uint64_t v,
 	       name, (unsigned long long)v, mib(v, b, sizeof(b)), what);
 }
 
+/* The objects counted in the spans, and the size classes that hold the
+ * most bytes. */
+static void print_spans(const struct goheap_stats *s)
+{
+	int used[GOHEAP_NUM_SIZE_CLASSES] = { 0 }, i, k;
+	char b[32];
+
+	if (!s->spans.done) {
+		printf("# the heap's spans were not counted: %s\n",
+		       s->spans.partial);
+		return;
+	}
+	printf("# counted in the heap's %llu spans in use: %llu objects, %s%s\n",
+	       (unsigned long long)s->spans.inuse,
+	       (unsigned long long)s->spans.objects,
+	       mib(s->spans.bytes, b, sizeof(b)),
+	       s->spans.partial[0] ? " before the count stopped" :
+	       s->spans.objects == s->heap_objects &&
+	       s->spans.bytes == s->heap_alloc ?
+	       " (HeapObjects and HeapAlloc)" :
+	       " (not HeapObjects and HeapAlloc: some spans were not swept since the last collection)");
+	if (s->spans.partial[0])
+		printf("#   the count stopped: %s\n", s->spans.partial);
+	/* the five size classes with the most bytes */
+	for (k = 0; k < 5; k++) {
+		int best = -1;
+
+		for (i = 0; i < GOHEAP_NUM_SIZE_CLASSES; i++)
+			if (!used[i] && s->spans.by_class[i].bytes &&
+			    (best < 0 || s->spans.by_class[i].bytes >
+			     s->spans.by_class[best].bytes))
+				best = i;
+		if (best < 0)
+			break;
+		used[best] = 1;
+		if (best)
+			printf("#   %10llu objects of %5u bytes: %s\n",
+			       (unsigned long long)s->spans.by_class[best].objects,
+			       goheap_class_size(best),
+			       mib(s->spans.by_class[best].bytes, b, sizeof(b)));
+		else
+			printf("#   %10llu large objects (over 32 KiB): %s\n",
+			       (unsigned long long)s->spans.by_class[0].objects,
+			       mib(s->spans.by_class[0].bytes, b, sizeof(b)));
+	}
+}
+
 static void print_text(const struct goproc *p, const struct goheap_stats *s)
 {
 	uint64_t accounted;
@@ -107,6 +154,7 @@ static void print_text(const struct goproc *p, const struct goheap_stats *s)
 	       accounted == s->total_alloc ? "agrees with" : "DISAGREES with",
 	       accounted == s->total_alloc ? "" :
 	       " (the core was taken in the middle of an allocation, or is corrupt)");
+	print_spans(s);
 	printf("# the core's mappings: %s anonymous writable, ",
 	       mib(s->map_anon_rw, t, sizeof(t)));
 	printf("%s file-backed, ", mib(s->map_file, t, sizeof(t)));
@@ -156,6 +204,29 @@ static json_t *to_json(const struct goproc *p, const struct goheap_stats *s)
 						     s->pending_bytes ==
 						     s->total_alloc), &bad);
 	js_put(j, "mappings", maps, &bad);
+	if (s->spans.done || s->spans.partial[0]) {
+		json_t *sp = json_object(), *bc = json_array();
+
+		bad |= !sp || !bc;
+		for (i = 0; !bad && i < GOHEAP_NUM_SIZE_CLASSES; i++) {
+			json_t *e = json_object();
+
+			if (!e || json_array_append_new(bc, e)) {
+				bad = 1;
+				break;
+			}
+			js_put(e, "objects", json_integer((json_int_t)s->spans.by_class[i].objects), &bad);
+			js_put(e, "bytes", json_integer((json_int_t)s->spans.by_class[i].bytes), &bad);
+		}
+		js_put(sp, "spans", json_integer((json_int_t)s->spans.spans), &bad);
+		js_put(sp, "in_use", json_integer((json_int_t)s->spans.inuse), &bad);
+		js_put(sp, "objects", json_integer((json_int_t)s->spans.objects), &bad);
+		js_put(sp, "bytes", json_integer((json_int_t)s->spans.bytes), &bad);
+		js_put(sp, "by_class", bc, &bad);
+		js_put(sp, "partial", s->spans.partial[0] ?
+		       js_text(s->spans.partial) : json_null(), &bad);
+		js_put(j, "spans", sp, &bad);
+	}
 	if (bad) {
 		json_decref(j);
 		return NULL;
@@ -224,6 +295,17 @@ struct sites {
 	size_t n, cap;
 };
 
+/* b - a and a + b wrapping: the values come from the core, any of them */
+static int64_t sub64(int64_t b, int64_t a)
+{
+	return (int64_t)((uint64_t)b - (uint64_t)a);
+}
+
+static int64_t add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
 static const char *const value_names[4] = {
 	"alloc_objects", "alloc_space", "inuse_objects", "inuse_space",
 };
@@ -264,6 +346,7 @@ static int add_sites(struct goproc *p, const struct goprof_mem *m, int side,
 		int n = goprof_record_frames(w, m, &m->r[i], f,
 					     GOPROF_MAX_FRAMES);
 		struct site *st;
+		int64_t label;
 
 		if (n < 0)
 			goto out;
@@ -278,7 +361,7 @@ static int add_sites(struct goproc *p, const struct goprof_mem *m, int side,
 		}
 		st = &ss->s[ss->n];
 		memset(st, 0, sizeof(*st));
-		goprof_record_values(m, &m->r[i], st->v[side]);
+		goprof_record_values(m, &m->r[i], st->v[side], &label);
 		st->key = frames_key(f, n);
 		if (!st->key)
 			goto out;
@@ -301,7 +384,8 @@ static int cmp_key(const void *a, const void *b)
 static int cmp_growth(const void *a, const void *b)
 {
 	const struct site *x = a, *y = b;
-	int64_t dx = x->v[1][3] - x->v[0][3], dy = y->v[1][3] - y->v[0][3];
+	int64_t dx = sub64(x->v[1][3], x->v[0][3]);
+	int64_t dy = sub64(y->v[1][3], y->v[0][3]);
 
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
@@ -320,8 +404,9 @@ static void merge_sites(struct sites *ss)
 		if (k && !strcmp(ss->s[k - 1].key, ss->s[i].key)) {
 			for (side = 0; side < 2; side++)
 				for (j = 0; j < 4; j++)
-					ss->s[k - 1].v[side][j] +=
-						ss->s[i].v[side][j];
+					ss->s[k - 1].v[side][j] =
+						add64(ss->s[k - 1].v[side][j],
+						      ss->s[i].v[side][j]);
 			free(ss->s[i].key);
 			continue;
 		}
@@ -407,7 +492,7 @@ static int open_side(const struct gocap_opts *o, const char *arg,
 /* A byte count in B, KiB or MiB, with its sign when sign. */
 static const char *sbytes(int64_t v, int sign, char *buf, size_t len)
 {
-	double a = (double)(v < 0 ? -v : v);
+	double a = v < 0 ? -(double)v : (double)v;
 
 	if (a < 1024)
 		snprintf(buf, len, sign ? "%+lld B" : "%lld B", (long long)v);
@@ -429,9 +514,9 @@ static void print_site_text(const struct site *st, int sign)
 	int nf = 0;
 
 	printf(sign ? "%12s %+11lld %12s  " : "%12s %11lld %12s  ",
-	       sbytes(st->v[1][3] - st->v[0][3], sign, b1, sizeof(b1)),
-	       (long long)(st->v[1][2] - st->v[0][2]),
-	       sbytes(st->v[1][1] - st->v[0][1], sign, b2, sizeof(b2)));
+	       sbytes(sub64(st->v[1][3], st->v[0][3]), sign, b1, sizeof(b1)),
+	       (long long)sub64(st->v[1][2], st->v[0][2]),
+	       sbytes(sub64(st->v[1][1], st->v[0][1]), sign, b2, sizeof(b2)));
 	while (*k && nf < 3) {
 		const char *e = strchr(k, '\n'), *sp;
 		int len = e ? (int)(e - k) : (int)strlen(k);
@@ -468,7 +553,7 @@ static json_t *site_json(const struct site *st)
 		for (i = 0; v[side] && i < 4; i++)
 			js_put(v[side], value_names[i], json_integer(
 				side < 2 ? st->v[side][i] :
-				st->v[1][i] - st->v[0][i]), &bad);
+				sub64(st->v[1][i], st->v[0][i])), &bad);
 	}
 	while (!bad && *k) {
 		const char *e = strchr(k, '\n');
@@ -748,6 +833,7 @@ int cmd_heap(struct gocap_opts *o)
 		struct sites ss = { 0 };
 		int64_t rate = 0;
 
+		goheap_spans(&p, &s);
 		top_sites(&p, &ss, &rate, err, sizeof(err));
 		if (o->json) {
 			json_t *j = to_json(&p, &s);
