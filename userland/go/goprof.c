@@ -326,8 +326,8 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 		}
 		if (grow((void **)&m->r, &m->cap, m->n + 1, sizeof(*m->r)) ||
 		    grow((void **)&fut, &futcap, 3 * (m->n + 1), sizeof(*fut)) ||
-		    grow((void **)&m->pcs, &m->pcscap, m->npcs + w[B_NSTK / 8],
-			 sizeof(*m->pcs))) {
+		    grow((void **)&m->pcs, &m->pcscap,
+			 m->npcs + w[B_NSTK / 8] + 1, sizeof(*m->pcs))) {
 			free(fut);
 			return goproc_err(err, errlen, "out of memory");
 		}
@@ -336,6 +336,7 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 		r->size = w[B_SIZE / 8];
 		r->nstk = (uint32_t)w[B_NSTK / 8];
 		r->stk = m->npcs;
+		/* (pcs is never NULL here: a stack of none is read too) */
 		if (procmem_read(&p->mem, b + sizeof(w), m->pcs + m->npcs,
 				 r->nstk * 8ull) ||
 		    procmem_read(&p->mem, b + sizeof(w) + r->nstk * 8ull, c,
