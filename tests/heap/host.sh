@@ -365,13 +365,10 @@ top_sites() {
 	grep -A1 '^ *inuse_space' "$W/top.txt" | tail -1 |
 		grep -q '^ *6[0-9]\.[0-9] MiB *1001 .*main\.main main\.go:' || return 1
 	python3 - "$T" "$W/diff-b/want.raw" "$W/top.json" <<'EOF2'
-import collections, json, sys
+import json, sys
 sys.path.insert(0, sys.argv[1])
-from pprofcmp import parse
-acc = collections.defaultdict(lambda: [0, 0, 0, 0])
-for (vals, _l, frames), n in parse(sys.argv[2], starts=False)[1].items():
-    for i in range(4):
-        acc[frames][i] += vals[i] * n
+from diffcmp import by_stack
+acc = by_stack(sys.argv[2])
 want = sorted(((k, v) for k, v in acc.items() if any(v)),
               key=lambda kv: (-kv[1][3], '\n'.join(kv[0])))
 prof = json.load(open(sys.argv[3]))['profile']

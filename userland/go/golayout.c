@@ -16,11 +16,12 @@ struct field_spec {
 	size_t off;
 };
 
-static const struct field_spec fields[] = {
+/* A field's spec, for the tables below */
 #define GOLAYOUT_SPEC(n, st, mem) \
 	{ #n, st, mem, offsetof(struct golayout, n) },
+
+static const struct field_spec fields[] = {
 	GOLAYOUT_FIELDS(GOLAYOUT_SPEC)
-#undef GOLAYOUT_SPEC
 };
 
 size_t golayout_nfields(void)
@@ -123,9 +124,6 @@ static const char *first_missing(const struct golayout *l,
 			return f[i].name;
 	return NULL;
 }
-
-#define GOLAYOUT_SPEC(n, st, mem) \
-	{ #n, st, mem, offsetof(struct golayout, n) },
 
 const char *golayout_heap_missing(const struct golayout *l)
 {

@@ -333,6 +333,27 @@ static char *frames_key(const struct goprof_frame *f, int n)
 	return k;
 }
 
+/* The next frame of a key at *k: its length; *k moves past it. */
+static int next_frame(const char **k, const char **frame)
+{
+	const char *e = strchr(*k, '\n');
+	int len = e ? (int)(e - *k) : (int)strlen(*k);
+
+	*frame = *k;
+	*k += len + (e ? 1 : 0);
+	return len;
+}
+
+static void free_sites(struct sites *ss)
+{
+	size_t k;
+
+	for (k = 0; k < ss->n; k++)
+		free(ss->s[k].key);
+	free(ss->s);
+	memset(ss, 0, sizeof(*ss));
+}
+
 /* Add p's profile m as side (0: A, 1: B) to ss, unmerged. */
 static int add_sites(struct goproc *p, const struct goprof_mem *m, int side,
 		     struct sites *ss)
@@ -518,57 +539,56 @@ static void print_site_text(const struct site *st, int sign)
 	       (long long)sub64(st->v[1][2], st->v[0][2]),
 	       sbytes(sub64(st->v[1][1], st->v[0][1]), sign, b2, sizeof(b2)));
 	while (*k && nf < 3) {
-		const char *e = strchr(k, '\n'), *sp;
-		int len = e ? (int)(e - k) : (int)strlen(k);
-		const char *file, *slash;
+		const char *fr, *sp, *file, *slash;
+		int len = next_frame(&k, &fr);
 
 		/* "func /dir/file.go:N": the base name of the file (the
 		 * last space: a generic's name may hold some) */
-		sp = memrchr(k, ' ', (size_t)len);
-		if (sp && sp < k + len) {
+		sp = memrchr(fr, ' ', (size_t)len);
+		if (sp) {
 			file = sp + 1;
-			for (slash = file; slash < k + len; slash++)
+			for (slash = file; slash < fr + len; slash++)
 				if (*slash == '/')
 					file = slash + 1;
-			printf("%s%.*s %.*s", nf ? " < " : "", (int)(sp - k), k,
-			       (int)(k + len - file), file);
+			printf("%s%.*s %.*s", nf ? " < " : "", (int)(sp - fr),
+			       fr, (int)(fr + len - file), file);
 		} else {
-			printf("%s%.*s", nf ? " < " : "", len, k);
+			printf("%s%.*s", nf ? " < " : "", len, fr);
 		}
-		k += len + (e ? 1 : 0);
 		nf++;
 	}
 	printf("%s\n", *k ? " < ..." : "");
 }
 
-static json_t *site_json(const struct site *st)
+/* A site as JSON: its frames, and its values in A, in B and their
+ * difference (diff), or in B alone as "values". */
+static json_t *site_json(const struct site *st, int diff)
 {
-	json_t *j = json_object(), *fr = json_array(), *v[3];
+	static const char *const names[3] = { "a", "b", "delta" };
+	json_t *j = json_object(), *fr = json_array();
 	const char *k = st->key;
 	int bad = !j || !fr, side, i;
 
-	for (side = 0; side < 3; side++) {
-		v[side] = json_object();
-		bad |= !v[side];
-		for (i = 0; v[side] && i < 4; i++)
-			js_put(v[side], value_names[i], json_integer(
+	for (side = diff ? 0 : 1; side < (diff ? 3 : 2); side++) {
+		json_t *v = json_object();
+
+		bad |= !v;
+		for (i = 0; v && i < 4; i++)
+			js_put(v, value_names[i], json_integer(
 				side < 2 ? st->v[side][i] :
 				sub64(st->v[1][i], st->v[0][i])), &bad);
+		js_put(j, diff ? names[side] : "values", v, &bad);
 	}
 	while (!bad && *k) {
-		const char *e = strchr(k, '\n');
-		int len = e ? (int)(e - k) : (int)strlen(k);
+		const char *f;
+		int len = next_frame(&k, &f);
 		char frame[8192];
 
-		snprintf(frame, sizeof(frame), "%.*s", len, k);
+		snprintf(frame, sizeof(frame), "%.*s", len, f);
 		if (json_array_append_new(fr, js_text(frame)))
 			bad = 1;
-		k += len + (e ? 1 : 0);
 	}
 	js_put(j, "frames", fr, &bad);
-	js_put(j, "a", v[0], &bad);
-	js_put(j, "b", v[1], &bad);
-	js_put(j, "delta", v[2], &bad);
 	if (bad) {
 		json_decref(j);
 		return NULL;
@@ -608,7 +628,7 @@ static int diff_json(struct diff_side *d, const struct sites *ss)
 	}
 	js_put(j, "memstats", ms, &bad);
 	for (k = 0; !bad && k < ss->n; k++)
-		if (json_array_append_new(sa, site_json(&ss->s[k])))
+		if (json_array_append_new(sa, site_json(&ss->s[k], 1)))
 			bad = 1;
 	js_put(j, "sites", sa, &bad);
 	ret = bad || js_write(stdout, j, 1);
@@ -653,7 +673,6 @@ static int heap_diff(struct gocap_opts *o)
 {
 	struct diff_side *d = calloc(2, sizeof(*d));
 	struct sites ss = { 0 };
-	size_t k;
 	int ret = 1, i;
 
 	if (!d) {
@@ -688,9 +707,7 @@ static int heap_diff(struct gocap_opts *o)
 	ret = 0;
 out:
 	fflush(stdout);
-	for (k = 0; k < ss.n; k++)
-		free(ss.s[k].key);
-	free(ss.s);
+	free_sites(&ss);
 	for (i = 0; i < 2; i++) {
 		goprof_mem_free(&d[i].m);
 		if (d[i].open) {
@@ -706,16 +723,6 @@ out:
 
 #define TOP_SITES_TEXT	10
 #define TOP_SITES_JSON	25
-
-static void free_sites(struct sites *ss)
-{
-	size_t k;
-
-	for (k = 0; k < ss->n; k++)
-		free(ss->s[k].key);
-	free(ss->s);
-	memset(ss, 0, sizeof(*ss));
-}
 
 /*
  * The program's heap profile, its sites by in-use bytes: into ss (which
@@ -774,17 +781,9 @@ static json_t *top_sites_json(const struct sites *ss, int64_t rate,
 	int bad = !j || !a;
 	size_t k;
 
-	for (k = 0; !bad && !why[0] && k < ss->n && k < TOP_SITES_JSON; k++) {
-		json_t *e = site_json(&ss->s[k]);
-
-		/* one profile: its values are "b"'s */
-		if (!e || json_object_del(e, "a") || json_object_del(e, "delta") ||
-		    json_object_set(e, "values", json_object_get(e, "b")) ||
-		    json_object_del(e, "b") || json_array_append_new(a, e)) {
-			json_decref(e);
+	for (k = 0; !bad && !why[0] && k < ss->n && k < TOP_SITES_JSON; k++)
+		if (json_array_append_new(a, site_json(&ss->s[k], 0)))
 			bad = 1;
-		}
-	}
 	js_put(j, "memprofile_rate", json_integer(rate), &bad);
 	js_put(j, "top_sites", a, &bad);
 	js_put(j, "sites", json_integer((json_int_t)ss->n), &bad);
