@@ -2,6 +2,7 @@
 """estimates.py [--list] DIR
 estimates.py --none GOCAP_JSON WHY
 estimates.py --zero GOCAP CORE COPY
+estimates.py --plant GOCAP COPY DIR...
 
 The crash's time gocap takes from a core without the gocoredump note
 (userland/go/gonow.c), checked against the clock.
@@ -21,6 +22,13 @@ durations left out), for the reason WHY (a substring; "" for any).
 --zero: COPY is CORE with each time later than the goroutines' latest
 waitsince zeroed where gocap found it, as long as gocap finds one: a core
 with no usable time of the crash.
+
+--plant: COPY is the core of the first crash directory DIR whose estimate
+came from a clock read, with two reads that confirm each other planted in
+the future, as slots reused by later frames once held (the first over the
+read gocap took, the second 32 bytes below it, both 6,456,360 s ahead):
+gocap must not believe them, and its estimate must still lie before the
+program's end.
 """
 import glob
 import json
@@ -118,11 +126,53 @@ def zero(gocap, src, dst):
     return 1
 
 
+FUTURE_S = 6456360
+
+
+def plant(gocap, dst, dirs):
+    """Plant the pair (see --plant); 0 when gocap does not take it."""
+    for d in dirs:
+        try:
+            now = json.load(open(os.path.join(d, 'gocap.json')))['now']
+            end = int(open(os.path.join(d, 'truth')).read().split()[1])
+        except (OSError, ValueError, KeyError, IndexError):
+            continue
+        t = now.get('latest_time') or {}
+        if t.get('from') == 'clock-read':
+            break
+    else:
+        print('no crash directory has an estimate from a clock read')
+        return 1
+    at = int(t['at'], 16)
+    shutil.copyfile(os.path.join(d, 'core'), dst)
+    with open(dst, 'r+b') as f:
+        m = mmap.mmap(f.fileno(), 0)
+        lo, hi = file_offset(m, at - 40), file_offset(m, at + 8)
+        if lo is None or hi is None or hi - lo != 48:
+            print('the read at %#x is not whole in the core' % at)
+            return 1
+        ret, sec, nsec = struct.unpack_from('<QQQ', m, lo + 32)
+        struct.pack_into('<Q', m, lo + 40, sec + FUTURE_S)
+        struct.pack_into('<QQQ', m, lo, ret, sec + FUTURE_S - 1, nsec)
+        m.close()
+    out = subprocess.run([gocap, 'goroutines', '--core', dst, '--json'],
+                         capture_output=True, text=True).stdout
+    got = json.loads(out)['now']
+    print('%s: planted at %#x and %#x; gocap: %s' %
+          (os.path.basename(d), at, at - 32, got))
+    latest = (got.get('latest_time') or {}).get('ns', 0)
+    ok = latest < (sec + FUTURE_S - 1) * 10**9 and \
+        (got['ns'] is None or got['ns'] <= end)
+    return 0 if ok else 1
+
+
 def main():
     if sys.argv[1] == '--none':
         return check_none(sys.argv[2], sys.argv[3])
     if sys.argv[1] == '--zero':
         return zero(*sys.argv[2:5])
+    if sys.argv[1] == '--plant':
+        return plant(sys.argv[2], sys.argv[3], sys.argv[4:])
     if sys.argv[1] == '--list':
         return check_all(sys.argv[2], True)
     return check_all(sys.argv[1])

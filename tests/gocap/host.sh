@@ -437,6 +437,13 @@ if [ -n "$dir" ]; then
 		python3 '$T/estimates.py' --none '$W/notime.json' '' &&
 		python3 '$T/oracle.py' --without-minutes '$dir/stderr' '$W/notime.txt'"
 fi
+# Two reads planted days ahead on a thread's stack, near each other, as
+# slots reused by later frames once held: believed, they made one core's
+# waits 107606 minutes.  A read is believed only through a chain from a
+# time the runtime wrote down.
+check "two clock reads planted days ahead, confirming each other, are not believed" \
+	python3 "$T/estimates.py" --plant "$GOCAP" "$W/planted.core" "$W"/*
+rm -f "$W/planted.core"
 
 # --- scheduler roots: machine code against the symbol table -------------
 for v in $VERSIONS; do

@@ -27,9 +27,12 @@
  *    word equal to that return address, 8 bytes below a 16-byte boundary
  *    of an M's g0 or gsignal stack, marks a read, and the two words above
  *    it hold what the clock said, unless a later frame reused them but not
- *    the return address.  So a read is only believed when another time of
- *    the core lies at most NEIGHBOUR_NS before it: a reused slot was seen
- *    holding "a read" 4.6e6 s in the future.
+ *    the return address.  So a read is only believed when a chain of
+ *    times, each at most NEIGHBOUR_NS after the one before, leads to it
+ *    from a time the runtime wrote down (any read will do when the core
+ *    has none): a reused slot was seen holding "a read" 4.6e6 s in the
+ *    future, and two of them, 6.5e6 s ahead and near each other, once
+ *    confirmed each other.
  *
  * What the latest of them is worth was measured on cores of the crasher
  * and of a small HTTP server under every release (tests/gocap/host.sh
@@ -228,18 +231,37 @@ static int cmp_read(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Is there a time other than read k, not later than it and at most
- * NEIGHBOUR_NS before it? */
-static int confirmed(const struct reads *r, uint32_t k, int64_t other)
+/*
+ * The latest read believed, or -1.  With a time the runtime wrote down
+ * (other), a read is believed when a chain of times, each at most
+ * NEIGHBOUR_NS after the one before, leads to it from other: two reused
+ * slots holding values near each other (seen: a pair 6.5e6 s in the
+ * future) confirm each other, but not a time of the runtime's.  Without
+ * one, a read is believed when another read lies at most NEIGHBOUR_NS
+ * before it.  r is sorted.
+ */
+static int64_t believed(const struct reads *r, int64_t other)
 {
-	int64_t t = r->r[k].ns;
+	int64_t chain = other;
+	int64_t best = -1;
+	uint32_t k;
 
-	if (other > 0 && other <= t && t - other <= NEIGHBOUR_NS)
-		return 1;
-	return k > 0 && t - r->r[k - 1].ns <= NEIGHBOUR_NS;
+	if (other <= 0) {
+		for (k = r->n; k-- > 1;)
+			if (r->r[k].ns - r->r[k - 1].ns <= NEIGHBOUR_NS)
+				return k;
+		return -1;
+	}
+	for (k = 0; k < r->n && r->r[k].ns - chain <= NEIGHBOUR_NS; k++) {
+		if (r->r[k].ns >= chain)
+			chain = r->r[k].ns;
+		if (r->r[k].ns >= other)
+			best = k;
+	}
+	return best;
 }
 
-/* The clock reads on the Ms' system stacks: the latest confirmed one
+/* The clock reads on the Ms' system stacks: the latest believed one
  * taken into out.  -1 (and why) when there is none to read. */
 static int scan_reads(const struct goproc *p, struct gonow *out, char *why,
 		      size_t whylen)
@@ -249,7 +271,7 @@ static int scan_reads(const struct goproc *p, struct gonow *out, char *why,
 	uint64_t ret[2];
 	struct reads *r;
 	size_t i;
-	uint32_t k;
+	int64_t best;
 
 	ret[0] = clock_call_return(p, "runtime.nanotime1");
 	ret[1] = clock_call_return(p, "time.now");
@@ -270,18 +292,13 @@ static int scan_reads(const struct goproc *p, struct gonow *out, char *why,
 	}
 	out->reads = r->n;
 	qsort(r->r, r->n, sizeof(r->r[0]), cmp_read);
-	for (k = r->n; k-- > 0;) {
-		if (!confirmed(r, k, other))
-			continue;
-		if (r->r[k].ns > out->latest) {
-			take(out, r->r[k].ns, GONOW_AT_CLOCK_READ,
-			     r->r[k].at);
-			out->read_at = r->r[k].at;
-			out->read_m = r->r[k].m;
-		}
-		break;
+	best = believed(r, other);
+	if (best >= 0 && r->r[best].ns > out->latest) {
+		take(out, r->r[best].ns, GONOW_AT_CLOCK_READ, r->r[best].at);
+		out->read_at = r->r[best].at;
+		out->read_m = r->r[best].m;
 	}
-	if (r->n && k == UINT32_MAX)
+	if (r->n && best < 0)
 		snprintf(why, whylen,
 			 "none of the %u clock reads on the threads' stacks is confirmed by another time",
 			 r->n);
