@@ -10,6 +10,7 @@
  * (goroutines --waits); and its memory statistics read (gocap heap): the
  * globals found from the runtime's code as gocap heap does, and again with
  * the scheduler's roots standing for memstats, mheap_ and gcController;
+ * and its heap marked from its roots (gocap heap's mark, gomark.c);
  * and its heap profile recovered and written (gocap heap allocs), from
  * the globals found and from the roots standing for mbuckets,
  * MemProfileRate and mProfCycle: whatever the words there say, every
@@ -22,6 +23,7 @@
 #include "go/goprof.h"
 #include "go/gonow.h"
 #include "go/goproc.h"
+#include "gocap/group.h"
 #include "gocap/print.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -67,8 +69,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				char err[256];
 
 				goroots_heap_globals(&p, &ms, &mh, gc, &ngc);
-				if (!goheap_memstats(&p, &st, err, sizeof(err)))
+				if (!goheap_memstats(&p, &st, err, sizeof(err))) {
+					static struct heap_mark hm;
+
 					goheap_spans(&p, &st);
+					heap_mark(&p, &st, &hm);
+				}
 				goheap_memstats_at(&p, p.roots[GCD_ROOT_SCHED],
 						   p.roots[GCD_ROOT_ALLM],
 						   p.roots[GCD_ROOT_ALLGS], &st,

@@ -164,6 +164,31 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
+# marked DIR G: gocap heap's mark (DIR/heap.json) read every root, reached
+# every object the program had when it printed its statistics (all of them
+# live: the list held only by a parked goroutine's stack among them) but
+# for what the runtime itself dropped since (its timers', up to 100), and
+# left at most G + 100 objects unreachable: the G dropped after the
+# statistics, and that garbage of the runtime's.  Objects are scanned
+# whole, so a word that is no pointer (a P's page cache base) can keep
+# some of the G reachable: how many it left is printed, not required.
+GARBAGE=20000
+marked() {
+	python3 - "$1/heap.json" "$1/stdout" "$2" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1])).get('mark', {})
+want = {l.split()[1]: int(l.split()[2]) for l in open(sys.argv[2])
+        if l.startswith('memstats ')}
+g = int(sys.argv[3])
+if 'error' in m or m.get('partial'):
+    sys.exit('the mark: %s' % (m.get('error') or m.get('partial')))
+u, r = m['unreachable_objects'], m['reachable_objects']
+print('unreachable: %d objects, %d bytes; reachable %d objects, HeapObjects %d at the statistics'
+      % (u, m['unreachable_bytes'], r, want['HeapObjects']))
+sys.exit(0 if u <= g + 100 and r >= want['HeapObjects'] - 100 else 1)
+EOF
+}
+
 # --- the oracle: every release, three builds ------------------------------
 for v in $VERSIONS; do
 	for var in default w pie; do
@@ -186,6 +211,19 @@ for v in $VERSIONS; do
 		[ $scale = 1 ] && desc="$desc (330 MiB heap)"
 		check "$desc" compare "$dir" "$mode"
 	done
+	# The mark, with 20,000 objects dropped after the statistics (the
+	# collector off), their list's head held only by a goroutine that
+	# has exited.
+	b=$(bin "$v" default) || continue
+	dir=$W/$v-garbage
+	if ! crash "$b" "$dir" KNOWNHEAP_SCALE=10 KNOWNHEAP_GARBAGE=$GARBAGE; then
+		notok "Go $v garbage: no core"
+		continue
+	fi
+	"$GOCAP" heap --json --core "$dir/core" --exe "$b" \
+		> "$dir/heap.json" 2> "$dir/heap.err"
+	check "Go $v: the mark reaches every object live at the statistics, and no more than the $GARBAGE dropped after them are unreachable" \
+		marked "$dir" "$GARBAGE"
 done
 
 # --- the text view and the refusals (the newest release) ------------------

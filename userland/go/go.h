@@ -27,6 +27,9 @@
  *                    poller wait (gowait.h)
  *   gostackmap.c     the live pointer words of a stack, from the
  *                    runtime's stack maps (gostackmap.h)
+ *   goheap.c         the heap's statistics as ReadMemStats, its spans
+ *   gomark.c         the heap's objects marked from the roots (gomark.h)
+ *   goprof.c         the program's own heap profile (goprof.h)
  *
  * Printing is not here: gocap's printers (userland/gocap/print_*.c) read
  * the structures this layer fills.

@@ -394,30 +394,32 @@ static uint64_t span_word(const uint8_t *ms, uint32_t off, unsigned int w)
 	return v;
 }
 
-void goheap_spans(const struct goproc *p, struct goheap_stats *st)
+int goheap_span_each(const struct goproc *p, uint64_t mheap,
+		     int (*fn)(void *arg, const struct goheap_span *sp),
+		     void *arg, uint64_t *nspans, char *why, size_t whylen)
 {
 	const struct golayout *l = &p->layout;
-	uint64_t mheap = st->mheap;
 	unsigned int w = govers_minor(p->go_version) >= 22 ? 2 : 8;
 	uint64_t arr, n, i;
 	uint32_t end = 0;
 	uint8_t ms[256], bits[8192 / 8 * 8];
 	const char *miss = golayout_span_missing(l);
+	int ret;
 
-#define SPANS_WHY(...) snprintf(st->spans.partial, sizeof(st->spans.partial), __VA_ARGS__)
-	memset(&st->spans, 0, sizeof(st->spans));
+#define SPANS_WHY(...) snprintf(why, whylen, __VA_ARGS__)
+	*nspans = 0;
 	if (miss) {
 		SPANS_WHY("the runtime layout (%s) has no %s", l->source, miss);
-		return;
+		return -1;
 	}
 	if (procmem_u64(&p->mem, mheap + l->mheap_allspans, &arr) ||
 	    procmem_u64(&p->mem, mheap + l->mheap_allspans + 8, &n)) {
 		SPANS_WHY("mheap_.allspans is not in the core");
-		return;
+		return -1;
 	}
 	if (n > MAX_SPANS) {
 		SPANS_WHY("mheap_.allspans says %llu spans", (unsigned long long)n);
-		return;
+		return -1;
 	}
 	/* the span fields read: up to end, within the first 256 bytes */
 	{
@@ -425,6 +427,7 @@ void goheap_spans(const struct goproc *p, struct goheap_stats *st)
 			l->mspan_freeindexforscan + w, l->mspan_nelems + w,
 			l->mspan_allocbits + 8, l->mspan_state + 1,
 			l->mspan_spanclass + 1, l->mspan_npages + 8,
+			l->mspan_startaddr + 8, l->mspan_specials + 8,
 		};
 		size_t k;
 
@@ -434,71 +437,96 @@ void goheap_spans(const struct goproc *p, struct goheap_stats *st)
 	}
 	if (end > sizeof(ms)) {
 		SPANS_WHY("the mspan fields lie beyond %zu bytes", sizeof(ms));
-		return;
+		return -1;
 	}
-	st->spans.done = 1;
-	st->spans.spans = n;
+	*nspans = n;
 	for (i = 0; i < n; i++) {
-		uint64_t s, npages, nelems, fifs, abits, k, alloc, size;
-		unsigned int cls;
+		struct goheap_span sp = { 0 };
+		uint64_t k;
 
-		if (procmem_u64(&p->mem, arr + 8 * i, &s) ||
-		    procmem_read(&p->mem, s, ms, end)) {
+		if (procmem_u64(&p->mem, arr + 8 * i, &sp.addr) ||
+		    procmem_read(&p->mem, sp.addr, ms, end)) {
 			SPANS_WHY("span %llu of %llu (at 0x%llx) is not in the core",
 				  (unsigned long long)i, (unsigned long long)n,
-				  (unsigned long long)s);
-			return;
+				  (unsigned long long)sp.addr);
+			return -1;
 		}
 		if (ms[l->mspan_state] != MSPAN_IN_USE)
 			continue;
-		st->spans.inuse++;
-		cls = ms[l->mspan_spanclass] >> 1;
-		npages = span_word(ms, l->mspan_npages, 8);
-		if (cls >= GOHEAP_NUM_SIZE_CLASSES || !npages ||
-		    npages > (1ull << 32)) {
-			SPANS_WHY("span at 0x%llx: class %u, %llu pages",
-				  (unsigned long long)s, cls,
-				  (unsigned long long)npages);
-			return;
+		sp.cls = ms[l->mspan_spanclass] >> 1;
+		sp.noscan = ms[l->mspan_spanclass] & 1;
+		sp.start = span_word(ms, l->mspan_startaddr, 8);
+		sp.npages = span_word(ms, l->mspan_npages, 8);
+		sp.specials = span_word(ms, l->mspan_specials, 8);
+		if (sp.cls >= GOHEAP_NUM_SIZE_CLASSES || !sp.npages ||
+		    sp.npages > (1ull << 32) ||
+		    sp.start > UINT64_MAX - (sp.npages << PAGE_SHIFT)) {
+			SPANS_WHY("span at 0x%llx: class %u, %llu pages at 0x%llx",
+				  (unsigned long long)sp.addr, sp.cls,
+				  (unsigned long long)sp.npages,
+				  (unsigned long long)sp.start);
+			return -1;
 		}
-		if (!cls) {	/* one large object */
-			size = npages << PAGE_SHIFT;
-			st->spans.by_class[0].objects++;
-			st->spans.by_class[0].bytes += size;
-			st->spans.objects++;
-			st->spans.bytes += size;
-			continue;
+		if (!sp.cls) {	/* one large object */
+			sp.size = sp.npages << PAGE_SHIFT;
+			sp.nelems = sp.fifs = sp.alloc = 1;
+		} else {
+			sp.size = class_to_size[sp.cls];
+			sp.nelems = span_word(ms, l->mspan_nelems, w);
+			sp.fifs = span_word(ms, l->mspan_freeindexforscan, w);
+			if (sp.nelems > (sp.npages << PAGE_SHIFT) / sp.size ||
+			    sp.fifs > sp.nelems ||
+			    (sp.nelems + 7) / 8 > sizeof(bits)) {
+				SPANS_WHY("span at 0x%llx: %llu objects of %llu bytes in %llu pages, %llu before freeIndexForScan",
+					  (unsigned long long)sp.addr,
+					  (unsigned long long)sp.nelems,
+					  (unsigned long long)sp.size,
+					  (unsigned long long)sp.npages,
+					  (unsigned long long)sp.fifs);
+				return -1;
+			}
+			if (sp.fifs < sp.nelems) {
+				if (procmem_read(&p->mem,
+						 span_word(ms, l->mspan_allocbits, 8),
+						 bits, (sp.nelems + 7) / 8)) {
+					SPANS_WHY("the allocBits of span 0x%llx are not in the core",
+						  (unsigned long long)sp.addr);
+					return -1;
+				}
+				sp.bits = bits;
+			}
+			/* isFree: below freeIndexForScan, or with its bit set */
+			sp.alloc = sp.fifs;
+			for (k = sp.fifs; k < sp.nelems; k++)
+				sp.alloc += (bits[k / 8] >> (k % 8)) & 1;
 		}
-		size = class_to_size[cls];
-		nelems = span_word(ms, l->mspan_nelems, w);
-		fifs = span_word(ms, l->mspan_freeindexforscan, w);
-		abits = span_word(ms, l->mspan_allocbits, 8);
-		if (nelems > (npages << PAGE_SHIFT) / size || fifs > nelems ||
-		    (nelems + 7) / 8 > sizeof(bits)) {
-			SPANS_WHY("span at 0x%llx: %llu objects of %llu bytes in %llu pages, %llu before freeIndexForScan",
-				  (unsigned long long)s,
-				  (unsigned long long)nelems,
-				  (unsigned long long)size,
-				  (unsigned long long)npages,
-				  (unsigned long long)fifs);
-			return;
-		}
-		if (fifs < nelems &&
-		    procmem_read(&p->mem, abits, bits, (nelems + 7) / 8)) {
-			SPANS_WHY("the allocBits of span 0x%llx are not in the core",
-				  (unsigned long long)s);
-			return;
-		}
-		/* isFree: below freeIndexForScan, or with its bit set */
-		alloc = fifs;
-		for (k = fifs; k < nelems; k++)
-			alloc += (bits[k / 8] >> (k % 8)) & 1;
-		st->spans.by_class[cls].objects += alloc;
-		st->spans.by_class[cls].bytes += alloc * size;
-		st->spans.objects += alloc;
-		st->spans.bytes += alloc * size;
+		ret = fn(arg, &sp);
+		if (ret)
+			return ret;
 	}
 #undef SPANS_WHY
+	return 0;
+}
+
+static int count_span(void *arg, const struct goheap_span *sp)
+{
+	struct goheap_stats *st = arg;
+
+	st->spans.inuse++;
+	st->spans.by_class[sp->cls].objects += sp->alloc;
+	st->spans.by_class[sp->cls].bytes += sp->alloc * sp->size;
+	st->spans.objects += sp->alloc;
+	st->spans.bytes += sp->alloc * sp->size;
+	return 0;
+}
+
+void goheap_spans(const struct goproc *p, struct goheap_stats *st)
+{
+	memset(&st->spans, 0, sizeof(st->spans));
+	st->spans.done = goheap_span_each(p, st->mheap, count_span, st,
+					  &st->spans.spans, st->spans.partial,
+					  sizeof(st->spans.partial)) >= 0 ||
+			 st->spans.spans;
 }
 
 int goheap_memstats_at(const struct goproc *p, uint64_t memstats,

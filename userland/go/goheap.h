@@ -113,6 +113,30 @@ int goheap_memstats(const struct goproc *p, struct goheap_stats *st,
  */
 void goheap_spans(const struct goproc *p, struct goheap_stats *st);
 
+/* A span in use by the heap, as goheap_span_each() reads it. */
+struct goheap_span {
+	uint64_t addr;		/* the mspan */
+	uint64_t start, npages;
+	uint64_t size;		/* of its objects; a large one's the span's */
+	uint64_t nelems;	/* objects, 1 for a large one */
+	uint64_t fifs;		/* freeIndexForScan: allocated below it */
+	const uint8_t *bits;	/* allocBits, NULL when all below fifs */
+	uint64_t alloc;		/* objects allocated */
+	uint64_t specials;	/* its list of specials, 0: none */
+	unsigned int cls;	/* size class, 0: one large object */
+	int noscan;		/* its objects hold no pointers */
+};
+
+/*
+ * Call fn(arg, span) for each span of mheap_.allspans in use by the heap
+ * (span and its bits live until fn returns).  0, fn's nonzero value, or
+ * -1 with why when a span cannot be read or says what no span says;
+ * *nspans is then the length of allspans, or 0 when it was not read.
+ */
+int goheap_span_each(const struct goproc *p, uint64_t mheap,
+		     int (*fn)(void *arg, const struct goheap_span *sp),
+		     void *arg, uint64_t *nspans, char *why, size_t whylen);
+
 /* The same with the three globals' addresses given (the fuzz target). */
 int goheap_memstats_at(const struct goproc *p, uint64_t memstats,
 		       uint64_t mheap, uint64_t gccontroller,

@@ -188,7 +188,8 @@
 /*
  * The heap's spans, for gocap heap's count of the objects in them
  * (goheap.c): mheap_.allspans and what says which of a span's objects are
- * allocated.  Optional like the heap fields.  nelems, freeindex and
+ * allocated, and for its mark (gomark.c) each span's specials and each
+ * P's tiny block.  Optional like the heap fields.  nelems, freeindex and
  * freeIndexForScan are uintptr before Go 1.22, uint16 from it.
  */
 #define GOLAYOUT_SPAN_FIELDS(X)						\
@@ -199,7 +200,9 @@
 	X(mspan_freeindexforscan, "runtime.mspan", "freeIndexForScan")	\
 	X(mspan_allocbits, "runtime.mspan", "allocBits")		\
 	X(mspan_spanclass, "runtime.mspan", "spanclass")		\
-	X(mspan_state,	"runtime.mspan", "state")
+	X(mspan_state,	"runtime.mspan", "state")			\
+	X(mspan_specials, "runtime.mspan", "specials")			\
+	X(mcache_tiny,	"runtime.mcache", "tiny")
 
 struct golayout {
 #define GOLAYOUT_MEMBER(name, st, mem) uint32_t name;

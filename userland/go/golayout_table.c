@@ -165,6 +165,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 72,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 16,
 	} },
 	{ 20, {
 		.g_stack = 0,
@@ -316,6 +318,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 72,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 16,
 	} },
 	{ 21, {
 		.g_stack = 0,
@@ -467,6 +471,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 72,
 		.mspan_spanclass = 106,
 		.mspan_state = 107,
+		.mspan_specials = 136,
+		.mcache_tiny = 16,
 	} },
 	{ 22, {
 		.g_stack = 0,
@@ -618,6 +624,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 64,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 16,
 	} },
 	{ 23, {
 		.g_stack = 0,
@@ -769,6 +777,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 64,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 16,
 	} },
 	{ 24, {
 		.g_stack = 0,
@@ -920,6 +930,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 64,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 24,
 	} },
 	{ 25, {
 		.g_stack = 0,
@@ -1071,6 +1083,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 64,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 24,
 	} },
 	{ 26, {
 		.g_stack = 0,
@@ -1222,6 +1236,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 64,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 24,
 	} },
 	{ 27, {
 		.g_stack = 0,
@@ -1373,6 +1389,8 @@ const struct golayout_entry golayout_table[] = {
 		.mspan_allocbits = 64,
 		.mspan_spanclass = 98,
 		.mspan_state = 99,
+		.mspan_specials = 128,
+		.mcache_tiny = 24,
 	} },
 };
 

@@ -4,7 +4,9 @@
  * runtime's own accounting in the core (go/goheap.h): what
  * runtime.ReadMemStats would have returned at the crash, by category, and
  * the core's mappings by kind.  gocap heap allocs: the program's sampled
- * heap profile (go/goprof.h), written for go tool pprof.
+ * heap profile (go/goprof.h), written for go tool pprof.  The mark
+ * (go/gomark.h) splits the allocated objects into those reachable from
+ * the roots and the garbage the next collection would free.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "go/goprof.h"
 #include "go/goroutines.h"
 #include "gocap/gocap.h"
+#include "gocap/group.h"
 
 /* The MemStats fields printed, in runtime.MemStats's order. */
 #define MEMSTATS_FIELDS(X)						\
@@ -160,6 +163,67 @@ static void print_text(const struct goproc *p, const struct goheap_stats *s)
 	printf("%s file-backed, ", mib(s->map_file, t, sizeof(t)));
 	printf("%s reserved (no access), ", mib(s->map_none, t, sizeof(t)));
 	printf("%s other\n", mib(s->map_other, t, sizeof(t)));
+}
+
+static void print_mark(const struct heap_mark *hm)
+{
+	char b[32];
+	uint64_t objs = hm->st.objects - hm->st.reached;
+	uint64_t bytes = hm->st.bytes - hm->st.reached_bytes;
+
+	if (!hm->done) {
+		printf("# the heap was not marked: %s\n", hm->why);
+		return;
+	}
+	printf("# marked from the roots: %llu objects, %s reachable; ",
+	       (unsigned long long)hm->st.reached,
+	       mib(hm->st.reached_bytes, b, sizeof(b)));
+	printf("%llu objects, %s not: garbage the next collection frees, at least\n",
+	       (unsigned long long)objs, mib(bytes, b, sizeof(b)));
+	printf("#   roots: %s of globals, %llu stack and register words (%llu frames through their stack maps, %llu whole), %llu specials (%llu finalizers), %llu tiny blocks\n",
+	       mib(hm->st.globals, b, sizeof(b)),
+	       (unsigned long long)hm->st.root_words,
+	       (unsigned long long)hm->maps.precise,
+	       (unsigned long long)hm->maps.whole,
+	       (unsigned long long)hm->st.specials,
+	       (unsigned long long)hm->st.finalizers,
+	       (unsigned long long)hm->st.tiny);
+	printf("#   objects are scanned whole, every word a possible pointer: a word that is no pointer can keep garbage reachable, never the reverse\n");
+	if (hm->st.partial[0])
+		printf("#   the mark is partial (it finds less): %s\n",
+		       hm->st.partial);
+}
+
+static json_t *mark_json(const struct heap_mark *hm)
+{
+	json_t *j = json_object();
+	int bad = !j;
+
+	if (bad)
+		return NULL;
+	if (!hm->done) {
+		js_put(j, "error", js_text(hm->why), &bad);
+	} else {
+		js_put(j, "reachable_objects", json_integer((json_int_t)hm->st.reached), &bad);
+		js_put(j, "reachable_bytes", json_integer((json_int_t)hm->st.reached_bytes), &bad);
+		js_put(j, "unreachable_objects", json_integer((json_int_t)(hm->st.objects - hm->st.reached)), &bad);
+		js_put(j, "unreachable_bytes", json_integer((json_int_t)(hm->st.bytes - hm->st.reached_bytes)), &bad);
+		js_put(j, "globals_bytes", json_integer((json_int_t)hm->st.globals), &bad);
+		js_put(j, "root_words", json_integer((json_int_t)hm->st.root_words), &bad);
+		js_put(j, "frames_precise", json_integer((json_int_t)hm->maps.precise), &bad);
+		js_put(j, "frames_whole", json_integer((json_int_t)hm->maps.whole), &bad);
+		js_put(j, "specials", json_integer((json_int_t)hm->st.specials), &bad);
+		js_put(j, "finalizers", json_integer((json_int_t)hm->st.finalizers), &bad);
+		js_put(j, "tiny_blocks", json_integer((json_int_t)hm->st.tiny), &bad);
+		js_put(j, "scanned_bytes", json_integer((json_int_t)hm->st.scanned), &bad);
+		js_put(j, "partial", hm->st.partial[0] ?
+		       js_text(hm->st.partial) : json_null(), &bad);
+	}
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 static json_t *to_json(const struct goproc *p, const struct goheap_stats *s)
@@ -832,18 +896,25 @@ int cmd_heap(struct gocap_opts *o)
 		struct sites ss = { 0 };
 		int64_t rate = 0;
 
+		struct heap_mark hm;
+
 		goheap_spans(&p, &s);
+		heap_mark(&p, &s, &hm);
 		top_sites(&p, &ss, &rate, err, sizeof(err));
 		if (o->json) {
 			json_t *j = to_json(&p, &s);
 			json_t *t = top_sites_json(&ss, rate, err);
-			int bad = !j || !t;
+			json_t *mk = mark_json(&hm);
+			int bad = !j || !t || !mk;
 
-			/* set_new takes t, even when it fails */
-			if (!bad)
+			/* set_new takes t and mk, even when it fails */
+			if (!bad) {
 				bad = json_object_set_new(j, "profile", t);
-			else
+				bad |= json_object_set_new(j, "mark", mk);
+			} else {
 				json_decref(t);
+				json_decref(mk);
+			}
 			if (bad || js_write(stdout, j, 1)) {
 				gocap_err("%s: cannot write the statistics as JSON",
 					  o->core);
@@ -852,6 +923,7 @@ int cmd_heap(struct gocap_opts *o)
 			json_decref(j);
 		} else {
 			print_text(&p, &s);
+			print_mark(&hm);
 			print_top_sites(&ss, rate, err);
 		}
 		free_sites(&ss);

@@ -19,8 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "go/goheap.h"
+#include "go/gomark.h"
 #include "go/gonow.h"
 #include "go/goroutines.h"
+#include "go/gostackmap.h"
 
 /* One --filter KEY=VALUE; every filter given must match. */
 enum gfilter_kind {
@@ -161,5 +164,19 @@ void triage_free(struct triage *t);
 
 /* "1, 5-9, 12" for ids (sorted copy made inside), into buf. */
 void triage_ranges(const uint64_t *ids, size_t n, char *buf, size_t len);
+
+/* gocap heap's mark (heap_mark.c): its result, or why there is none. */
+struct heap_mark {
+	struct gomark_stats st;
+	struct gostackmap_stats maps;
+	uint64_t stacks_unread;
+	int done;
+	char why[256];
+};
+
+/* Mark the heap of p, whose statistics and spans s holds, from every
+ * root (the stacks, the registers, gomark's own) into hm. */
+void heap_mark(struct goproc *p, const struct goheap_stats *s,
+	       struct heap_mark *hm);
 
 #endif /* GOCAP_GROUP_H */

@@ -27,11 +27,17 @@
 // just before the SIGABRT: gocap heap allocs must recover the same
 // profile from the core.  KNOWNHEAP_PROFRATE=N sets
 // runtime.MemProfileRate first (1: every allocation).
+//
+// With KNOWNHEAP_GARBAGE=G it then turns the collector off and drops G
+// more objects (Junk, a list whose head only a goroutine that has exited
+// held): garbage at the crash, which gocap heap's mark must leave
+// unreachable while it reaches the rest.
 package main
 
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
@@ -57,6 +63,24 @@ type Node struct {
 type P48 struct {
 	A, B, C, D, E *int
 	F            int64
+}
+
+// Junk is garbage: KNOWNHEAP_GARBAGE of them, in a list nothing holds.
+type Junk struct {
+	P *Junk
+	B [40]byte
+}
+
+// dropJunk builds the list and forgets it; its goroutine then exits.
+//
+//go:noinline
+func dropJunk(n int, done chan<- struct{}) {
+	var h *Junk
+	for i := 0; i < n; i++ {
+		h = &Junk{P: h}
+	}
+	runtime.KeepAlive(h)
+	done <- struct{}{}
 }
 
 type Finalized struct {
@@ -156,6 +180,7 @@ func main() {
 		scale = 1
 	}
 	afterN, tinyN := envInt("KNOWNHEAP_AFTER"), envInt("KNOWNHEAP_TINY")
+	garbageN := envInt("KNOWNHEAP_GARBAGE")
 	wait := os.Getenv("KNOWNHEAP_WAIT") == "1"
 	for i := int64(0); i < 100000; i++ {
 		items[i] = &Item{ID: i, Name: "item", Score: float64(i)}
@@ -228,6 +253,14 @@ func main() {
 		v := new(int64)
 		*v = int64(i)
 		tiny[i] = v
+	}
+	if garbageN > 0 {
+		debug.SetGCPercent(-1)
+		done := make(chan struct{})
+		go dropJunk(garbageN, done)
+		<-done
+		// the goroutine is gone, its stack no longer scanned
+		time.Sleep(100 * time.Millisecond)
 	}
 	if name := os.Getenv("KNOWNHEAP_PROFILE"); name != "" {
 		f, err := os.Create(name)

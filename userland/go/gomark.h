@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gomark.h - which of the heap's allocated objects are reachable from
+ * the program's roots, by a mark of gocap's own over the core (the
+ * collector's mark, done again on the memory of the crash).
+ *
+ * The objects are those goheap_span_each() finds allocated.  A word is a
+ * pointer to one when it lies anywhere inside it (interior pointers, as
+ * the collector takes them).  The roots:
+ *  - the globals: every word of the executable's data and bss sections
+ *    (moduledata.data..edata, bss..ebss, where the linker puts the
+ *    variables that hold pointers; noptrdata and noptrbss are left out);
+ *  - what the caller gives: the goroutines' stacks through their stack
+ *    maps (gostackmap.h), the threads' registers;
+ *  - each span's specials: a finalizer's object is scanned, not marked
+ *    (the collector keeps what it reaches alive, not the object), and the
+ *    first word of every special (a finalizer's or cleanup's function, a
+ *    weak pointer's handle) is a root;
+ *  - each P's tiny block (mcache.tiny).
+ * An object whose span class holds pointers is scanned whole: every word
+ * of it is taken as a possible pointer (the heap's pointer bitmaps are not
+ * read yet), so the mark can only find more than the collector would, and
+ * what it leaves unreachable is garbage for certain (unless a root of the
+ * runtime's that is not above holds it: a finalizer queued to run, in the
+ * runtime's off-heap blocks).  How much more it finds depends on the
+ * words that are no pointers: a P's page cache base (p.pcache.base) is
+ * the start of the heap pages it hands out next, and held most of a
+ * 20,000-object garbage list reachable in tests/heap.
+ */
+#ifndef GOCD_GOMARK_H
+#define GOCD_GOMARK_H
+
+#include <stdint.h>
+
+#include "go/goproc.h"
+
+struct gomark;
+
+struct gomark_stats {
+	uint64_t objects, bytes;	/* allocated */
+	uint64_t reached, reached_bytes;	/* reachable from the roots */
+	uint64_t globals;		/* bytes of data and bss read */
+	uint64_t root_words;		/* words given by the caller */
+	uint64_t specials, finalizers;	/* read in the spans' lists */
+	uint64_t tiny;			/* Ps' tiny blocks taken */
+	uint64_t scanned;		/* bytes of objects scanned */
+	uint64_t unread;		/* bytes of objects not in the core */
+	/* Not "": what was left out (a partial mark finds less) */
+	char partial[256];
+};
+
+/*
+ * Index the heap's spans (mheap at mheap_).  NULL with err when they
+ * cannot be read whole, or out of memory.
+ */
+struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
+			  char *err, size_t errlen);
+
+/* A root word: marks the object it points into, if any. */
+void gomark_word(struct gomark *m, uint64_t v);
+
+/* Callback form of gomark_word, for gostackmap_scan(): always 0. */
+int gomark_word_cb(void *arg, uint64_t v);
+
+/*
+ * The globals, specials and tiny blocks as roots, then the mark from
+ * every root given, and the counts into st.  Call once, after the
+ * caller's roots.
+ */
+void gomark_finish(struct gomark *m, struct gomark_stats *st);
+
+void gomark_free(struct gomark *m);
+
+#endif /* GOCD_GOMARK_H */
