@@ -280,6 +280,9 @@ do_test() {
 		tap_fail "$k: the $suite suite failed (status $rc)"
 	   fi ;;
 	esac
+	if [ -f "$out/$suite.boot-retries" ]; then
+		echo "# $k: the kernel died during boot, before /init, $(cat "$out/$suite.boot-retries") time(s) and was booted again: $out/$suite.console.boot*"
+	fi
 	if [ "$suite" != kernel ] && [ -f "$out/$suite.tap" ]; then
 		cp "$out/$suite.tap" "${TAPDIR:-$out}/vm-$k-$suite-suite.tap"
 		echo 0 > "${TAPDIR:-$out}/vm-$k-$suite-suite.rc"
