@@ -43,6 +43,15 @@ ok() { N=$((N + 1)); echo "ok $N $*"; }
 notok() { N=$((N + 1)); echo "not ok $N $*"; }
 skip() { N=$((N + 1)); echo "ok $N $1 # SKIP $2"; }
 diag() { echo "# $*"; }
+# nocore DESC DIR: DESC failed for want of DIR's core; say how the crasher
+# ended and the last it printed
+nocore() {
+	notok "$1"
+	diag "exit status $(cat "$2/status" 2>/dev/null || echo unknown)," \
+		"core $(ls -l "$2/core" 2>&1)"
+	tail -2 "$2/stdout" 2>/dev/null | sed 's/^/#   stdout: /'
+	tail -5 "$2/stderr" 2>/dev/null | sed 's/^/#   stderr: /'
+}
 # check DESC CMD...: one test whose verdict is CMD's exit status
 check() {
 	d=$1; shift
@@ -192,6 +201,7 @@ libc = ctypes.CDLL(None, use_errno=True)
 sys.exit(libc.syscall(234, int(sys.argv[1]), int(sys.argv[2]), 6) != 0)' "$pid" "$tid"
 			fi
 			wait "$pid"
+			echo "$?" > status
 		} 9> "$W/crash.lock$LANE"
 		echo "$(sed -n 's/.* mono=\([0-9]*\).*/\1/p' stdout) $(mono)" > truth
 	) > /dev/null 2>&1
@@ -320,7 +330,7 @@ for v in $VERSIONS; do
 		mode=${MODE[$v-$var]}
 		dir=$W/$v-$var-$mode
 		if ! [ -s "$dir/core" ]; then
-			notok "Go $v $var $mode: no core (ulimit? core_pattern?)"
+			nocore "Go $v $var $mode: no core (ulimit? core_pattern?)" "$dir"
 			continue
 		fi
 		oracle "oracle Go $v $var $mode, core only" "$dir"
@@ -341,7 +351,7 @@ s=[g for g in r if g['stack_from']=='signal frame']
 print('%d running goroutines with stacks, %d from signal frames' % (len(r), len(s)))
 sys.exit(0 if len(s) >= 3 else 1)"
 	else
-		notok "Go $v signal: no core"
+		nocore "Go $v signal: no core" "$dir"
 	fi
 	# SIGABRT to a thread in a system call: the goroutine it ran
 	# (_Gsyscall) is the one that crashed and comes first.
@@ -356,7 +366,7 @@ c=[g for g in d['goroutines'] if g.get('crashed')]
 print([(g['goid'], g['status']) for g in c])
 sys.exit(0 if len(c) == 1 and c[0]['status'].startswith('syscall') else 1)"
 	else
-		notok "Go $v syscall: no core"
+		nocore "Go $v syscall: no core" "$dir"
 	fi
 	# A throw: runtime.throw (1.19) or runtime.fatal (1.22 on), from
 	# sync.Mutex.Unlock of an unlocked mutex; its text must be recovered.
@@ -364,7 +374,7 @@ sys.exit(0 if len(c) == 1 and c[0]['status'].startswith('syscall') else 1)"
 	if [ -s "$dir/core" ]; then
 		oracle "oracle Go $v default throw, core only" "$dir"
 	else
-		notok "Go $v throw: no core"
+		nocore "Go $v throw: no core" "$dir"
 	fi
 	# Out of memory, under ulimit -v: the line the runtime prints before
 	# the throw ("runtime: out of memory: cannot allocate ...") comes
@@ -374,7 +384,7 @@ sys.exit(0 if len(c) == 1 and c[0]['status'].startswith('syscall') else 1)"
 		grep -q '^runtime: out of memory: cannot allocate' "$dir/stderr"; then
 		oracle "oracle Go $v default out of memory, core only" "$dir"
 	else
-		notok "Go $v oom: no core, or no out-of-memory throw"
+		nocore "Go $v oom: no core, or no out-of-memory throw" "$dir"
 		sed 's/^/#   /' "$dir/stderr" | head -3
 	fi
 	# pprof labels
@@ -399,7 +409,7 @@ for v in $VERSIONS; do
 		[ "$(grep -o ', [0-9]* minutes' "$dir/stderr" | sort -u | wc -l)" -ge 2 ]; then
 		oracle "Go $v server after two minutes, SIGABRT: every wait time as the runtime's" "$dir"
 	else
-		notok "Go $v server: no core, or the runtime printed no waits of different minutes"
+		nocore "Go $v server: no core, or the runtime printed no waits of different minutes" "$dir"
 		sed 's/^/#   /' "$dir/stderr" | head -3
 	fi
 done
@@ -421,7 +431,7 @@ if [ -n "${SERVER[$V]:-}" ] && [ -s "$dir/core" ]; then
 		python3 '$T/estimates.py' --none '$dir/gocap.json' 'every goroutine waiting' &&
 		python3 '$T/oracle.py' --without-minutes '$dir/stderr' '$dir/gocap.txt'"
 else
-	notok "idle server: no core"
+	nocore "idle server: no core" "$dir"
 fi
 # A copy of a matrix core with every time later than the goroutines'
 # waitsince zeroed: the same, for want of any time at all.
@@ -528,7 +538,7 @@ if [ -n "$b" ] && [ -n "$other" ] && [ -n "$dir" ]; then
 			grep -q 'were not dumped' '$W/33.err' && grep -q -- '--exe' '$W/33.err'"
 		oracle "the same stock core with --exe" "$d33" --exe "$b"
 	else
-		notok "no core with coredump_filter 0x33"
+		nocore "no core with coredump_filter 0x33" "$d33"
 	fi
 
 	# A stock-filter core of a PIE: its pclntab may be in RELRO (dumped,
