@@ -434,6 +434,9 @@ int goheap_span_each(const struct goproc *p, uint64_t mheap,
 		for (k = 0; k < sizeof(ends) / sizeof(ends[0]); k++)
 			if (ends[k] > end)
 				end = ends[k];
+		if (l->mspan_largetype != GOLAYOUT_NONE &&
+		    l->mspan_largetype + 8 > end)
+			end = l->mspan_largetype + 8;
 	}
 	if (end > sizeof(ms)) {
 		SPANS_WHY("the mspan fields lie beyond %zu bytes", sizeof(ms));
@@ -458,6 +461,8 @@ int goheap_span_each(const struct goproc *p, uint64_t mheap,
 		sp.start = span_word(ms, l->mspan_startaddr, 8);
 		sp.npages = span_word(ms, l->mspan_npages, 8);
 		sp.specials = span_word(ms, l->mspan_specials, 8);
+		if (l->mspan_largetype != GOLAYOUT_NONE)
+			sp.large_type = span_word(ms, l->mspan_largetype, 8);
 		if (sp.cls >= GOHEAP_NUM_SIZE_CLASSES || !sp.npages ||
 		    sp.npages > (1ull << 32) ||
 		    sp.start > UINT64_MAX - (sp.npages << PAGE_SHIFT)) {

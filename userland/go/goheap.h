@@ -123,6 +123,7 @@ struct goheap_span {
 	const uint8_t *bits;	/* allocBits, NULL when all below fifs */
 	uint64_t alloc;		/* objects allocated */
 	uint64_t specials;	/* its list of specials, 0: none */
+	uint64_t large_type;	/* mspan.largeType (Go 1.22 on), or 0 */
 	unsigned int cls;	/* size class, 0: one large object */
 	int noscan;		/* its objects hold no pointers */
 };

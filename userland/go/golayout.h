@@ -134,7 +134,8 @@
 	X(uncommon_moff, "internal/abi.UncommonType|runtime.uncommontype", \
 	  "Moff|moff")							\
 	GOLAYOUT_HEAP_FIELDS(X)						\
-	GOLAYOUT_SPAN_FIELDS(X)
+	GOLAYOUT_SPAN_FIELDS(X)						\
+	GOLAYOUT_MARK_FIELDS(X)
 
 /*
  * The runtime's memory accounting, for gocap heap (goheap.c): what
@@ -203,6 +204,26 @@
 	X(mspan_state,	"runtime.mspan", "state")			\
 	X(mspan_specials, "runtime.mspan", "specials")			\
 	X(mcache_tiny,	"runtime.mcache", "tiny")
+
+/*
+ * What gocap heap's mark reads the pointers' places with (gomark.c), each
+ * optional: without one, what it describes is scanned whole.  The
+ * globals' pointer masks (moduledata.gcdatamask and gcbssmask, a
+ * bitvector {n int32, bytedata *uint8} the runtime decodes at start), a
+ * large object's type (mspan.largeType, from Go 1.22), a type's pointer
+ * prefix and its mask, and up to Go 1.21 the heap arenas' bitmaps
+ * (mheap_.arenas[0], the arenas' index; heapArena.bitmap, and in 1.20
+ * and 1.21 noMorePtrs).
+ */
+#define GOLAYOUT_MARK_FIELDS(X)						\
+	X(md_gcdatamask, "runtime.moduledata", "gcdatamask")		\
+	X(md_gcbssmask,	"runtime.moduledata", "gcbssmask")		\
+	X(mspan_largetype, "runtime.mspan", "largeType")		\
+	X(type_ptrdata,	"internal/abi.Type|runtime._type", "PtrBytes|ptrdata") \
+	X(type_gcdata,	"internal/abi.Type|runtime._type", "GCData|gcdata") \
+	X(mheap_arenas,	"runtime.mheap", "arenas")			\
+	X(heaparena_bitmap, "runtime.heapArena", "bitmap")		\
+	X(heaparena_nomoreptrs, "runtime.heapArena", "noMorePtrs")
 
 struct golayout {
 #define GOLAYOUT_MEMBER(name, st, mem) uint32_t name;

@@ -4,9 +4,11 @@
  *
  * The spans in use, sorted by address, each with the first bit of its
  * objects in two bitmaps (in the order of allspans): allocated (from
- * allocBits, as goheap.c counts them) and marked.  A word is looked up by binary search; a newly marked
- * object that may hold pointers goes on a work list, and the list is
- * drained after the roots, a page of an object at a time.
+ * allocBits, as goheap.c counts them) and marked.  A word is looked up
+ * by binary search; a newly marked object that may hold pointers goes on
+ * a work list, and the list is drained after the roots, a page of an
+ * object at a time, each object through its pointer bitmap when the
+ * release's is read (scan_object).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,10 @@ struct mspan_ix {
 	uint64_t start, limit, size, nelems;
 	uint64_t bit;		/* its first object's bit */
 	uint64_t specials;
+	uint64_t large_type;	/* mspan.largeType */
+	unsigned int cls;
 	int noscan;
+	int inline_marks;	/* -1: not looked at yet */
 };
 
 struct gomark {
@@ -36,6 +41,10 @@ struct gomark {
 	uint64_t *work;		/* objects to scan, by address */
 	size_t nwork, capwork;
 	int nomem;
+	int precise;		/* the objects' pointer bitmaps are read */
+	int arena_bits;		/* up to 1.21: 2 (1.19) or 1 bit a word */
+	uint64_t arenas;	/* mheap_.arenas[0]: *[1 << 22]*heapArena */
+	int minor;
 	struct gomark_stats st;
 };
 
@@ -61,7 +70,10 @@ static int add_span(void *arg, const struct goheap_span *sp)
 	x->nelems = sp->nelems;
 	x->bit = m->nbits;
 	x->specials = sp->specials;
+	x->large_type = sp->large_type;
+	x->cls = sp->cls;
 	x->noscan = sp->noscan;
+	x->inline_marks = -1;
 	if (m->nbits + sp->nelems > (1ull << 40))
 		return -2;
 	if ((m->nbits + sp->nelems + 7) / 8 > m->alloc_cap) {
@@ -97,6 +109,47 @@ static int cmp_span(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/*
+ * From Go 1.22 (allocation headers) a heap object's pointers are found
+ * as the collector finds them (runtime/mbitmap.go, typePointersOfUnchecked);
+ * before, in the heap arenas' bitmaps (arena_layout).  A toolchain built
+ * with GOEXPERIMENT=noallocheaders (1.22 and 1.23) keeps the arenas'
+ * bitmaps, which are not read there: its objects are scanned whole.
+ */
+static int precise_layout(const struct goproc *p, int minor)
+{
+	const struct golayout *l = &p->layout;
+
+	return minor >= 22 && !strstr(p->go_version, "noallocheaders") &&
+	       l->mspan_largetype != GOLAYOUT_NONE &&
+	       l->type_size != GOLAYOUT_NONE &&
+	       l->type_ptrdata != GOLAYOUT_NONE &&
+	       l->type_tflag != GOLAYOUT_NONE &&
+	       l->type_kind != GOLAYOUT_NONE &&
+	       l->type_gcdata != GOLAYOUT_NONE &&
+	       l->type_gcdata + 8 <= 64 && l->type_size + 8 <= 64 &&
+	       l->type_ptrdata + 8 <= 64 && l->type_tflag < 64 &&
+	       l->type_kind < 64;
+}
+
+/*
+ * Up to Go 1.21 the heap's pointer bits live in its arenas (heapArena,
+ * 64 MiB of heap each): 2 bits a word in 1.19 (the pointer bit in the
+ * low nibble of the byte for 4 words), 1 bit a word in 1.20 and 1.21.
+ */
+static void arena_layout(struct gomark *m, uint64_t mheap)
+{
+	const struct golayout *l = &m->p->layout;
+
+	if (m->minor < 19 || m->minor > 21 ||
+	    l->mheap_arenas == GOLAYOUT_NONE ||
+	    l->heaparena_bitmap == GOLAYOUT_NONE ||
+	    procmem_u64(&m->p->mem, mheap + l->mheap_arenas, &m->arenas) ||
+	    !m->arenas)
+		return;
+	m->arena_bits = m->minor == 19 ? 2 : 1;
+}
+
 struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 			  char *err, size_t errlen)
 {
@@ -110,6 +163,9 @@ struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 		return NULL;
 	}
 	m->p = p;
+	m->minor = govers_minor(p->go_version);
+	m->precise = precise_layout(p, m->minor);
+	arena_layout(m, mheap);
 	r = goheap_span_each(p, mheap, add_span, m, &nspans, err, errlen);
 	if (r == -2) {
 		snprintf(err, errlen, "out of memory for the spans' index");
@@ -224,20 +280,274 @@ static uint64_t scan_range(struct gomark *m, uint64_t a, uint64_t len)
 	return missed;
 }
 
+/* [a, a + len) with a bit of mask per word (bit 0 of mask[0] the first):
+ * the words whose bit is set are pointers. */
+static void scan_masked(struct gomark *m, uint64_t a, uint64_t len,
+			const uint8_t *mask)
+{
+	uint64_t buf[CHUNK / 8], w = 0;
+
+	while (len >= 8) {
+		size_t n = len < CHUNK ? (size_t)(len & ~7ull) : CHUNK;
+		size_t i;
+
+		if (procmem_read(&m->p->mem, a, buf, n)) {
+			m->st.unread += n;
+			w += n / 8;
+		} else {
+			for (i = 0; i < n / 8; i++, w++)
+				if (((mask[w / 8] >> (w % 8)) & 1) && buf[i])
+					gomark_word(m, buf[i]);
+		}
+		a += n;
+		len -= n;
+	}
+}
+
+/*
+ * Green Tea's collector (Go 1.25 experiment, default from 1.26) keeps
+ * the mark bits of a one-page span of objects from 16 to 512 bytes in its
+ * last 128 bytes (spanInlineMarkBits, whose last byte is the span's
+ * class), before them the heap bits.  The class byte tells the layouts
+ * apart: where there are only heap bits, that byte covers the bitmap's
+ * own words, which no object holds, and is 0.
+ */
+static int inline_marks(struct gomark *m, struct mspan_ix *s)
+{
+	uint8_t c;
+
+	if (s->inline_marks < 0)
+		s->inline_marks = m->minor >= 25 && s->size >= 16 &&
+				  s->limit - s->start == 8192 &&
+				  !procmem_read(&m->p->mem, s->limit - 1, &c, 1) &&
+				  c == (s->cls << 1 | (unsigned int)s->noscan);
+	return s->inline_marks;
+}
+
+/* An object of at most 512 bytes: the span's heap bits, a bit per word
+ * at the span's end. */
+static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
+{
+	uint64_t span = s->limit - s->start, bm = span / 64;
+	uint64_t hb = s->limit - bm - (inline_marks(m, s) ? 128 : 0);
+	uint64_t w0 = (base - s->start) / 8, nw = s->size / 8, i;
+	uint8_t bits[72], mask[72] = { 0 };
+	size_t nb = (size_t)((w0 + nw - 1) / 8 - w0 / 8 + 1);
+
+	if (nb > sizeof(bits) ||
+	    procmem_read(&m->p->mem, hb + w0 / 8, bits, nb))
+		return -1;
+	for (i = 0; i < nw; i++) {
+		uint64_t b = w0 % 8 + i;
+
+		if ((bits[b / 8] >> (b % 8)) & 1)
+			mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	}
+	scan_masked(m, base, s->size, mask);
+	return 0;
+}
+
+#define MAX_MASK	(1u << 24)	/* bytes of a type's pointer mask */
+#define TFLAG_BIT4	0x10	/* UnrolledBitmap to 1.23, GCMaskOnDemand from 1.24 */
+#define KIND_GCPROG	0x40	/* to 1.23: GCData is a program */
+
+/*
+ * An object with a type: len bytes from a, tiled by elements of the type
+ * at typ (a header's or mspan.largeType), each with its pointer prefix
+ * described by the type's mask.  -1 when the type cannot be read.
+ */
+static int scan_typed(struct gomark *m, uint64_t typ, uint64_t a,
+		      uint64_t len)
+{
+	const struct golayout *l = &m->p->layout;
+	uint8_t t[64], *mask;
+	uint64_t size, ptrdata, gcdata, e;
+	size_t nb;
+
+	if (procmem_read(&m->p->mem, typ, t, sizeof(t)))
+		return -1;
+	memcpy(&size, t + l->type_size, 8);
+	memcpy(&ptrdata, t + l->type_ptrdata, 8);
+	memcpy(&gcdata, t + l->type_gcdata, 8);
+	if (!size || ptrdata > size || ptrdata % 8 || size > len)
+		return -1;
+	if (m->minor <= 23 && (t[l->type_kind] & KIND_GCPROG) &&
+	    !(t[l->type_tflag] & TFLAG_BIT4))
+		return -1;
+	if (m->minor >= 24 && (t[l->type_tflag] & TFLAG_BIT4) &&
+	    procmem_u64(&m->p->mem, gcdata, &gcdata))
+		return -1;	/* mask built on demand, and not yet */
+	if (!ptrdata)
+		return 0;
+	nb = (size_t)((ptrdata / 8 + 7) / 8);
+	if (nb > MAX_MASK || !(mask = malloc(nb)))
+		return -1;
+	if (!gcdata || procmem_read(&m->p->mem, gcdata, mask, nb)) {
+		free(mask);
+		return -1;
+	}
+	for (e = a; len - (e - a) >= size; e += size)
+		scan_masked(m, e, ptrdata, mask);
+	free(mask);
+	return 0;
+}
+
+#define ARENA_SHIFT	26			/* heapArenaBytes: 64 MiB */
+#define ARENA_BASE	0x800000000000ull	/* -arenaBaseOffset */
+#define ARENA_L2	(1ull << 22)		/* arenas per index */
+
+/*
+ * An object of a Go 1.19 to 1.21 heap: its words whose pointer bit is
+ * set in the heap arenas' bitmaps, a chunk (within one arena) at a time,
+ * up to where the runtime's scanobject stops.  1.19: 2 bits a word, the
+ * pointer bit in the low nibble of the byte for 4 words and a scan bit in
+ * the high one, 0 when the object holds no pointer from that word on.
+ * 1.20 and 1.21: 1 bit a word, 64 to a bitmap word, and a noMorePtrs
+ * bit per bitmap word, set when the object that goes on past it holds no
+ * more pointers (its bits there are left stale).
+ */
+static int scan_arena(struct gomark *m, uint64_t a, uint64_t len)
+{
+	const struct golayout *l = &m->p->layout;
+	uint8_t bits[CHUNK / 32 + 2], mask[CHUNK / 64 + 1], nomore;
+	uint64_t obj = a;
+
+	while (len >= 8) {
+		uint64_t ai = (a + ARENA_BASE) >> ARENA_SHIFT, ha, off, i;
+		uint64_t n = len < CHUNK ? len & ~7ull : CHUNK;
+		uint64_t left = (ai + 1) << ARENA_SHIFT;
+		uint64_t w0, nb;
+		int stop = 0;
+
+		left -= a + ARENA_BASE;
+		if (n > left)
+			n = left;
+		off = (a + ARENA_BASE) & ((1ull << ARENA_SHIFT) - 1);
+		if (ai >= ARENA_L2 ||
+		    procmem_u64(&m->p->mem, m->arenas + 8 * ai, &ha) || !ha)
+			return -1;
+		memset(mask, 0, sizeof(mask));
+		if (m->arena_bits == 2) {
+			w0 = off / 32;	/* 4 words a byte */
+			nb = (off + n - 1) / 32 - w0 + 1;
+			if (procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
+					 bits, nb))
+				return -1;
+			for (i = 0; i < n / 8; i++) {
+				uint64_t w = off / 8 + i;
+				uint8_t b = bits[w / 4 - w0] >> (w % 4);
+
+				if (!(b & 0x10)) {	/* bitScan */
+					n = 8 * i;
+					stop = 1;
+					break;
+				}
+				if (b & 1)		/* bitPointer */
+					mask[i / 8] |= (uint8_t)(1u << (i % 8));
+			}
+		} else {
+			w0 = off / 64;	/* 8 words a byte */
+			nb = (off + n - 1) / 64 - w0 + 1;
+			if (l->heaparena_nomoreptrs == GOLAYOUT_NONE ||
+			    procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
+					 bits, nb))
+				return -1;
+			for (i = 0; i < n / 8; i++) {
+				uint64_t w = off / 8 + i, x = w / 64;
+
+				/* past a bitmap word, not at the object's
+				 * start (where an arena begins, the bit is
+				 * the previous arena's: reading on can only
+				 * find more) */
+				if (w % 64 == 0 && w && a + 8 * i != obj) {
+					if (procmem_read(&m->p->mem,
+							 ha + l->heaparena_nomoreptrs +
+							 (x - 1) / 8, &nomore, 1))
+						return -1;
+					if ((nomore >> ((x - 1) % 8)) & 1) {
+						n = 8 * i;
+						stop = 1;
+						break;
+					}
+				}
+				if ((bits[w / 8 - w0] >> (w % 8)) & 1)
+					mask[i / 8] |= (uint8_t)(1u << (i % 8));
+			}
+		}
+		scan_masked(m, a, n, mask);
+		if (stop)
+			break;
+		a += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* One object: by its pointer bitmap when it can be read, else whole. */
+static void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
+{
+	uint64_t typ;
+	int r = -1;
+
+	m->st.scanned += s->size;
+	if (m->precise) {
+		/* no type (an object being allocated): whole */
+		if (s->cls && s->size <= 512)
+			r = scan_small(m, s, base);
+		else if (s->cls)	/* an allocation header */
+			r = procmem_u64(&m->p->mem, base, &typ) || !typ ? -1 :
+			    scan_typed(m, typ, base + 8, s->size - 8);
+		else if (s->large_type)
+			r = scan_typed(m, s->large_type, base, s->size);
+	} else if (m->arena_bits) {
+		r = scan_arena(m, base, s->size);
+	}
+	if (r) {
+		m->st.whole++;
+		m->st.unread += scan_range(m, base, s->size);
+	} else {
+		m->st.precise++;
+	}
+}
+
 static void drain(struct gomark *m)
 {
 	while (m->nwork) {
 		uint64_t base = m->work[--m->nwork];
-		const struct mspan_ix *s = span_of(m, base);
+		struct mspan_ix *s = span_of(m, base);
 
-		if (!s)
-			continue;
-		m->st.scanned += s->size;
-		m->st.unread += scan_range(m, base, s->size);
+		if (s)
+			scan_object(m, s, base);
 	}
 }
 
-/* data..edata and bss..ebss of the executable's module. */
+/*
+ * The pointer mask of len bytes of globals: the bitvector {n int32,
+ * bytedata *uint8} at moduledata + off, which must say len / 8 bits.
+ * NULL when there is none to believe.
+ */
+static uint8_t *global_mask(struct gomark *m, uint64_t md, uint32_t off,
+			    uint64_t len)
+{
+	uint64_t n, data;
+	uint8_t *mask;
+
+	if (off == GOLAYOUT_NONE ||
+	    procmem_u64(&m->p->mem, md + off, &n) ||
+	    procmem_u64(&m->p->mem, md + off + 8, &data) ||
+	    (uint32_t)n != len / 8 || !data)
+		return NULL;
+	mask = malloc((size_t)(len / 64 + 1));
+	if (mask && procmem_read(&m->p->mem, data, mask,
+				 (size_t)((len / 8 + 7) / 8))) {
+		free(mask);
+		mask = NULL;
+	}
+	return mask;
+}
+
+/* data..edata and bss..ebss of the executable's module: by their pointer
+ * masks, or whole. */
 static void globals(struct gomark *m)
 {
 	const struct goproc *p = m->p;
@@ -260,7 +570,9 @@ static void globals(struct gomark *m)
 			return;
 		}
 	for (i = 0; i < 4; i += 2) {
-		uint64_t missed;
+		uint64_t missed, before = m->st.unread;
+		uint32_t mo = i ? l->md_gcbssmask : l->md_gcdatamask;
+		uint8_t *mask;
 
 		if (v[i + 1] < v[i] || v[i + 1] - v[i] > MAX_GLOBALS) {
 			snprintf(m->st.partial, sizeof(m->st.partial),
@@ -270,7 +582,16 @@ static void globals(struct gomark *m)
 			continue;
 		}
 		m->st.globals += v[i + 1] - v[i];
-		missed = scan_range(m, v[i], v[i + 1] - v[i]);
+		mask = global_mask(m, md, mo, v[i + 1] - v[i]);
+		if (mask) {
+			m->st.globals_precise += v[i + 1] - v[i];
+			scan_masked(m, v[i], v[i + 1] - v[i], mask);
+			free(mask);
+			missed = m->st.unread - before;
+			m->st.unread = before;
+		} else {
+			missed = scan_range(m, v[i], v[i + 1] - v[i]);
+		}
 		if (missed)
 			snprintf(m->st.partial, sizeof(m->st.partial),
 				 "%llu bytes of the globals at 0x%llx are not in the core",
@@ -294,7 +615,7 @@ static void specials(struct gomark *m)
 	size_t i;
 
 	for (i = 0; i < m->n; i++) {
-		const struct mspan_ix *s = &m->s[i];
+		struct mspan_ix *s = &m->s[i];
 		uint64_t a = s->specials, next, off, fn;
 		uint32_t k;
 		uint8_t rec[32];
@@ -315,9 +636,8 @@ static void specials(struct gomark *m)
 			if (rec[koff] != fin || off >= s->limit - s->start)
 				continue;
 			m->st.finalizers++;
-			if (!s->noscan)
-				m->st.unread += scan_range(m, s->start + off,
-							   s->size);
+			if (!s->noscan && off % s->size == 0)
+				scan_object(m, s, s->start + off);
 		}
 	}
 }

@@ -17,15 +17,21 @@
  *    first word of every special (a finalizer's or cleanup's function, a
  *    weak pointer's handle) is a root;
  *  - each P's tiny block (mcache.tiny).
- * An object whose span class holds pointers is scanned whole: every word
- * of it is taken as a possible pointer (the heap's pointer bitmaps are not
- * read yet), so the mark can only find more than the collector would, and
- * what it leaves unreachable is garbage for certain (unless a root of the
- * runtime's that is not above holds it: a finalizer queued to run, in the
- * runtime's off-heap blocks).  How much more it finds depends on the
- * words that are no pointers: a P's page cache base (p.pcache.base) is
- * the start of the heap pages it hands out next, and held most of a
- * 20,000-object garbage list reachable in tests/heap.
+ * Where a word is a pointer comes from the runtime's own bitmaps, as its
+ * collector reads them: the globals' masks (moduledata.gcdatamask and
+ * gcbssmask), and each object's: up to Go 1.21 the heap arenas' bitmaps,
+ * from 1.22 the span's heap bits for objects of at most 512 bytes, the
+ * allocation header's type or mspan.largeType for the rest
+ * (runtime/mbitmap.go).  An object whose bitmap cannot be read is
+ * scanned whole: every word of it is taken as a possible pointer, as are
+ * the registers and the frames no stack map covers.  So the mark can only
+ * find more than the collector would, and what it leaves unreachable is
+ * garbage for certain (unless a root of the runtime's that is not above
+ * holds it: a finalizer queued to run, in the runtime's off-heap blocks).
+ * Scanned whole, a word that is no pointer can keep garbage alive: a P's
+ * page cache base (p.pcache.base) is the start of the heap pages it hands
+ * out next, and held most of a 20,000-object garbage list reachable in
+ * tests/heap before the bitmaps were read.
  */
 #ifndef GOCD_GOMARK_H
 #define GOCD_GOMARK_H
@@ -40,10 +46,13 @@ struct gomark_stats {
 	uint64_t objects, bytes;	/* allocated */
 	uint64_t reached, reached_bytes;	/* reachable from the roots */
 	uint64_t globals;		/* bytes of data and bss read */
+	uint64_t globals_precise;	/* of those, through their masks */
 	uint64_t root_words;		/* words given by the caller */
 	uint64_t specials, finalizers;	/* read in the spans' lists */
 	uint64_t tiny;			/* Ps' tiny blocks taken */
 	uint64_t scanned;		/* bytes of objects scanned */
+	uint64_t precise, whole;	/* objects scanned by their pointer
+					 * bitmaps, and whole */
 	uint64_t unread;		/* bytes of objects not in the core */
 	/* Not "": what was left out (a partial mark finds less) */
 	char partial[256];

@@ -167,7 +167,7 @@ static void print_text(const struct goproc *p, const struct goheap_stats *s)
 
 static void print_mark(const struct heap_mark *hm)
 {
-	char b[32];
+	char b[32], b2[32];
 	uint64_t objs = hm->st.objects - hm->st.reached;
 	uint64_t bytes = hm->st.bytes - hm->st.reached_bytes;
 
@@ -180,15 +180,18 @@ static void print_mark(const struct heap_mark *hm)
 	       mib(hm->st.reached_bytes, b, sizeof(b)));
 	printf("%llu objects, %s not: garbage the next collection frees, at least\n",
 	       (unsigned long long)objs, mib(bytes, b, sizeof(b)));
-	printf("#   roots: %s of globals, %llu stack and register words (%llu frames through their stack maps, %llu whole), %llu specials (%llu finalizers), %llu tiny blocks\n",
+	printf("#   roots: %s of globals (%s through their pointer masks), %llu stack and register words (%llu frames through their stack maps, %llu whole), %llu specials (%llu finalizers), %llu tiny blocks\n",
 	       mib(hm->st.globals, b, sizeof(b)),
+	       mib(hm->st.globals_precise, b2, sizeof(b2)),
 	       (unsigned long long)hm->st.root_words,
 	       (unsigned long long)hm->maps.precise,
 	       (unsigned long long)hm->maps.whole,
 	       (unsigned long long)hm->st.specials,
 	       (unsigned long long)hm->st.finalizers,
 	       (unsigned long long)hm->st.tiny);
-	printf("#   objects are scanned whole, every word a possible pointer: a word that is no pointer can keep garbage reachable, never the reverse\n");
+	printf("#   %llu objects scanned through their pointer bitmaps, %llu whole (every word a possible pointer: a word that is no pointer can keep garbage reachable, never the reverse)\n",
+	       (unsigned long long)hm->st.precise,
+	       (unsigned long long)hm->st.whole);
 	if (hm->st.partial[0])
 		printf("#   the mark is partial (it finds less): %s\n",
 		       hm->st.partial);
@@ -209,6 +212,9 @@ static json_t *mark_json(const struct heap_mark *hm)
 		js_put(j, "unreachable_objects", json_integer((json_int_t)(hm->st.objects - hm->st.reached)), &bad);
 		js_put(j, "unreachable_bytes", json_integer((json_int_t)(hm->st.bytes - hm->st.reached_bytes)), &bad);
 		js_put(j, "globals_bytes", json_integer((json_int_t)hm->st.globals), &bad);
+		js_put(j, "globals_precise_bytes", json_integer((json_int_t)hm->st.globals_precise), &bad);
+		js_put(j, "objects_precise", json_integer((json_int_t)hm->st.precise), &bad);
+		js_put(j, "objects_whole", json_integer((json_int_t)hm->st.whole), &bad);
 		js_put(j, "root_words", json_integer((json_int_t)hm->st.root_words), &bad);
 		js_put(j, "frames_precise", json_integer((json_int_t)hm->maps.precise), &bad);
 		js_put(j, "frames_whole", json_integer((json_int_t)hm->maps.whole), &bad);

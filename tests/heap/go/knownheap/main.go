@@ -29,8 +29,8 @@
 // runtime.MemProfileRate first (1: every allocation).
 //
 // With KNOWNHEAP_GARBAGE=G it then turns the collector off and drops G
-// more objects (Junk, a list whose head only a goroutine that has exited
-// held): garbage at the crash, which gocap heap's mark must leave
+// more objects (Junk, ten lists whose heads only a goroutine that has
+// exited held): garbage at the crash, which gocap heap's mark must leave
 // unreachable while it reaches the rest.
 package main
 
@@ -71,15 +71,20 @@ type Junk struct {
 	B [40]byte
 }
 
-// dropJunk builds the list and forgets it; its goroutine then exits.
+// dropJunk builds ten lists of n/10 and forgets them; its goroutine then
+// exits.  Ten, not one: a stale word in a frame scanned whole (the
+// crashing one's) that happens to point into a list keeps the rest of
+// that list alive, and only of that one.
 //
 //go:noinline
 func dropJunk(n int, done chan<- struct{}) {
-	var h *Junk
-	for i := 0; i < n; i++ {
-		h = &Junk{P: h}
+	for l := 0; l < 10; l++ {
+		var h *Junk
+		for i := 0; i < n/10; i++ {
+			h = &Junk{P: h}
+		}
+		runtime.KeepAlive(h)
 	}
-	runtime.KeepAlive(h)
 	done <- struct{}{}
 }
 
