@@ -10,8 +10,11 @@
  * output with `go tool pprof` itself (Documentation/design.rst).
  *
  * Strings, functions and locations are numbered as they are added and
- * deduplicated (a string by its bytes, a function by name and file, a
- * location by address).  Every function returns 0 (or an id) and sets
+ * deduplicated (a string by its bytes, a location by address, a function
+ * by its name alone, as runtime/pprof does: the file of a function's
+ * first line added is the file of all its lines, so a package's init,
+ * made of the initialisers of several files, shows them under one, as
+ * the program's own /debug/pprof/heap does).  Every function returns 0 (or an id) and sets
  * the builder's error on running out of memory; pprof_write() reports it.
  */
 #ifndef GOCD_PPROFENC_H

@@ -104,6 +104,14 @@ var (
 	sample  = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 )
 
+// initOne and initTwo (init2.go): allocated by main.init, from two files.
+var initOne = keepInit(1000)
+
+//go:noinline
+func keepInit(n int) []*int {
+	return make([]*int, n)
+}
+
 func list(n int) *Node {
 	var head *Node
 	for i := 0; i < n; i++ {
