@@ -26,6 +26,17 @@
 #include "gocap/group.h"
 #include "gocap/print.h"
 
+/* gocap heap types' walk over the objects marked: read each one's type
+ * name, as its histogram does. */
+static int count_object(void *arg, const struct gomark_object *o)
+{
+	char name[256];
+
+	if (o->typ)
+		gotype_name(arg, o->typ, name, sizeof(name));
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					static struct heap_mark hm;
 
 					goheap_spans(&p, &st);
-					heap_mark(&p, &st, &hm);
+					heap_mark_each(&p, &st, &hm, count_object,
+						       &p);
 				}
 				goheap_memstats_at(&p, p.roots[GCD_ROOT_SCHED],
 						   p.roots[GCD_ROOT_ALLM],

@@ -200,6 +200,31 @@ sys.exit(0 if ok else 1)
 EOF
 }
 
+# typed DIR V: gocap heap types (DIR/types.json) counts every object the
+# mark reached once, and from Go 1.22 knownheap's 1,000 Big (typed by
+# their allocation headers) and 4 Huge (by their spans' largeType)
+# exactly; before 1.22 the heap records no type: every object is unknown.
+typed() {
+	python3 - "$1/types.json" "$2" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+minor = int(sys.argv[2].split('.')[1])
+m = t['mark']
+n = sum(r['objects'] for r in t['types'] + t['unknown'])
+if n != t['objects'] or n != m['reachable_objects']:
+    sys.exit('rows %d, objects %d, reachable %d' % (n, t['objects'], m['reachable_objects']))
+by = {(r['type'], r['array']): r['objects'] for r in t['types']}
+print('%d types, %d of %d bytes typed; main.Big %s, main.Huge %s'
+      % (len(t['types']), t['typed_bytes'], t['bytes'],
+         by.get(('main.Big', False)), by.get(('main.Huge', False))))
+if minor >= 22:
+    ok = by.get(('main.Big', False)) == 1000 and by.get(('main.Huge', False)) == 4
+else:
+    ok = not t['types'] and t['typed_bytes'] == 0
+sys.exit(0 if ok else 1)
+EOF
+}
+
 # --- the oracle: every release, three builds ------------------------------
 for v in $VERSIONS; do
 	for var in default w pie; do
@@ -236,6 +261,14 @@ for v in $VERSIONS; do
 	desc="Go $v: the mark reaches every object live at the statistics, and no more than the $GARBAGE dropped after them are unreachable"
 	[ "$v" = 1.20 ] || desc="$desc, at least half of them (objects scanned through their pointer bitmaps)"
 	check "$desc" marked "$dir" "$GARBAGE" "$v"
+	"$GOCAP" heap types --json --core "$dir/core" --exe "$b" \
+		> "$dir/types.json" 2> "$dir/types.err"
+	desc="Go $v: gocap heap types counts every reachable object once"
+	case $v in
+	1.19|1.2[01]) desc="$desc, all of unknown type (the heap records none before 1.22)" ;;
+	*) desc="$desc, and the 1000 Big and 4 Huge by their type exactly" ;;
+	esac
+	check "$desc" typed "$dir" "$v"
 done
 
 # --- the text view and the refusals (the newest release) ------------------
@@ -247,6 +280,12 @@ check "the text view names every figure" \
 	       '$GOCAP' heap --core '$hd/core' --exe '$b' | grep -q '^  HeapSys .*the heap' &&
 	       '$GOCAP' heap --core '$hd/core' --exe '$b' |
 	       grep -q \"^# counted in the heap's [0-9]* spans in use: [0-9]* objects, .* (HeapObjects and HeapAlloc)\""
+check "gocap heap types' text view: the typed share, then a row per type, main.Big's exact" \
+	sh -c "'$GOCAP' heap types --core '$hd/core' --exe '$b' > '$W/types.txt' &&
+	       head -4 '$W/types.txt' &&
+	       grep -q '^# the heap.s reachable objects by type: [0-9]* objects, .*% of the bytes typed' '$W/types.txt' &&
+	       grep -Eq '^ +[0-9]+ +1000  main\.Big$' '$W/types.txt' &&
+	       grep -Eq '^ +[0-9]+ +[0-9]+  unknown \(48-byte objects\)$' '$W/types.txt'"
 check "a core without --exe is refused, saying what to give" \
 	sh -c "! '$GOCAP' heap --core '$hd/core' 2> '$W/noexe.err' &&
 	       cat '$W/noexe.err' && grep -q 'give the executable with --exe' '$W/noexe.err'"

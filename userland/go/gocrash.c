@@ -149,6 +149,16 @@ static int read_type(const struct goproc *p, uint64_t t, struct gotype *ty)
 	return 0;
 }
 
+int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len)
+{
+	struct gotype ty;
+
+	if (read_type(p, t, &ty) || !ty.name[0])
+		return -1;
+	snprintf(buf, len, "%s", ty.name);
+	return 0;
+}
+
 /*
  * Does the type have a method named Error or String?  1 yes, 0 no, -1
  * when it cannot be told (its uncommon data is where we cannot place it).

@@ -682,6 +682,60 @@ void gomark_finish(struct gomark *m, struct gomark_stats *st)
 	*st = m->st;
 }
 
+/* The type of the object at base of s, as scan_object finds it: 0 when
+ * the heap does not say (before Go 1.22, small objects, no pointers). */
+static uint64_t object_type(struct gomark *m, const struct mspan_ix *s,
+			    uint64_t base, uint64_t *elems)
+{
+	const struct golayout *l = &m->p->layout;
+	uint64_t typ = 0, size, avail = s->size;
+
+	*elems = 0;
+	if (!m->precise || s->noscan || (s->cls && s->size <= 512))
+		return 0;
+	if (s->cls) {
+		if (procmem_u64(&m->p->mem, base, &typ))
+			return 0;
+		avail -= 8;
+	} else {
+		typ = s->large_type;
+	}
+	if (!typ || procmem_u64(&m->p->mem, typ + l->type_size, &size) ||
+	    !size || size > avail)
+		return 0;
+	*elems = avail / size;
+	return typ;
+}
+
+int gomark_each(struct gomark *m,
+		int (*fn)(void *arg, const struct gomark_object *o),
+		void *arg)
+{
+	size_t i;
+	uint64_t k;
+	int r;
+
+	for (i = 0; i < m->n; i++) {
+		const struct mspan_ix *s = &m->s[i];
+
+		for (k = 0; k < s->nelems; k++) {
+			struct gomark_object o;
+
+			if (!test_bit(m->mark, s->bit + k))
+				continue;
+			o.addr = s->start + k * s->size;
+			o.size = s->size;
+			o.cls = s->cls;
+			o.noscan = s->noscan;
+			o.typ = object_type(m, s, o.addr, &o.elems);
+			r = fn(arg, &o);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
 void gomark_free(struct gomark *m)
 {
 	if (!m)

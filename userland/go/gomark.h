@@ -78,6 +78,24 @@ int gomark_word_cb(void *arg, uint64_t v);
  */
 void gomark_finish(struct gomark *m, struct gomark_stats *st);
 
+/*
+ * After gomark_finish: fn(arg, object) for each object reached, in the
+ * order of the spans' addresses.  typ is the type the heap says the
+ * object holds (an allocation header's or mspan.largeType, Go 1.22 on,
+ * objects that hold pointers), or 0: unknown.  elems: how many of typ
+ * the object holds (a slice's backing array holds several).  Stops at
+ * fn's first nonzero value, which it returns.
+ */
+struct gomark_object {
+	uint64_t addr, size;	/* size: of its size class */
+	uint64_t typ, elems;
+	unsigned int cls;	/* 0: a large object */
+	int noscan;
+};
+int gomark_each(struct gomark *m,
+		int (*fn)(void *arg, const struct gomark_object *o),
+		void *arg);
+
 void gomark_free(struct gomark *m);
 
 #endif /* GOCD_GOMARK_H */

@@ -110,6 +110,10 @@ void gowalk_free(struct gowalk *w);
 /* Decide what crashed (call once, before walking). */
 int gowalk_crash(struct gowalk *w, struct gocrash *c);
 
+/* The name of the type descriptor at t (rtype.string()) into buf: 0, or
+ * -1 when it cannot be read. */
+int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len);
+
 /* Number of entries of allgs (dead ones included), then of the
  * goroutines found without it (goproc.found), which follow. */
 uint64_t gowalk_count(const struct gowalk *w);

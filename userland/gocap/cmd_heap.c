@@ -865,6 +865,212 @@ static json_t *top_sites_json(const struct sites *ss, int64_t rate,
 	return j;
 }
 
+/* ---- heap types ------------------------------------------------------ */
+
+/* A row: a type (typ, array: an object holds several of them), or an
+ * unknown size class (typ 0: cls, noscan). */
+struct type_row {
+	uint64_t key;		/* typ | array, or cls << 1 | noscan */
+	int typed;
+	uint64_t size;		/* unknown: the size class's */
+	uint64_t objects, bytes;
+	char name[256];
+};
+
+struct type_hist {
+	struct type_row *r;
+	size_t n, cap;
+	size_t *slot;		/* open addressing into r, by (typed, key) */
+	size_t nslot;
+	uint64_t objects, bytes, typed_bytes;
+};
+
+static uint64_t row_hash(uint64_t k, int typed)
+{
+	k ^= (uint64_t)typed << 63;
+	k *= 0x9e3779b97f4a7c15ull;
+	return k ^ (k >> 29);
+}
+
+static int hist_grow(struct type_hist *h)
+{
+	size_t n = h->nslot ? h->nslot * 2 : 1024, i;
+	size_t *t = malloc(n * sizeof(*t));
+
+	if (!t)
+		return -1;
+	for (i = 0; i < n; i++)
+		t[i] = (size_t)-1;
+	for (i = 0; i < h->n; i++) {
+		size_t j = row_hash(h->r[i].key, h->r[i].typed) & (n - 1);
+
+		while (t[j] != (size_t)-1)
+			j = (j + 1) & (n - 1);
+		t[j] = i;
+	}
+	free(h->slot);
+	h->slot = t;
+	h->nslot = n;
+	return 0;
+}
+
+static int hist_add(void *arg, const struct gomark_object *o)
+{
+	struct type_hist *h = arg;
+	int typed = o->typ != 0;
+	uint64_t key = typed ? o->typ | (o->elems > 1) :
+		       (uint64_t)o->cls << 1 | (uint64_t)o->noscan;
+	struct type_row *r;
+	size_t j;
+
+	if (2 * (h->n + 1) > h->nslot && hist_grow(h))
+		return -1;
+	j = row_hash(key, typed) & (h->nslot - 1);
+	while (h->slot[j] != (size_t)-1 &&
+	       (h->r[h->slot[j]].key != key || h->r[h->slot[j]].typed != typed))
+		j = (j + 1) & (h->nslot - 1);
+	if (h->slot[j] == (size_t)-1) {
+		if (h->n == h->cap) {
+			size_t c = h->cap ? h->cap * 2 : 256;
+			struct type_row *t = realloc(h->r, c * sizeof(*t));
+
+			if (!t)
+				return -1;
+			h->r = t;
+			h->cap = c;
+		}
+		r = &h->r[h->n];
+		memset(r, 0, sizeof(*r));
+		r->key = key;
+		r->typed = typed;
+		r->size = o->size;
+		h->slot[j] = h->n++;
+	}
+	r = &h->r[h->slot[j]];
+	r->objects++;
+	r->bytes += o->size;
+	h->objects++;
+	h->bytes += o->size;
+	if (typed)
+		h->typed_bytes += o->size;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct type_row *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* Name the rows and sort them by bytes. */
+static void hist_name(const struct goproc *p, struct type_hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		struct type_row *r = &h->r[i];
+		char t[224];
+
+		if (!r->typed)
+			snprintf(r->name, sizeof(r->name),
+				 "unknown (%s%llu-byte objects%s)",
+				 r->key >> 1 ? "" : "large, ",
+				 (unsigned long long)r->size,
+				 r->key & 1 ? ", no pointers" : "");
+		else if (gotype_name(p, r->key & ~1ull, t, sizeof(t)))
+			snprintf(r->name, sizeof(r->name), "type at 0x%llx",
+				 (unsigned long long)(r->key & ~1ull));
+		else
+			snprintf(r->name, sizeof(r->name), "%s%s",
+				 r->key & 1 ? "[...]" : "", t);
+	}
+	qsort(h->r, h->n, sizeof(*h->r), cmp_row);
+}
+
+static int heap_types(struct gocap_opts *o, struct goproc *p)
+{
+	struct type_hist h = { 0 };
+	struct goheap_stats s;
+	struct heap_mark hm;
+	char err[512], b[32];
+	size_t i;
+	int ret = 0;
+
+	if (goheap_memstats(p, &s, err, sizeof(err))) {
+		gocap_err("%s: %s", o->core, err);
+		return 1;
+	}
+	goheap_spans(p, &s);
+	heap_mark_each(p, &s, &hm, hist_add, &h);
+	if (!hm.done) {
+		gocap_err("%s: the heap was not marked: %s", o->core, hm.why);
+		ret = 1;
+		goto out;
+	}
+	hist_name(p, &h);
+	if (o->json) {
+		json_t *j = json_object(), *a = json_array(), *u = json_array();
+		json_t *mk = mark_json(&hm);
+		int bad = !j || !a || !u || !mk;
+
+		for (i = 0; !bad && i < h.n; i++) {
+			const struct type_row *r = &h.r[i];
+			json_t *e = json_object();
+
+			bad |= !e;
+			if (bad)
+				break;
+			if (r->typed) {
+				js_put(e, "type", js_text(r->name + (r->key & 1 ? 5 : 0)), &bad);
+				js_put(e, "array", json_boolean(r->key & 1), &bad);
+			} else {
+				js_put(e, "size", json_integer((json_int_t)r->size), &bad);
+				js_put(e, "large", json_boolean(!(r->key >> 1)), &bad);
+				js_put(e, "pointers", json_boolean(!(r->key & 1)), &bad);
+			}
+			js_put(e, "objects", json_integer((json_int_t)r->objects), &bad);
+			js_put(e, "bytes", json_integer((json_int_t)r->bytes), &bad);
+			bad |= json_array_append_new(r->typed ? a : u, e);
+		}
+		if (!bad) {
+			js_put(j, "objects", json_integer((json_int_t)h.objects), &bad);
+			js_put(j, "bytes", json_integer((json_int_t)h.bytes), &bad);
+			js_put(j, "typed_bytes", json_integer((json_int_t)h.typed_bytes), &bad);
+			bad |= json_object_set_new(j, "types", a);
+			bad |= json_object_set_new(j, "unknown", u);
+			bad |= json_object_set_new(j, "mark", mk);
+			a = u = mk = NULL;
+		}
+		if (bad || js_write(stdout, j, 1)) {
+			gocap_err("%s: cannot write the types as JSON", o->core);
+			ret = 1;
+		}
+		json_decref(a);
+		json_decref(u);
+		json_decref(mk);
+		json_decref(j);
+	} else {
+		printf("# the heap's reachable objects by type: %llu objects, %s; ",
+		       (unsigned long long)h.objects, mib(h.bytes, b, sizeof(b)));
+		printf("%.1f%% of the bytes typed (by allocation headers and large objects' types, Go 1.22 on)\n",
+		       h.bytes ? 100.0 * (double)h.typed_bytes / (double)h.bytes : 0.0);
+		printf("# unknown: objects whose type the heap does not record (small ones, pointer-free ones, before Go 1.22), by size class\n");
+		printf("%15s %11s  %s\n", "bytes", "objects", "type");
+		for (i = 0; i < h.n; i++)
+			printf("%15llu %11llu  %s\n",
+			       (unsigned long long)h.r[i].bytes,
+			       (unsigned long long)h.r[i].objects, h.r[i].name);
+		print_mark(&hm);
+	}
+out:
+	free(h.r);
+	free(h.slot);
+	return ret;
+}
+
 int cmd_heap(struct gocap_opts *o)
 {
 	static char exe[64];
@@ -880,6 +1086,16 @@ int cmd_heap(struct gocap_opts *o)
 	}
 	if (o->sub && !strcmp(o->sub, "diff"))
 		return heap_diff(o);
+	if (o->sub && !strcmp(o->sub, "types")) {
+		ret = gocap_open_proc(o, "heap", &p);
+		if (ret)
+			return ret;
+		ret = heap_types(o, &p);
+		fflush(stdout);
+		gocap_print_warnings(&p);
+		goproc_close(&p);
+		return ret;
+	}
 	if (o->sub && !o->output) {
 		gocap_err("heap %s needs -o FILE (the profile, for go tool pprof)",
 			  o->sub);

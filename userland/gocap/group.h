@@ -178,5 +178,11 @@ struct heap_mark {
  * root (the stacks, the registers, gomark's own) into hm. */
 void heap_mark(struct goproc *p, const struct goheap_stats *s,
 	       struct heap_mark *hm);
+/* The same, then fn(arg, object) for each object reached (gomark_each);
+ * fn's nonzero value is taken for running out of memory. */
+void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
+		    struct heap_mark *hm,
+		    int (*fn)(void *arg, const struct gomark_object *o),
+		    void *arg);
 
 #endif /* GOCAP_GROUP_H */

@@ -30,6 +30,14 @@ static int mark_stack(void *arg, const struct goroutine *g)
 void heap_mark(struct goproc *p, const struct goheap_stats *s,
 	       struct heap_mark *hm)
 {
+	heap_mark_each(p, s, hm, NULL, NULL);
+}
+
+void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
+		    struct heap_mark *hm,
+		    int (*fn)(void *arg, const struct gomark_object *o),
+		    void *arg)
+{
 	struct triage_counts c = { 0 };
 	struct gocrash crash;
 	struct gomark *m;
@@ -56,6 +64,9 @@ void heap_mark(struct goproc *p, const struct goheap_stats *s,
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory while walking the goroutines");
 	gomark_finish(m, &hm->st);
+	if (fn && !hm->why[0] && gomark_each(m, fn, arg))
+		snprintf(hm->why, sizeof(hm->why),
+			 "out of memory while counting the objects");
 	gomark_free(m);
 	hm->done = !hm->why[0];
 	if (!hm->st.partial[0] && hm->stacks_unread)

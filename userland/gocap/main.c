@@ -50,6 +50,8 @@ static void usage(FILE *f)
 "  heap allocs (--core FILE | ID) [--exe FILE] -o FILE\n"
 "        the program's own sampled heap profile, as /debug/pprof/heap\n"
 "        would have served it at the crash, for go tool pprof\n"
+"  heap types (--core FILE | ID) [--exe FILE] [--json]\n"
+"        the objects reachable from the roots by type, and garbage\n"
 "  heap diff A B [--exe FILE] [--json]\n"
 "        growth from core (or dump ID) A to B of the same build: the\n"
 "        memory statistics, and the heap profiles by allocation site\n"
@@ -164,6 +166,7 @@ int main(int argc, char **argv)
 				cmd = argv[optind];
 			else if (!o.sub && !o.id && !strcmp(cmd, "heap") &&
 				 (!strcmp(argv[optind], "allocs") ||
+				  !strcmp(argv[optind], "types") ||
 				  !strcmp(argv[optind], "diff")))
 				o.sub = argv[optind];
 			else if (!o.id)

@@ -9,6 +9,8 @@
 //     the count: KNOWNHEAP_SCALE=10 keeps 500);
 //   - an object with a finalizer (runtime.SetFinalizer), held by a
 //     global;
+//   - 1,000 objects of a type over 512 bytes (Big) and 4 of a large one
+//     (Huge), whose types the heap records from Go 1.22;
 //   - garbage it drops: 50,000 objects unreachable at the crash.
 //
 // Then it calls runtime.GC(), runtime.ReadMemStats until the runtime's
@@ -62,7 +64,7 @@ type Node struct {
 // allocated after ReadMemStats, into the P's cached span.
 type P48 struct {
 	A, B, C, D, E *int
-	F            int64
+	F             int64
 }
 
 // Junk is garbage: KNOWNHEAP_GARBAGE of them, in a list nothing holds.
@@ -88,6 +90,20 @@ func dropJunk(n int, done chan<- struct{}) {
 	done <- struct{}{}
 }
 
+// Big is over 512 bytes and holds a pointer: from Go 1.22 each one
+// carries an allocation header naming its type.  Huge is a large object
+// (over 32 KiB) with a pointer: its span names its type.  gocap heap
+// types must count knownheap's 1,000 Big and 4 Huge exactly.
+type Big struct {
+	P   *int
+	Buf [1000]byte
+}
+
+type Huge struct {
+	P   *int
+	Buf [40000]byte
+}
+
 type Finalized struct {
 	Buf [256]byte
 }
@@ -96,6 +112,8 @@ var (
 	items   = map[int64]*Item{}
 	slices  [][]byte
 	holder  *Finalized
+	bigs    [1000]*Big
+	huges   [4]*Huge
 	stats   runtime.MemStats
 	out     = make([]byte, 0, 1<<16)
 	garbage []*Item
@@ -210,6 +228,12 @@ func main() {
 	grown = grow(2000, 5)
 	holder = &Finalized{}
 	runtime.SetFinalizer(holder, func(*Finalized) {})
+	for i := range bigs {
+		bigs[i] = &Big{}
+	}
+	for i := range huges {
+		huges[i] = &Huge{}
+	}
 	for i := 0; i < 50000; i++ {
 		garbage = append(garbage, &Item{ID: int64(i)})
 	}
