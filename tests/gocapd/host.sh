@@ -702,7 +702,9 @@ t_kcore() {
 	grep -q '^CapEff:[[:space:]]*0000000000080004' "/proc/$DPID/status" ||
 		{ grep CapEff "/proc/$DPID/status"; return 1; }
 	# speaks the kernel's side of fs/coredump.c: req, ack, mark, core, SHUT_WR
-	python3 - "$KS" "$CORE" <<'EOF' || return 1
+	# (on failure, the daemon's last words: CI once saw the rejected
+	# connection reset before its ack, not reproduced since)
+	python3 - "$KS" "$CORE" <<'EOF' || { tail -5 "$W/daemon.log"; return 1; }
 import socket, struct, sys
 KERNEL, USERSPACE, REJECT, WAIT = 1, 2, 4, 8
 def crash(expect_reject):
