@@ -31,6 +31,15 @@ struct mspan_ix {
 	int inline_marks;	/* -1: not looked at yet */
 };
 
+/* The last type whose pointer mask was read (scan_typed). */
+struct type_mask {
+	uint64_t typ;		/* 0: none yet */
+	int bad;		/* it could not be read */
+	uint64_t size, ptrdata;
+	uint8_t *mask;
+	size_t cap;
+};
+
 struct gomark {
 	const struct goproc *p;
 	struct mspan_ix *s;
@@ -45,6 +54,7 @@ struct gomark {
 	int arena_bits;		/* up to 1.21: 2 (1.19) or 1 bit a word */
 	uint64_t arenas;	/* mheap_.arenas[0]: *[1 << 22]*heapArena */
 	int minor;
+	struct type_mask tm;
 	struct gomark_stats st;
 };
 
@@ -257,11 +267,16 @@ int gomark_word_cb(void *arg, uint64_t v)
 	return 0;
 }
 
-/* Every word of [a, a + len) as a possible pointer; the bytes not in the
- * core are returned. */
-static uint64_t scan_range(struct gomark *m, uint64_t a, uint64_t len)
+
+/*
+ * The words of [a, a + len) that may be pointers: those whose bit is set
+ * in mask (bit 0 of mask[0] the first word), or, mask NULL, every word
+ * (scanned whole).  Returns the bytes not in the core.
+ */
+static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
+			   const uint8_t *mask)
 {
-	uint64_t buf[CHUNK / 8], missed = 0;
+	uint64_t buf[CHUNK / 8], w = 0, missed = 0;
 
 	while (len >= 8) {
 		size_t n = len < CHUNK ? (size_t)(len & ~7ull) : CHUNK;
@@ -269,39 +284,17 @@ static uint64_t scan_range(struct gomark *m, uint64_t a, uint64_t len)
 
 		if (procmem_read(&m->p->mem, a, buf, n)) {
 			missed += n;
+			w += n / 8;
 		} else {
-			for (i = 0; i < n / 8; i++)
-				if (buf[i])
+			for (i = 0; i < n / 8; i++, w++)
+				if ((!mask || ((mask[w / 8] >> (w % 8)) & 1)) &&
+				    buf[i])
 					gomark_word(m, buf[i]);
 		}
 		a += n;
 		len -= n;
 	}
 	return missed;
-}
-
-/* [a, a + len) with a bit of mask per word (bit 0 of mask[0] the first):
- * the words whose bit is set are pointers. */
-static void scan_masked(struct gomark *m, uint64_t a, uint64_t len,
-			const uint8_t *mask)
-{
-	uint64_t buf[CHUNK / 8], w = 0;
-
-	while (len >= 8) {
-		size_t n = len < CHUNK ? (size_t)(len & ~7ull) : CHUNK;
-		size_t i;
-
-		if (procmem_read(&m->p->mem, a, buf, n)) {
-			m->st.unread += n;
-			w += n / 8;
-		} else {
-			for (i = 0; i < n / 8; i++, w++)
-				if (((mask[w / 8] >> (w % 8)) & 1) && buf[i])
-					gomark_word(m, buf[i]);
-		}
-		a += n;
-		len -= n;
-	}
 }
 
 /*
@@ -343,13 +336,60 @@ static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 		if ((bits[b / 8] >> (b % 8)) & 1)
 			mask[i / 8] |= (uint8_t)(1u << (i % 8));
 	}
-	scan_masked(m, base, s->size, mask);
+	m->st.unread += scan_words(m, base, s->size, mask);
 	return 0;
 }
 
 #define MAX_MASK	(1u << 24)	/* bytes of a type's pointer mask */
 #define TFLAG_BIT4	0x10	/* UnrolledBitmap to 1.23, GCMaskOnDemand from 1.24 */
 #define KIND_GCPROG	0x40	/* to 1.23: GCData is a program */
+
+/*
+ * The pointer mask of the type at typ into m->tm, read once for a run of
+ * objects of one type (the last type asked for is kept, found or not).
+ * 0, or -1 when it cannot be read.
+ */
+static int type_mask(struct gomark *m, uint64_t typ)
+{
+	const struct golayout *l = &m->p->layout;
+	struct type_mask *tm = &m->tm;
+	uint8_t t[64];
+	uint64_t gcdata;
+	size_t nb;
+
+	if (tm->typ == typ)
+		return tm->bad ? -1 : 0;
+	tm->typ = typ;
+	tm->bad = 1;
+	if (procmem_read(&m->p->mem, typ, t, sizeof(t)))
+		return -1;
+	memcpy(&tm->size, t + l->type_size, 8);
+	memcpy(&tm->ptrdata, t + l->type_ptrdata, 8);
+	memcpy(&gcdata, t + l->type_gcdata, 8);
+	if (!tm->size || tm->ptrdata > tm->size || tm->ptrdata % 8)
+		return -1;
+	if (m->minor <= 23 && (t[l->type_kind] & KIND_GCPROG) &&
+	    !(t[l->type_tflag] & TFLAG_BIT4))
+		return -1;
+	if (m->minor >= 24 && (t[l->type_tflag] & TFLAG_BIT4) &&
+	    procmem_u64(&m->p->mem, gcdata, &gcdata))
+		return -1;	/* mask built on demand, and not yet */
+	nb = (size_t)((tm->ptrdata / 8 + 7) / 8);
+	if (nb > MAX_MASK)
+		return -1;
+	if (nb > tm->cap) {
+		uint8_t *b = realloc(tm->mask, nb);
+
+		if (!b)
+			return -1;
+		tm->mask = b;
+		tm->cap = nb;
+	}
+	if (nb && (!gcdata || procmem_read(&m->p->mem, gcdata, tm->mask, nb)))
+		return -1;
+	tm->bad = 0;
+	return 0;
+}
 
 /*
  * An object with a type: len bytes from a, tiled by elements of the type
@@ -359,36 +399,15 @@ static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 static int scan_typed(struct gomark *m, uint64_t typ, uint64_t a,
 		      uint64_t len)
 {
-	const struct golayout *l = &m->p->layout;
-	uint8_t t[64], *mask;
-	uint64_t size, ptrdata, gcdata, e;
-	size_t nb;
+	const struct type_mask *tm = &m->tm;
+	uint64_t e;
 
-	if (procmem_read(&m->p->mem, typ, t, sizeof(t)))
+	if (type_mask(m, typ) || tm->size > len)
 		return -1;
-	memcpy(&size, t + l->type_size, 8);
-	memcpy(&ptrdata, t + l->type_ptrdata, 8);
-	memcpy(&gcdata, t + l->type_gcdata, 8);
-	if (!size || ptrdata > size || ptrdata % 8 || size > len)
-		return -1;
-	if (m->minor <= 23 && (t[l->type_kind] & KIND_GCPROG) &&
-	    !(t[l->type_tflag] & TFLAG_BIT4))
-		return -1;
-	if (m->minor >= 24 && (t[l->type_tflag] & TFLAG_BIT4) &&
-	    procmem_u64(&m->p->mem, gcdata, &gcdata))
-		return -1;	/* mask built on demand, and not yet */
-	if (!ptrdata)
+	if (!tm->ptrdata)
 		return 0;
-	nb = (size_t)((ptrdata / 8 + 7) / 8);
-	if (nb > MAX_MASK || !(mask = malloc(nb)))
-		return -1;
-	if (!gcdata || procmem_read(&m->p->mem, gcdata, mask, nb)) {
-		free(mask);
-		return -1;
-	}
-	for (e = a; len - (e - a) >= size; e += size)
-		scan_masked(m, e, ptrdata, mask);
-	free(mask);
+	for (e = a; len - (e - a) >= tm->size; e += tm->size)
+		m->st.unread += scan_words(m, e, tm->ptrdata, tm->mask);
 	return 0;
 }
 
@@ -474,7 +493,7 @@ static int scan_arena(struct gomark *m, uint64_t a, uint64_t len)
 					mask[i / 8] |= (uint8_t)(1u << (i % 8));
 			}
 		}
-		scan_masked(m, a, n, mask);
+		m->st.unread += scan_words(m, a, n, mask);
 		if (stop)
 			break;
 		a += n;
@@ -504,7 +523,7 @@ static void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 	}
 	if (r) {
 		m->st.whole++;
-		m->st.unread += scan_range(m, base, s->size);
+		m->st.unread += scan_words(m, base, s->size, NULL);
 	} else {
 		m->st.precise++;
 	}
@@ -570,7 +589,7 @@ static void globals(struct gomark *m)
 			return;
 		}
 	for (i = 0; i < 4; i += 2) {
-		uint64_t missed, before = m->st.unread;
+		uint64_t missed;
 		uint32_t mo = i ? l->md_gcbssmask : l->md_gcdatamask;
 		uint8_t *mask;
 
@@ -583,15 +602,10 @@ static void globals(struct gomark *m)
 		}
 		m->st.globals += v[i + 1] - v[i];
 		mask = global_mask(m, md, mo, v[i + 1] - v[i]);
-		if (mask) {
+		if (mask)
 			m->st.globals_precise += v[i + 1] - v[i];
-			scan_masked(m, v[i], v[i + 1] - v[i], mask);
-			free(mask);
-			missed = m->st.unread - before;
-			m->st.unread = before;
-		} else {
-			missed = scan_range(m, v[i], v[i + 1] - v[i]);
-		}
+		missed = scan_words(m, v[i], v[i + 1] - v[i], mask);
+		free(mask);
 		if (missed)
 			snprintf(m->st.partial, sizeof(m->st.partial),
 				 "%llu bytes of the globals at 0x%llx are not in the core",
@@ -744,5 +758,6 @@ void gomark_free(struct gomark *m)
 	free(m->alloc);
 	free(m->mark);
 	free(m->work);
+	free(m->tm.mask);
 	free(m);
 }
