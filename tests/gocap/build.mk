@@ -10,5 +10,5 @@ USES_fuzz_goroutines := go core
 TESTS += test_gocap:tests/gocap/test_gocap.c
 USES_test_gocap := go core
 # The core minimiser that makes fuzz seeds of real cores (host.sh).
-TOOLS += mincore:tests/gocap/mincore.c,userland/gocap/print_goroutines.c,userland/gocap/group.c,userland/gocap/print_group.c,userland/gocap/print_waits.c
+TOOLS += mincore:tests/gocap/mincore.c,userland/gocap/print_goroutines.c,userland/gocap/group.c,userland/gocap/print_group.c,userland/gocap/print_waits.c,userland/gocap/heap_mark.c
 USES_mincore := go core

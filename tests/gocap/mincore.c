@@ -5,14 +5,15 @@
  * reads its heap statistics and heap profile), so a
  * real core of tens of MiB becomes a seed of a few hundred KiB.
  *
- *   mincore [--note] CORE OUT
+ *   mincore [--note] [--heap] CORE OUT
  *
  * The core is loaded into memory that is then made inaccessible; a SIGSEGV
  * handler records each page gocap touches and opens it, and the walk goes
  * on.  OUT has the original notes (plus, with --note, a gocoredump process
  * note giving the scheduler roots, so the fuzzer also starts from that path
  * and the walk needs no code scan) and one PT_LOAD per run of touched
- * pages.  A test tool, built by tests/gocap/host.sh; not installed.
+ * pages.  --heap keeps what gocap heap types reads too (the spans, every
+ * reachable object, the type descriptors): a seed whose mark completes.  A test tool, built by tests/gocap/host.sh; not installed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,7 @@
 #include "go/goheap.h"
 #include "go/goproc.h"
 #include "go/goprof.h"
+#include "gocap/group.h"
 #include "gocap/print.h"
 
 #define PAGE 4096ul
@@ -130,6 +132,17 @@ static size_t make_note(const struct goproc *p, uint8_t *out)
 	return n;
 }
 
+static int heap_seed;	/* --heap */
+
+static int count_object(void *arg, const struct gomark_object *o)
+{
+	char name[256];
+
+	if (o->typ)
+		gotype_name(arg, o->typ, name, sizeof(name));
+	return 0;
+}
+
 static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 {
 	static FILE *null;
@@ -163,7 +176,14 @@ static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 		struct goprof_mem m;
 		char err[256];
 
-		goheap_memstats(p, &st, err, sizeof(err));
+		if (!goheap_memstats(p, &st, err, sizeof(err)) && heap_seed) {
+			static struct heap_mark hm;
+
+			/* the spans, the mark and the types (gocap heap
+			 * types): a seed whose mark completes */
+			goheap_spans(p, &st);
+			heap_mark_each(p, &st, &hm, count_object, p);
+		}
 		if (!goprof_mem_read(p, &m, err, sizeof(err)))
 			goprof_write_heap(p, &m, null, err, sizeof(err));
 		goprof_mem_free(&m);
@@ -196,13 +216,15 @@ int main(int argc, char **argv)
 	int with_note = 0, fd;
 	FILE *f;
 
-	if (argc > 1 && !strcmp(argv[1], "--note")) {
-		with_note = 1;
-		argv++;
-		argc--;
-	}
+	for (; argc > 1 && argv[1][0] == '-'; argv++, argc--)
+		if (!strcmp(argv[1], "--note"))
+			with_note = 1;
+		else if (!strcmp(argv[1], "--heap"))
+			heap_seed = 1;
+		else
+			break;
 	if (argc != 3) {
-		fprintf(stderr, "usage: mincore [--note] CORE OUT\n");
+		fprintf(stderr, "usage: mincore [--note] [--heap] CORE OUT\n");
 		return 2;
 	}
 	core = load(argv[1], &size);

@@ -200,27 +200,45 @@ sys.exit(0 if ok else 1)
 EOF
 }
 
-# typed DIR V: gocap heap types (DIR/types.json) counts every object the
-# mark reached once, and from Go 1.22 knownheap's 1,000 Big (typed by
-# their allocation headers) and 4 Huge (by their spans' largeType)
-# exactly; before 1.22 the heap records no type: every object is unknown.
+# typed DIR V DWARF: gocap heap types (DIR/types.json) counts every
+# object the mark reached once, and knownheap's by type exactly.
+# DWARF=1 (a build with DWARF): its globals are typed roots, every
+# release: 102,000 Item (the map's and grown's, through the map's
+# buckets or groups and a slice), 1,000 Big, 4 Huge, 1 Finalized, 100
+# Outer and no Inner (an *Inner points at each Outer: its first field),
+# 50 AnyVal (through []any), 50 ErrVal (through []error), 5 Small (a
+# map of 5: one small bucket or group), and the byte slices' arrays.  DWARF=0: from Go 1.22 the heap's own record (Big's
+# allocation headers, Huge's largeType, the map's group arrays) carries
+# Item, Big and Huge; before 1.22 nothing is typed.
 typed() {
-	python3 - "$1/types.json" "$2" <<'EOF'
+	python3 - "$1/types.json" "$2" "$3" <<'EOF'
 import json, sys
 t = json.load(open(sys.argv[1]))
-minor = int(sys.argv[2].split('.')[1])
-m = t['mark']
+minor, dwarf = int(sys.argv[2].split('.')[1]), sys.argv[3] == '1'
+m, ty = t['mark'], t['typing']
 n = sum(r['objects'] for r in t['types'] + t['unknown'])
 if n != t['objects'] or n != m['reachable_objects']:
     sys.exit('rows %d, objects %d, reachable %d' % (n, t['objects'], m['reachable_objects']))
 by = {(r['type'], r['array']): r['objects'] for r in t['types']}
-print('%d types, %d of %d bytes typed; main.Big %s, main.Huge %s'
-      % (len(t['types']), t['typed_bytes'], t['bytes'],
-         by.get(('main.Big', False)), by.get(('main.Huge', False))))
-if minor >= 22:
-    ok = by.get(('main.Big', False)) == 1000 and by.get(('main.Huge', False)) == 4
+names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small')
+print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'
+      % (len(t['types']), t['typed_bytes'], t['bytes'], ty['by_heap'], ty['carried'],
+         ty['dwarf_globals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
+         ', '.join('%s %s' % (k, by.get(('main.' + k, False))) for k in names),
+         by.get(('uint8', True))))
+want = {}
+if dwarf:
+    want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Finalized': 1, 'Outer': 100,
+            'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5}
+    ok = ty['dwarf_globals'] > 0 and ty['dwarf_mismatched'] == 0 and \
+        by.get(('uint8', True), 0) >= 500
+elif minor >= 22:
+    want = {'Item': 102000, 'Big': 1000, 'Huge': 4}
+    ok = ty['dwarf_globals'] == 0
 else:
     ok = not t['types'] and t['typed_bytes'] == 0
+for k, v in want.items():
+    ok = ok and by.get(('main.' + k, False)) == v
 sys.exit(0 if ok else 1)
 EOF
 }
@@ -263,12 +281,21 @@ for v in $VERSIONS; do
 	check "$desc" marked "$dir" "$GARBAGE" "$v"
 	"$GOCAP" heap types --json --core "$dir/core" --exe "$b" \
 		> "$dir/types.json" 2> "$dir/types.err"
-	desc="Go $v: gocap heap types counts every reachable object once"
+	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer)" \
+		typed "$dir" "$v" 1
+	# the same program without DWARF (its oracle run's core)
+	dir=$W/$v-w
+	if ! b=$(bin "$v" w) || [ ! -f "$dir/core" ]; then
+		continue
+	fi
+	"$GOCAP" heap types --json --core "$dir/core" --exe "$b" \
+		> "$dir/types.json" 2> "$dir/types.err"
+	desc="Go $v, built -w: gocap heap types counts every reachable object once"
 	case $v in
-	1.19|1.2[01]) desc="$desc, all of unknown type (the heap records none before 1.22)" ;;
-	*) desc="$desc, and the 1000 Big and 4 Huge by their type exactly" ;;
+	1.19|1.2[01]) desc="$desc, all of unknown type (no DWARF, and the heap records no type before 1.22)" ;;
+	*) desc="$desc, and types Item, Big and Huge exactly from the heap's own record (headers, large spans' types) along the pointers" ;;
 	esac
-	check "$desc" typed "$dir" "$v"
+	check "$desc" typed "$dir" "$v" 0
 done
 
 # --- the text view and the refusals (the newest release) ------------------
@@ -415,6 +442,28 @@ if FILTER=0x37 crash "$(bin "$NEWEST" default)" "$W/text-prof" KNOWNHEAP_SCALE=1
 		       python3 '$T/pprofcmp.py' '$W/text-prof/want.raw' '$W/text-prof/seed.raw'"
 else
 	notok "Go $NEWEST default, filter 0x37: no core with a heap profile"
+fi
+# A seed whose mark and types complete: tinyheap's core (a small typed
+# heap), minimised to what gocap heap types reads without the executable.
+tb=$W/tinyheap/tinyheap
+mkdir -p "$W/tinyheap"
+if (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$NEWEST" build \
+	-o "$tb" ./tinyheap) > "$W/tinyheap/build.log" 2>&1 &&
+   FILTER=0x37 crash "$tb" "$W/tinyheap/run"; then
+	seed=$GOCD_BUILD/fuzz-seeds/fuzz_goroutines/heaptypes-$NEWEST
+	check "fuzz seed: tinyheap's core minimised with the heap (under 1.5 MiB) gives the same gocap heap types, its mark complete and 64 Rec typed" \
+		sh -c "'$GOCD_BUILD/tools/mincore' --note --heap '$W/tinyheap/run/core' '$seed' &&
+		       [ \$(stat -c %s '$seed') -le 1572864 ] &&
+		       '$GOCAP' heap types --json --core '$W/tinyheap/run/core' > '$W/tinyheap/full.json' &&
+		       '$GOCAP' heap types --json --core '$seed' > '$W/tinyheap/seed.json' &&
+		       python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+rows = lambda t: sorted((r.get(\"type\", \"\"), r.get(\"size\", 0), r[\"objects\"]) for r in t[\"types\"] + t[\"unknown\"])
+rec = [r[\"objects\"] for r in b[\"types\"] if r[\"type\"] == \"main.Rec\"]
+print(len(rows(b)), \"rows, main.Rec\", rec, \"mark partial:\", b[\"mark\"][\"partial\"])
+sys.exit(0 if rows(a) == rows(b) and rec == [64] and not b[\"mark\"][\"partial\"] else 1)' '$W/tinyheap/full.json' '$W/tinyheap/seed.json'"
+else
+	notok "Go $NEWEST: tinyheap gave no core"
 fi
 # gocap heap diff: two runs of the same build, 500 and 1,000 slices of
 # 64 KiB.  The sites must be the difference of the programs' own profiles

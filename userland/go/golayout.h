@@ -272,4 +272,28 @@ void golayout_print(FILE *f, const struct golayout *l);
 int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
 			size_t errlen);
 
+/*
+ * A global variable the executable's DWARF types (golayout_dwarf_globals):
+ * at addr (as linked), count values of the type whose descriptor lies at
+ * moduledata.types + rtoff, or (a type of its own no code needed a
+ * descriptor for) a slice of them, or a pointer to one.
+ */
+enum godwarf_how { GODWARF_VALUE, GODWARF_SLICE, GODWARF_POINTER };
+struct godwarf_global {
+	const char *name;
+	const char *type_name;	/* DWARF's name of the type at rtoff, or NULL */
+	uint64_t addr, rtoff, count;
+	enum godwarf_how how;
+};
+
+/*
+ * fn(arg, global) for each global variable of the executable at path
+ * whose DWARF names its type's runtime descriptor (DW_AT_go_runtime_type).
+ * Returns how many, 0 without DWARF, fn's first nonzero value, or -1
+ * with err.
+ */
+int golayout_dwarf_globals(const char *path,
+			   int (*fn)(void *arg, const struct godwarf_global *g),
+			   void *arg, char *err, size_t errlen);
+
 #endif /* GOCD_GOLAYOUT_H */

@@ -200,3 +200,176 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
 	close(fd);
 	return ret;
 }
+
+#define DW_AT_GO_KIND		0x2900	/* the type's reflect.Kind */
+#define DW_AT_GO_RUNTIME_TYPE	0x2904	/* its descriptor, from types */
+#define DW_AT_GO_ELEM		0x2902	/* a slice's element type */
+
+enum { K_ARRAY = 17, K_POINTER = 22, K_SLICE = 23 };
+
+/* die's type, through the typedefs that name no descriptor. */
+static int type_of(Dwarf_Die *die, Dwarf_Die *t)
+{
+	Dwarf_Attribute a;
+	int i;
+
+	if (!dwarf_attr(die, DW_AT_type, &a) || !dwarf_formref_die(&a, t))
+		return -1;
+	for (i = 0; i < 8 && dwarf_tag(t) == DW_TAG_typedef &&
+	     !dwarf_hasattr(t, DW_AT_GO_RUNTIME_TYPE); i++)
+		if (!dwarf_attr(t, DW_AT_type, &a) ||
+		    !dwarf_formref_die(&a, t))
+			return -1;
+	return 0;
+}
+
+/* The type's descriptor, as an offset from moduledata.types; 0: none. */
+static uint64_t runtime_type(Dwarf_Die *t)
+{
+	Dwarf_Attribute a;
+	Dwarf_Addr v;
+
+	if (!dwarf_attr(t, DW_AT_GO_RUNTIME_TYPE, &a) ||
+	    dwarf_formaddr(&a, &v) != 0)
+		return 0;
+	return v;
+}
+
+static uint64_t die_udata(Dwarf_Die *d, unsigned int at)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word v;
+
+	if (!dwarf_attr(d, at, &a) || dwarf_formudata(&a, &v) != 0)
+		return 0;
+	return v;
+}
+
+/* The elements of an array type: its subrange's count. */
+static uint64_t array_len(Dwarf_Die *t)
+{
+	Dwarf_Die c;
+
+	if (dwarf_child(t, &c) != 0)
+		return 0;
+	do {
+		if (dwarf_tag(&c) != DW_TAG_subrange_type)
+			continue;
+		if (dwarf_hasattr(&c, DW_AT_count))
+			return die_udata(&c, DW_AT_count);
+		if (dwarf_hasattr(&c, DW_AT_upper_bound))
+			return die_udata(&c, DW_AT_upper_bound) + 1;
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return 0;
+}
+
+/*
+ * How a global of type t is typed: its own descriptor, or (a type no
+ * code needed a descriptor for) its elements', a slice's elements' or a
+ * pointer's target's.  0 when none is named.
+ */
+static int resolve_global(Dwarf_Die *t, struct godwarf_global *g)
+{
+	Dwarf_Attribute a;
+	Dwarf_Die e;
+
+	g->count = 1;
+	g->how = GODWARF_VALUE;
+	g->rtoff = runtime_type(t);
+	if (g->rtoff)
+		return 1;
+	switch (die_udata(t, DW_AT_GO_KIND)) {
+	case K_ARRAY:
+		g->count = array_len(t);
+		if (!g->count || type_of(t, &e))
+			return 0;
+		break;
+	case K_SLICE:
+		if (!dwarf_attr(t, DW_AT_GO_ELEM, &a) ||
+		    !dwarf_formref_die(&a, &e))
+			return 0;
+		g->how = GODWARF_SLICE;
+		break;
+	case K_POINTER:
+		if (type_of(t, &e))
+			return 0;
+		g->how = GODWARF_POINTER;
+		break;
+	default:
+		return 0;
+	}
+	g->rtoff = runtime_type(&e);
+	g->type_name = dwarf_diename(&e);
+	return g->rtoff != 0;
+}
+
+int golayout_dwarf_globals(const char *path,
+			   int (*fn)(void *arg, const struct godwarf_global *g),
+			   void *arg, char *err, size_t errlen)
+{
+	size_t hsize;
+	Dwarf_Off off = 0, next;
+	Dwarf *dbg;
+	Elf *elf;
+	int fd, n = 0, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || !has_debug_info(elf)) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return 0;
+	}
+	dbg = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	if (!dbg) {
+		snprintf(err, errlen, "%s: cannot read DWARF: %s", path,
+			 dwarf_errmsg(-1));
+		elf_end(elf);
+		close(fd);
+		return -1;
+	}
+	while (!r && dwarf_nextcu(dbg, off, &next, &hsize, NULL, NULL,
+				  NULL) == 0) {
+		Dwarf_Die cu, d, t;
+
+		if (dwarf_offdie(dbg, off + hsize, &cu) &&
+		    dwarf_child(&cu, &d) == 0) {
+			do {
+				struct godwarf_global g;
+				Dwarf_Attribute a;
+				Dwarf_Block b;
+
+				/* Go writes the location as a block (form
+				 * block1, which libdw's dwarf_getlocation
+				 * refuses in a version 4 unit): DW_OP_addr
+				 * and the address, nothing else */
+				if (dwarf_tag(&d) != DW_TAG_variable ||
+				    !dwarf_attr(&d, DW_AT_location, &a) ||
+				    dwarf_formblock(&a, &b) != 0 ||
+				    b.length != 9 || b.data[0] != DW_OP_addr ||
+				    type_of(&d, &t))
+					continue;
+				g.name = dwarf_diename(&d);
+				g.type_name = dwarf_diename(&t);
+				/* resolve_global names the type it took */
+				memcpy(&g.addr, b.data + 1, 8);
+				if (!g.name || !resolve_global(&t, &g))
+					continue;
+				n++;
+				r = fn(arg, &g);
+			} while (!r && dwarf_siblingof(&d, &d) == 0);
+		}
+		off = next;
+	}
+	dwarf_end(dbg);
+	elf_end(elf);
+	close(fd);
+	return r ? r : n;
+}

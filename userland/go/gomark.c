@@ -16,47 +16,10 @@
 
 #include "go/goheap.h"
 #include "go/gomark.h"
+#include "go/gomark_int.h"
 
 #define MAX_SPECIALS	(1u << 20)	/* per span: a loop ends there */
 #define MAX_GLOBALS	(1ull << 30)	/* bytes of data or bss read */
-#define CHUNK		4096
-
-struct mspan_ix {
-	uint64_t start, limit, size, nelems;
-	uint64_t bit;		/* its first object's bit */
-	uint64_t specials;
-	uint64_t large_type;	/* mspan.largeType */
-	unsigned int cls;
-	int noscan;
-	int inline_marks;	/* -1: not looked at yet */
-};
-
-/* The last type whose pointer mask was read (scan_typed). */
-struct type_mask {
-	uint64_t typ;		/* 0: none yet */
-	int bad;		/* it could not be read */
-	uint64_t size, ptrdata;
-	uint8_t *mask;
-	size_t cap;
-};
-
-struct gomark {
-	const struct goproc *p;
-	struct mspan_ix *s;
-	size_t n, cap;
-	uint8_t *alloc, *mark;	/* a bit per object */
-	size_t alloc_cap;	/* bytes */
-	uint64_t nbits;
-	uint64_t *work;		/* objects to scan, by address */
-	size_t nwork, capwork;
-	int nomem;
-	int precise;		/* the objects' pointer bitmaps are read */
-	int arena_bits;		/* up to 1.21: 2 (1.19) or 1 bit a word */
-	uint64_t arenas;	/* mheap_.arenas[0]: *[1 << 22]*heapArena */
-	int minor;
-	struct type_mask tm;
-	struct gomark_stats st;
-};
 
 static int add_span(void *arg, const struct goheap_span *sp)
 {
@@ -203,8 +166,7 @@ struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 	return m;
 }
 
-/* The span holding a, or NULL. */
-static struct mspan_ix *span_of(const struct gomark *m, uint64_t a)
+struct mspan_ix *span_of(const struct gomark *m, uint64_t a)
 {
 	size_t lo = 0, hi = m->n;
 
@@ -219,11 +181,6 @@ static struct mspan_ix *span_of(const struct gomark *m, uint64_t a)
 	if (lo < m->n && m->s[lo].start <= a && a < m->s[lo].limit)
 		return &m->s[lo];
 	return NULL;
-}
-
-static int test_bit(const uint8_t *bits, uint64_t b)
-{
-	return (bits[b / 8] >> (b % 8)) & 1;
 }
 
 void gomark_word(struct gomark *m, uint64_t v)
@@ -317,25 +274,36 @@ static int inline_marks(struct gomark *m, struct mspan_ix *s)
 	return s->inline_marks;
 }
 
-/* An object of at most 512 bytes: the span's heap bits, a bit per word
- * at the span's end. */
-static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
+int small_bits(struct gomark *m, struct mspan_ix *s, uint64_t base,
+	       uint8_t mask[72])
 {
 	uint64_t span = s->limit - s->start, bm = span / 64;
 	uint64_t hb = s->limit - bm - (inline_marks(m, s) ? 128 : 0);
 	uint64_t w0 = (base - s->start) / 8, nw = s->size / 8, i;
-	uint8_t bits[72], mask[72] = { 0 };
+	uint8_t bits[72];
 	size_t nb = (size_t)((w0 + nw - 1) / 8 - w0 / 8 + 1);
 
 	if (nb > sizeof(bits) ||
 	    procmem_read(&m->p->mem, hb + w0 / 8, bits, nb))
 		return -1;
+	memset(mask, 0, 72);
 	for (i = 0; i < nw; i++) {
 		uint64_t b = w0 % 8 + i;
 
 		if ((bits[b / 8] >> (b % 8)) & 1)
 			mask[i / 8] |= (uint8_t)(1u << (i % 8));
 	}
+	return 0;
+}
+
+/* An object of at most 512 bytes: the span's heap bits, a bit per word
+ * at the span's end. */
+static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
+{
+	uint8_t mask[72];
+
+	if (small_bits(m, s, base, mask))
+		return -1;
 	m->st.unread += scan_words(m, base, s->size, mask);
 	return 0;
 }
@@ -698,8 +666,8 @@ void gomark_finish(struct gomark *m, struct gomark_stats *st)
 
 /* The type of the object at base of s, as scan_object finds it: 0 when
  * the heap does not say (before Go 1.22, small objects, no pointers). */
-static uint64_t object_type(struct gomark *m, const struct mspan_ix *s,
-			    uint64_t base, uint64_t *elems)
+uint64_t object_type(struct gomark *m, const struct mspan_ix *s,
+		     uint64_t base, uint64_t *elems)
 {
 	const struct golayout *l = &m->p->layout;
 	uint64_t typ = 0, size, avail = s->size;
@@ -741,7 +709,8 @@ int gomark_each(struct gomark *m,
 			o.size = s->size;
 			o.cls = s->cls;
 			o.noscan = s->noscan;
-			o.typ = object_type(m, s, o.addr, &o.elems);
+			o.typ = m->ty ? types_of(m, s, k, &o.elems) :
+				object_type(m, s, o.addr, &o.elems);
 			r = fn(arg, &o);
 			if (r)
 				return r;
@@ -759,5 +728,6 @@ void gomark_free(struct gomark *m)
 	free(m->mark);
 	free(m->work);
 	free(m->tm.mask);
+	gomark_types_free(m->ty);
 	free(m);
 }

@@ -82,7 +82,8 @@ void gomark_finish(struct gomark *m, struct gomark_stats *st);
  * After gomark_finish: fn(arg, object) for each object reached, in the
  * order of the spans' addresses.  typ is the type the heap says the
  * object holds (an allocation header's or mspan.largeType, Go 1.22 on,
- * objects that hold pointers), or 0: unknown.  elems: how many of typ
+ * objects that hold pointers), after gomark_types the type carried to
+ * it, or 0: unknown.  elems: how many of typ
  * the object holds (a slice's backing array holds several).  Stops at
  * fn's first nonzero value, which it returns.
  */
@@ -95,6 +96,39 @@ struct gomark_object {
 int gomark_each(struct gomark *m,
 		int (*fn)(void *arg, const struct gomark_object *o),
 		void *arg);
+
+/*
+ * Types carried from the objects whose type the heap records (allocation
+ * headers, large spans' types) and from typed roots along the pointers
+ * their types declare (gomark_types.c): a pointer's target, a slice's
+ * backing array, an interface's value (by its type word or itab), a map's
+ * buckets or groups.  A target takes a type only at its start, and only
+ * when the object is what the runtime would have allocated for it: the
+ * same size class (or pages), no pointers exactly when the type has none,
+ * and, for objects of at most 512 bytes from Go 1.22, the same pointer
+ * bits.  Anything else stays unknown.
+ */
+struct gomark_type_stats {
+	uint64_t header;	/* objects typed by the heap itself */
+	uint64_t carried;	/* typed through a typed parent or root */
+	uint64_t roots;		/* typed roots given */
+	uint64_t interior;	/* pointers inside an object: not typed */
+	uint64_t rejected;	/* targets that do not fit the type */
+	uint64_t conflicts;	/* typed already, as another type */
+	uint64_t bad_types;	/* descriptors that could not be read */
+};
+
+/* A typed root, for gomark_types: at addr, count values of the type at
+ * typ (GOMARK_VALUE), a slice of them (GOMARK_SLICE: its header at addr)
+ * or a pointer to one (GOMARK_POINTER). */
+enum gomark_how { GOMARK_VALUE, GOMARK_SLICE, GOMARK_POINTER };
+int gomark_type_root(struct gomark *m, uint64_t addr, enum gomark_how how,
+		     uint64_t typ, uint64_t count);
+
+/* After gomark_finish and the typed roots: carry the types; from then
+ * on gomark_each reports them.  -1 when out of memory (st says how far
+ * it went). */
+int gomark_types(struct gomark *m, struct gomark_type_stats *st);
 
 void gomark_free(struct gomark *m);
 

@@ -990,6 +990,49 @@ static void hist_name(const struct goproc *p, struct type_hist *h)
 	qsort(h->r, h->n, sizeof(*h->r), cmp_row);
 }
 
+static json_t *typing_json(const struct heap_mark *hm)
+{
+	const struct gomark_type_stats *t = &hm->ty;
+	json_t *j = json_object();
+	int bad = !j;
+
+	if (bad)
+		return NULL;
+	js_put(j, "by_heap", json_integer((json_int_t)t->header), &bad);
+	js_put(j, "carried", json_integer((json_int_t)t->carried), &bad);
+	js_put(j, "dwarf_globals", json_integer((json_int_t)hm->dwarf_globals), &bad);
+	js_put(j, "dwarf_mismatched", json_integer((json_int_t)hm->dwarf_mismatch), &bad);
+	js_put(j, "dwarf_error", hm->dwarf_why[0] ? js_text(hm->dwarf_why) :
+	       json_null(), &bad);
+	js_put(j, "interior", json_integer((json_int_t)t->interior), &bad);
+	js_put(j, "rejected", json_integer((json_int_t)t->rejected), &bad);
+	js_put(j, "conflicts", json_integer((json_int_t)t->conflicts), &bad);
+	js_put(j, "bad_types", json_integer((json_int_t)t->bad_types), &bad);
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void print_typing(const struct heap_mark *hm)
+{
+	const struct gomark_type_stats *t = &hm->ty;
+
+	printf("# typed: %llu objects by the heap's own record (allocation headers, large spans' types), %llu carried along the pointers of typed objects and of %llu globals typed by DWARF\n",
+	       (unsigned long long)t->header, (unsigned long long)t->carried,
+	       (unsigned long long)hm->dwarf_globals);
+	printf("#   left unknown: %llu pointers into an object's middle, %llu targets the runtime would not have allocated for the type, %llu typed already as another type, %llu unreadable type descriptors\n",
+	       (unsigned long long)t->interior, (unsigned long long)t->rejected,
+	       (unsigned long long)t->conflicts,
+	       (unsigned long long)t->bad_types);
+	if (hm->dwarf_mismatch)
+		printf("#   %llu globals left out: DWARF and the type descriptor disagree on the type's name\n",
+		       (unsigned long long)hm->dwarf_mismatch);
+	if (hm->dwarf_why[0])
+		printf("#   DWARF was not read: %s\n", hm->dwarf_why);
+}
+
 static int heap_types(struct gocap_opts *o, struct goproc *p)
 {
 	struct type_hist h = { 0 };
@@ -1013,8 +1056,8 @@ static int heap_types(struct gocap_opts *o, struct goproc *p)
 	hist_name(p, &h);
 	if (o->json) {
 		json_t *j = json_object(), *a = json_array(), *u = json_array();
-		json_t *mk = mark_json(&hm);
-		int bad = !j || !a || !u || !mk;
+		json_t *mk = mark_json(&hm), *ty = typing_json(&hm);
+		int bad = !j || !a || !u || !mk || !ty;
 
 		for (i = 0; !bad && i < h.n; i++) {
 			const struct type_row *r = &h.r[i];
@@ -1042,7 +1085,8 @@ static int heap_types(struct gocap_opts *o, struct goproc *p)
 			bad |= json_object_set_new(j, "types", a);
 			bad |= json_object_set_new(j, "unknown", u);
 			bad |= json_object_set_new(j, "mark", mk);
-			a = u = mk = NULL;
+			bad |= json_object_set_new(j, "typing", ty);
+			a = u = mk = ty = NULL;
 		}
 		if (bad || js_write(stdout, j, 1)) {
 			gocap_err("%s: cannot write the types as JSON", o->core);
@@ -1051,13 +1095,15 @@ static int heap_types(struct gocap_opts *o, struct goproc *p)
 		json_decref(a);
 		json_decref(u);
 		json_decref(mk);
+		json_decref(ty);
 		json_decref(j);
 	} else {
 		printf("# the heap's reachable objects by type: %llu objects, %s; ",
 		       (unsigned long long)h.objects, mib(h.bytes, b, sizeof(b)));
-		printf("%.1f%% of the bytes typed (by allocation headers and large objects' types, Go 1.22 on)\n",
+		printf("%.1f%% of the bytes typed\n",
 		       h.bytes ? 100.0 * (double)h.typed_bytes / (double)h.bytes : 0.0);
-		printf("# unknown: objects whose type the heap does not record (small ones, pointer-free ones, before Go 1.22), by size class\n");
+		print_typing(&hm);
+		printf("# unknown: objects no typed object or global points at the start of, by size class\n");
 		printf("%15s %11s  %s\n", "bytes", "objects", "type");
 		for (i = 0; i < h.n; i++)
 			printf("%15llu %11llu  %s\n",

@@ -172,14 +172,23 @@ struct heap_mark {
 	uint64_t stacks_unread;
 	int done;
 	char why[256];
+	/* heap_mark_each only: the types carried (gomark_types) */
+	int typed;
+	struct gomark_type_stats ty;
+	uint64_t dwarf_globals;		/* typed roots from DWARF */
+	uint64_t dwarf_mismatch;	/* left out: DWARF and the
+					 * descriptor disagree on its name */
+	char dwarf_why[256];		/* not "": DWARF was not read */
 };
 
 /* Mark the heap of p, whose statistics and spans s holds, from every
  * root (the stacks, the registers, gomark's own) into hm. */
 void heap_mark(struct goproc *p, const struct goheap_stats *s,
 	       struct heap_mark *hm);
-/* The same, then fn(arg, object) for each object reached (gomark_each);
- * fn's nonzero value is taken for running out of memory. */
+/* The same, then the types carried from the heap's own records and from
+ * the globals DWARF types (gomark_types), and fn(arg, object) for each
+ * object reached (gomark_each); fn's nonzero value is taken for running
+ * out of memory. */
 void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		    struct heap_mark *hm,
 		    int (*fn)(void *arg, const struct gomark_object *o),

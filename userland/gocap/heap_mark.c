@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "go/golayout.h"
 #include "go/gostackmap.h"
+#include "go/goroutines.h"
 #include "gocap/group.h"
 
 struct mark_walk {
@@ -25,6 +27,63 @@ static int mark_stack(void *arg, const struct goroutine *g)
 	if (gostackmap_scan(a->p, g, gomark_word_cb, a->m, &a->hm->maps) < 0)
 		a->hm->stacks_unread++;
 	return 0;
+}
+
+struct dwarf_roots {
+	struct goproc *p;
+	struct gomark *m;
+	struct heap_mark *hm;
+};
+
+/*
+ * Do DWARF's name of a type and its descriptor's agree?  DWARF qualifies
+ * a package by its import path ("*hash/crc32.Table"), the descriptor by
+ * its name ("*crc32.Table"): each path is cut to its last element.
+ */
+static int same_name(const char *dwarf, const char *desc)
+{
+	char buf[256];
+	size_t n = 0, tok = 0;
+
+	for (; *dwarf && n + 1 < sizeof(buf); dwarf++) {
+		char c = *dwarf;
+
+		if (c == '/') {
+			n = tok;
+			continue;
+		}
+		buf[n++] = c;
+		if (!(c == '_' || c == '.' || c == '-' ||
+		      (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80))
+			tok = n;
+	}
+	buf[n] = 0;
+	return !*dwarf && !strcmp(buf, desc);
+}
+
+/* A global DWARF types, if its descriptor is named as DWARF names it. */
+static int dwarf_root(void *arg, const struct godwarf_global *g)
+{
+	struct dwarf_roots *a = arg;
+	const struct goproc *p = a->p;
+	uint64_t typ = p->md.types + g->rtoff;
+	char name[256];
+
+	/* some of the runtime's own types (uintptr) are named by
+	 * another encoding: outside the types, they are not used */
+	if (typ >= p->md.etypes)
+		return 0;
+	if (!g->type_name || gotype_name(p, typ, name, sizeof(name)) ||
+	    !same_name(g->type_name, name)) {
+		a->hm->dwarf_mismatch++;
+		return 0;
+	}
+	a->hm->dwarf_globals++;
+	return gomark_type_root(a->m, g->addr + p->load_bias,
+				g->how == GODWARF_SLICE ? GOMARK_SLICE :
+				g->how == GODWARF_POINTER ? GOMARK_POINTER :
+				GOMARK_VALUE, typ, g->count) ? -2 : 0;
 }
 
 void heap_mark(struct goproc *p, const struct goheap_stats *s,
@@ -64,6 +123,22 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory while walking the goroutines");
 	gomark_finish(m, &hm->st);
+	if (fn && !hm->why[0]) {
+		struct dwarf_roots d = { p, m, hm };
+
+		/* DWARF when the layouts came from it (not --no-dwarf) */
+		if (p->exe_path && !strcmp(p->layout.source, "DWARF") &&
+		    p->md.types &&
+		    golayout_dwarf_globals(p->exe_path, dwarf_root, &d,
+					   hm->dwarf_why,
+					   sizeof(hm->dwarf_why)) == -2)
+			snprintf(hm->why, sizeof(hm->why),
+				 "out of memory for the typed globals");
+		else if (gomark_types(m, &hm->ty))
+			snprintf(hm->why, sizeof(hm->why),
+				 "out of memory while carrying the types");
+		hm->typed = 1;
+	}
 	if (fn && !hm->why[0] && gomark_each(m, fn, arg))
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory while counting the objects");

@@ -11,6 +11,12 @@
 //     global;
 //   - 1,000 objects of a type over 512 bytes (Big) and 4 of a large one
 //     (Huge), whose types the heap records from Go 1.22;
+//   - for the types carried along pointers: 100 Outer, held by a global
+//     array, each also pointed at by an *Inner (its first field) from a
+//     global declared before it, which must not type it Inner; 50 AnyVal
+//     held through a global [50]any and 50 ErrVal through a [50]error;
+//     5 Small in a global map of 5 (one bucket, or one swiss group: too
+//     small for an allocation header);
 //   - garbage it drops: 50,000 objects unreachable at the crash.
 //
 // Then it calls runtime.GC(), runtime.ReadMemStats until the runtime's
@@ -104,6 +110,37 @@ type Huge struct {
 	Buf [40000]byte
 }
 
+// Outer's first field is an Inner: a pointer to it points at the Outer.
+// Both hold pointers, so only the size class (and, from Go 1.22, the heap
+// bits) tell that the object is no Inner.
+type Inner struct {
+	A *int
+	B int64
+}
+
+type Outer struct {
+	In  Inner
+	P   *int
+	Pad [10]int64
+}
+
+type AnyVal struct {
+	X int64
+	P *int
+}
+
+type ErrVal struct {
+	Msg [3]int64
+	P   *int
+}
+
+func (e *ErrVal) Error() string { return "errval" }
+
+type Small struct {
+	V int64
+	P *int
+}
+
 type Finalized struct {
 	Buf [256]byte
 }
@@ -114,6 +151,11 @@ var (
 	holder  *Finalized
 	bigs    [1000]*Big
 	huges   [4]*Huge
+	inners  [100]*Inner // declared before outers: met first
+	outers  [100]*Outer
+	anys    [50]any
+	errs    [50]error
+	smalls  = map[int64]*Small{}
 	stats   runtime.MemStats
 	out     = make([]byte, 0, 1<<16)
 	garbage []*Item
@@ -226,6 +268,17 @@ func main() {
 	// (consistentHeapStats.read): what follows is counted in another one.
 	metrics.Read(sample)
 	grown = grow(2000, 5)
+	for i := range outers {
+		outers[i] = &Outer{}
+		inners[i] = &outers[i].In
+	}
+	for i := int64(0); i < 5; i++ {
+		smalls[i] = &Small{V: i}
+	}
+	for i := range anys {
+		anys[i] = &AnyVal{X: int64(i)}
+		errs[i] = &ErrVal{}
+	}
 	holder = &Finalized{}
 	runtime.SetFinalizer(holder, func(*Finalized) {})
 	for i := range bigs {

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gomark_int.h - what gomark.c and gomark_types.c share: the span index,
+ * the mark's state, and the lookups over them.  Not an interface.
+ */
+#ifndef GOCD_GOMARK_INT_H
+#define GOCD_GOMARK_INT_H
+
+#include <stdint.h>
+
+#include "go/gomark.h"
+
+#define CHUNK		4096
+
+struct mspan_ix {
+	uint64_t start, limit, size, nelems;
+	uint64_t bit;		/* its first object's bit */
+	uint64_t specials;
+	uint64_t large_type;	/* mspan.largeType */
+	unsigned int cls;
+	int noscan;
+	int inline_marks;	/* -1: not looked at yet */
+};
+
+/* The last type whose pointer mask was read (scan_typed). */
+struct type_mask {
+	uint64_t typ;		/* 0: none yet */
+	int bad;		/* it could not be read */
+	uint64_t size, ptrdata;
+	uint8_t *mask;
+	size_t cap;
+};
+
+struct gomark {
+	const struct goproc *p;
+	struct mspan_ix *s;
+	size_t n, cap;
+	uint8_t *alloc, *mark;	/* a bit per object */
+	size_t alloc_cap;	/* bytes */
+	uint64_t nbits;
+	uint64_t *work;		/* objects to scan, by address */
+	size_t nwork, capwork;
+	int nomem;
+	int precise;		/* the objects' pointer bitmaps are read */
+	int arena_bits;		/* up to 1.21: 2 (1.19) or 1 bit a word */
+	uint64_t arenas;	/* mheap_.arenas[0]: *[1 << 22]*heapArena */
+	int minor;
+	struct type_mask tm;
+	struct gomark_stats st;
+	struct gotypes *ty;	/* gomark_types(): NULL before */
+};
+
+/* The span holding a, or NULL. */
+struct mspan_ix *span_of(const struct gomark *m, uint64_t a);
+
+static inline int test_bit(const uint8_t *bits, uint64_t b)
+{
+	return (bits[b / 8] >> (b % 8)) & 1;
+}
+
+/* The pointer bits of the object at base (at most 512 bytes, Go 1.22
+ * on): a bit per word into mask (bit 0 of mask[0] its first word).
+ * 0, or -1 when they cannot be read. */
+int small_bits(struct gomark *m, struct mspan_ix *s, uint64_t base,
+	       uint8_t mask[72]);
+
+/* The type the heap records for the object at base of s (gomark_each):
+ * 0 when it does not say; *elems how many it holds. */
+uint64_t object_type(struct gomark *m, const struct mspan_ix *s,
+		     uint64_t base, uint64_t *elems);
+
+/* After gomark_types(): the type of object k of s, 0 when unknown. */
+uint64_t types_of(struct gomark *m, const struct mspan_ix *s, uint64_t k,
+		  uint64_t *elems);
+
+void gomark_types_free(struct gotypes *t);
+
+#endif /* GOCD_GOMARK_INT_H */

@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gomark_types.c - types carried along the pointers of typed objects and
+ * typed roots (gomark.h, gomark_types).
+ *
+ * Each type met is read once into a plan: its size, its pointer prefix,
+ * the pointer mask of a small one, and where, within a value of it, a
+ * word carries a type to another object (internal/abi's descriptors,
+ * the same on 64-bit from Go 1.19 to 1.27: a 48-byte header, then a
+ * pointer's or slice's element at 48, an array's element and length at
+ * 48 and 64, a struct's fields {name, typ, offset} at 56, an interface's
+ * methods at 56, a map's bucket or group type at 64).  Structs and short
+ * arrays are unrolled into their pointer fields; long arrays stay one
+ * entry walked element by element.
+ *
+ * A target is typed at most once: the heap's own record first (the
+ * objects' headers and large spans' types, seeded before anything is
+ * carried), then the first fitting claim; a later claim of another type
+ * is counted as a conflict, not taken.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "go/goheap.h"
+#include "go/gomark.h"
+#include "go/gomark_int.h"
+#include "go/goroutines.h"
+
+#define TYPE_HDR	48		/* abi.Type */
+#define MAX_FIELDS	4096		/* a struct's fields read */
+#define MAX_ENTS	4096		/* a plan's entries */
+#define FLAT_ARRAY	64		/* entries an array is unrolled to */
+#define MAX_DEPTH	16		/* types within types */
+#define MAX_DIR		(1u << 24)	/* a swiss map's directory */
+#define MAX_BUCKETS_LOG	40
+#define MAX_SIZE	(1ull << 40)	/* a type's: more is no type */
+
+enum {
+	K_ARRAY = 17, K_CHAN, K_FUNC, K_INTERFACE, K_MAP, K_POINTER,
+	K_SLICE, K_STRING, K_STRUCT, K_UNSAFEPTR,
+};
+
+enum ent_how { E_PTR, E_SLICE, E_EFACE, E_IFACE, E_MAP, E_ARRAY };
+
+struct ent {
+	uint64_t off, typ, count;
+	enum ent_how how;
+};
+
+struct plan {
+	uint64_t typ, size, ptrdata;
+	uint64_t mask;		/* pointer bits, a type of at most 64 words */
+	int mask_ok;
+	int bad;		/* the descriptor could not be read */
+	int direct;		/* kept in an interface's data word itself */
+	struct ent *e;
+	size_t n, cap;
+};
+
+struct twork {
+	uint64_t addr, typ, n;
+};
+
+struct troot {
+	uint64_t addr, typ, count;
+	enum gomark_how how;
+};
+
+struct gotypes {
+	uint64_t *t;		/* per object: its type | 1 for several */
+	struct plan **plans;	/* open addressing, by type */
+	size_t nplans, capplans;
+	struct twork *w;
+	size_t nw, capw;
+	struct troot *roots;
+	size_t nroots, caproots;
+	int headers, swiss, nomem;
+	struct gomark_type_stats st;
+};
+
+static uint64_t slot_hash(uint64_t k)
+{
+	k *= 0x9e3779b97f4a7c15ull;
+	return k ^ (k >> 31);
+}
+
+static struct plan *plan_find(const struct gotypes *T, uint64_t typ)
+{
+	size_t j;
+
+	if (!T->capplans)
+		return NULL;
+	j = slot_hash(typ) & (T->capplans - 1);
+	while (T->plans[j]) {
+		if (T->plans[j]->typ == typ)
+			return T->plans[j];
+		j = (j + 1) & (T->capplans - 1);
+	}
+	return NULL;
+}
+
+static int plan_insert(struct gotypes *T, struct plan *pl)
+{
+	size_t j, i;
+
+	if (2 * (T->nplans + 1) > T->capplans) {
+		size_t c = T->capplans ? T->capplans * 2 : 256;
+		struct plan **t = calloc(c, sizeof(*t));
+
+		if (!t)
+			return -1;
+		for (i = 0; i < T->capplans; i++) {
+			if (!T->plans[i])
+				continue;
+			j = slot_hash(T->plans[i]->typ) & (c - 1);
+			while (t[j])
+				j = (j + 1) & (c - 1);
+			t[j] = T->plans[i];
+		}
+		free(T->plans);
+		T->plans = t;
+		T->capplans = c;
+	}
+	j = slot_hash(pl->typ) & (T->capplans - 1);
+	while (T->plans[j])
+		j = (j + 1) & (T->capplans - 1);
+	T->plans[j] = pl;
+	T->nplans++;
+	return 0;
+}
+
+/* Entries past MAX_ENTS are dropped: fewer types carried, none wrong. */
+static int add_ent(struct plan *pl, enum ent_how how, uint64_t off,
+		   uint64_t typ, uint64_t count)
+{
+	if (pl->n == MAX_ENTS)
+		return 0;
+	if (pl->n == pl->cap) {
+		size_t c = pl->cap ? pl->cap * 2 : 4;
+		struct ent *e = realloc(pl->e, c * sizeof(*e));
+
+		if (!e)
+			return -1;
+		pl->e = e;
+		pl->cap = c;
+	}
+	pl->e[pl->n].how = how;
+	pl->e[pl->n].off = off;
+	pl->e[pl->n].typ = typ;
+	pl->e[pl->n].count = count;
+	pl->n++;
+	return 0;
+}
+
+static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth);
+
+/* Append sub's entries at off, times copies of stride. */
+static int add_plan(struct plan *pl, const struct plan *sub, uint64_t off,
+		    uint64_t copies, uint64_t stride)
+{
+	uint64_t c;
+	size_t i;
+
+	for (c = 0; c < copies && pl->n < MAX_ENTS; c++)
+		for (i = 0; i < sub->n && pl->n < MAX_ENTS; i++)
+			if (add_ent(pl, sub->e[i].how, off + c * stride + sub->e[i].off,
+				    sub->e[i].typ, sub->e[i].count))
+				return -1;
+	return 0;
+}
+
+static int struct_plan(struct gomark *m, struct plan *pl, const uint8_t *t,
+		       int depth)
+{
+	uint64_t fields, nf, i;
+	uint8_t *f;
+	int r = 0;
+
+	memcpy(&fields, t + 56, 8);
+	memcpy(&nf, t + 64, 8);
+	if (nf > MAX_FIELDS)
+		return -1;
+	f = malloc((size_t)nf * 24 + 1);
+	if (!f) {
+		m->ty->nomem = 1;
+		return -1;
+	}
+	if (nf && procmem_read(&m->p->mem, fields, f, (size_t)nf * 24))
+		r = -1;
+	for (i = 0; !r && i < nf; i++) {
+		uint64_t ft, off;
+		struct plan *sub;
+
+		memcpy(&ft, f + 24 * i + 8, 8);
+		memcpy(&off, f + 24 * i + 16, 8);
+		sub = plan_of(m, ft, depth + 1);
+		if (!sub || sub->bad || off > pl->size ||
+		    sub->size > pl->size - off)
+			r = -1;
+		else if (add_plan(pl, sub, off, 1, 0))
+			r = -1;
+	}
+	free(f);
+	return r;
+}
+
+static int array_plan(struct gomark *m, struct plan *pl, const uint8_t *t,
+		      int depth)
+{
+	uint64_t et, len;
+	struct plan *sub;
+
+	memcpy(&et, t + 48, 8);
+	memcpy(&len, t + 64, 8);
+	sub = plan_of(m, et, depth + 1);
+	if (!sub || sub->bad || (sub->size && len > pl->size / sub->size))
+		return -1;
+	if (!sub->n)
+		return 0;
+	if (len * sub->n <= FLAT_ARRAY)
+		return add_plan(pl, sub, 0, len, sub->size);
+	return add_ent(pl, E_ARRAY, 0, et, len);
+}
+
+/* The descriptor at typ, read into a plan once (kept, bad or not). */
+static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
+{
+	struct gotypes *T = m->ty;
+	struct plan *pl = plan_find(T, typ);
+	uint8_t t[TYPE_HDR + 24];
+	unsigned int kind;
+	uint64_t gcdata, elem, nm;
+	char name[16];
+
+	if (pl)
+		return pl;
+	pl = calloc(1, sizeof(*pl));
+	if (pl)
+		pl->typ = typ;
+	if (!pl || plan_insert(T, pl)) {
+		free(pl);
+		T->nomem = 1;
+		return NULL;
+	}
+	pl->bad = 1;
+	if (!typ || depth > MAX_DEPTH ||
+	    procmem_read(&m->p->mem, typ, t, sizeof(t)))
+		return pl;
+	memcpy(&pl->size, t, 8);
+	memcpy(&pl->ptrdata, t + 8, 8);
+	memcpy(&gcdata, t + 32, 8);
+	kind = t[23] & 0x1f;
+	pl->direct = m->minor >= 26 ? !!(t[20] & 0x20) : !!(t[23] & 0x20);
+	if (pl->ptrdata > pl->size || pl->ptrdata % 8 || pl->size > MAX_SIZE)
+		return pl;
+	if (!pl->ptrdata) {
+		pl->mask_ok = 1;
+	} else if (pl->ptrdata <= 512 && !(m->minor <= 23 && (t[23] & 0x40)) &&
+		   !(m->minor >= 24 && (t[20] & 0x10)) && gcdata) {
+		uint8_t b[8] = { 0 };
+
+		pl->mask_ok = !procmem_read(&m->p->mem, gcdata, b,
+					    (size_t)((pl->ptrdata / 8 + 7) / 8));
+		memcpy(&pl->mask, b, 8);
+		if (pl->ptrdata < 512)
+			pl->mask &= (1ull << (pl->ptrdata / 8)) - 1;
+	}
+	pl->bad = 0;
+	if (!pl->ptrdata)
+		return pl;
+	memcpy(&elem, t + 48, 8);
+	switch (kind) {
+	case K_POINTER:
+		pl->bad = add_ent(pl, E_PTR, 0, elem, 1) != 0;
+		break;
+	case K_SLICE:
+		pl->bad = add_ent(pl, E_SLICE, 0, elem, 1) != 0;
+		break;
+	case K_INTERFACE:
+		memcpy(&nm, t + 64, 8);
+		pl->bad = add_ent(pl, nm ? E_IFACE : E_EFACE, 0, 0, 1) != 0;
+		break;
+	case K_MAP:
+		pl->bad = add_ent(pl, E_MAP, 0, typ, 1) != 0;
+		break;
+	case K_ARRAY:
+		pl->bad = array_plan(m, pl, t, depth) != 0;
+		break;
+	case K_STRUCT:
+		pl->bad = struct_plan(m, pl, t, depth) != 0;
+		/* an old map's bucket: its last word, overflow, points at
+		 * the next bucket (an unsafe.Pointer, said nowhere else) */
+		if (!pl->bad && !T->swiss && pl->size >= 16 &&
+		    !gotype_name(m->p, typ, name, sizeof(name)) &&
+		    !strncmp(name, "map.bucket[", 11))
+			pl->bad = add_ent(pl, E_PTR, pl->size - 8, typ, 1) != 0;
+		break;
+	default:	/* chan, func, string, unsafe.Pointer: nothing said */
+		break;
+	}
+	return pl;
+}
+
+/* An object allocated with a header (Go 1.22 on, more than 512 bytes of
+ * a type with pointers) holds its data 8 bytes in. */
+static uint64_t header_of(const struct gomark *m, const struct mspan_ix *s)
+{
+	return m->ty->headers && s->cls && !s->noscan && s->size > 512 ? 8 : 0;
+}
+
+/*
+ * Would the runtime have allocated this object for *n values of pl's
+ * type (fill: as many as it holds, at least *n)?  The same class (or
+ * pages), pointers exactly when the type has some, and for objects of at
+ * most 512 bytes with heap bits, the same bits.
+ */
+static int fits(struct gomark *m, struct mspan_ix *s, uint64_t base,
+		const struct plan *pl, uint64_t *n, int fill)
+{
+	uint64_t hdr = header_of(m, s), avail = s->size - hdr, need;
+
+	if (!pl->size || (pl->ptrdata != 0) == (s->noscan != 0))
+		return 0;
+	if (fill) {
+		if (avail / pl->size < *n)
+			return 0;
+		*n = avail / pl->size;
+	}
+	if (!*n || *n > avail / pl->size)
+		return 0;
+	need = *n * pl->size;
+	if (s->cls) {
+		if (need + hdr <= goheap_class_size(s->cls - 1) ||
+		    need + hdr > s->size)
+			return 0;
+	} else if (need + 8192 <= s->limit - s->start) {
+		return 0;
+	}
+	if (m->ty->headers && s->cls && s->size <= 512 && !s->noscan) {
+		uint8_t got[72];
+		uint64_t g, want = 0, e, wpe = pl->size / 8;
+
+		if (!pl->mask_ok || pl->size % 8 || small_bits(m, s, base, got))
+			return 0;
+		for (e = 0; e < *n; e++)
+			want |= pl->mask << (e * wpe);
+		memcpy(&g, got, 8);
+		if (s->size < 512)
+			g &= (1ull << (s->size / 8)) - 1;
+		if (g != want)
+			return 0;
+	}
+	return 1;
+}
+
+static void push(struct gomark *m, uint64_t addr, uint64_t typ, uint64_t n)
+{
+	struct gotypes *T = m->ty;
+
+	if (T->nw == T->capw) {
+		size_t c = T->capw ? T->capw * 2 : 4096;
+		struct twork *w = realloc(T->w, c * sizeof(*w));
+
+		if (!w) {
+			T->nomem = 1;
+			return;
+		}
+		T->w = w;
+		T->capw = c;
+	}
+	T->w[T->nw].addr = addr;
+	T->w[T->nw].typ = typ;
+	T->w[T->nw].n = n;
+	T->nw++;
+}
+
+/* The object addr points at the data of takes typ (n of them; fill: as
+ * many as it holds, at least n), if it fits. */
+static void claim(struct gomark *m, uint64_t addr, uint64_t typ, uint64_t n,
+		  int fill)
+{
+	struct gotypes *T = m->ty;
+	struct mspan_ix *s = span_of(m, addr);
+	uint64_t k, base, b;
+	struct plan *pl;
+
+	if (!s)
+		return;
+	k = (addr - s->start) / s->size;
+	base = s->start + k * s->size;
+	if (k >= s->nelems || addr != base + header_of(m, s)) {
+		T->st.interior++;
+		return;
+	}
+	b = s->bit + k;
+	if (!test_bit(m->mark, b))
+		return;
+	if (T->t[b]) {
+		if ((T->t[b] & ~1ull) != typ)
+			T->st.conflicts++;
+		return;
+	}
+	pl = plan_of(m, typ, 0);
+	if (!pl || pl->bad) {
+		T->st.bad_types++;
+		return;
+	}
+	if (!fits(m, s, base, pl, &n, fill)) {
+		T->st.rejected++;
+		return;
+	}
+	T->t[b] = typ | (n > 1);
+	T->st.carried++;
+	if (pl->n)
+		push(m, addr, typ, n);
+}
+
+static int in_types(const struct gomark *m, uint64_t t)
+{
+	return t >= m->p->md.types && t < m->p->md.etypes;
+}
+
+static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
+		 uint64_t n, int depth);
+
+/* An interface's value: the type word (or the itab's) tells its type. */
+static void walk_iface(struct gomark *m, uint64_t at, int itab, int depth)
+{
+	uint64_t w[2], t;
+	struct plan *tp;
+
+	if (procmem_read(&m->p->mem, at, w, sizeof(w)) || !w[0] || !w[1])
+		return;
+	t = w[0];
+	if (itab && procmem_u64(&m->p->mem, w[0] + 8, &t))
+		return;
+	if (!in_types(m, t))
+		return;
+	tp = plan_of(m, t, 0);
+	if (!tp || tp->bad)
+		return;
+	if (tp->direct)
+		walk(m, at + 8, tp, 1, depth + 1);
+	else
+		claim(m, w[1], t, 1, 0);
+}
+
+/* A map's buckets (to Go 1.23, and 1.24/1.25 built noswissmap) or
+ * groups: arrays of the type at the map type's offset 64. */
+static void walk_map(struct gomark *m, uint64_t h, uint64_t mt)
+{
+	uint64_t bt, w[6], i;
+	struct plan *bp;
+
+	if (procmem_u64(&m->p->mem, mt + 64, &bt))
+		return;
+	bp = plan_of(m, bt, 0);
+	if (!bp || bp->bad || bp->size < 8 ||
+	    procmem_read(&m->p->mem, h, w, sizeof(w)))
+		return;
+	if (m->ty->swiss) {	/* Map {used, seed, dirPtr, dirLen} */
+		uint64_t prev = 0, tb, g[2];
+
+		if (!w[3]) {
+			if (w[2])
+				claim(m, w[2], bt, 1, 0);
+			return;
+		}
+		for (i = 0; i < w[3] && i < MAX_DIR; i++) {
+			if (procmem_u64(&m->p->mem, w[2] + 8 * i, &tb))
+				return;
+			if (!tb || tb == prev)
+				continue;
+			prev = tb;
+			/* table {used, capacity, growthLeft, localDepth,
+			 * index, groups {data, lengthMask}} */
+			if (!procmem_read(&m->p->mem, tb + 16, g, sizeof(g)) &&
+			    g[0] && g[1] < (1ull << 32))
+				claim(m, g[0], bt, g[1] + 1, 0);
+		}
+		return;
+	}
+	/* hmap {count, flags, B, ..., buckets, oldbuckets, ...} */
+	{
+		unsigned int B = (unsigned int)(w[1] >> 8) & 0xff;
+		unsigned int same = (unsigned int)w[1] & 8;	/* sameSizeGrow */
+		uint64_t arr[2], cnt[2];
+		int a;
+
+		if (B > MAX_BUCKETS_LOG)
+			return;
+		arr[0] = w[2];
+		cnt[0] = 1ull << B;
+		arr[1] = w[3];
+		cnt[1] = same || !B ? 1ull << B : 1ull << (B - 1);
+		for (a = 0; a < 2; a++) {
+			if (!arr[a])
+				continue;
+			/* the array may hold preallocated overflow
+			 * buckets; the others are reached from the
+			 * buckets' overflow words (plan_of) */
+			claim(m, arr[a], bt, cnt[a], 1);
+		}
+	}
+}
+
+/* n values of pl's type at addr: what their fields say of their targets. */
+static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
+		 uint64_t n, int depth)
+{
+	uint64_t e, v[3];
+	size_t i;
+
+	if (depth > MAX_DEPTH)
+		return;
+	for (e = 0; e < n; e++) {
+		uint64_t base = addr + e * pl->size;
+		uint8_t probe;
+
+		/* the rest of an array the core does not hold: stop */
+		if (procmem_read(&m->p->mem, base, &probe, 1))
+			break;
+
+		for (i = 0; i < pl->n; i++) {
+			const struct ent *x = &pl->e[i];
+			uint64_t at = base + x->off;
+			struct plan *sub;
+
+			switch (x->how) {
+			case E_PTR:
+				if (!procmem_u64(&m->p->mem, at, &v[0]) && v[0])
+					claim(m, v[0], x->typ, 1, 0);
+				break;
+			case E_SLICE:
+				if (!procmem_read(&m->p->mem, at, v, sizeof(v)) &&
+				    v[0] && v[2])
+					claim(m, v[0], x->typ, v[2], 1);
+				break;
+			case E_EFACE:
+			case E_IFACE:
+				walk_iface(m, at, x->how == E_IFACE, depth);
+				break;
+			case E_MAP:
+				if (!procmem_u64(&m->p->mem, at, &v[0]) && v[0])
+					walk_map(m, v[0], x->typ);
+				break;
+			case E_ARRAY:
+				sub = plan_of(m, x->typ, 0);
+				if (sub && !sub->bad && sub->n)
+					walk(m, at, sub, x->count, depth + 1);
+				break;
+			}
+		}
+	}
+}
+
+static struct gotypes *types_state(struct gomark *m)
+{
+	if (!m->ty) {
+		m->ty = calloc(1, sizeof(*m->ty));
+		if (m->ty) {
+			m->ty->headers = m->minor >= 22 &&
+				!strstr(m->p->go_version, "noallocheaders");
+			m->ty->swiss = m->minor >= 26 ||
+				(m->minor >= 24 &&
+				 !strstr(m->p->go_version, "noswissmap"));
+		}
+	}
+	return m->ty;
+}
+
+int gomark_type_root(struct gomark *m, uint64_t addr, enum gomark_how how,
+		     uint64_t typ, uint64_t count)
+{
+	struct gotypes *T = types_state(m);
+
+	if (!T)
+		return -1;
+	if (T->nroots == T->caproots) {
+		size_t c = T->caproots ? T->caproots * 2 : 256;
+		struct troot *r = realloc(T->roots, c * sizeof(*r));
+
+		if (!r)
+			return -1;
+		T->roots = r;
+		T->caproots = c;
+	}
+	T->roots[T->nroots].addr = addr;
+	T->roots[T->nroots].how = how;
+	T->roots[T->nroots].typ = typ;
+	T->roots[T->nroots].count = count;
+	T->nroots++;
+	return 0;
+}
+
+static void drain(struct gomark *m)
+{
+	struct gotypes *T = m->ty;
+
+	while (T->nw && !T->nomem) {
+		struct twork w = T->w[--T->nw];
+		struct plan *pl = plan_of(m, w.typ, 0);
+
+		if (pl && !pl->bad)
+			walk(m, w.addr, pl, w.n, 0);
+	}
+}
+
+int gomark_types(struct gomark *m, struct gomark_type_stats *st)
+{
+	struct gotypes *T = types_state(m);
+	size_t i;
+	uint64_t k;
+
+	memset(st, 0, sizeof(*st));
+	if (!T)
+		return -1;
+	T->t = calloc((size_t)m->nbits + 1, sizeof(*T->t));
+	if (!T->t)
+		return -1;
+	/* the heap's own record first: it is not overruled */
+	for (i = 0; i < m->n && !T->nomem; i++) {
+		struct mspan_ix *s = &m->s[i];
+
+		for (k = 0; k < s->nelems; k++) {
+			uint64_t base = s->start + k * s->size, typ, elems;
+			struct plan *pl;
+
+			if (!test_bit(m->mark, s->bit + k))
+				continue;
+			typ = object_type(m, s, base, &elems);
+			if (!typ)
+				continue;
+			T->t[s->bit + k] = typ | (elems > 1);
+			T->st.header++;
+			pl = plan_of(m, typ, 0);
+			if (pl && !pl->bad && pl->n)
+				push(m, base + header_of(m, s), typ, elems);
+		}
+	}
+	drain(m);
+	for (i = 0; i < T->nroots && !T->nomem; i++) {
+		const struct troot *r = &T->roots[i];
+		struct plan *pl = plan_of(m, r->typ, 0);
+		uint64_t v[3];
+
+		T->st.roots++;
+		if (!pl || pl->bad) {
+			T->st.bad_types++;
+			continue;
+		}
+		switch (r->how) {
+		case GOMARK_VALUE:
+			walk(m, r->addr, pl, r->count, 0);
+			break;
+		case GOMARK_SLICE:
+			if (!procmem_read(&m->p->mem, r->addr, v, sizeof(v)) &&
+			    v[0] && v[2])
+				claim(m, v[0], r->typ, v[2], 1);
+			break;
+		case GOMARK_POINTER:
+			if (!procmem_u64(&m->p->mem, r->addr, &v[0]) && v[0])
+				claim(m, v[0], r->typ, 1, 0);
+			break;
+		}
+		drain(m);
+	}
+	*st = T->st;
+	return T->nomem ? -1 : 0;
+}
+
+uint64_t types_of(struct gomark *m, const struct mspan_ix *s, uint64_t k,
+		  uint64_t *elems)
+{
+	struct gotypes *T = m->ty;
+	uint64_t v, typ, avail;
+	struct plan *pl;
+
+	if (!T->t)
+		return object_type(m, s, s->start + k * s->size, elems);
+	v = T->t[s->bit + k];
+	typ = v & ~1ull;
+	*elems = typ ? 1 : 0;
+	if (!(v & 1))
+		return typ;
+	pl = plan_find(T, typ);
+	avail = s->size - header_of(m, s);
+	*elems = pl && pl->size && avail / pl->size > 1 ? avail / pl->size : 2;
+	return typ;
+}
+
+void gomark_types_free(struct gotypes *T)
+{
+	size_t i;
+
+	if (!T)
+		return;
+	for (i = 0; i < T->capplans; i++)
+		if (T->plans[i]) {
+			free(T->plans[i]->e);
+			free(T->plans[i]);
+		}
+	free(T->plans);
+	free(T->t);
+	free(T->w);
+	free(T->roots);
+	free(T);
+}
