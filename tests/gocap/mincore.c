@@ -165,8 +165,8 @@ static void walk(uint8_t *core, size_t size, struct goproc *p, int protect)
 	/*
 	 * The triage views read the same bytes: keep them too.  Not what
 	 * --waits reads (the sudogs, channels, semaphore table and whole
-	 * stacks): that takes the seeds over the fuzzer's 1 MiB, and
-	 * fuzz_goroutines runs --waits on them anyway.
+	 * stacks): that takes the seeds over 1 MiB (the fuzzer takes 1.5
+	 * at most), and fuzz_goroutines runs --waits on them anyway.
 	 */
 	print_group(p, null, &(struct triage_print){ .json = 1 });
 	/* gocap heap and heap allocs: the runtime's statistics, the code

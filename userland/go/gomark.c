@@ -123,6 +123,33 @@ static void arena_layout(struct gomark *m, uint64_t mheap)
 	m->arena_bits = m->minor == 19 ? 2 : 1;
 }
 
+#define MAX_PAGES	(1ull << 24)	/* a page index over 128 GiB: search */
+
+/*
+ * A span for each 8 KiB page of the heap's range, when the spans are
+ * whole pages and the range is not too sparse: the mark looks up every
+ * word it follows, and the binary search over the spans took a fifth of
+ * gocap heap types' time on a 1 GiB heap.
+ */
+static void page_index(struct gomark *m)
+{
+	uint64_t i, a;
+
+	if (!m->n || m->n >= UINT32_MAX)
+		return;
+	m->page0 = m->s[0].start >> 13;
+	m->npages = (m->s[m->n - 1].limit >> 13) - m->page0;
+	for (i = 0; i < m->n; i++)
+		if ((m->s[i].start | m->s[i].limit) & 8191)
+			return;
+	if (m->npages > MAX_PAGES ||
+	    !(m->page = calloc((size_t)m->npages, sizeof(*m->page))))
+		return;
+	for (i = 0; i < m->n; i++)
+		for (a = m->s[i].start; a < m->s[i].limit; a += 8192)
+			m->page[(a >> 13) - m->page0] = (uint32_t)i + 1;
+}
+
 struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 			  char *err, size_t errlen)
 {
@@ -153,6 +180,8 @@ struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 				r = -1;
 				break;
 			}
+		if (!r)
+			page_index(m);
 		m->mark = calloc(1, (size_t)(m->nbits + 7) / 8 + 1);
 		if (!r && !m->mark) {
 			snprintf(err, errlen, "out of memory for the mark bits");
@@ -169,6 +198,14 @@ struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 struct mspan_ix *span_of(const struct gomark *m, uint64_t a)
 {
 	size_t lo = 0, hi = m->n;
+
+	if (m->page) {
+		uint64_t pg = (a >> 13) - m->page0;
+
+		if ((a >> 13) < m->page0 || pg >= m->npages || !m->page[pg])
+			return NULL;
+		return &m->s[m->page[pg] - 1];
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -728,6 +765,7 @@ void gomark_free(struct gomark *m)
 	free(m->mark);
 	free(m->work);
 	free(m->tm.mask);
+	free(m->page);
 	gomark_types_free(m->ty);
 	free(m);
 }

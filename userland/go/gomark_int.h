@@ -48,6 +48,9 @@ struct gomark {
 	struct type_mask tm;
 	struct gomark_stats st;
 	struct gotypes *ty;	/* gomark_types(): NULL before */
+	uint32_t *page;		/* per 8 KiB page from page0: its span's
+				 * index + 1, 0 none (NULL: search) */
+	uint64_t page0, npages;
 };
 
 /* The span holding a, or NULL. */

@@ -1,0 +1,90 @@
+#!/bin/bash
+# bench/analyse/heap.sh [MIB [RUNS]]: gocap heap types against one read
+# of the core, on the core of a Go process with MIB MiB of live heap
+# (default 4096: about 49 million 80-byte objects; bench/analyse/go/bigheap,
+# built with Go $BENCH_GO, default 1.27).
+#
+# In the same run, on the same core, the page cache warm for each (one
+# untimed run first), RUNS times each (default 3), the median wall time
+# and the peak RSS (getrusage ru_maxrss; gocap maps the core, whose pages
+# the page cache holds, so the private part, RssAnon, is given too) of:
+#   cat CORE > /dev/null                     one read of the core
+#   gocap heap types --core CORE --exe EXE   the mark from the roots, the
+#                                            types carried, the histogram
+#   gocap heap --core CORE --exe EXE         the statistics and the mark
+# and checks that heap types typed every Obj the program made.
+# Issue 14's targets: the histogram within 3x of the read, memory under
+# 25% of the core.  Needs `make userland` and about 2.5 x MIB of free memory
+# and disk.
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+MIB=${1:-4096}
+RUNS=${2:-3}
+GOCAP=${GOCAP:-$TOP/build/bin/gocap}
+W=${BENCH_DIR:-$TOP/build/bench-heap}
+V=${BENCH_GO:-1.27}
+mkdir -p "$W"
+cd "$TOP/bench/analyse/go"
+CGO_ENABLED=0 "$TOP/scripts/go.sh" "$V" build -o "$W/bigheap" ./bigheap
+cd "$W"
+rm -f core
+( ulimit -c unlimited; echo 0x33 > /proc/self/coredump_filter
+  BIGHEAP_MIB=$MIB GOTRACEBACK=crash ./bigheap > bigheap.out 2> runtime.txt || true ) 2> /dev/null
+[ -s core ] || { echo "heap.sh: no core (ulimit -c? core_pattern?)" >&2; exit 1; }
+echo "Go $V, $(cat bigheap.out), core $(stat -c %s core) bytes"
+
+# measure NAME CMD...: one run, "wall_s rss_kb anon_kb" appended to
+# NAME.times: the peak RSS from getrusage (with the core's pages gocap
+# maps, which are the page cache's), and the peak of its private memory
+# (RssAnon, sampled every 10 ms)
+measure() {
+	n=$1; shift
+	python3 -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+anon = 0
+with open(sys.argv[1] + ".out", "wb") as o, open(sys.argv[1] + ".err", "wb") as e:
+    p = subprocess.Popen(sys.argv[2:], stdout=o, stderr=e, stdin=subprocess.DEVNULL)
+    while p.poll() is None:
+        try:
+            for l in open("/proc/%d/status" % p.pid):
+                if l.startswith("RssAnon:"):
+                    anon = max(anon, int(l.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.01)
+w = time.monotonic() - t
+print("%.2f %d %d" % (w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, anon))
+' "$n" "$@" >> "$n.times"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+rm -f cat.times types.times heap.times
+cat core > /dev/null
+for name in cat types heap; do
+	case $name in
+	cat) set -- cat core ;;
+	types) set -- "$GOCAP" heap types --core core --exe bigheap ;;
+	heap) set -- "$GOCAP" heap --core core --exe bigheap ;;
+	esac
+	"$@" > /dev/null 2>&1 || true	# warm
+	for _ in $(seq "$RUNS"); do
+		measure "$name" "$@"
+	done
+done
+want=$(sed -n 's/^objects \([0-9]*\).*/\1/p' bigheap.out)
+got=$(awk '$3 == "main.Obj" {print $2}' types.out)
+echo "heap types: main.Obj $got of $want made"
+size=$(stat -c %s core)
+c=$(cut -d' ' -f1 cat.times | median)
+for name in cat types heap; do
+	w=$(cut -d' ' -f1 "$name.times" | median)
+	r=$(cut -d' ' -f2 "$name.times" | sort -n | tail -1)
+	a=$(cut -d' ' -f3 "$name.times" | sort -n | tail -1)
+	python3 -c "import sys
+w, c, r, a, s = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+print('%-6s median %.2f s (%.1fx the read), peak RSS %d MB, of it private %d MB (%.1f%% of the core)'
+      % (sys.argv[1], w, w / c if c else 0, r // 1024, a // 1024, 100.0 * a * 1024 / s))" \
+		"$name" "$w" "$c" "$r" "$a" "$size"
+done
+[ "$got" = "$want" ]
