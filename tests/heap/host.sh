@@ -602,7 +602,7 @@ check "gocap heap allocs without -o is a usage error" \
 
 # Truncated cores (the kernel writes memory in address order: a cut takes
 # whatever lies above it).
-check "truncated cores: a clear error and exit 1, never a crash" \
+check "truncated cores, and corrupt ones: a clear error and exit 1, never a crash" \
 	python3 - "$GOCAP" "$hd/core" "$b" "$W/cut" <<'EOF'
 import subprocess, sys
 gocap, core, exe, cut = sys.argv[1:]
@@ -624,7 +624,26 @@ for k in range(1, 8):
                         '-o', cut + '.pb'], capture_output=True, text=True)
     if r.returncode not in (0, 1) or (r.returncode and 'gocap:' not in r.stderr):
         sys.exit('heap allocs, cut at %d/8: exit %d\n%s' % (k, r.returncode, r.stderr))
-print('cut at 1/8 to 7/8: exit 1 with a message each, %d with partial statistics' % partial)
+    # the types: the mark needs every span; without them, exit 1 and why
+    r = subprocess.run([gocap, 'heap', 'types', '--core', cut, '--exe', exe],
+                       capture_output=True, text=True)
+    if r.returncode != 1 or 'gocap:' not in r.stderr:
+        sys.exit('heap types, cut at %d/8: exit %d\n%s' % (k, r.returncode, r.stderr))
+# Corrupt, not cut: 64 KiB of noise at each eighth of the core (the heap's
+# objects, spans, type descriptors alike): heap types says what it can,
+# or exit 1 with why; never a crash.
+import random
+rnd = random.Random(14)
+for k in range(1, 8):
+    d = bytearray(data)
+    o = len(d) * k // 8
+    d[o:o + 65536] = bytes(rnd.getrandbits(8) for _ in range(65536))
+    open(cut, 'wb').write(d)
+    r = subprocess.run([gocap, 'heap', 'types', '--core', cut, '--exe', exe],
+                       capture_output=True, text=True)
+    if r.returncode not in (0, 1) or (r.returncode and 'gocap:' not in r.stderr):
+        sys.exit('heap types, noise at %d/8: exit %d\n%s' % (k, r.returncode, r.stderr))
+print('cut at 1/8 to 7/8: exit 1 with a message each, %d with partial statistics; heap types on cut and noisy cores: exit 0 or 1 with why' % partial)
 sys.exit(0 if partial else 1)
 EOF
 
