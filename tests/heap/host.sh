@@ -243,6 +243,52 @@ sys.exit(0 if ok else 1)
 EOF
 }
 
+# why DIR V EXE: gocap heap why --json for each object knownheap printed
+# ("addr NAME ADDRESS" in DIR/stdout): reachable, the path ending at the
+# object that holds it (from Go 1.22 a Big's data is 8 bytes past its
+# allocation header),
+# from the root that holds it: item7 from the global map main.items
+# (through its buckets or groups), big3, holder and outer5 straight from
+# their globals (outer5 from main.outers, or main.inners, which points at
+# its first field: both shortest), head from a goroutine's stack.
+why() {
+	python3 - "$1" "$GOCAP" "$3" <<'EOF'
+import json, subprocess, sys
+d, gocap, exe = sys.argv[1:]
+want = {'item7': ('global', ('main.items+0x0',), None, 'main.Item'),
+        'big3': ('global', ('main.bigs+0x18',), 1, 'main.Big'),
+        'holder': ('global', ('main.holder+0x0',), 1, 'main.Finalized'),
+        'outer5': ('global', ('main.outers+0x28', 'main.inners+0x28'), 1, 'main.Outer'),
+        'head': ('stack', None, 1, None)}
+bad = []
+for l in open(d + '/stdout'):
+    w = l.split()
+    if len(w) != 3 or w[0] != 'addr':
+        continue
+    name, addr = w[1], int(w[2])
+    r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
+                        '--exe', exe, hex(addr)], capture_output=True, text=True)
+    if r.returncode:
+        bad.append('%s: exit %d %s' % (name, r.returncode, r.stderr.strip()))
+        continue
+    j = json.loads(r.stdout)
+    kind, names, hops, typ = want.pop(name)
+    path, root = j['path'], j['root'] or {}
+    print('%s 0x%x: %s %s, %d objects, last %s' % (name, addr, root.get('kind'),
+          root.get('name'), len(path), path and path[-1]['type']))
+    last = path and path[-1]
+    ok = j['reachable'] and last and last['object'] <= addr < last['object'] + last['size'] and \
+        root.get('kind') == kind and (names is None or root.get('name') in names) and \
+        (hops is None or len(path) == hops) and (typ is None or path[-1]['type'] == typ)
+    if not ok:
+        bad.append('%s: %s' % (name, r.stdout))
+if want:
+    bad.append('not printed: %s' % ' '.join(want))
+print('\n'.join(bad))
+sys.exit(1 if bad else 0)
+EOF
+}
+
 # --- the oracle: every release, three builds ------------------------------
 for v in $VERSIONS; do
 	for var in default w pie; do
@@ -283,6 +329,8 @@ for v in $VERSIONS; do
 		> "$dir/types.json" 2> "$dir/types.err"
 	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer)" \
 		typed "$dir" "$v" 1
+	check "Go $v: gocap heap why finds each printed object's path from the root that holds it (a global, a goroutine's stack)" \
+		why "$dir" "$v" "$b"
 	# the same program without DWARF (its oracle run's core)
 	dir=$W/$v-w
 	if ! b=$(bin "$v" w) || [ ! -f "$dir/core" ]; then

@@ -296,4 +296,14 @@ int golayout_dwarf_globals(const char *path,
 			   int (*fn)(void *arg, const struct godwarf_global *g),
 			   void *arg, char *err, size_t errlen);
 
+/*
+ * fn(arg, name, addr, size) for each data object (STT_OBJECT, sized) of
+ * the executable's .symtab, addresses as linked.  Returns how many, fn's
+ * first nonzero value, or -1 when the file cannot be read.
+ */
+int golayout_elf_objects(const char *path,
+			 int (*fn)(void *arg, const char *name, uint64_t addr,
+				   uint64_t size),
+			 void *arg);
+
 #endif /* GOCD_GOLAYOUT_H */

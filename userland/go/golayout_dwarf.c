@@ -373,3 +373,50 @@ int golayout_dwarf_globals(const char *path,
 	close(fd);
 	return r ? r : n;
 }
+
+int golayout_elf_objects(const char *path,
+			 int (*fn)(void *arg, const char *name, uint64_t addr,
+				   uint64_t size),
+			 void *arg)
+{
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+	int fd, n = 0, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf) {
+		close(fd);
+		return -1;
+	}
+	while (!r && (scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t i, cnt;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+			continue;
+		cnt = sh.sh_size / sh.sh_entsize;
+		for (i = 0; !r && i < cnt; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(d, (int)i, &sym) ||
+			    GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
+			    !sym.st_size)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name)
+				continue;
+			n++;
+			r = fn(arg, name, sym.st_value, sym.st_size);
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return r ? r : n;
+}

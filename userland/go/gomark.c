@@ -234,6 +234,8 @@ void gomark_word(struct gomark *m, uint64_t v)
 	if (!test_bit(m->alloc, b) || test_bit(m->mark, b))
 		return;
 	m->mark[b / 8] |= (uint8_t)(1u << (b % 8));
+	if (m->par)
+		m->par[b] = m->cur;
 	m->st.reached++;
 	m->st.reached_bytes += s->size;
 	if (s->noscan)
@@ -282,8 +284,10 @@ static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
 		} else {
 			for (i = 0; i < n / 8; i++, w++)
 				if ((!mask || ((mask[w / 8] >> (w % 8)) & 1)) &&
-				    buf[i])
+				    buf[i]) {
+					m->cur = a + 8 * i;
 					gomark_word(m, buf[i]);
+				}
 		}
 		a += n;
 		len -= n;
@@ -536,12 +540,22 @@ static void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 
 static void drain(struct gomark *m)
 {
-	while (m->nwork) {
-		uint64_t base = m->work[--m->nwork];
+	while (m->nwork > m->whead) {
+		/* tracking: first in, first out (breadth first) */
+		uint64_t base = m->par ? m->work[m->whead++] :
+			m->work[--m->nwork];
 		struct mspan_ix *s = span_of(m, base);
 
 		if (s)
 			scan_object(m, s, base);
+		if (m->whead == m->nwork)
+			m->whead = m->nwork = 0;
+		else if (m->whead > (1u << 20) && m->whead > m->nwork / 2) {
+			memmove(m->work, m->work + m->whead,
+				(m->nwork - m->whead) * sizeof(*m->work));
+			m->nwork -= m->whead;
+			m->whead = 0;
+		}
 	}
 }
 
@@ -651,6 +665,8 @@ static void specials(struct gomark *m)
 			memcpy(&off, rec + 8, minor >= 24 ? 8 : 2);
 			memcpy(&fn, rec + body, 8);
 			m->st.specials++;
+			m->cur = GOMARK_SRC | (uint64_t)GOMARK_SRC_SPECIAL << 56 |
+				 ((s->start + off) & ((1ull << 56) - 1));
 			gomark_word(m, fn);
 			if (rec[koff] != fin || off >= s->limit - s->start)
 				continue;
@@ -678,6 +694,7 @@ static void tiny(struct gomark *m)
 		    !procmem_u64(&p->mem, pp + l->p_mcache, &mc) && mc &&
 		    !procmem_u64(&p->mem, mc + l->mcache_tiny, &t) && t) {
 			m->st.tiny++;
+			m->cur = GOMARK_SRC | (uint64_t)GOMARK_SRC_TINY << 56 | i;
 			gomark_word(m, t);
 		}
 }
@@ -756,6 +773,89 @@ int gomark_each(struct gomark *m,
 	return 0;
 }
 
+int gomark_track(struct gomark *m)
+{
+	if (!m->par)
+		m->par = calloc((size_t)m->nbits + 1, sizeof(*m->par));
+	return m->par ? 0 : -1;
+}
+
+void gomark_source(struct gomark *m, enum gomark_src kind, uint64_t id)
+{
+	m->cur = GOMARK_SRC | (uint64_t)kind << 56 | (id & ((1ull << 56) - 1));
+}
+
+/* The object holding a: its span and index; -1 when none. */
+static int object_at(const struct gomark *m, uint64_t a, struct mspan_ix **sp,
+		     uint64_t *k)
+{
+	struct mspan_ix *s = span_of(m, a);
+
+	if (!s)
+		return -1;
+	*k = (a - s->start) / s->size;
+	if (*k >= s->nelems || !test_bit(m->alloc, s->bit + *k))
+		return -1;
+	*sp = s;
+	return 0;
+}
+
+int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
+		size_t max, uint64_t *root)
+{
+	struct mspan_ix *s;
+	uint64_t k, v, slot = 0;
+	size_t n = 0, i;
+
+	*root = 0;
+	if (object_at(m, addr, &s, &k))
+		return -2;
+	if (!m->par || !test_bit(m->mark, s->bit + k))
+		return 0;
+	for (;;) {
+		struct gomark_hop *h;
+
+		if (n == max)
+			return -1;
+		h = &hops[n++];
+		h->addr = s->start + k * s->size;
+		h->size = s->size;
+		h->typ = m->ty ? types_of(m, s, k, &h->elems) :
+			object_type(m, s, h->addr, &h->elems);
+		h->off = n > 1 ? slot - h->addr : 0;
+		v = m->par[s->bit + k];
+		slot = v;
+		if ((v & GOMARK_SRC) || object_at(m, v, &s, &k)) {
+			*root = v;
+			break;
+		}
+		if (!test_bit(m->mark, s->bit + k)) {
+			/* scanned, not marked: a finalizer's object */
+			struct gomark_hop *f;
+
+			if (n == max)
+				return -1;
+			f = &hops[n++];
+			f->addr = s->start + k * s->size;
+			f->size = s->size;
+			f->typ = m->ty ? types_of(m, s, k, &f->elems) :
+				object_type(m, s, f->addr, &f->elems);
+			f->off = slot - f->addr;
+			*root = GOMARK_SRC | (uint64_t)GOMARK_SRC_SPECIAL << 56 |
+				(f->addr & ((1ull << 56) - 1));
+			break;
+		}
+	}
+	/* root first (each hop's off: where in it the next one is held) */
+	for (i = 0; i < n / 2; i++) {
+		struct gomark_hop t = hops[i];
+
+		hops[i] = hops[n - 1 - i];
+		hops[n - 1 - i] = t;
+	}
+	return (int)n;
+}
+
 void gomark_free(struct gomark *m)
 {
 	if (!m)
@@ -766,6 +866,7 @@ void gomark_free(struct gomark *m)
 	free(m->work);
 	free(m->tm.mask);
 	free(m->page);
+	free(m->par);
 	gomark_types_free(m->ty);
 	free(m);
 }

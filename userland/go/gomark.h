@@ -130,6 +130,48 @@ int gomark_type_root(struct gomark *m, uint64_t addr, enum gomark_how how,
  * it went). */
 int gomark_types(struct gomark *m, struct gomark_type_stats *st);
 
+/*
+ * Paths (gocap heap why).  gomark_track(), before any root, makes the
+ * mark breadth first and keeps, for each object it marks, what first
+ * reached it: the address of the word (in an object, a global, or a
+ * stack slot), or a source tag given with gomark_source() for the root
+ * words that have no address (a goroutine's stack words, a thread's
+ * registers), or one of the mark's own (a P's tiny block, a special's
+ * function).  Breadth first, the chain back from an object is a shortest
+ * one from the roots (the specials' come last).  -1: out of memory.
+ */
+#define GOMARK_SRC		(1ull << 63)
+#define GOMARK_SRC_KIND(v)	((unsigned int)((v) >> 56) & 0x7f)
+#define GOMARK_SRC_ID(v)	((v) & ((1ull << 56) - 1))
+enum gomark_src {
+	GOMARK_SRC_STACK = 1,	/* id: the goroutine's goid */
+	GOMARK_SRC_REGS,	/* id: the thread's index in the core */
+	GOMARK_SRC_TINY,	/* id: the P's index */
+	GOMARK_SRC_SPECIAL,	/* id: the object the special is on */
+};
+int gomark_track(struct gomark *m);
+void gomark_source(struct gomark *m, enum gomark_src kind, uint64_t id);
+
+/* One object of a path: its start and size (its size class's), its type
+ * as gomark_each would say, and the offset in it of the word that points
+ * to the next one (0 for the last). */
+struct gomark_hop {
+	uint64_t addr, size, typ, elems, off;
+};
+
+/*
+ * After gomark_finish (and gomark_types, for the types): the chain to the
+ * object holding addr, root first, into hops (at most max; the root's
+ * object first).  *root: what reached the first hop (a word's address
+ * outside the heap, a source tag, or 0 when unknown); a finalizer's
+ * object, which the mark scans without marking, is a hop whose *root is
+ * GOMARK_SRC | SPECIAL.  Returns the number of hops, 0 when addr is in
+ * no object the mark reached (-2: no heap object at all), -1 when the
+ * chain is longer than max or loops.
+ */
+int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
+		size_t max, uint64_t *root);
+
 void gomark_free(struct gomark *m);
 
 #endif /* GOCD_GOMARK_H */

@@ -51,6 +51,10 @@ struct gomark {
 	uint32_t *page;		/* per 8 KiB page from page0: its span's
 				 * index + 1, 0 none (NULL: search) */
 	uint64_t page0, npages;
+	uint64_t *par;		/* gomark_track(): per object, what first
+				 * reached it (gomark.h) */
+	uint64_t cur;		/* the source of the word being followed */
+	size_t whead;		/* tracking: the work list is a queue */
 };
 
 /* The span holding a, or NULL. */

@@ -1117,6 +1117,191 @@ out:
 	return ret;
 }
 
+#define MAX_HOPS	65536
+
+/* A root word's global: the .symtab object that holds it. */
+struct global_syms {
+	uint64_t bias, root;
+	int found;
+	char name[256];
+};
+
+/* The data object of .symtab that holds the root word, if any. */
+static int find_global(void *arg, const char *name, uint64_t addr,
+		       uint64_t size)
+{
+	struct global_syms *gs = arg;
+
+	if (gs->root >= addr + gs->bias && gs->root - addr - gs->bias < size) {
+		snprintf(gs->name, sizeof(gs->name), "%s+0x%llx", name,
+			 (unsigned long long)(gs->root - addr - gs->bias));
+		gs->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Say what the root is: into kind and desc, and its id/address. */
+static void root_name(const struct goproc *p, uint64_t root, const char **kind,
+		      char *desc, size_t len)
+{
+	if (root & GOMARK_SRC) {
+		uint64_t id = GOMARK_SRC_ID(root);
+
+		switch (GOMARK_SRC_KIND(root)) {
+		case GOMARK_SRC_STACK:
+			*kind = "stack";
+			snprintf(desc, len, "goroutine %llu's stack",
+				 (unsigned long long)id);
+			return;
+		case GOMARK_SRC_REGS:
+			*kind = "registers";
+			snprintf(desc, len, "the registers of thread %u (LWP %u)",
+				 (unsigned int)id,
+				 id < p->nthreads ? p->threads[id].tid : 0);
+			return;
+		case GOMARK_SRC_TINY:
+			*kind = "tiny";
+			snprintf(desc, len, "P %llu's tiny block (mcache.tiny)",
+				 (unsigned long long)id);
+			return;
+		case GOMARK_SRC_SPECIAL:
+			*kind = "special";
+			snprintf(desc, len, "a special (finalizer, cleanup or weak handle) on the object at 0x%llx",
+				 (unsigned long long)id);
+			return;
+		}
+		*kind = "unknown";
+		snprintf(desc, len, "unknown");
+		return;
+	}
+	*kind = "global";
+	if (root && p->exe_path) {
+		struct global_syms gs = { .bias = p->load_bias, .root = root };
+
+		if (golayout_elf_objects(p->exe_path, find_global, &gs) > 0 &&
+		    gs.found) {
+			snprintf(desc, len, "%s", gs.name);
+			return;
+		}
+	}
+	snprintf(desc, len, "the global word at 0x%llx", (unsigned long long)root);
+}
+
+static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
+{
+	struct gomark_hop *hops;
+	struct goheap_stats s;
+	struct heap_mark hm;
+	const char *kind = "";
+	char err[512], desc[320], *end;
+	uint64_t addr, root = 0;
+	int n, i, ret = 0;
+
+	addr = strtoull(o->addr, &end, 0);
+	if (*end || !addr) {
+		gocap_err("heap why: \"%s\" is not an address", o->addr);
+		return 2;
+	}
+	if (goheap_memstats(p, &s, err, sizeof(err))) {
+		gocap_err("%s: %s", o->core, err);
+		return 1;
+	}
+	goheap_spans(p, &s);
+	hops = calloc(MAX_HOPS, sizeof(*hops));
+	if (!hops) {
+		gocap_err("out of memory");
+		return 1;
+	}
+	n = heap_why(p, &s, &hm, addr, hops, MAX_HOPS, &root);
+	if (n == -3) {
+		gocap_err("%s: the heap was not marked: %s", o->core, hm.why);
+		ret = 1;
+		goto out;
+	}
+	if (n == -2) {
+		gocap_err("%s: 0x%llx is in no object of the heap's spans", o->core,
+			  (unsigned long long)addr);
+		ret = 1;
+		goto out;
+	}
+	if (n == -1) {
+		gocap_err("%s: the path to 0x%llx is over %d objects long", o->core,
+			  (unsigned long long)addr, MAX_HOPS);
+		ret = 1;
+		goto out;
+	}
+	if (n > 0)
+		root_name(p, root, &kind, desc, sizeof(desc));
+	if (o->json) {
+		json_t *j = json_object(), *a = json_array(), *r = json_object();
+		int bad = !j || !a || !r;
+
+		js_put(j, "addr", json_integer((json_int_t)addr), &bad);
+		js_put(j, "reachable", json_boolean(n > 0), &bad);
+		js_put(r, "kind", js_text(kind), &bad);
+		js_put(r, "name", js_text(n > 0 ? desc : ""), &bad);
+		js_put(r, "addr", (root & GOMARK_SRC) || !root ? json_null() :
+		       json_integer((json_int_t)root), &bad);
+		for (i = 0; !bad && i < n; i++) {
+			json_t *e = json_object();
+			char t[224];
+
+			bad |= !e;
+			if (bad)
+				break;
+			js_put(e, "object", json_integer((json_int_t)hops[i].addr), &bad);
+			js_put(e, "size", json_integer((json_int_t)hops[i].size), &bad);
+			js_put(e, "type", hops[i].typ &&
+			       !gotype_name(p, hops[i].typ, t, sizeof(t)) ?
+			       js_text(t) : json_null(), &bad);
+			js_put(e, "array", json_boolean(hops[i].elems > 1), &bad);
+			js_put(e, "offset", i + 1 < n ?
+			       json_integer((json_int_t)hops[i].off) : json_null(), &bad);
+			bad |= json_array_append_new(a, e);
+		}
+		if (!bad) {
+			bad |= json_object_set_new(j, "root", n > 0 ? r : json_null());
+			if (n <= 0)
+				json_decref(r);
+			bad |= json_object_set_new(j, "path", a);
+			r = a = NULL;
+		}
+		if (bad || js_write(stdout, j, 1)) {
+			gocap_err("%s: cannot write the path as JSON", o->core);
+			ret = 1;
+		}
+		json_decref(r);
+		json_decref(a);
+		json_decref(j);
+	} else if (n == 0) {
+		printf("0x%llx is in an object the mark did not reach from the roots: garbage the next collection frees\n",
+		       (unsigned long long)addr);
+	} else {
+		printf("# why 0x%llx is reachable: a shortest chain from the roots, %d object%s\n",
+		       (unsigned long long)addr, n, n > 1 ? "s" : "");
+		printf("root  %s\n", desc);
+		for (i = 0; i < n; i++) {
+			char t[224];
+
+			if (!hops[i].typ || gotype_name(p, hops[i].typ, t, sizeof(t)))
+				snprintf(t, sizeof(t), "unknown type");
+			printf("  0x%llx  %s%s (%llu bytes)",
+			       (unsigned long long)hops[i].addr,
+			       hops[i].elems > 1 ? "[...]" : "", t,
+			       (unsigned long long)hops[i].size);
+			if (i + 1 < n)
+				printf(", +0x%llx points to\n",
+				       (unsigned long long)hops[i].off);
+			else
+				printf("%s\n", addr == hops[i].addr ? "" : ", holds it");
+		}
+	}
+out:
+	free(hops);
+	return ret;
+}
+
 int cmd_heap(struct gocap_opts *o)
 {
 	static char exe[64];
@@ -1132,11 +1317,16 @@ int cmd_heap(struct gocap_opts *o)
 	}
 	if (o->sub && !strcmp(o->sub, "diff"))
 		return heap_diff(o);
-	if (o->sub && !strcmp(o->sub, "types")) {
+	if (o->sub && (!strcmp(o->sub, "types") || !strcmp(o->sub, "why"))) {
+		if (!strcmp(o->sub, "why") && !o->addr) {
+			gocap_err("heap why needs ADDR (an address in the heap object to explain)");
+			return 2;
+		}
 		ret = gocap_open_proc(o, "heap", &p);
 		if (ret)
 			return ret;
-		ret = heap_types(o, &p);
+		ret = strcmp(o->sub, "why") ? heap_types(o, &p) :
+		      heap_why_cmd(o, &p);
 		fflush(stdout);
 		gocap_print_warnings(&p);
 		goproc_close(&p);

@@ -24,6 +24,7 @@ struct gocap_opts {
 	const char *pid;		/* --pid: a running process */
 	const char *sub;		/* heap's subcommand: allocs, diff */
 	const char *id2;		/* heap diff's second core */
+	const char *addr;		/* heap why's ADDR */
 	int no_precopy;			/* snapshot --no-precopy */
 	const char *output;		/* -o */
 	const char *exe_filter;		/* list --exe */

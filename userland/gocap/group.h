@@ -194,4 +194,11 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		    int (*fn)(void *arg, const struct gomark_object *o),
 		    void *arg);
 
+/* The same mark, the paths kept (gomark_track) and the types carried,
+ * then gomark_path(addr): its value, or -3 when the mark failed (hm->why
+ * says why). */
+int heap_why(struct goproc *p, const struct goheap_stats *s,
+	     struct heap_mark *hm, uint64_t addr, struct gomark_hop *hops,
+	     size_t max, uint64_t *root);
+
 #endif /* GOCAP_GROUP_H */

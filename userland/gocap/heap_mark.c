@@ -24,6 +24,7 @@ static int mark_stack(void *arg, const struct goroutine *g)
 
 	if (g->status == G_DEAD)
 		return 0;
+	gomark_source(a->m, GOMARK_SRC_STACK, g->goid);
 	if (gostackmap_scan(a->p, g, gomark_word_cb, a->m, &a->hm->maps) < 0)
 		a->hm->stacks_unread++;
 	return 0;
@@ -92,10 +93,13 @@ void heap_mark(struct goproc *p, const struct goheap_stats *s,
 	heap_mark_each(p, s, hm, NULL, NULL);
 }
 
-void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
-		    struct heap_mark *hm,
-		    int (*fn)(void *arg, const struct gomark_object *o),
-		    void *arg)
+/*
+ * The mark from every root into hm (and, types, the types carried);
+ * track: the paths kept (gomark_track).  The mark, for the caller to
+ * query and free, or NULL with hm->why.
+ */
+static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
+			       struct heap_mark *hm, int track, int types)
 {
 	struct triage_counts c = { 0 };
 	struct gocrash crash;
@@ -108,14 +112,22 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 	if (!s->spans.done || s->spans.partial[0]) {
 		snprintf(hm->why, sizeof(hm->why),
 			 "the heap's spans were not all read");
-		return;
+		return NULL;
 	}
 	m = gomark_new(p, s->mheap, hm->why, sizeof(hm->why));
 	if (!m)
-		return;
-	for (i = 0; i < p->nthreads; i++)
+		return NULL;
+	if (track && gomark_track(m)) {
+		snprintf(hm->why, sizeof(hm->why),
+			 "out of memory for the paths");
+		gomark_free(m);
+		return NULL;
+	}
+	for (i = 0; i < p->nthreads; i++) {
+		gomark_source(m, GOMARK_SRC_REGS, i);
 		for (k = 0; k < p->threads[i].regs.nregs && k < 32; k++)
 			gomark_word_cb(m, p->threads[i].regs.regs[k]);
+	}
 	a.p = p;
 	a.m = m;
 	a.hm = hm;
@@ -123,7 +135,7 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory while walking the goroutines");
 	gomark_finish(m, &hm->st);
-	if (fn && !hm->why[0]) {
+	if (types && !hm->why[0]) {
 		struct dwarf_roots d = { p, m, hm };
 
 		/* DWARF when the layouts came from it (not --no-dwarf) */
@@ -139,14 +151,41 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 				 "out of memory while carrying the types");
 		hm->typed = 1;
 	}
-	if (fn && !hm->why[0] && gomark_each(m, fn, arg))
-		snprintf(hm->why, sizeof(hm->why),
-			 "out of memory while counting the objects");
-	gomark_free(m);
 	hm->done = !hm->why[0];
 	if (!hm->st.partial[0] && hm->stacks_unread)
 		snprintf(hm->st.partial, sizeof(hm->st.partial),
 			 "%llu goroutines' stacks were not read",
 			 (unsigned long long)hm->stacks_unread);
+	return m;
 }
 
+void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
+		    struct heap_mark *hm,
+		    int (*fn)(void *arg, const struct gomark_object *o),
+		    void *arg)
+{
+	struct gomark *m = mark_run(p, s, hm, 0, fn != NULL);
+
+	if (!m)
+		return;
+	if (fn && hm->done && gomark_each(m, fn, arg)) {
+		snprintf(hm->why, sizeof(hm->why),
+			 "out of memory while counting the objects");
+		hm->done = 0;
+	}
+	gomark_free(m);
+}
+
+int heap_why(struct goproc *p, const struct goheap_stats *s,
+	     struct heap_mark *hm, uint64_t addr, struct gomark_hop *hops,
+	     size_t max, uint64_t *root)
+{
+	struct gomark *m = mark_run(p, s, hm, 1, 1);
+	int n;
+
+	if (!m)
+		return -3;
+	n = hm->done ? gomark_path(m, addr, hops, max, root) : -3;
+	gomark_free(m);
+	return n;
+}

@@ -52,6 +52,9 @@ static void usage(FILE *f)
 "        would have served it at the crash, for go tool pprof\n"
 "  heap types (--core FILE | ID) [--exe FILE] [--json]\n"
 "        the objects reachable from the roots by type, and garbage\n"
+"  heap why ADDR (--core FILE | ID) [--exe FILE] [--json]\n"
+"        why the heap object holding ADDR is reachable: a shortest\n"
+"        chain of objects from a root (global, stack, registers) to it\n"
 "  heap diff A B [--exe FILE] [--json]\n"
 "        growth from core (or dump ID) A to B of the same build: the\n"
 "        memory statistics, and the heap profiles by allocation site\n"
@@ -167,8 +170,11 @@ int main(int argc, char **argv)
 			else if (!o.sub && !o.id && !strcmp(cmd, "heap") &&
 				 (!strcmp(argv[optind], "allocs") ||
 				  !strcmp(argv[optind], "types") ||
+				  !strcmp(argv[optind], "why") ||
 				  !strcmp(argv[optind], "diff")))
 				o.sub = argv[optind];
+			else if (o.sub && !strcmp(o.sub, "why") && !o.addr)
+				o.addr = argv[optind];
 			else if (!o.id)
 				o.id = argv[optind];
 			else if (o.sub && !strcmp(o.sub, "diff") && !o.id2)

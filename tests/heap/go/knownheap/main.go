@@ -51,6 +51,7 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 type Item struct {
@@ -181,8 +182,12 @@ func list(n int) *Node {
 }
 
 // holdList keeps the list on its stack only, until the process dies.
+// headAddr: the list's head, as a number (no pointer: it holds nothing).
+var headAddr uintptr
+
 func holdList(ready chan<- struct{}, never <-chan struct{}) {
 	head := list(10000)
+	headAddr = uintptr(unsafe.Pointer(head))
 	ready <- struct{}{}
 	<-never
 	runtime.KeepAlive(head)
@@ -202,6 +207,14 @@ func put(name string, v uint64) {
 // print and the core, once), and the scavenger releases idle pages.  The
 // first time.Sleep allocates the goroutine's timer, so the reads compare
 // from the second on.
+func putAddr(name string, v uintptr) {
+	out = append(out, "addr "...)
+	out = append(out, name...)
+	out = append(out, ' ')
+	out = strconv.AppendUint(out, uint64(v), 10)
+	out = append(out, '\n')
+}
+
 func settle() {
 	var prev runtime.MemStats
 	for i := 0; i < 500; i++ {
@@ -335,6 +348,13 @@ func main() {
 		t = len(tiny)
 	}
 	put("tiny", uint64(t))
+	// objects whose path from a root gocap heap why must find: "addr NAME
+	// ADDRESS" (the global or goroutine that holds each is in host.sh)
+	putAddr("item7", uintptr(unsafe.Pointer(items[7])))
+	putAddr("big3", uintptr(unsafe.Pointer(bigs[3])))
+	putAddr("holder", uintptr(unsafe.Pointer(holder)))
+	putAddr("outer5", uintptr(unsafe.Pointer(outers[5])))
+	putAddr("head", headAddr)
 	syscall.Write(1, out)
 	for i := 0; i < n; i++ {
 		after[i] = &P48{F: int64(i)}
