@@ -10,7 +10,8 @@
  * (goroutines --waits); and its memory statistics read (gocap heap): the
  * globals found from the runtime's code as gocap heap does, and again with
  * the scheduler's roots standing for memstats, mheap_ and gcController;
- * and its heap marked from its roots (gocap heap's mark, gomark.c);
+ * and its heap marked from its roots (gocap heap's mark, gomark.c), its
+ * types carried (gomark_types.c) and a path found (gocap heap why);
  * and its heap profile recovered and written (gocap heap allocs), from
  * the globals found and from the roots standing for mbuckets,
  * MemProfileRate and mProfCycle: whatever the words there say, every
@@ -18,6 +19,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "go/goheap.h"
 #include "go/goprof.h"
@@ -83,9 +85,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (!goheap_memstats(&p, &st, err, sizeof(err))) {
 					static struct heap_mark hm;
 
+					static struct gomark_hop hops[64];
+					uint64_t root, at = 0;
+
 					goheap_spans(&p, &st);
 					heap_mark_each(&p, &st, &hm, count_object,
 						       &p);
+					/* gocap heap why: the path to the
+					 * object at the input's last word */
+					if (hm.done && size >= 8) {
+						memcpy(&at, data + size - 8, 8);
+						heap_why(&p, &st, &hm, at, hops, 64,
+							 &root);
+					}
 				}
 				goheap_memstats_at(&p, p.roots[GCD_ROOT_SCHED],
 						   p.roots[GCD_ROOT_ALLM],
