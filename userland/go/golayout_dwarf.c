@@ -123,51 +123,74 @@ static int wanted_struct(const char *name)
 	return 0;
 }
 
-int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
-			size_t errlen)
-{
-	size_t i, n = golayout_nfields(), hsize;
-	Dwarf_Off off = 0, next;
-	unsigned char *seen;
-	Dwarf *dbg;
+/* An opened executable's DWARF: close with dwarf_close(). */
+struct dwarf_file {
+	int fd;
 	Elf *elf;
-	int fd, ret = 1;
+	Dwarf *dbg;
+};
 
-	for (i = 0; i < n; i++)
-		*golayout_field(l, i) = GOLAYOUT_NONE;
-	snprintf(l->source, sizeof(l->source), "DWARF");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+/* 1 opened, 0 no DWARF (-w), -1 with err. */
+static int dwarf_open(const char *path, struct dwarf_file *f, char *err,
+		      size_t errlen)
+{
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 strerror(errno));
 		return -1;
 	}
 	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf) {
+	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
+	if (!f->elf) {
 		snprintf(err, errlen, "%s: not an ELF file: %s", path,
 			 elf_errmsg(-1));
-		close(fd);
+		close(f->fd);
 		return -1;
 	}
-	if (!has_debug_info(elf)) {
-		elf_end(elf);
-		close(fd);
+	if (!has_debug_info(f->elf)) {
+		elf_end(f->elf);
+		close(f->fd);
 		return 0;
 	}
-	dbg = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
-	if (!dbg) {
+	f->dbg = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
+	if (!f->dbg) {
 		snprintf(err, errlen, "%s: cannot read DWARF: %s", path,
 			 dwarf_errmsg(-1));
-		elf_end(elf);
-		close(fd);
+		elf_end(f->elf);
+		close(f->fd);
 		return -1;
 	}
+	return 1;
+}
+
+static void dwarf_close(struct dwarf_file *f)
+{
+	dwarf_end(f->dbg);
+	elf_end(f->elf);
+	close(f->fd);
+}
+
+int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
+			size_t errlen)
+{
+	size_t i, n = golayout_nfields(), hsize;
+	Dwarf_Off off = 0, next;
+	struct dwarf_file f;
+	unsigned char *seen;
+	Dwarf *dbg;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		*golayout_field(l, i) = GOLAYOUT_NONE;
+	snprintf(l->source, sizeof(l->source), "DWARF");
+	ret = dwarf_open(path, &f, err, errlen);
+	if (ret <= 0)
+		return ret;
+	dbg = f.dbg;
 	seen = calloc(n, 1);
 	if (!seen) {
-		dwarf_end(dbg);
-		elf_end(elf);
-		close(fd);
+		dwarf_close(&f);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -195,9 +218,7 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
 		ret = -1;
 	}
 	free(seen);
-	dwarf_end(dbg);
-	elf_end(elf);
-	close(fd);
+	dwarf_close(&f);
 	return ret;
 }
 
@@ -309,32 +330,15 @@ int golayout_dwarf_globals(const char *path,
 {
 	size_t hsize;
 	Dwarf_Off off = 0, next;
+	struct dwarf_file f;
 	Dwarf *dbg;
-	Elf *elf;
-	int fd, n = 0, r = 0;
+	int n = 0, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || !has_debug_info(elf)) {
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return 0;
-	}
-	dbg = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
-	if (!dbg) {
-		snprintf(err, errlen, "%s: cannot read DWARF: %s", path,
-			 dwarf_errmsg(-1));
-		elf_end(elf);
-		close(fd);
-		return -1;
-	}
+	r = dwarf_open(path, &f, err, errlen);
+	if (r <= 0)
+		return r;
+	dbg = f.dbg;
+	r = 0;
 	while (!r && dwarf_nextcu(dbg, off, &next, &hsize, NULL, NULL,
 				  NULL) == 0) {
 		Dwarf_Die cu, d, t;
@@ -368,9 +372,7 @@ int golayout_dwarf_globals(const char *path,
 		}
 		off = next;
 	}
-	dwarf_end(dbg);
-	elf_end(elf);
-	close(fd);
+	dwarf_close(&f);
 	return r ? r : n;
 }
 

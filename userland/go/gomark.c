@@ -800,6 +800,17 @@ static int object_at(const struct gomark *m, uint64_t a, struct mspan_ix **sp,
 	return 0;
 }
 
+/* Object k of s as a hop; slot: its word that points on (0: none). */
+static void fill_hop(struct gomark *m, struct mspan_ix *s, uint64_t k,
+		     uint64_t slot, struct gomark_hop *h)
+{
+	h->addr = s->start + k * s->size;
+	h->size = s->size;
+	h->typ = m->ty ? types_of(m, s, k, &h->elems) :
+		object_type(m, s, h->addr, &h->elems);
+	h->off = slot ? slot - h->addr : 0;
+}
+
 int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
 		size_t max, uint64_t *root)
 {
@@ -813,16 +824,11 @@ int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
 	if (!m->par || !test_bit(m->mark, s->bit + k))
 		return 0;
 	for (;;) {
-		struct gomark_hop *h;
-
 		if (n == max)
 			return -1;
-		h = &hops[n++];
-		h->addr = s->start + k * s->size;
-		h->size = s->size;
-		h->typ = m->ty ? types_of(m, s, k, &h->elems) :
-			object_type(m, s, h->addr, &h->elems);
-		h->off = n > 1 ? slot - h->addr : 0;
+		/* slot: the word in this object that points to the last */
+		fill_hop(m, s, k, n ? slot : 0, &hops[n]);
+		n++;
 		v = m->par[s->bit + k];
 		slot = v;
 		if ((v & GOMARK_SRC) || object_at(m, v, &s, &k)) {
@@ -831,18 +837,12 @@ int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
 		}
 		if (!test_bit(m->mark, s->bit + k)) {
 			/* scanned, not marked: a finalizer's object */
-			struct gomark_hop *f;
-
 			if (n == max)
 				return -1;
-			f = &hops[n++];
-			f->addr = s->start + k * s->size;
-			f->size = s->size;
-			f->typ = m->ty ? types_of(m, s, k, &f->elems) :
-				object_type(m, s, f->addr, &f->elems);
-			f->off = slot - f->addr;
+			fill_hop(m, s, k, slot, &hops[n]);
 			*root = GOMARK_SRC | (uint64_t)GOMARK_SRC_SPECIAL << 56 |
-				(f->addr & ((1ull << 56) - 1));
+				(hops[n].addr & ((1ull << 56) - 1));
+			n++;
 			break;
 		}
 	}
