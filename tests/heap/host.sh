@@ -250,7 +250,8 @@ EOF
 # from the root that holds it: item7 from the global map main.items
 # (through its buckets or groups), big3, holder and outer5 straight from
 # their globals (outer5 from main.outers, or main.inners, which points at
-# its first field: both shortest), head from a goroutine's stack.
+# its first field: both shortest), head from a goroutine's stack, in the
+# frame of main.holdList.
 why() {
 	python3 - "$1" "$GOCAP" "$3" <<'EOF'
 import json, subprocess, sys
@@ -259,7 +260,7 @@ want = {'item7': ('global', ('main.items+0x0',), None, 'main.Item'),
         'big3': ('global', ('main.bigs+0x18',), 1, 'main.Big'),
         'holder': ('global', ('main.holder+0x0',), 1, 'main.Finalized'),
         'outer5': ('global', ('main.outers+0x28', 'main.inners+0x28'), 1, 'main.Outer'),
-        'head': ('stack', None, 1, None)}
+        'head': ('stack', ('main.holdList',), 1, None)}
 bad = []
 for l in open(d + '/stdout'):
     w = l.split()
@@ -278,7 +279,8 @@ for l in open(d + '/stdout'):
           root.get('name'), len(path), path and path[-1]['type']))
     last = path and path[-1]
     ok = j['reachable'] and last and last['object'] <= addr < last['object'] + last['size'] and \
-        root.get('kind') == kind and (names is None or root.get('name') in names) and \
+        root.get('kind') == kind and \
+        (names is None or root.get('frame' if kind == 'stack' else 'name') in names) and \
         (hops is None or len(path) == hops) and (typ is None or path[-1]['type'] == typ)
     if not ok:
         bad.append('%s: %s' % (name, r.stdout))

@@ -190,6 +190,8 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 
 	if (!lo || (lo & 7) || hi <= lo || hi - lo > MAX_FRAME)
 		return -1;
+	if (st)
+		st->frame = 0;
 	if ((g->status & ~(uint32_t)G_SCAN) != G_WAITING) {
 		if (st)
 			st->whole++;
@@ -201,6 +203,8 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		if (fr->phys == last_phys)
 			continue;	/* an inlined call: the same frame */
 		last_phys = fr->phys;
+		if (st)
+			st->frame = i + 1;
 		/*
 		 * An asynchronous preemption stopped the frame that called
 		 * runtime.asyncPreempt anywhere, not at a call: the runtime
@@ -236,6 +240,8 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		if (fr->fp > top)
 			top = fr->fp;
 	}
+	if (st)
+		st->frame = 0;
 	/* An unwind that stopped early: the rest of the stack, whole. */
 	if (g->problem[0] && top < hi) {
 		if (st)

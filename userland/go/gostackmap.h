@@ -38,6 +38,10 @@ struct goroutine;
 struct gostackmap_stats {
 	uint64_t precise;	/* frames read through their maps */
 	uint64_t whole;		/* frames (or stacks) taken whole */
+	/* While fn runs: 1 + the index in g->frames of the frame whose
+	 * words it is given, 0 when none (a stack taken whole, or the
+	 * part above the last frame). */
+	size_t frame;
 };
 
 /*

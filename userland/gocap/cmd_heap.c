@@ -1141,18 +1141,52 @@ static int find_global(void *arg, const char *name, uint64_t addr,
 	return 0;
 }
 
-/* Say what the root is: into kind and desc, and its id/address. */
-static void root_name(const struct goproc *p, uint64_t root, const char **kind,
-		      char *desc, size_t len)
+/* A stack root's goroutine, found again: its frame's function. */
+struct stack_root {
+	uint64_t goid;
+	size_t frame;		/* 1 + index in its frames, 0: none */
+	char func[224];
+};
+
+static int find_frame(void *arg, const struct goroutine *g)
 {
+	struct stack_root *r = arg;
+
+	if (g->goid != r->goid)
+		return 0;
+	if (r->frame && r->frame <= g->nframes && g->frames[r->frame - 1].func)
+		snprintf(r->func, sizeof(r->func), "%s",
+			 g->frames[r->frame - 1].func);
+	return 0;
+}
+
+/* Say what the root is: into kind and desc (and func, a stack root's
+ * frame's function, or ""). */
+static void root_name(struct goproc *p, uint64_t root, const char **kind,
+		      char *desc, size_t len, char *func, size_t flen)
+{
+	*func = 0;
 	if (root & GOMARK_SRC) {
 		uint64_t id = GOMARK_SRC_ID(root);
+		struct stack_root sr = { 0 };
+		struct triage_counts c = { 0 };
+		struct gocrash crash;
 
 		switch (GOMARK_SRC_KIND(root)) {
 		case GOMARK_SRC_STACK:
 			*kind = "stack";
-			snprintf(desc, len, "goroutine %llu's stack",
-				 (unsigned long long)id);
+			sr.goid = HEAP_STACK_GOID(id);
+			sr.frame = HEAP_STACK_FRAME(id);
+			if (sr.frame)
+				triage_walk(p, &crash, &c, find_frame, &sr);
+			snprintf(func, flen, "%s", sr.func);
+			if (sr.func[0])
+				snprintf(desc, len, "goroutine %llu, frame %zu: %s",
+					 (unsigned long long)sr.goid,
+					 sr.frame - 1, sr.func);
+			else
+				snprintf(desc, len, "goroutine %llu's stack (not in a frame the stack maps read)",
+					 (unsigned long long)sr.goid);
 			return;
 		case GOMARK_SRC_REGS:
 			*kind = "registers";
@@ -1194,7 +1228,7 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 	struct goheap_stats s;
 	struct heap_mark hm;
 	const char *kind = "";
-	char err[512], desc[320], *end;
+	char err[512], desc[320], func[224] = "", *end;
 	uint64_t addr, root = 0;
 	int n, i, ret = 0;
 
@@ -1232,7 +1266,8 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 		goto out;
 	}
 	if (n > 0)
-		root_name(p, root, &kind, desc, sizeof(desc));
+		root_name(p, root, &kind, desc, sizeof(desc), func,
+			  sizeof(func));
 	if (o->json) {
 		json_t *j = json_object(), *a = json_array(), *r = json_object();
 		int bad = !j || !a || !r;
@@ -1243,6 +1278,12 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 		js_put(r, "name", js_text(n > 0 ? desc : ""), &bad);
 		js_put(r, "addr", (root & GOMARK_SRC) || !root ? json_null() :
 		       json_integer((json_int_t)root), &bad);
+		if (!strcmp(kind, "stack")) {
+			js_put(r, "goroutine", json_integer((json_int_t)
+			       HEAP_STACK_GOID(GOMARK_SRC_ID(root))), &bad);
+			js_put(r, "frame", func[0] ? js_text(func) : json_null(),
+			       &bad);
+		}
 		for (i = 0; !bad && i < n; i++) {
 			json_t *e = json_object();
 			char t[224];

@@ -194,6 +194,13 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		    int (*fn)(void *arg, const struct gomark_object *o),
 		    void *arg);
 
+/* A stack root's source id (gomark_source): the goroutine, and 1 + the
+ * index in its frames of the frame that held the word (0: none). */
+#define HEAP_STACK_FRAMES	(1u << 20)
+#define HEAP_STACK_ID(goid, frame)	((uint64_t)(goid) << 20 | (frame))
+#define HEAP_STACK_GOID(id)	((id) >> 20)
+#define HEAP_STACK_FRAME(id)	((size_t)((id) & (HEAP_STACK_FRAMES - 1)))
+
 /* The same mark, the paths kept (gomark_track) and the types carried,
  * then gomark_path(addr): its value, or -3 when the mark failed (hm->why
  * says why). */

@@ -16,7 +16,19 @@ struct mark_walk {
 	const struct goproc *p;
 	struct gomark *m;
 	struct heap_mark *hm;
+	uint64_t goid;
 };
+
+/* A stack word: its source, the goroutine and the frame (heap why). */
+static int stack_word(void *arg, uint64_t v)
+{
+	struct mark_walk *a = arg;
+	size_t f = a->hm->maps.frame;
+
+	gomark_source(a->m, GOMARK_SRC_STACK,
+		      HEAP_STACK_ID(a->goid, f < HEAP_STACK_FRAMES ? f : 0));
+	return gomark_word_cb(a->m, v);
+}
 
 static int mark_stack(void *arg, const struct goroutine *g)
 {
@@ -24,8 +36,8 @@ static int mark_stack(void *arg, const struct goroutine *g)
 
 	if (g->status == G_DEAD)
 		return 0;
-	gomark_source(a->m, GOMARK_SRC_STACK, g->goid);
-	if (gostackmap_scan(a->p, g, gomark_word_cb, a->m, &a->hm->maps) < 0)
+	a->goid = g->goid;
+	if (gostackmap_scan(a->p, g, stack_word, a, &a->hm->maps) < 0)
 		a->hm->stacks_unread++;
 	return 0;
 }
