@@ -11,7 +11,8 @@
  * globals found from the runtime's code as gocap heap does, and again with
  * the scheduler's roots standing for memstats, mheap_ and gcController;
  * and its heap marked from its roots (gocap heap's mark, gomark.c), its
- * types carried (gomark_types.c) and a path found (gocap heap why);
+ * types carried (gomark_types.c) and a path found (gocap heap why), its
+ * dominator tree built and checked by brute force (heap top --retained);
  * and its heap profile recovered and written (gocap heap allocs), from
  * the globals found and from the roots standing for mbuckets,
  * MemProfileRate and mProfCycle: whatever the words there say, every
@@ -19,6 +20,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "go/goheap.h"
@@ -37,6 +39,15 @@ static int count_object(void *arg, const struct gomark_object *o)
 	if (o->typ)
 		gotype_name(arg, o->typ, name, sizeof(name));
 	return 0;
+}
+
+static int count_retained(void *arg, const struct gomark_object *o,
+			  uint64_t retained, uint64_t depth)
+{
+	(void)depth;
+	if (retained < o->size)
+		abort();	/* an object retains at least itself */
+	return count_object(arg, o);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -97,6 +108,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						memcpy(&at, data + size - 8, 8);
 						heap_why(&p, &st, &hm, at, hops, 64,
 							 &root);
+					}
+					/* gocap heap top --retained, the tree
+					 * checked by brute force: a wrong
+					 * retained size is a crash */
+					if (hm.done) {
+						struct gomark_dom_stats ds;
+
+						heap_dom_check = 2048;
+						heap_retained(&p, &st, &hm, &ds,
+							      count_retained,
+							      NULL, &p);
+						if (strstr(hm.why, "dominator check:") &&
+						    !strstr(hm.why, "out of memory")) {
+							fprintf(stderr, "%s\n", hm.why);
+							abort();
+						}
 					}
 				}
 				goheap_memstats_at(&p, p.roots[GCD_ROOT_SCHED],

@@ -291,6 +291,103 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
+# retained DIR EXE: gocap heap top --retained against knownheap's list,
+# which only holdList's frame holds: its head retains its 10,000 nodes
+# exactly and only the roots dominate it; the objects the roots alone
+# dominate retain all reachable bytes; rows in order, each retaining at
+# least itself; no type retains more than the heap (an object of a type
+# under another of the same type is not counted twice).
+retained() {
+	python3 - "$1" "$GOCAP" "$2" <<'EOF'
+import json, subprocess, sys
+d, gocap, exe = sys.argv[1:]
+head = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr head ')]
+r = subprocess.run([gocap, 'heap', 'top', '--retained', '--json', '-n', '50',
+                    '--core', d + '/core', '--exe', exe], capture_output=True, text=True)
+if r.returncode or not head:
+    sys.exit('exit %d: %s (head %s)' % (r.returncode, r.stderr.strip(), head))
+j = json.loads(r.stdout)
+objs, dom, mark = j['objects'], j['dominators'], j['mark']
+h = [o for o in objs if o['addr'] == head[0]]
+print('head 0x%x: %s' % (head[0], h and h[0]))
+print('dominators: %s; reachable %d bytes' % (dom, mark['reachable_bytes']))
+bad = []
+if not h or h[0]['retained'] != 10000 * h[0]['size'] or h[0]['dominator'] is not None:
+    bad.append('the head does not retain its 10,000 nodes')
+if dom['retained'] != mark['reachable_bytes'] or dom['objects'] != mark['reachable_objects']:
+    bad.append('the roots do not retain every reachable byte')
+if [o['retained'] for o in objs] != sorted((o['retained'] for o in objs), reverse=True) or \
+   any(o['retained'] < o['size'] for o in objs):
+    bad.append('rows out of order, or retaining less than themselves')
+if any(t['retained'] > dom['retained'] or t['retained'] < t['bytes'] // max(t['objects'], 1) for t in j['types']):
+    bad.append('a type retains more than the heap, or less than an object of it')
+print('\n'.join(bad))
+sys.exit(1 if bad else 0)
+EOF
+}
+
+# typeprof DIR EXE: gocap heap pprof, flat and --retained, read back by
+# go tool pprof -raw: per type (a sample's leaf frame) the objects and
+# bytes of gocap heap types, exactly; go tool pprof -top's total the
+# histogram's; --retained: the list's 10,000 nodes all under one frame of
+# their own, at the top (a run of one type is one frame).
+typeprof() {
+	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/scripts/go.sh" "$NEWEST" <<'EOF'
+import collections, json, re, subprocess, sys
+d, exe, gocap, gosh, v = sys.argv[1:]
+def run(*a):
+    r = subprocess.run(a, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit('%s: exit %d %s' % (' '.join(a[:4]), r.returncode, r.stderr.strip()))
+    return r.stdout
+t = json.loads(run(gocap, 'heap', 'types', '--json', '--core', d + '/core', '--exe', exe))
+want = {}
+for r in t['types']:
+    want[('[...]' if r['array'] else '') + r['type']] = (r['objects'], r['bytes'])
+for r in t['unknown']:
+    want['unknown (%s%d-byte objects%s)' % ('' if not r['large'] else 'large, ', r['size'],
+         '' if r['pointers'] else ', no pointers')] = (r['objects'], r['bytes'])
+bad = []
+for mode in ('flat', 'retained'):
+    pb = '%s/types-%s.pb' % (d, mode)
+    run(gocap, 'heap', 'pprof', '--core', d + '/core', '--exe', exe, '-o', pb,
+        *(['--retained'] if mode == 'retained' else []))
+    raw = run(gosh, v, 'tool', 'pprof', '-raw', pb)
+    samples, locs, sec = [], {}, None
+    for l in raw.splitlines():
+        if l.startswith(('Samples:', 'Locations', 'Mappings')):
+            sec = l.split()[0].rstrip(':')
+            continue
+        m = re.match(r'\s+(\d+)\s+(\d+): ([\d ]+)$', l)
+        if sec == 'Samples' and m:
+            samples.append((int(m.group(1)), int(m.group(2)), m.group(3).split()))
+        m = re.match(r'\s+(\d+): 0x[0-9a-f]+ M=\d+ (.*) :0:0 s=0$', l)
+        if sec == 'Locations' and m:
+            locs[m.group(1)] = m.group(2)
+    got = collections.defaultdict(lambda: [0, 0])
+    for n, b, st in samples:
+        got[locs[st[0]]][0] += n
+        got[locs[st[0]]][1] += b
+    got = {k: tuple(x) for k, x in got.items()}
+    total = sum(b for _, b, _ in samples)
+    print('%s: %d samples, %d types, %d bytes (heap types: %d types, %d bytes)' %
+          (mode, len(samples), len(got), total, len(want), t['bytes']))
+    if got != want or total != t['bytes']:
+        bad.append('%s: by type %s' % (mode, sorted(set(got.items()) ^ set(want.items()))[:6]))
+    top = run(gosh, v, 'tool', 'pprof', '-top', '-unit=B', pb)
+    m = re.search(r'of (\d+)B total', top)
+    if not m or int(m.group(1)) != t['bytes']:
+        bad.append('%s: pprof -top total %s' % (mode, m and m.group(1)))
+    if mode == 'retained':
+        lists = [s for s in samples if len(s[2]) == 1 and s[0] >= 10000 and
+                 locs[s[2][0]] == 'unknown (48-byte objects)']
+        if not lists:
+            bad.append('retained: no frame of its own holds the 10,000 list nodes')
+print('\n'.join(bad))
+sys.exit(1 if bad else 0)
+EOF
+}
+
 # --- the oracle: every release, three builds ------------------------------
 for v in $VERSIONS; do
 	for var in default w pie; do
@@ -333,6 +430,8 @@ for v in $VERSIONS; do
 		typed "$dir" "$v" 1
 	check "Go $v: gocap heap why finds each printed object's path from the root that holds it (a global, a goroutine's stack)" \
 		why "$dir" "$v" "$b"
+	check "Go $v: gocap heap top --retained: the list only a frame holds is retained by its head, exactly its 10,000 nodes" \
+		retained "$dir" "$b"
 	# the same program without DWARF (its oracle run's core)
 	dir=$W/$v-w
 	if ! b=$(bin "$v" w) || [ ! -f "$dir/core" ]; then
@@ -363,6 +462,20 @@ check "gocap heap types' text view: the typed share, then a row per type, main.B
 	       grep -q '^# the heap.s reachable objects by type: [0-9]* objects, .*% of the bytes typed' '$W/types.txt' &&
 	       grep -Eq '^ +[0-9]+ +1000  main\.Big$' '$W/types.txt' &&
 	       grep -Eq '^ +[0-9]+ +[0-9]+  unknown \(48-byte objects\)$' '$W/types.txt'"
+check "gocap heap pprof: go tool pprof reads it, each type's objects and bytes those of gocap heap types, its total theirs; --retained: under the types of the dominators" \
+	typeprof "$hd" "$b"
+check "gocap heap top: the N largest objects, largest first, the 64 KiB slices' arrays among them; -n 0 a usage error" \
+	sh -c "'$GOCAP' heap top -n 5 --json --core '$hd/core' --exe '$b' > '$W/top.json' &&
+	       python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))[\"objects\"]
+print([(x[\"size\"], x[\"name\"]) for x in o])
+s = [x[\"size\"] for x in o]
+sys.exit(0 if len(o) == 5 and s == sorted(s, reverse=True) and
+         any(x[\"name\"] == \"[...]uint8\" and x[\"size\"] == 65536 for x in o) else 1)' '$W/top.json' &&
+	       ! '$GOCAP' heap top -n 0 --core '$hd/core' --exe '$b' 2> /dev/null"
+check "gocap heap pprof without -o is a usage error" \
+	sh -c "'$GOCAP' heap pprof --core '$hd/core' --exe '$b' 2> '$W/pprof-noout.err'; [ \$? = 2 ] &&
+	       grep -q 'heap pprof needs -o FILE' '$W/pprof-noout.err'"
 check "a core without --exe is refused, saying what to give" \
 	sh -c "! '$GOCAP' heap --core '$hd/core' 2> '$W/noexe.err' &&
 	       cat '$W/noexe.err' && grep -q 'give the executable with --exe' '$W/noexe.err'"
@@ -512,12 +625,16 @@ rows = lambda t: sorted((r.get(\"type\", \"\"), r.get(\"size\", 0), r[\"objects\
 rec = [r[\"objects\"] for r in b[\"types\"] if r[\"type\"] == \"main.Rec\"]
 print(len(rows(b)), \"rows, main.Rec\", rec, \"mark partial:\", b[\"mark\"][\"partial\"])
 sys.exit(0 if rows(a) == rows(b) and rec == [64] and not b[\"mark\"][\"partial\"] else 1)' '$W/tinyheap/full.json' '$W/tinyheap/seed.json'"
+	check "gocap heap top --retained on tinyheap's core: each object's retained bytes are those a mark without it leaves (by brute force)" \
+		sh -c "GOCD_HEAP_DOM_CHECK=100000 '$GOCAP' heap top --retained --core '$W/tinyheap/run/core' > '$W/tinyheap/top.txt' &&
+		       grep -q '^# dominator tree: [1-9][0-9]* objects' '$W/tinyheap/top.txt'"
 else
 	notok "Go $NEWEST: tinyheap gave no core"
 fi
 # gocap heap diff: two runs of the same build, 500 and 1,000 slices of
 # 64 KiB.  The sites must be the difference of the programs' own profiles
-# (diffcmp.py), and the statistics' growth that of the programs' own
+# (diffcmp.py), the growth by type 500 [...]uint8 of 64 KiB exactly (the
+# slices' arrays, typed through DWARF's global), and the statistics' growth that of the programs' own
 # ReadMemStats, printed before the profile was written (whose allocations,
 # alike in both, are the only difference: within 256 KiB, 1,000 objects).
 heap_diff() {
@@ -534,7 +651,12 @@ def printed(path):
             if l.startswith('memstats ') and len(l.split()) == 3}
 a, b = printed(sys.argv[1]), printed(sys.argv[2])
 ms = json.load(open(sys.argv[3]))['memstats']
+types = json.load(open(sys.argv[3]))['types'] or []
 bad = []
+u8 = [t for t in types if t['type'] == '[...]uint8']
+print('by type: %s' % u8)
+if not u8 or u8[0]['objects_delta'] != 500 or u8[0]['bytes_delta'] != 500 * 65536:
+    bad.append('the growth by type is not the 500 slices of 64 KiB')
 for f, tol in (('HeapAlloc', 256 << 10), ('HeapObjects', 1000),
                ('Mallocs', 1000), ('TotalAlloc', 256 << 10)):
     want = b[f] - a[f]
@@ -580,7 +702,7 @@ if crash "$db" "$W/diff-a" KNOWNHEAP_SCALE=10 KNOWNHEAP_PROFILE="$W/diff-a/want.
 	KNOWNHEAP_PROFRATE=4096 &&
    crash "$db" "$W/diff-b" KNOWNHEAP_SCALE=5 KNOWNHEAP_PROFILE="$W/diff-b/want.pb" \
 	KNOWNHEAP_PROFRATE=4096; then
-	check "gocap heap diff: the growth by site is the programs' profiles', the statistics' their ReadMemStats'" \
+	check "gocap heap diff: the growth by site is the programs' profiles', the statistics' their ReadMemStats', by type the 500 slices exactly" \
 		heap_diff "$db"
 	check "gocap heap diff's text view puts the 64 KiB slices' site first" \
 		sh -c "'$GOCAP' heap diff '$W/diff-a/core' '$W/diff-b/core' --exe '$db' > '$W/diff.txt' &&

@@ -231,7 +231,8 @@ void gomark_word(struct gomark *m, uint64_t v)
 	if (k >= s->nelems)
 		return;
 	b = s->bit + k;
-	if (!test_bit(m->alloc, b) || test_bit(m->mark, b))
+	if (!test_bit(m->alloc, b) || (m->dom && dom_word(m, b)) ||
+	    test_bit(m->mark, b))
 		return;
 	m->mark[b / 8] |= (uint8_t)(1u << (b % 8));
 	if (m->par)
@@ -512,7 +513,7 @@ static int scan_arena(struct gomark *m, uint64_t a, uint64_t len)
 }
 
 /* One object: by its pointer bitmap when it can be read, else whole. */
-static void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
+void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 {
 	uint64_t typ;
 	int r = -1;
@@ -540,6 +541,7 @@ static void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 
 static void drain(struct gomark *m)
 {
+	m->draining = 1;
 	while (m->nwork > m->whead) {
 		/* tracking: first in, first out (breadth first) */
 		uint64_t base = m->par ? m->work[m->whead++] :
@@ -557,6 +559,7 @@ static void drain(struct gomark *m)
 			m->whead = 0;
 		}
 	}
+	m->draining = 0;
 }
 
 /*
@@ -868,5 +871,6 @@ void gomark_free(struct gomark *m)
 	free(m->page);
 	free(m->par);
 	gomark_types_free(m->ty);
+	gomark_dom_free(m->dom);
 	free(m);
 }

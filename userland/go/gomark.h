@@ -36,6 +36,7 @@
 #ifndef GOCD_GOMARK_H
 #define GOCD_GOMARK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "go/goproc.h"
@@ -171,6 +172,52 @@ struct gomark_hop {
  */
 int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
 		size_t max, uint64_t *root);
+
+/*
+ * Retained sizes (gocap heap top --retained).  gomark_retain(), before any
+ * root, keeps which objects the roots point at.  gomark_dominators(),
+ * after gomark_finish (and gomark_types, for the types), reads the
+ * pointers of every object reached once more, as the mark did, and builds
+ * the dominator tree of that graph under one root that points at every
+ * object a root word points at: an object's immediate dominator is the
+ * last object every path from the roots to it goes through, and its
+ * retained size is its own bytes plus those of every object it dominates,
+ * the memory a collection would free if nothing held it.  (Semi-NCA:
+ * Georgiadis, Tarjan, Werneck, "Finding Dominators in Practice", 2006,
+ * on the depth-first preorder, semidominators by Lengauer-Tarjan's
+ * compressed paths.)  0, or -1 with err: out of memory, or a graph over
+ * 2^32 objects or edges.
+ */
+struct gomark_dom_stats {
+	uint64_t nodes;		/* objects reached, the root not counted */
+	uint64_t edges;		/* pointers between them */
+	uint64_t rooted;	/* objects a root word points at */
+	uint64_t depth;		/* of the dominator tree */
+};
+int gomark_retain(struct gomark *m);
+int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
+		      char *err, size_t errlen);
+
+/*
+ * After gomark_dominators: the dominator tree depth first, enter(arg, o,
+ * retained, depth) on the way down (depth 1: dominated by the roots
+ * alone) and leave(arg, o) on the way back.  Stops at enter's first
+ * nonzero value, which it returns (-1: out of memory).
+ */
+int gomark_dom_walk(struct gomark *m,
+		    int (*enter)(void *arg, const struct gomark_object *o,
+				 uint64_t retained, uint64_t depth),
+		    void (*leave)(void *arg, const struct gomark_object *o),
+		    void *arg);
+
+/*
+ * After gomark_dominators, on a graph of at most max objects: every
+ * object's retained size against the bytes a mark from the roots without
+ * it leaves unreached (the definition, by brute force: the fuzz target's
+ * and the tests' oracle).  1 checked, 0 not (larger), -1 with err.
+ */
+int gomark_dom_check(struct gomark *m, uint64_t max, char *err,
+		     size_t errlen);
 
 void gomark_free(struct gomark *m);
 

@@ -55,6 +55,8 @@ struct gomark {
 				 * reached it (gomark.h) */
 	uint64_t cur;		/* the source of the word being followed */
 	size_t whead;		/* tracking: the work list is a queue */
+	int draining;		/* the work list, not a root, is scanned */
+	struct gomark_dom *dom;	/* gomark_retain(): NULL before */
 };
 
 /* The span holding a, or NULL. */
@@ -81,5 +83,14 @@ uint64_t types_of(struct gomark *m, const struct mspan_ix *s, uint64_t k,
 		  uint64_t *elems);
 
 void gomark_types_free(struct gotypes *t);
+
+/* One object, as the mark scans it (its pointer words to gomark_word). */
+void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base);
+
+/* gomark_word's part in the dominators (gomark_dom.c): 1 when the word
+ * was taken as an edge and is not to be marked. */
+int dom_word(struct gomark *m, uint64_t b);
+
+void gomark_dom_free(struct gomark_dom *d);
 
 #endif /* GOCD_GOMARK_INT_H */

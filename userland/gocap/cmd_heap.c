@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/json.h"
+#include "core/pprofenc.h"
 #include "go/goheap.h"
 #include "go/goproc.h"
 #include "go/goprof.h"
@@ -524,6 +525,38 @@ static void merge_sites(struct sites *ss)
 	X(OtherSys, other_sys) X(TotalAlloc, total_alloc)		\
 	X(Mallocs, mallocs) X(Frees, frees)
 
+/* Growth by type (type_deltas, after heap types' histogram). */
+struct type_delta {
+	char name[256];
+	int64_t objs[2], bytes[2];	/* in A and B */
+};
+
+struct type_deltas {
+	struct type_delta *r;
+	size_t n;
+	int done;
+	char why[4900];		/* not done: which side, and why */
+};
+
+static int cmp_delta_name(const void *a, const void *b)
+{
+	return strcmp(((const struct type_delta *)a)->name,
+		      ((const struct type_delta *)b)->name);
+}
+
+static int cmp_delta_growth(const void *a, const void *b)
+{
+	const struct type_delta *x = a, *y = b;
+	int64_t gx = x->bytes[1] - x->bytes[0], gy = y->bytes[1] - y->bytes[0];
+
+	if (gx != gy)
+		return gx < gy ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+struct diff_side;
+static int type_deltas(struct diff_side *d, struct type_deltas *td);
+
 struct diff_side {
 	struct gocap_opts o;
 	char core[4096], exe[4096];
@@ -666,7 +699,41 @@ static json_t *site_json(const struct site *st, int diff)
 	return j;
 }
 
-static int diff_json(struct diff_side *d, const struct sites *ss)
+/* The growth by type as JSON: null when a side was not marked. */
+static json_t *types_json(const struct type_deltas *td)
+{
+	json_t *a;
+	size_t i;
+	int bad = 0;
+
+	if (!td->done)
+		return json_null();
+	a = json_array();
+	for (i = 0; a && !bad && i < td->n; i++) {
+		const struct type_delta *t = &td->r[i];
+		json_t *e = json_object();
+
+		bad |= !e;
+		if (bad)
+			break;
+		js_put(e, "type", js_text(t->name), &bad);
+		js_put(e, "objects_a", json_integer((json_int_t)t->objs[0]), &bad);
+		js_put(e, "objects_b", json_integer((json_int_t)t->objs[1]), &bad);
+		js_put(e, "bytes_a", json_integer((json_int_t)t->bytes[0]), &bad);
+		js_put(e, "bytes_b", json_integer((json_int_t)t->bytes[1]), &bad);
+		js_put(e, "objects_delta", json_integer((json_int_t)(t->objs[1] - t->objs[0])), &bad);
+		js_put(e, "bytes_delta", json_integer((json_int_t)(t->bytes[1] - t->bytes[0])), &bad);
+		bad |= json_array_append_new(a, e);
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int diff_json(struct diff_side *d, const struct sites *ss,
+		     const struct type_deltas *td)
 {
 	json_t *j = json_object(), *ms = json_null(), *sa = json_array();
 	int bad = !j || !sa, i, ret;
@@ -701,12 +768,16 @@ static int diff_json(struct diff_side *d, const struct sites *ss)
 		if (json_array_append_new(sa, site_json(&ss->s[k], 1)))
 			bad = 1;
 	js_put(j, "sites", sa, &bad);
+	js_put(j, "types", types_json(td), &bad);
+	js_put(j, "types_error", td->done ? json_null() : js_text(td->why),
+	       &bad);
 	ret = bad || js_write(stdout, j, 1);
 	json_decref(j);
 	return ret;
 }
 
-static void diff_text(struct diff_side *d, const struct sites *ss)
+static void diff_text(struct diff_side *d, const struct sites *ss,
+		      const struct type_deltas *td)
 {
 	size_t k;
 
@@ -737,11 +808,32 @@ static void diff_text(struct diff_side *d, const struct sites *ss)
 		       ss->n - 25);
 	if (!ss->n)
 		printf("# no allocation site changed\n");
+	if (!td->done) {
+		printf("# the growth by type is left out: %s\n", td->why);
+		return;
+	}
+	printf("# growth by type, of the objects reachable at each crash (gocap heap types on each)\n");
+	printf("%16s %12s %15s %11s  %s\n", "bytes B - A", "objs B - A", "bytes B",
+	       "objects B", "type");
+	for (k = 0; k < td->n && k < 25; k++) {
+		const struct type_delta *t = &td->r[k];
+
+		printf("%+16lld %+12lld %15lld %11lld  %s\n",
+		       (long long)(t->bytes[1] - t->bytes[0]),
+		       (long long)(t->objs[1] - t->objs[0]),
+		       (long long)t->bytes[1], (long long)t->objs[1], t->name);
+	}
+	if (td->n > 25)
+		printf("# and %zu more types (--json lists them all)\n",
+		       td->n - 25);
+	if (!td->n)
+		printf("# no type changed\n");
 }
 
 static int heap_diff(struct gocap_opts *o)
 {
 	struct diff_side *d = calloc(2, sizeof(*d));
+	struct type_deltas td = { 0 };
 	struct sites ss = { 0 };
 	int ret = 1, i;
 
@@ -766,18 +858,23 @@ static int heap_diff(struct gocap_opts *o)
 			goto out;
 		}
 	merge_sites(&ss);
+	if (type_deltas(d, &td)) {
+		gocap_err("out of memory");
+		goto out;
+	}
 	if (o->json) {
-		if (diff_json(d, &ss)) {
+		if (diff_json(d, &ss, &td)) {
 			gocap_err("cannot write the difference as JSON");
 			goto out;
 		}
 	} else {
-		diff_text(d, &ss);
+		diff_text(d, &ss, &td);
 	}
 	ret = 0;
 out:
 	fflush(stdout);
 	free_sites(&ss);
+	free(td.r);
 	for (i = 0; i < 2; i++) {
 		goprof_mem_free(&d[i].m);
 		if (d[i].open) {
@@ -874,6 +971,9 @@ struct type_row {
 	int typed;
 	uint64_t size;		/* unknown: the size class's */
 	uint64_t objects, bytes;
+	uint64_t retained;	/* heap top: of the objects no object of
+				 * the row dominates */
+	uint64_t active;	/* heap top: of the row on the walk's path */
 	char name[256];
 };
 
@@ -914,9 +1014,10 @@ static int hist_grow(struct type_hist *h)
 	return 0;
 }
 
-static int hist_add(void *arg, const struct gomark_object *o)
+/* The row of o, made when new; NULL when out of memory. */
+static struct type_row *hist_row(struct type_hist *h,
+				 const struct gomark_object *o)
 {
-	struct type_hist *h = arg;
 	int typed = o->typ != 0;
 	uint64_t key = typed ? o->typ | (o->elems > 1) :
 		       (uint64_t)o->cls << 1 | (uint64_t)o->noscan;
@@ -924,7 +1025,7 @@ static int hist_add(void *arg, const struct gomark_object *o)
 	size_t j;
 
 	if (2 * (h->n + 1) > h->nslot && hist_grow(h))
-		return -1;
+		return NULL;
 	j = row_hash(key, typed) & (h->nslot - 1);
 	while (h->slot[j] != (size_t)-1 &&
 	       (h->r[h->slot[j]].key != key || h->r[h->slot[j]].typed != typed))
@@ -935,7 +1036,7 @@ static int hist_add(void *arg, const struct gomark_object *o)
 			struct type_row *t = realloc(h->r, c * sizeof(*t));
 
 			if (!t)
-				return -1;
+				return NULL;
 			h->r = t;
 			h->cap = c;
 		}
@@ -946,12 +1047,21 @@ static int hist_add(void *arg, const struct gomark_object *o)
 		r->size = o->size;
 		h->slot[j] = h->n++;
 	}
-	r = &h->r[h->slot[j]];
+	return &h->r[h->slot[j]];
+}
+
+static int hist_add(void *arg, const struct gomark_object *o)
+{
+	struct type_hist *h = arg;
+	struct type_row *r = hist_row(h, o);
+
+	if (!r)
+		return -1;
 	r->objects++;
 	r->bytes += o->size;
 	h->objects++;
 	h->bytes += o->size;
-	if (typed)
+	if (r->typed)
 		h->typed_bytes += o->size;
 	return 0;
 }
@@ -965,8 +1075,8 @@ static int cmp_row(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Name the rows and sort them by bytes. */
-static void hist_name(const struct goproc *p, struct type_hist *h)
+/* Name the rows. */
+static void hist_label(const struct goproc *p, struct type_hist *h)
 {
 	size_t i;
 
@@ -987,7 +1097,86 @@ static void hist_name(const struct goproc *p, struct type_hist *h)
 			snprintf(r->name, sizeof(r->name), "%s%s",
 				 r->key & 1 ? "[...]" : "", t);
 	}
+}
+
+/* Name the rows and sort them by bytes. */
+static void hist_name(const struct goproc *p, struct type_hist *h)
+{
+	hist_label(p, h);
 	qsort(h->r, h->n, sizeof(*h->r), cmp_row);
+}
+
+/* ---- heap diff by type ----------------------------------------------- */
+
+/* Each side's reachable objects by type (the mark and the types of heap
+ * types), merged by name: the rows whose count or bytes changed, most
+ * bytes grown first.  0, or -1 when out of memory; a side that cannot be
+ * marked leaves td->why. */
+static int type_deltas(struct diff_side *d, struct type_deltas *td)
+{
+	struct type_hist h[2] = { { 0 }, { 0 } };
+	struct type_delta *all = NULL;
+	size_t n = 0, i, k;
+	int r = -1, s;
+
+	memset(td, 0, sizeof(*td));
+	for (s = 0; s < 2; s++) {
+		struct heap_mark hm;
+
+		if (!d[s].have_stats) {
+			snprintf(td->why, sizeof(td->why), "%s: %s",
+				 d[s].core, d[s].stats_err);
+			r = 0;
+			goto out;
+		}
+		goheap_spans(&d[s].p, &d[s].st);
+		heap_mark_each(&d[s].p, &d[s].st, &hm, hist_add, &h[s]);
+		if (!hm.done) {
+			snprintf(td->why, sizeof(td->why), "%s: %s",
+				 d[s].core, hm.why);
+			r = 0;
+			goto out;
+		}
+		hist_label(&d[s].p, &h[s]);
+	}
+	all = calloc(h[0].n + h[1].n + 1, sizeof(*all));
+	if (!all)
+		goto out;
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < h[s].n; i++, n++) {
+			snprintf(all[n].name, sizeof(all[n].name), "%s",
+				 h[s].r[i].name);
+			all[n].objs[s] = (int64_t)h[s].r[i].objects;
+			all[n].bytes[s] = (int64_t)h[s].r[i].bytes;
+		}
+	qsort(all, n, sizeof(*all), cmp_delta_name);
+	for (i = 0, k = 0; i < n; i++) {
+		if (k && !strcmp(all[k - 1].name, all[i].name)) {
+			for (s = 0; s < 2; s++) {
+				all[k - 1].objs[s] += all[i].objs[s];
+				all[k - 1].bytes[s] += all[i].bytes[s];
+			}
+			continue;
+		}
+		all[k++] = all[i];
+	}
+	for (i = 0, n = 0; i < k; i++)
+		if (all[i].objs[0] != all[i].objs[1] ||
+		    all[i].bytes[0] != all[i].bytes[1])
+			all[n++] = all[i];
+	qsort(all, n, sizeof(*all), cmp_delta_growth);
+	td->r = all;
+	td->n = n;
+	td->done = 1;
+	all = NULL;
+	r = 0;
+out:
+	free(all);
+	for (s = 0; s < 2; s++) {
+		free(h[s].r);
+		free(h[s].slot);
+	}
+	return r;
 }
 
 static json_t *typing_json(const struct heap_mark *hm)
@@ -1343,6 +1532,571 @@ out:
 	return ret;
 }
 
+/* ---- heap top -------------------------------------------------------- */
+
+/* An object of the top list, with what dominates it (0: the roots). */
+struct top_obj {
+	struct gomark_object o;
+	uint64_t retained, idom;
+};
+
+struct top {
+	struct top_obj *h;	/* a min-heap on key() of at most max */
+	size_t n, max;
+	int retained;
+	struct type_hist types;	/* --retained: by type */
+	uint64_t *path;		/* the walk's path: path[d - 1] at depth d */
+	size_t pathcap;
+	uint64_t under_roots;	/* retained by the objects only the roots
+				 * dominate: all reachable bytes */
+};
+
+static uint64_t top_key(const struct top *t, const struct top_obj *x)
+{
+	return t->retained ? x->retained : x->o.size;
+}
+
+static int top_less(const struct top *t, const struct top_obj *a,
+		    const struct top_obj *b)
+{
+	uint64_t x = top_key(t, a), y = top_key(t, b);
+
+	return x != y ? x < y : a->o.addr > b->o.addr;
+}
+
+static void top_sift(struct top *t, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct top_obj x;
+
+		if (l < t->n && top_less(t, &t->h[l], &t->h[m]))
+			m = l;
+		if (l + 1 < t->n && top_less(t, &t->h[l + 1], &t->h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		x = t->h[i];
+		t->h[i] = t->h[m];
+		t->h[m] = x;
+		i = m;
+	}
+}
+
+static void top_push(struct top *t, const struct top_obj *x)
+{
+	size_t i;
+
+	if (t->n == t->max) {
+		if (!top_less(t, &t->h[0], x))
+			return;
+		t->h[0] = *x;
+		top_sift(t, 0);
+		return;
+	}
+	i = t->n++;
+	t->h[i] = *x;
+	while (i && top_less(t, &t->h[i], &t->h[(i - 1) / 2])) {
+		struct top_obj y = t->h[i];
+
+		t->h[i] = t->h[(i - 1) / 2];
+		t->h[(i - 1) / 2] = y;
+		i = (i - 1) / 2;
+	}
+}
+
+static int top_each(void *arg, const struct gomark_object *o)
+{
+	struct top_obj x = { *o, 0, 0 };
+
+	top_push(arg, &x);
+	return 0;
+}
+
+/* The dominator tree's walk: each object into the list, and into its
+ * type's retained bytes when no object of the type is above it. */
+static int top_enter(void *arg, const struct gomark_object *o,
+		     uint64_t retained, uint64_t depth)
+{
+	struct top *t = arg;
+	struct top_obj x = { *o, retained, depth > 1 ? t->path[depth - 2] : 0 };
+	struct type_row *r = hist_row(&t->types, o);
+
+	if (!r)
+		return -1;
+	if (depth > t->pathcap) {
+		size_t c = t->pathcap ? t->pathcap * 2 : 1024;
+		uint64_t *n = realloc(t->path, c * sizeof(*n));
+
+		if (!n)
+			return -1;
+		t->path = n;
+		t->pathcap = c;
+	}
+	t->path[depth - 1] = o->addr;
+	if (depth == 1)
+		t->under_roots += retained;
+	r->objects++;
+	r->bytes += o->size;
+	if (!r->active++)
+		r->retained += retained;
+	t->types.objects++;
+	t->types.bytes += o->size;
+	top_push(t, &x);
+	return 0;
+}
+
+static void top_leave(void *arg, const struct gomark_object *o)
+{
+	struct type_row *r = hist_row(&((struct top *)arg)->types, o);
+
+	if (r)	/* found: it was made on the way down */
+		r->active--;
+}
+
+static int cmp_top(const void *a, const void *b, void *arg)
+{
+	return top_less(arg, a, b) - top_less(arg, b, a);
+}
+
+static int cmp_retained(const void *a, const void *b)
+{
+	const struct type_row *x = a, *y = b;
+
+	if (x->retained != y->retained)
+		return x->retained < y->retained ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* An object's type, as heap types names it. */
+static void obj_type(const struct goproc *p, const struct gomark_object *o,
+		     char *buf, size_t len)
+{
+	char t[224];
+
+	if (o->typ && !gotype_name(p, o->typ, t, sizeof(t)))
+		snprintf(buf, len, "%s%s", o->elems > 1 ? "[...]" : "", t);
+	else
+		snprintf(buf, len, "unknown (%s%llu-byte objects%s)",
+			 o->cls ? "" : "large, ", (unsigned long long)o->size,
+			 o->noscan ? ", no pointers" : "");
+}
+
+static json_t *top_json(const struct goproc *p, const struct top *t,
+			const struct gomark_dom_stats *ds,
+			const struct heap_mark *hm)
+{
+	json_t *j = json_object(), *a = json_array(), *ty = json_array();
+	json_t *d = json_object();
+	int bad = !j || !a || !ty || !d;
+	size_t i;
+
+	for (i = 0; !bad && i < t->n; i++) {
+		const struct top_obj *x = &t->h[i];
+		json_t *e = json_object();
+		char n[256];
+
+		bad |= !e;
+		if (bad)
+			break;
+		obj_type(p, &x->o, n, sizeof(n));
+		js_put(e, "addr", json_integer((json_int_t)x->o.addr), &bad);
+		js_put(e, "size", json_integer((json_int_t)x->o.size), &bad);
+		if (t->retained) {
+			js_put(e, "retained", json_integer((json_int_t)x->retained), &bad);
+			js_put(e, "dominator", x->idom ?
+			       json_integer((json_int_t)x->idom) : json_null(), &bad);
+		}
+		js_put(e, "type", x->o.typ ? js_text(n) : json_null(), &bad);
+		js_put(e, "name", js_text(n), &bad);
+		bad |= json_array_append_new(a, e);
+	}
+	for (i = 0; !bad && t->retained && i < t->types.n && i < t->max; i++) {
+		const struct type_row *r = &t->types.r[i];
+		json_t *e = json_object();
+
+		bad |= !e;
+		if (bad)
+			break;
+		js_put(e, "name", js_text(r->name), &bad);
+		js_put(e, "typed", json_boolean(r->typed), &bad);
+		js_put(e, "objects", json_integer((json_int_t)r->objects), &bad);
+		js_put(e, "bytes", json_integer((json_int_t)r->bytes), &bad);
+		js_put(e, "retained", json_integer((json_int_t)r->retained), &bad);
+		bad |= json_array_append_new(ty, e);
+	}
+	if (!bad && t->retained) {
+		js_put(d, "objects", json_integer((json_int_t)ds->nodes), &bad);
+		js_put(d, "pointers", json_integer((json_int_t)ds->edges), &bad);
+		js_put(d, "rooted", json_integer((json_int_t)ds->rooted), &bad);
+		js_put(d, "depth", json_integer((json_int_t)ds->depth), &bad);
+		js_put(d, "retained", json_integer((json_int_t)t->under_roots), &bad);
+	}
+	if (!bad) {
+		bad |= json_object_set_new(j, "objects", a);
+		a = NULL;
+		if (t->retained) {
+			bad |= json_object_set_new(j, "types", ty);
+			bad |= json_object_set_new(j, "dominators", d);
+			ty = d = NULL;
+		}
+		js_put(j, "mark", mark_json(hm), &bad);
+	}
+	json_decref(a);
+	json_decref(ty);
+	json_decref(d);
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void top_text(const struct goproc *p, const struct top *t,
+		     const struct gomark_dom_stats *ds,
+		     const struct heap_mark *hm)
+{
+	char n[256], b[32];
+	size_t i;
+
+	if (t->retained) {
+		printf("# the %zu objects that keep the most memory alive, of %llu reachable (%s): retained, the bytes of the object and of all it alone holds, what a collection would free without it\n",
+		       t->n, (unsigned long long)ds->nodes,
+		       mib(t->under_roots, b, sizeof(b)));
+		printf("%15s %11s  %-18s  %-18s  %s\n", "retained", "bytes",
+		       "object", "dominated by", "type");
+	} else {
+		printf("# the %zu largest of %llu reachable objects\n", t->n,
+		       (unsigned long long)hm->st.reached);
+		printf("%11s  %-18s  %s\n", "bytes", "object", "type");
+	}
+	for (i = 0; i < t->n; i++) {
+		const struct top_obj *x = &t->h[i];
+		char a[32], d[32];
+
+		obj_type(p, &x->o, n, sizeof(n));
+		snprintf(a, sizeof(a), "0x%llx", (unsigned long long)x->o.addr);
+		if (!t->retained) {
+			printf("%11llu  %-18s  %s\n",
+			       (unsigned long long)x->o.size, a, n);
+			continue;
+		}
+		if (x->idom)
+			snprintf(d, sizeof(d), "0x%llx",
+				 (unsigned long long)x->idom);
+		else
+			snprintf(d, sizeof(d), "the roots");
+		printf("%15llu %11llu  %-18s  %-18s  %s\n",
+		       (unsigned long long)x->retained,
+		       (unsigned long long)x->o.size, a, d, n);
+	}
+	if (t->retained) {
+		printf("# the types that keep the most memory alive: the retained bytes of each type's objects that no object of the type dominates\n");
+		printf("%15s %11s %15s  %s\n", "retained", "objects", "bytes",
+		       "type");
+		for (i = 0; i < t->types.n && i < t->max; i++)
+			printf("%15llu %11llu %15llu  %s\n",
+			       (unsigned long long)t->types.r[i].retained,
+			       (unsigned long long)t->types.r[i].objects,
+			       (unsigned long long)t->types.r[i].bytes,
+			       t->types.r[i].name);
+		printf("# dominator tree: %llu objects, %llu pointers between them, %llu pointed at by the roots, %llu deep\n",
+		       (unsigned long long)ds->nodes,
+		       (unsigned long long)ds->edges,
+		       (unsigned long long)ds->rooted,
+		       (unsigned long long)ds->depth);
+	}
+	print_mark(hm);
+}
+
+static int heap_top(struct gocap_opts *o, struct goproc *p)
+{
+	struct gomark_dom_stats ds = { 0 };
+	struct top t = { 0 };
+	struct goheap_stats s;
+	struct heap_mark hm;
+	char err[512];
+	int ret = 0;
+
+	if (goheap_memstats(p, &s, err, sizeof(err))) {
+		gocap_err("%s: %s", o->core, err);
+		return 1;
+	}
+	goheap_spans(p, &s);
+	t.max = o->count ? o->count : 20;
+	t.retained = o->retained;
+	/* the tests' oracle: the tree checked by brute force on heaps of
+	 * at most that many objects (gomark_dom_check) */
+	if (getenv("GOCD_HEAP_DOM_CHECK"))
+		heap_dom_check = strtoull(getenv("GOCD_HEAP_DOM_CHECK"), NULL, 10);
+	t.h = calloc(t.max, sizeof(*t.h));
+	if (!t.h) {
+		gocap_err("out of memory");
+		return 1;
+	}
+	if (t.retained) {
+		if (heap_retained(p, &s, &hm, &ds, top_enter, top_leave,
+				  &t) && hm.done) {
+			snprintf(hm.why, sizeof(hm.why),
+				 "out of memory while listing the objects");
+			hm.done = 0;
+		}
+	} else {
+		heap_mark_each(p, &s, &hm, top_each, &t);
+	}
+	if (!hm.done) {
+		gocap_err("%s: %s: %s", o->core, t.retained && hm.st.reached ?
+			  "no retained sizes" : "the heap was not marked",
+			  hm.why);
+		ret = 1;
+		goto out;
+	}
+	qsort_r(t.h, t.n, sizeof(*t.h), cmp_top, &t);
+	if (t.retained) {
+		hist_name(p, &t.types);
+		qsort(t.types.r, t.types.n, sizeof(*t.types.r), cmp_retained);
+	}
+	if (o->json) {
+		json_t *j = top_json(p, &t, &ds, &hm);
+
+		if (!j || js_write(stdout, j, 1)) {
+			gocap_err("%s: cannot write the objects as JSON", o->core);
+			ret = 1;
+		}
+		json_decref(j);
+	} else {
+		top_text(p, &t, &ds, &hm);
+	}
+out:
+	free(t.h);
+	free(t.path);
+	free(t.types.r);
+	free(t.types.slot);
+	return ret;
+}
+
+/* ---- heap pprof ------------------------------------------------------ */
+
+/*
+ * --retained: the objects by the path of types down the dominator tree
+ * (a trie: a node per type under its dominator's, a run of one type one
+ * node), each object counted at its own node.
+ */
+#define TRIE_NONE	UINT32_MAX
+#define TRIE_MAX	(1u << 22)	/* nodes; the rest at their parent */
+#define TRIE_FRAMES	256		/* a sample's frames, leaf first */
+
+struct tnode {
+	uint32_t parent, row;
+	uint64_t objects, bytes;
+};
+
+struct trie {
+	struct type_hist types;
+	struct tnode *t;
+	size_t n, cap;
+	uint32_t *slot;		/* open addressing, by (parent, row) */
+	size_t nslot;
+	uint32_t *path;		/* the node at each depth of the walk */
+	size_t pathcap;
+	uint64_t capped;	/* objects left at a parent: TRIE_MAX */
+};
+
+static size_t trie_hash(uint32_t parent, uint32_t row, size_t mask)
+{
+	uint64_t k = ((uint64_t)parent << 32 | row) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(k ^ (k >> 31)) & mask;
+}
+
+static int trie_grow(struct trie *tr)
+{
+	size_t n = tr->nslot ? tr->nslot * 2 : 4096, i;
+	uint32_t *s = malloc(n * sizeof(*s));
+
+	if (!s)
+		return -1;
+	memset(s, 0xff, n * sizeof(*s));
+	for (i = 0; i < tr->n; i++) {
+		size_t j = trie_hash(tr->t[i].parent, tr->t[i].row, n - 1);
+
+		while (s[j] != TRIE_NONE)
+			j = (j + 1) & (n - 1);
+		s[j] = (uint32_t)i;
+	}
+	free(tr->slot);
+	tr->slot = s;
+	tr->nslot = n;
+	return 0;
+}
+
+/* The node for row under parent: found, made, or (TRIE_MAX reached)
+ * the parent itself; TRIE_NONE when out of memory. */
+static uint32_t trie_child(struct trie *tr, uint32_t parent, uint32_t row)
+{
+	size_t j;
+
+	if (2 * (tr->n + 1) > tr->nslot && trie_grow(tr))
+		return TRIE_NONE;
+	j = trie_hash(parent, row, tr->nslot - 1);
+	while (tr->slot[j] != TRIE_NONE) {
+		const struct tnode *x = &tr->t[tr->slot[j]];
+
+		if (x->parent == parent && x->row == row)
+			return tr->slot[j];
+		j = (j + 1) & (tr->nslot - 1);
+	}
+	if (tr->n >= TRIE_MAX && parent != TRIE_NONE)
+		return parent;
+	if (tr->n == tr->cap) {
+		size_t c = tr->cap ? tr->cap * 2 : 1024;
+		struct tnode *t = realloc(tr->t, c * sizeof(*t));
+
+		if (!t)
+			return TRIE_NONE;
+		tr->t = t;
+		tr->cap = c;
+	}
+	tr->t[tr->n] = (struct tnode){ parent, row, 0, 0 };
+	tr->slot[j] = (uint32_t)tr->n;
+	return (uint32_t)tr->n++;
+}
+
+static int trie_enter(void *arg, const struct gomark_object *o,
+		      uint64_t retained, uint64_t depth)
+{
+	struct trie *tr = arg;
+	struct type_row *r;
+	uint32_t parent, node, row;
+
+	(void)retained;
+	if (hist_add(&tr->types, o) || !(r = hist_row(&tr->types, o)))
+		return -1;
+	row = (uint32_t)(r - tr->types.r);
+	if (depth > tr->pathcap) {
+		size_t c = tr->pathcap ? tr->pathcap * 2 : 1024;
+		uint32_t *n = realloc(tr->path, c * sizeof(*n));
+
+		if (!n)
+			return -1;
+		tr->path = n;
+		tr->pathcap = c;
+	}
+	parent = depth > 1 ? tr->path[depth - 2] : TRIE_NONE;
+	if (parent != TRIE_NONE && tr->t[parent].row == row) {
+		node = parent;
+	} else {
+		node = trie_child(tr, parent, row);
+		if (node == TRIE_NONE)
+			return -1;
+		if (node == parent)
+			tr->capped++;
+	}
+	tr->path[depth - 1] = node;
+	tr->t[node].objects++;
+	tr->t[node].bytes += o->size;
+	return 0;
+}
+
+/* A row's location: its type's name as the function (id: row + 1). */
+static uint64_t row_loc(struct pprof *pp, const struct type_hist *h,
+			uint32_t row)
+{
+	struct pprof_line l = { h->r[row].name, "", 0, 0 };
+
+	return pprof_location(pp, 0, (uint64_t)row + 1, &l, 1);
+}
+
+static int heap_pprof(struct gocap_opts *o, struct goproc *p)
+{
+	struct gomark_dom_stats ds;
+	struct trie tr = { 0 };
+	struct goheap_stats s;
+	struct heap_mark hm;
+	struct pprof pp;
+	uint64_t locs[TRIE_FRAMES];
+	char err[512];
+	size_t i;
+	FILE *f = NULL;
+	int ret = 1;
+
+	if (goheap_memstats(p, &s, err, sizeof(err))) {
+		gocap_err("%s: %s", o->core, err);
+		return 1;
+	}
+	goheap_spans(p, &s);
+	if (o->retained) {
+		if (heap_retained(p, &s, &hm, &ds, trie_enter, NULL, &tr) &&
+		    hm.done) {
+			snprintf(hm.why, sizeof(hm.why),
+				 "out of memory for the paths by type");
+			hm.done = 0;
+		}
+	} else {
+		heap_mark_each(p, &s, &hm, hist_add, &tr.types);
+	}
+	if (!hm.done) {
+		gocap_err("%s: the heap was not marked: %s", o->core, hm.why);
+		goto out_trie;
+	}
+	hist_label(p, &tr.types);
+	if (pprof_init(&pp)) {
+		gocap_err("out of memory");
+		goto out_trie;
+	}
+	pprof_sample_type(&pp, "inuse_objects", "count");
+	pprof_sample_type(&pp, "inuse_space", "bytes");
+	pprof_default_sample_type(&pp, "inuse_space");
+	if (!o->retained) {
+		for (i = 0; i < tr.types.n; i++) {
+			const struct type_row *r = &tr.types.r[i];
+			int64_t v[2] = { (int64_t)r->objects, (int64_t)r->bytes };
+
+			locs[0] = row_loc(&pp, &tr.types, (uint32_t)i);
+			pprof_sample(&pp, locs, 1, v, 2, NULL, 0);
+		}
+	}
+	for (i = 0; o->retained && i < tr.n; i++) {
+		const struct tnode *x = &tr.t[i];
+		int64_t v[2] = { (int64_t)x->objects, (int64_t)x->bytes };
+		uint32_t k = (uint32_t)i;
+		size_t n = 0;
+
+		if (!x->objects)
+			continue;
+		for (; k != TRIE_NONE && n < TRIE_FRAMES; k = tr.t[k].parent)
+			locs[n++] = row_loc(&pp, &tr.types, tr.t[k].row);
+		pprof_sample(&pp, locs, n, v, 2, NULL, 0);
+	}
+	f = fopen(o->output, "w");
+	if (!f) {
+		gocap_err("%s: %s", o->output, strerror(errno));
+	} else if (pprof_write(&pp, f) || fflush(f) || ferror(f)) {
+		gocap_err("%s: %s", o->output, errno ? strerror(errno) :
+			  "out of memory");
+	} else {
+		ret = 0;
+	}
+	if (f && fclose(f) && !ret) {
+		gocap_err("%s: %s", o->output, strerror(errno));
+		ret = 1;
+	}
+	if (!ret)
+		printf("%s: %llu reachable objects, %llu bytes, in %zu types%s%s\n",
+		       o->output, (unsigned long long)tr.types.objects,
+		       (unsigned long long)tr.types.bytes, tr.types.n,
+		       o->retained ? ", each under the types of its dominators" : "",
+		       tr.capped ? " (some paths cut short: too many)" : "");
+	pprof_free(&pp);
+out_trie:
+	free(tr.types.r);
+	free(tr.types.slot);
+	free(tr.t);
+	free(tr.slot);
+	free(tr.path);
+	return ret;
+}
+
 int cmd_heap(struct gocap_opts *o)
 {
 	static char exe[64];
@@ -1358,7 +2112,13 @@ int cmd_heap(struct gocap_opts *o)
 	}
 	if (o->sub && !strcmp(o->sub, "diff"))
 		return heap_diff(o);
-	if (o->sub && (!strcmp(o->sub, "types") || !strcmp(o->sub, "why"))) {
+	if (o->sub && !strcmp(o->sub, "pprof") && (!o->output || o->json)) {
+		gocap_err(o->json ? "heap pprof writes a profile, not JSON: go tool pprof -raw FILE prints it" :
+			  "heap pprof needs -o FILE (the profile, for go tool pprof)");
+		return 2;
+	}
+	if (o->sub && (!strcmp(o->sub, "types") || !strcmp(o->sub, "why") ||
+		       !strcmp(o->sub, "top") || !strcmp(o->sub, "pprof"))) {
 		if (!strcmp(o->sub, "why") && !o->addr) {
 			gocap_err("heap why needs ADDR (an address in the heap object to explain)");
 			return 2;
@@ -1366,8 +2126,10 @@ int cmd_heap(struct gocap_opts *o)
 		ret = gocap_open_proc(o, "heap", &p);
 		if (ret)
 			return ret;
-		ret = strcmp(o->sub, "why") ? heap_types(o, &p) :
-		      heap_why_cmd(o, &p);
+		ret = !strcmp(o->sub, "why") ? heap_why_cmd(o, &p) :
+		      !strcmp(o->sub, "top") ? heap_top(o, &p) :
+		      !strcmp(o->sub, "pprof") ? heap_pprof(o, &p) :
+		      heap_types(o, &p);
 		fflush(stdout);
 		gocap_print_warnings(&p);
 		goproc_close(&p);

@@ -26,6 +26,8 @@ struct gocap_opts {
 	const char *id2;		/* heap diff's second core */
 	const char *addr;		/* heap why's ADDR */
 	int no_precopy;			/* snapshot --no-precopy */
+	int retained;			/* heap top --retained */
+	size_t count;			/* -n: heap top's rows (0: 20) */
 	const char *output;		/* -o */
 	const char *exe_filter;		/* list --exe */
 	const char *since, *until;	/* list */

@@ -208,4 +208,21 @@ int heap_why(struct goproc *p, const struct goheap_stats *s,
 	     struct heap_mark *hm, uint64_t addr, struct gomark_hop *hops,
 	     size_t max, uint64_t *root);
 
+/*
+ * The same mark and types, then the dominator tree of the objects
+ * reached (gomark_dominators) walked depth first (gomark_dom_walk): enter
+ * and leave for each object, with its retained size.  0, enter's nonzero
+ * value, or -1 when the mark or the tree failed (hm->why says why; ds
+ * the tree's size).
+ */
+/* Not 0: heap_retained checks the tree by brute force on graphs of at
+ * most that many objects (gomark_dom_check; its error in hm->why). */
+extern uint64_t heap_dom_check;
+int heap_retained(struct goproc *p, const struct goheap_stats *s,
+		  struct heap_mark *hm, struct gomark_dom_stats *ds,
+		  int (*enter)(void *arg, const struct gomark_object *o,
+			       uint64_t retained, uint64_t depth),
+		  void (*leave)(void *arg, const struct gomark_object *o),
+		  void *arg);
+
 #endif /* GOCAP_GROUP_H */

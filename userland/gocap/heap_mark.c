@@ -111,7 +111,8 @@ void heap_mark(struct goproc *p, const struct goheap_stats *s,
  * query and free, or NULL with hm->why.
  */
 static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
-			       struct heap_mark *hm, int track, int types)
+			       struct heap_mark *hm, int track, int types,
+			       int retain)
 {
 	struct triage_counts c = { 0 };
 	struct gocrash crash;
@@ -129,9 +130,10 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 	m = gomark_new(p, s->mheap, hm->why, sizeof(hm->why));
 	if (!m)
 		return NULL;
-	if (track && gomark_track(m)) {
+	if ((track && gomark_track(m)) || (retain && gomark_retain(m))) {
 		snprintf(hm->why, sizeof(hm->why),
-			 "out of memory for the paths");
+			 track ? "out of memory for the paths" :
+			 "out of memory for the roots' objects");
 		gomark_free(m);
 		return NULL;
 	}
@@ -176,7 +178,7 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		    int (*fn)(void *arg, const struct gomark_object *o),
 		    void *arg)
 {
-	struct gomark *m = mark_run(p, s, hm, 0, fn != NULL);
+	struct gomark *m = mark_run(p, s, hm, 0, fn != NULL, 0);
 
 	if (!m)
 		return;
@@ -192,7 +194,7 @@ int heap_why(struct goproc *p, const struct goheap_stats *s,
 	     struct heap_mark *hm, uint64_t addr, struct gomark_hop *hops,
 	     size_t max, uint64_t *root)
 {
-	struct gomark *m = mark_run(p, s, hm, 1, 1);
+	struct gomark *m = mark_run(p, s, hm, 1, 1, 0);
 	int n;
 
 	if (!m)
@@ -200,4 +202,36 @@ int heap_why(struct goproc *p, const struct goheap_stats *s,
 	n = hm->done ? gomark_path(m, addr, hops, max, root) : -3;
 	gomark_free(m);
 	return n;
+}
+
+uint64_t heap_dom_check;
+
+int heap_retained(struct goproc *p, const struct goheap_stats *s,
+		  struct heap_mark *hm, struct gomark_dom_stats *ds,
+		  int (*enter)(void *arg, const struct gomark_object *o,
+			       uint64_t retained, uint64_t depth),
+		  void (*leave)(void *arg, const struct gomark_object *o),
+		  void *arg)
+{
+	struct gomark *m = mark_run(p, s, hm, 0, 1, 1);
+	int r = -1;
+
+	memset(ds, 0, sizeof(*ds));
+	if (!m)
+		return -1;
+	if (hm->done && gomark_dominators(m, ds, hm->why, sizeof(hm->why)))
+		hm->done = 0;
+	if (hm->done && heap_dom_check &&
+	    gomark_dom_check(m, heap_dom_check, hm->why, sizeof(hm->why)) < 0)
+		hm->done = 0;
+	if (hm->done) {
+		r = gomark_dom_walk(m, enter, leave, arg);
+		if (r == -1) {
+			snprintf(hm->why, sizeof(hm->why),
+				 "out of memory while walking the dominator tree");
+			hm->done = 0;
+		}
+	}
+	gomark_free(m);
+	return hm->done ? r : -1;
 }

@@ -55,9 +55,16 @@ static void usage(FILE *f)
 "  heap why ADDR (--core FILE | ID) [--exe FILE] [--json]\n"
 "        why the heap object holding ADDR is reachable: a shortest\n"
 "        chain of objects from a root (global, stack, registers) to it\n"
+"  heap top (--core FILE | ID) [--exe FILE] [--retained] [-n N] [--json]\n"
+"        the N (20) largest objects and, --retained, the objects and\n"
+"        types that keep the most memory alive (dominator tree)\n"
+"  heap pprof (--core FILE | ID) [--exe FILE] [--retained] -o FILE\n"
+"        the reachable objects by type as a profile for go tool pprof;\n"
+"        --retained: each under the types of its dominators\n"
 "  heap diff A B [--exe FILE] [--json]\n"
 "        growth from core (or dump ID) A to B of the same build: the\n"
-"        memory statistics, and the heap profiles by allocation site\n"
+"        memory statistics, the heap profiles by allocation site, and\n"
+"        the reachable objects by type\n"
 "  roots --core FILE [--exe FILE] [--no-symtab] [--no-note]\n"
 "        where the Go scheduler roots are and how they were found\n"
 "  layout (--exe FILE | --version go1.N) [--c-table MINOR]\n"
@@ -94,6 +101,7 @@ enum {
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
 	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
 	OPT_GROUP, OPT_WAITS, OPT_FILTER, OPT_PID, OPT_SOCKET, OPT_NO_PRECOPY,
+	OPT_RETAINED,
 };
 
 static const struct option longopts[] = {
@@ -118,6 +126,8 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "no-precopy", no_argument, NULL, OPT_NO_PRECOPY },
+	{ "retained", no_argument, NULL, OPT_RETAINED },
+	{ "count", required_argument, NULL, 'n' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
@@ -161,7 +171,7 @@ int main(int argc, char **argv)
 			o.nrest = argc - optind - 1;
 			break;
 		}
-		c = getopt_long(argc, argv, "+o:rh", longopts, NULL);
+		c = getopt_long(argc, argv, "+o:n:rh", longopts, NULL);
 		if (c == -1 && optind >= argc)
 			break;
 		if (c == -1) {
@@ -171,6 +181,8 @@ int main(int argc, char **argv)
 				 (!strcmp(argv[optind], "allocs") ||
 				  !strcmp(argv[optind], "types") ||
 				  !strcmp(argv[optind], "why") ||
+				  !strcmp(argv[optind], "top") ||
+				  !strcmp(argv[optind], "pprof") ||
 				  !strcmp(argv[optind], "diff")))
 				o.sub = argv[optind];
 			else if (o.sub && !strcmp(o.sub, "why") && !o.addr)
@@ -259,6 +271,21 @@ int main(int argc, char **argv)
 		case OPT_NO_PRECOPY:
 			o.no_precopy = 1;
 			break;
+		case OPT_RETAINED:
+			o.retained = 1;
+			break;
+		case 'n': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 1 || v > 1000000) {
+				gocap_err("-n takes a count from 1 to 1000000, not \"%s\"",
+					  optarg);
+				return 2;
+			}
+			o.count = (size_t)v;
+			break;
+		}
 		case 'o':
 			o.output = optarg;
 			break;

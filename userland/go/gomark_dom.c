@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gomark_dom.c - the dominator tree of the reached objects and their
+ * retained sizes (gomark.h, gomark_dominators).
+ *
+ * The graph: node 0 the roots, one node per object the mark reached,
+ * numbered in the order of the spans' addresses; node 0 points at every
+ * object a root word pointed at (kept while the mark ran: dom_word), and
+ * each object at the objects its pointer words point into, read by the
+ * mark's own scan_object (so an object scanned whole gives every word
+ * that lands in an object).  Edges are 32-bit node numbers in one array
+ * (compressed rows); the predecessors are built from them on the
+ * depth-first preorder, and the successors freed before the dominators
+ * are computed (Semi-NCA).  What stays for the walk: per node, its
+ * address, its immediate dominator and its retained size (16 bytes and
+ * 4), then the children's rows for the walk.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "go/goheap.h"
+#include "go/gomark.h"
+#include "go/gomark_int.h"
+
+#define NONE	UINT32_MAX
+
+struct gomark_dom {
+	uint8_t *rootbits;	/* per object: a root word points at it */
+	int building;		/* scan_object's words are edges */
+	uint32_t *idx;		/* building: per object bit, its node */
+	uint32_t *succ;		/* building: the edges' targets */
+	size_t ne, cape;
+	int nomem, overflow;
+	/* the result, per node in depth-first preorder (0: the roots) */
+	uint64_t n;
+	uint64_t *addr;
+	uint32_t *idom;
+	uint64_t *ret;
+};
+
+int gomark_retain(struct gomark *m)
+{
+	if (!m->dom) {
+		m->dom = calloc(1, sizeof(*m->dom));
+		if (!m->dom)
+			return -1;
+		m->dom->rootbits = calloc(1, (size_t)(m->nbits + 7) / 8 + 1);
+		if (!m->dom->rootbits) {
+			free(m->dom);
+			m->dom = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int dom_word(struct gomark *m, uint64_t b)
+{
+	struct gomark_dom *d = m->dom;
+
+	if (d->building) {
+		if (!test_bit(m->mark, b))
+			return 1;
+		if (d->ne == d->cape) {
+			size_t c = d->cape ? d->cape * 2 : 1u << 16;
+			uint32_t *t;
+
+			if (c > UINT32_MAX) {
+				d->overflow = 1;
+				return 1;
+			}
+			t = realloc(d->succ, c * sizeof(*t));
+			if (!t) {
+				d->nomem = 1;
+				return 1;
+			}
+			d->succ = t;
+			d->cape = c;
+		}
+		d->succ[d->ne++] = d->idx[b];
+		return 1;
+	}
+	if (!m->draining)
+		d->rootbits[b / 8] |= (uint8_t)(1u << (b % 8));
+	return 0;
+}
+
+void gomark_dom_free(struct gomark_dom *d)
+{
+	if (!d)
+		return;
+	free(d->rootbits);
+	free(d->idx);
+	free(d->succ);
+	free(d->addr);
+	free(d->idom);
+	free(d->ret);
+	free(d);
+}
+
+/* The edges: node 0's, then each object's in node order, into d->succ
+ * and soff (n + 1 entries); addr_d (unless NULL): each node's object.
+ * 0 or -1. */
+static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
+		 uint64_t *addr_d, struct gomark_dom_stats *st)
+{
+	struct gomark_dom *d = m->dom;
+	struct gomark_stats keep = m->st;
+	uint64_t j = 1, k;
+	size_t i;
+
+	d->idx = malloc((size_t)(m->nbits + 1) * sizeof(*d->idx));
+	if (!d->idx)
+		return -1;
+	d->building = 1;
+	if (addr_d)
+		addr_d[0] = 0;
+	for (i = 0; i < m->n; i++) {
+		const struct mspan_ix *s = &m->s[i];
+
+		for (k = 0; k < s->nelems; k++) {
+			uint64_t b = s->bit + k;
+
+			if (!test_bit(m->mark, b) || j >= n)
+				continue;
+			d->idx[b] = (uint32_t)j;
+			if (addr_d)
+				addr_d[j] = s->start + k * s->size;
+			if (test_bit(d->rootbits, b)) {
+				/* node 0's edge */
+				dom_word(m, b);
+				st->rooted++;
+			}
+			j++;
+		}
+	}
+	soff[0] = 0;
+	soff[1] = (uint32_t)d->ne;
+	/* the objects in the same order, each scanned as the mark does */
+	j = 1;
+	for (i = 0; i < m->n && !d->nomem && !d->overflow; i++) {
+		struct mspan_ix *s = &m->s[i];
+
+		for (k = 0; k < s->nelems && j < n; k++) {
+			if (!test_bit(m->mark, s->bit + k))
+				continue;
+			if (!s->noscan)
+				scan_object(m, s, s->start + k * s->size);
+			soff[j + 1] = (uint32_t)d->ne;
+			j++;
+		}
+	}
+	for (; j < n; j++)
+		soff[j + 1] = (uint32_t)d->ne;
+	d->building = 0;
+	m->st = keep;
+	free(d->idx);
+	d->idx = NULL;
+	if (d->ne && d->ne < d->cape) {	/* give back the doubling's slack */
+		uint32_t *t = realloc(d->succ, d->ne * sizeof(*t));
+
+		if (t) {
+			d->succ = t;
+			d->cape = d->ne;
+		}
+	}
+	st->edges = d->ne;
+	return d->nomem || d->overflow ? -1 : 0;
+}
+
+/* Depth first from node 0 (then from any node left, as if node 0
+ * pointed at it): pre (node -> preorder), vert (preorder -> node),
+ * parent (by preorder).  stk and cur: scratch, n each. */
+static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
+		uint32_t *pre, uint32_t *vert, uint32_t *parent,
+		uint32_t *stk, uint32_t *cur)
+{
+	uint64_t start, cnt = 0;
+
+	for (start = 0; start < n; start++)
+		pre[start] = NONE;
+	for (start = 0; start < n; start++) {
+		uint64_t sp = 1;
+
+		if (pre[start] != NONE)
+			continue;
+		pre[start] = (uint32_t)cnt;
+		vert[cnt] = (uint32_t)start;
+		parent[cnt++] = 0;
+		stk[0] = (uint32_t)start;
+		cur[0] = soff[start];
+		while (sp) {
+			uint32_t u = stk[sp - 1], v;
+
+			if (cur[sp - 1] == soff[u + 1]) {
+				sp--;
+				continue;
+			}
+			v = d->succ[cur[sp - 1]++];
+			if (pre[v] != NONE)
+				continue;
+			pre[v] = (uint32_t)cnt;
+			vert[cnt] = v;
+			parent[cnt++] = pre[u];
+			stk[sp] = v;
+			cur[sp++] = soff[v];
+		}
+	}
+}
+
+/* Lengauer-Tarjan's EVAL with path compression, without recursion: the
+ * vertex of least semidominator on v's path up its forest tree. */
+static uint32_t eval(uint32_t v, uint32_t *anc, uint32_t *label,
+		     const uint32_t *semi, uint32_t *stk)
+{
+	uint64_t sp = 0;
+	uint32_t x = v;
+
+	if (anc[v] == NONE)
+		return v;
+	while (anc[anc[x]] != NONE) {
+		stk[sp++] = x;
+		x = anc[x];
+	}
+	while (sp) {
+		uint32_t a;
+
+		x = stk[--sp];
+		a = anc[x];
+		if (semi[label[a]] < semi[label[x]])
+			label[x] = label[a];
+		anc[x] = anc[a];
+	}
+	return label[v];
+}
+
+/* Semi-NCA over preds (by preorder): parent becomes idom. */
+static void semi_nca(uint64_t n, const uint32_t *poff, const uint32_t *pred,
+		     uint32_t *parent, uint32_t *semi, uint32_t *label,
+		     uint32_t *anc, uint32_t *stk)
+{
+	uint64_t i;
+	uint32_t w;
+
+	for (i = 0; i < n; i++) {
+		semi[i] = (uint32_t)i;
+		label[i] = (uint32_t)i;
+		anc[i] = NONE;
+	}
+	for (w = (uint32_t)(n - 1); w >= 1; w--) {
+		/* the tree edge is a predecessor: node 0's for a node
+		 * found from no root */
+		uint32_t s = parent[w], e;
+
+		for (e = poff[w]; e < poff[w + 1]; e++) {
+			uint32_t u = eval(pred[e], anc, label, semi, stk);
+
+			if (semi[u] < s)
+				s = semi[u];
+		}
+		semi[w] = s;
+		anc[w] = parent[w];
+	}
+	for (i = 1; i < n; i++) {
+		uint32_t x = parent[i];
+
+		while (x > semi[i])
+			x = parent[x];
+		parent[i] = x;
+	}
+	parent[0] = 0;
+}
+
+int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
+		      char *err, size_t errlen)
+{
+	struct gomark_dom *d = m->dom;
+	uint32_t *soff = NULL, *pre = NULL, *vert = NULL, *parent = NULL;
+	uint32_t *stk = NULL, *cur = NULL, *poff = NULL, *pred = NULL;
+	uint32_t *semi = NULL, *label = NULL, *anc = NULL, *depth = NULL;
+	uint64_t n, i, j, k;
+	int r = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (!d) {
+		snprintf(err, errlen, "the roots were not kept (gomark_retain)");
+		return -1;
+	}
+	n = m->st.reached + 1;
+	if (n >= NONE) {
+		snprintf(err, errlen, "%llu objects: more than the dominators take (2^32)",
+			 (unsigned long long)m->st.reached);
+		return -1;
+	}
+	st->nodes = n - 1;
+	soff = malloc((size_t)(n + 1) * sizeof(*soff));
+	if (!soff || edges(m, n, soff, NULL, st)) {
+		snprintf(err, errlen, d->overflow ?
+			 "more than 2^32 pointers between the objects" :
+			 "out of memory for the objects' pointers");
+		goto out;
+	}
+	pre = malloc((size_t)n * sizeof(*pre));
+	vert = malloc((size_t)n * sizeof(*vert));
+	parent = malloc((size_t)n * sizeof(*parent));
+	stk = malloc((size_t)n * sizeof(*stk));
+	cur = malloc((size_t)(n + 1) * sizeof(*cur));
+	poff = calloc((size_t)n + 1, sizeof(*poff));
+	pred = malloc((d->ne + 1) * sizeof(*pred));
+	if (!pre || !vert || !parent || !stk || !cur || !poff || !pred) {
+		snprintf(err, errlen, "out of memory for the dominators");
+		goto out;
+	}
+	dfs(d, n, soff, pre, vert, parent, stk, cur);
+	free(stk);	/* taken again for eval, when less is held */
+	stk = NULL;
+	/* the predecessors, by preorder */
+	for (i = 0; i < d->ne; i++)
+		poff[pre[d->succ[i]] + 1]++;
+	for (i = 0; i < n; i++)
+		poff[i + 1] += poff[i];
+	memcpy(cur, poff, (size_t)n * sizeof(*cur));
+	for (i = 0; i < n; i++)
+		for (j = soff[i]; j < soff[i + 1]; j++)
+			pred[cur[pre[d->succ[j]]]++] = pre[i];
+	free(d->succ);
+	d->succ = NULL;
+	free(soff);
+	soff = NULL;
+	free(cur);
+	cur = NULL;
+	free(vert);	/* node order is address order: not needed */
+	vert = NULL;
+	semi = malloc((size_t)n * sizeof(*semi));
+	label = malloc((size_t)n * sizeof(*label));
+	anc = malloc((size_t)n * sizeof(*anc));
+	stk = malloc((size_t)n * sizeof(*stk));
+	if (!semi || !label || !anc || !stk) {
+		snprintf(err, errlen, "out of memory for the dominators");
+		goto out;
+	}
+	semi_nca(n, poff, pred, parent, semi, label, anc, stk);
+	free(semi);
+	free(label);
+	free(anc);
+	free(pred);
+	free(poff);
+	semi = label = anc = pred = poff = NULL;
+	d->addr = malloc((size_t)n * sizeof(*d->addr));
+	d->ret = malloc((size_t)n * sizeof(*d->ret));
+	if (!d->addr || !d->ret) {
+		snprintf(err, errlen, "out of memory for the retained sizes");
+		goto out;
+	}
+	/* each node's object, by preorder: nodes are numbered in the
+	 * order of the spans (edges) */
+	d->addr[0] = 0;
+	d->ret[0] = 0;
+	for (i = 0, j = 1; i < m->n; i++) {
+		const struct mspan_ix *s = &m->s[i];
+
+		for (k = 0; k < s->nelems && j < n; k++)
+			if (test_bit(m->mark, s->bit + k)) {
+				d->addr[pre[j]] = s->start + k * s->size;
+				d->ret[pre[j]] = s->size;
+				j++;
+			}
+	}
+	depth = pre;	/* free from here: each node's depth */
+	pre = NULL;
+	d->n = n;
+	d->idom = parent;
+	parent = NULL;
+	depth[0] = 0;
+	for (i = 0; i < n; i++) {
+		if (i) {
+			depth[i] = depth[d->idom[i]] + 1;
+			if (depth[i] > st->depth)
+				st->depth = depth[i];
+		}
+	}
+	for (i = n - 1; i >= 1; i--)
+		d->ret[d->idom[i]] += d->ret[i];
+	r = 0;
+out:
+	free(soff);
+	free(pre);
+	free(vert);
+	free(parent);
+	free(stk);
+	free(cur);
+	free(poff);
+	free(pred);
+	free(semi);
+	free(label);
+	free(anc);
+	free(depth);
+	free(d->succ);
+	d->succ = NULL;
+	if (r) {
+		free(d->idom);
+		d->idom = NULL;
+		d->n = 0;
+	}
+	return r;
+}
+
+/* The object at a (its start) as gomark_each gives it. */
+static void object_of(struct gomark *m, uint64_t a, struct gomark_object *o)
+{
+	struct mspan_ix *s = span_of(m, a);
+	uint64_t k;
+
+	memset(o, 0, sizeof(*o));
+	o->addr = a;
+	if (!s)
+		return;
+	k = (a - s->start) / s->size;
+	o->size = s->size;
+	o->cls = s->cls;
+	o->noscan = s->noscan;
+	o->typ = m->ty ? types_of(m, s, k, &o->elems) :
+		object_type(m, s, a, &o->elems);
+}
+
+int gomark_dom_walk(struct gomark *m,
+		    int (*enter)(void *arg, const struct gomark_object *o,
+				 uint64_t retained, uint64_t depth),
+		    void (*leave)(void *arg, const struct gomark_object *o),
+		    void *arg)
+{
+	struct gomark_dom *d = m->dom;
+	uint32_t *coff, *kids, *stk, *cur;
+	uint64_t i, sp = 1;
+	int r = 0;
+
+	if (!d || !d->n)
+		return 0;
+	coff = calloc((size_t)d->n + 1, sizeof(*coff));
+	kids = malloc((size_t)d->n * sizeof(*kids));
+	stk = malloc((size_t)d->n * sizeof(*stk));
+	cur = malloc((size_t)d->n * sizeof(*cur));
+	if (!coff || !kids || !stk || !cur) {
+		r = -1;
+		goto out;
+	}
+	for (i = 1; i < d->n; i++)
+		coff[d->idom[i] + 1]++;
+	for (i = 0; i < d->n; i++)
+		coff[i + 1] += coff[i];
+	memcpy(cur, coff, (size_t)d->n * sizeof(*cur));
+	for (i = 1; i < d->n; i++)
+		kids[cur[d->idom[i]]++] = (uint32_t)i;
+	stk[0] = 0;
+	cur[0] = coff[0];
+	while (sp) {
+		uint32_t u = stk[sp - 1], v;
+		struct gomark_object o;
+
+		if (cur[sp - 1] == coff[u + 1]) {
+			if (u && leave) {
+				object_of(m, d->addr[u], &o);
+				leave(arg, &o);
+			}
+			sp--;
+			continue;
+		}
+		v = kids[cur[sp - 1]++];
+		object_of(m, d->addr[v], &o);
+		r = enter(arg, &o, d->ret[v], sp);
+		if (r)
+			break;
+		stk[sp] = v;
+		cur[sp++] = coff[v];
+	}
+out:
+	free(coff);
+	free(kids);
+	free(stk);
+	free(cur);
+	return r;
+}
+
+/* From node 0 and the nodes in seeds (not blocked), over soff/succ:
+ * seen[] set for each node reached (blocked: 2, never crossed). */
+static void reach(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
+		  uint8_t *seen, uint32_t *queue, const uint8_t *seeds,
+		  uint64_t blocked)
+{
+	uint64_t head = 0, tail = 0, i;
+
+	memset(seen, 0, (size_t)n);
+	if (blocked < n)
+		seen[blocked] = 2;
+	for (i = 0; i < n; i++)
+		if ((!i || (seeds && seeds[i])) && !seen[i]) {
+			seen[i] = 1;
+			queue[tail++] = (uint32_t)i;
+		}
+	while (head < tail) {
+		uint32_t u = queue[head++], e;
+
+		for (e = soff[u]; e < soff[u + 1]; e++)
+			if (!seen[d->succ[e]]) {
+				seen[d->succ[e]] = 1;
+				queue[tail++] = d->succ[e];
+			}
+	}
+}
+
+int gomark_dom_check(struct gomark *m, uint64_t max, char *err, size_t errlen)
+{
+	struct gomark_dom *d = m->dom;
+	struct gomark_dom_stats st = { 0 };
+	uint32_t *soff = NULL, *queue = NULL;
+	uint64_t *addr_d = NULL, *ret_d = NULL, *size = NULL, n, i, x;
+	uint8_t *seen = NULL, *orphan = NULL;
+	int r = -1;
+
+	if (!d || !d->n || d->n > max)
+		return 0;
+	n = d->n;
+	soff = malloc((size_t)(n + 1) * sizeof(*soff));
+	addr_d = malloc((size_t)n * sizeof(*addr_d));
+	ret_d = calloc((size_t)n, sizeof(*ret_d));
+	size = calloc((size_t)n, sizeof(*size));
+	queue = malloc((size_t)n * sizeof(*queue));
+	seen = malloc((size_t)n);
+	orphan = calloc((size_t)n, 1);
+	d->ne = d->cape = 0;
+	if (!soff || !addr_d || !ret_d || !size || !queue || !seen ||
+	    !orphan || edges(m, n, soff, addr_d, &st)) {
+		snprintf(err, errlen, "dominator check: out of memory");
+		goto out;
+	}
+	/* the tree's result by node: nodes are numbered by address */
+	for (i = 1; i < n; i++) {
+		uint64_t lo = 1, hi = n;
+
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+
+			if (addr_d[mid] < d->addr[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == n || addr_d[lo] != d->addr[i]) {
+			snprintf(err, errlen, "dominator check: 0x%llx is in the tree, not in the graph",
+				 (unsigned long long)d->addr[i]);
+			goto out;
+		}
+		ret_d[lo] = d->ret[i];
+	}
+	for (i = 1; i < n; i++) {
+		const struct mspan_ix *s = span_of(m, addr_d[i]);
+
+		size[i] = s ? s->size : 0;
+	}
+	/* nodes node 0 does not reach hang from it in the tree */
+	reach(d, n, soff, seen, queue, NULL, n);
+	for (i = 1; i < n; i++)
+		orphan[i] = !seen[i];
+	for (x = 1; x < n; x++) {
+		uint64_t sum = size[x];
+
+		reach(d, n, soff, seen, queue, orphan, x);
+		for (i = 1; i < n; i++)
+			if (!seen[i])
+				sum += size[i];
+		if (sum != ret_d[x]) {
+			snprintf(err, errlen, "dominator check: 0x%llx retains %llu bytes in the tree, %llu without it",
+				 (unsigned long long)addr_d[x],
+				 (unsigned long long)ret_d[x],
+				 (unsigned long long)sum);
+			goto out;
+		}
+	}
+	r = 1;
+out:
+	free(d->succ);
+	d->succ = NULL;
+	d->ne = d->cape = 0;
+	free(soff);
+	free(addr_d);
+	free(ret_d);
+	free(size);
+	free(queue);
+	free(seen);
+	free(orphan);
+	return r;
+}
