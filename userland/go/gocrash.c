@@ -159,6 +159,68 @@ int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len)
 	return 0;
 }
 
+#define FIELD_DEPTH	16	/* nested structs and arrays followed */
+
+int gotype_field(const struct goproc *p, uint64_t t, uint64_t off,
+		 char *buf, size_t len)
+{
+	const struct golayout *l = &p->layout;
+	size_t n = 0;
+	int depth;
+
+	buf[0] = 0;
+	for (depth = 0; depth < FIELD_DEPTH; depth++) {
+		struct gotype ty;
+		uint64_t size, elem, cnt, fields, i, best = UINT64_MAX, boff = 0;
+		char name[128];
+
+		if (read_type(p, t, &ty) ||
+		    procmem_u64(&p->mem, t + l->type_size, &size))
+			return -1;
+		if (off >= size)
+			return -1;
+		if (ty.kind == K_ARRAY) {
+			if (procmem_u64(&p->mem, t + 48, &elem) ||
+			    procmem_u64(&p->mem, elem + l->type_size, &size) ||
+			    !size)
+				return -1;
+			n += (size_t)snprintf(buf + n, len - n, "[%llu]",
+					      (unsigned long long)(off / size));
+			if (n >= len)
+				return -1;
+			t = elem;
+			off %= size;
+			continue;
+		}
+		if (ty.kind != K_STRUCT)
+			return 0;
+		if (procmem_u64(&p->mem, t + 56, &fields) ||
+		    procmem_u64(&p->mem, t + 64, &cnt) || cnt > 65536)
+			return -1;
+		/* the last field that starts at or before off */
+		for (i = 0; i < cnt; i++) {
+			uint64_t fo;
+
+			if (procmem_u64(&p->mem, fields + 24 * i + 16, &fo))
+				return -1;
+			if (fo <= off && (best == UINT64_MAX || fo >= boff)) {
+				best = i;
+				boff = fo;
+			}
+		}
+		if (best == UINT64_MAX ||
+		    procmem_u64(&p->mem, fields + 24 * best, &elem) ||
+		    read_name(p, elem, name, sizeof(name)) ||
+		    procmem_u64(&p->mem, fields + 24 * best + 8, &t))
+			return -1;
+		n += (size_t)snprintf(buf + n, len - n, ".%s", name);
+		if (n >= len)
+			return -1;
+		off -= boff;
+	}
+	return 0;
+}
+
 /*
  * Does the type have a method named Error or String?  1 yes, 0 no, -1
  * when it cannot be told (its uncommon data is where we cannot place it).

@@ -158,6 +158,8 @@ void gomark_source(struct gomark *m, enum gomark_src kind, uint64_t id);
  * to the next one (0 for the last). */
 struct gomark_hop {
 	uint64_t addr, size, typ, elems, off;
+	uint64_t data;	/* where its values start: 8 past an allocation
+			 * header, else 0 */
 };
 
 /*

@@ -114,6 +114,13 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c);
  * -1 when it cannot be read. */
 int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len);
 
+/* The fields and indexes that lead to byte off of a value of the type at
+ * t (".Next", "[3].Name", "" for its first word when it is no struct or
+ * array) into buf: 0, or -1 when a descriptor on the way cannot be read
+ * (buf then says as much as was found). */
+int gotype_field(const struct goproc *p, uint64_t t, uint64_t off,
+		 char *buf, size_t len);
+
 /* Number of entries of allgs (dead ones included), then of the
  * goroutines found without it (goproc.found), which follow. */
 uint64_t gowalk_count(const struct gowalk *w);

@@ -1411,6 +1411,30 @@ static void root_name(struct goproc *p, uint64_t root, const char **kind,
 	snprintf(desc, len, "the global word at 0x%llx", (unsigned long long)root);
 }
 
+/* The field of a hop that points on (".Next", "[7].Val"): buf, or ""
+ * when its type is unknown or the offset is in no field of it. */
+static const char *hop_field(const struct goproc *p,
+			     const struct gomark_hop *h, char *buf, size_t len)
+{
+	uint64_t off = h->off - h->data, size;
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (!h->typ || h->off < h->data)
+		return buf;
+	if (h->elems > 1) {
+		if (procmem_u64(&p->mem, h->typ + p->layout.type_size, &size) ||
+		    !size)
+			return buf;
+		n = (size_t)snprintf(buf, len, "[%llu]",
+				     (unsigned long long)(off / size));
+		off %= size;
+	}
+	if (n < len && gotype_field(p, h->typ, off, buf + n, len - n) && !n)
+		buf[0] = 0;
+	return buf;
+}
+
 static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 {
 	struct gomark_hop *hops;
@@ -1488,6 +1512,9 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 			js_put(e, "array", json_boolean(hops[i].elems > 1), &bad);
 			js_put(e, "offset", i + 1 < n ?
 			       json_integer((json_int_t)hops[i].off) : json_null(), &bad);
+			hop_field(p, &hops[i], t, sizeof(t));
+			js_put(e, "field", i + 1 < n && t[0] ? js_text(t) :
+			       json_null(), &bad);
 			bad |= json_array_append_new(a, e);
 		}
 		if (!bad) {
@@ -1521,8 +1548,10 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 			       hops[i].elems > 1 ? "[...]" : "", t,
 			       (unsigned long long)hops[i].size);
 			if (i + 1 < n)
-				printf(", +0x%llx points to\n",
-				       (unsigned long long)hops[i].off);
+				printf(", +0x%llx%s%s points to\n",
+				       (unsigned long long)hops[i].off,
+				       hop_field(p, &hops[i], t, sizeof(t))[0] ?
+				       " " : "", t);
 			else
 				printf("%s\n", addr == hops[i].addr ? "" : ", holds it");
 		}
