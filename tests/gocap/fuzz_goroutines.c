@@ -106,7 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 * object at the input's last word */
 					if (hm.done && size >= 8) {
 						memcpy(&at, data + size - 8, 8);
-						heap_why(&p, &st, &hm, at, hops, 64,
+						struct heap_why_q q = { at, NULL, 0 };
+						struct heap_why_q qt = { 0, "main.Rec", 0 };
+
+						heap_why(&p, &st, &hm, &q, hops, 64,
+							 &root);
+						heap_why(&p, &st, &hm, &qt, hops, 64,
 							 &root);
 					}
 					/* gocap heap top --retained, the tree

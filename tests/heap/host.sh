@@ -290,6 +290,25 @@ for l in open(d + '/stdout'):
         bad.append('%s: %s' % (name, r.stdout))
 if want:
     bad.append('not printed: %s' % ' '.join(want))
+# --all: an Outer is pointed at from main.outers and from main.inners
+outer = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr outer5 ')]
+r = subprocess.run([gocap, 'heap', 'why', '--all', '--json', '--core', d + '/core',
+                    '--exe', exe, hex(outer[0])], capture_output=True, text=True)
+j = json.loads(r.stdout) if r.returncode == 0 else {}
+roots = sorted(p['root']['name'] for p in j.get('paths', []))
+print('outer5 --all: %s' % roots)
+if roots != ['main.inners+0x28', 'main.outers+0x28'] or \
+   any(p['path'][-1]['object'] != outer[0] for p in j['paths']):
+    bad.append('heap why --all outer5: %s %s' % (r.stdout, r.stderr))
+# TYPE: main.Big's nearest object, one of the 1,000 in main.bigs
+r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
+                    '--exe', exe, 'main.Big'], capture_output=True, text=True)
+j = json.loads(r.stdout) if r.returncode == 0 else {}
+path, root = j.get('path') or [], j.get('root') or {}
+print('main.Big: %s objects, root %s, %d objects' % (j.get('objects'), root.get('name'), len(path)))
+if j.get('objects') != 1000 or len(path) != 1 or path[0]['type'] != 'main.Big' or \
+   not (root.get('name') or '').startswith('main.bigs+') or path[0]['object'] != j.get('addr'):
+    bad.append('heap why main.Big: %s %s' % (r.stdout, r.stderr))
 print('\n'.join(bad))
 sys.exit(1 if bad else 0)
 EOF

@@ -222,9 +222,16 @@ struct mspan_ix *span_of(const struct gomark *m, uint64_t a)
 
 void gomark_word(struct gomark *m, uint64_t v)
 {
-	struct mspan_ix *s = span_of(m, v);
+	struct mspan_ix *s;
 	uint64_t k, b;
 
+	if (m->finding) {
+		if (v >= m->find_lo && v < m->find_hi && !m->find_stop &&
+		    (m->cur < m->find_lo || m->cur >= m->find_hi))
+			m->find_stop = m->find_fn(m->find_arg, m->cur);
+		return;
+	}
+	s = span_of(m, v);
 	if (!s)
 		return;
 	k = (v - s->start) / s->size;
@@ -858,6 +865,38 @@ int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
 		hops[n - 1 - i] = t;
 	}
 	return (int)n;
+}
+
+int gomark_pointers_to(struct gomark *m, uint64_t addr,
+		       int (*fn)(void *arg, uint64_t word), void *arg)
+{
+	struct gomark_stats keep = m->st;
+	struct mspan_ix *t;
+	uint64_t k;
+	size_t i;
+
+	if (object_at(m, addr, &t, &k))
+		return -2;
+	m->finding = 1;
+	m->find_stop = 0;
+	m->find_lo = t->start + k * t->size;
+	m->find_hi = m->find_lo + t->size;
+	m->find_fn = fn;
+	m->find_arg = arg;
+	for (i = 0; i < m->n && !m->find_stop; i++) {
+		struct mspan_ix *s = &m->s[i];
+
+		if (s->noscan)
+			continue;
+		for (k = 0; k < s->nelems && !m->find_stop; k++)
+			if (test_bit(m->mark, s->bit + k))
+				scan_object(m, s, s->start + k * s->size);
+	}
+	if (!m->find_stop)
+		globals(m);
+	m->finding = 0;
+	m->st = keep;
+	return m->find_stop;
 }
 
 void gomark_free(struct gomark *m)

@@ -221,6 +221,17 @@ int gomark_dom_walk(struct gomark *m,
 int gomark_dom_check(struct gomark *m, uint64_t max, char *err,
 		     size_t errlen);
 
+/*
+ * After gomark_finish: each word that points into the object holding
+ * addr, read as the mark reads them (the reached objects through their
+ * bitmaps, then the globals; not the stacks): fn(arg, the word's
+ * address), the object's own words left out.  Stops at fn's first
+ * nonzero value, which it returns; 0 when done, -2 when addr is in no
+ * object.
+ */
+int gomark_pointers_to(struct gomark *m, uint64_t addr,
+		       int (*fn)(void *arg, uint64_t word), void *arg);
+
 void gomark_free(struct gomark *m);
 
 #endif /* GOCD_GOMARK_H */

@@ -56,6 +56,12 @@ struct gomark {
 	uint64_t cur;		/* the source of the word being followed */
 	size_t whead;		/* tracking: the work list is a queue */
 	int draining;		/* the work list, not a root, is scanned */
+	/* gomark_pointers_to(): the words into [find_lo, find_hi) go to
+	 * find_fn instead of the mark */
+	int finding, find_stop;
+	uint64_t find_lo, find_hi;
+	int (*find_fn)(void *arg, uint64_t word);
+	void *find_arg;
 	struct gomark_dom *dom;	/* gomark_retain(): NULL before */
 };
 

@@ -1435,21 +1435,109 @@ static const char *hop_field(const struct goproc *p,
 	return buf;
 }
 
+/* One path as JSON: {"root": {...}, "path": [...]}; NULL on error. */
+static json_t *path_json(struct goproc *p, const struct gomark_hop *hops,
+			 int n, uint64_t root)
+{
+	json_t *j = json_object(), *a = json_array(), *r = json_object();
+	const char *kind = "";
+	char desc[320], func[224] = "";
+	int bad = !j || !a || !r, i;
+
+	root_name(p, root, &kind, desc, sizeof(desc), func, sizeof(func));
+	js_put(r, "kind", js_text(kind), &bad);
+	js_put(r, "name", js_text(desc), &bad);
+	js_put(r, "addr", (root & GOMARK_SRC) || !root ? json_null() :
+	       json_integer((json_int_t)root), &bad);
+	if (!strcmp(kind, "stack")) {
+		js_put(r, "goroutine", json_integer((json_int_t)
+		       HEAP_STACK_GOID(GOMARK_SRC_ID(root))), &bad);
+		js_put(r, "frame", func[0] ? js_text(func) : json_null(), &bad);
+	}
+	for (i = 0; !bad && i < n; i++) {
+		json_t *e = json_object();
+		char t[224];
+
+		bad |= !e;
+		if (bad)
+			break;
+		js_put(e, "object", json_integer((json_int_t)hops[i].addr), &bad);
+		js_put(e, "size", json_integer((json_int_t)hops[i].size), &bad);
+		js_put(e, "type", hops[i].typ &&
+		       !gotype_name(p, hops[i].typ, t, sizeof(t)) ?
+		       js_text(t) : json_null(), &bad);
+		js_put(e, "array", json_boolean(hops[i].elems > 1), &bad);
+		js_put(e, "offset", i + 1 < n ?
+		       json_integer((json_int_t)hops[i].off) : json_null(), &bad);
+		hop_field(p, &hops[i], t, sizeof(t));
+		js_put(e, "field", i + 1 < n && t[0] ? js_text(t) :
+		       json_null(), &bad);
+		bad |= json_array_append_new(a, e);
+	}
+	if (!bad) {
+		bad |= json_object_set_new(j, "root", r);
+		bad |= json_object_set_new(j, "path", a);
+		r = a = NULL;
+	}
+	json_decref(r);
+	json_decref(a);
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* One path as text: the root, then a line per object. */
+static void path_text(struct goproc *p, const struct gomark_hop *hops,
+		      int n, uint64_t root, uint64_t addr)
+{
+	const char *kind = "";
+	char desc[320], func[224] = "", t[224];
+	int i;
+
+	root_name(p, root, &kind, desc, sizeof(desc), func, sizeof(func));
+	printf("root  %s\n", desc);
+	for (i = 0; i < n; i++) {
+		if (!hops[i].typ || gotype_name(p, hops[i].typ, t, sizeof(t)))
+			snprintf(t, sizeof(t), "unknown type");
+		printf("  0x%llx  %s%s (%llu bytes)",
+		       (unsigned long long)hops[i].addr,
+		       hops[i].elems > 1 ? "[...]" : "", t,
+		       (unsigned long long)hops[i].size);
+		if (i + 1 < n)
+			printf(", +0x%llx%s%s points to\n",
+			       (unsigned long long)hops[i].off,
+			       hop_field(p, &hops[i], t, sizeof(t))[0] ?
+			       " " : "", t);
+		else
+			printf("%s\n", addr == hops[i].addr ? "" : ", holds it");
+	}
+}
+
 static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 {
 	struct gomark_hop *hops;
 	struct goheap_stats s;
 	struct heap_mark hm;
-	const char *kind = "";
-	char err[512], desc[320], func[224] = "", *end;
+	char err[512], *end;
+	struct heap_why_q q = { 0 };
 	uint64_t addr, root = 0;
-	int n, i, ret = 0;
+	size_t k;
+	int n, ret = 0;
 
+	/* an address, or else a type as heap types names it */
 	addr = strtoull(o->addr, &end, 0);
 	if (*end || !addr) {
-		gocap_err("heap why: \"%s\" is not an address", o->addr);
-		return 2;
+		if (!*o->addr || (o->addr[0] >= '0' && o->addr[0] <= '9')) {
+			gocap_err("heap why: \"%s\" is not an address", o->addr);
+			return 2;
+		}
+		q.type = o->addr;
+		addr = 0;
 	}
+	q.addr = addr;
+	q.all = o->all ? (o->count ? o->count : 10) : 0;
 	if (goheap_memstats(p, &s, err, sizeof(err))) {
 		gocap_err("%s: %s", o->core, err);
 		return 1;
@@ -1460,9 +1548,16 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 		gocap_err("out of memory");
 		return 1;
 	}
-	n = heap_why(p, &s, &hm, addr, hops, MAX_HOPS, &root);
+	n = heap_why(p, &s, &hm, &q, hops, MAX_HOPS, &root);
+	addr = q.addr;
 	if (n == -3) {
 		gocap_err("%s: the heap was not marked: %s", o->core, hm.why);
+		ret = 1;
+		goto out;
+	}
+	if (n == -2 && q.type) {
+		gocap_err("%s: the mark reached no object of type %s (gocap heap types lists the types, named as it names them)",
+			  o->core, q.type);
 		ret = 1;
 		goto out;
 	}
@@ -1478,85 +1573,66 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 		ret = 1;
 		goto out;
 	}
-	if (n > 0)
-		root_name(p, root, &kind, desc, sizeof(desc), func,
-			  sizeof(func));
 	if (o->json) {
-		json_t *j = json_object(), *a = json_array(), *r = json_object();
-		int bad = !j || !a || !r;
+		json_t *j = json_object(), *pj = n > 0 ? path_json(p, hops, n, root) : NULL;
+		json_t *all = q.all ? json_array() : NULL;
+		int bad = !j || (n > 0 && !pj) || (q.all && !all);
 
 		js_put(j, "addr", json_integer((json_int_t)addr), &bad);
+		js_put(j, "type", q.type ? js_text(q.type) : json_null(), &bad);
+		js_put(j, "objects", q.type ? json_integer((json_int_t)q.objects) :
+		       json_null(), &bad);
 		js_put(j, "reachable", json_boolean(n > 0), &bad);
-		js_put(r, "kind", js_text(kind), &bad);
-		js_put(r, "name", js_text(n > 0 ? desc : ""), &bad);
-		js_put(r, "addr", (root & GOMARK_SRC) || !root ? json_null() :
-		       json_integer((json_int_t)root), &bad);
-		if (!strcmp(kind, "stack")) {
-			js_put(r, "goroutine", json_integer((json_int_t)
-			       HEAP_STACK_GOID(GOMARK_SRC_ID(root))), &bad);
-			js_put(r, "frame", func[0] ? js_text(func) : json_null(),
-			       &bad);
-		}
-		for (i = 0; !bad && i < n; i++) {
-			json_t *e = json_object();
-			char t[224];
-
-			bad |= !e;
-			if (bad)
-				break;
-			js_put(e, "object", json_integer((json_int_t)hops[i].addr), &bad);
-			js_put(e, "size", json_integer((json_int_t)hops[i].size), &bad);
-			js_put(e, "type", hops[i].typ &&
-			       !gotype_name(p, hops[i].typ, t, sizeof(t)) ?
-			       js_text(t) : json_null(), &bad);
-			js_put(e, "array", json_boolean(hops[i].elems > 1), &bad);
-			js_put(e, "offset", i + 1 < n ?
-			       json_integer((json_int_t)hops[i].off) : json_null(), &bad);
-			hop_field(p, &hops[i], t, sizeof(t));
-			js_put(e, "field", i + 1 < n && t[0] ? js_text(t) :
-			       json_null(), &bad);
-			bad |= json_array_append_new(a, e);
-		}
 		if (!bad) {
-			bad |= json_object_set_new(j, "root", n > 0 ? r : json_null());
-			if (n <= 0)
-				json_decref(r);
-			bad |= json_object_set_new(j, "path", a);
-			r = a = NULL;
+			js_put(j, "root", pj ? json_incref(json_object_get(pj, "root")) :
+			       json_null(), &bad);
+			js_put(j, "path", pj ? json_incref(json_object_get(pj, "path")) :
+			       json_array(), &bad);
+		}
+		for (k = 0; !bad && all && k < q.npaths; k++) {
+			json_t *e = path_json(p, q.paths[k].hops, q.paths[k].n,
+					      q.paths[k].root);
+
+			bad |= !e || json_array_append_new(all, e);
+		}
+		if (all) {
+			/* the shortest first, then the others */
+			if (!bad && pj)
+				bad |= json_array_insert(all, 0, pj);
+			js_put(j, "paths", all, &bad);
+			all = NULL;
 		}
 		if (bad || js_write(stdout, j, 1)) {
 			gocap_err("%s: cannot write the path as JSON", o->core);
 			ret = 1;
 		}
-		json_decref(r);
-		json_decref(a);
+		json_decref(all);
+		json_decref(pj);
 		json_decref(j);
 	} else if (n == 0) {
 		printf("0x%llx is in an object the mark did not reach from the roots: garbage the next collection frees\n",
 		       (unsigned long long)addr);
 	} else {
-		printf("# why 0x%llx is reachable: a shortest chain from the roots, %d object%s\n",
-		       (unsigned long long)addr, n, n > 1 ? "s" : "");
-		printf("root  %s\n", desc);
-		for (i = 0; i < n; i++) {
-			char t[224];
-
-			if (!hops[i].typ || gotype_name(p, hops[i].typ, t, sizeof(t)))
-				snprintf(t, sizeof(t), "unknown type");
-			printf("  0x%llx  %s%s (%llu bytes)",
-			       (unsigned long long)hops[i].addr,
-			       hops[i].elems > 1 ? "[...]" : "", t,
-			       (unsigned long long)hops[i].size);
-			if (i + 1 < n)
-				printf(", +0x%llx%s%s points to\n",
-				       (unsigned long long)hops[i].off,
-				       hop_field(p, &hops[i], t, sizeof(t))[0] ?
-				       " " : "", t);
-			else
-				printf("%s\n", addr == hops[i].addr ? "" : ", holds it");
+		if (q.type)
+			printf("# why %s is reachable: of its %llu reachable objects, the one nearest the roots, 0x%llx: a shortest chain from the roots, %d object%s\n",
+			       q.type, (unsigned long long)q.objects,
+			       (unsigned long long)addr, n, n > 1 ? "s" : "");
+		else
+			printf("# why 0x%llx is reachable: a shortest chain from the roots, %d object%s\n",
+			       (unsigned long long)addr, n, n > 1 ? "s" : "");
+		path_text(p, hops, n, root, addr);
+		if (q.all)
+			printf("# %zu other path%s, each through another object or global that points to it, shortest first (the goroutines' stacks are not searched)\n",
+			       q.npaths, q.npaths == 1 ? "" : "s");
+		for (k = 0; k < q.npaths; k++) {
+			printf("# path %zu: %d object%s\n", k + 2, q.paths[k].n,
+			       q.paths[k].n > 1 ? "s" : "");
+			path_text(p, q.paths[k].hops, q.paths[k].n,
+				  q.paths[k].root, addr);
 		}
 	}
 out:
+	heap_why_free(&q);
 	free(hops);
 	return ret;
 }

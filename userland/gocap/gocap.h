@@ -27,6 +27,7 @@ struct gocap_opts {
 	const char *addr;		/* heap why's ADDR */
 	int no_precopy;			/* snapshot --no-precopy */
 	int retained;			/* heap top --retained */
+	int all;			/* heap why --all */
 	size_t count;			/* -n: heap top's rows (0: 20) */
 	const char *output;		/* -o */
 	const char *exe_filter;		/* list --exe */

@@ -201,12 +201,35 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 #define HEAP_STACK_GOID(id)	((id) >> 20)
 #define HEAP_STACK_FRAME(id)	((size_t)((id) & (HEAP_STACK_FRAMES - 1)))
 
+/* What heap why explains: the object holding addr, or (type not NULL)
+ * the object of that type nearest the roots, whose address it sets, and
+ * objects: how many of the type the mark reached. */
+struct heap_why_path {
+	int n;			/* hops */
+	uint64_t root;		/* as gomark_path's */
+	struct gomark_hop *hops;
+};
+
+struct heap_why_q {
+	uint64_t addr;
+	const char *type;
+	uint64_t objects;
+	/* --all: up to all - 1 more paths, each through another object or
+	 * global that points at it, shortest first (heap_why_free) */
+	size_t all;
+	struct heap_why_path *paths;
+	size_t npaths;
+};
+
+void heap_why_free(struct heap_why_q *q);
+
 /* The same mark, the paths kept (gomark_track) and the types carried,
- * then gomark_path(addr): its value, or -3 when the mark failed (hm->why
- * says why). */
+ * then gomark_path to q's object: its value (-2 also when no object of
+ * the type was reached), or -3 when the mark failed (hm->why says
+ * why). */
 int heap_why(struct goproc *p, const struct goheap_stats *s,
-	     struct heap_mark *hm, uint64_t addr, struct gomark_hop *hops,
-	     size_t max, uint64_t *root);
+	     struct heap_mark *hm, struct heap_why_q *q,
+	     struct gomark_hop *hops, size_t max, uint64_t *root);
 
 /*
  * The same mark and types, then the dominator tree of the objects

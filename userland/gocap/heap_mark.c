@@ -5,6 +5,7 @@
  * walk them), the threads' registers, and the roots gomark finds itself.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "go/golayout.h"
@@ -190,16 +191,192 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 	gomark_free(m);
 }
 
+/* The objects of one type (heap why TYPE), by name. */
+struct of_type {
+	const struct goproc *p;
+	const char *name;
+	uint64_t typ, other;	/* the last descriptors matched, not */
+	uint64_t *a;
+	size_t n, cap;
+};
+
+static int of_type(void *arg, const struct gomark_object *o)
+{
+	struct of_type *t = arg;
+	char name[256];
+
+	if (!o->typ || o->typ == t->other)
+		return 0;
+	if (o->typ != t->typ) {
+		if (gotype_name(t->p, o->typ, name, sizeof(name)) ||
+		    strcmp(name, t->name)) {
+			t->other = o->typ;
+			return 0;
+		}
+		t->typ = o->typ;
+	}
+	if (t->n == t->cap) {
+		size_t c = t->cap ? t->cap * 2 : 256;
+		uint64_t *a = realloc(t->a, c * sizeof(*a));
+
+		if (!a)
+			return -1;
+		t->a = a;
+		t->cap = c;
+	}
+	t->a[t->n++] = o->addr;
+	return 0;
+}
+
+#define ALL_HOPS	4096	/* hops of each other path */
+
+/* The words that point at the object: at most 16 per path asked for. */
+struct words {
+	uint64_t *w;
+	size_t n, max;
+};
+
+static int add_word(void *arg, uint64_t word)
+{
+	struct words *ws = arg;
+
+	ws->w[ws->n++] = word;
+	return ws->n == ws->max;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	const struct heap_why_path *x = a, *y = b;
+
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* The other paths: through each object or global that points at the
+ * object (hops[n - 1] of the shortest, whose root is root), but the
+ * shortest's own. */
+static int other_paths(struct gomark *m, struct heap_why_q *q,
+		       const struct gomark_hop *hops, int n, uint64_t root)
+{
+	struct words ws = { NULL, 0, 16 * q->all };
+	size_t i, j;
+	int r = -1;
+
+	ws.w = malloc(ws.max * sizeof(*ws.w));
+	q->paths = calloc(ws.max, sizeof(*q->paths));
+	if (!ws.w || !q->paths)
+		goto out;
+	if (gomark_pointers_to(m, hops[n - 1].addr, add_word, &ws) < 0)
+		goto out;
+	for (i = 0; i < ws.n; i++) {
+		struct heap_why_path *pa = &q->paths[q->npaths];
+		uint64_t from;	/* what points at the object */
+		int k, dup;
+
+		pa->hops = malloc(ALL_HOPS * sizeof(*pa->hops));
+		if (!pa->hops)
+			goto out;
+		k = gomark_path(m, ws.w[i], pa->hops, ALL_HOPS - 1, &pa->root);
+		if (k == -2) {		/* a global's word */
+			k = 0;
+			pa->root = from = ws.w[i];
+			dup = n == 1 && root == from;
+		} else if (k > 0) {
+			from = pa->hops[k - 1].addr;
+			pa->hops[k - 1].off = ws.w[i] - from;
+			dup = n > 1 && hops[n - 2].addr == from;
+		} else {
+			free(pa->hops);
+			pa->hops = NULL;
+			continue;
+		}
+		/* two words of one object: one path */
+		for (j = 0; !dup && j < q->npaths; j++)
+			dup = q->paths[j].n > 1 ?
+			      q->paths[j].hops[q->paths[j].n - 2].addr == from :
+			      q->paths[j].root == from;
+		if (dup) {
+			free(pa->hops);
+			pa->hops = NULL;
+			continue;
+		}
+		pa->hops[k] = hops[n - 1];
+		pa->n = k + 1;
+		q->npaths++;
+	}
+	qsort(q->paths, q->npaths, sizeof(*q->paths), cmp_path);
+	while (q->npaths > q->all - 1)
+		free(q->paths[--q->npaths].hops);
+	r = 0;
+out:
+	free(ws.w);
+	return r;
+}
+
+void heap_why_free(struct heap_why_q *q)
+{
+	size_t i;
+
+	for (i = 0; q->paths && i < q->npaths; i++)
+		free(q->paths[i].hops);
+	free(q->paths);
+	q->paths = NULL;
+	q->npaths = 0;
+}
+
 int heap_why(struct goproc *p, const struct goheap_stats *s,
-	     struct heap_mark *hm, uint64_t addr, struct gomark_hop *hops,
-	     size_t max, uint64_t *root)
+	     struct heap_mark *hm, struct heap_why_q *q,
+	     struct gomark_hop *hops, size_t max, uint64_t *root)
 {
 	struct gomark *m = mark_run(p, s, hm, 1, 1, 0);
+	struct of_type t = { p, q->type, 0, 0, NULL, 0, 0 };
+	size_t i;
 	int n;
 
 	if (!m)
 		return -3;
-	n = hm->done ? gomark_path(m, addr, hops, max, root) : -3;
+	if (!hm->done) {
+		gomark_free(m);
+		return -3;
+	}
+	if (!q->type) {
+		n = gomark_path(m, q->addr, hops, max, root);
+		goto out;
+	}
+	/* TYPE: the object of it nearest the roots (each chain read only
+	 * as far as the best so far) */
+	if (gomark_each(m, of_type, &t)) {
+		snprintf(hm->why, sizeof(hm->why),
+			 "out of memory for the objects of %s", q->type);
+		hm->done = 0;
+		n = -3;
+		goto out;
+	}
+	q->objects = t.n;
+	q->addr = 0;
+	n = -2;
+	for (i = 0; i < t.n; i++) {
+		uint64_t r;
+		int k = gomark_path(m, t.a[i], hops, n > 0 ? (size_t)n - 1 : max,
+				    &r);
+
+		if (k > 0) {
+			q->addr = t.a[i];
+			n = k;
+			if (k == 1)
+				break;
+		}
+	}
+	/* the chain of the one found, again into hops */
+	if (q->addr)
+		n = gomark_path(m, q->addr, hops, max, root);
+out:
+	if (n > 0 && q->all > 1 && other_paths(m, q, hops, n, *root)) {
+		snprintf(hm->why, sizeof(hm->why),
+			 "out of memory for the other paths");
+		hm->done = 0;
+		n = -3;
+	}
+	free(t.a);
 	gomark_free(m);
 	return n;
 }

@@ -52,9 +52,11 @@ static void usage(FILE *f)
 "        would have served it at the crash, for go tool pprof\n"
 "  heap types (--core FILE | ID) [--exe FILE] [--json]\n"
 "        the objects reachable from the roots by type, and garbage\n"
-"  heap why ADDR (--core FILE | ID) [--exe FILE] [--json]\n"
-"        why the heap object holding ADDR is reachable: a shortest\n"
-"        chain of objects from a root (global, stack, registers) to it\n"
+"  heap why ADDR|TYPE (--core FILE | ID) [--exe FILE] [--all [-n N]] [--json]\n"
+"        why the heap object holding ADDR (or TYPE's object nearest the\n"
+"        roots) is reachable: a shortest chain of objects from a root\n"
+"        (global, stack, registers) to it, each field named; --all:\n"
+"        up to N (10) paths, through each object or global pointing to it\n"
 "  heap top (--core FILE | ID) [--exe FILE] [--retained] [-n N] [--json]\n"
 "        the N (20) largest objects and, --retained, the objects and\n"
 "        types that keep the most memory alive (dominator tree)\n"
@@ -101,7 +103,7 @@ enum {
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
 	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
 	OPT_GROUP, OPT_WAITS, OPT_FILTER, OPT_PID, OPT_SOCKET, OPT_NO_PRECOPY,
-	OPT_RETAINED,
+	OPT_RETAINED, OPT_ALL,
 };
 
 static const struct option longopts[] = {
@@ -127,6 +129,7 @@ static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "no-precopy", no_argument, NULL, OPT_NO_PRECOPY },
 	{ "retained", no_argument, NULL, OPT_RETAINED },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "count", required_argument, NULL, 'n' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "reverse", no_argument, NULL, 'r' },
@@ -273,6 +276,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RETAINED:
 			o.retained = 1;
+			break;
+		case OPT_ALL:
+			o.all = 1;
 			break;
 		case 'n': {
 			char *end;
