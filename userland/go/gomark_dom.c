@@ -110,7 +110,9 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 	uint64_t j = 1, k;
 	size_t i;
 
-	d->idx = malloc((size_t)(m->nbits + 1) * sizeof(*d->idx));
+	/* zeroed: a marked object left without a node would point at
+	 * node 0, never outside the graph */
+	d->idx = calloc((size_t)m->nbits + 1, sizeof(*d->idx));
 	if (!d->idx)
 		return -1;
 	d->building = 1;
