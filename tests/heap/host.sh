@@ -651,13 +651,32 @@ sys.exit(0 if rows(a) == rows(b) and rec == [64] and not b[\"mark\"][\"partial\"
 	check "gocap heap top --retained on tinyheap's core: each object's retained bytes are those a mark without it leaves (by brute force)" \
 		sh -c "GOCD_HEAP_DOM_CHECK=100000 '$GOCAP' heap top --retained --core '$W/tinyheap/run/core' > '$W/tinyheap/top.txt' &&
 		       grep -q '^# dominator tree: [1-9][0-9]* objects' '$W/tinyheap/top.txt'"
+	check "gocap heap why --all on tinyheap's random graph: every path ends at its node, and none passes through it before" \
+		python3 - "$GOCAP" "$W/tinyheap/run/core" "$tb" <<'EOF'
+import json, subprocess, sys
+gocap, core, exe = sys.argv[1:]
+def run(*a):
+    return json.loads(subprocess.run([gocap, 'heap', *a, '--json', '--core', core, '--exe', exe],
+                                     capture_output=True, text=True, check=True).stdout)
+nodes = [o['addr'] for o in run('top', '-n', '2000')['objects'] if o['name'] == 'main.GNode']
+paths = bad = 0
+for a in nodes[:150]:
+    for p in run('why', '--all', '-n', '20', hex(a))['paths']:
+        objs = [h['object'] for h in p['path']]
+        paths += 1
+        if objs[-1] != a or a in objs[:-1]:
+            bad += 1
+print('%d nodes, %d paths, %d through their own node' % (min(len(nodes), 150), paths, bad))
+sys.exit(1 if bad or len(nodes) < 150 or paths < 200 else 0)
+EOF
 else
 	notok "Go $NEWEST: tinyheap gave no core"
 fi
 # gocap heap diff: two runs of the same build, 500 and 1,000 slices of
 # 64 KiB.  The sites must be the difference of the programs' own profiles
-# (diffcmp.py), the growth by type 500 [...]uint8 of 64 KiB exactly (the
-# slices' arrays, typed through DWARF's global), and the statistics' growth that of the programs' own
+# (diffcmp.py), the growth by type 500 [...]uint8 of 64 KiB (the slices'
+# arrays, typed through DWARF's global; give or take the profile writer's
+# buffers), and the statistics' growth that of the programs' own
 # ReadMemStats, printed before the profile was written (whose allocations,
 # alike in both, are the only difference: within 256 KiB, 1,000 objects).
 heap_diff() {
@@ -678,7 +697,11 @@ types = json.load(open(sys.argv[3]))['types'] or []
 bad = []
 u8 = [t for t in types if t['type'] == '[...]uint8']
 print('by type: %s' % u8)
-if not u8 or u8[0]['objects_delta'] != 500 or u8[0]['bytes_delta'] != 500 * 65536:
+# the 500 slices, give or take the byte buffers of the profile's writer
+# (compress/flate), which a collection may or may not have freed in each
+# run (seen: 3 more in A, 1 in B, 6 x 64 KiB in all)
+if not u8 or abs(u8[0]['objects_delta'] - 500) > 8 or \
+   abs(u8[0]['bytes_delta'] - 500 * 65536) > 2 << 20:
     bad.append('the growth by type is not the 500 slices of 64 KiB')
 for f, tol in (('HeapAlloc', 256 << 10), ('HeapObjects', 1000),
                ('Mallocs', 1000), ('TotalAlloc', 256 << 10)):
@@ -725,7 +748,7 @@ if crash "$db" "$W/diff-a" KNOWNHEAP_SCALE=10 KNOWNHEAP_PROFILE="$W/diff-a/want.
 	KNOWNHEAP_PROFRATE=4096 &&
    crash "$db" "$W/diff-b" KNOWNHEAP_SCALE=5 KNOWNHEAP_PROFILE="$W/diff-b/want.pb" \
 	KNOWNHEAP_PROFRATE=4096; then
-	check "gocap heap diff: the growth by site is the programs' profiles', the statistics' their ReadMemStats', by type the 500 slices exactly" \
+	check "gocap heap diff: the growth by site is the programs' profiles', the statistics' their ReadMemStats', by type the 500 slices" \
 		heap_diff "$db"
 	check "gocap heap diff's text view puts the 64 KiB slices' site first" \
 		sh -c "'$GOCAP' heap diff '$W/diff-a/core' '$W/diff-b/core' --exe '$db' > '$W/diff.txt' &&

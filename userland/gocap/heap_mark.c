@@ -284,6 +284,10 @@ static int other_paths(struct gomark *m, struct heap_why_q *q,
 			from = pa->hops[k - 1].addr;
 			pa->hops[k - 1].off = ws.w[i] - from;
 			dup = n > 1 && hops[n - 2].addr == from;
+			/* an object reached only through the object itself
+			 * (a list's next node, by its prev) is no path to it */
+			for (j = 0; !dup && j < (size_t)k; j++)
+				dup = pa->hops[j].addr == hops[n - 1].addr;
 		} else {
 			free(pa->hops);
 			pa->hops = NULL;
