@@ -78,7 +78,8 @@ static int add_gaps(struct procmem *m, uint64_t start, uint64_t end,
 	}
 	if (cur < end && push(m, cur, end, data + (cur - start), flags))
 		return -1;
-	qsort(m->segs, m->n, sizeof(*m->segs), cmp_seg);
+	if (m->n)
+		qsort(m->segs, m->n, sizeof(*m->segs), cmp_seg);
 	m->cache = 0;
 	return 0;
 }

@@ -170,7 +170,8 @@ struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 	if (r == -2) {
 		snprintf(err, errlen, "out of memory for the spans' index");
 	} else if (!r) {
-		qsort(m->s, m->n, sizeof(*m->s), cmp_span);
+		if (m->n)
+			qsort(m->s, m->n, sizeof(*m->s), cmp_span);
 		for (i = 1; i < m->n; i++)
 			if (m->s[i].start < m->s[i - 1].limit) {
 				snprintf(err, errlen,

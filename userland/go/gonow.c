@@ -291,7 +291,8 @@ static int scan_reads(const struct goproc *p, struct gonow *out, char *why,
 		scan_stack(p, p->ms[i].gsignal, p->ms[i].id, ret, r);
 	}
 	out->reads = r->n;
-	qsort(r->r, r->n, sizeof(r->r[0]), cmp_read);
+	if (r->n)
+		qsort(r->r, r->n, sizeof(r->r[0]), cmp_read);
 	best = believed(r, other);
 	if (best >= 0 && r->r[best].ns > out->latest) {
 		take(out, r->r[best].ns, GONOW_AT_CLOCK_READ, r->r[best].at);

@@ -79,7 +79,8 @@ static void uniq(struct targets *t)
 {
 	size_t i, k = 0;
 
-	qsort(t->a, t->n, sizeof(t->a[0]), cmp_u64);
+	if (t->n)
+		qsort(t->a, t->n, sizeof(t->a[0]), cmp_u64);
 	for (i = 0; i < t->n; i++)
 		if (!k || t->a[k - 1] != t->a[i])
 			t->a[k++] = t->a[i];

@@ -402,7 +402,8 @@ int gosemas_read(const struct goproc *p, struct gosemas *s)
 			memset(s, 0, sizeof(*s));
 			return -1;
 		}
-	qsort(s->w, s->n, sizeof(s->w[0]), cmp_semwait);
+	if (s->n)
+		qsort(s->w, s->n, sizeof(s->w[0]), cmp_semwait);
 	return 0;
 }
 

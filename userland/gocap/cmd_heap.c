@@ -491,7 +491,8 @@ static void merge_sites(struct sites *ss)
 	size_t i, k = 0;
 	int j, side;
 
-	qsort(ss->s, ss->n, sizeof(*ss->s), cmp_key);
+	if (ss->n)
+		qsort(ss->s, ss->n, sizeof(*ss->s), cmp_key);
 	for (i = 0; i < ss->n; i++) {
 		if (k && !strcmp(ss->s[k - 1].key, ss->s[i].key)) {
 			for (side = 0; side < 2; side++)
@@ -513,7 +514,8 @@ static void merge_sites(struct sites *ss)
 		ss->s[k++] = ss->s[i];
 	}
 	ss->n = k;
-	qsort(ss->s, ss->n, sizeof(*ss->s), cmp_growth);
+	if (ss->n)
+		qsort(ss->s, ss->n, sizeof(*ss->s), cmp_growth);
 }
 
 /* The MemStats fields heap diff compares. */
@@ -1103,7 +1105,8 @@ static void hist_label(const struct goproc *p, struct type_hist *h)
 static void hist_name(const struct goproc *p, struct type_hist *h)
 {
 	hist_label(p, h);
-	qsort(h->r, h->n, sizeof(*h->r), cmp_row);
+	if (h->n)
+		qsort(h->r, h->n, sizeof(*h->r), cmp_row);
 }
 
 /* ---- heap diff by type ----------------------------------------------- */
@@ -1149,7 +1152,8 @@ static int type_deltas(struct diff_side *d, struct type_deltas *td)
 			all[n].objs[s] = (int64_t)h[s].r[i].objects;
 			all[n].bytes[s] = (int64_t)h[s].r[i].bytes;
 		}
-	qsort(all, n, sizeof(*all), cmp_delta_name);
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_delta_name);
 	for (i = 0, k = 0; i < n; i++) {
 		if (k && !strcmp(all[k - 1].name, all[i].name)) {
 			for (s = 0; s < 2; s++) {
@@ -1164,7 +1168,8 @@ static int type_deltas(struct diff_side *d, struct type_deltas *td)
 		if (all[i].objs[0] != all[i].objs[1] ||
 		    all[i].bytes[0] != all[i].bytes[1])
 			all[n++] = all[i];
-	qsort(all, n, sizeof(*all), cmp_delta_growth);
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_delta_growth);
 	td->r = all;
 	td->n = n;
 	td->done = 1;
@@ -1956,10 +1961,13 @@ static int heap_top(struct gocap_opts *o, struct goproc *p)
 		ret = 1;
 		goto out;
 	}
-	qsort_r(t.h, t.n, sizeof(*t.h), cmp_top, &t);
+	if (t.n)
+		qsort_r(t.h, t.n, sizeof(*t.h), cmp_top, &t);
 	if (t.retained) {
 		hist_name(p, &t.types);
-		qsort(t.types.r, t.types.n, sizeof(*t.types.r), cmp_retained);
+		if (t.types.n)
+			qsort(t.types.r, t.types.n, sizeof(*t.types.r),
+			      cmp_retained);
 	}
 	if (o->json) {
 		json_t *j = top_json(p, &t, &ds, &hm);

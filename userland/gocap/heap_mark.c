@@ -307,7 +307,8 @@ static int other_paths(struct gomark *m, struct heap_why_q *q,
 		pa->n = k + 1;
 		q->npaths++;
 	}
-	qsort(q->paths, q->npaths, sizeof(*q->paths), cmp_path);
+	if (q->npaths)
+		qsort(q->paths, q->npaths, sizeof(*q->paths), cmp_path);
 	while (q->npaths > q->all - 1)
 		free(q->paths[--q->npaths].hops);
 	r = 0;

@@ -283,7 +283,8 @@ static int scan_stacks(struct waits *ws, struct goproc *p)
 	for (i = 0; i < ws->no; i++)
 		for (k = 0; k < ws->o[i].w.nchans; k++)
 			ws->refs[ws->nrefs++].addr = ws->o[i].w.chans[k];
-	qsort(ws->refs, ws->nrefs, sizeof(*ws->refs), cmp_ref);
+	if (ws->nrefs)
+		qsort(ws->refs, ws->nrefs, sizeof(*ws->refs), cmp_ref);
 	for (i = n = 0; i < ws->nrefs; i++)
 		if (!n || ws->refs[n - 1].addr != ws->refs[i].addr)
 			ws->refs[n++] = ws->refs[i];

@@ -983,7 +983,8 @@ static int collect(struct store *s, const struct store_filter *f,
 		out->rows[out->n++] = d;
 	}
 	closedir(dir);
-	qsort(out->rows, out->n, sizeof(*out->rows), by_time);
+	if (out->n)
+		qsort(out->rows, out->n, sizeof(*out->rows), by_time);
 	return 0;
 }
 
