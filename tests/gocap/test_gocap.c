@@ -20,6 +20,7 @@
 #include "go/gobacklog.h"
 #include "go/golayout.h"
 #include "go/golayout_table.h"
+#include "go/goproc.h"
 #include "go/govers.h"
 #include "go/pclntab.h"
 
@@ -250,6 +251,41 @@ TEST(memory_overlay)
 	EXPECT_EQ(-1, procmem_u64(&m, 0x800, &v));
 	EXPECT_EQ(NULL, procmem_ptr(&m, 0x1ff8, 16));	/* not contiguous */
 	procmem_free(&m);
+}
+
+/* goproc_allgs_cut: the runs of a cut allgs are skipped whole, and
+ * an entry half in the core counts as cut. */
+TEST(allgs_cut_runs)
+{
+	static uint8_t a[0x40], b[4], c[0x14];
+	static struct goproc p;
+
+	procmem_init(&p.mem);
+	ASSERT_EQ(0, procmem_add(&p.mem, 0x10000, a, sizeof(a), PF_R));
+	ASSERT_EQ(0, procmem_add(&p.mem, 0x10100, b, sizeof(b), PF_R));
+	ASSERT_EQ(0, procmem_add(&p.mem, 0x10204, c, sizeof(c), PF_R));
+	EXPECT_EQ(0x10100, procmem_known_from(&p.mem, 0x10040));
+	EXPECT_EQ(0x10102, procmem_known_from(&p.mem, 0x10102));
+	EXPECT_EQ(UINT64_MAX, procmem_known_from(&p.mem, 0x10218));
+	p.allgs = 0x10000;
+	p.allglen = 80;
+	EXPECT_EQ(0, goproc_allgs_cut(&p, 0));
+	EXPECT_EQ(0, goproc_allgs_cut(&p, 7));
+	EXPECT_EQ(24, goproc_allgs_cut(&p, 8));	/* 8..31 */
+	EXPECT_EQ(1, goproc_allgs_cut(&p, 31));
+	EXPECT_EQ(33, goproc_allgs_cut(&p, 32));	/* 32 is half there */
+	EXPECT_EQ(1, goproc_allgs_cut(&p, 64));	/* its end is there */
+	EXPECT_EQ(0, goproc_allgs_cut(&p, 65));
+	EXPECT_EQ(0, goproc_allgs_cut(&p, 66));
+	EXPECT_EQ(13, goproc_allgs_cut(&p, 67));	/* to the end */
+	EXPECT_EQ(0, goproc_allgs_cut(&p, 80));	/* past allglen */
+	p.allglen = 40;
+	EXPECT_EQ(8, goproc_allgs_cut(&p, 32));	/* never past allglen */
+	p.allgs = UINT64_MAX - 15;
+	p.allglen = 4;
+	EXPECT_EQ(4, goproc_allgs_cut(&p, 0));
+	EXPECT_EQ(1, goproc_allgs_cut(&p, 2));	/* wraps */
+	procmem_free(&p.mem);
 }
 
 TEST(release_tables)

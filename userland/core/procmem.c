@@ -395,6 +395,23 @@ int procmem_read(const struct procmem *m, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+uint64_t procmem_known_from(const struct procmem *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->segs[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == m->n)
+		return UINT64_MAX;
+	return addr >= m->segs[lo].start ? addr : m->segs[lo].start;
+}
+
 int procmem_known(const struct procmem *m, uint64_t addr, uint64_t len)
 {
 	while (len) {

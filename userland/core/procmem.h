@@ -105,6 +105,9 @@ int procmem_read(const struct procmem *m, uint64_t addr, void *buf, size_t len);
 /* Are all of [addr, addr + len) known?  (No copying.) */
 int procmem_known(const struct procmem *m, uint64_t addr, uint64_t len);
 
+/* The lowest known address at or above addr, or UINT64_MAX. */
+uint64_t procmem_known_from(const struct procmem *m, uint64_t addr);
+
 /* Pointer to len contiguous known bytes at addr, or NULL. */
 const void *procmem_ptr(const struct procmem *m, uint64_t addr, size_t len);
 

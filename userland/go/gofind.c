@@ -194,9 +194,14 @@ int gofind_goroutines(struct goproc *p)
 		known = malloc(p->allglen * sizeof(*known));
 		if (!known)
 			return -1;
-		for (i = 0; i < p->allglen; i++)
-			if (!procmem_u64(&p->mem, p->allgs + i * 8, &tg))
+		for (i = 0; i < p->allglen; i++) {
+			uint64_t cut = goproc_allgs_cut(p, i);
+
+			if (cut)
+				i += cut - 1;
+			else if (!procmem_u64(&p->mem, p->allgs + i * 8, &tg))
 				known[nknown++] = tg;
+		}
 		if (nknown)
 			qsort(known, nknown, sizeof(*known), cmp_u64);
 	}

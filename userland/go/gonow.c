@@ -104,9 +104,13 @@ static void scan_allgs(const struct goproc *p, struct gonow *out, int *busy)
 
 	*busy = 0;
 	for (i = 0; i < p->allglen && i < GOPROC_MAX_GS; i++) {
-		uint64_t g, w;
+		uint64_t g, w, cut = goproc_allgs_cut(p, i);
 		uint32_t st;
 
+		if (cut) {
+			i += cut - 1;
+			continue;
+		}
 		/* As the walk does: 100,000 goroutines' pages need not all
 		 * stay resident (goproc.h). */
 		if (i && !(i % 4096))

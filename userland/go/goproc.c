@@ -1179,6 +1179,23 @@ int goproc_open_mem(struct goproc *p, const void *core, size_t size,
 	return discover(p, flags);
 }
 
+uint64_t goproc_allgs_cut(const struct goproc *p, uint64_t i)
+{
+	uint64_t at = p->allgs + i * 8, next, end;
+
+	if (i >= p->allglen || procmem_known(&p->mem, at, 8))
+		return 0;
+	/* every entry from i holding a byte of [at + 7, next) is cut */
+	if (at < p->allgs || at + 7 < at)
+		return 1;
+	next = procmem_known_from(&p->mem, at + 7);
+	if (next == at + 7)
+		return 1;
+	end = next == UINT64_MAX || next - p->allgs > p->allglen * 8 ?
+		p->allglen : (next - p->allgs + 7) / 8;
+	return end > i ? end - i : 1;
+}
+
 void goproc_release_pages(const struct goproc *p)
 {
 	/* Only mappings of files: a core given from memory (fuzz) is not

@@ -194,6 +194,13 @@ void goproc_warn(struct goproc *p, const char *fmt, ...)
  */
 void goproc_release_pages(const struct goproc *p);
 
+/*
+ * 0 when allgs[i] is in the core; else how many entries from i on are
+ * not (at least 1, at most allglen - i): the walks skip a cut allgs,
+ * which can claim 16 million entries, a run at a time.
+ */
+uint64_t goproc_allgs_cut(const struct goproc *p, uint64_t i);
+
 /* Index of the M whose address is m, or -1. */
 int goproc_m_index(const struct goproc *p, uint64_t m);
 

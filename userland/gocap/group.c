@@ -503,7 +503,7 @@ int triage_walk(struct goproc *p, struct gocrash *crash,
 {
 	struct gowalk *w;
 	struct goroutine g;
-	uint64_t i, n;
+	uint64_t i, n, cut;
 	int r, ret = -1;
 
 	w = gowalk_new(p);
@@ -518,9 +518,10 @@ int triage_walk(struct goproc *p, struct gocrash *crash,
 			goproc_release_pages(p);
 		/* (A cut allgs can claim millions of entries: skip them
 		 * without building a goroutine for each.) */
-		if (i < p->allglen &&
-		    !procmem_known(&p->mem, p->allgs + i * 8, 8)) {
-			c->unreadable++;
+		cut = goproc_allgs_cut(p, i);
+		if (cut) {
+			c->unreadable += cut;
+			i += cut - 1;
 			continue;
 		}
 		r = gowalk_g(w, i, &g);

@@ -591,7 +591,7 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 	struct js_stream js;
 	struct goroutine g;
 	struct gocrash c;
-	uint64_t i, n, cut0 = 0, ncut = 0;
+	uint64_t i, n, cut0 = 0, ncut = 0, cut;
 	int first = 1, r, ret = 0;
 
 	if (!st)
@@ -636,12 +636,19 @@ int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 			ncut = 0;
 			print_found_intro(f, p, o, &first);
 		}
-		r = gowalk_g(w, i, &g);
-		if (r < 0 && !g.addr) {
-			/* the entry itself is cut: one line per run */
-			st->unreadable++;
-			if (!ncut++)
+		cut = goproc_allgs_cut(p, i);
+		if (!cut) {
+			r = gowalk_g(w, i, &g);
+			if (r < 0 && !g.addr)
+				cut = 1;
+		}
+		if (cut) {
+			/* the entries themselves are cut: one line per run */
+			st->unreadable += cut;
+			if (!ncut)
 				cut0 = i;
+			ncut += cut;
+			i += cut - 1;
 			continue;
 		}
 		print_cut(f, &js, o, cut0, ncut, &first);
