@@ -172,11 +172,10 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 }
 
 /* Depth first from node 0 (then from any node left, as if node 0
- * pointed at it): pre (node -> preorder), vert (preorder -> node),
- * parent (by preorder).  stk and cur: scratch, n each. */
+ * pointed at it): pre (node -> preorder), parent (by preorder).  stk
+ * and cur: scratch, n each. */
 static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
-		uint32_t *pre, uint32_t *vert, uint32_t *parent,
-		uint32_t *stk, uint32_t *cur)
+		uint32_t *pre, uint32_t *parent, uint32_t *stk, uint32_t *cur)
 {
 	uint64_t start, cnt = 0;
 
@@ -188,7 +187,6 @@ static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 		if (pre[start] != NONE)
 			continue;
 		pre[start] = (uint32_t)cnt;
-		vert[cnt] = (uint32_t)start;
 		parent[cnt++] = 0;
 		stk[0] = (uint32_t)start;
 		cur[0] = soff[start];
@@ -203,7 +201,6 @@ static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 			if (pre[v] != NONE)
 				continue;
 			pre[v] = (uint32_t)cnt;
-			vert[cnt] = v;
 			parent[cnt++] = pre[u];
 			stk[sp] = v;
 			cur[sp++] = soff[v];
@@ -278,7 +275,7 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 		      char *err, size_t errlen)
 {
 	struct gomark_dom *d = m->dom;
-	uint32_t *soff = NULL, *pre = NULL, *vert = NULL, *parent = NULL;
+	uint32_t *soff = NULL, *pre = NULL, *parent = NULL;
 	uint32_t *stk = NULL, *cur = NULL, *poff = NULL, *pred = NULL;
 	uint32_t *semi = NULL, *label = NULL, *anc = NULL, *depth = NULL;
 	uint64_t n, i, j, k;
@@ -304,36 +301,41 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 		goto out;
 	}
 	pre = malloc((size_t)n * sizeof(*pre));
-	vert = malloc((size_t)n * sizeof(*vert));
 	parent = malloc((size_t)n * sizeof(*parent));
 	stk = malloc((size_t)n * sizeof(*stk));
 	cur = malloc((size_t)(n + 1) * sizeof(*cur));
-	poff = calloc((size_t)n + 1, sizeof(*poff));
-	pred = malloc((d->ne + 1) * sizeof(*pred));
-	if (!pre || !vert || !parent || !stk || !cur || !poff || !pred) {
+	if (!pre || !parent || !stk || !cur) {
 		snprintf(err, errlen, "out of memory for the dominators");
 		goto out;
 	}
-	dfs(d, n, soff, pre, vert, parent, stk, cur);
-	free(stk);	/* taken again for eval, when less is held */
-	stk = NULL;
-	/* the predecessors, by preorder */
+	dfs(d, n, soff, pre, parent, stk, cur);
+	free(stk);	/* stk taken again for eval, when less is held */
+	free(cur);
+	stk = cur = NULL;
+	/* the predecessors, by preorder: counted into poff[t + 1], summed,
+	 * then filled with poff[t] as the cursor, which leaves poff[t] at
+	 * the start of t + 1's: shifted back by one (no cursor array: the
+	 * memory's peak is here, with the edges held twice) */
+	poff = calloc((size_t)n + 1, sizeof(*poff));
+	pred = malloc((d->ne + 1) * sizeof(*pred));
+	if (!poff || !pred) {
+		snprintf(err, errlen, "out of memory for the dominators");
+		goto out;
+	}
 	for (i = 0; i < d->ne; i++)
 		poff[pre[d->succ[i]] + 1]++;
 	for (i = 0; i < n; i++)
 		poff[i + 1] += poff[i];
-	memcpy(cur, poff, (size_t)n * sizeof(*cur));
 	for (i = 0; i < n; i++)
 		for (j = soff[i]; j < soff[i + 1]; j++)
-			pred[cur[pre[d->succ[j]]]++] = pre[i];
+			pred[poff[pre[d->succ[j]]]++] = pre[i];
+	for (i = n; i >= 1; i--)
+		poff[i] = poff[i - 1];
+	poff[0] = 0;
 	free(d->succ);
 	d->succ = NULL;
 	free(soff);
 	soff = NULL;
-	free(cur);
-	cur = NULL;
-	free(vert);	/* node order is address order: not needed */
-	vert = NULL;
 	semi = malloc((size_t)n * sizeof(*semi));
 	label = malloc((size_t)n * sizeof(*label));
 	anc = malloc((size_t)n * sizeof(*anc));
@@ -388,7 +390,6 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 out:
 	free(soff);
 	free(pre);
-	free(vert);
 	free(parent);
 	free(stk);
 	free(cur);

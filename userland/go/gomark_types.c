@@ -17,6 +17,11 @@
  * objects' headers and large spans' types, seeded before anything is
  * carried), then the first fitting claim; a later claim of another type
  * is counted as a conflict, not taken.
+ *
+ * Each object's type is kept in 32 bits, a number for the type (the
+ * types met, in the order met) and a bit for "several of it": a heap
+ * holds a few thousand types and tens of millions of objects, and eight
+ * bytes an object was half of gocap heap types' own memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +72,12 @@ struct troot {
 };
 
 struct gotypes {
-	uint64_t *t;		/* per object: its type | 1 for several */
+	uint32_t *t;		/* per object: its type's id << 1 | several */
+	uint64_t *ids;		/* by id (0: none): the type */
+	uint32_t *idslot;	/* open addressing, by type: its id */
+	size_t nids, capids;
+	uint64_t last_typ;	/* type_id's last answer */
+	uint32_t last_id;
 	struct plan **plans;	/* open addressing, by type */
 	size_t nplans, capplans;
 	struct twork *w;
@@ -127,6 +137,62 @@ static int plan_insert(struct gotypes *T, struct plan *pl)
 	T->plans[j] = pl;
 	T->nplans++;
 	return 0;
+}
+
+#define MAX_IDS		(1u << 30)	/* types numbered */
+
+/* typ's id, numbered on first sight; 0 when out of memory. */
+static uint32_t type_id(struct gotypes *T, uint64_t typ)
+{
+	size_t j, i;
+
+	if (T->last_id && T->last_typ == typ)
+		return T->last_id;
+	if (T->capids) {
+		j = slot_hash(typ) & (T->capids - 1);
+		while (T->idslot[j]) {
+			if (T->ids[T->idslot[j]] == typ) {
+				T->last_typ = typ;
+				T->last_id = T->idslot[j];
+				return T->last_id;
+			}
+			j = (j + 1) & (T->capids - 1);
+		}
+	}
+	if (T->nids + 1 >= MAX_IDS) {
+		T->nomem = 1;
+		return 0;
+	}
+	if (2 * (T->nids + 2) > T->capids) {
+		size_t c = T->capids ? T->capids * 2 : 256;
+		uint32_t *slot = calloc(c, sizeof(*slot));
+		uint64_t *ids = realloc(T->ids, c * sizeof(*ids));
+
+		if (!slot || !ids) {
+			free(slot);
+			if (ids)
+				T->ids = ids;
+			T->nomem = 1;
+			return 0;
+		}
+		T->ids = ids;
+		ids[0] = 0;
+		for (i = 1; i <= T->nids; i++) {
+			j = slot_hash(ids[i]) & (c - 1);
+			while (slot[j])
+				j = (j + 1) & (c - 1);
+			slot[j] = (uint32_t)i;
+		}
+		free(T->idslot);
+		T->idslot = slot;
+		T->capids = c;
+	}
+	T->ids[++T->nids] = typ;
+	j = slot_hash(typ) & (T->capids - 1);
+	while (T->idslot[j])
+		j = (j + 1) & (T->capids - 1);
+	T->idslot[j] = (uint32_t)T->nids;
+	return (uint32_t)T->nids;
 }
 
 /* Entries past MAX_ENTS are dropped: fewer types carried, none wrong. */
@@ -383,6 +449,7 @@ static void claim(struct gomark *m, uint64_t addr, uint64_t typ, uint64_t n,
 	struct mspan_ix *s = span_of(m, addr);
 	uint64_t k, base, b;
 	struct plan *pl;
+	uint32_t id;
 
 	if (!s)
 		return;
@@ -396,7 +463,7 @@ static void claim(struct gomark *m, uint64_t addr, uint64_t typ, uint64_t n,
 	if (!test_bit(m->mark, b))
 		return;
 	if (T->t[b]) {
-		if ((T->t[b] & ~1ull) != typ)
+		if (T->ids[T->t[b] >> 1] != typ)
 			T->st.conflicts++;
 		return;
 	}
@@ -409,7 +476,10 @@ static void claim(struct gomark *m, uint64_t addr, uint64_t typ, uint64_t n,
 		T->st.rejected++;
 		return;
 	}
-	T->t[b] = typ | (n > 1);
+	id = type_id(T, typ);
+	if (!id)
+		return;
+	T->t[b] = id << 1 | (n > 1);
 	T->st.carried++;
 	if (pl->n)
 		push(m, addr, typ, n);
@@ -625,13 +695,17 @@ int gomark_types(struct gomark *m, struct gomark_type_stats *st)
 		for (k = 0; k < s->nelems; k++) {
 			uint64_t base = s->start + k * s->size, typ, elems;
 			struct plan *pl;
+			uint32_t id;
 
 			if (!test_bit(m->mark, s->bit + k))
 				continue;
 			typ = object_type(m, s, base, &elems);
 			if (!typ)
 				continue;
-			T->t[s->bit + k] = typ | (elems > 1);
+			id = type_id(T, typ);
+			if (!id)
+				break;
+			T->t[s->bit + k] = id << 1 | (elems > 1);
 			T->st.header++;
 			pl = plan_of(m, typ, 0);
 			if (pl && !pl->bad && pl->n)
@@ -673,13 +747,14 @@ uint64_t types_of(struct gomark *m, const struct mspan_ix *s, uint64_t k,
 		  uint64_t *elems)
 {
 	struct gotypes *T = m->ty;
-	uint64_t v, typ, avail;
+	uint64_t typ, avail;
 	struct plan *pl;
+	uint32_t v;
 
 	if (!T->t)
 		return object_type(m, s, s->start + k * s->size, elems);
 	v = T->t[s->bit + k];
-	typ = v & ~1ull;
+	typ = v ? T->ids[v >> 1] : 0;
 	*elems = typ ? 1 : 0;
 	if (!(v & 1))
 		return typ;
@@ -702,6 +777,8 @@ void gomark_types_free(struct gotypes *T)
 		}
 	free(T->plans);
 	free(T->t);
+	free(T->ids);
+	free(T->idslot);
 	free(T->w);
 	free(T->roots);
 	free(T);
