@@ -32,6 +32,10 @@
 
 #define MAX_PHYS	(1u << 20)	/* physical frames per stack */
 #define MAX_ARGINFO	512
+#define MAX_ARGTEXT	(64u << 20)	/* a goroutine's argument lists */
+/* logical frames: 4 per physical one (a deep recursion has one or two,
+ * a corrupt inline tree up to 1000 on every frame) */
+#define MAX_LOGICAL(nphys)	(4 * (size_t)(nphys) + 1024)
 
 const char *gostack_source_name(enum gostack_source s)
 {
@@ -234,10 +238,21 @@ static int appendf(struct gowalk *w, const char *fmt, ...)
 		}
 		{
 			size_t cap = (w->argcap + (size_t)n + 1) * 2;
-			char *b = realloc(w->argbuf, cap);
+			char *b;
 
-			if (!b)
+			/* a million frames' lists fit; a corrupt stack's
+			 * do not take gigabytes */
+			if (cap > MAX_ARGTEXT)
+				cap = MAX_ARGTEXT;
+			if (cap <= w->argcap || cap < w->arglen + (size_t)n + 1) {
+				w->argfull = 1;
 				return -1;
+			}
+			b = realloc(w->argbuf, cap);
+			if (!b) {
+				w->argfull = 1;
+				return -1;
+			}
 			w->argbuf = b;
 			w->argcap = cap;
 		}
@@ -260,6 +275,8 @@ static uint32_t format_args(struct gowalk *w, const struct gosym *s,
 	uint8_t startoff = 0xff, slot = 0;
 	int first = 1;
 
+	if (w->argfull)
+		return 0;
 	if (pclntab_funcdata(&p->tab, &s->f, FUNCDATA_ArgInfo, &off))
 		goto out;
 	info = procmem_span(&p->mem, p->md.gofunc + off, &ilen);
@@ -319,8 +336,13 @@ static uint32_t format_args(struct gowalk *w, const struct gosym *s,
 		first = 0;
 	}
 out:
-	if (w->arglen + 1 > w->argcap)
+	if (!w->argfull && w->arglen + 1 > w->argcap)
 		appendf(w, " ");
+	if (w->argfull) {
+		/* over MAX_ARGTEXT: this list and the rest are "..." */
+		w->arglen = start;
+		return 0;
+	}
 	w->argbuf[w->arglen++] = '\0';
 	return start;
 }
@@ -409,6 +431,15 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 		fp = sp + (int64_t)s->spdelta;
 		if (!p->arch->uses_lr)
 			fp += p->arch->ptrsize;
+		if (s->spdelta < 0 || fp < sp) {
+			/* callers are above: a corrupt table would send the
+			 * walk down the stack and round a loop */
+			setproblem(problem, plen, "negative frame size %lld at pc 0x%llx",
+				   (long long)s->spdelta,
+				   (unsigned long long)pc);
+			w->inconsistent = 1;
+			break;
+		}
 		lrptr = p->arch->uses_lr ? sp : fp - p->arch->ptrsize;
 		if (flag & (PCLN_FLAG_TOPFRAME | PCLN_FLAG_SPWRITE)) {
 			lr = 0;
@@ -850,10 +881,20 @@ static void created_by(struct gowalk *w, struct goroutine *g)
  */
 static int expand(struct gowalk *w, size_t from, struct goroutine *g)
 {
-	size_t i, need = 0;
+	size_t i, need = 0, end = w->nphys;
 
-	for (i = from; i < w->nphys; i++)
+	for (i = from; i < w->nphys; i++) {
+		if (need + w->phys[i].sym->n > MAX_LOGICAL(w->nphys)) {
+			/* the innermost kept, the cut said */
+			end = i;
+			if (!g->problem[0])
+				snprintf(g->problem, sizeof(g->problem),
+					 "more than %zu logical frames: the stack is cut after %zu",
+					 MAX_LOGICAL(w->nphys), need);
+			break;
+		}
 		need += w->phys[i].sym->n;
+	}
 	if (need > w->framecap) {
 		struct goframe *n = realloc(w->frames, need * sizeof(*n));
 
@@ -862,9 +903,12 @@ static int expand(struct gowalk *w, size_t from, struct goroutine *g)
 		w->frames = n;
 		w->framecap = need;
 	}
-	w->arglen = 0;
+	/* offset 0: the "..." of the lists past MAX_ARGTEXT */
+	memcpy(w->argbuf, "...", 4);
+	w->arglen = 4;
+	w->argfull = 0;
 	g->nframes = 0;
-	for (i = from; i < w->nphys; i++) {
+	for (i = from; i < end; i++) {
 		const struct gophys *ph = &w->phys[i];
 		const struct gosym *s = ph->sym;
 		uint32_t k, args = 0;
@@ -887,7 +931,7 @@ static int expand(struct gowalk *w, size_t from, struct goroutine *g)
 		}
 	}
 	g->frames = w->frames;
-	g->nphys = w->nphys - from;
+	g->nphys = end - from;
 	g->argbuf = w->argbuf;
 	return 0;
 }

@@ -67,6 +67,7 @@ struct gowalk {
 	size_t framecap;
 	char *argbuf;
 	size_t arglen, argcap;
+	int argfull;		/* MAX_ARGTEXT reached: "..." from here */
 };
 
 /*
