@@ -112,6 +112,40 @@ void js_element(struct js_stream *s, json_t *v)
 	js_dump(s, v);
 }
 
+void js_element_begin(struct js_stream *s, json_t *v, const char *key)
+{
+	char *t = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII |
+				 JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+	size_t n = t ? strlen(t) : 0;
+
+	json_decref(v);
+	fputs(s->elements++ ? ",\n    " : "\n    ", s->f);
+	if (n < 2 || t[0] != '{' || t[n - 1] != '}') {
+		s->bad = 1;
+		fputc('{', s->f);
+	} else {
+		fwrite(t, 1, n - 1, s->f);
+		if (n > 2)
+			fputc(',', s->f);
+	}
+	free(t);
+	js_dump(s, json_string(key));
+	fputs(":[", s->f);
+	s->inner = 0;
+}
+
+void js_inner(struct js_stream *s, json_t *v)
+{
+	if (s->inner++)
+		fputc(',', s->f);
+	js_dump(s, v);
+}
+
+void js_element_end(struct js_stream *s)
+{
+	fputs("]}", s->f);
+}
+
 void js_end_array(struct js_stream *s)
 {
 	fputs(s->elements ? "\n  ]" : "]", s->f);

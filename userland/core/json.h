@@ -54,6 +54,7 @@ struct js_stream {
 	int object;		/* an object is open (the array is in it) */
 	int members;		/* members written */
 	int elements;		/* elements of the open array written */
+	size_t inner;		/* values of js_element_begin's array */
 	int bad;		/* an allocation or a write failed */
 };
 
@@ -66,6 +67,15 @@ void js_begin_array(struct js_stream *s, FILE *f, const char *key);
 /* One element of the open array, taking v's reference. */
 void js_element(struct js_stream *s, json_t *v);
 void js_end_array(struct js_stream *s);
+/*
+ * One element of the open array too big to build whole (a goroutine of
+ * a million frames): v's members (v taken), then key: [, each
+ * js_inner() value, then js_element_end() closes both; the bytes are
+ * those js_element() would write for v with key's array in it last.
+ */
+void js_element_begin(struct js_stream *s, json_t *v, const char *key);
+void js_inner(struct js_stream *s, json_t *v);
+void js_element_end(struct js_stream *s);
 /* Close the object (if one is open); 0, or -1 when anything failed on
  * the way. */
 int js_end(struct js_stream *s);

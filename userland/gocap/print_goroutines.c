@@ -299,6 +299,34 @@ static void print_text(FILE *f, const struct goproc *p,
 	}
 }
 
+static json_t *frame_json(const struct goroutine *g,
+			  const struct goframe *fr)
+{
+	json_t *jf = json_object();
+	int bad = !jf;
+
+	if (bad)
+		return NULL;
+	js_put(jf, "function", js_text(fr->func), &bad);
+	js_put(jf, "file", js_text(fr->file), &bad);
+	js_put(jf, "line", json_integer(fr->line), &bad);
+	js_put(jf, "inlined", json_boolean(fr->inlined), &bad);
+	if (!fr->inlined) {
+		js_put(jf, "pc", js_hex(fr->pc), &bad);
+		js_put(jf, "sp", js_hex(fr->sp), &bad);
+		js_put(jf, "fp", js_hex(fr->fp), &bad);
+		js_put(jf, "pc_offset",
+		       json_integer((json_int_t)(fr->pc - fr->entry)), &bad);
+		js_put(jf, "args", js_text(g->argbuf + fr->args), &bad);
+	}
+	if (bad) {
+		json_decref(jf);
+		return NULL;
+	}
+	return jf;
+}
+
+/* The goroutine but its frames (goroutine_element streams them). */
 static json_t *goroutine_json(const struct goproc *p,
 			      const struct goroutine *g,
 			      const struct gonow *now)
@@ -366,37 +394,25 @@ static json_t *goroutine_json(const struct goproc *p,
 	}
 	if (g->problem[0])
 		js_put(o, "problem", js_text(g->problem), &bad);
-	a = json_array();
-	for (i = 0; a && i < g->nframes; i++) {
-		const struct goframe *fr = &g->frames[i];
-		json_t *jf = json_object();
-
-		if (!jf) {
-			bad = 1;
-			break;
-		}
-		js_put(jf, "function", js_text(fr->func), &bad);
-		js_put(jf, "file", js_text(fr->file), &bad);
-		js_put(jf, "line", json_integer(fr->line), &bad);
-		js_put(jf, "inlined", json_boolean(fr->inlined), &bad);
-		if (!fr->inlined) {
-			js_put(jf, "pc", js_hex(fr->pc), &bad);
-			js_put(jf, "sp", js_hex(fr->sp), &bad);
-			js_put(jf, "fp", js_hex(fr->fp), &bad);
-			js_put(jf, "pc_offset",
-			       json_integer((json_int_t)(fr->pc - fr->entry)),
-			       &bad);
-			js_put(jf, "args", js_text(g->argbuf + fr->args), &bad);
-		}
-		if (json_array_append_new(a, jf))
-			bad = 1;
-	}
-	js_put(o, "frames", a, &bad);
 	if (bad) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
+}
+
+/* A goroutine as one element of the array, its frames written one by
+ * one: a million frames are not built as one document. */
+static void goroutine_element(struct js_stream *js, const struct goproc *p,
+			      const struct goroutine *g,
+			      const struct gonow *now)
+{
+	size_t i;
+
+	js_element_begin(js, goroutine_json(p, g, now), "frames");
+	for (i = 0; i < g->nframes; i++)
+		js_inner(js, frame_json(g, &g->frames[i]));
+	js_element_end(js);
 }
 
 static void print_one(FILE *f, struct js_stream *js, const struct goproc *p,
@@ -406,7 +422,7 @@ static void print_one(FILE *f, struct js_stream *js, const struct goproc *p,
 	if (o->filters && !gfilters_match(o->filters, p, o->now, g))
 		return;
 	if (o->json) {
-		js_element(js, goroutine_json(p, g, o->now));
+		goroutine_element(js, p, g, o->now);
 	} else {
 		if (!*first)
 			fputc('\n', f);
