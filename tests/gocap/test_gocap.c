@@ -11,10 +11,12 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
 #include "core/gcdnote.h"
+#include "core/json.h"
 #include "core/procmem.h"
 #include "core/x86dec.h"
 #include "go/gobacklog.h"
@@ -286,6 +288,70 @@ TEST(allgs_cut_runs)
 	EXPECT_EQ(4, goproc_allgs_cut(&p, 0));
 	EXPECT_EQ(1, goproc_allgs_cut(&p, 2));	/* wraps */
 	procmem_free(&p.mem);
+}
+
+/* One array element written whole, and streamed (its last member's
+ * array value by value): the same bytes, for an object with members and
+ * for an empty one. */
+static char *streamed(int whole, int members, size_t nframes)
+{
+	struct js_stream js = { 0 };
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *o = json_object(), *a = json_array();
+
+	if (members) {
+		json_object_set_new(o, "goid", json_integer(7));
+		json_object_set_new(o, "state", json_string("chan \"receive\""));
+	}
+	js_begin_array(&js, f, "goroutines");
+	for (i = 0; i < nframes; i++) {
+		json_t *fr = json_object();
+
+		json_object_set_new(fr, "pc", json_integer((json_int_t)i));
+		json_object_set_new(fr, "args", json_string("0x1, ..."));
+		if (whole)
+			json_array_append_new(a, fr);
+		else
+			json_decref(fr);
+	}
+	if (whole) {
+		json_object_set_new(o, "frames", a);
+		js_element(&js, o);
+	} else {
+		json_decref(a);
+		js_element_begin(&js, o, "frames");
+		for (i = 0; i < nframes; i++) {
+			json_t *fr = json_object();
+
+			json_object_set_new(fr, "pc", json_integer((json_int_t)i));
+			json_object_set_new(fr, "args", json_string("0x1, ..."));
+			js_inner(&js, fr);
+		}
+		js_element_end(&js);
+	}
+	js_end_array(&js);
+	fclose(f);
+	return buf;
+}
+
+TEST(json_element_streamed)
+{
+	int members;
+	size_t n;
+
+	for (members = 0; members <= 1; members++)
+		for (n = 0; n <= 3; n += 3) {
+			char *a = streamed(1, members, n);
+			char *b = streamed(0, members, n);
+
+			ASSERT_NE(NULL, a);
+			ASSERT_NE(NULL, b);
+			EXPECT_STREQ(a, b);
+			free(a);
+			free(b);
+		}
 }
 
 TEST(release_tables)
