@@ -387,11 +387,17 @@ int gowalk_unwind(struct gowalk *w, uint64_t pc, uint64_t sp, int trap,
 		}
 		sp += 8;
 	}
-	while (w->nphys < MAX_PHYS) {
+	for (;;) {
 		struct gophys *f;
 		struct gosym *s;
 		uint64_t sympc, fp, lrptr, lr = 0;
 		int usetrap, flag;
+
+		if (w->nphys >= MAX_PHYS) {
+			setproblem(problem, plen, "more than %u frames: the stack is cut",
+				   MAX_PHYS);
+			break;
+		}
 
 		/* The pc used for symbols: see symPC() / tracepc. */
 		if (p->vers.unwinder)
@@ -930,6 +936,10 @@ static int expand(struct gowalk *w, size_t from, struct goroutine *g)
 			fr->args = args;
 		}
 	}
+	if (w->argfull && !g->problem[0])
+		snprintf(g->problem, sizeof(g->problem),
+			 "argument lists over %u MiB: the rest print (...)",
+			 MAX_ARGTEXT >> 20);
 	g->frames = w->frames;
 	g->nphys = end - from;
 	g->argbuf = w->argbuf;
