@@ -2,7 +2,8 @@
 # bench/analyse/heap.sh [MIB [RUNS]]: gocap heap types and heap top
 # --retained against one read of the core, on the core of a Go process with MIB MiB of live heap
 # (default 4096: about 49 million 80-byte objects; bench/analyse/go/bigheap,
-# built with Go $BENCH_GO, default 1.27).
+# built with Go $BENCH_GO, default 1.27; BIGHEAP_LINK=N links every Nth
+# object into one list, default 8, 1: no object without a pointer).
 #
 # In the same run, on the same core, the page cache warm for each (one
 # untimed run first), RUNS times each (default 3), the median wall time

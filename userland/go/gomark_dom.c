@@ -11,9 +11,17 @@
  * that lands in an object).  Edges are 32-bit node numbers in one array
  * (compressed rows); the predecessors are built from them on the
  * depth-first preorder, and the successors freed before the dominators
- * are computed (Semi-NCA).  What stays for the walk: per node, its
- * address, its immediate dominator and its retained size (16 bytes and
- * 4), then the children's rows for the walk.
+ * are computed (Semi-NCA).
+ *
+ * The leaves, objects that point at no other (strings' bytes, byte
+ * slices, most of a heap of small structs), are left out of the tree's
+ * computation: a leaf is no one's predecessor, so its dominator is the
+ * nearest common dominator of its predecessors, found once the others'
+ * are known (its first predecessor is kept in its slot of the preorder,
+ * any other in a list).  What stays for the walk: per node of the tree
+ * proper, its address, its immediate dominator and its retained size
+ * (16 bytes and 4) and its leaves' addresses (8 bytes a leaf), then the
+ * children's rows for the walk.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +40,22 @@ struct gomark_dom {
 	uint32_t *succ;		/* building: the edges' targets */
 	size_t ne, cape;
 	int nomem, overflow;
-	/* the result, per node in depth-first preorder (0: the roots) */
+	/* the result, per node in depth-first preorder (0: the roots),
+	 * the leaves apart */
 	uint64_t n;
 	uint64_t *addr;
-	uint32_t *idom;
+	uint32_t *idom;		/* then, in its place, kids */
+	uint32_t *kids;		/* the children's rows: coff (n + 1) */
+	uint32_t *coff;
 	uint64_t *ret;
+	uint32_t *lofs;		/* n + 1: each node's leaves in leaf[] */
+	uint64_t *leaf;		/* their addresses, by dominator */
+	uint64_t nleaves;
+};
+
+/* A leaf's predecessor after its first (by preorder). */
+struct lpair {
+	uint32_t leaf, from;
 };
 
 int gomark_retain(struct gomark *m)
@@ -96,6 +115,10 @@ void gomark_dom_free(struct gomark_dom *d)
 	free(d->addr);
 	free(d->idom);
 	free(d->ret);
+	free(d->kids);
+	free(d->coff);
+	free(d->lofs);
+	free(d->leaf);
 	free(d);
 }
 
@@ -172,10 +195,12 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 }
 
 /* Depth first from node 0 (then from any node left, as if node 0
- * pointed at it): pre (node -> preorder), parent (by preorder).  stk
- * and cur: scratch, n each. */
+ * pointed at it), the leaves left out: pre (node -> preorder, NONE for a
+ * leaf), parent (by preorder).  stk and cur: scratch, one per node not a
+ * leaf. */
 static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
-		uint32_t *pre, uint32_t *parent, uint32_t *stk, uint32_t *cur)
+		const uint8_t *leaves, uint32_t *pre, uint32_t *parent,
+		uint32_t *stk, uint32_t *cur)
 {
 	uint64_t start, cnt = 0;
 
@@ -184,7 +209,7 @@ static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 	for (start = 0; start < n; start++) {
 		uint64_t sp = 1;
 
-		if (pre[start] != NONE)
+		if (pre[start] != NONE || test_bit(leaves, start))
 			continue;
 		pre[start] = (uint32_t)cnt;
 		parent[cnt++] = 0;
@@ -198,7 +223,7 @@ static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 				continue;
 			}
 			v = d->succ[cur[sp - 1]++];
-			if (pre[v] != NONE)
+			if (pre[v] != NONE || test_bit(leaves, v))
 				continue;
 			pre[v] = (uint32_t)cnt;
 			parent[cnt++] = pre[u];
@@ -271,14 +296,70 @@ static void semi_nca(uint64_t n, const uint32_t *poff, const uint32_t *pred,
 	parent[0] = 0;
 }
 
+/*
+ * The children's rows for the walk, written over the dominators: the
+ * permutation that puts each node i (1 to c - 1) at its dominator's
+ * cursor is followed cycle by cycle (a node's dominator is read from
+ * its slot before the slot is written; a bit per slot says which hold
+ * a child), so that the tree is not held twice.  0 or -1.
+ */
+static int kids_in_place(struct gomark_dom *d, uint64_t c)
+{
+	uint32_t *coff = calloc((size_t)c + 1, sizeof(*coff));
+	uint8_t *done = calloc((size_t)c / 8 + 1, 1);
+	uint64_t i;
+
+	if (!coff || !done) {
+		free(coff);
+		free(done);
+		return -1;
+	}
+	for (i = 1; i < c; i++)
+		coff[d->idom[i] + 1]++;
+	for (i = 0; i < c; i++)
+		coff[i + 1] += coff[i];
+	for (i = 1; i < c; i++) {
+		uint32_t v = (uint32_t)i, t = d->idom[i], slot, next;
+
+		if (test_bit(done, i))
+			continue;
+		for (;;) {
+			/* child row positions 0.. are slots 1.. */
+			slot = coff[t]++ + 1;
+			done[slot / 8] |= (uint8_t)(1u << (slot % 8));
+			if (slot == i) {
+				d->idom[slot] = v;
+				break;
+			}
+			next = d->idom[slot];
+			d->idom[slot] = v;
+			v = slot;
+			t = next;
+		}
+	}
+	for (i = c; i >= 1; i--)
+		coff[i] = coff[i - 1];
+	coff[0] = 0;
+	if (c > 1)
+		memmove(d->idom, d->idom + 1, (size_t)(c - 1) * sizeof(*d->idom));
+	d->kids = d->idom;
+	d->idom = NULL;
+	d->coff = coff;
+	free(done);
+	return 0;
+}
+
 int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 		      char *err, size_t errlen)
 {
 	struct gomark_dom *d = m->dom;
 	uint32_t *soff = NULL, *pre = NULL, *parent = NULL;
 	uint32_t *stk = NULL, *cur = NULL, *poff = NULL, *pred = NULL;
-	uint32_t *semi = NULL, *label = NULL, *anc = NULL, *depth = NULL;
-	uint64_t n, i, j, k;
+	uint32_t *semi = NULL, *label = NULL, *anc = NULL, *depth;
+	uint8_t *leaves = NULL;
+	struct lpair *pairs = NULL;
+	size_t npairs = 0, cappairs = 0;
+	uint64_t n, c, nl = 0, ec = 0, i, j, k;
 	int r = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -300,93 +381,166 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 			 "out of memory for the objects' pointers");
 		goto out;
 	}
+	leaves = calloc((size_t)n / 8 + 1, 1);
+	if (!leaves)
+		goto nomem;
+	for (i = 1; i < n; i++)
+		if (soff[i + 1] == soff[i]) {
+			leaves[i / 8] |= (uint8_t)(1u << (i % 8));
+			nl++;
+		}
+	c = n - nl;
 	pre = malloc((size_t)n * sizeof(*pre));
-	parent = malloc((size_t)n * sizeof(*parent));
-	stk = malloc((size_t)n * sizeof(*stk));
-	cur = malloc((size_t)(n + 1) * sizeof(*cur));
-	if (!pre || !parent || !stk || !cur) {
-		snprintf(err, errlen, "out of memory for the dominators");
-		goto out;
-	}
-	dfs(d, n, soff, pre, parent, stk, cur);
+	parent = malloc((size_t)c * sizeof(*parent));
+	stk = malloc((size_t)c * sizeof(*stk));
+	cur = malloc((size_t)c * sizeof(*cur));
+	if (!pre || !parent || !stk || !cur)
+		goto nomem;
+	dfs(d, n, soff, leaves, pre, parent, stk, cur);
 	free(stk);	/* stk taken again for eval, when less is held */
 	free(cur);
 	stk = cur = NULL;
 	/* the predecessors, by preorder: counted into poff[t + 1], summed,
 	 * then filled with poff[t] as the cursor, which leaves poff[t] at
 	 * the start of t + 1's: shifted back by one (no cursor array: the
-	 * memory's peak is here, with the edges held twice) */
-	poff = calloc((size_t)n + 1, sizeof(*poff));
-	pred = malloc((d->ne + 1) * sizeof(*pred));
-	if (!poff || !pred) {
-		snprintf(err, errlen, "out of memory for the dominators");
-		goto out;
-	}
+	 * memory's peak is here, with the edges held twice).  A leaf's
+	 * first predecessor goes in its slot of pre, the others in pairs. */
+	poff = calloc((size_t)c + 1, sizeof(*poff));
+	if (!poff)
+		goto nomem;
 	for (i = 0; i < d->ne; i++)
-		poff[pre[d->succ[i]] + 1]++;
-	for (i = 0; i < n; i++)
+		if (!test_bit(leaves, d->succ[i])) {
+			poff[pre[d->succ[i]] + 1]++;
+			ec++;
+		}
+	pred = malloc((size_t)(ec + 1) * sizeof(*pred));
+	if (!pred)
+		goto nomem;
+	for (i = 0; i < c; i++)
 		poff[i + 1] += poff[i];
 	for (i = 0; i < n; i++)
-		for (j = soff[i]; j < soff[i + 1]; j++)
-			pred[poff[pre[d->succ[j]]]++] = pre[i];
-	for (i = n; i >= 1; i--)
+		for (j = soff[i]; j < soff[i + 1]; j++) {
+			uint32_t t = d->succ[j];
+
+			if (!test_bit(leaves, t)) {
+				pred[poff[pre[t]]++] = pre[i];
+				continue;
+			}
+			if (pre[t] == NONE) {
+				pre[t] = pre[i];
+				continue;
+			}
+			if (pre[t] == pre[i])
+				continue;
+			if (npairs == cappairs) {
+				size_t cp = cappairs ? cappairs * 2 : 1024;
+				struct lpair *t2 = realloc(pairs,
+							   cp * sizeof(*t2));
+
+				if (!t2)
+					goto nomem;
+				pairs = t2;
+				cappairs = cp;
+			}
+			pairs[npairs].leaf = t;
+			pairs[npairs++].from = pre[i];
+		}
+	for (i = c; i >= 1; i--)
 		poff[i] = poff[i - 1];
 	poff[0] = 0;
 	free(d->succ);
 	d->succ = NULL;
 	free(soff);
 	soff = NULL;
-	semi = malloc((size_t)n * sizeof(*semi));
-	label = malloc((size_t)n * sizeof(*label));
-	anc = malloc((size_t)n * sizeof(*anc));
-	stk = malloc((size_t)n * sizeof(*stk));
-	if (!semi || !label || !anc || !stk) {
-		snprintf(err, errlen, "out of memory for the dominators");
-		goto out;
-	}
-	semi_nca(n, poff, pred, parent, semi, label, anc, stk);
+	semi = malloc((size_t)c * sizeof(*semi));
+	label = malloc((size_t)c * sizeof(*label));
+	anc = malloc((size_t)c * sizeof(*anc));
+	stk = malloc((size_t)c * sizeof(*stk));
+	if (!semi || !label || !anc || !stk)
+		goto nomem;
+	semi_nca(c, poff, pred, parent, semi, label, anc, stk);
 	free(semi);
 	free(label);
 	free(anc);
 	free(pred);
 	free(poff);
 	semi = label = anc = pred = poff = NULL;
-	d->addr = malloc((size_t)n * sizeof(*d->addr));
-	d->ret = malloc((size_t)n * sizeof(*d->ret));
-	if (!d->addr || !d->ret) {
+	d->idom = parent;
+	parent = NULL;
+	/* each leaf under the nearest common dominator of its
+	 * predecessors (node 0 when it has none) */
+	for (i = 0; i < npairs; i++) {
+		uint32_t a = pre[pairs[i].leaf], b = pairs[i].from;
+
+		while (a != b)
+			if (a > b)
+				a = d->idom[a];
+			else
+				b = d->idom[b];
+		pre[pairs[i].leaf] = a;
+	}
+	free(pairs);
+	pairs = NULL;
+	d->addr = malloc((size_t)c * sizeof(*d->addr));
+	d->ret = calloc((size_t)c, sizeof(*d->ret));
+	d->lofs = calloc((size_t)c + 1, sizeof(*d->lofs));
+	d->leaf = malloc((size_t)(nl + 1) * sizeof(*d->leaf));
+	if (!d->addr || !d->ret || !d->lofs || !d->leaf) {
 		snprintf(err, errlen, "out of memory for the retained sizes");
 		goto out;
 	}
-	/* each node's object, by preorder: nodes are numbered in the
-	 * order of the spans (edges) */
+	for (i = 1; i < n; i++)
+		if (test_bit(leaves, i)) {
+			if (pre[i] == NONE)
+				pre[i] = 0;
+			d->lofs[pre[i] + 1]++;
+		}
+	for (i = 0; i < c; i++)
+		d->lofs[i + 1] += d->lofs[i];
+	/* each node's object (nodes are numbered in the order of the
+	 * spans, as edges did), a leaf's into its dominator's row (the
+	 * cursor trick again) and its bytes to its dominator's */
 	d->addr[0] = 0;
-	d->ret[0] = 0;
 	for (i = 0, j = 1; i < m->n; i++) {
 		const struct mspan_ix *s = &m->s[i];
 
 		for (k = 0; k < s->nelems && j < n; k++)
 			if (test_bit(m->mark, s->bit + k)) {
-				d->addr[pre[j]] = s->start + k * s->size;
-				d->ret[pre[j]] = s->size;
+				uint64_t a = s->start + k * s->size;
+
+				if (test_bit(leaves, j))
+					d->leaf[d->lofs[pre[j]]++] = a;
+				else
+					d->addr[pre[j]] = a;
+				d->ret[pre[j]] += s->size;
 				j++;
 			}
 	}
+	for (i = c; i >= 1; i--)
+		d->lofs[i] = d->lofs[i - 1];
+	d->lofs[0] = 0;
 	depth = pre;	/* free from here: each node's depth */
-	pre = NULL;
-	d->n = n;
-	d->idom = parent;
-	parent = NULL;
+	d->n = c;
+	d->nleaves = nl;
 	depth[0] = 0;
-	for (i = 0; i < n; i++) {
-		if (i) {
+	for (i = 0; i < c; i++) {
+		if (i)
 			depth[i] = depth[d->idom[i]] + 1;
-			if (depth[i] > st->depth)
-				st->depth = depth[i];
-		}
+		if (i && depth[i] > st->depth)
+			st->depth = depth[i];
+		if (d->lofs[i + 1] > d->lofs[i] && depth[i] + 1 > st->depth)
+			st->depth = depth[i] + 1;
 	}
-	for (i = n - 1; i >= 1; i--)
+	for (i = c - 1; i >= 1; i--)
 		d->ret[d->idom[i]] += d->ret[i];
-	r = 0;
+	free(pre);
+	pre = NULL;
+	r = kids_in_place(d, c);
+	if (r)
+		goto nomem;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory for the dominators");
 out:
 	free(soff);
 	free(pre);
@@ -398,13 +552,23 @@ out:
 	free(semi);
 	free(label);
 	free(anc);
-	free(depth);
+	free(leaves);
+	free(pairs);
 	free(d->succ);
 	d->succ = NULL;
 	if (r) {
 		free(d->idom);
+		free(d->kids);
+		free(d->coff);
+		d->kids = d->coff = NULL;
+		free(d->addr);
+		free(d->ret);
+		free(d->lofs);
+		free(d->leaf);
 		d->idom = NULL;
-		d->n = 0;
+		d->addr = d->ret = d->leaf = NULL;
+		d->lofs = NULL;
+		d->n = d->nleaves = 0;
 	}
 	return r;
 }
@@ -434,33 +598,39 @@ int gomark_dom_walk(struct gomark *m,
 		    void *arg)
 {
 	struct gomark_dom *d = m->dom;
-	uint32_t *coff, *kids, *stk, *cur;
-	uint64_t i, sp = 1;
+	const uint32_t *coff, *kids;
+	uint32_t *stk, *cur, *lcur;
+	uint64_t sp = 1;
 	int r = 0;
 
-	if (!d || !d->n)
+	if (!d || !d->n || !d->kids)
 		return 0;
-	coff = calloc((size_t)d->n + 1, sizeof(*coff));
-	kids = malloc((size_t)d->n * sizeof(*kids));
+	coff = d->coff;
+	kids = d->kids;
 	stk = malloc((size_t)d->n * sizeof(*stk));
 	cur = malloc((size_t)d->n * sizeof(*cur));
-	if (!coff || !kids || !stk || !cur) {
+	lcur = malloc((size_t)d->n * sizeof(*lcur));
+	if (!stk || !cur || !lcur) {
 		r = -1;
 		goto out;
 	}
-	for (i = 1; i < d->n; i++)
-		coff[d->idom[i] + 1]++;
-	for (i = 0; i < d->n; i++)
-		coff[i + 1] += coff[i];
-	memcpy(cur, coff, (size_t)d->n * sizeof(*cur));
-	for (i = 1; i < d->n; i++)
-		kids[cur[d->idom[i]]++] = (uint32_t)i;
 	stk[0] = 0;
 	cur[0] = coff[0];
+	lcur[0] = d->lofs[0];
 	while (sp) {
 		uint32_t u = stk[sp - 1], v;
 		struct gomark_object o;
 
+		if (lcur[sp - 1] < d->lofs[u + 1]) {
+			/* a leaf: retains itself */
+			object_of(m, d->leaf[lcur[sp - 1]++], &o);
+			r = enter(arg, &o, o.size, sp);
+			if (r)
+				break;
+			if (leave)
+				leave(arg, &o);
+			continue;
+		}
 		if (cur[sp - 1] == coff[u + 1]) {
 			if (u && leave) {
 				object_of(m, d->addr[u], &o);
@@ -475,13 +645,13 @@ int gomark_dom_walk(struct gomark *m,
 		if (r)
 			break;
 		stk[sp] = v;
+		lcur[sp] = d->lofs[v];
 		cur[sp++] = coff[v];
 	}
 out:
-	free(coff);
-	free(kids);
 	free(stk);
 	free(cur);
+	free(lcur);
 	return r;
 }
 
@@ -521,9 +691,9 @@ int gomark_dom_check(struct gomark *m, uint64_t max, char *err, size_t errlen)
 	uint8_t *seen = NULL, *orphan = NULL;
 	int r = -1;
 
-	if (!d || !d->n || d->n > max)
+	if (!d || !d->n || d->n + d->nleaves > max)
 		return 0;
-	n = d->n;
+	n = d->n + d->nleaves;
 	soff = malloc((size_t)(n + 1) * sizeof(*soff));
 	addr_d = malloc((size_t)n * sizeof(*addr_d));
 	ret_d = calloc((size_t)n, sizeof(*ret_d));
@@ -537,30 +707,35 @@ int gomark_dom_check(struct gomark *m, uint64_t max, char *err, size_t errlen)
 		snprintf(err, errlen, "dominator check: out of memory");
 		goto out;
 	}
-	/* the tree's result by node: nodes are numbered by address */
-	for (i = 1; i < n; i++) {
-		uint64_t lo = 1, hi = n;
-
-		while (lo < hi) {
-			uint64_t mid = lo + (hi - lo) / 2;
-
-			if (addr_d[mid] < d->addr[i])
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo == n || addr_d[lo] != d->addr[i]) {
-			snprintf(err, errlen, "dominator check: 0x%llx is in the tree, not in the graph",
-				 (unsigned long long)d->addr[i]);
-			goto out;
-		}
-		ret_d[lo] = d->ret[i];
-	}
 	for (i = 1; i < n; i++) {
 		const struct mspan_ix *s = span_of(m, addr_d[i]);
 
 		size[i] = s ? s->size : 0;
 	}
+	/* the tree's result by node (nodes are numbered by address), a
+	 * leaf retaining itself; every node once */
+	for (i = 1; i < n; i++) {
+		uint64_t a = i < d->n ? d->addr[i] : d->leaf[i - d->n];
+		uint64_t lo = 1, hi = n;
+
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+
+			if (addr_d[mid] < a)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == n || addr_d[lo] != a || orphan[lo]) {
+			snprintf(err, errlen, "dominator check: 0x%llx is in the tree %s",
+				 (unsigned long long)a, lo == n ||
+				 addr_d[lo] != a ? "not in the graph" : "twice");
+			goto out;
+		}
+		orphan[lo] = 1;	/* (as seen: cleared below) */
+		ret_d[lo] = i < d->n ? d->ret[i] : size[lo];
+	}
+	memset(orphan, 0, (size_t)n);
 	/* nodes node 0 does not reach hang from it in the tree */
 	reach(d, n, soff, seen, queue, NULL, n);
 	for (i = 1; i < n; i++)

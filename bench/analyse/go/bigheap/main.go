@@ -3,7 +3,9 @@
 //
 // BIGHEAP_MIB (default 4096) MiB of live heap: 80-byte Obj values (a
 // size class of their own), each held by a pointer in chunks of a
-// million (global roots), every eighth also linked from the one before.
+// million (global roots), every eighth (every BIGHEAP_LINK-th) also
+// linked from the one before: with BIGHEAP_LINK=1 all of them are one
+// list, no object is a leaf (the dominators' worst case).
 // The collector is off while it builds (nothing is garbage), then it
 // prints the runtime's count of objects and crashes with SIGABRT (run it
 // with GOTRACEBACK=crash).
@@ -37,6 +39,10 @@ func main() {
 	if err != nil || mib <= 0 {
 		mib = 4096
 	}
+	every := 8
+	if v, err := strconv.Atoi(os.Getenv("BIGHEAP_LINK")); err == nil && v > 0 {
+		every = v
+	}
 	debug.SetGCPercent(-1)
 	n := (mib << 20) / (80 + 8)
 	var prev *Obj
@@ -44,7 +50,7 @@ func main() {
 		c := make([]*Obj, 0, chunk)
 		for j := 0; j < chunk && i+j < n; j++ {
 			o := &Obj{A: int64(i + j), Name: "obj"}
-			if (i+j)%8 == 0 {
+			if (i+j)%every == 0 {
 				if prev != nil {
 					prev.Next = o
 				}
