@@ -351,14 +351,11 @@ int procmem_add_exe(struct procmem *m, const void *exe, size_t size,
 	return 0;
 }
 
-const struct procmem_seg *procmem_seg_at(const struct procmem *m, uint64_t addr)
+/* The first segment ending above addr (m->n when none does). */
+static size_t seg_above(const struct procmem *m, uint64_t addr)
 {
-	struct procmem *mm = (struct procmem *)m;	/* the cache only */
 	size_t lo = 0, hi = m->n;
 
-	if (m->cache < m->n && addr >= m->segs[m->cache].start &&
-	    addr < m->segs[m->cache].end)
-		return &m->segs[m->cache];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -367,6 +364,18 @@ const struct procmem_seg *procmem_seg_at(const struct procmem *m, uint64_t addr)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+const struct procmem_seg *procmem_seg_at(const struct procmem *m, uint64_t addr)
+{
+	struct procmem *mm = (struct procmem *)m;	/* the cache only */
+	size_t lo;
+
+	if (m->cache < m->n && addr >= m->segs[m->cache].start &&
+	    addr < m->segs[m->cache].end)
+		return &m->segs[m->cache];
+	lo = seg_above(m, addr);
 	if (lo < m->n && addr >= m->segs[lo].start) {
 		mm->cache = lo;
 		return &m->segs[lo];
@@ -397,16 +406,8 @@ int procmem_read(const struct procmem *m, uint64_t addr, void *buf, size_t len)
 
 uint64_t procmem_known_from(const struct procmem *m, uint64_t addr)
 {
-	size_t lo = 0, hi = m->n;
+	size_t lo = seg_above(m, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->segs[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == m->n)
 		return UINT64_MAX;
 	return addr >= m->segs[lo].start ? addr : m->segs[lo].start;
