@@ -209,7 +209,8 @@ EOF
 # 50 AnyVal (through []any), 50 ErrVal (through []error), 5 Small (a
 # map of 5: one small bucket or group), and the byte slices' arrays.  DWARF=0: from Go 1.22 the heap's own record (Big's
 # allocation headers, Huge's largeType, the map's group arrays) carries
-# Item, Big and Huge; before 1.22 nothing is typed.
+# Item, Big and Huge; before 1.22 nothing is typed.  Every unknown row's
+# bytes are its objects times its size (large ones keyed by their size).
 typed() {
 	python3 - "$1/types.json" "$2" "$3" <<'EOF'
 import json, sys
@@ -219,6 +220,11 @@ m, ty = t['mark'], t['typing']
 n = sum(r['objects'] for r in t['types'] + t['unknown'])
 if n != t['objects'] or n != m['reachable_objects']:
     sys.exit('rows %d, objects %d, reachable %d' % (n, t['objects'], m['reachable_objects']))
+# an unknown row's objects all have its size: the 64, 40, 48 and 80 KiB
+# byte arrays each their own row when untyped, whatever the walk's order
+mixed = [r for r in t['unknown'] if r['bytes'] != r['objects'] * r['size']]
+if mixed:
+    sys.exit('unknown rows holding objects of other sizes: %s' % mixed)
 by = {(r['type'], r['array']): r['objects'] for r in t['types']}
 names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small')
 print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'

@@ -966,10 +966,14 @@ static json_t *top_sites_json(const struct sites *ss, int64_t rate,
 
 /* ---- heap types ------------------------------------------------------ */
 
-/* A row: a type (typ, array: an object holds several of them), or an
- * unknown size class (typ 0: cls, noscan). */
+/* A row: a type (typ, array: an object holds several of them), or
+ * unknown objects of one size class, or large ones of one size (typ 0:
+ * cls or size, noscan): a row's objects all have the size it names. */
+#define ROW_LARGE (1ull << 63)
+
 struct type_row {
-	uint64_t key;		/* typ | array, or cls << 1 | noscan */
+	uint64_t key;		/* typ | array, cls << 1 | noscan, or
+				 * ROW_LARGE | size << 1 | noscan */
 	int typed;
 	uint64_t size;		/* unknown: the size class's */
 	uint64_t objects, bytes;
@@ -1022,7 +1026,8 @@ static struct type_row *hist_row(struct type_hist *h,
 {
 	int typed = o->typ != 0;
 	uint64_t key = typed ? o->typ | (o->elems > 1) :
-		       (uint64_t)o->cls << 1 | (uint64_t)o->noscan;
+		       o->cls ? (uint64_t)o->cls << 1 | o->noscan :
+		       ROW_LARGE | o->size << 1 | o->noscan;
 	struct type_row *r;
 	size_t j;
 
@@ -1089,7 +1094,7 @@ static void hist_label(const struct goproc *p, struct type_hist *h)
 		if (!r->typed)
 			snprintf(r->name, sizeof(r->name),
 				 "unknown (%s%llu-byte objects%s)",
-				 r->key >> 1 ? "" : "large, ",
+				 r->key & ROW_LARGE ? "large, " : "",
 				 (unsigned long long)r->size,
 				 r->key & 1 ? ", no pointers" : "");
 		else if (gotype_name(p, r->key & ~1ull, t, sizeof(t)))
@@ -1265,7 +1270,7 @@ static int heap_types(struct gocap_opts *o, struct goproc *p)
 				js_put(e, "array", json_boolean(r->key & 1), &bad);
 			} else {
 				js_put(e, "size", json_integer((json_int_t)r->size), &bad);
-				js_put(e, "large", json_boolean(!(r->key >> 1)), &bad);
+				js_put(e, "large", json_boolean(r->key & ROW_LARGE), &bad);
 				js_put(e, "pointers", json_boolean(!(r->key & 1)), &bad);
 			}
 			js_put(e, "objects", json_integer((json_int_t)r->objects), &bad);

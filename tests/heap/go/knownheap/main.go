@@ -149,6 +149,7 @@ type Finalized struct {
 var (
 	items   = map[int64]*Item{}
 	slices  [][]byte
+	odds    [3][]byte // large, pointer-free, each its own size
 	holder  *Finalized
 	bigs    [1000]*Big
 	huges   [4]*Huge
@@ -276,6 +277,9 @@ func main() {
 	<-ready
 	for i := 0; i < 5000/scale; i++ {
 		slices = append(slices, make([]byte, 64<<10))
+	}
+	for i, k := range []int{40, 48, 80} {
+		odds[i] = make([]byte, k<<10)
 	}
 	// runtime/metrics rotates the heap statistics' generations
 	// (consistentHeapStats.read): what follows is counted in another one.
