@@ -297,6 +297,30 @@ static void semi_nca(uint64_t n, const uint32_t *poff, const uint32_t *pred,
 }
 
 /*
+ * Compressed rows (off[0..c], a row's entries at off[r] to off[r + 1]),
+ * built without a cursor array: each row's count goes into off[r + 1],
+ * rows_sum turns the counts into each row's start, the fill uses off[r]
+ * as row r's cursor (off[r]++), which leaves off[r] at row r + 1's
+ * start, and rows_unshift moves them back by one.
+ */
+static void rows_sum(uint32_t *off, uint64_t c)
+{
+	uint64_t i;
+
+	for (i = 0; i < c; i++)
+		off[i + 1] += off[i];
+}
+
+static void rows_unshift(uint32_t *off, uint64_t c)
+{
+	uint64_t i;
+
+	for (i = c; i >= 1; i--)
+		off[i] = off[i - 1];
+	off[0] = 0;
+}
+
+/*
  * The children's rows for the walk, written over the dominators: the
  * permutation that puts each node i (1 to c - 1) at its dominator's
  * cursor is followed cycle by cycle (a node's dominator is read from
@@ -316,8 +340,7 @@ static int kids_in_place(struct gomark_dom *d, uint64_t c)
 	}
 	for (i = 1; i < c; i++)
 		coff[d->idom[i] + 1]++;
-	for (i = 0; i < c; i++)
-		coff[i + 1] += coff[i];
+	rows_sum(coff, c);
 	for (i = 1; i < c; i++) {
 		uint32_t v = (uint32_t)i, t = d->idom[i], slot, next;
 
@@ -337,9 +360,7 @@ static int kids_in_place(struct gomark_dom *d, uint64_t c)
 			t = next;
 		}
 	}
-	for (i = c; i >= 1; i--)
-		coff[i] = coff[i - 1];
-	coff[0] = 0;
+	rows_unshift(coff, c);
 	if (c > 1)
 		memmove(d->idom, d->idom + 1, (size_t)(c - 1) * sizeof(*d->idom));
 	d->kids = d->idom;
@@ -400,10 +421,9 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	free(stk);	/* stk taken again for eval, when less is held */
 	free(cur);
 	stk = cur = NULL;
-	/* the predecessors, by preorder: counted into poff[t + 1], summed,
-	 * then filled with poff[t] as the cursor, which leaves poff[t] at
-	 * the start of t + 1's: shifted back by one (no cursor array: the
-	 * memory's peak is here, with the edges held twice).  A leaf's
+	/* the predecessors, by preorder, in compressed rows (rows_sum:
+	 * no cursor array, for the memory's peak is here, with the edges
+	 * held twice).  A leaf's
 	 * first predecessor goes in its slot of pre, the others in pairs. */
 	poff = calloc((size_t)c + 1, sizeof(*poff));
 	if (!poff)
@@ -416,8 +436,7 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	pred = malloc((size_t)(ec + 1) * sizeof(*pred));
 	if (!pred)
 		goto nomem;
-	for (i = 0; i < c; i++)
-		poff[i + 1] += poff[i];
+	rows_sum(poff, c);
 	for (i = 0; i < n; i++)
 		for (j = soff[i]; j < soff[i + 1]; j++) {
 			uint32_t t = d->succ[j];
@@ -445,9 +464,7 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 			pairs[npairs].leaf = t;
 			pairs[npairs++].from = pre[i];
 		}
-	for (i = c; i >= 1; i--)
-		poff[i] = poff[i - 1];
-	poff[0] = 0;
+	rows_unshift(poff, c);
 	free(d->succ);
 	d->succ = NULL;
 	free(soff);
@@ -495,11 +512,10 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 				pre[i] = 0;
 			d->lofs[pre[i] + 1]++;
 		}
-	for (i = 0; i < c; i++)
-		d->lofs[i + 1] += d->lofs[i];
+	rows_sum(d->lofs, c);
 	/* each node's object (nodes are numbered in the order of the
-	 * spans, as edges did), a leaf's into its dominator's row (the
-	 * cursor trick again) and its bytes to its dominator's */
+	 * spans, as edges did), a leaf's into its dominator's row (as
+	 * rows_sum says) and its bytes to its dominator's */
 	d->addr[0] = 0;
 	for (i = 0, j = 1; i < m->n; i++) {
 		const struct mspan_ix *s = &m->s[i];
@@ -516,9 +532,7 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 				j++;
 			}
 	}
-	for (i = c; i >= 1; i--)
-		d->lofs[i] = d->lofs[i - 1];
-	d->lofs[0] = 0;
+	rows_unshift(d->lofs, c);
 	depth = pre;	/* free from here: each node's depth */
 	d->n = c;
 	d->nleaves = nl;
