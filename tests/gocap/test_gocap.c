@@ -22,6 +22,7 @@
 #include "go/gobacklog.h"
 #include "go/golayout.h"
 #include "go/golayout_table.h"
+#include "go/gomark_int.h"
 #include "go/goproc.h"
 #include "go/govers.h"
 #include "go/pclntab.h"
@@ -287,6 +288,58 @@ TEST(allgs_cut_runs)
 	p.allglen = 4;
 	EXPECT_EQ(4, goproc_allgs_cut(&p, 0));
 	EXPECT_EQ(1, goproc_allgs_cut(&p, 2));	/* wraps */
+	procmem_free(&p.mem);
+}
+
+/* small_bits: each word's pointer bit of each object of a one-page span
+ * (heap bits at its end, Go 1.22 on), read in place from the span's bytes
+ * and copied from the core, the same as one bit at a time. */
+TEST(small_bits_every_object)
+{
+	static const uint64_t sizes[] = { 8, 16, 24, 48, 80, 112, 208, 512 };
+	static uint8_t span[8192];
+	static struct goproc p;
+	struct gomark m = { 0 };
+	uint64_t seed = 88172645463325252ull, hb = 8192 - 8192 / 64;
+	size_t i, k, w, copy;
+
+	for (i = 0; i < sizeof(span); i++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		span[i] = (uint8_t)seed;
+	}
+	procmem_init(&p.mem);
+	ASSERT_EQ(0, procmem_add(&p.mem, 0x40000, span, sizeof(span), PF_R));
+	m.p = &p;
+	m.minor = 22;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (copy = 0; copy < 2; copy++) {
+			struct mspan_ix s = {
+				.start = 0x40000, .limit = 0x42000,
+				.size = sizes[i], .cls = 1,
+				.nelems = hb / sizes[i], .inline_marks = -1,
+				.data = copy ? NULL : span,
+			};
+
+			for (k = 0; k < s.nelems; k++) {
+				uint8_t mask[72], want[72] = { 0 };
+				uint64_t w0 = k * sizes[i] / 8;
+
+				for (w = 0; w < sizes[i] / 8; w++)
+					if ((span[hb + (w0 + w) / 8] >>
+					     ((w0 + w) % 8)) & 1)
+						want[w / 8] |= (uint8_t)(1u << (w % 8));
+				memset(mask, 0xa5, sizeof(mask));
+				ASSERT_EQ(0, small_bits(&m, &s, s.start + k * sizes[i],
+							mask));
+				ASSERT_EQ(0, memcmp(mask, want, sizeof(want))) {
+					TH_LOG("size %llu object %zu %s",
+					       (unsigned long long)sizes[i], k,
+					       copy ? "copied" : "in place");
+				}
+			}
+		}
 	procmem_free(&p.mem);
 }
 

@@ -47,6 +47,9 @@ static int add_span(void *arg, const struct goheap_span *sp)
 	x->cls = sp->cls;
 	x->noscan = sp->noscan;
 	x->inline_marks = -1;
+	x->data = x->limit > x->start && x->limit - x->start <= SIZE_MAX ?
+		  procmem_ptr(&m->p->mem, x->start,
+			      (size_t)(x->limit - x->start)) : NULL;
 	if (m->nbits + sp->nelems > (1ull << 40))
 		return -2;
 	if ((m->nbits + sp->nelems + 7) / 8 > m->alloc_cap) {
@@ -274,9 +277,32 @@ int gomark_word_cb(void *arg, uint64_t v)
 
 
 /*
- * The words of [a, a + len) that may be pointers: those whose bit is set
- * in mask (bit 0 of mask[0] the first word), or, mask NULL, every word
- * (scanned whole).  Returns the bytes not in the core.
+ * The n words at src (the core's bytes at a) that may be pointers: those
+ * whose bit is set in mask from bit w on (bit 0 of mask[0] the first
+ * word), or, mask NULL, every word.
+ */
+static void scan_at(struct gomark *m, uint64_t a, const uint8_t *src,
+		    size_t n, const uint8_t *mask, uint64_t w)
+{
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < n; i++, w++) {
+		if (mask && !((mask[w / 8] >> (w % 8)) & 1))
+			continue;
+		memcpy(&v, src + 8 * i, 8);
+		if (v) {
+			m->cur = a + 8 * i;
+			gomark_word(m, v);
+		}
+	}
+}
+
+/*
+ * The words of [a, a + len) that may be pointers, as scan_at says (mask
+ * NULL: scanned whole).  Each chunk is copied whole, so that every page
+ * of it is read (the fuzz seeds keep the pages read, tests/gocap/
+ * mincore.c).  Returns the bytes not in the core.
  */
 static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
 			   const uint8_t *mask)
@@ -285,19 +311,12 @@ static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
 
 	while (len >= 8) {
 		size_t n = len < CHUNK ? (size_t)(len & ~7ull) : CHUNK;
-		size_t i;
 
-		if (procmem_read(&m->p->mem, a, buf, n)) {
+		if (procmem_read(&m->p->mem, a, buf, n))
 			missed += n;
-			w += n / 8;
-		} else {
-			for (i = 0; i < n / 8; i++, w++)
-				if ((!mask || ((mask[w / 8] >> (w % 8)) & 1)) &&
-				    buf[i]) {
-					m->cur = a + 8 * i;
-					gomark_word(m, buf[i]);
-				}
-		}
+		else
+			scan_at(m, a, (const uint8_t *)buf, n / 8, mask, w);
+		w += n / 8;
 		a += n;
 		len -= n;
 	}
@@ -319,7 +338,8 @@ static int inline_marks(struct gomark *m, struct mspan_ix *s)
 	if (s->inline_marks < 0)
 		s->inline_marks = m->minor >= 25 && s->size >= 16 &&
 				  s->limit - s->start == 8192 &&
-				  !procmem_read(&m->p->mem, s->limit - 1, &c, 1) &&
+				  (s->data ? (c = s->data[8191], 1) :
+				   !procmem_read(&m->p->mem, s->limit - 1, &c, 1)) &&
 				  c == (s->cls << 1 | (unsigned int)s->noscan);
 	return s->inline_marks;
 }
@@ -330,19 +350,29 @@ int small_bits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 	uint64_t span = s->limit - s->start, bm = span / 64;
 	uint64_t hb = s->limit - bm - (inline_marks(m, s) ? 128 : 0);
 	uint64_t w0 = (base - s->start) / 8, nw = s->size / 8, i;
-	uint8_t bits[72];
+	unsigned int sh = (unsigned int)(w0 % 8);
+	uint8_t buf[72];
+	const uint8_t *bits = buf;
 	size_t nb = (size_t)((w0 + nw - 1) / 8 - w0 / 8 + 1);
 
-	if (nb > sizeof(bits) ||
-	    procmem_read(&m->p->mem, hb + w0 / 8, bits, nb))
+	if (nb > sizeof(buf))
 		return -1;
+	if (s->data && hb >= s->start && hb < s->limit &&
+	    w0 / 8 + nb <= s->limit - hb)
+		bits = s->data + (hb + w0 / 8 - s->start);
+	else if (procmem_read(&m->p->mem, hb + w0 / 8, buf, nb))
+		return -1;
+	/* word i's bit is bit w0 % 8 + i of bits: a byte at a time */
 	memset(mask, 0, 72);
-	for (i = 0; i < nw; i++) {
-		uint64_t b = w0 % 8 + i;
+	for (i = 0; i < (nw + 7) / 8; i++) {
+		unsigned int v = bits[i] >> sh;
 
-		if ((bits[b / 8] >> (b % 8)) & 1)
-			mask[i / 8] |= (uint8_t)(1u << (i % 8));
+		if (sh && i + 1 < nb)
+			v |= (unsigned int)bits[i + 1] << (8 - sh);
+		mask[i] = (uint8_t)v;
 	}
+	if (nw % 8)
+		mask[nw / 8] &= (uint8_t)((1u << (nw % 8)) - 1);
 	return 0;
 }
 
@@ -351,10 +381,18 @@ int small_bits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 {
 	uint8_t mask[72];
+	uint64_t buf[64];
 
 	if (small_bits(m, s, base, mask))
 		return -1;
-	m->st.unread += scan_words(m, base, s->size, mask);
+	/* from the span's bytes, copied whole as scan_words does */
+	if (s->data && s->size <= sizeof(buf) && base >= s->start &&
+	    base + s->size <= s->limit) {
+		memcpy(buf, s->data + (base - s->start), (size_t)s->size);
+		scan_at(m, base, (const uint8_t *)buf, s->size / 8, mask, 0);
+	} else {
+		m->st.unread += scan_words(m, base, s->size, mask);
+	}
 	return 0;
 }
 

@@ -20,6 +20,8 @@ struct mspan_ix {
 	unsigned int cls;
 	int noscan;
 	int inline_marks;	/* -1: not looked at yet */
+	const uint8_t *data;	/* the span's bytes in the core, read in
+				 * place; NULL: not in one segment */
 };
 
 /* The last type whose pointer mask was read (scan_typed). */
