@@ -423,8 +423,8 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	stk = cur = NULL;
 	/* the predecessors, by preorder, in compressed rows (rows_sum:
 	 * no cursor array, for the memory's peak is here, with the edges
-	 * held twice).  A leaf's
-	 * first predecessor goes in its slot of pre, the others in pairs. */
+	 * held twice).  A leaf's first predecessor goes in its slot of
+	 * pre, the others in pairs. */
 	poff = calloc((size_t)c + 1, sizeof(*poff));
 	if (!poff)
 		goto nomem;

@@ -975,7 +975,7 @@ struct type_row {
 	uint64_t key;		/* typ | array, cls << 1 | noscan, or
 				 * ROW_LARGE | size << 1 | noscan */
 	int typed;
-	uint64_t size;		/* unknown: the size class's */
+	uint64_t size;		/* unknown: its objects' size */
 	uint64_t objects, bytes;
 	uint64_t retained;	/* heap top: of the objects no object of
 				 * the row dominates */
