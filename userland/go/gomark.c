@@ -324,6 +324,18 @@ static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
 }
 
 /*
+ * The n bytes at a, inside span s: in place when the span is in the core
+ * whole (s->data), else copied into buf; NULL when not in the core.
+ */
+static const uint8_t *span_bytes(struct gomark *m, const struct mspan_ix *s,
+				 uint64_t a, size_t n, void *buf)
+{
+	if (s->data && a >= s->start && a <= s->limit && n <= s->limit - a)
+		return s->data + (a - s->start);
+	return procmem_read(&m->p->mem, a, buf, n) ? NULL : buf;
+}
+
+/*
  * Green Tea's collector (Go 1.25 experiment, default from 1.26) keeps
  * the mark bits of a one-page span of objects from 16 to 512 bytes in its
  * last 128 bytes (spanInlineMarkBits, whose last byte is the span's
@@ -333,14 +345,14 @@ static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
  */
 static int inline_marks(struct gomark *m, struct mspan_ix *s)
 {
-	uint8_t c;
+	const uint8_t *c;
+	uint8_t buf;
 
 	if (s->inline_marks < 0)
 		s->inline_marks = m->minor >= 25 && s->size >= 16 &&
 				  s->limit - s->start == 8192 &&
-				  (s->data ? (c = s->data[8191], 1) :
-				   !procmem_read(&m->p->mem, s->limit - 1, &c, 1)) &&
-				  c == (s->cls << 1 | (unsigned int)s->noscan);
+				  (c = span_bytes(m, s, s->limit - 1, 1, &buf)) &&
+				  *c == (s->cls << 1 | (unsigned int)s->noscan);
 	return s->inline_marks;
 }
 
@@ -352,15 +364,13 @@ int small_bits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 	uint64_t w0 = (base - s->start) / 8, nw = s->size / 8, i;
 	unsigned int sh = (unsigned int)(w0 % 8);
 	uint8_t buf[72];
-	const uint8_t *bits = buf;
+	const uint8_t *bits;
 	size_t nb = (size_t)((w0 + nw - 1) / 8 - w0 / 8 + 1);
 
 	if (nb > sizeof(buf))
 		return -1;
-	if (s->data && hb >= s->start && hb < s->limit &&
-	    w0 / 8 + nb <= s->limit - hb)
-		bits = s->data + (hb + w0 / 8 - s->start);
-	else if (procmem_read(&m->p->mem, hb + w0 / 8, buf, nb))
+	bits = span_bytes(m, s, hb + w0 / 8, nb, buf);
+	if (!bits)
 		return -1;
 	/* word i's bit is bit w0 % 8 + i of bits: a byte at a time */
 	memset(mask, 0, 72);
@@ -382,17 +392,20 @@ static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 {
 	uint8_t mask[72];
 	uint64_t buf[64];
+	const uint8_t *b;
 
 	if (small_bits(m, s, base, mask))
 		return -1;
-	/* from the span's bytes, copied whole as scan_words does */
-	if (s->data && s->size <= sizeof(buf) && base >= s->start &&
-	    base + s->size <= s->limit) {
-		memcpy(buf, s->data + (base - s->start), (size_t)s->size);
-		scan_at(m, base, (const uint8_t *)buf, s->size / 8, mask, 0);
-	} else {
+	b = s->size <= sizeof(buf) ?
+	    span_bytes(m, s, base, (size_t)s->size, buf) : NULL;
+	if (!b) {
 		m->st.unread += scan_words(m, base, s->size, mask);
+		return 0;
 	}
+	/* copied whole from the span's bytes, as scan_words does */
+	if (b != (const uint8_t *)buf)
+		memcpy(buf, b, (size_t)s->size);
+	scan_at(m, base, (const uint8_t *)buf, s->size / 8, mask, 0);
 	return 0;
 }
 

@@ -1082,6 +1082,28 @@ static int cmp_row(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * The name heap types gives objects of the type at typ (array: each holds
+ * several), or, typ 0, unknown ones of size bytes (large: objects of
+ * their own spans; noscan: without pointers).  heap top names each
+ * object by it, so that its rows and heap types' agree.
+ */
+static void kind_name(const struct goproc *p, uint64_t typ, int array,
+		      int large, uint64_t size, int noscan, char *buf,
+		      size_t len)
+{
+	char t[224];
+
+	if (!typ)
+		snprintf(buf, len, "unknown (%s%llu-byte objects%s)",
+			 large ? "large, " : "", (unsigned long long)size,
+			 noscan ? ", no pointers" : "");
+	else if (gotype_name(p, typ, t, sizeof(t)))
+		snprintf(buf, len, "type at 0x%llx", (unsigned long long)typ);
+	else
+		snprintf(buf, len, "%s%s", array ? "[...]" : "", t);
+}
+
 /* Name the rows. */
 static void hist_label(const struct goproc *p, struct type_hist *h)
 {
@@ -1089,20 +1111,10 @@ static void hist_label(const struct goproc *p, struct type_hist *h)
 
 	for (i = 0; i < h->n; i++) {
 		struct type_row *r = &h->r[i];
-		char t[224];
 
-		if (!r->typed)
-			snprintf(r->name, sizeof(r->name),
-				 "unknown (%s%llu-byte objects%s)",
-				 r->key & ROW_LARGE ? "large, " : "",
-				 (unsigned long long)r->size,
-				 r->key & 1 ? ", no pointers" : "");
-		else if (gotype_name(p, r->key & ~1ull, t, sizeof(t)))
-			snprintf(r->name, sizeof(r->name), "type at 0x%llx",
-				 (unsigned long long)(r->key & ~1ull));
-		else
-			snprintf(r->name, sizeof(r->name), "%s%s",
-				 r->key & 1 ? "[...]" : "", t);
+		kind_name(p, r->typed ? r->key & ~1ull : 0, r->key & 1,
+			  !!(r->key & ROW_LARGE), r->size, r->key & 1,
+			  r->name, sizeof(r->name));
 	}
 }
 
@@ -1787,14 +1799,8 @@ static int cmp_retained(const void *a, const void *b)
 static void obj_type(const struct goproc *p, const struct gomark_object *o,
 		     char *buf, size_t len)
 {
-	char t[224];
-
-	if (o->typ && !gotype_name(p, o->typ, t, sizeof(t)))
-		snprintf(buf, len, "%s%s", o->elems > 1 ? "[...]" : "", t);
-	else
-		snprintf(buf, len, "unknown (%s%llu-byte objects%s)",
-			 o->cls ? "" : "large, ", (unsigned long long)o->size,
-			 o->noscan ? ", no pointers" : "");
+	kind_name(p, o->typ, o->elems > 1, !o->cls, o->size, o->noscan, buf,
+		  len);
 }
 
 static json_t *top_json(const struct goproc *p, const struct top *t,
