@@ -71,4 +71,7 @@ check "man pages render from Documentation/ without a warning (make man)" \
 check "documents and comments name only fuzz targets, lab verbs, make targets and note offsets that exist" \
 	python3 "$GOCD_TOP/tests/lint/check-docs.py" "$GOCD_TOP"
 
+check "every mutant of every suite's mutants.table still applies to the code" \
+	python3 "$GOCD_TOP/tests/lint/check-mutants.py" "$GOCD_TOP"
+
 echo "1..$N"
