@@ -103,16 +103,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					heap_mark_each(&p, &st, &hm, count_object,
 						       &p);
 					/* gocap heap why: the path to the
-					 * object at the input's last word */
+					 * object at the input's last word,
+					 * and (--all) the other paths to
+					 * main.Rec's nearest */
 					if (hm.done && size >= 8) {
 						memcpy(&at, data + size - 8, 8);
 						struct heap_why_q q = { at, NULL, 0 };
 						struct heap_why_q qt = { 0, "main.Rec", 0 };
 
+						qt.all = 4;
 						heap_why(&p, &st, &hm, &q, hops, 64,
 							 &root);
 						heap_why(&p, &st, &hm, &qt, hops, 64,
 							 &root);
+						heap_why_free(&qt);
 					}
 					/* gocap heap top --retained, the tree
 					 * checked by brute force: a wrong

@@ -257,7 +257,8 @@ EOF
 # (through its buckets or groups), big3, holder and outer5 straight from
 # their globals (outer5 from main.outers, or main.inners, which points at
 # its first field: both shortest), head from a goroutine's stack, in the
-# frame of main.holdList.
+# frame of main.holdList, outer6 from the frame of main.holdOne (the
+# stacks are marked before the globals).
 why() {
 	python3 - "$1" "$GOCAP" "$3" <<'EOF'
 import json, subprocess, sys
@@ -266,7 +267,8 @@ want = {'item7': ('global', ('main.items+0x0',), None, 'main.Item'),
         'big3': ('global', ('main.bigs+0x18',), 1, 'main.Big'),
         'holder': ('global', ('main.holder+0x0',), 1, 'main.Finalized'),
         'outer5': ('global', ('main.outers+0x28', 'main.inners+0x28'), 1, 'main.Outer'),
-        'head': ('stack', ('main.holdList',), 1, None)}
+        'head': ('stack', ('main.holdList',), 1, None),
+        'outer6': ('stack', ('main.holdOne',), 1, 'main.Outer')}
 bad = []
 for l in open(d + '/stdout'):
     w = l.split()
@@ -281,8 +283,8 @@ for l in open(d + '/stdout'):
     j = json.loads(r.stdout)
     kind, names, hops, typ = want.pop(name)
     path, root = j['path'], j['root'] or {}
-    print('%s 0x%x: %s %s, %d objects, last %s, fields %s' % (name, addr, root.get('kind'),
-          root.get('name'), len(path), path and path[-1]['type'],
+    print('%s 0x%x: %s %s %s, %d objects, last %s, fields %s' % (name, addr, root.get('kind'),
+          root.get('name'), root.get('field'), len(path), path and path[-1]['type'],
           [h['field'] for h in path[:-1]]))
     last = path and path[-1]
     ok = j['reachable'] and last and last['object'] <= addr < last['object'] + last['size'] and \
@@ -291,6 +293,11 @@ for l in open(d + '/stdout'):
         (hops is None or len(path) == hops) and (typ is None or path[-1]['type'] == typ)
     # the map's item: the word in the bucket's or group's elems
     if ok and name == 'item7' and 'elem' not in (path[-2].get('field') or ''):
+        ok = False
+    # a global's word by its index, through the global's DWARF type: the
+    # arrays' elements; a map and a pointer have no field
+    if ok and kind == 'global' and root.get('field') != \
+       {'big3': '[3]', 'outer5': '[5]'}.get(name):
         ok = False
     if not ok:
         bad.append('%s: %s' % (name, r.stdout))
@@ -306,6 +313,20 @@ print('outer5 --all: %s' % roots)
 if roots != ['main.inners+0x28', 'main.outers+0x28'] or \
    any(p['path'][-1]['object'] != outer[0] for p in j['paths']):
     bad.append('heap why --all outer5: %s %s' % (r.stdout, r.stderr))
+# --all from the stacks: outer6 is in the frames of two goroutines'
+# main.holdOne as well as in the two globals
+outer = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr outer6 ')]
+r = subprocess.run([gocap, 'heap', 'why', '--all', '--json', '--core', d + '/core',
+                    '--exe', exe, hex(outer[0])], capture_output=True, text=True)
+j = json.loads(r.stdout) if r.returncode == 0 else {}
+roots = sorted((p['root']['kind'], p['root'].get('frame') or p['root']['name'])
+               for p in j.get('paths', []))
+gids = {p['root'].get('goroutine') for p in j.get('paths', []) if p['root']['kind'] == 'stack'}
+print('outer6 --all: %s, goroutines %s' % (roots, sorted(gids)))
+if roots != [('global', 'main.inners+0x30'), ('global', 'main.outers+0x30'),
+             ('stack', 'main.holdOne'), ('stack', 'main.holdOne')] or len(gids) != 2 or \
+   any(len(p['path']) != 1 or p['path'][0]['object'] != outer[0] for p in j['paths']):
+    bad.append('heap why --all outer6: %s %s' % (r.stdout, r.stderr))
 # TYPE: main.Big's nearest object, one of the 1,000 in main.bigs
 r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
                     '--exe', exe, 'main.Big'], capture_output=True, text=True)

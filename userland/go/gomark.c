@@ -920,6 +920,7 @@ int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,
 }
 
 int gomark_pointers_to(struct gomark *m, uint64_t addr,
+		       void (*roots)(void *arg, struct gomark *m),
 		       int (*fn)(void *arg, uint64_t word), void *arg)
 {
 	struct gomark_stats keep = m->st;
@@ -935,6 +936,10 @@ int gomark_pointers_to(struct gomark *m, uint64_t addr,
 	m->find_hi = m->find_lo + t->size;
 	m->find_fn = fn;
 	m->find_arg = arg;
+	if (roots)
+		roots(arg, m);
+	if (!m->find_stop)
+		tiny(m);
 	for (i = 0; i < m->n && !m->find_stop; i++) {
 		struct mspan_ix *s = &m->s[i];
 

@@ -223,13 +223,16 @@ int gomark_dom_check(struct gomark *m, uint64_t max, char *err,
 
 /*
  * After gomark_finish: each word that points into the object holding
- * addr, read as the mark reads them (the reached objects through their
- * bitmaps, then the globals; not the stacks): fn(arg, the word's
- * address), the object's own words left out.  Stops at fn's first
- * nonzero value, which it returns; 0 when done, -2 when addr is in no
- * object.
+ * addr, read as the mark reads them: the caller's roots, given again by
+ * roots(arg, m) with gomark_source() and gomark_word_cb() as before
+ * gomark_finish (roots may be NULL), each P's tiny block, the reached
+ * objects through their bitmaps, then the globals.  fn(arg, the word's
+ * address, or the source tag of a root word that has none), the object's
+ * own words left out.  Stops at fn's first nonzero value, which it
+ * returns; 0 when done, -2 when addr is in no object.
  */
 int gomark_pointers_to(struct gomark *m, uint64_t addr,
+		       void (*roots)(void *arg, struct gomark *m),
 		       int (*fn)(void *arg, uint64_t word), void *arg);
 
 void gomark_free(struct gomark *m);

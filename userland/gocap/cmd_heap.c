@@ -1463,12 +1463,14 @@ static json_t *path_json(struct goproc *p, const struct gomark_hop *hops,
 {
 	json_t *j = json_object(), *a = json_array(), *r = json_object();
 	const char *kind = "";
-	char desc[320], func[224] = "";
+	char desc[320], func[224] = "", field[224];
 	int bad = !j || !a || !r, i;
 
 	root_name(p, root, &kind, desc, sizeof(desc), func, sizeof(func));
+	heap_global_field(p, root, field, sizeof(field));
 	js_put(r, "kind", js_text(kind), &bad);
 	js_put(r, "name", js_text(desc), &bad);
+	js_put(r, "field", field[0] ? js_text(field) : json_null(), &bad);
 	js_put(r, "addr", (root & GOMARK_SRC) || !root ? json_null() :
 	       json_integer((json_int_t)root), &bad);
 	if (!strcmp(kind, "stack")) {
@@ -1519,7 +1521,8 @@ static void path_text(struct goproc *p, const struct gomark_hop *hops,
 	int i;
 
 	root_name(p, root, &kind, desc, sizeof(desc), func, sizeof(func));
-	printf("root  %s\n", desc);
+	heap_global_field(p, root, t, sizeof(t));
+	printf("root  %s%s%s\n", desc, t[0] ? " " : "", t);
 	for (i = 0; i < n; i++) {
 		if (!hops[i].typ || gotype_name(p, hops[i].typ, t, sizeof(t)))
 			snprintf(t, sizeof(t), "unknown type");
@@ -1644,7 +1647,7 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 			       (unsigned long long)addr, n, n > 1 ? "s" : "");
 		path_text(p, hops, n, root, addr);
 		if (q.all)
-			printf("# %zu other path%s, each through another object or global that points to it, shortest first (the goroutines' stacks are not searched)\n",
+			printf("# %zu other path%s, each through another object, global, goroutine's frame or thread that points to it, shortest first\n",
 			       q.npaths, q.npaths == 1 ? "" : "s");
 		for (k = 0; k < q.npaths; k++) {
 			printf("# path %zu: %d object%s\n", k + 2, q.paths[k].n,

@@ -214,14 +214,21 @@ struct heap_why_q {
 	uint64_t addr;
 	const char *type;
 	uint64_t objects;
-	/* --all: up to all - 1 more paths, each through another object or
-	 * global that points at it, shortest first (heap_why_free) */
+	/* --all: up to all - 1 more paths, each through another object,
+	 * global, goroutine's frame or thread that points at it, shortest
+	 * first (heap_why_free) */
 	size_t all;
 	struct heap_why_path *paths;
 	size_t npaths;
 };
 
 void heap_why_free(struct heap_why_q *q);
+
+/* A global root word's field in the global that holds it ("[3]",
+ * ".Name"), where the executable's DWARF types the global (not
+ * --no-dwarf); "" when it does not, or the word is in no field. */
+void heap_global_field(struct goproc *p, uint64_t root, char *buf,
+		       size_t len);
 
 /* The same mark, the paths kept (gomark_track) and the types carried,
  * then gomark_path to q's object: its value (-2 also when no object of

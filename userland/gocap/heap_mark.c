@@ -43,6 +43,28 @@ static int mark_stack(void *arg, const struct goroutine *g)
 	return 0;
 }
 
+/*
+ * The roots gocap gives the mark (gomark leaves them to its caller): each
+ * thread's registers, each goroutine's stack through its stack maps.
+ * -1 when out of memory.
+ */
+static int caller_roots(struct goproc *p, struct gomark *m,
+			struct heap_mark *hm)
+{
+	struct triage_counts c = { 0 };
+	struct mark_walk a = { p, m, hm, 0 };
+	struct gocrash crash;
+	size_t i;
+	unsigned int k;
+
+	for (i = 0; i < p->nthreads; i++) {
+		gomark_source(m, GOMARK_SRC_REGS, i);
+		for (k = 0; k < p->threads[i].regs.nregs && k < 32; k++)
+			gomark_word_cb(m, p->threads[i].regs.regs[k]);
+	}
+	return triage_walk(p, &crash, &c, mark_stack, &a) ? -1 : 0;
+}
+
 struct dwarf_roots {
 	struct goproc *p;
 	struct gomark *m;
@@ -100,6 +122,54 @@ static int dwarf_root(void *arg, const struct godwarf_global *g)
 				GOMARK_VALUE, typ, g->count) ? -2 : 0;
 }
 
+/* The global DWARF types that holds a root word: its field. */
+struct global_field {
+	const struct goproc *p;
+	uint64_t word;		/* as linked */
+	char *buf;
+	size_t len;
+};
+
+static int field_of(void *arg, const struct godwarf_global *g)
+{
+	struct global_field *f = arg;
+	const struct goproc *p = f->p;
+	uint64_t typ = p->md.types + g->rtoff, size, off = f->word - g->addr;
+	char name[256];
+	int n = 0;
+
+	if (g->how != GODWARF_VALUE || f->word < g->addr ||
+	    typ >= p->md.etypes ||
+	    procmem_u64(&p->mem, typ + p->layout.type_size, &size) || !size ||
+	    off / size >= g->count)
+		return 0;
+	/* as dwarf_root: only a descriptor named as DWARF names it */
+	if (!g->type_name || gotype_name(p, typ, name, sizeof(name)) ||
+	    !same_name(g->type_name, name))
+		return 1;
+	if (g->count > 1)
+		n = snprintf(f->buf, f->len, "[%llu]",
+			     (unsigned long long)(off / size));
+	if (n < 0 || (size_t)n >= f->len)
+		f->buf[0] = 0;
+	else if (gotype_field(p, typ, off % size, f->buf + n, f->len - n))
+		f->buf[n] = 0;
+	return 1;
+}
+
+void heap_global_field(struct goproc *p, uint64_t root, char *buf,
+		       size_t len)
+{
+	struct global_field f = { p, root - p->load_bias, buf, len };
+	char err[256];
+
+	buf[0] = 0;
+	if (len && root && !(root & GOMARK_SRC) && p->exe_path &&
+	    !strcmp(p->layout.source, "DWARF") && p->md.types)
+		golayout_dwarf_globals(p->exe_path, field_of, &f, err,
+				       sizeof(err));
+}
+
 void heap_mark(struct goproc *p, const struct goheap_stats *s,
 	       struct heap_mark *hm)
 {
@@ -115,12 +185,7 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 			       struct heap_mark *hm, int track, int types,
 			       int retain)
 {
-	struct triage_counts c = { 0 };
-	struct gocrash crash;
 	struct gomark *m;
-	struct mark_walk a;
-	size_t i;
-	unsigned int k;
 
 	memset(hm, 0, sizeof(*hm));
 	if (!s->spans.done || s->spans.partial[0]) {
@@ -138,15 +203,7 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 		gomark_free(m);
 		return NULL;
 	}
-	for (i = 0; i < p->nthreads; i++) {
-		gomark_source(m, GOMARK_SRC_REGS, i);
-		for (k = 0; k < p->threads[i].regs.nregs && k < 32; k++)
-			gomark_word_cb(m, p->threads[i].regs.regs[k]);
-	}
-	a.p = p;
-	a.m = m;
-	a.hm = hm;
-	if (triage_walk(p, &crash, &c, mark_stack, &a))
+	if (caller_roots(p, m, hm))
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory while walking the goroutines");
 	gomark_finish(m, &hm->st);
@@ -234,7 +291,21 @@ static int of_type(void *arg, const struct gomark_object *o)
 struct words {
 	uint64_t *w;
 	size_t n, max;
+	struct goproc *p;
+	int nomem;
 };
+
+/* The stacks and registers again, for gomark_pointers_to: their words
+ * come back as their sources (a goroutine's frame, a thread). */
+static void find_roots(void *arg, struct gomark *m)
+{
+	struct words *ws = arg;
+	struct heap_mark scratch;
+
+	memset(&scratch, 0, sizeof(scratch));
+	if (caller_roots(ws->p, m, &scratch))
+		ws->nomem = 1;
+}
 
 static int add_word(void *arg, uint64_t word)
 {
@@ -251,13 +322,14 @@ static int cmp_path(const void *a, const void *b)
 	return (x->n > y->n) - (x->n < y->n);
 }
 
-/* The other paths: through each object or global that points at the
- * object (hops[n - 1] of the shortest, whose root is root), but the
- * shortest's own. */
-static int other_paths(struct gomark *m, struct heap_why_q *q,
-		       const struct gomark_hop *hops, int n, uint64_t root)
+/* The other paths: through each object, global, goroutine's frame or
+ * thread that points at the object (hops[n - 1] of the shortest, whose
+ * root is root), but the shortest's own. */
+static int other_paths(struct goproc *p, struct gomark *m,
+		       struct heap_why_q *q, const struct gomark_hop *hops,
+		       int n, uint64_t root)
 {
-	struct words ws = { NULL, 0, 16 * q->all };
+	struct words ws = { NULL, 0, 16 * q->all, p, 0 };
 	size_t i, j;
 	int r = -1;
 
@@ -265,7 +337,8 @@ static int other_paths(struct gomark *m, struct heap_why_q *q,
 	q->paths = calloc(ws.max, sizeof(*q->paths));
 	if (!ws.w || !q->paths)
 		goto out;
-	if (gomark_pointers_to(m, hops[n - 1].addr, add_word, &ws) < 0)
+	if (gomark_pointers_to(m, hops[n - 1].addr, find_roots, add_word,
+			       &ws) < 0 || ws.nomem)
 		goto out;
 	for (i = 0; i < ws.n; i++) {
 		struct heap_why_path *pa = &q->paths[q->npaths];
@@ -276,7 +349,7 @@ static int other_paths(struct gomark *m, struct heap_why_q *q,
 		if (!pa->hops)
 			goto out;
 		k = gomark_path(m, ws.w[i], pa->hops, ALL_HOPS - 1, &pa->root);
-		if (k == -2) {		/* a global's word */
+		if (k == -2) {		/* a global's word, or a root's source */
 			k = 0;
 			pa->root = from = ws.w[i];
 			dup = n == 1 && root == from;
@@ -375,7 +448,7 @@ int heap_why(struct goproc *p, const struct goheap_stats *s,
 	if (q->addr)
 		n = gomark_path(m, q->addr, hops, max, root);
 out:
-	if (n > 0 && q->all > 1 && other_paths(m, q, hops, n, *root)) {
+	if (n > 0 && q->all > 1 && other_paths(p, m, q, hops, n, *root)) {
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory for the other paths");
 		hm->done = 0;

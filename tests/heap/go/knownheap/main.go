@@ -194,6 +194,18 @@ func holdList(ready chan<- struct{}, never <-chan struct{}) {
 	runtime.KeepAlive(head)
 }
 
+// holdOne keeps outers[i] in a local of its frame too, until the process
+// dies: two of them make one object that two goroutines' stacks and two
+// globals point at (heap why --all must name all four).
+//
+//go:noinline
+func holdOne(i int, ready chan<- struct{}, never <-chan struct{}) {
+	o := outers[i]
+	ready <- struct{}{}
+	<-never
+	runtime.KeepAlive(o)
+}
+
 func put(name string, v uint64) {
 	out = append(out, "memstats "...)
 	out = append(out, name...)
@@ -289,6 +301,10 @@ func main() {
 		outers[i] = &Outer{}
 		inners[i] = &outers[i].In
 	}
+	for i := 0; i < 2; i++ {
+		go holdOne(6, ready, never)
+		<-ready
+	}
 	for i := int64(0); i < 5; i++ {
 		smalls[i] = &Small{V: i}
 	}
@@ -358,6 +374,7 @@ func main() {
 	putAddr("big3", uintptr(unsafe.Pointer(bigs[3])))
 	putAddr("holder", uintptr(unsafe.Pointer(holder)))
 	putAddr("outer5", uintptr(unsafe.Pointer(outers[5])))
+	putAddr("outer6", uintptr(unsafe.Pointer(outers[6])))
 	putAddr("head", headAddr)
 	syscall.Write(1, out)
 	for i := 0; i < n; i++ {
