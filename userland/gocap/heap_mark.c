@@ -122,7 +122,7 @@ static int dwarf_root(void *arg, const struct godwarf_global *g)
 				GOMARK_VALUE, typ, g->count) ? -2 : 0;
 }
 
-/* The global DWARF types that holds a root word: its field. */
+/* A root word, and where to name its field in the global that holds it. */
 struct global_field {
 	const struct goproc *p;
 	uint64_t word;		/* as linked */

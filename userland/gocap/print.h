@@ -50,6 +50,12 @@ struct print_stats {
 int print_goroutines(struct goproc *p, FILE *f, const struct print_opts *o,
 		     struct print_stats *st);
 
+/* A frame as JSON, the keys every view shares: "function", "file",
+ * "line", "inlined" (goroutines --json adds its addresses and arguments);
+ * NULL when out of memory. */
+json_t *print_frame_json(const char *func, const char *file, int32_t line,
+			 int inlined);
+
 /* The crash as JSON ("kind", "text", "value_known", ...), as goroutines
  * --json prints it. */
 struct gocrash;

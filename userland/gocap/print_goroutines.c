@@ -299,18 +299,34 @@ static void print_text(FILE *f, const struct goproc *p,
 	}
 }
 
-static json_t *frame_json(const struct goroutine *g,
-			  const struct goframe *fr)
+json_t *print_frame_json(const char *func, const char *file, int32_t line,
+			 int inlined)
 {
 	json_t *jf = json_object();
 	int bad = !jf;
 
 	if (bad)
 		return NULL;
-	js_put(jf, "function", js_text(fr->func), &bad);
-	js_put(jf, "file", js_text(fr->file), &bad);
-	js_put(jf, "line", json_integer(fr->line), &bad);
-	js_put(jf, "inlined", json_boolean(fr->inlined), &bad);
+	js_put(jf, "function", js_text(func), &bad);
+	js_put(jf, "file", js_text(file), &bad);
+	js_put(jf, "line", json_integer(line), &bad);
+	js_put(jf, "inlined", json_boolean(inlined), &bad);
+	if (bad) {
+		json_decref(jf);
+		return NULL;
+	}
+	return jf;
+}
+
+static json_t *frame_json(const struct goroutine *g,
+			  const struct goframe *fr)
+{
+	json_t *jf = print_frame_json(fr->func, fr->file, fr->line,
+				      fr->inlined);
+	int bad = !jf;
+
+	if (bad)
+		return NULL;
 	if (!fr->inlined) {
 		js_put(jf, "pc", js_hex(fr->pc), &bad);
 		js_put(jf, "sp", js_hex(fr->sp), &bad);

@@ -125,18 +125,15 @@ static json_t *bucket_json(const struct gobucket *b, int with_ids)
 	       &bad);
 	a = json_array();
 	for (i = 0; a && i < b->nframes; i++) {
-		json_t *fr = json_object();
+		json_t *fr = print_frame_json(b->frames[i].func,
+					      b->frames[i].file,
+					      b->frames[i].line,
+					      b->frames[i].inlined);
 
-		if (!fr) {
+		if (!fr || json_array_append_new(a, fr)) {
 			bad = 1;
 			break;
 		}
-		js_put(fr, "function", js_text(b->frames[i].func), &bad);
-		js_put(fr, "file", js_text(b->frames[i].file), &bad);
-		js_put(fr, "line", json_integer(b->frames[i].line), &bad);
-		js_put(fr, "inlined", json_boolean(b->frames[i].inlined), &bad);
-		if (json_array_append_new(a, fr))
-			bad = 1;
 	}
 	js_put(o, "frames", a, &bad);
 	if (b->marker[0]) {
