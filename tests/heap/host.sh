@@ -177,6 +177,7 @@ EOF
 # the G found (a stale word in a frame scanned whole, the crashing one's,
 # can still hold the rest of one of the ten lists they make).
 GARBAGE=20000
+GHOSTS=50	# knownheap's Ghosts: the list a dead stack object points to
 marked() {
 	python3 - "$1/heap.json" "$1/stdout" "$2" "$3" <<'EOF'
 import json, sys
@@ -259,6 +260,42 @@ EOF
 # its first field: both shortest), head from a goroutine's stack, in the
 # frame of main.holdList, outer6 from the frame of main.holdOne (the
 # stacks are marked before the globals).
+# ghost DIR EXE: knownheap's haunted goroutine parked in main.haunt, whose
+# frame holds the ghost list's head only in dead stack objects (the core's
+# bytes must show it there, else the test proves nothing): gocap heap why
+# must call the head garbage.
+ghost() {
+	python3 - "$1" "$2" "$GOCAP" <<'EOF'
+import json, struct, subprocess, sys
+d, exe, gocap = sys.argv[1:]
+ghost = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr ghost ')]
+r = subprocess.run([gocap, 'goroutines', '--json', '--core', d + '/core', '--exe', exe],
+                   capture_output=True, text=True)
+frames = [f for g in json.loads(r.stdout)['goroutines'] for f in g['frames']
+          if f['function'] == 'main.haunt']
+if not ghost or len(frames) != 1:
+    sys.exit('no ghost printed (%s) or not one main.haunt frame (%d)' % (ghost, len(frames)))
+sp, fp = int(frames[0]['sp'], 16), int(frames[0]['fp'], 16)
+core = open(d + '/core', 'rb')
+hdr = core.read(64)
+phoff, = struct.unpack_from('<Q', hdr, 32)
+phentsize, phnum = struct.unpack_from('<HH', hdr, 54)
+words = None
+for i in range(phnum):
+    core.seek(phoff + i * phentsize)
+    typ, _, off, vaddr, _, filesz = struct.unpack('<IIQQQQ', core.read(40))
+    if typ == 1 and vaddr <= sp and fp <= vaddr + filesz:
+        core.seek(off + sp - vaddr)
+        words = struct.unpack('<%dQ' % ((fp - sp) // 8), core.read(fp - sp))
+stale = words.count(ghost[0]) if words else 0
+print("ghost 0x%x: %d words of main.haunt's frame [0x%x, 0x%x) hold it" % (ghost[0], stale, sp, fp))
+r = subprocess.run([gocap, 'heap', 'why', hex(ghost[0]), '--core', d + '/core', '--exe', exe],
+                   capture_output=True, text=True)
+print(r.stdout.strip()[:400], r.stderr.strip()[:400])
+sys.exit(0 if stale and r.returncode == 0 and 'did not reach' in r.stdout else 1)
+EOF
+}
+
 why() {
 	python3 - "$1" "$GOCAP" "$3" <<'EOF'
 import json, subprocess, sys
@@ -272,7 +309,7 @@ want = {'item7': ('global', ('main.items+0x0',), None, 'main.Item'),
 bad = []
 for l in open(d + '/stdout'):
     w = l.split()
-    if len(w) != 3 or w[0] != 'addr':
+    if len(w) != 3 or w[0] != 'addr' or w[1] == 'ghost':	# garbage: ghost()
         continue
     name, addr = w[1], int(w[2])
     r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
@@ -471,9 +508,11 @@ for v in $VERSIONS; do
 	fi
 	"$GOCAP" heap --json --core "$dir/core" --exe "$b" \
 		> "$dir/heap.json" 2> "$dir/heap.err"
-	desc="Go $v: the mark reaches every object live at the statistics, and no more than the $GARBAGE dropped after them are unreachable"
+	desc="Go $v: the mark reaches every object live at the statistics, and no more than the $GARBAGE dropped after them (and $GHOSTS more) are unreachable"
 	[ "$v" = 1.20 ] || desc="$desc, at least half of them (objects scanned through their pointer bitmaps)"
-	check "$desc" marked "$dir" "$GARBAGE" "$v"
+	check "$desc" marked "$dir" "$((GARBAGE + GHOSTS))" "$v"
+	check "Go $v: a list whose head only a dead stack object holds (a stale array under a local never declared) is unreachable, as the runtime leaves it" \
+		ghost "$dir" "$b"
 	"$GOCAP" heap types --json --core "$dir/core" --exe "$b" \
 		> "$dir/types.json" 2> "$dir/types.err"
 	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer)" \

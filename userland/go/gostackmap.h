@@ -12,9 +12,12 @@
  *    varp (fp less the return address and the saved frame pointer);
  *  - arguments: FUNCDATA_ArgsPointerMaps, a bitmap of words from argp (fp
  *    on amd64), for the register arguments' spill slots too;
- *  - stack objects (FUNCDATA_StackObjects: locals whose address is taken,
- *    which the collector scans only when a pointer reaches them): each
- *    object's bytes are taken whole, which can only find more.
+ *  - stack objects (FUNCDATA_StackObjects: locals whose address is taken):
+ *    as the collector (scanstack), only those a word found (or g.sched.ctxt)
+ *    points into, through their type's pointer mask, and then those they
+ *    reach; a dead one holds stale words.  A goroutine with a defer record
+ *    or a panic (whose words into the stack the runtime reads too) has
+ *    every object taken whole, which can only find more.
  * A frame without maps where the runtime would have them, with an index
  * out of range or maps not in the core, is taken whole (every word): the
  * answer is then as before stack maps, wrong only the safe way.  So is a

@@ -74,7 +74,10 @@ type P48 struct {
 	F             int64
 }
 
-// Junk is garbage: KNOWNHEAP_GARBAGE of them, in a list nothing holds.
+// Junk is garbage: KNOWNHEAP_GARBAGE of them, in a list nothing holds,
+// and Ghosts more (haunted).
+const Ghosts = 50
+
 type Junk struct {
 	P *Junk
 	B [40]byte
@@ -95,6 +98,62 @@ func dropJunk(n int, done chan<- struct{}) {
 		runtime.KeepAlive(h)
 	}
 	done <- struct{}{}
+}
+
+// haunted builds a list of n Junk and then parks with a pointer to its
+// head only in a dead stack object: stain's array, whose stack haunt's
+// frame reuses for an array its never-taken branch declares (a local
+// whose address is taken: a stack object, not zeroed until declared).
+// The runtime scans a stack object only once a live pointer reaches it,
+// so the list is garbage; gocap heap must leave it unreachable.  It
+// prints the head ("addr ghost N") itself: the crashing goroutine's
+// frames, scanned whole, must not hold it.
+//
+//go:noinline
+func haunted(n int, ready chan<- struct{}, never <-chan struct{}) {
+	var h *Junk
+	for i := 0; i < n; i++ {
+		h = &Junk{P: h}
+	}
+	stain(h)
+	a := uintptr(unsafe.Pointer(h))
+	h = nil
+	buf := make([]byte, 0, 64)
+	buf = append(buf, "addr ghost "...)
+	buf = strconv.AppendUint(buf, uint64(a), 10)
+	buf = append(buf, '\n')
+	syscall.Write(1, buf)
+	haunt(ready, never)
+}
+
+//go:noinline
+func stain(h *Junk) int {
+	var a [128]*Junk
+	for i := range a {
+		a[i] = h
+	}
+	return count(&a)
+}
+
+//go:noinline
+func count(a *[128]*Junk) int {
+	n := 0
+	for _, p := range a {
+		if p != nil {
+			n++
+		}
+	}
+	return n
+}
+
+//go:noinline
+func haunt(ready chan<- struct{}, never <-chan struct{}) {
+	if never == nil {
+		var b [128]*Junk
+		count(&b)
+	}
+	ready <- struct{}{}
+	<-never
 }
 
 // Big is over 512 bytes and holds a pointer: from Go 1.22 each one
@@ -390,6 +449,8 @@ func main() {
 		done := make(chan struct{})
 		go dropJunk(garbageN, done)
 		<-done
+		go haunted(Ghosts, ready, never)
+		<-ready
 		// the goroutine is gone, its stack no longer scanned
 		time.Sleep(100 * time.Millisecond)
 	}
