@@ -1330,107 +1330,141 @@ out:
 
 #define MAX_HOPS	65536
 
-/* A root word's global: the .symtab object that holds it. */
+/* The global roots still to name, for one pass over .symtab. */
 struct global_syms {
-	uint64_t bias, root;
-	int found;
-	char name[256];
+	uint64_t bias;
+	struct heap_root_name *r;
+	size_t n, left;
 };
 
-/* The data object of .symtab that holds the root word, if any. */
-static int find_global(void *arg, const char *name, uint64_t addr,
-		       uint64_t size)
+/* The data object of .symtab that holds each global root word, if any. */
+static int find_globals(void *arg, const char *name, uint64_t addr,
+			uint64_t size)
 {
 	struct global_syms *gs = arg;
+	size_t i;
 
-	if (gs->root >= addr + gs->bias && gs->root - addr - gs->bias < size) {
-		snprintf(gs->name, sizeof(gs->name), "%s+0x%llx", name,
-			 (unsigned long long)(gs->root - addr - gs->bias));
-		gs->found = 1;
-		return 1;
+	for (i = 0; i < gs->n; i++) {
+		struct heap_root_name *r = &gs->r[i];
+		uint64_t root = r->root;
+
+		if (r->named || root < addr + gs->bias ||
+		    root - addr - gs->bias >= size)
+			continue;
+		snprintf(r->desc, sizeof(r->desc), "%s+0x%llx", name,
+			 (unsigned long long)(root - addr - gs->bias));
+		r->named = 1;
+		gs->left--;
+	}
+	return !gs->left;
+}
+
+/* The stack roots, for one walk of the goroutines: their frames. */
+struct stack_roots {
+	struct heap_root_name *r;
+	size_t n;
+};
+
+static int find_frames(void *arg, const struct goroutine *g)
+{
+	struct stack_roots *sr = arg;
+	size_t i;
+
+	for (i = 0; i < sr->n; i++) {
+		struct heap_root_name *r = &sr->r[i];
+		uint64_t id = GOMARK_SRC_ID(r->root);
+		size_t frame = HEAP_STACK_FRAME(id);
+
+		if (r->named || !(r->root & GOMARK_SRC) ||
+		    HEAP_STACK_GOID(id) != g->goid)
+			continue;	/* not a stack root, or another's */
+		if (frame && frame <= g->nframes && g->frames[frame - 1].func)
+			snprintf(r->func, sizeof(r->func), "%s",
+				 g->frames[frame - 1].func);
 	}
 	return 0;
 }
 
-/* A stack root's goroutine, found again: its frame's function. */
-struct stack_root {
-	uint64_t goid;
-	size_t frame;		/* 1 + index in its frames, 0: none */
-	char func[224];
-};
-
-static int find_frame(void *arg, const struct goroutine *g)
+/*
+ * Say what each root is (kind, desc; func, a stack root's frame's
+ * function; field, a global's): one walk of the goroutines, one pass over
+ * .symtab and one over DWARF's globals for all n.
+ */
+static void name_roots(struct goproc *p, struct heap_root_name *r, size_t n)
 {
-	struct stack_root *r = arg;
+	struct stack_roots sr = { r, n };
+	struct global_syms gs = { p->load_bias, r, n, 0 };
+	size_t i, stacks = 0;
 
-	if (g->goid != r->goid)
-		return 0;
-	if (r->frame && r->frame <= g->nframes && g->frames[r->frame - 1].func)
-		snprintf(r->func, sizeof(r->func), "%s",
-			 g->frames[r->frame - 1].func);
-	return 0;
-}
+	for (i = 0; i < n; i++) {
+		uint64_t root = r[i].root, id = GOMARK_SRC_ID(root);
 
-/* Say what the root is: into kind and desc (and func, a stack root's
- * frame's function, or ""). */
-static void root_name(struct goproc *p, uint64_t root, const char **kind,
-		      char *desc, size_t len, char *func, size_t flen)
-{
-	*func = 0;
-	if (root & GOMARK_SRC) {
-		uint64_t id = GOMARK_SRC_ID(root);
-		struct stack_root sr = { 0 };
+		r[i].func[0] = 0;
+		r[i].named = 1;
+		if (!(root & GOMARK_SRC)) {
+			r[i].kind = "global";
+			snprintf(r[i].desc, sizeof(r[i].desc),
+				 "the global word at 0x%llx",
+				 (unsigned long long)root);
+			r[i].named = !root;
+			gs.left += !r[i].named;
+			continue;
+		}
+		switch (GOMARK_SRC_KIND(root)) {
+		case GOMARK_SRC_STACK:
+			r[i].kind = "stack";
+			r[i].named = 0;
+			stacks++;
+			break;
+		case GOMARK_SRC_REGS:
+			r[i].kind = "registers";
+			snprintf(r[i].desc, sizeof(r[i].desc),
+				 "the registers of thread %u (LWP %u)",
+				 (unsigned int)id,
+				 id < p->nthreads ? p->threads[id].tid : 0);
+			break;
+		case GOMARK_SRC_TINY:
+			r[i].kind = "tiny";
+			snprintf(r[i].desc, sizeof(r[i].desc),
+				 "P %llu's tiny block (mcache.tiny)",
+				 (unsigned long long)id);
+			break;
+		case GOMARK_SRC_SPECIAL:
+			r[i].kind = "special";
+			snprintf(r[i].desc, sizeof(r[i].desc),
+				 "a special (finalizer, cleanup or weak handle) on the object at 0x%llx",
+				 (unsigned long long)id);
+			break;
+		default:
+			r[i].kind = "unknown";
+			snprintf(r[i].desc, sizeof(r[i].desc), "unknown");
+		}
+	}
+	if (stacks) {
 		struct triage_counts c = { 0 };
 		struct gocrash crash;
 
-		switch (GOMARK_SRC_KIND(root)) {
-		case GOMARK_SRC_STACK:
-			*kind = "stack";
-			sr.goid = HEAP_STACK_GOID(id);
-			sr.frame = HEAP_STACK_FRAME(id);
-			if (sr.frame)
-				triage_walk(p, &crash, &c, find_frame, &sr);
-			snprintf(func, flen, "%s", sr.func);
-			if (sr.func[0])
-				snprintf(desc, len, "goroutine %llu, frame %zu: %s",
-					 (unsigned long long)sr.goid,
-					 sr.frame - 1, sr.func);
-			else
-				snprintf(desc, len, "goroutine %llu's stack (not in a frame the stack maps read)",
-					 (unsigned long long)sr.goid);
-			return;
-		case GOMARK_SRC_REGS:
-			*kind = "registers";
-			snprintf(desc, len, "the registers of thread %u (LWP %u)",
-				 (unsigned int)id,
-				 id < p->nthreads ? p->threads[id].tid : 0);
-			return;
-		case GOMARK_SRC_TINY:
-			*kind = "tiny";
-			snprintf(desc, len, "P %llu's tiny block (mcache.tiny)",
-				 (unsigned long long)id);
-			return;
-		case GOMARK_SRC_SPECIAL:
-			*kind = "special";
-			snprintf(desc, len, "a special (finalizer, cleanup or weak handle) on the object at 0x%llx",
-				 (unsigned long long)id);
-			return;
-		}
-		*kind = "unknown";
-		snprintf(desc, len, "unknown");
-		return;
+		triage_walk(p, &crash, &c, find_frames, &sr);
 	}
-	*kind = "global";
-	if (root && p->exe_path) {
-		struct global_syms gs = { .bias = p->load_bias, .root = root };
+	for (i = 0; i < n; i++) {
+		uint64_t id = GOMARK_SRC_ID(r[i].root);
 
-		if (golayout_elf_objects(p->exe_path, find_global, &gs) > 0 &&
-		    gs.found) {
-			snprintf(desc, len, "%s", gs.name);
-			return;
-		}
+		if (r[i].named || !(r[i].root & GOMARK_SRC))
+			continue;	/* named, or a global (below) */
+		r[i].named = 1;
+		if (r[i].func[0])
+			snprintf(r[i].desc, sizeof(r[i].desc),
+				 "goroutine %llu, frame %zu: %s",
+				 (unsigned long long)HEAP_STACK_GOID(id),
+				 (size_t)HEAP_STACK_FRAME(id) - 1, r[i].func);
+		else
+			snprintf(r[i].desc, sizeof(r[i].desc),
+				 "goroutine %llu's stack (not in a frame the stack maps read)",
+				 (unsigned long long)HEAP_STACK_GOID(id));
 	}
-	snprintf(desc, len, "the global word at 0x%llx", (unsigned long long)root);
+	if (gs.left && p->exe_path)
+		golayout_elf_objects(p->exe_path, find_globals, &gs);
+	heap_global_fields(p, r, n);
 }
 
 /* The field of a hop that points on (".Next", "[7].Val"): buf, or ""
@@ -1459,24 +1493,23 @@ static const char *hop_field(const struct goproc *p,
 
 /* One path as JSON: {"root": {...}, "path": [...]}; NULL on error. */
 static json_t *path_json(struct goproc *p, const struct gomark_hop *hops,
-			 int n, uint64_t root)
+			 int n, const struct heap_root_name *rn)
 {
 	json_t *j = json_object(), *a = json_array(), *r = json_object();
-	const char *kind = "";
-	char desc[320], func[224] = "", field[224];
+	uint64_t root = rn->root;
 	int bad = !j || !a || !r, i;
 
-	root_name(p, root, &kind, desc, sizeof(desc), func, sizeof(func));
-	heap_global_field(p, root, field, sizeof(field));
-	js_put(r, "kind", js_text(kind), &bad);
-	js_put(r, "name", js_text(desc), &bad);
-	js_put(r, "field", field[0] ? js_text(field) : json_null(), &bad);
+	js_put(r, "kind", js_text(rn->kind), &bad);
+	js_put(r, "name", js_text(rn->desc), &bad);
+	js_put(r, "field", rn->field[0] ? js_text(rn->field) : json_null(),
+	       &bad);
 	js_put(r, "addr", (root & GOMARK_SRC) || !root ? json_null() :
 	       json_integer((json_int_t)root), &bad);
-	if (!strcmp(kind, "stack")) {
+	if (!strcmp(rn->kind, "stack")) {
 		js_put(r, "goroutine", json_integer((json_int_t)
 		       HEAP_STACK_GOID(GOMARK_SRC_ID(root))), &bad);
-		js_put(r, "frame", func[0] ? js_text(func) : json_null(), &bad);
+		js_put(r, "frame", rn->func[0] ? js_text(rn->func) :
+		       json_null(), &bad);
 	}
 	for (i = 0; !bad && i < n; i++) {
 		json_t *e = json_object();
@@ -1514,15 +1547,13 @@ static json_t *path_json(struct goproc *p, const struct gomark_hop *hops,
 
 /* One path as text: the root, then a line per object. */
 static void path_text(struct goproc *p, const struct gomark_hop *hops,
-		      int n, uint64_t root, uint64_t addr)
+		      int n, const struct heap_root_name *rn, uint64_t addr)
 {
-	const char *kind = "";
-	char desc[320], func[224] = "", t[224];
+	char t[224];
 	int i;
 
-	root_name(p, root, &kind, desc, sizeof(desc), func, sizeof(func));
-	heap_global_field(p, root, t, sizeof(t));
-	printf("root  %s%s%s\n", desc, t[0] ? " " : "", t);
+	printf("root  %s%s%s\n", rn->desc, rn->field[0] ? " " : "",
+	       rn->field);
 	for (i = 0; i < n; i++) {
 		if (!hops[i].typ || gotype_name(p, hops[i].typ, t, sizeof(t)))
 			snprintf(t, sizeof(t), "unknown type");
@@ -1542,6 +1573,7 @@ static void path_text(struct goproc *p, const struct gomark_hop *hops,
 
 static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 {
+	struct heap_root_name *names = NULL;
 	struct gomark_hop *hops;
 	struct goheap_stats s;
 	struct heap_mark hm;
@@ -1598,8 +1630,20 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 		ret = 1;
 		goto out;
 	}
+	/* the roots of every path, named together */
+	names = calloc(1 + q.npaths, sizeof(*names));
+	if (!names) {
+		gocap_err("out of memory");
+		ret = 1;
+		goto out;
+	}
+	names[0].root = root;
+	for (k = 0; k < q.npaths; k++)
+		names[k + 1].root = q.paths[k].root;
+	if (n > 0)
+		name_roots(p, names, 1 + q.npaths);
 	if (o->json) {
-		json_t *j = json_object(), *pj = n > 0 ? path_json(p, hops, n, root) : NULL;
+		json_t *j = json_object(), *pj = n > 0 ? path_json(p, hops, n, names) : NULL;
 		json_t *all = q.all ? json_array() : NULL;
 		int bad = !j || (n > 0 && !pj) || (q.all && !all);
 
@@ -1616,7 +1660,7 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 		}
 		for (k = 0; !bad && all && k < q.npaths; k++) {
 			json_t *e = path_json(p, q.paths[k].hops, q.paths[k].n,
-					      q.paths[k].root);
+					      &names[k + 1]);
 
 			bad |= !e || json_array_append_new(all, e);
 		}
@@ -1645,7 +1689,7 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 		else
 			printf("# why 0x%llx is reachable: a shortest chain from the roots, %d object%s\n",
 			       (unsigned long long)addr, n, n > 1 ? "s" : "");
-		path_text(p, hops, n, root, addr);
+		path_text(p, hops, n, names, addr);
 		if (q.all)
 			printf("# %zu other path%s, each through another object, global, goroutine's frame or thread that points to it, shortest first\n",
 			       q.npaths, q.npaths == 1 ? "" : "s");
@@ -1653,11 +1697,12 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 			printf("# path %zu: %d object%s\n", k + 2, q.paths[k].n,
 			       q.paths[k].n > 1 ? "s" : "");
 			path_text(p, q.paths[k].hops, q.paths[k].n,
-				  q.paths[k].root, addr);
+				  &names[k + 1], addr);
 		}
 	}
 out:
 	heap_why_free(&q);
+	free(names);
 	free(hops);
 	return ret;
 }

@@ -224,11 +224,22 @@ struct heap_why_q {
 
 void heap_why_free(struct heap_why_q *q);
 
-/* A global root word's field in the global that holds it ("[3]",
+/* A root of heap why's paths, named (gocap/cmd_heap.c name_roots). */
+struct heap_root_name {
+	uint64_t root;		/* a gomark root: a word's address or source */
+	const char *kind;	/* "global", "stack", "registers", ... */
+	char desc[320];
+	char func[224];		/* a stack root's frame's function, or "" */
+	char field[224];	/* a global root's field, or "" */
+	int named_field, named;	/* (the lookups' own) */
+};
+
+/* Each global root word's field in the global that holds it ("[3]",
  * ".Name"), where the executable's DWARF types the global (not
- * --no-dwarf); "" when it does not, or the word is in no field. */
-void heap_global_field(struct goproc *p, uint64_t root, char *buf,
-		       size_t len);
+ * --no-dwarf); "" when it does not, or the word is in no field.  One
+ * pass over DWARF's globals for all n. */
+void heap_global_fields(struct goproc *p, struct heap_root_name *r,
+			size_t n);
 
 /* The same mark, the paths kept (gomark_track) and the types carried,
  * then gomark_path to q's object: its value (-2 also when no object of

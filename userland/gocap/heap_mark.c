@@ -98,21 +98,36 @@ static int same_name(const char *dwarf, const char *desc)
 	return !*dwarf && !strcmp(buf, desc);
 }
 
+/*
+ * The descriptor of the type DWARF gives global g, into *typ: 1 when it
+ * is named as DWARF names it, -1 when not (or unreadable), 0 when it is
+ * outside the executable's types (some of the runtime's own, uintptr,
+ * named by another encoding: not used).
+ */
+static int global_type(const struct goproc *p, const struct godwarf_global *g,
+		       uint64_t *typ)
+{
+	char name[256];
+
+	*typ = p->md.types + g->rtoff;
+	if (*typ >= p->md.etypes)
+		return 0;
+	if (!g->type_name || gotype_name(p, *typ, name, sizeof(name)) ||
+	    !same_name(g->type_name, name))
+		return -1;
+	return 1;
+}
+
 /* A global DWARF types, if its descriptor is named as DWARF names it. */
 static int dwarf_root(void *arg, const struct godwarf_global *g)
 {
 	struct dwarf_roots *a = arg;
 	const struct goproc *p = a->p;
-	uint64_t typ = p->md.types + g->rtoff;
-	char name[256];
+	uint64_t typ;
+	int k = global_type(p, g, &typ);
 
-	/* some of the runtime's own types (uintptr) are named by
-	 * another encoding: outside the types, they are not used */
-	if (typ >= p->md.etypes)
-		return 0;
-	if (!g->type_name || gotype_name(p, typ, name, sizeof(name)) ||
-	    !same_name(g->type_name, name)) {
-		a->hm->dwarf_mismatch++;
+	if (k <= 0) {
+		a->hm->dwarf_mismatch += k < 0;
 		return 0;
 	}
 	a->hm->dwarf_globals++;
@@ -122,51 +137,75 @@ static int dwarf_root(void *arg, const struct godwarf_global *g)
 				GOMARK_VALUE, typ, g->count) ? -2 : 0;
 }
 
-/* A root word, and where to name its field in the global that holds it. */
-struct global_field {
-	const struct goproc *p;
-	uint64_t word;		/* as linked */
-	char *buf;
-	size_t len;
-};
-
-static int field_of(void *arg, const struct godwarf_global *g)
+/*
+ * Does DWARF's global g hold word (as linked)?  1, its field named into
+ * buf ("" when the descriptor is not named as DWARF names it, as in
+ * dwarf_root, or the offset is in no field), else 0.
+ */
+static int field_of(const struct goproc *p, const struct godwarf_global *g,
+		    uint64_t word, char *buf, size_t len)
 {
-	struct global_field *f = arg;
-	const struct goproc *p = f->p;
-	uint64_t typ = p->md.types + g->rtoff, size, off = f->word - g->addr;
-	char name[256];
-	int n = 0;
+	uint64_t typ, size, off = word - g->addr;
+	int n = 0, k;
 
-	if (g->how != GODWARF_VALUE || f->word < g->addr ||
-	    typ >= p->md.etypes ||
-	    procmem_u64(&p->mem, typ + p->layout.type_size, &size) || !size ||
-	    off / size >= g->count)
+	if (g->how != GODWARF_VALUE || word < g->addr)
 		return 0;
-	/* as dwarf_root: only a descriptor named as DWARF names it */
-	if (!g->type_name || gotype_name(p, typ, name, sizeof(name)) ||
-	    !same_name(g->type_name, name))
+	k = global_type(p, g, &typ);
+	if (!k || procmem_u64(&p->mem, typ + p->layout.type_size, &size) ||
+	    !size || off / size >= g->count)
+		return 0;
+	if (k < 0)
 		return 1;
 	if (g->count > 1)
-		n = snprintf(f->buf, f->len, "[%llu]",
+		n = snprintf(buf, len, "[%llu]",
 			     (unsigned long long)(off / size));
-	if (n < 0 || (size_t)n >= f->len)
-		f->buf[0] = 0;
-	else if (gotype_field(p, typ, off % size, f->buf + n, f->len - n))
-		f->buf[n] = 0;
+	if (n < 0 || (size_t)n >= len)
+		buf[0] = 0;
+	else if (gotype_field(p, typ, off % size, buf + n, len - n))
+		buf[n] = 0;
 	return 1;
 }
 
-void heap_global_field(struct goproc *p, uint64_t root, char *buf,
-		       size_t len)
-{
-	struct global_field f = { p, root - p->load_bias, buf, len };
-	char err[256];
+/* The global roots still to name, for one pass over DWARF's globals. */
+struct global_fields {
+	const struct goproc *p;
+	struct heap_root_name *r;
+	size_t n, left;
+};
 
-	buf[0] = 0;
-	if (len && root && !(root & GOMARK_SRC) && p->exe_path &&
-	    !strcmp(p->layout.source, "DWARF") && p->md.types)
-		golayout_dwarf_globals(p->exe_path, field_of, &f, err,
+static int fields_of(void *arg, const struct godwarf_global *g)
+{
+	struct global_fields *f = arg;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		struct heap_root_name *r = &f->r[i];
+
+		if (r->named_field)
+			continue;
+		if (field_of(f->p, g, r->root - f->p->load_bias, r->field,
+			     sizeof(r->field))) {
+			r->named_field = 1;
+			f->left--;
+		}
+	}
+	return !f->left;
+}
+
+void heap_global_fields(struct goproc *p, struct heap_root_name *r, size_t n)
+{
+	struct global_fields f = { p, r, n, 0 };
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		r[i].field[0] = 0;
+		r[i].named_field = !r[i].root || (r[i].root & GOMARK_SRC);
+		f.left += !r[i].named_field;
+	}
+	if (f.left && p->exe_path && !strcmp(p->layout.source, "DWARF") &&
+	    p->md.types)
+		golayout_dwarf_globals(p->exe_path, fields_of, &f, err,
 				       sizeof(err));
 }
 
