@@ -248,24 +248,27 @@ static int object(struct scan *s, struct stkobj *o)
  * into it.  A dead one holds whatever the stack held before, a stale
  * pointer that would keep garbage alive (seen: runtime.runfinq's regs, a
  * node in the middle of a list).  unsure (a defer record or a panic on
- * the goroutine, whose words the runtime reads too, or a bound passed):
- * every object not reached is then taken whole, as before.
+ * the goroutine, whose words the runtime reads too; GOSTACKMAP_ALL_OBJECTS)
+ * or a bound passed: every object (not yet reached) is taken whole, as
+ * before.
  */
 static int reach(struct scan *s, int unsure)
 {
 	size_t i;
 	int r;
 
-	if (!s->lost && s->nobj)
-		qsort(s->obj, s->nobj, sizeof(*s->obj), by_base);
-	while (!s->lost && s->nptr) {
-		struct stkobj *o = holding(s, s->ptr[--s->nptr]);
+	if (!s->lost && !unsure) {
+		if (s->nobj)
+			qsort(s->obj, s->nobj, sizeof(*s->obj), by_base);
+		while (!s->lost && s->nptr) {
+			struct stkobj *o = holding(s, s->ptr[--s->nptr]);
 
-		if (o && !o->done && (r = object(s, o)) > 0)
-			return r;
+			if (o && !o->done && (r = object(s, o)) > 0)
+				return r;
+		}
+		if (!s->lost)
+			return 0;
 	}
-	if (!s->lost && !unsure)
-		return 0;
 	for (i = 0; i < s->nobj; i++) {
 		if (s->obj[i].done)
 			continue;
@@ -356,7 +359,7 @@ static int frame(struct scan *s, uint64_t pc, uint64_t sp, uint64_t fp)
 
 /* A parked goroutine's frames, then the stack objects they reach. */
 static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
-		  uint64_t hi)
+		  uint64_t hi, unsigned int flags)
 {
 	const struct goproc *p = s->p;
 	struct gostackmap_stats *st = s->st;
@@ -364,7 +367,7 @@ static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 	int r, async = 0, doubt;
 	size_t i;
 
-	doubt = unsure(s, g);
+	doubt = (flags & GOSTACKMAP_ALL_OBJECTS) || unsure(s, g);
 	for (i = 0; i < g->nframes; i++) {
 		const struct goframe *fr = &g->frames[i];
 
@@ -425,6 +428,7 @@ static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 }
 
 int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
+		    unsigned int flags,
 		    int (*fn)(void *arg, uint64_t value), void *arg,
 		    struct gostackmap_stats *st)
 {
@@ -443,7 +447,7 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		s.lost = 1;	/* every word is read: no object to reach */
 		return whole(&s, lo, hi);
 	}
-	r = frames(&s, g, lo, hi);
+	r = frames(&s, g, lo, hi, flags);
 	free(s.obj);
 	free(s.ptr);
 	return r;

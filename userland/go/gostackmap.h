@@ -17,7 +17,8 @@
  *    points into, through their type's pointer mask, and then those they
  *    reach; a dead one holds stale words.  A goroutine with a defer record
  *    or a panic (whose words into the stack the runtime reads too) has
- *    every object taken whole, which can only find more.
+ *    every object taken whole, which can only find more (and so has
+ *    every goroutine with GOSTACKMAP_ALL_OBJECTS).
  * A frame without maps where the runtime would have them, with an index
  * out of range or maps not in the core, is taken whole (every word): the
  * answer is then as before stack maps, wrong only the safe way.  So is a
@@ -48,6 +49,13 @@ struct gostackmap_stats {
 };
 
 /*
+ * GOSTACKMAP_ALL_OBJECTS: every stack object whole, the dead ones too
+ * (the triage views' search for who else holds a channel: a dead case
+ * array's stale words still name the goroutine whose select used it).
+ */
+#define GOSTACKMAP_ALL_OBJECTS	1u
+
+/*
  * Call fn(arg, value) for each word of g's stack (from its innermost
  * frame up) that may hold a live pointer, as said above; a word can come
  * twice.  fn returning a positive value stops the scan with it.  Returns
@@ -55,6 +63,7 @@ struct gostackmap_stats {
  * no frame to start from).
  */
 int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
+		    unsigned int flags,
 		    int (*fn)(void *arg, uint64_t value), void *arg,
 		    struct gostackmap_stats *st);
 

@@ -38,7 +38,7 @@ static int mark_stack(void *arg, const struct goroutine *g)
 	if (g->status == G_DEAD)
 		return 0;
 	a->goid = g->goid;
-	if (gostackmap_scan(a->p, g, stack_word, a, &a->hm->maps) < 0)
+	if (gostackmap_scan(a->p, g, 0, stack_word, a, &a->hm->maps) < 0)
 		a->hm->stacks_unread++;
 	return 0;
 }

@@ -259,7 +259,8 @@ static int scan_one(void *arg, const struct goroutine *g)
 		return 0;
 	gowait_of(ws->p, &ws->sems, g, &w);
 	h.w = &w;
-	if (gostackmap_scan(ws->p, g, holder_word, &h, &ws->maps) < 0 &&
+	if (gostackmap_scan(ws->p, g, GOSTACKMAP_ALL_OBJECTS, holder_word,
+			    &h, &ws->maps) < 0 &&
 	    !ws->stacks_unread++)
 		ws->first_unread = g->goid;
 	return 0;
