@@ -203,6 +203,7 @@ POPS = {
     'deep': 'main.recurse', 'net': 'main.netRead', 'ticker': 'main.tickerWait',
     'deadrecv': 'main.deadRecv', 'deadref': 'main.deadRef',
     'localholder': 'main.localHold', 'localheld': 'main.localSend',
+    'caserecv': 'main.caseRecv', 'casesend': 'main.caseSend',
 }
 
 
@@ -355,6 +356,8 @@ WAITS = {
     'deep': (['deep'], 'chan receive', ['deep'], []),
     'ticker': (['ticker'], 'chan receive', ['ticker'], []),
     'deadrecv': (['deadrecv'], 'chan receive', ['deadrecv'], []),
+    'caseout': (['caserecv'], 'chan receive', ['caserecv'], []),
+    'casesel': (['casesend'], 'select', ['casesend'], []),
 }
 # obj NAME: (population, kind, offset of its semaphore): the sync type when
 # the wait reason names it, else (Go 1.19-1.22's "semacquire") the
@@ -545,6 +548,14 @@ def check_waits(stderr, stdout, waits_json):
             not lholder <= set(lheld['stack_holders']['goids']):
         problems.append('localheld: the stacks holding it: %s, not the holder %s' % (
             (lheld or {}).get('stack_holders'), sorted(lholder)))
+    # A dead stack object, unlike a dead slot, is searched whole: casesend's
+    # inner select case array from its last pass names the channel it
+    # offers there (the collector would not scan it; gocap heap does not).
+    cout = chan_at.get(hex(objs.get('caseout', [0])[0]))
+    csend = members(gs, POPS['casesend'])
+    if not cout or not csend or not csend <= set((cout.get('stack_holders') or {}).get('goids', [])):
+        problems.append('caseout: the stacks holding it: %s, not casesend %s' % (
+            (cout or {}).get('stack_holders'), sorted(csend)))
     # mutexes: each on a sync.Mutex (or semaphore) of its own.
     own = members(gs, POPS['mutexes'])
     mine = [o for o in known if set(o['goids']) & own]

@@ -25,8 +25,10 @@
 #     channel and semaphore waiter somewhere; no other stack holds the
 #     leaked channel, nor deadrecv's (which a dead slot of deadref's
 #     stack still has: the stack maps say so), the holder's stack holds
-#     the one it will receive on after its sleep (an argument), and
-#     localholder's the one it keeps in a local variable;
+#     the one it will receive on after its sleep (an argument),
+#     localholder's the one it keeps in a local variable, and casesend's
+#     the one a dead select case array of its names (stack objects are
+#     searched whole, dead ones too);
 #   - summary gives the crash, the states and the top buckets.
 # Every release of GOCD_TRIAGE_VERSIONS (default 1.19 1.22 1.24 1.27), each
 # built static, with -ldflags='-s -w', as PIE, and with cgo (the net

@@ -20,6 +20,10 @@
 //	         goroutine's stack still holds: deadref, sleeping, which
 //	         used it before it went to sleep (the stack maps say the slot
 //	         is dead: nothing can ever send on it)
+//	caserecv receivers on a channel that only casesend names on its
+//	         stack, in a dead select case array: casesend, parked in its
+//	         loop's outer select, offered the channel in its inner select
+//	         on the last pass (prometheus's discovery sender in small)
 //	mutex    sync.Mutex.Lock on one mutex held by main
 //	mutexes  sync.Mutex.Lock, each on a mutex of its own (300 of them: more
 //	         than the runtime's 251 semaphore roots, so some roots hold
@@ -126,6 +130,52 @@ func startDead(n int) {
 	go deadRef(ch)
 	for i := 0; i < n; i++ {
 		go deadRecv(ch)
+	}
+}
+
+// caseBox holds casesend's channels: its loop reads them from the heap,
+// so its stack names one only where a select copied it.
+type caseBox struct{ tick, ready, stop, out, skip chan int }
+
+// caseSend: on each tick, an inner select offers m.out, or skips it when
+// m.skip (closed) is ready first: two cases, so a case array (one case
+// and a default would be a selectnbsend call).  Parked in the outer
+// select after one pass, its frame still has m.out in the inner select's
+// case array, a stack object dead at that call.
+//
+//go:noinline
+func caseSend(m *caseBox) {
+	for {
+		select {
+		case <-m.tick:
+			select {
+			case m.out <- 1:
+			case <-m.skip:
+			}
+			m.ready <- 1
+		case <-m.stop:
+			return
+		}
+	}
+}
+
+//go:noinline
+func caseRecv(ch chan int) { arrive(); <-ch }
+
+// startCase starts casesend, lets it make one pass (no receiver yet: the
+// inner select takes m.skip), then n receivers.
+//
+//go:noinline
+func startCase(n int) {
+	m := &caseBox{make(chan int), make(chan int), make(chan int), make(chan int), make(chan int)}
+	close(m.skip)
+	obj("caseout", m.out)
+	obj("casesel", m.tick, m.stop)
+	go caseSend(m)
+	m.tick <- 1
+	<-m.ready
+	for i := 0; i < n; i++ {
+		go caseRecv(m.out)
 	}
 }
 
@@ -274,6 +324,11 @@ func main() {
 	pop("deadrecv", size(6))
 	pop("deadref", 1)
 	want += int64(size(6)) + 1
+
+	startCase(size(5))
+	pop("caserecv", size(5))
+	pop("casesend", 1)
+	want += int64(size(5))
 
 	held := make(chan int)
 	obj("held", held)
