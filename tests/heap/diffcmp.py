@@ -8,10 +8,17 @@ pprofcmp.py reads them); every stack whose four values differ from A to
 B must be one of gocap's sites, with the same values in A and B, and
 gocap must list no other.  Exit 0 when they agree, 1 with the
 differences.
+
+A frame is compared by function and line, not file: runtime/pprof gives
+a function the file of the first of its locations it writes, so
+main.init's line 8 (init2.go) is "main.go:8" in a profile that met one of
+main.init's main.go lines first, which the sampling decides (seen in CI:
+one program's profile said main.go:8, gocap's site init2.go:8).
 """
 import collections
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,8 +33,20 @@ def by_stack(path):
     return acc
 
 
+def no_files(frames):
+    """The frames as function:line (see above)."""
+    return tuple(re.sub(r' \S*:(\d+)$', r':\1', f) for f in frames)
+
+
+def summed(acc):
+    out = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for k, v in acc.items():
+        out[no_files(k)] = [x + y for x, y in zip(out[no_files(k)], v)]
+    return out
+
+
 def main():
-    a, b = by_stack(sys.argv[1]), by_stack(sys.argv[2])
+    a, b = summed(by_stack(sys.argv[1])), summed(by_stack(sys.argv[2]))
     d = json.load(open(sys.argv[3]))
     names = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']
     want = {}
@@ -37,8 +56,10 @@ def main():
             want[k] = (va, vb)
     got = {}
     for s in d['sites']:
-        got[tuple(s['frames'])] = ([s['a'][n] for n in names],
-                                   [s['b'][n] for n in names])
+        k = no_files(s['frames'])
+        va, vb = got.get(k, ([0] * 4, [0] * 4))
+        got[k] = ([x + s['a'][n] for x, n in zip(va, names)],
+                  [x + s['b'][n] for x, n in zip(vb, names)])
         if [s['delta'][n] for n in names] != \
            [s['b'][n] - s['a'][n] for n in names]:
             print('delta is not b - a: %s' % s['frames'][:2])
