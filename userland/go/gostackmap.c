@@ -43,6 +43,7 @@ struct scan {
 	uint64_t *ptr;		/* words seen that point into the stack */
 	size_t nptr, capptr;
 	int lost;		/* a bound or malloc failed: objects whole */
+	int doubt;		/* every object whole (reach): no word kept */
 };
 
 /*
@@ -52,7 +53,7 @@ struct scan {
  */
 static int word(struct scan *s, uint64_t v)
 {
-	if (v >= s->lo && v < s->hi && !s->lost) {
+	if (v >= s->lo && v < s->hi && !s->lost && !s->doubt) {
 		if (s->nptr == s->capptr) {
 			size_t cap = s->capptr ? 2 * s->capptr : 64;
 			uint64_t *n = cap <= MAX_STACK_PTRS ?
@@ -154,8 +155,9 @@ static int marked(struct scan *s, uint64_t base, const uint8_t *bits,
 
 /*
  * The stack objects of a frame (stackObjectRecord{off, size, ptrdata,
- * gcdataoff}), kept for reach(): 0, or -1 when the records cannot be
- * read (the frame is then taken whole, its objects with it).
+ * gcdataoff}), kept for reach(), or, once a bound is passed, scanned
+ * whole at once: 0, fn's value, or -1 when the records cannot be read
+ * (the frame is then taken whole, its objects with it).
  */
 static int objects(struct scan *s, uint64_t at, uint64_t varp,
 		   uint64_t argp)
@@ -173,19 +175,25 @@ static int objects(struct scan *s, uint64_t at, uint64_t varp,
 			return -1;
 		base = rec[0] < 0 ? varp + (int64_t)rec[0] :
 		       argp + (uint64_t)rec[0];
-		if (s->lost)
-			continue;
-		if (s->nobj == s->capobj) {
+		if (!s->lost && s->nobj == s->capobj) {
 			size_t cap = s->capobj ? 2 * s->capobj : 16;
 			struct stkobj *m = cap <= MAX_STACK_OBJECTS ?
 				realloc(s->obj, cap * sizeof(*m)) : NULL;
 
 			if (!m) {
 				s->lost = 1;
-				continue;
+			} else {
+				s->obj = m;
+				s->capobj = cap;
 			}
-			s->obj = m;
-			s->capobj = cap;
+		}
+		if (s->lost) {
+			/* not kept for reach(): whole, now */
+			int r = whole(s, base, base + (uint64_t)rec[1]);
+
+			if (r)
+				return r;
+			continue;
 		}
 		o = &s->obj[s->nobj++];
 		o->base = base;
@@ -368,6 +376,7 @@ static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 	size_t i;
 
 	doubt = (flags & GOSTACKMAP_ALL_OBJECTS) || unsure(s, g);
+	s->doubt = doubt;	/* reach() takes every object whole */
 	for (i = 0; i < g->nframes; i++) {
 		const struct goframe *fr = &g->frames[i];
 
