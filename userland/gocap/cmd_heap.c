@@ -1414,7 +1414,8 @@ static void name_roots(struct goproc *p, struct heap_root_name *r, size_t n)
 		case GOMARK_SRC_STACK:
 			r[i].kind = "stack";
 			r[i].named = 0;
-			stacks++;
+			/* frame 0: in no frame, nothing to walk for */
+			stacks += HEAP_STACK_FRAME(id) != 0;
 			break;
 		case GOMARK_SRC_REGS:
 			r[i].kind = "registers";
