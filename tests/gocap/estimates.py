@@ -40,6 +40,9 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import elfcore  # noqa: E402
+
 
 def check_all(top, verbose=False):
     errs, bad, sources = [], [], {}
@@ -85,15 +88,8 @@ def check_none(path, why):
 
 
 def file_offset(m, addr):
-    """Where the byte at addr lies in the core file, or None."""
-    phoff, = struct.unpack_from('<Q', m, 0x20)
-    phentsize, phnum = struct.unpack_from('<HH', m, 0x36)
-    for k in range(phnum):
-        typ, _, off, vaddr, _, filesz = struct.unpack_from(
-            '<IIQQQQ', m, phoff + k * phentsize)
-        if typ == 1 and vaddr <= addr and addr + 8 <= vaddr + filesz:
-            return off + addr - vaddr
-    return None
+    """Where the 8 bytes at addr lie in the core file, or None."""
+    return elfcore.file_offset(elfcore.phdrs(m), addr, 8)
 
 
 def zero(gocap, src, dst):

@@ -34,6 +34,9 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import elfcore  # noqa: E402
+
 G_BYTES = 512       # sizeof(runtime.g) is under 512 in every release
 G_CUT = 0x100       # and every release has fields (gopc, startpc, labels) past 0x100
 NT_FILE = 0x46494c45
@@ -44,28 +47,19 @@ def segments(core):
     """[(vaddr, filesz, offset)] of the PT_LOADs, and NT_FILE entries."""
     with open(core, 'rb') as f:
         d = f.read(1 << 22)
-    assert d[:4] == b'\x7fELF' and d[4] == 2
-    phoff, = struct.unpack_from('<Q', d, 0x20)
-    phentsize, phnum = struct.unpack_from('<HH', d, 0x36)
-    loads, files = [], []
-    for i in range(phnum):
-        typ, flags, off, va, pa, filesz, memsz, align = struct.unpack_from(
-            '<IIQQQQQQ', d, phoff + i * phentsize)
-        if typ == 1:
-            loads.append((va, filesz, off))
-        elif typ == 4:
-            p = off
-            while p + 12 <= off + filesz:
-                namesz, descsz, ntype = struct.unpack_from('<III', d, p)
-                desc = p + 12 + ((namesz + 3) & ~3)
-                if ntype == NT_FILE:
-                    count, page = struct.unpack_from('<QQ', d, desc)
-                    names = d[desc + 16 + count * 24:desc + descsz].split(b'\0')
-                    for k in range(count):
-                        s, e, o = struct.unpack_from('<QQQ', d, desc + 16 + k * 24)
-                        files.append((s, e, names[k].decode(errors='replace')))
-                p = desc + ((descsz + 3) & ~3)
-    return loads, files
+    ph = elfcore.phdrs(d)
+    files = []
+    for typ, _, off, _, filesz, _ in ph:
+        if typ != elfcore.PT_NOTE:
+            continue
+        for _, ntype, desc, descsz in elfcore.notes(d[off:off + filesz], off):
+            if ntype == NT_FILE:
+                count, page = struct.unpack_from('<QQ', d, desc)
+                names = d[desc + 16 + count * 24:desc + descsz].split(b'\0')
+                for k in range(count):
+                    s, e, o = struct.unpack_from('<QQQ', d, desc + 16 + k * 24)
+                    files.append((s, e, names[k].decode(errors='replace')))
+    return elfcore.loads(ph), files
 
 
 def file_end(loads, lo, hi):

@@ -9,9 +9,13 @@
 # annotate.c, pid_check()); this makes them agree, or, without PID, shows
 # nothing.  x86-64 cores: NT_PRSTATUS pr_pid at 32, NT_PRPSINFO pr_pid at
 # 24 and pr_fname at 40 (glibc's struct elf_prstatus / elf_prpsinfo).
+import os
 import struct
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import elfcore  # noqa: E402
 
 core, out, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
 tid = sys.argv[4] if len(sys.argv) > 4 else str(pid)
@@ -21,23 +25,12 @@ comm = sys.argv[5].encode() if len(sys.argv) > 5 else None
 if subprocess.call(['cp', '--sparse=always', core, out]):
     sys.exit(1)
 with open(out, 'r+b') as f:
-    eh = f.read(64)
-    assert eh[:4] == b'\x7fELF' and eh[4] == 2, 'not an ELF64 core'
-    phoff, = struct.unpack_from('<Q', eh, 32)
-    phentsize, phnum = struct.unpack_from('<HH', eh, 54)
     first_prstatus = True
-    for i in range(phnum):
-        f.seek(phoff + i * phentsize)
-        ptype, _, off, _, _, filesz = struct.unpack('<IIQQQQ', f.read(40))
-        if ptype != 4:          # PT_NOTE
+    for ptype, _, off, _, filesz, _ in elfcore.read_phdrs(f):
+        if ptype != elfcore.PT_NOTE:
             continue
         f.seek(off)
-        notes = f.read(filesz)
-        p = 0
-        while p + 12 <= len(notes):
-            namesz, descsz, ntype = struct.unpack_from('<III', notes, p)
-            name = notes[p + 12:p + 12 + namesz]
-            desc = off + p + 12 + ((namesz + 3) & ~3)
+        for name, ntype, desc, _ in elfcore.notes(f.read(filesz), off):
             if name == b'CORE\x00' and ntype == 1 and first_prstatus:
                 f.seek(desc + 32)
                 if tid is None:
@@ -51,4 +44,3 @@ with open(out, 'r+b') as f:
                 if comm is not None:
                     f.seek(desc + 40)
                     f.write(comm[:15].ljust(16, b'\x00'))
-            p += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)

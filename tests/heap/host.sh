@@ -265,9 +265,11 @@ EOF
 # bytes must show it there, else the test proves nothing): gocap heap why
 # must call the head garbage.
 ghost() {
-	python3 - "$1" "$2" "$GOCAP" <<'EOF'
+	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/tests/lib" <<'EOF'
 import json, struct, subprocess, sys
-d, exe, gocap = sys.argv[1:]
+d, exe, gocap, lib = sys.argv[1:]
+sys.path.insert(0, lib)
+import elfcore
 ghost = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr ghost ')]
 r = subprocess.run([gocap, 'goroutines', '--json', '--core', d + '/core', '--exe', exe],
                    capture_output=True, text=True)
@@ -277,16 +279,11 @@ if not ghost or len(frames) != 1:
     sys.exit('no ghost printed (%s) or not one main.haunt frame (%d)' % (ghost, len(frames)))
 sp, fp = int(frames[0]['sp'], 16), int(frames[0]['fp'], 16)
 core = open(d + '/core', 'rb')
-hdr = core.read(64)
-phoff, = struct.unpack_from('<Q', hdr, 32)
-phentsize, phnum = struct.unpack_from('<HH', hdr, 54)
 words = None
-for i in range(phnum):
-    core.seek(phoff + i * phentsize)
-    typ, _, off, vaddr, _, filesz = struct.unpack('<IIQQQQ', core.read(40))
-    if typ == 1 and vaddr <= sp and fp <= vaddr + filesz:
-        core.seek(off + sp - vaddr)
-        words = struct.unpack('<%dQ' % ((fp - sp) // 8), core.read(fp - sp))
+at = elfcore.file_offset(elfcore.read_phdrs(core), sp, fp - sp)
+if at is not None:
+    core.seek(at)
+    words = struct.unpack('<%dQ' % ((fp - sp) // 8), core.read(fp - sp))
 stale = words.count(ghost[0]) if words else 0
 print("ghost 0x%x: %d words of main.haunt's frame [0x%x, 0x%x) hold it" % (ghost[0], stale, sp, fp))
 r = subprocess.run([gocap, 'heap', 'why', hex(ghost[0]), '--core', d + '/core', '--exe', exe],
