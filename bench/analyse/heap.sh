@@ -10,6 +10,11 @@
 # and the peak RSS (getrusage ru_maxrss; gocap maps the core, whose pages
 # the page cache holds, so the private part, RssAnon, is given too) of:
 #   cat CORE > /dev/null                     one read of the core
+#   touch CORE                               the core mapped, as gocap
+#                                            maps it, and one byte of each
+#                                            4 KiB page read (touch.c):
+#                                            what the pages alone cost a
+#                                            reader through mmap
 #   gocap heap types --core CORE --exe EXE   the mark from the roots, the
 #                                            types carried, the histogram
 #   gocap heap --core CORE --exe EXE         the statistics and the mark
@@ -31,6 +36,7 @@ V=${BENCH_GO:-1.27}
 mkdir -p "$W"
 cd "$TOP/bench/analyse/go"
 CGO_ENABLED=0 "$TOP/scripts/go.sh" "$V" build -o "$W/bigheap" ./bigheap
+cc -O2 -Wall -Wextra -Werror -o "$W/touch" "$TOP/bench/analyse/touch.c"
 cd "$W"
 rm -f core
 ( ulimit -c unlimited; echo 0x33 > /proc/self/coredump_filter
@@ -67,11 +73,12 @@ print("%.2f %d %d" % (w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-rm -f cat.times types.times heap.times top.times
+rm -f cat.times touch.times types.times heap.times top.times
 cat core > /dev/null
-for name in cat types heap top; do
+for name in cat touch types heap top; do
 	case $name in
 	cat) set -- sh -c 'exec cat core > /dev/null' ;;
+	touch) set -- ./touch core ;;
 	types) set -- "$GOCAP" heap types --core core --exe bigheap ;;
 	heap) set -- "$GOCAP" heap --core core --exe bigheap ;;
 	top) set -- "$GOCAP" heap top --retained --json --core core --exe bigheap ;;
@@ -91,7 +98,7 @@ print("%d %d %d %d %d" % (d["retained"], m["reachable_bytes"], d["objects"], d["
 echo "heap top --retained: retained under the roots, reachable, objects, pointers, depth: $tops"
 size=$(stat -c %s core)
 c=$(cut -d' ' -f1 cat.times | median)
-for name in cat types heap top; do
+for name in cat touch types heap top; do
 	w=$(cut -d' ' -f1 "$name.times" | median)
 	r=$(cut -d' ' -f2 "$name.times" | sort -n | tail -1)
 	a=$(cut -d' ' -f3 "$name.times" | sort -n | tail -1)
