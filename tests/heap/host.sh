@@ -203,8 +203,10 @@ EOF
 
 # typed DIR V DWARF: gocap heap types (DIR/types.json) counts every
 # object the mark reached once, and knownheap's by type exactly.
-# DWARF=1 (a build with DWARF): its globals are typed roots, every
-# release: 102,000 Item (the map's and grown's, through the map's
+# DWARF=1 (a build with DWARF): its globals are typed roots, and the
+# parked goroutines' locals that their frames' stack maps say are live,
+# every release: 10,000 Node (the list only main.holdList's local head
+# holds), 102,000 Item (the map's and grown's, through the map's
 # buckets or groups and a slice), 1,000 Big, 4 Huge, 1 Finalized, 100
 # Outer and no Inner (an *Inner points at each Outer: its first field),
 # 50 AnyVal (through []any), 50 ErrVal (through []error), 5 Small (a
@@ -227,21 +229,21 @@ mixed = [r for r in t['unknown'] if r['bytes'] != r['objects'] * r['size']]
 if mixed:
     sys.exit('unknown rows holding objects of other sizes: %s' % mixed)
 by = {(r['type'], r['array']): r['objects'] for r in t['types']}
-names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small')
-print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'
+names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node')
+print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d DWARF locals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'
       % (len(t['types']), t['typed_bytes'], t['bytes'], ty['by_heap'], ty['carried'],
-         ty['dwarf_globals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
+         ty['dwarf_globals'], ty['dwarf_locals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
          ', '.join('%s %s' % (k, by.get(('main.' + k, False))) for k in names),
          by.get(('uint8', True))))
 want = {}
 if dwarf:
     want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Finalized': 1, 'Outer': 100,
-            'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5}
-    ok = ty['dwarf_globals'] > 0 and ty['dwarf_mismatched'] == 0 and \
+            'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5, 'Node': 10000}
+    ok = ty['dwarf_globals'] > 0 and ty['dwarf_locals'] > 0 and ty['dwarf_mismatched'] == 0 and \
         by.get(('uint8', True), 0) >= 500
 elif minor >= 22:
     want = {'Item': 102000, 'Big': 1000, 'Huge': 4}
-    ok = ty['dwarf_globals'] == 0
+    ok = ty['dwarf_globals'] == 0 and ty['dwarf_locals'] == 0
 else:
     ok = not t['types'] and t['typed_bytes'] == 0
 for k, v in want.items():
@@ -414,7 +416,8 @@ EOF
 # go tool pprof -raw: per type (a sample's leaf frame) the objects and
 # bytes of gocap heap types, exactly; go tool pprof -top's total the
 # histogram's; --retained: the list's 10,000 nodes all under one frame of
-# their own, at the top (a run of one type is one frame).
+# their own, main.Node (typed by the local that holds the head), at the
+# top (a run of one type is one frame).
 typeprof() {
 	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/scripts/go.sh" "$NEWEST" <<'EOF'
 import collections, json, re, subprocess, sys
@@ -464,7 +467,7 @@ for mode in ('flat', 'retained'):
         bad.append('%s: pprof -top total %s' % (mode, m and m.group(1)))
     if mode == 'retained':
         lists = [s for s in samples if len(s[2]) == 1 and s[0] >= 10000 and
-                 locs[s[2][0]] == 'unknown (48-byte objects)']
+                 locs[s[2][0]] == 'main.Node']
         if not lists:
             bad.append('retained: no frame of its own holds the 10,000 list nodes')
 print('\n'.join(bad))
@@ -512,7 +515,7 @@ for v in $VERSIONS; do
 		ghost "$dir" "$b"
 	"$GOCAP" heap types --json --core "$dir/core" --exe "$b" \
 		> "$dir/types.json" 2> "$dir/types.err"
-	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer)" \
+	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots, and its live locals, each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer)" \
 		typed "$dir" "$v" 1
 	check "Go $v: gocap heap why finds each printed object's path from the root that holds it (a global, a goroutine's stack)" \
 		why "$dir" "$v" "$b"

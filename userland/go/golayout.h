@@ -297,6 +297,27 @@ int golayout_dwarf_globals(const char *path,
 			   void *arg, char *err, size_t errlen);
 
 /*
+ * golayout_dwarf_globals' gfn for each global, and lfn(arg, i, local) for
+ * each local variable or parameter DWARF gives the function at pcs[i]
+ * (as linked; n of them, ascending, each once: a call's return address
+ * less one) whose type it names as for a global and whose location there
+ * is one place in the frame: local->addr is then its offset from the
+ * frame's CFA (the caller's stack pointer before the call), two's
+ * complement.  Only DW_OP_call_frame_cfa, DW_OP_fbreg (the frame base
+ * being the CFA), DW_OP_consts/plus and DW_OP_plus_uconst are read; a
+ * variable in registers or in pieces is left out.  Variables of inlined
+ * calls and lexical blocks count when their ranges hold the pc.  One pass
+ * over the units for both; either fn may be NULL.  Returns how many, 0
+ * without DWARF, a fn's first nonzero value, or -1 with err.
+ */
+int golayout_dwarf_roots(const char *path,
+			 int (*gfn)(void *arg, const struct godwarf_global *g),
+			 const uint64_t *pcs, size_t n,
+			 int (*lfn)(void *arg, size_t i,
+				    const struct godwarf_global *local),
+			 void *arg, char *err, size_t errlen);
+
+/*
  * fn(arg, name, addr, size) for each data object (STT_OBJECT, sized) of
  * the executable's .symtab, addresses as linked.  Returns how many, fn's
  * first nonzero value, or -1 when the file cannot be read.

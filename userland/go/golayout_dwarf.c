@@ -228,13 +228,15 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
 
 enum { K_ARRAY = 17, K_POINTER = 22, K_SLICE = 23 };
 
-/* die's type, through the typedefs that name no descriptor. */
+/* die's type (a concrete variable's through its abstract origin),
+ * through the typedefs that name no descriptor. */
 static int type_of(Dwarf_Die *die, Dwarf_Die *t)
 {
 	Dwarf_Attribute a;
 	int i;
 
-	if (!dwarf_attr(die, DW_AT_type, &a) || !dwarf_formref_die(&a, t))
+	if (!dwarf_attr_integrate(die, DW_AT_type, &a) ||
+	    !dwarf_formref_die(&a, t))
 		return -1;
 	for (i = 0; i < 8 && dwarf_tag(t) == DW_TAG_typedef &&
 	     !dwarf_hasattr(t, DW_AT_GO_RUNTIME_TYPE); i++)
@@ -324,56 +326,193 @@ static int resolve_global(Dwarf_Die *t, struct godwarf_global *g)
 	return g->rtoff != 0;
 }
 
-int golayout_dwarf_globals(const char *path,
-			   int (*fn)(void *arg, const struct godwarf_global *g),
-			   void *arg, char *err, size_t errlen)
+/*
+ * The one place in the frame an expression names: 0 and *off (from the
+ * CFA), or -1.  cfa_base: the function's frame base is the CFA.
+ */
+static int frame_place(const Dwarf_Op *op, size_t n, int cfa_base,
+		       int64_t *off)
 {
+	if (n == 1 && op[0].atom == DW_OP_fbreg && cfa_base) {
+		*off = (int64_t)op[0].number;
+		return 0;
+	}
+	if (!n || op[0].atom != DW_OP_call_frame_cfa)
+		return -1;
+	if (n == 1) {
+		*off = 0;
+		return 0;
+	}
+	if (n == 2 && op[1].atom == DW_OP_plus_uconst &&
+	    op[1].number < (1u << 30)) {
+		*off = (int64_t)op[1].number;
+		return 0;
+	}
+	if (n == 3 && op[1].atom == DW_OP_consts &&
+	    op[2].atom == DW_OP_plus) {
+		*off = (int64_t)op[1].number;
+		return 0;
+	}
+	return -1;
+}
+
+struct locals_walk {
+	const uint64_t *pcs;
+	size_t i;		/* the pc asked about */
+	int cfa_base;
+	int (*fn)(void *arg, size_t i, const struct godwarf_global *local);
+	void *arg;
+	int n, r;
+};
+
+#define MAX_SCOPE_DEPTH	16
+
+/* The variables of scope (a subprogram, a block, an inlined call) at
+ * the pc, and of the scopes inside it that hold it. */
+static void scope_locals(struct locals_walk *w, Dwarf_Die *scope, int depth)
+{
+	uint64_t pc = w->pcs[w->i];
+	Dwarf_Die d, t;
+
+	if (depth > MAX_SCOPE_DEPTH || dwarf_child(scope, &d) != 0)
+		return;
+	do {
+		int tag = dwarf_tag(&d);
+		struct godwarf_global g;
+		Dwarf_Attribute a;
+		Dwarf_Op *op;
+		size_t len;
+		int64_t off;
+
+		if (tag == DW_TAG_lexical_block ||
+		    tag == DW_TAG_inlined_subroutine) {
+			if (dwarf_haspc(&d, pc) == 1)
+				scope_locals(w, &d, depth + 1);
+			continue;
+		}
+		if ((tag != DW_TAG_variable &&
+		     tag != DW_TAG_formal_parameter) ||
+		    !dwarf_attr(&d, DW_AT_location, &a) ||
+		    dwarf_getlocation_addr(&a, pc, &op, &len, 1) != 1 ||
+		    frame_place(op, len, w->cfa_base, &off) ||
+		    type_of(&d, &t))
+			continue;
+		memset(&g, 0, sizeof(g));
+		g.name = dwarf_diename(&d);
+		g.type_name = dwarf_diename(&t);
+		g.addr = (uint64_t)off;
+		if (!resolve_global(&t, &g))
+			continue;
+		w->n++;
+		w->r = w->fn(w->arg, w->i, &g);
+	} while (!w->r && dwarf_siblingof(&d, &d) == 0);
+}
+
+/* Is the subprogram's frame base the CFA? */
+static int cfa_frame_base(Dwarf_Die *sub)
+{
+	Dwarf_Attribute a;
+	Dwarf_Block b;
+
+	return dwarf_attr(sub, DW_AT_frame_base, &a) &&
+	       dwarf_formblock(&a, &b) == 0 && b.length == 1 &&
+	       b.data[0] == DW_OP_call_frame_cfa;
+}
+
+/* A global variable (a unit's top-level DW_TAG_variable) to fn. */
+static int global_var(Dwarf_Die *d,
+		      int (*fn)(void *arg, const struct godwarf_global *g),
+		      void *arg, int *n)
+{
+	struct godwarf_global g;
+	Dwarf_Attribute a;
+	Dwarf_Block b;
+	Dwarf_Die t;
+
+	/* Go writes the location as a block (form block1, which libdw's
+	 * dwarf_getlocation refuses in a version 4 unit): DW_OP_addr and
+	 * the address, nothing else */
+	if (!dwarf_attr(d, DW_AT_location, &a) ||
+	    dwarf_formblock(&a, &b) != 0 || b.length != 9 ||
+	    b.data[0] != DW_OP_addr || type_of(d, &t))
+		return 0;
+	g.name = dwarf_diename(d);
+	g.type_name = dwarf_diename(&t);
+	/* resolve_global names the type it took */
+	memcpy(&g.addr, b.data + 1, 8);
+	if (!g.name || !resolve_global(&t, &g))
+		return 0;
+	(*n)++;
+	return fn(arg, &g);
+}
+
+/* The locals of a subprogram at each of the pcs it holds. */
+static int sub_locals(struct locals_walk *w, Dwarf_Die *d, size_t n)
+{
+	Dwarf_Addr lo, hi;
+	size_t a = 0, b = n;
+
+	if (dwarf_lowpc(d, &lo) != 0 || dwarf_highpc(d, &hi) != 0 || hi <= lo)
+		return 0;
+	/* the first pc at or above lo */
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+
+		if (w->pcs[mid] < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	w->cfa_base = cfa_frame_base(d);
+	for (w->i = a; !w->r && w->i < n && w->pcs[w->i] < hi; w->i++)
+		scope_locals(w, d, 0);
+	return w->r;
+}
+
+int golayout_dwarf_roots(const char *path,
+			 int (*gfn)(void *arg, const struct godwarf_global *g),
+			 const uint64_t *pcs, size_t n,
+			 int (*lfn)(void *arg, size_t i,
+				    const struct godwarf_global *local),
+			 void *arg, char *err, size_t errlen)
+{
+	struct locals_walk w = { pcs, 0, 0, lfn, arg, 0, 0 };
 	size_t hsize;
 	Dwarf_Off off = 0, next;
 	struct dwarf_file f;
-	Dwarf *dbg;
-	int n = 0, r;
+	int ng = 0, r;
 
 	r = dwarf_open(path, &f, err, errlen);
 	if (r <= 0)
 		return r;
-	dbg = f.dbg;
 	r = 0;
-	while (!r && dwarf_nextcu(dbg, off, &next, &hsize, NULL, NULL,
+	while (!r && dwarf_nextcu(f.dbg, off, &next, &hsize, NULL, NULL,
 				  NULL) == 0) {
-		Dwarf_Die cu, d, t;
+		Dwarf_Die cu, d;
 
-		if (dwarf_offdie(dbg, off + hsize, &cu) &&
+		if (dwarf_offdie(f.dbg, off + hsize, &cu) &&
 		    dwarf_child(&cu, &d) == 0) {
 			do {
-				struct godwarf_global g;
-				Dwarf_Attribute a;
-				Dwarf_Block b;
+				int tag = dwarf_tag(&d);
 
-				/* Go writes the location as a block (form
-				 * block1, which libdw's dwarf_getlocation
-				 * refuses in a version 4 unit): DW_OP_addr
-				 * and the address, nothing else */
-				if (dwarf_tag(&d) != DW_TAG_variable ||
-				    !dwarf_attr(&d, DW_AT_location, &a) ||
-				    dwarf_formblock(&a, &b) != 0 ||
-				    b.length != 9 || b.data[0] != DW_OP_addr ||
-				    type_of(&d, &t))
-					continue;
-				g.name = dwarf_diename(&d);
-				g.type_name = dwarf_diename(&t);
-				/* resolve_global names the type it took */
-				memcpy(&g.addr, b.data + 1, 8);
-				if (!g.name || !resolve_global(&t, &g))
-					continue;
-				n++;
-				r = fn(arg, &g);
+				if (tag == DW_TAG_variable && gfn)
+					r = global_var(&d, gfn, arg, &ng);
+				else if (tag == DW_TAG_subprogram && lfn && n)
+					r = sub_locals(&w, &d, n);
 			} while (!r && dwarf_siblingof(&d, &d) == 0);
 		}
 		off = next;
 	}
 	dwarf_close(&f);
-	return r ? r : n;
+	return r ? r : ng + w.n;
+}
+
+int golayout_dwarf_globals(const char *path,
+			   int (*fn)(void *arg, const struct godwarf_global *g),
+			   void *arg, char *err, size_t errlen)
+{
+	return golayout_dwarf_roots(path, fn, NULL, 0, NULL, arg, err,
+				    errlen);
 }
 
 int golayout_elf_objects(const char *path,

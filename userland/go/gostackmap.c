@@ -147,7 +147,14 @@ static int marked(struct scan *s, uint64_t base, const uint8_t *bits,
 			continue;
 		if (procmem_u64(&s->p->mem, base + 8ull * i, &v))
 			return -1;
-		if (v && (r = word(s, v)))
+		if (!v)
+			continue;
+		if (s->st)
+			s->st->at = base + 8ull * i;
+		r = word(s, v);
+		if (s->st)
+			s->st->at = 0;
+		if (r)
 			return r;
 	}
 	return 0;

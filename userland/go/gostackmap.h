@@ -46,6 +46,10 @@ struct gostackmap_stats {
 	 * words it is given, 0 when none (a stack taken whole, or the
 	 * part above the last frame). */
 	size_t frame;
+	/* While fn runs: the stack address of the word it is given when
+	 * a frame's stack map says the word is a live pointer (a local's
+	 * or an argument's slot), else 0. */
+	uint64_t at;
 };
 
 /*

@@ -1212,6 +1212,7 @@ static json_t *typing_json(const struct heap_mark *hm)
 	js_put(j, "by_heap", json_integer((json_int_t)t->header), &bad);
 	js_put(j, "carried", json_integer((json_int_t)t->carried), &bad);
 	js_put(j, "dwarf_globals", json_integer((json_int_t)hm->dwarf_globals), &bad);
+	js_put(j, "dwarf_locals", json_integer((json_int_t)hm->dwarf_locals), &bad);
 	js_put(j, "dwarf_mismatched", json_integer((json_int_t)hm->dwarf_mismatch), &bad);
 	js_put(j, "dwarf_error", hm->dwarf_why[0] ? js_text(hm->dwarf_why) :
 	       json_null(), &bad);
@@ -1230,9 +1231,10 @@ static void print_typing(const struct heap_mark *hm)
 {
 	const struct gomark_type_stats *t = &hm->ty;
 
-	printf("# typed: %llu objects by the heap's own record (allocation headers, large spans' types), %llu carried along the pointers of typed objects and of %llu globals typed by DWARF\n",
+	printf("# typed: %llu objects by the heap's own record (allocation headers, large spans' types), %llu carried along the pointers of typed objects, of %llu globals and of %llu live locals of parked goroutines typed by DWARF\n",
 	       (unsigned long long)t->header, (unsigned long long)t->carried,
-	       (unsigned long long)hm->dwarf_globals);
+	       (unsigned long long)hm->dwarf_globals,
+	       (unsigned long long)hm->dwarf_locals);
 	printf("#   left unknown: %llu pointers into an object's middle, %llu targets the runtime would not have allocated for the type, %llu typed already as another type, %llu unreadable type descriptors\n",
 	       (unsigned long long)t->interior, (unsigned long long)t->rejected,
 	       (unsigned long long)t->conflicts,

@@ -176,6 +176,8 @@ struct heap_mark {
 	int typed;
 	struct gomark_type_stats ty;
 	uint64_t dwarf_globals;		/* typed roots from DWARF */
+	uint64_t dwarf_locals;		/* typed roots from DWARF's
+					 * locals, live in a frame */
 	uint64_t dwarf_mismatch;	/* left out: DWARF and the
 					 * descriptor disagree on its name */
 	char dwarf_why[256];		/* not "": DWARF was not read */

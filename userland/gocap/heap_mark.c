@@ -13,12 +13,43 @@
 #include "go/goroutines.h"
 #include "gocap/group.h"
 
+/* A frame of a parked goroutine, for DWARF's locals: its pc (as linked:
+ * the call's return address less one) and its CFA (gocap's fp). */
+struct local_frame {
+	uint64_t pc, cfa;
+};
+
 struct mark_walk {
-	const struct goproc *p;
+	struct goproc *p;
 	struct gomark *m;
 	struct heap_mark *hm;
 	uint64_t goid;
+	/* locals: kept for DWARF's locals (local_root), the parked
+	 * goroutines' frames and the stack words their maps say are
+	 * live pointers */
+	int locals, nomem;
+	struct local_frame *fr;
+	size_t nfr, capfr;
+	uint64_t *live;
+	size_t nlive, caplive;
 };
+
+/* *v grown to hold one more of size bytes; -1 when out of memory. */
+static int grow(void **v, size_t n, size_t *cap, size_t size)
+{
+	size_t c;
+	void *t;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 1024;
+	t = realloc(*v, c * size);
+	if (!t)
+		return -1;
+	*v = t;
+	*cap = c;
+	return 0;
+}
 
 /* A stack word: its source, the goroutine and the frame (heap why). */
 static int stack_word(void *arg, uint64_t v)
@@ -28,7 +59,38 @@ static int stack_word(void *arg, uint64_t v)
 
 	gomark_source(a->m, GOMARK_SRC_STACK,
 		      HEAP_STACK_ID(a->goid, f < HEAP_STACK_FRAMES ? f : 0));
+	if (a->locals && a->hm->maps.at && !a->nomem) {
+		if (grow((void **)&a->live, a->nlive, &a->caplive,
+			 sizeof(*a->live)))
+			a->nomem = 1;
+		else
+			a->live[a->nlive++] = a->hm->maps.at;
+	}
 	return gomark_word_cb(a->m, v);
+}
+
+/* A parked goroutine's frames, one per physical frame, for its locals. */
+static void keep_frames(struct mark_walk *a, const struct goroutine *g)
+{
+	uint64_t bias = a->p->load_bias, last = UINT64_MAX;
+	size_t i;
+
+	if ((g->status & ~(uint32_t)G_SCAN) != G_WAITING)
+		return;
+	for (i = 0; i < g->nframes && !a->nomem; i++) {
+		const struct goframe *fr = &g->frames[i];
+
+		if (fr->phys == last || fr->pc <= bias + 1 || !fr->fp)
+			continue;
+		last = fr->phys;
+		if (grow((void **)&a->fr, a->nfr, &a->capfr, sizeof(*a->fr))) {
+			a->nomem = 1;
+			return;
+		}
+		a->fr[a->nfr].pc = fr->pc - 1 - bias;
+		a->fr[a->nfr].cfa = fr->fp;
+		a->nfr++;
+	}
 }
 
 static int mark_stack(void *arg, const struct goroutine *g)
@@ -40,6 +102,8 @@ static int mark_stack(void *arg, const struct goroutine *g)
 	a->goid = g->goid;
 	if (gostackmap_scan(a->p, g, 0, stack_word, a, &a->hm->maps) < 0)
 		a->hm->stacks_unread++;
+	else if (a->locals)
+		keep_frames(a, g);
 	return 0;
 }
 
@@ -48,27 +112,32 @@ static int mark_stack(void *arg, const struct goroutine *g)
  * thread's registers, each goroutine's stack through its stack maps.
  * -1 when out of memory.
  */
-static int caller_roots(struct goproc *p, struct gomark *m,
-			struct heap_mark *hm)
+static int caller_roots(struct mark_walk *a)
 {
+	struct goproc *p = a->p;
 	struct triage_counts c = { 0 };
-	struct mark_walk a = { p, m, hm, 0 };
 	struct gocrash crash;
 	size_t i;
 	unsigned int k;
 
 	for (i = 0; i < p->nthreads; i++) {
-		gomark_source(m, GOMARK_SRC_REGS, i);
+		gomark_source(a->m, GOMARK_SRC_REGS, i);
 		for (k = 0; k < p->threads[i].regs.nregs && k < 32; k++)
-			gomark_word_cb(m, p->threads[i].regs.regs[k]);
+			gomark_word_cb(a->m, p->threads[i].regs.regs[k]);
 	}
-	return triage_walk(p, &crash, &c, mark_stack, &a) ? -1 : 0;
+	return triage_walk(p, &crash, &c, mark_stack, a) ? -1 : 0;
 }
 
+/* DWARF's typed roots: the globals, and the parked goroutines' locals
+ * (a->fr sorted by pc; pc[i] the distinct pcs, first[i] where each one's
+ * frames start in a->fr). */
 struct dwarf_roots {
 	struct goproc *p;
 	struct gomark *m;
 	struct heap_mark *hm;
+	struct mark_walk *a;
+	uint64_t *pc;
+	size_t *first, npc;
 };
 
 /*
@@ -209,6 +278,92 @@ void heap_global_fields(struct goproc *p, struct heap_root_name *r, size_t n)
 				       sizeof(err));
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_frame_pc(const void *a, const void *b)
+{
+	return cmp_u64(&((const struct local_frame *)a)->pc,
+		       &((const struct local_frame *)b)->pc);
+}
+
+/* Did a frame's stack map give the word at as a live pointer? */
+static int live_word(const struct mark_walk *a, uint64_t at)
+{
+	return bsearch(&at, a->live, a->nlive, sizeof(*a->live),
+		       cmp_u64) != NULL;
+}
+
+/*
+ * A local DWARF types at pcs[i]: a typed root in each frame at that pc
+ * where every word of its pointers' prefix (a pointer, a slice's array,
+ * an interface's two words: at most 16 bytes) is live by the frame's
+ * stack map.  A dead local's slot holds what the stack held before, a
+ * pointer the type would not fit.
+ */
+static int local_root(void *arg, size_t i, const struct godwarf_global *g)
+{
+	struct dwarf_roots *d = arg;
+	struct mark_walk *a = d->a;
+	uint64_t typ, need = 8, w;
+	size_t k;
+
+	if (global_type(a->p, g, &typ) <= 0)
+		return 0;
+	if (g->how == GODWARF_VALUE &&
+	    (g->count != 1 || procmem_u64(&a->p->mem, typ + 8, &need) ||
+	     !need || need > 16 || need % 8))
+		return 0;
+	for (k = d->first[i]; k < a->nfr && a->fr[k].pc == d->pc[i]; k++) {
+		uint64_t at = a->fr[k].cfa + g->addr;
+
+		for (w = 0; w < need && live_word(a, at + w); w += 8)
+			;
+		if (w < need)
+			continue;
+		a->hm->dwarf_locals++;
+		if (gomark_type_root(a->m, at,
+				     g->how == GODWARF_SLICE ? GOMARK_SLICE :
+				     g->how == GODWARF_POINTER ?
+				     GOMARK_POINTER : GOMARK_VALUE,
+				     typ, g->count))
+			return -2;
+	}
+	return 0;
+}
+
+/*
+ * The distinct pcs of the parked goroutines' frames, for DWARF's locals
+ * (the live words and the frames sorted first).  0, or -1 when out of
+ * memory.
+ */
+static int local_pcs(struct mark_walk *a, struct dwarf_roots *d)
+{
+	size_t k;
+
+	if (a->nomem)
+		return -1;
+	if (!a->nfr || !a->nlive)
+		return 0;
+	qsort(a->live, a->nlive, sizeof(*a->live), cmp_u64);
+	qsort(a->fr, a->nfr, sizeof(*a->fr), cmp_frame_pc);
+	d->pc = malloc(a->nfr * sizeof(*d->pc));
+	d->first = malloc(a->nfr * sizeof(*d->first));
+	if (!d->pc || !d->first)
+		return -1;
+	for (k = 0; k < a->nfr; k++) {
+		if (d->npc && d->pc[d->npc - 1] == a->fr[k].pc)
+			continue;
+		d->pc[d->npc] = a->fr[k].pc;
+		d->first[d->npc++] = k;
+	}
+	return 0;
+}
+
 void heap_mark(struct goproc *p, const struct goheap_stats *s,
 	       struct heap_mark *hm)
 {
@@ -224,9 +379,15 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 			       struct heap_mark *hm, int track, int types,
 			       int retain)
 {
+	struct mark_walk a = { .p = p, .hm = hm };
 	struct gomark *m;
+	int dwarf;
 
 	memset(hm, 0, sizeof(*hm));
+	/* DWARF when the layouts came from it (not --no-dwarf) */
+	dwarf = p->exe_path && !strcmp(p->layout.source, "DWARF") &&
+		p->md.types;
+	a.locals = types && dwarf;
 	if (!s->spans.done || s->spans.partial[0]) {
 		snprintf(hm->why, sizeof(hm->why),
 			 "the heap's spans were not all read");
@@ -242,26 +403,33 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 		gomark_free(m);
 		return NULL;
 	}
-	if (caller_roots(p, m, hm))
+	a.m = m;
+	if (caller_roots(&a))
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory while walking the goroutines");
 	gomark_finish(m, &hm->st);
 	if (types && !hm->why[0]) {
-		struct dwarf_roots d = { p, m, hm };
+		struct dwarf_roots d = { p, m, hm, &a, NULL, NULL, 0 };
 
-		/* DWARF when the layouts came from it (not --no-dwarf) */
-		if (p->exe_path && !strcmp(p->layout.source, "DWARF") &&
-		    p->md.types &&
-		    golayout_dwarf_globals(p->exe_path, dwarf_root, &d,
-					   hm->dwarf_why,
-					   sizeof(hm->dwarf_why)) == -2)
+		if (dwarf && local_pcs(&a, &d))
 			snprintf(hm->why, sizeof(hm->why),
-				 "out of memory for the typed globals");
+				 "out of memory for the typed locals");
+		else if (dwarf &&
+			 golayout_dwarf_roots(p->exe_path, dwarf_root, d.pc,
+					      d.npc, local_root, &d,
+					      hm->dwarf_why,
+					      sizeof(hm->dwarf_why)) == -2)
+			snprintf(hm->why, sizeof(hm->why),
+				 "out of memory for the typed roots");
 		else if (gomark_types(m, &hm->ty))
 			snprintf(hm->why, sizeof(hm->why),
 				 "out of memory while carrying the types");
 		hm->typed = 1;
+		free(d.pc);
+		free(d.first);
 	}
+	free(a.fr);
+	free(a.live);
 	hm->done = !hm->why[0];
 	if (!hm->st.partial[0] && hm->stacks_unread)
 		snprintf(hm->st.partial, sizeof(hm->st.partial),
@@ -340,9 +508,10 @@ static void find_roots(void *arg, struct gomark *m)
 {
 	struct words *ws = arg;
 	struct heap_mark scratch;
+	struct mark_walk a = { .p = ws->p, .m = m, .hm = &scratch };
 
 	memset(&scratch, 0, sizeof(scratch));
-	if (caller_roots(ws->p, m, &scratch))
+	if (caller_roots(&a))
 		ws->nomem = 1;
 }
 
