@@ -15,6 +15,8 @@
  *               in machine code
  *     arch_x86.c  x86-64 and i386
  *     x86dec.c    the x86 instruction-length decoder behind it
+ *   sort.h      cmp_u64, the one comparison of 64-bit values for qsort
+ *               and bsearch
  *   ../../lib/goelf.c   the ELF layer under all of it, shared with the
  *               kernel module
  *

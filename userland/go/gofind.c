@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "go/goproc.h"
 #include "go/govers.h"
 
@@ -174,13 +175,6 @@ static int by_goid(const void *a, const void *b)
 	if (x->g != y->g)
 		return x->g < y->g ? -1 : 1;
 	return (int)x->how - (int)y->how;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int gofind_goroutines(struct goproc *p)

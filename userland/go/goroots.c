@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "go/goproc.h"
 
 #define MAX_FUNC_BYTES	(256u << 10)
@@ -36,13 +37,6 @@ struct targets {
 	uint64_t xchg[64];	/* address taken (LEA) or XCHG targets */
 	size_t nxchg;
 };
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 struct collect {
 	const struct goproc *p;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "go/goroutines.h"
 #include "go/gostackmap.h"
 #include "go/gowait.h"
@@ -71,13 +72,6 @@ static void unknown(struct gowait *out, const char *why, const char *arg)
 	out->more = 0;
 	snprintf(out->why, sizeof(out->why), "%s%s%s", why, arg ? arg : "",
 		 arg ? "\"" : "");
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int have(uint32_t off)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "go/golayout.h"
 #include "go/gostackmap.h"
 #include "go/goroutines.h"
@@ -276,13 +277,6 @@ void heap_global_fields(struct goproc *p, struct heap_root_name *r, size_t n)
 	    p->md.types)
 		golayout_dwarf_globals(p->exe_path, fields_of, &f, err,
 				       sizeof(err));
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int cmp_frame_pc(const void *a, const void *b)
