@@ -262,17 +262,17 @@ static int object(struct scan *s, struct stkobj *o)
  * when a pointer from a live slot (or from an object so reached) points
  * into it.  A dead one holds whatever the stack held before, a stale
  * pointer that would keep garbage alive (seen: runtime.runfinq's regs, a
- * node in the middle of a list).  unsure (a defer record or a panic on
+ * node in the middle of a list).  s->doubt (a defer record or a panic on
  * the goroutine, whose words the runtime reads too; GOSTACKMAP_ALL_OBJECTS)
  * or a bound passed: every object (not yet reached) is taken whole, as
  * before.
  */
-static int reach(struct scan *s, int unsure)
+static int reach(struct scan *s)
 {
 	size_t i;
 	int r;
 
-	if (!s->lost && !unsure) {
+	if (!s->lost && !s->doubt) {
 		if (s->nobj)
 			qsort(s->obj, s->nobj, sizeof(*s->obj), by_base);
 		while (!s->lost && s->nptr) {
@@ -379,11 +379,10 @@ static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 	const struct goproc *p = s->p;
 	struct gostackmap_stats *st = s->st;
 	uint64_t top = lo, last_phys = UINT64_MAX;
-	int r, async = 0, doubt;
+	int r, async = 0;
 	size_t i;
 
-	doubt = (flags & GOSTACKMAP_ALL_OBJECTS) || unsure(s, g);
-	s->doubt = doubt;	/* reach() takes every object whole */
+	s->doubt = (flags & GOSTACKMAP_ALL_OBJECTS) || unsure(s, g);
 	for (i = 0; i < g->nframes; i++) {
 		const struct goframe *fr = &g->frames[i];
 
@@ -437,7 +436,7 @@ static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 		if (r)
 			return r;
 	}
-	r = reach(s, doubt);
+	r = reach(s);
 	if (st)
 		st->frame = 0;
 	return r;
