@@ -17,6 +17,8 @@
  *     x86dec.c    the x86 instruction-length decoder behind it
  *   sort.h      cmp_u64, the one comparison of 64-bit values for qsort
  *               and bsearch
+ *   grow.h      grow_array, the one doubling of a growing array's
+ *               capacity
  *   ../../lib/goelf.c   the ELF layer under all of it, shared with the
  *               kernel module
  *

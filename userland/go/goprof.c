@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/pprofenc.h"
 #include "go/goprof.h"
 #include "go/gowalk.h"
@@ -221,23 +222,6 @@ static int find_globals(const struct goproc *p, uint64_t *addr, int maxstk,
 
 /* ---- the records ---------------------------------------------------- */
 
-static int grow(void **a, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *x;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	x = realloc(*a, n * size);
-	if (!x)
-		return -1;
-	*a = x;
-	*cap = n;
-	return 0;
-}
-
 void goprof_mem_free(struct goprof_mem *m)
 {
 	free(m->r);
@@ -324,10 +308,12 @@ int goprof_mem_read_at(const struct goproc *p, uint64_t mbuckets,
 				 (unsigned long long)w[B_NSTK / 8]);
 			break;
 		}
-		if (grow((void **)&m->r, &m->cap, m->n + 1, sizeof(*m->r)) ||
-		    grow((void **)&fut, &futcap, 3 * (m->n + 1), sizeof(*fut)) ||
-		    grow((void **)&m->pcs, &m->pcscap,
-			 m->npcs + w[B_NSTK / 8] + 1, sizeof(*m->pcs))) {
+		if (grow_array((void **)&m->r, &m->cap, m->n + 1,
+			       sizeof(*m->r)) ||
+		    grow_array((void **)&fut, &futcap, 3 * (m->n + 1),
+			       sizeof(*fut)) ||
+		    grow_array((void **)&m->pcs, &m->pcscap,
+			       m->npcs + w[B_NSTK / 8] + 1, sizeof(*m->pcs))) {
 			free(fut);
 			return goproc_err(err, errlen, "out of memory");
 		}

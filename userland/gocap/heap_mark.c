@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/sort.h"
 #include "go/golayout.h"
 #include "go/gostackmap.h"
@@ -35,23 +36,6 @@ struct mark_walk {
 	size_t nlive, caplive;
 };
 
-/* *v grown to hold one more of size bytes; -1 when out of memory. */
-static int grow(void **v, size_t n, size_t *cap, size_t size)
-{
-	size_t c;
-	void *t;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 1024;
-	t = realloc(*v, c * size);
-	if (!t)
-		return -1;
-	*v = t;
-	*cap = c;
-	return 0;
-}
-
 /* A stack word: its source, the goroutine and the frame (heap why). */
 static int stack_word(void *arg, uint64_t v)
 {
@@ -61,8 +45,8 @@ static int stack_word(void *arg, uint64_t v)
 	gomark_source(a->m, GOMARK_SRC_STACK,
 		      HEAP_STACK_ID(a->goid, f < HEAP_STACK_FRAMES ? f : 0));
 	if (a->locals && a->hm->maps.at && !a->nomem) {
-		if (grow((void **)&a->live, a->nlive, &a->caplive,
-			 sizeof(*a->live)))
+		if (grow_array((void **)&a->live, &a->caplive, a->nlive + 1,
+			       sizeof(*a->live)))
 			a->nomem = 1;
 		else
 			a->live[a->nlive++] = a->hm->maps.at;
@@ -84,7 +68,8 @@ static void keep_frames(struct mark_walk *a, const struct goroutine *g)
 		if (fr->phys == last || fr->pc <= bias + 1 || !fr->fp)
 			continue;
 		last = fr->phys;
-		if (grow((void **)&a->fr, a->nfr, &a->capfr, sizeof(*a->fr))) {
+		if (grow_array((void **)&a->fr, &a->capfr, a->nfr + 1,
+			       sizeof(*a->fr))) {
 			a->nomem = 1;
 			return;
 		}
