@@ -273,7 +273,7 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
 			size_t errlen);
 
 /*
- * A global variable the executable's DWARF types (golayout_dwarf_globals):
+ * A global variable the executable's DWARF types (golayout_dwarf_roots):
  * at addr (as linked), count values of the type whose descriptor lies at
  * moduledata.types + rtoff, or (a type of its own no code needed a
  * descriptor for) a slice of them, or a pointer to one.
@@ -287,21 +287,12 @@ struct godwarf_global {
 };
 
 /*
- * fn(arg, global) for each global variable of the executable at path
- * whose DWARF names its type's runtime descriptor (DW_AT_go_runtime_type).
- * Returns how many, 0 without DWARF, fn's first nonzero value, or -1
- * with err.
- */
-int golayout_dwarf_globals(const char *path,
-			   int (*fn)(void *arg, const struct godwarf_global *g),
-			   void *arg, char *err, size_t errlen);
-
-/*
- * golayout_dwarf_globals' gfn for each global, and lfn(arg, i, local) for
- * each local variable or parameter DWARF gives the function at pcs[i]
- * (as linked; n of them, ascending, each once: a call's return address
- * less one) whose type it names as for a global and whose location there
- * is one place in the frame: local->addr is then its offset from the
+ * gfn(arg, global) for each global variable of the executable at path
+ * whose DWARF names its type's runtime descriptor (DW_AT_go_runtime_type),
+ * and lfn(arg, i, local) for each local variable or parameter DWARF gives
+ * the function at pcs[i] (as linked; n of them, ascending, each once: a
+ * call's return address less one) whose type it names as for a global and
+ * whose location there is one place in the frame: local->addr is then its offset from the
  * frame's CFA (the caller's stack pointer before the call), two's
  * complement.  Only DW_OP_call_frame_cfa, DW_OP_fbreg (the frame base
  * being the CFA), DW_OP_consts/plus and DW_OP_plus_uconst are read; a

@@ -507,14 +507,6 @@ int golayout_dwarf_roots(const char *path,
 	return r ? r : ng + w.n;
 }
 
-int golayout_dwarf_globals(const char *path,
-			   int (*fn)(void *arg, const struct godwarf_global *g),
-			   void *arg, char *err, size_t errlen)
-{
-	return golayout_dwarf_roots(path, fn, NULL, 0, NULL, arg, err,
-				    errlen);
-}
-
 int golayout_elf_objects(const char *path,
 			 int (*fn)(void *arg, const char *name, uint64_t addr,
 				   uint64_t size),

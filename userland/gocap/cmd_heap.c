@@ -1389,10 +1389,12 @@ static int find_frames(void *arg, const struct goroutine *g)
 
 /*
  * Say what each root is (kind, desc; func, a stack root's frame's
- * function; field, a global's): one walk of the goroutines, one pass over
- * .symtab and one over DWARF's globals for all n.
+ * function; field, a global's): one walk of the goroutines and one pass
+ * over .symtab for all n; the fields from the DWARF globals the mark kept
+ * in q.
  */
-static void name_roots(struct goproc *p, struct heap_root_name *r, size_t n)
+static void name_roots(struct goproc *p, const struct heap_why_q *q,
+		       struct heap_root_name *r, size_t n)
 {
 	struct stack_roots sr = { r, n };
 	struct global_syms gs = { p->load_bias, r, n, 0 };
@@ -1467,7 +1469,7 @@ static void name_roots(struct goproc *p, struct heap_root_name *r, size_t n)
 	}
 	if (gs.left && p->exe_path)
 		golayout_elf_objects(p->exe_path, find_globals, &gs);
-	heap_global_fields(p, r, n);
+	heap_global_fields(p, q, r, n);
 }
 
 /* The field of a hop that points on (".Next", "[7].Val"): buf, or ""
@@ -1644,7 +1646,7 @@ static int heap_why_cmd(struct gocap_opts *o, struct goproc *p)
 	for (k = 0; k < q.npaths; k++)
 		names[k + 1].root = q.paths[k].root;
 	if (n > 0)
-		name_roots(p, names, 1 + q.npaths);
+		name_roots(p, &q, names, 1 + q.npaths);
 	if (o->json) {
 		json_t *j = json_object(), *pj = n > 0 ? path_json(p, hops, n, names) : NULL;
 		json_t *all = q.all ? json_array() : NULL;

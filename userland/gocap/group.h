@@ -212,6 +212,15 @@ struct heap_why_path {
 	struct gomark_hop *hops;
 };
 
+/* A global DWARF types as count values of one type (heap why's
+ * fields), kept from the mark's pass over DWARF: at addr (as linked),
+ * its type's descriptor typ; named: 1 when the descriptor is named as
+ * DWARF names the type, -1 when not. */
+struct heap_dwarf_global {
+	uint64_t addr, typ, count;
+	int named;
+};
+
 struct heap_why_q {
 	uint64_t addr;
 	const char *type;
@@ -222,6 +231,9 @@ struct heap_why_q {
 	size_t all;
 	struct heap_why_path *paths;
 	size_t npaths;
+	/* DWARF's globals, in its order (heap_why_free) */
+	struct heap_dwarf_global *globals;
+	size_t nglobals, capglobals;
 };
 
 void heap_why_free(struct heap_why_q *q);
@@ -238,10 +250,11 @@ struct heap_root_name {
 
 /* Each global root word's field in the global that holds it ("[3]",
  * ".Name"), where the executable's DWARF types the global (not
- * --no-dwarf); "" when it does not, or the word is in no field.  One
- * pass over DWARF's globals for all n. */
-void heap_global_fields(struct goproc *p, struct heap_root_name *r,
-			size_t n);
+ * --no-dwarf); "" when it does not, or the word is in no field.  The
+ * globals are those heap_why kept from the mark's pass over DWARF (q's
+ * globals), so DWARF is not read again. */
+void heap_global_fields(struct goproc *p, const struct heap_why_q *q,
+			struct heap_root_name *r, size_t n);
 
 /* The same mark, the paths kept (gomark_track) and the types carried,
  * then gomark_path to q's object: its value (-2 also when no object of

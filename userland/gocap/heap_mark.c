@@ -124,6 +124,7 @@ struct dwarf_roots {
 	struct mark_walk *a;
 	uint64_t *pc;
 	size_t *first, npc;
+	struct heap_why_q *keep;	/* heap why: its globals kept */
 };
 
 /*
@@ -173,14 +174,24 @@ static int global_type(const struct goproc *p, const struct godwarf_global *g,
 	return 1;
 }
 
-/* A global DWARF types, if its descriptor is named as DWARF names it. */
+/* A global DWARF types, if its descriptor is named as DWARF names it
+ * (and, for heap why, every global of values kept for its fields). */
 static int dwarf_root(void *arg, const struct godwarf_global *g)
 {
 	struct dwarf_roots *a = arg;
 	const struct goproc *p = a->p;
+	struct heap_why_q *q = a->keep;
 	uint64_t typ;
 	int k = global_type(p, g, &typ);
 
+	if (q && k && g->how == GODWARF_VALUE) {
+		if (grow_array((void **)&q->globals, &q->capglobals,
+			       q->nglobals + 1, sizeof(*q->globals)))
+			return -2;
+		q->globals[q->nglobals++] = (struct heap_dwarf_global) {
+			g->addr, typ, g->count, k
+		};
+	}
 	if (k <= 0) {
 		a->hm->dwarf_mismatch += k < 0;
 		return 0;
@@ -197,19 +208,17 @@ static int dwarf_root(void *arg, const struct godwarf_global *g)
  * buf ("" when the descriptor is not named as DWARF names it, as in
  * dwarf_root, or the offset is in no field), else 0.
  */
-static int field_of(const struct goproc *p, const struct godwarf_global *g,
+static int field_of(const struct goproc *p, const struct heap_dwarf_global *g,
 		    uint64_t word, char *buf, size_t len)
 {
-	uint64_t typ, size, off = word - g->addr;
-	int n = 0, k;
+	uint64_t typ = g->typ, size, off = word - g->addr;
+	int n = 0;
 
-	if (g->how != GODWARF_VALUE || word < g->addr)
-		return 0;
-	k = global_type(p, g, &typ);
-	if (!k || procmem_u64(&p->mem, typ + p->layout.type_size, &size) ||
+	if (word < g->addr ||
+	    procmem_u64(&p->mem, typ + p->layout.type_size, &size) ||
 	    !size || off / size >= g->count)
 		return 0;
-	if (k < 0)
+	if (g->named < 0)
 		return 1;
 	if (g->count > 1)
 		n = snprintf(buf, len, "[%llu]",
@@ -221,47 +230,22 @@ static int field_of(const struct goproc *p, const struct godwarf_global *g,
 	return 1;
 }
 
-/* The global roots still to name, for one pass over DWARF's globals. */
-struct global_fields {
-	const struct goproc *p;
-	struct heap_root_name *r;
-	size_t n, left;
-};
-
-static int fields_of(void *arg, const struct godwarf_global *g)
+void heap_global_fields(struct goproc *p, const struct heap_why_q *q,
+			struct heap_root_name *r, size_t n)
 {
-	struct global_fields *f = arg;
-	size_t i;
-
-	for (i = 0; i < f->n; i++) {
-		struct heap_root_name *r = &f->r[i];
-
-		if (r->named_field)
-			continue;
-		if (field_of(f->p, g, r->root - f->p->load_bias, r->field,
-			     sizeof(r->field))) {
-			r->named_field = 1;
-			f->left--;
-		}
-	}
-	return !f->left;
-}
-
-void heap_global_fields(struct goproc *p, struct heap_root_name *r, size_t n)
-{
-	struct global_fields f = { p, r, n, 0 };
-	char err[256];
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		r[i].field[0] = 0;
 		r[i].named_field = !r[i].root || (r[i].root & GOMARK_SRC);
-		f.left += !r[i].named_field;
 	}
-	if (f.left && p->exe_path && !strcmp(p->layout.source, "DWARF") &&
-	    p->md.types)
-		golayout_dwarf_globals(p->exe_path, fields_of, &f, err,
-				       sizeof(err));
+	/* the first global in DWARF's order that holds the word */
+	for (i = 0; i < n; i++)
+		for (j = 0; !r[i].named_field && j < q->nglobals; j++)
+			r[i].named_field =
+				field_of(p, &q->globals[j],
+					 r[i].root - p->load_bias, r[i].field,
+					 sizeof(r[i].field));
 }
 
 static int cmp_frame_pc(const void *a, const void *b)
@@ -351,12 +335,13 @@ void heap_mark(struct goproc *p, const struct goheap_stats *s,
 
 /*
  * The mark from every root into hm (and, types, the types carried);
- * track: the paths kept (gomark_track).  The mark, for the caller to
- * query and free, or NULL with hm->why.
+ * track (heap why's query): the paths kept (gomark_track), and DWARF's
+ * globals in track->globals.  The mark, for the caller to query and
+ * free, or NULL with hm->why.
  */
 static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
-			       struct heap_mark *hm, int track, int types,
-			       int retain)
+			       struct heap_mark *hm, struct heap_why_q *track,
+			       int types, int retain)
 {
 	struct mark_walk a = { .p = p, .hm = hm };
 	struct gomark *m;
@@ -388,7 +373,7 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 			 "out of memory while walking the goroutines");
 	gomark_finish(m, &hm->st);
 	if (types && !hm->why[0]) {
-		struct dwarf_roots d = { p, m, hm, &a, NULL, NULL, 0 };
+		struct dwarf_roots d = { p, m, hm, &a, NULL, NULL, 0, track };
 
 		if (dwarf && local_pcs(&a, &d))
 			snprintf(hm->why, sizeof(hm->why),
@@ -422,7 +407,7 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		    int (*fn)(void *arg, const struct gomark_object *o),
 		    void *arg)
 {
-	struct gomark *m = mark_run(p, s, hm, 0, fn != NULL, 0);
+	struct gomark *m = mark_run(p, s, hm, NULL, fn != NULL, 0);
 
 	if (!m)
 		return;
@@ -586,13 +571,16 @@ void heap_why_free(struct heap_why_q *q)
 	free(q->paths);
 	q->paths = NULL;
 	q->npaths = 0;
+	free(q->globals);
+	q->globals = NULL;
+	q->nglobals = q->capglobals = 0;
 }
 
 int heap_why(struct goproc *p, const struct goheap_stats *s,
 	     struct heap_mark *hm, struct heap_why_q *q,
 	     struct gomark_hop *hops, size_t max, uint64_t *root)
 {
-	struct gomark *m = mark_run(p, s, hm, 1, 1, 0);
+	struct gomark *m = mark_run(p, s, hm, q, 1, 0);
 	struct of_type t = { p, q->type, 0, 0, NULL, 0, 0 };
 	size_t i;
 	int n;
@@ -655,7 +643,7 @@ int heap_retained(struct goproc *p, const struct goheap_stats *s,
 		  void (*leave)(void *arg, const struct gomark_object *o),
 		  void *arg)
 {
-	struct gomark *m = mark_run(p, s, hm, 0, 1, 1);
+	struct gomark *m = mark_run(p, s, hm, NULL, 1, 1);
 	int r = -1;
 
 	memset(ds, 0, sizeof(*ds));
