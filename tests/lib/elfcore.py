@@ -11,12 +11,19 @@ import struct
 PT_LOAD, PT_NOTE = 1, 4
 
 
+def _ehdr(d):
+    """(phoff, phentsize, phnum) of the ELF64 header at the start of d."""
+    assert len(d) >= 64 and d[:4] == b'\x7fELF' and d[4] == 2, \
+        'not an ELF64 file'
+    phoff, = struct.unpack_from('<Q', d, 32)
+    phentsize, phnum = struct.unpack_from('<HH', d, 54)
+    return phoff, phentsize, phnum
+
+
 def phdrs(d):
     """[(type, flags, offset, vaddr, filesz, memsz)] of ELF64 bytes d
     (at least the ELF header and the program headers)."""
-    assert d[:4] == b'\x7fELF' and d[4] == 2, 'not an ELF64 file'
-    phoff, = struct.unpack_from('<Q', d, 32)
-    phentsize, phnum = struct.unpack_from('<HH', d, 54)
+    phoff, phentsize, phnum = _ehdr(d)
     assert phentsize >= 56 and phoff + phnum * phentsize <= len(d), \
         'program headers beyond the bytes read'
     out = []
@@ -30,11 +37,7 @@ def phdrs(d):
 def read_phdrs(f):
     """phdrs of the open file f (its header and program headers read)."""
     f.seek(0)
-    eh = f.read(64)
-    assert len(eh) == 64 and eh[:4] == b'\x7fELF' and eh[4] == 2, \
-        'not an ELF64 file'
-    phoff, = struct.unpack_from('<Q', eh, 32)
-    phentsize, phnum = struct.unpack_from('<HH', eh, 54)
+    phoff, phentsize, phnum = _ehdr(f.read(64))
     f.seek(0)
     return phdrs(f.read(phoff + phnum * phentsize))
 
