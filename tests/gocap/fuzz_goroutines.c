@@ -116,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							 &root);
 						heap_why(&p, &st, &hm, &qt, hops, 64,
 							 &root);
+						heap_why_free(&q);
 						heap_why_free(&qt);
 					}
 					/* gocap heap top --retained, the tree

@@ -256,10 +256,11 @@ struct heap_root_name {
 void heap_global_fields(struct goproc *p, const struct heap_why_q *q,
 			struct heap_root_name *r, size_t n);
 
-/* The same mark, the paths kept (gomark_track) and the types carried,
- * then gomark_path to q's object: its value (-2 also when no object of
- * the type was reached), or -3 when the mark failed (hm->why says
- * why). */
+/* The same mark, the paths kept (gomark_track), the types carried and
+ * DWARF's globals kept in q (for heap_global_fields; heap_why_free
+ * frees them, whatever heap_why returned), then gomark_path to q's
+ * object: its value (-2 also when no object of the type was reached),
+ * or -3 when the mark failed (hm->why says why). */
 int heap_why(struct goproc *p, const struct goheap_stats *s,
 	     struct heap_mark *hm, struct heap_why_q *q,
 	     struct gomark_hop *hops, size_t max, uint64_t *root);
