@@ -210,7 +210,8 @@ EOF
 # buckets or groups and a slice), 1,000 Big, 4 Huge, 1 Finalized, 100
 # Outer and no Inner (an *Inner points at each Outer: its first field),
 # 50 AnyVal (through []any), 50 ErrVal (through []error), 5 Small (a
-# map of 5: one small bucket or group), and the byte slices' arrays.  DWARF=0: from Go 1.22 the heap's own record (Big's
+# map of 5: one small bucket or group), 200 Boxed (a chain of
+# atomic.Pointer[Boxed] from a global one), and the byte slices' arrays.  DWARF=0: from Go 1.22 the heap's own record (Big's
 # allocation headers, Huge's largeType, the map's group arrays) carries
 # Item, Big and Huge; before 1.22 nothing is typed.  Every unknown row's
 # bytes are its objects times its size (large ones keyed by their size).
@@ -229,7 +230,7 @@ mixed = [r for r in t['unknown'] if r['bytes'] != r['objects'] * r['size']]
 if mixed:
     sys.exit('unknown rows holding objects of other sizes: %s' % mixed)
 by = {(r['type'], r['array']): r['objects'] for r in t['types']}
-names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node')
+names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed')
 print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d DWARF locals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'
       % (len(t['types']), t['typed_bytes'], t['bytes'], ty['by_heap'], ty['carried'],
          ty['dwarf_globals'], ty['dwarf_locals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
@@ -238,7 +239,8 @@ print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF glob
 want = {}
 if dwarf:
     want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Finalized': 1, 'Outer': 100,
-            'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5, 'Node': 10000}
+            'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5, 'Node': 10000,
+            'Boxed': 200}
     ok = ty['dwarf_globals'] > 0 and ty['dwarf_locals'] > 0 and ty['dwarf_mismatched'] == 0 and \
         by.get(('uint8', True), 0) >= 500
 elif minor >= 22:

@@ -288,6 +288,39 @@ static int array_plan(struct gomark *m, struct plan *pl, const uint8_t *t,
 	return add_ent(pl, E_ARRAY, 0, et, len);
 }
 
+/*
+ * sync/atomic.Pointer[T] ({_ [0]*T; _ noCopy; v unsafe.Pointer}): v
+ * points at a T, which only the first field's type says.  An entry for
+ * v, when the struct is that shape: three fields, the first an array of
+ * none of a pointer, the last an unsafe.Pointer within the struct.
+ */
+static int atomic_pointer(struct gomark *m, struct plan *pl,
+			  const uint8_t *t)
+{
+	uint8_t f[3 * 24], a[TYPE_HDR + 24], p[TYPE_HDR + 8], u[TYPE_HDR];
+	uint64_t fields, nf, at, pt, vt, voff, len, elem;
+
+	memcpy(&fields, t + 56, 8);
+	memcpy(&nf, t + 64, 8);
+	if (nf != 3 || procmem_read(&m->p->mem, fields, f, sizeof(f)))
+		return 0;
+	memcpy(&at, f + 8, 8);
+	memcpy(&vt, f + 48 + 8, 8);
+	memcpy(&voff, f + 48 + 16, 8);
+	if (voff % 8 || voff > pl->size - 8 ||
+	    procmem_read(&m->p->mem, at, a, sizeof(a)) ||
+	    procmem_read(&m->p->mem, vt, u, sizeof(u)) ||
+	    (a[23] & 0x1f) != K_ARRAY || (u[23] & 0x1f) != K_UNSAFEPTR)
+		return 0;
+	memcpy(&pt, a + 48, 8);
+	memcpy(&len, a + 64, 8);
+	if (len || procmem_read(&m->p->mem, pt, p, sizeof(p)) ||
+	    (p[23] & 0x1f) != K_POINTER)
+		return 0;
+	memcpy(&elem, p + 48, 8);
+	return add_ent(pl, E_PTR, voff, elem, 1);
+}
+
 /* The descriptor at typ, read into a plan once (kept, bad or not). */
 static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
 {
@@ -296,7 +329,7 @@ static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
 	uint8_t t[TYPE_HDR + 24];
 	unsigned int kind;
 	uint64_t gcdata, elem, nm;
-	char name[16];
+	char name[24];
 
 	if (pl)
 		return pl;
@@ -354,12 +387,17 @@ static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
 		break;
 	case K_STRUCT:
 		pl->bad = struct_plan(m, pl, t, depth) != 0;
+		if (pl->bad || gotype_name(m->p, typ, name, sizeof(name)))
+			break;
 		/* an old map's bucket: its last word, overflow, points at
 		 * the next bucket (an unsafe.Pointer, said nowhere else) */
-		if (!pl->bad && !T->swiss && pl->size >= 16 &&
-		    !gotype_name(m->p, typ, name, sizeof(name)) &&
+		if (!T->swiss && pl->size >= 16 &&
 		    !strncmp(name, "map.bucket[", 11))
 			pl->bad = add_ent(pl, E_PTR, pl->size - 8, typ, 1) != 0;
+		/* an atomic.Pointer[T]'s word points at a T */
+		else if (pl->size >= 8 && !pl->n &&
+			 !strncmp(name, "atomic.Pointer[", 15))
+			pl->bad = atomic_pointer(m, pl, t) != 0;
 		break;
 	default:	/* chan, func, string, unsafe.Pointer: nothing said */
 		break;

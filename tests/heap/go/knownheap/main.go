@@ -16,7 +16,9 @@
 //     global declared before it, which must not type it Inner; 50 AnyVal
 //     held through a global [50]any and 50 ErrVal through a [50]error;
 //     5 Small in a global map of 5 (one bucket, or one swiss group: too
-//     small for an allocation header);
+//     small for an allocation header); 200 Boxed in a chain of
+//     sync/atomic.Pointer[Boxed] from a global one (an unsafe.Pointer
+//     word, typed only by the Pointer's type argument);
 //   - garbage it drops: 50,000 objects unreachable at the crash.
 //
 // Then it calls runtime.GC(), runtime.ReadMemStats until the runtime's
@@ -49,6 +51,7 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -201,6 +204,14 @@ type Small struct {
 	P *int
 }
 
+// Boxed points at the next through an atomic.Pointer, whose word is an
+// unsafe.Pointer.
+type Boxed struct {
+	Next atomic.Pointer[Boxed]
+	V    int64
+	P    *int
+}
+
 type Finalized struct {
 	Buf [256]byte
 }
@@ -217,6 +228,7 @@ var (
 	anys    [50]any
 	errs    [50]error
 	smalls  = map[int64]*Small{}
+	boxed   atomic.Pointer[Boxed]
 	stats   runtime.MemStats
 	out     = make([]byte, 0, 1<<16)
 	garbage []*Item
@@ -370,6 +382,11 @@ func main() {
 	for i := range anys {
 		anys[i] = &AnyVal{X: int64(i)}
 		errs[i] = &ErrVal{}
+	}
+	for i := 0; i < 200; i++ {
+		b := &Boxed{V: int64(i)}
+		b.Next.Store(boxed.Load())
+		boxed.Store(b)
 	}
 	holder = &Finalized{}
 	runtime.SetFinalizer(holder, func(*Finalized) {})
