@@ -341,7 +341,27 @@ func grow(n, depth int) []*Item {
 
 var grown []*Item
 
+// main waits for the SIGABRT it sends (or, live, for gocap heap --pid):
+// pause(2) blocks the thread without a timer or an allocation, and,
+// unlike select {}, without the runtime's deadlock check, which raced
+// the SIGABRT to a fatal error of its own.  The heap is built in run,
+// whose frame is gone by then: a goroutine in a system call has its
+// stack read whole, where a dead slot of the frame that built the heap
+// could hold a stale pointer into items' map (a root of item7's path
+// before the global).
 func main() {
+	if !run() {
+		syscall.Kill(syscall.Getpid(), syscall.SIGABRT)
+	}
+	for {
+		syscall.Pause()
+	}
+}
+
+// run builds the heap and prints the statistics; whether to wait.
+//
+//go:noinline
+func run() bool {
 	if r := envInt("KNOWNHEAP_PROFRATE"); r > 0 {
 		runtime.MemProfileRate = r
 	}
@@ -482,14 +502,5 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	if !wait {
-		syscall.Kill(syscall.Getpid(), syscall.SIGABRT)
-	}
-	// Wait for the signal (or, live, for gocap heap --pid): pause(2)
-	// blocks the thread without a timer or an allocation, and, unlike
-	// select {}, without the runtime's deadlock check, which raced the
-	// SIGABRT to a fatal error of its own.
-	for {
-		syscall.Pause()
-	}
+	return wait
 }
