@@ -24,6 +24,7 @@
 #include "go/golayout_table.h"
 #include "go/gomark_int.h"
 #include "go/goproc.h"
+#include "go/goroutines.h"
 #include "go/govers.h"
 #include "go/pclntab.h"
 
@@ -288,6 +289,66 @@ TEST(allgs_cut_runs)
 	p.allglen = 4;
 	EXPECT_EQ(4, goproc_allgs_cut(&p, 0));
 	EXPECT_EQ(1, goproc_allgs_cut(&p, 2));	/* wraps */
+	procmem_free(&p.mem);
+}
+
+/* gotype_find: a descriptor found by its name in the types section, of
+ * the kind asked for, whose string is the name itself (after the star
+ * ExtraStar strips); the same bytes inside another name, a descriptor of
+ * another kind or without ExtraStar, or a section not in the core: 0. */
+TEST(type_found_by_name)
+{
+	static const char star[] = "*sync.entry[int,int]";
+	static uint8_t sec[4096];
+	static struct goproc p;
+	uint64_t types = 0x100000;
+	size_t n = strlen(star);
+
+	memset(sec, 0, sizeof(sec));
+	/* "x*sync.entry[int,int]" at 100: the same bytes, another name */
+	sec[100] = 1;
+	sec[101] = (uint8_t)(n + 1);
+	sec[102] = 'x';
+	memcpy(sec + 103, star, n);
+	/* the name at 300 */
+	sec[300] = 1;
+	sec[301] = (uint8_t)n;
+	memcpy(sec + 302, star, n);
+	/* a descriptor of that name at 1024, of kind pointer (22) */
+	sec[1024 + 20] = 0x2;
+	sec[1024 + 23] = 22;
+	put32(sec + 1024 + 40, 300);
+	/* at 1536, a struct (25) whose tflag lacks ExtraStar */
+	sec[1536 + 23] = 25;
+	put32(sec + 1536 + 40, 300);
+	/* at 2048, one naming the other name */
+	sec[2048 + 20] = 0x2;
+	sec[2048 + 23] = 25;
+	put32(sec + 2048 + 40, 100);
+	/* at 3072, the struct */
+	sec[3072 + 20] = 0x2;
+	sec[3072 + 23] = 25;
+	put32(sec + 3072 + 40, 300);
+
+	procmem_init(&p.mem);
+	ASSERT_EQ(0, procmem_add(&p.mem, types, sec, sizeof(sec), PF_R));
+	p.layout.type_kind = 23;
+	p.layout.type_tflag = 20;
+	p.layout.type_str = 40;
+	p.md.types = types;
+	p.md.etypes = types + sizeof(sec);
+	EXPECT_EQ(types + 3072, gotype_find(&p, "sync.entry[int,int]", 25));
+	EXPECT_EQ(types + 1024, gotype_find(&p, "sync.entry[int,int]", 22));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int", 25));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 17));
+	/* ExtraStar cleared: the name is "*sync.entry[int,int]" */
+	sec[3072 + 20] = 0;
+	EXPECT_EQ(types + 1536, gotype_find(&p, "*sync.entry[int,int]", 25));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 25));
+	/* a types section the core does not hold whole */
+	sec[3072 + 20] = 0x2;
+	p.md.etypes = types + sizeof(sec) + 8;
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 25));
 	procmem_free(&p.mem);
 }
 

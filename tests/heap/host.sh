@@ -211,9 +211,13 @@ EOF
 # Outer and no Inner (an *Inner points at each Outer: its first field),
 # 50 AnyVal (through []any), 50 ErrVal (through []error), 5 Small (a
 # map of 5: one small bucket or group), 200 Boxed (a chain of
-# atomic.Pointer[Boxed] from a global one), and the byte slices' arrays.  DWARF=0: from Go 1.22 the heap's own record (Big's
-# allocation headers, Huge's largeType, the map's group arrays) carries
-# Item, Big and Huge; before 1.22 nothing is typed.  Every unknown row's
+# atomic.Pointer[Boxed] from a global one), and the byte slices' arrays;
+# from Go 1.21, 300 Synced, a sync.Map's values (through its map of
+# *entry and their atomic.Pointer[any], from 1.24 through its trie's
+# nodes; to 1.20 entry holds an unsafe.Pointer).  DWARF=0: from Go 1.22
+# the heap's own record (Big's allocation headers, Huge's largeType, the
+# map's group arrays, SyncHolder's header) carries Item, Big, Huge and
+# Synced; before 1.22 nothing is typed.  Every unknown row's
 # bytes are its objects times its size (large ones keyed by their size).
 typed() {
 	python3 - "$1/types.json" "$2" "$3" <<'EOF'
@@ -230,7 +234,7 @@ mixed = [r for r in t['unknown'] if r['bytes'] != r['objects'] * r['size']]
 if mixed:
     sys.exit('unknown rows holding objects of other sizes: %s' % mixed)
 by = {(r['type'], r['array']): r['objects'] for r in t['types']}
-names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed')
+names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed', 'Synced')
 print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d DWARF locals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'
       % (len(t['types']), t['typed_bytes'], t['bytes'], ty['by_heap'], ty['carried'],
          ty['dwarf_globals'], ty['dwarf_locals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
@@ -241,10 +245,12 @@ if dwarf:
     want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Finalized': 1, 'Outer': 100,
             'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5, 'Node': 10000,
             'Boxed': 200}
+    if minor >= 21:
+        want['Synced'] = 300
     ok = ty['dwarf_globals'] > 0 and ty['dwarf_locals'] > 0 and ty['dwarf_mismatched'] == 0 and \
         by.get(('uint8', True), 0) >= 500
 elif minor >= 22:
-    want = {'Item': 102000, 'Big': 1000, 'Huge': 4}
+    want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Synced': 300}
     ok = ty['dwarf_globals'] == 0 and ty['dwarf_locals'] == 0
 else:
     ok = not t['types'] and t['typed_bytes'] == 0
@@ -533,7 +539,7 @@ for v in $VERSIONS; do
 	desc="Go $v, built -w: gocap heap types counts every reachable object once"
 	case $v in
 	1.19|1.2[01]) desc="$desc, all of unknown type (no DWARF, and the heap records no type before 1.22)" ;;
-	*) desc="$desc, and types Item, Big and Huge exactly from the heap's own record (headers, large spans' types) along the pointers" ;;
+	*) desc="$desc, and types Item, Big, Huge and Synced exactly from the heap's own record (headers, large spans' types) along the pointers (a sync.Map's trie among them)" ;;
 	esac
 	check "$desc" typed "$dir" "$v" 0
 done

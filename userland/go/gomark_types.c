@@ -45,10 +45,12 @@ enum {
 	K_SLICE, K_STRING, K_STRUCT, K_UNSAFEPTR,
 };
 
-enum ent_how { E_PTR, E_SLICE, E_EFACE, E_IFACE, E_MAP, E_ARRAY };
+enum ent_how { E_PTR, E_SLICE, E_EFACE, E_IFACE, E_MAP, E_ARRAY, E_NODE };
 
+/* E_NODE: a sync.Map trie's child, a typ when the byte it points at is
+ * 0, an alt when it is 1 */
 struct ent {
-	uint64_t off, typ, count;
+	uint64_t off, typ, count, alt;
 	enum ent_how how;
 };
 
@@ -214,6 +216,7 @@ static int add_ent(struct plan *pl, enum ent_how how, uint64_t off,
 	pl->e[pl->n].off = off;
 	pl->e[pl->n].typ = typ;
 	pl->e[pl->n].count = count;
+	pl->e[pl->n].alt = 0;
 	pl->n++;
 	return 0;
 }
@@ -228,10 +231,12 @@ static int add_plan(struct plan *pl, const struct plan *sub, uint64_t off,
 	size_t i;
 
 	for (c = 0; c < copies && pl->n < MAX_ENTS; c++)
-		for (i = 0; i < sub->n && pl->n < MAX_ENTS; i++)
+		for (i = 0; i < sub->n && pl->n < MAX_ENTS; i++) {
 			if (add_ent(pl, sub->e[i].how, off + c * stride + sub->e[i].off,
 				    sub->e[i].typ, sub->e[i].count))
 				return -1;
+			pl->e[pl->n - 1].alt = sub->e[i].alt;
+		}
 	return 0;
 }
 
@@ -321,6 +326,54 @@ static int atomic_pointer(struct gomark *m, struct plan *pl,
 	return add_ent(pl, E_PTR, voff, elem, 1);
 }
 
+/*
+ * A sync.Map from Go 1.24 is internal/sync.HashTrieMap[K,V], a trie of
+ * indirect[K,V] {node[K,V]; dead; mu; parent; children
+ * [16]atomic.Pointer[node[K,V]]}.  node[K,V] is {isEntry bool}, the first
+ * field of both an indirect and an entry[K,V] {node[K,V]; overflow; key;
+ * value}: the byte a child points at says which it is.  No descriptor
+ * points at entry's: it is found by its name, "sync.entry" with the
+ * indirect's type arguments, and must start with the same node.  Each
+ * entry of pl (an indirect's plan) typed node becomes an E_NODE, typed
+ * indirect or entry by that byte.  Nothing changes when the entry is not
+ * found.
+ */
+static void trie_children(struct gomark *m, struct plan *pl, const uint8_t *t)
+{
+	uint8_t f[24], e[TYPE_HDR + 24];
+	uint64_t fields, nf, node, entry, ef, off;
+	char name[256], want[256];
+	size_t i;
+
+	memcpy(&fields, t + 56, 8);
+	memcpy(&nf, t + 64, 8);
+	if (nf < 5 || procmem_read(&m->p->mem, fields, f, sizeof(f)) ||
+	    gotype_name(m->p, pl->typ, name, sizeof(name)) ||
+	    snprintf(want, sizeof(want), "sync.entry[%s", name + 14) >=
+	    (int)sizeof(want))
+		return;
+	memcpy(&node, f + 8, 8);
+	memcpy(&off, f + 16, 8);
+	if (off)
+		return;
+	entry = gotype_find(m->p, want, K_STRUCT);
+	if (!entry || procmem_read(&m->p->mem, entry, e, sizeof(e)))
+		return;
+	memcpy(&ef, e + 56, 8);
+	memcpy(&nf, e + 64, 8);
+	if (nf != 4 || procmem_read(&m->p->mem, ef, f, sizeof(f)))
+		return;
+	memcpy(&off, f + 16, 8);
+	if (memcmp(f + 8, &node, 8) || off)
+		return;
+	for (i = 0; i < pl->n; i++)
+		if (pl->e[i].how == E_PTR && pl->e[i].typ == node) {
+			pl->e[i].how = E_NODE;
+			pl->e[i].typ = pl->typ;
+			pl->e[i].alt = entry;
+		}
+}
+
 /* The descriptor at typ, read into a plan once (kept, bad or not). */
 static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
 {
@@ -398,6 +451,9 @@ static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
 		else if (pl->size >= 8 && !pl->n &&
 			 !strncmp(name, "atomic.Pointer[", 15))
 			pl->bad = atomic_pointer(m, pl, t) != 0;
+		/* a sync.Map's trie node: its children are typed by a byte */
+		else if (!strncmp(name, "sync.indirect[", 14))
+			trie_children(m, pl, t);
 		break;
 	default:	/* chan, func, string, unsafe.Pointer: nothing said */
 		break;
@@ -623,7 +679,7 @@ static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 		return;
 	for (e = 0; e < n; e++) {
 		uint64_t base = addr + e * pl->size;
-		uint8_t probe;
+		uint8_t probe, isentry;
 
 		/* the rest of an array the core does not hold: stop */
 		if (procmem_read(&m->p->mem, base, &probe, 1))
@@ -638,6 +694,13 @@ static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 			case E_PTR:
 				if (!procmem_u64(&m->p->mem, at, &v[0]) && v[0])
 					claim(m, v[0], x->typ, 1, 0);
+				break;
+			case E_NODE:
+				if (!procmem_u64(&m->p->mem, at, &v[0]) && v[0] &&
+				    !procmem_u8(&m->p->mem, v[0], &isentry) &&
+				    isentry <= 1)
+					claim(m, v[0], isentry ? x->alt : x->typ,
+					      1, 0);
 				break;
 			case E_SLICE:
 				if (!procmem_read(&m->p->mem, at, v, sizeof(v)) &&

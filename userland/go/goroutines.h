@@ -114,6 +114,11 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c);
  * -1 when it cannot be read. */
 int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len);
 
+/* The descriptor of the type named name (rtype.string()) of kind kind
+ * (abi.Kind), searched for in the types section; 0 when there is none. */
+uint64_t gotype_find(const struct goproc *p, const char *name,
+		     unsigned int kind);
+
 /* The fields and indexes that lead to byte off of a value of the type at
  * t (".Next", "[3].Name", "" for its first word when it is no struct or
  * array) into buf: 0, or -1 when a descriptor on the way cannot be read

@@ -18,7 +18,11 @@
 //     5 Small in a global map of 5 (one bucket, or one swiss group: too
 //     small for an allocation header); 200 Boxed in a chain of
 //     sync/atomic.Pointer[Boxed] from a global one (an unsafe.Pointer
-//     word, typed only by the Pointer's type argument);
+//     word, typed only by the Pointer's type argument); 300 Synced, the
+//     values of a sync.Map in a SyncHolder a global points to (to Go
+//     1.23 a map of *entry, from 1.24 a trie whose children are
+//     atomic.Pointer[node], a one-byte type in front of an entry or an
+//     inner node);
 //   - garbage it drops: 50,000 objects unreachable at the crash.
 //
 // Then it calls runtime.GC(), runtime.ReadMemStats until the runtime's
@@ -51,6 +55,7 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -212,6 +217,20 @@ type Boxed struct {
 	P    *int
 }
 
+// Synced is held only as a sync.Map's value.
+type Synced struct {
+	V int64
+	P *int
+}
+
+// SyncHolder holds a sync.Map (whose type alone has no descriptor a
+// global could be typed by); over 512 bytes, from Go 1.22 its allocation
+// header says its type.
+type SyncHolder struct {
+	M   sync.Map
+	Pad [64]*int
+}
+
 type Finalized struct {
 	Buf [256]byte
 }
@@ -229,6 +248,7 @@ var (
 	errs    [50]error
 	smalls  = map[int64]*Small{}
 	boxed   atomic.Pointer[Boxed]
+	synced  *SyncHolder
 	stats   runtime.MemStats
 	out     = make([]byte, 0, 1<<16)
 	garbage []*Item
@@ -407,6 +427,10 @@ func run() bool {
 		b := &Boxed{V: int64(i)}
 		b.Next.Store(boxed.Load())
 		boxed.Store(b)
+	}
+	synced = &SyncHolder{}
+	for i := 0; i < 300; i++ {
+		synced.M.Store(int64(1000+i), &Synced{V: int64(i)})
 	}
 	holder = &Finalized{}
 	runtime.SetFinalizer(holder, func(*Finalized) {})
