@@ -160,51 +160,53 @@ int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len)
 }
 
 #define FIND_MAX	(256ull << 20)	/* a types section searched by name */
+#define FIND_NAMES	8		/* names of those bytes looked at */
 
 /*
  * The descriptor named name, of kind kind, found in the types section
  * itself: its name's bytes (a named type's string is kept as "*name",
- * with tflag ExtraStar, or as "name"), then a descriptor whose str is
- * that name's offset.  For a type no other descriptor points to.  0 when
- * none is found.
+ * with tflag ExtraStar, or as "name"), then, in one pass over the
+ * section, a descriptor whose str is one of those names' offsets.  For
+ * a type no other descriptor points to.  0 when none is found.
  */
 uint64_t gotype_find(const struct goproc *p, const char *name,
 		     unsigned int kind)
 {
 	const struct golayout *l = &p->layout;
-	uint64_t base = p->md.types, size = p->md.etypes - p->md.types;
+	uint64_t base = p->md.types, size = p->md.etypes - p->md.types, x;
+	uint32_t offs[FIND_NAMES], str;
 	const uint8_t *sec, *at;
 	struct gotype ty;
 	char want[258];
 	uint8_t hdr[10];
-	size_t wl, hl, n;
+	size_t wl, hl, n, noffs = 0, k;
 	int star;
 
 	if (p->md.etypes <= base || size > FIND_MAX || size < 64 ||
 	    l->type_str > 44 || strlen(name) >= sizeof(ty.name) ||
 	    !(sec = procmem_ptr(&p->mem, base, (size_t)size)))
 		return 0;
-	for (star = 1; star >= 0; star--) {
+	for (star = 1; star >= 0 && noffs < FIND_NAMES; star--) {
 		snprintf(want, sizeof(want), "%s%s", star ? "*" : "", name);
 		wl = strlen(want);
 		for (hl = 0, n = wl; hl == 0 || n; n >>= 7)
 			hdr[hl++] = (uint8_t)((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-		for (at = sec; (at = memmem(at, size - (uint64_t)(at - sec),
-					    want, wl)); at++) {
-			uint64_t off = (uint64_t)(at - sec), x;
-			uint32_t str;
+		for (at = sec; noffs < FIND_NAMES &&
+		     (at = memmem(at, size - (uint64_t)(at - sec), want, wl));
+		     at++) {
+			uint64_t off = (uint64_t)(at - sec);
 
-			if (off < hl + 1 || memcmp(at - hl, hdr, hl) ||
-			    off - hl - 1 > UINT32_MAX)
-				continue;
-			for (x = 0; x + 48 <= size; x += 8) {
-				memcpy(&str, sec + x + l->type_str, 4);
-				if (str == off - hl - 1 &&
-				    !read_type(p, base + x, &ty) &&
-				    ty.kind == kind && !strcmp(ty.name, name))
-					return base + x;
-			}
+			if (off >= hl + 1 && !memcmp(at - hl, hdr, hl) &&
+			    off - hl - 1 <= UINT32_MAX)
+				offs[noffs++] = (uint32_t)(off - hl - 1);
 		}
+	}
+	for (x = 0; noffs && x + 48 <= size; x += 8) {
+		memcpy(&str, sec + x + l->type_str, 4);
+		for (k = 0; k < noffs; k++)
+			if (str == offs[k] && !read_type(p, base + x, &ty) &&
+			    ty.kind == kind && !strcmp(ty.name, name))
+				return base + x;
 	}
 	return 0;
 }

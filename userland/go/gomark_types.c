@@ -39,6 +39,7 @@
 #define MAX_DIR		(1u << 24)	/* a swiss map's directory */
 #define MAX_BUCKETS_LOG	40
 #define MAX_SIZE	(1ull << 40)	/* a type's: more is no type */
+#define MAX_FINDS	64		/* types searched for by name */
 
 enum {
 	K_ARRAY = 17, K_CHAN, K_FUNC, K_INTERFACE, K_MAP, K_POINTER,
@@ -87,6 +88,7 @@ struct gotypes {
 	struct troot *roots;
 	size_t nroots, caproots;
 	int headers, swiss, nomem;
+	unsigned int finds;	/* gotype_find's searches of the section */
 	struct gomark_type_stats st;
 };
 
@@ -336,7 +338,8 @@ static int atomic_pointer(struct gomark *m, struct plan *pl,
  * indirect's type arguments, and must start with the same node.  Each
  * entry of pl (an indirect's plan) typed node becomes an E_NODE, typed
  * indirect or entry by that byte.  Nothing changes when the entry is not
- * found.
+ * found.  Each search reads the types section: MAX_FINDS of them at most
+ * (a program has a few trie types; a crafted core could name thousands).
  */
 static void trie_children(struct gomark *m, struct plan *pl, const uint8_t *t)
 {
@@ -354,8 +357,9 @@ static void trie_children(struct gomark *m, struct plan *pl, const uint8_t *t)
 		return;
 	memcpy(&node, f + 8, 8);
 	memcpy(&off, f + 16, 8);
-	if (off)
+	if (off || m->ty->finds >= MAX_FINDS)
 		return;
+	m->ty->finds++;
 	entry = gotype_find(m->p, want, K_STRUCT);
 	if (!entry || procmem_read(&m->p->mem, entry, e, sizeof(e)))
 		return;
