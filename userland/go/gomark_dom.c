@@ -9,9 +9,10 @@
  * each object at the objects its pointer words point into, read by the
  * mark's own scan_object (so an object scanned whole gives every word
  * that lands in an object).  Edges are 32-bit node numbers in one array
- * (compressed rows); the predecessors are built from them on the
- * depth-first preorder, and the successors freed before the dominators
- * are computed (Semi-NCA).
+ * (compressed rows); the predecessors, but for the depth-first tree's
+ * own edges, are built from them on the preorder, and the successors
+ * freed before the dominators are computed (Semi-NCA, its semidominators
+ * kept in the predecessors' row offsets, its EVAL without a stack).
  *
  * The leaves, objects that point at no other (strings' bytes, byte
  * slices, most of a heap of small structs), are left out of the tree's
@@ -196,11 +197,13 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 
 /* Depth first from node 0 (then from any node left, as if node 0
  * pointed at it), the leaves left out: pre (node -> preorder, NONE for a
- * leaf), parent (by preorder).  stk and cur: scratch, one per node not a
- * leaf. */
+ * leaf), parent (by preorder).  stk: scratch, one per node not a leaf.
+ * While a node is on the stack its parent slot holds its cursor in succ
+ * (the node under it on the stack is its parent, written at the pop),
+ * so that the search holds no array of cursors of its own. */
 static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 		const uint8_t *leaves, uint32_t *pre, uint32_t *parent,
-		uint32_t *stk, uint32_t *cur)
+		uint32_t *stk)
 {
 	uint64_t start, cnt = 0;
 
@@ -212,64 +215,74 @@ static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 		if (pre[start] != NONE || test_bit(leaves, start))
 			continue;
 		pre[start] = (uint32_t)cnt;
-		parent[cnt++] = 0;
+		parent[cnt++] = soff[start];
 		stk[0] = (uint32_t)start;
-		cur[0] = soff[start];
 		while (sp) {
-			uint32_t u = stk[sp - 1], v;
+			uint32_t u = stk[sp - 1], v, *cur = &parent[pre[u]];
 
-			if (cur[sp - 1] == soff[u + 1]) {
+			if (*cur == soff[u + 1]) {
+				*cur = sp > 1 ? pre[stk[sp - 2]] : 0;
 				sp--;
 				continue;
 			}
-			v = d->succ[cur[sp - 1]++];
+			v = d->succ[(*cur)++];
 			if (pre[v] != NONE || test_bit(leaves, v))
 				continue;
 			pre[v] = (uint32_t)cnt;
-			parent[cnt++] = pre[u];
-			stk[sp] = v;
-			cur[sp++] = soff[v];
+			parent[cnt++] = soff[v];
+			stk[sp++] = v;
 		}
 	}
 }
 
-/* Lengauer-Tarjan's EVAL with path compression, without recursion: the
- * vertex of least semidominator on v's path up its forest tree. */
-static uint32_t eval(uint32_t v, uint32_t *anc, uint32_t *label,
-		     const uint32_t *semi, uint32_t *stk)
+/*
+ * Lengauer-Tarjan's EVAL with path compression, without recursion and
+ * without a stack: the least semidominator on v's path up its forest
+ * tree.  best[x]: the least semidominator on x's compressed path (x's
+ * own until x is linked; Semi-NCA needs the value, never the vertex).
+ * The path is walked up once with its links turned to point down, then
+ * down again, each node taking its parent's best and its parent's
+ * ancestor, as the recursion would on its way back.
+ */
+static uint32_t eval(uint32_t v, uint32_t *anc, uint32_t *best)
 {
-	uint64_t sp = 0;
-	uint32_t x = v;
+	uint32_t x = v, below = v, a, y, up;
+	uint64_t k = 0;
 
 	if (anc[v] == NONE)
-		return v;
+		return best[v];
 	while (anc[anc[x]] != NONE) {
-		stk[sp++] = x;
-		x = anc[x];
+		up = anc[x];
+		anc[x] = below;
+		below = x;
+		x = up;
+		k++;
 	}
-	while (sp) {
-		uint32_t a;
-
-		x = stk[--sp];
-		a = anc[x];
-		if (semi[label[a]] < semi[label[x]])
-			label[x] = label[a];
-		anc[x] = anc[a];
+	for (a = x, y = below; k; k--) {
+		up = anc[y];	/* the node under y on the path */
+		if (best[a] < best[y])
+			best[y] = best[a];
+		anc[y] = anc[a];
+		a = y;
+		y = up;
 	}
-	return label[v];
+	return best[v];
 }
 
-/* Semi-NCA over preds (by preorder): parent becomes idom. */
-static void semi_nca(uint64_t n, const uint32_t *poff, const uint32_t *pred,
-		     uint32_t *parent, uint32_t *semi, uint32_t *label,
-		     uint32_t *anc, uint32_t *stk)
+/*
+ * Semi-NCA over preds (by preorder; the tree edges left out, for the
+ * parent is where each node's semidominator starts): parent becomes
+ * idom.  Each node's semidominator is kept in poff[w + 1], which its
+ * row's end no longer needs once the row is read.
+ */
+static void semi_nca(uint64_t n, uint32_t *poff, const uint32_t *pred,
+		     uint32_t *parent, uint32_t *best, uint32_t *anc)
 {
 	uint64_t i;
 	uint32_t w;
 
 	for (i = 0; i < n; i++) {
-		semi[i] = (uint32_t)i;
-		label[i] = (uint32_t)i;
+		best[i] = (uint32_t)i;
 		anc[i] = NONE;
 	}
 	for (w = (uint32_t)(n - 1); w >= 1; w--) {
@@ -278,18 +291,19 @@ static void semi_nca(uint64_t n, const uint32_t *poff, const uint32_t *pred,
 		uint32_t s = parent[w], e;
 
 		for (e = poff[w]; e < poff[w + 1]; e++) {
-			uint32_t u = eval(pred[e], anc, label, semi, stk);
+			uint32_t b = eval(pred[e], anc, best);
 
-			if (semi[u] < s)
-				s = semi[u];
+			if (b < s)
+				s = b;
 		}
-		semi[w] = s;
+		poff[w + 1] = s;	/* w's semidominator */
+		best[w] = s;
 		anc[w] = parent[w];
 	}
 	for (i = 1; i < n; i++) {
 		uint32_t x = parent[i];
 
-		while (x > semi[i])
+		while (x > poff[i + 1])
 			x = parent[x];
 		parent[i] = x;
 	}
@@ -375,8 +389,8 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 {
 	struct gomark_dom *d = m->dom;
 	uint32_t *soff = NULL, *pre = NULL, *parent = NULL;
-	uint32_t *stk = NULL, *cur = NULL, *poff = NULL, *pred = NULL;
-	uint32_t *semi = NULL, *label = NULL, *anc = NULL, *depth;
+	uint32_t *stk = NULL, *poff = NULL, *pred = NULL;
+	uint32_t *best = NULL, *anc = NULL, *depth;
 	uint8_t *leaves = NULL;
 	struct lpair *pairs = NULL;
 	size_t npairs = 0, cappairs = 0;
@@ -414,24 +428,28 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	pre = malloc((size_t)n * sizeof(*pre));
 	parent = malloc((size_t)c * sizeof(*parent));
 	stk = malloc((size_t)c * sizeof(*stk));
-	cur = malloc((size_t)c * sizeof(*cur));
-	if (!pre || !parent || !stk || !cur)
+	if (!pre || !parent || !stk)
 		goto nomem;
-	dfs(d, n, soff, leaves, pre, parent, stk, cur);
-	free(stk);	/* stk taken again for eval, when less is held */
-	free(cur);
-	stk = cur = NULL;
+	dfs(d, n, soff, leaves, pre, parent, stk);
+	free(stk);
+	stk = NULL;
 	/* the predecessors, by preorder, in compressed rows (rows_sum:
-	 * no cursor array, for the memory's peak is here, with the edges
-	 * held twice).  A leaf's first predecessor goes in its slot of
-	 * pre, the others in pairs. */
+	 * no cursor array, for the edges are held twice here), but for
+	 * the tree edges: semi_nca starts each node at its parent, which
+	 * is all such an edge would tell.  A leaf's first predecessor
+	 * goes in its slot of pre, the others in pairs. */
 	poff = calloc((size_t)c + 1, sizeof(*poff));
 	if (!poff)
 		goto nomem;
-	for (i = 0; i < d->ne; i++)
-		if (!test_bit(leaves, d->succ[i])) {
-			poff[pre[d->succ[i]] + 1]++;
-			ec++;
+	for (i = 0; i < n; i++)
+		for (j = soff[i]; j < soff[i + 1]; j++) {
+			uint32_t t = d->succ[j];
+
+			if (!test_bit(leaves, t) &&
+			    parent[pre[t]] != pre[i]) {
+				poff[pre[t] + 1]++;
+				ec++;
+			}
 		}
 	pred = malloc((size_t)(ec + 1) * sizeof(*pred));
 	if (!pred)
@@ -442,7 +460,8 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 			uint32_t t = d->succ[j];
 
 			if (!test_bit(leaves, t)) {
-				pred[poff[pre[t]]++] = pre[i];
+				if (parent[pre[t]] != pre[i])
+					pred[poff[pre[t]]++] = pre[i];
 				continue;
 			}
 			if (pre[t] == NONE) {
@@ -469,19 +488,16 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	d->succ = NULL;
 	free(soff);
 	soff = NULL;
-	semi = malloc((size_t)c * sizeof(*semi));
-	label = malloc((size_t)c * sizeof(*label));
+	best = malloc((size_t)c * sizeof(*best));
 	anc = malloc((size_t)c * sizeof(*anc));
-	stk = malloc((size_t)c * sizeof(*stk));
-	if (!semi || !label || !anc || !stk)
+	if (!best || !anc)
 		goto nomem;
-	semi_nca(c, poff, pred, parent, semi, label, anc, stk);
-	free(semi);
-	free(label);
+	semi_nca(c, poff, pred, parent, best, anc);
+	free(best);
 	free(anc);
 	free(pred);
 	free(poff);
-	semi = label = anc = pred = poff = NULL;
+	best = anc = pred = poff = NULL;
 	d->idom = parent;
 	parent = NULL;
 	/* each leaf under the nearest common dominator of its
@@ -560,11 +576,9 @@ out:
 	free(pre);
 	free(parent);
 	free(stk);
-	free(cur);
 	free(poff);
 	free(pred);
-	free(semi);
-	free(label);
+	free(best);
 	free(anc);
 	free(leaves);
 	free(pairs);
