@@ -214,7 +214,7 @@ EOF
 # atomic.Pointer[Boxed] from a global one), and the byte slices' arrays;
 # from Go 1.21, 300 Synced, a sync.Map's values (through its map of
 # *entry and their atomic.Pointer[any], from 1.24 through its trie's
-# nodes; to 1.20 entry holds an unsafe.Pointer).  DWARF=0: from Go 1.22
+# nodes; in 1.19 entry holds an unsafe.Pointer).  DWARF=0: from Go 1.22
 # the heap's own record (Big's allocation headers, Huge's largeType, the
 # map's group arrays, SyncHolder's header) carries Item, Big, Huge and
 # Synced; before 1.22 nothing is typed.  Every unknown row's
