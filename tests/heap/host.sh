@@ -177,7 +177,8 @@ EOF
 # the G found (a stale word in a frame scanned whole, the crashing one's,
 # can still hold the rest of one of the ten lists they make).
 GARBAGE=20000
-GHOSTS=50	# knownheap's Ghosts: the list a dead stack object points to
+GHOSTS=80	# knownheap's Ghosts and SysGhosts: the lists a dead stack
+		# object and a uintptr in a system call's frame point to
 marked() {
 	python3 - "$1/heap.json" "$1/stdout" "$2" "$3" <<'EOF'
 import json, sys
@@ -270,23 +271,25 @@ EOF
 # its first field: both shortest), head from a goroutine's stack, in the
 # frame of main.holdList, outer6 from the frame of main.holdOne (the
 # stacks are marked before the globals).
-# ghost DIR EXE: knownheap's haunted goroutine parked in main.haunt, whose
-# frame holds the ghost list's head only in dead stack objects (the core's
-# bytes must show it there, else the test proves nothing): gocap heap why
-# must call the head garbage.
+# ghost DIR EXE [NAME FUNC]: knownheap's haunted goroutine parked in
+# main.haunt, whose frame holds the ghost list's head only in dead stack
+# objects (the core's bytes must show it there, else the test proves
+# nothing): gocap heap why must call the head garbage.  With sysghost
+# main.blocked: the goroutine blocked in read(2), whose frame holds the
+# sysghost list's head only in a uintptr.
 ghost() {
-	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/tests/lib" <<'EOF'
+	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/tests/lib" "${3:-ghost}" "${4:-main.haunt}" <<'EOF'
 import json, struct, subprocess, sys
-d, exe, gocap, lib = sys.argv[1:]
+d, exe, gocap, lib, name, func = sys.argv[1:]
 sys.path.insert(0, lib)
 import elfcore
-ghost = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr ghost ')]
+ghost = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr %s ' % name)]
 r = subprocess.run([gocap, 'goroutines', '--json', '--core', d + '/core', '--exe', exe],
                    capture_output=True, text=True)
 frames = [f for g in json.loads(r.stdout)['goroutines'] for f in g['frames']
-          if f['function'] == 'main.haunt']
+          if f['function'] == func]
 if not ghost or len(frames) != 1:
-    sys.exit('no ghost printed (%s) or not one main.haunt frame (%d)' % (ghost, len(frames)))
+    sys.exit('no %s printed (%s) or not one %s frame (%d)' % (name, ghost, func, len(frames)))
 sp, fp = int(frames[0]['sp'], 16), int(frames[0]['fp'], 16)
 core = open(d + '/core', 'rb')
 words = None
@@ -295,7 +298,7 @@ if at is not None:
     core.seek(at)
     words = struct.unpack('<%dQ' % ((fp - sp) // 8), core.read(fp - sp))
 stale = words.count(ghost[0]) if words else 0
-print("ghost 0x%x: %d words of main.haunt's frame [0x%x, 0x%x) hold it" % (ghost[0], stale, sp, fp))
+print("%s 0x%x: %d words of %s's frame [0x%x, 0x%x) hold it" % (name, ghost[0], stale, func, sp, fp))
 r = subprocess.run([gocap, 'heap', 'why', hex(ghost[0]), '--core', d + '/core', '--exe', exe],
                    capture_output=True, text=True)
 print(r.stdout.strip()[:400], r.stderr.strip()[:400])
@@ -316,7 +319,7 @@ want = {'item7': ('global', ('main.items+0x0',), None, 'main.Item'),
 bad = []
 for l in open(d + '/stdout'):
     w = l.split()
-    if len(w) != 3 or w[0] != 'addr' or w[1] == 'ghost':	# garbage: ghost()
+    if len(w) != 3 or w[0] != 'addr' or w[1] in ('ghost', 'sysghost'):	# garbage: ghost()
         continue
     name, addr = w[1], int(w[2])
     r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
@@ -521,6 +524,8 @@ for v in $VERSIONS; do
 	check "$desc" marked "$dir" "$((GARBAGE + GHOSTS))" "$v"
 	check "Go $v: a list whose head only a dead stack object holds (a stale array under a local never declared) is unreachable, as the runtime leaves it" \
 		ghost "$dir" "$b"
+	check "Go $v: a list whose head only a uintptr holds, in the frame of a goroutine blocked in read(2), is unreachable: a system call's stack is read through its maps, as the runtime reads it" \
+		ghost "$dir" "$b" sysghost main.blocked
 	"$GOCAP" heap types --json --core "$dir/core" --exe "$b" \
 		> "$dir/types.json" 2> "$dir/types.err"
 	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots, and its live locals, each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer)" \

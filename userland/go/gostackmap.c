@@ -372,7 +372,7 @@ static int frame(struct scan *s, uint64_t pc, uint64_t sp, uint64_t fp)
 	return 0;
 }
 
-/* A parked goroutine's frames, then the stack objects they reach. */
+/* A stopped goroutine's frames, then the stack objects they reach. */
 static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 		  uint64_t hi, unsigned int flags)
 {
@@ -442,6 +442,23 @@ static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 	return r;
 }
 
+/*
+ * Is g stopped at a call, as the collector's scanstack wants it (parked,
+ * runnable, or in a system call), its walk started where the runtime's
+ * unwinder starts (g.sched, or g.syscallpc and g.syscallsp)?  Then its
+ * frames are read through their maps; otherwise (running: on a thread,
+ * interrupted anywhere; in a vDSO call) the stack is taken whole.
+ */
+static int stopped(const struct goroutine *g)
+{
+	uint32_t st = g->status & ~(uint32_t)G_SCAN;
+
+	if (st == G_WAITING)
+		return 1;
+	return (st == G_RUNNABLE || st == G_SYSCALL) &&
+	       (g->src == GOSTACK_SCHED || g->src == GOSTACK_SYSCALL);
+}
+
 int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		    unsigned int flags,
 		    int (*fn)(void *arg, uint64_t value), void *arg,
@@ -456,7 +473,7 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		return -1;
 	if (st)
 		st->frame = 0;
-	if ((g->status & ~(uint32_t)G_SCAN) != G_WAITING) {
+	if (!stopped(g)) {
 		if (st)
 			st->whole++;
 		s.lost = 1;	/* every word is read: no object to reach */

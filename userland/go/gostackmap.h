@@ -4,8 +4,11 @@
  * collector would take for live pointers, from the runtime's own stack maps
  * (runtime/stkframe.go getStackMap, stack.go scanframeworker).
  *
- * For each physical frame of a parked goroutine (status waiting: every
- * frame stopped at a call):
+ * For each physical frame of a stopped goroutine (parked, runnable or in
+ * a system call, as the collector's scanstack wants it, its walk started
+ * at g.sched or at g.syscallpc and g.syscallsp: every frame stopped at a
+ * call, the innermost maybe at a function's entry, where the runtime
+ * takes the first map too):
  *  - the stack map index is the PCDATA_StackMapIndex value at the return
  *    address less one (0 where there is none, as the runtime does);
  *  - locals: FUNCDATA_LocalsPointerMaps, a bitmap of nbit words ending at
@@ -22,10 +25,13 @@
  * A frame without maps where the runtime would have them, with an index
  * out of range or maps not in the core, is taken whole (every word): the
  * answer is then as before stack maps, wrong only the safe way.  So is a
- * goroutine that is not parked (running, runnable, in a system call: its
- * innermost frame can be anywhere), runtime.asyncPreempt's frame and the
- * one it stopped (as the runtime scans them), and the stack above the
- * last frame when the unwind stopped early.
+ * goroutine that is not stopped (running on a thread, or in a vDSO call:
+ * its innermost frame can be anywhere), runtime.asyncPreempt's frame and
+ * the one it stopped (as the runtime scans them), and the stack above
+ * the last frame when the unwind stopped early.  A goroutine in a
+ * system call is read from g.syscallsp up, as the runtime reads it: a
+ * word the runtime takes for no pointer (a dead slot, a uintptr) keeps
+ * nothing alive there either.
  *
  * amd64 only, like the walker.  Every read goes through procmem and is
  * bounded.

@@ -44,7 +44,9 @@
 //
 // With KNOWNHEAP_GARBAGE=G it then turns the collector off and drops G
 // more objects (Junk, ten lists whose heads only a goroutine that has
-// exited held): garbage at the crash, which gocap heap's mark must leave
+// exited held; Ghosts more a dead stack object points to, haunted;
+// SysGhosts more a uintptr in a goroutine blocked in read(2) points to,
+// blocked): garbage at the crash, which gocap heap's mark must leave
 // unreachable while it reaches the rest.
 package main
 
@@ -85,6 +87,10 @@ type P48 struct {
 // Junk is garbage: KNOWNHEAP_GARBAGE of them, in a list nothing holds,
 // and Ghosts more (haunted).
 const Ghosts = 50
+
+// SysGhosts more Junk only a uintptr in a system call's frame points to
+// (blocked).
+const SysGhosts = 30
 
 type Junk struct {
 	P *Junk
@@ -132,6 +138,37 @@ func haunted(n int, ready chan<- struct{}, never <-chan struct{}) {
 	buf = append(buf, '\n')
 	syscall.Write(1, buf)
 	haunt(ready, never)
+}
+
+// blocked builds a list of n Junk and then blocks in a read(2) on a
+// pipe nothing writes to, its head's address only in a uintptr live
+// across the system call (spilled to its frame, which the stack map
+// calls no pointer).  The runtime reads a goroutine in a system call
+// from g.syscallsp through its stack maps, so the list is garbage;
+// gocap heap must leave it unreachable.  It prints the head ("addr
+// sysghost N") itself, and signals ready before it blocks.
+//
+//go:noinline
+func blocked(n int, ready chan<- struct{}) {
+	var h *Junk
+	for i := 0; i < n; i++ {
+		h = &Junk{P: h}
+	}
+	a := uintptr(unsafe.Pointer(h))
+	h = nil
+	var p [2]int
+	if syscall.Pipe(p[:]) != nil {
+		os.Exit(3)
+	}
+	buf := make([]byte, 0, 64)
+	buf = append(buf, "addr sysghost "...)
+	buf = strconv.AppendUint(buf, uint64(a), 10)
+	buf = append(buf, '\n')
+	syscall.Write(1, buf)
+	ready <- struct{}{}
+	syscall.Read(p[0], buf[:1])
+	buf = strconv.AppendUint(buf[:0], uint64(a), 10)
+	syscall.Write(1, buf)
 }
 
 //go:noinline
@@ -365,10 +402,10 @@ var grown []*Item
 // pause(2) blocks the thread without a timer or an allocation, and,
 // unlike select {}, without the runtime's deadlock check, which raced
 // the SIGABRT to a fatal error of its own.  The heap is built in run,
-// whose frame is gone by then: a goroutine in a system call has its
-// stack read whole, where a dead slot of the frame that built the heap
-// could hold a stale pointer into items' map (a root of item7's path
-// before the global).
+// whose frame is gone by then: main waits in a system call, and when
+// gocap read such a stack whole, a dead slot of the frame that built the
+// heap held a stale pointer into items' map (a root of item7's path
+// before the global); a frame scanned whole still could.
 func main() {
 	if !run() {
 		syscall.Kill(syscall.Getpid(), syscall.SIGABRT)
@@ -511,6 +548,8 @@ func run() bool {
 		go dropJunk(garbageN, done)
 		<-done
 		go haunted(Ghosts, ready, never)
+		<-ready
+		go blocked(SysGhosts, ready)
 		<-ready
 		// the goroutine is gone, its stack no longer scanned
 		time.Sleep(100 * time.Millisecond)
