@@ -205,9 +205,10 @@ EOF
 # typed DIR V DWARF: gocap heap types (DIR/types.json) counts every
 # object the mark reached once, and knownheap's by type exactly.
 # DWARF=1 (a build with DWARF): its globals are typed roots, and the
-# parked goroutines' locals that their frames' stack maps say are live,
+# stopped goroutines' locals that their frames' stack maps say are live,
 # every release: 10,000 Node (the list only main.holdList's local head
-# holds), 102,000 Item (the map's and grown's, through the map's
+# holds), 1 SysHeld (only main.blocked's local held holds it, blocked in
+# read(2)), 102,000 Item (the map's and grown's, through the map's
 # buckets or groups and a slice), 1,000 Big, 4 Huge, 1 Finalized, 100
 # Outer and no Inner (an *Inner points at each Outer: its first field),
 # 50 AnyVal (through []any), 50 ErrVal (through []error), 5 Small (a
@@ -235,7 +236,7 @@ mixed = [r for r in t['unknown'] if r['bytes'] != r['objects'] * r['size']]
 if mixed:
     sys.exit('unknown rows holding objects of other sizes: %s' % mixed)
 by = {(r['type'], r['array']): r['objects'] for r in t['types']}
-names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed', 'Synced')
+names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed', 'Synced', 'SysHeld')
 print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d DWARF locals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'
       % (len(t['types']), t['typed_bytes'], t['bytes'], ty['by_heap'], ty['carried'],
          ty['dwarf_globals'], ty['dwarf_locals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
@@ -245,7 +246,7 @@ want = {}
 if dwarf:
     want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Finalized': 1, 'Outer': 100,
             'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5, 'Node': 10000,
-            'Boxed': 200}
+            'Boxed': 200, 'SysHeld': 1}
     if minor >= 21:
         want['Synced'] = 300
     ok = ty['dwarf_globals'] > 0 and ty['dwarf_locals'] > 0 and ty['dwarf_mismatched'] == 0 and \

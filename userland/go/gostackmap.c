@@ -442,14 +442,7 @@ static int frames(struct scan *s, const struct goroutine *g, uint64_t lo,
 	return r;
 }
 
-/*
- * Is g stopped at a call, as the collector's scanstack wants it (parked,
- * runnable, or in a system call), its walk started where the runtime's
- * unwinder starts (g.sched, or g.syscallpc and g.syscallsp)?  Then its
- * frames are read through their maps; otherwise (running: on a thread,
- * interrupted anywhere; in a vDSO call) the stack is taken whole.
- */
-static int stopped(const struct goroutine *g)
+int gostackmap_stopped(const struct goroutine *g)
 {
 	uint32_t st = g->status & ~(uint32_t)G_SCAN;
 
@@ -473,7 +466,7 @@ int gostackmap_scan(const struct goproc *p, const struct goroutine *g,
 		return -1;
 	if (st)
 		st->frame = 0;
-	if (!stopped(g)) {
+	if (!gostackmap_stopped(g)) {
 		if (st)
 			st->whole++;
 		s.lost = 1;	/* every word is read: no object to reach */

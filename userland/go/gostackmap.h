@@ -66,6 +66,15 @@ struct gostackmap_stats {
 #define GOSTACKMAP_ALL_OBJECTS	1u
 
 /*
+ * Is g stopped at a call, as the collector's scanstack wants it (parked,
+ * runnable, or in a system call), its walk started where the runtime's
+ * unwinder starts (g.sched, or g.syscallpc and g.syscallsp)?  Then its
+ * frames are read through their maps; otherwise (running: on a thread,
+ * interrupted anywhere; in a vDSO call) the stack is taken whole.
+ */
+int gostackmap_stopped(const struct goroutine *g);
+
+/*
  * Call fn(arg, value) for each word of g's stack (from its innermost
  * frame up) that may hold a live pointer, as said above; a word can come
  * twice.  fn returning a positive value stops the scan with it.  Returns

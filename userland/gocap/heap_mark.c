@@ -54,13 +54,14 @@ static int stack_word(void *arg, uint64_t v)
 	return gomark_word_cb(a->m, v);
 }
 
-/* A parked goroutine's frames, one per physical frame, for its locals. */
+/* A stopped goroutine's frames (gostackmap_stopped: parked, runnable, in
+ * a system call), one per physical frame, for its locals. */
 static void keep_frames(struct mark_walk *a, const struct goroutine *g)
 {
 	uint64_t bias = a->p->load_bias, last = UINT64_MAX;
 	size_t i;
 
-	if ((g->status & ~(uint32_t)G_SCAN) != G_WAITING)
+	if (!gostackmap_stopped(g))
 		return;
 	for (i = 0; i < g->nframes && !a->nomem; i++) {
 		const struct goframe *fr = &g->frames[i];

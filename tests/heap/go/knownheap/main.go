@@ -146,7 +146,9 @@ func haunted(n int, ready chan<- struct{}, never <-chan struct{}) {
 // calls no pointer).  The runtime reads a goroutine in a system call
 // from g.syscallsp through its stack maps, so the list is garbage;
 // gocap heap must leave it unreachable.  It prints the head ("addr
-// sysghost N") itself, and signals ready before it blocks.
+// sysghost N") itself, and signals ready before it blocks.  held, a
+// SysHeld live across the call, is reachable from that frame alone: a
+// small object with no type in the heap, typed by the frame's DWARF.
 //
 //go:noinline
 func blocked(n int, ready chan<- struct{}) {
@@ -156,6 +158,9 @@ func blocked(n int, ready chan<- struct{}) {
 	}
 	a := uintptr(unsafe.Pointer(h))
 	h = nil
+	held := &SysHeld{V: int64(n)}
+	escaped = held // to the heap, not blocked's stack
+	escaped = nil
 	var p [2]int
 	if syscall.Pipe(p[:]) != nil {
 		os.Exit(3)
@@ -168,8 +173,17 @@ func blocked(n int, ready chan<- struct{}) {
 	ready <- struct{}{}
 	syscall.Read(p[0], buf[:1])
 	buf = strconv.AppendUint(buf[:0], uint64(a), 10)
+	buf = strconv.AppendInt(buf, held.V, 10)
 	syscall.Write(1, buf)
 }
+
+// SysHeld: what blocked's frame holds (a pointer, so that it is scanned).
+type SysHeld struct {
+	P *int
+	V int64
+}
+
+var escaped *SysHeld
 
 //go:noinline
 func stain(h *Junk) int {
