@@ -311,6 +311,18 @@ static void semi_nca(uint64_t n, uint32_t *poff, const uint32_t *pred,
 }
 
 /*
+ * Whether the edge from node i to t (not a leaf) is t's own in the
+ * depth-first tree (i is its parent): the predecessors leave it out, for
+ * Semi-NCA starts each node's semidominator at its parent.  The count
+ * and the fill of the predecessors must agree on it.
+ */
+static int tree_edge(const uint32_t *pre, const uint32_t *parent,
+		     uint64_t i, uint32_t t)
+{
+	return parent[pre[t]] == pre[i];
+}
+
+/*
  * Compressed rows (off[0..c], a row's entries at off[r] to off[r + 1]),
  * built without a cursor array: each row's count goes into off[r + 1],
  * rows_sum turns the counts into each row's start, the fill uses off[r]
@@ -446,7 +458,7 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 			uint32_t t = d->succ[j];
 
 			if (!test_bit(leaves, t) &&
-			    parent[pre[t]] != pre[i]) {
+			    !tree_edge(pre, parent, i, t)) {
 				poff[pre[t] + 1]++;
 				ec++;
 			}
@@ -460,7 +472,7 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 			uint32_t t = d->succ[j];
 
 			if (!test_bit(leaves, t)) {
-				if (parent[pre[t]] != pre[i])
+				if (!tree_edge(pre, parent, i, t))
 					pred[poff[pre[t]]++] = pre[i];
 				continue;
 			}

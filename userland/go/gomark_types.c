@@ -329,6 +329,28 @@ static int atomic_pointer(struct gomark *m, struct plan *pl,
 }
 
 /*
+ * A struct descriptor t's field count, and its first field's type when
+ * that field is at offset 0 (else 0).  0, or -1 when the fields cannot
+ * be read.
+ */
+static int first_field(struct gomark *m, const uint8_t *t, uint64_t *nf,
+		       uint64_t *typ)
+{
+	uint8_t f[24];
+	uint64_t fields, off;
+
+	memcpy(&fields, t + 56, 8);
+	memcpy(nf, t + 64, 8);
+	if (!*nf || procmem_read(&m->p->mem, fields, f, sizeof(f)))
+		return -1;
+	memcpy(typ, f + 8, 8);
+	memcpy(&off, f + 16, 8);
+	if (off)
+		*typ = 0;
+	return 0;
+}
+
+/*
  * A sync.Map from Go 1.24 is internal/sync.HashTrieMap[K,V], a trie of
  * indirect[K,V] {node[K,V]; dead; mu; parent; children
  * [16]atomic.Pointer[node[K,V]]}.  node[K,V] is {isEntry bool}, the first
@@ -343,32 +365,21 @@ static int atomic_pointer(struct gomark *m, struct plan *pl,
  */
 static void trie_children(struct gomark *m, struct plan *pl, const uint8_t *t)
 {
-	uint8_t f[24], e[TYPE_HDR + 24];
-	uint64_t fields, nf, node, entry, ef, off;
+	uint8_t e[TYPE_HDR + 24];
+	uint64_t nf, node, entry, enode;
 	char name[256], want[256];
 	size_t i;
 
-	memcpy(&fields, t + 56, 8);
-	memcpy(&nf, t + 64, 8);
-	if (nf < 5 || procmem_read(&m->p->mem, fields, f, sizeof(f)) ||
+	if (first_field(m, t, &nf, &node) || nf < 5 || !node ||
+	    m->ty->finds >= MAX_FINDS ||
 	    gotype_name(m->p, pl->typ, name, sizeof(name)) ||
 	    snprintf(want, sizeof(want), "sync.entry[%s", name + 14) >=
 	    (int)sizeof(want))
 		return;
-	memcpy(&node, f + 8, 8);
-	memcpy(&off, f + 16, 8);
-	if (off || m->ty->finds >= MAX_FINDS)
-		return;
 	m->ty->finds++;
 	entry = gotype_find(m->p, want, K_STRUCT);
-	if (!entry || procmem_read(&m->p->mem, entry, e, sizeof(e)))
-		return;
-	memcpy(&ef, e + 56, 8);
-	memcpy(&nf, e + 64, 8);
-	if (nf != 4 || procmem_read(&m->p->mem, ef, f, sizeof(f)))
-		return;
-	memcpy(&off, f + 16, 8);
-	if (memcmp(f + 8, &node, 8) || off)
+	if (!entry || procmem_read(&m->p->mem, entry, e, sizeof(e)) ||
+	    first_field(m, e, &nf, &enode) || nf != 4 || enode != node)
 		return;
 	for (i = 0; i < pl->n; i++)
 		if (pl->e[i].how == E_PTR && pl->e[i].typ == node) {
