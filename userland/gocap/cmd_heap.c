@@ -1231,7 +1231,7 @@ static void print_typing(const struct heap_mark *hm)
 {
 	const struct gomark_type_stats *t = &hm->ty;
 
-	printf("# typed: %llu objects by the heap's own record (allocation headers, large spans' types), %llu carried along the pointers of typed objects, of %llu globals and of %llu live locals of parked goroutines typed by DWARF\n",
+	printf("# typed: %llu objects by the heap's own record (allocation headers, large spans' types), %llu carried along the pointers of typed objects, of %llu globals and of %llu live locals of stopped goroutines typed by DWARF\n",
 	       (unsigned long long)t->header, (unsigned long long)t->carried,
 	       (unsigned long long)hm->dwarf_globals,
 	       (unsigned long long)hm->dwarf_locals);

@@ -115,7 +115,7 @@ static int caller_roots(struct mark_walk *a)
 	return triage_walk(p, &crash, &c, mark_stack, a) ? -1 : 0;
 }
 
-/* DWARF's typed roots: the globals, and the parked goroutines' locals
+/* DWARF's typed roots: the globals, and the stopped goroutines' locals
  * (a->fr sorted by pc; pc[i] the distinct pcs, first[i] where each one's
  * frames start in a->fr). */
 struct dwarf_roots {
@@ -301,7 +301,7 @@ static int local_root(void *arg, size_t i, const struct godwarf_global *g)
 }
 
 /*
- * The distinct pcs of the parked goroutines' frames, for DWARF's locals
+ * The distinct pcs of the stopped goroutines' frames, for DWARF's locals
  * (the live words and the frames sorted first).  0, or -1 when out of
  * memory.
  */
