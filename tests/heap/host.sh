@@ -61,9 +61,10 @@ VERSIONS=${GOCD_HEAP_VERSIONS:-$RELEASES}
 NEWEST=${VERSIONS##* }
 SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/*/*.go | sha256sum | cut -c1-16)
 
-# bin V VARIANT: the path of knownheap built by Go V, building it if need be
+# bin V VARIANT [PROG]: the path of PROG (knownheap) built by Go V,
+# building it if need be
 bin() {
-	local out="$CACHE/$SRC_HASH/knownheap-$1-$2" v
+	local out="$CACHE/$SRC_HASH/${3:-knownheap}-$1-$2" prog=${3:-knownheap} v
 	if [ ! -x "$out" ]; then
 		mkdir -p "$CACHE/$SRC_HASH"
 		case $2 in
@@ -74,7 +75,7 @@ bin() {
 		esac
 		v=$1; shift
 		if ! (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$v" \
-			build "$@" -o "$out.tmp" ./knownheap) > "$W/build-$v.log" 2>&1
+			build "$@" -o "$out.tmp" "./$prog") > "$W/build-$v.log" 2>&1
 		then
 			sed 's/^/#   /' "$W/build-$v.log" | head -5 >&2
 			return 1
@@ -304,6 +305,51 @@ r = subprocess.run([gocap, 'heap', 'why', hex(ghost[0]), '--core', d + '/core', 
                    capture_output=True, text=True)
 print(r.stdout.strip()[:400], r.stderr.strip()[:400])
 sys.exit(0 if stale and r.returncode == 0 and 'did not reach' in r.stdout else 1)
+EOF
+}
+
+# deadlocal DIR EXE: deadlocal's Other, where the Stale that the dead
+# local s held was: reachable from main.others, and no object typed
+# main.Stale (DWARF names s's slot at the call, the stack map calls it
+# dead).  The core's frame of main.stale must still hold the address (in
+# s's slot, and in old's); that DWARF names s's slot there, the mutant
+# types-locals-dead shows, typing the Other main.Stale.
+deadlocal() {
+	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/tests/lib" <<'EOF'
+import json, struct, subprocess, sys
+d, exe, gocap, lib = sys.argv[1:]
+sys.path.insert(0, lib)
+import elfcore
+line = [l.split() for l in open(d + '/stdout') if l.startswith('stale ')]
+if len(line) != 1 or line[0][3] != 'true':
+    sys.exit('no Other took the Stale\'s place: %s' % line)
+addr = int(line[0][1])
+r = subprocess.run([gocap, 'goroutines', '--json', '--core', d + '/core', '--exe', exe],
+                   capture_output=True, text=True)
+gs = [(g['status'], f) for g in json.loads(r.stdout)['goroutines'] for f in g['frames']
+      if f['function'] == 'main.stale']
+if len(gs) != 1 or gs[0][0] != 'syscall':
+    sys.exit('not one main.stale frame, in a system call: %s' % gs)
+frames = [gs[0][1]]
+sp, fp = int(frames[0]['sp'], 16), int(frames[0]['fp'], 16)
+core = open(d + '/core', 'rb')
+at = elfcore.file_offset(elfcore.read_phdrs(core), sp, fp - sp)
+held = 0
+if at is not None:
+    core.seek(at)
+    held = struct.unpack('<%dQ' % ((fp - sp) // 8), core.read(fp - sp)).count(addr)
+r = subprocess.run([gocap, 'heap', 'types', '--json', '--core', d + '/core', '--exe', exe],
+                   capture_output=True, text=True)
+t = json.loads(r.stdout)
+stale = [x for x in t['types'] if x['type'] == 'main.Stale']
+r = subprocess.run([gocap, 'heap', 'why', '--all', '--json', '--core', d + '/core',
+                    '--exe', exe, hex(addr)], capture_output=True, text=True)
+j = json.loads(r.stdout) if r.returncode == 0 else {}
+roots = [p['root'].get('name') or '' for p in j.get('paths', [])]
+print('Other 0x%x (allocation %s): %d frame words hold it, roots %s, main.Stale rows %s'
+      % (addr, line[0][4], held, roots, stale))
+sys.exit(0 if held and any(x.startswith('main.others') for x in roots) and
+         not stale else 1)
 EOF
 }
 
@@ -548,6 +594,19 @@ for v in $VERSIONS; do
 	*) desc="$desc, and types Item, Big, Huge and Synced exactly from the heap's own record (headers, large spans' types) along the pointers (a sync.Map's trie among them)" ;;
 	esac
 	check "$desc" typed "$dir" "$v" 0
+done
+
+# A dead local: DWARF names its slot at the call, the stack map calls it
+# dead, and its object was freed and the memory reused by another type.
+for v in $VERSIONS; do
+	b=$(bin "$v" default deadlocal) ||
+		{ notok "Go $v: deadlocal does not build"; continue; }
+	if ! crash "$b" "$W/$v-deadlocal"; then
+		notok "Go $v deadlocal: no core"
+		continue
+	fi
+	check "Go $v: a local DWARF still names at a call, dead by the stack map, types nothing: the object of another type that took its object's place is not typed as the local's" \
+		deadlocal "$W/$v-deadlocal" "$b"
 done
 
 # --- the text view and the refusals (the newest release) ------------------
