@@ -309,7 +309,8 @@ EOF
 }
 
 # deadlocal DIR EXE: deadlocal's Other, where the Stale that the dead
-# local s held was: reachable from main.others, and no object typed
+# local s held was: reachable through main.others' array, untyped, and
+# no object typed
 # main.Stale (DWARF names s's slot at the call, the stack map calls it
 # dead).  The core's frame of main.stale must still hold the address (in
 # s's slot, and in old's); that DWARF names s's slot there, the mutant
@@ -342,14 +343,18 @@ r = subprocess.run([gocap, 'heap', 'types', '--json', '--core', d + '/core', '--
                    capture_output=True, text=True)
 t = json.loads(r.stdout)
 stale = [x for x in t['types'] if x['type'] == 'main.Stale']
-r = subprocess.run([gocap, 'heap', 'why', '--all', '--json', '--core', d + '/core',
+# reachable through main.others' array, typed unsafe.Pointer by the
+# global's DWARF type (the chain's root may be a register that holds the
+# array as well: the roots are read before the globals)
+r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
                     '--exe', exe, hex(addr)], capture_output=True, text=True)
 j = json.loads(r.stdout) if r.returncode == 0 else {}
-roots = [p['root'].get('name') or '' for p in j.get('paths', [])]
-print('Other 0x%x (allocation %s): %d frame words hold it, roots %s, main.Stale rows %s'
-      % (addr, line[0][4], held, roots, stale))
-sys.exit(0 if held and any(x.startswith('main.others') for x in roots) and
-         not stale else 1)
+path = j.get('path') or []
+via = [(h['type'], h['object'] == addr) for h in path[-2:]]
+print('Other 0x%x (allocation %s): %d frame words hold it, reached via %s, main.Stale rows %s'
+      % (addr, line[0][4], held, via, stale))
+sys.exit(0 if held and j.get('reachable') and
+         via == [('unsafe.Pointer', False), (None, True)] and not stale else 1)
 EOF
 }
 
