@@ -64,7 +64,8 @@ SRC_HASH=$(cat "$T/go/go.mod" "$T"/go/*/*.go | sha256sum | cut -c1-16)
 # bin V VARIANT [PROG]: the path of PROG (knownheap) built by Go V,
 # building it if need be
 bin() {
-	local out="$CACHE/$SRC_HASH/${3:-knownheap}-$1-$2" prog=${3:-knownheap} v
+	local prog=${3:-knownheap} out v
+	out=$CACHE/$SRC_HASH/$prog-$1-$2
 	if [ ! -x "$out" ]; then
 		mkdir -p "$CACHE/$SRC_HASH"
 		case $2 in
@@ -281,7 +282,7 @@ EOF
 # sysghost list's head only in a uintptr.
 ghost() {
 	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/tests/lib" "${3:-ghost}" "${4:-main.haunt}" <<'EOF'
-import json, struct, subprocess, sys
+import json, subprocess, sys
 d, exe, gocap, lib, name, func = sys.argv[1:]
 sys.path.insert(0, lib)
 import elfcore
@@ -293,12 +294,7 @@ frames = [f for g in json.loads(r.stdout)['goroutines'] for f in g['frames']
 if not ghost or len(frames) != 1:
     sys.exit('no %s printed (%s) or not one %s frame (%d)' % (name, ghost, func, len(frames)))
 sp, fp = int(frames[0]['sp'], 16), int(frames[0]['fp'], 16)
-core = open(d + '/core', 'rb')
-words = None
-at = elfcore.file_offset(elfcore.read_phdrs(core), sp, fp - sp)
-if at is not None:
-    core.seek(at)
-    words = struct.unpack('<%dQ' % ((fp - sp) // 8), core.read(fp - sp))
+words = elfcore.read_words(open(d + '/core', 'rb'), sp, fp - sp)
 stale = words.count(ghost[0]) if words else 0
 print("%s 0x%x: %d words of %s's frame [0x%x, 0x%x) hold it" % (name, ghost[0], stale, func, sp, fp))
 r = subprocess.run([gocap, 'heap', 'why', hex(ghost[0]), '--core', d + '/core', '--exe', exe],
@@ -317,7 +313,7 @@ EOF
 # types-locals-dead shows, typing the Other main.Stale.
 deadlocal() {
 	python3 - "$1" "$2" "$GOCAP" "$GOCD_TOP/tests/lib" <<'EOF'
-import json, struct, subprocess, sys
+import json, subprocess, sys
 d, exe, gocap, lib = sys.argv[1:]
 sys.path.insert(0, lib)
 import elfcore
@@ -331,14 +327,9 @@ gs = [(g['status'], f) for g in json.loads(r.stdout)['goroutines'] for f in g['f
       if f['function'] == 'main.stale']
 if len(gs) != 1 or gs[0][0] != 'syscall':
     sys.exit('not one main.stale frame, in a system call: %s' % gs)
-frames = [gs[0][1]]
-sp, fp = int(frames[0]['sp'], 16), int(frames[0]['fp'], 16)
-core = open(d + '/core', 'rb')
-at = elfcore.file_offset(elfcore.read_phdrs(core), sp, fp - sp)
-held = 0
-if at is not None:
-    core.seek(at)
-    held = struct.unpack('<%dQ' % ((fp - sp) // 8), core.read(fp - sp)).count(addr)
+sp, fp = int(gs[0][1]['sp'], 16), int(gs[0][1]['fp'], 16)
+words = elfcore.read_words(open(d + '/core', 'rb'), sp, fp - sp)
+held = words.count(addr) if words else 0
 r = subprocess.run([gocap, 'heap', 'types', '--json', '--core', d + '/core', '--exe', exe],
                    capture_output=True, text=True)
 t = json.loads(r.stdout)

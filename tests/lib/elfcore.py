@@ -57,6 +57,16 @@ def file_offset(ph, addr, n=1):
     return None
 
 
+def read_words(f, addr, size):
+    """The 8-byte little-endian words of the size bytes at addr in the
+    open core f, or None when no PT_LOAD's file bytes hold them all."""
+    at = file_offset(read_phdrs(f), addr, size)
+    if at is None:
+        return None
+    f.seek(at)
+    return struct.unpack('<%dQ' % (size // 8), f.read(size))
+
+
 def notes(buf, base=0):
     """[(name, type, desc_offset, descsz)] of the notes in buf (a PT_NOTE
     segment's bytes), desc_offset counted from base (the segment's file
