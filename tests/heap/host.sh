@@ -335,17 +335,19 @@ r = subprocess.run([gocap, 'heap', 'types', '--json', '--core', d + '/core', '--
 t = json.loads(r.stdout)
 stale = [x for x in t['types'] if x['type'] == 'main.Stale']
 # reachable through main.others' array, typed unsafe.Pointer by the
-# global's DWARF type (the chain's root may be a register that holds the
-# array as well: the roots are read before the globals)
+# global's DWARF type; or from a thread's registers (read before the
+# globals), which may hold the array or the Other itself (the last one
+# allocated); never from the dead slot
 r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
                     '--exe', exe, hex(addr)], capture_output=True, text=True)
 j = json.loads(r.stdout) if r.returncode == 0 else {}
-path = j.get('path') or []
+path, root = j.get('path') or [], (j.get('root') or {}).get('kind')
 via = [(h['type'], h['object'] == addr) for h in path[-2:]]
-print('Other 0x%x (allocation %s): %d frame words hold it, reached via %s, main.Stale rows %s'
-      % (addr, line[0][4], held, via, stale))
-sys.exit(0 if held and j.get('reachable') and
-         via == [('unsafe.Pointer', False), (None, True)] and not stale else 1)
+print('Other 0x%x (allocation %s): %d frame words hold it, reached from %s via %s, '
+      'main.Stale rows %s' % (addr, line[0][4], held, root, via, stale))
+sys.exit(0 if held and j.get('reachable') and not stale and
+         (via == [('unsafe.Pointer', False), (None, True)] and root in ('global', 'registers') or
+          via == [(None, True)] and root == 'registers') else 1)
 EOF
 }
 
