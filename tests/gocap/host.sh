@@ -51,6 +51,7 @@ nocore() {
 		"core $(ls -l "$2/core" 2>&1)"
 	tail -2 "$2/stdout" 2>/dev/null | sed 's/^/#   stdout: /'
 	tail -5 "$2/stderr" 2>/dev/null | sed 's/^/#   stderr: /'
+	sed 's/^/#   hung: /' "$2/hung" 2>/dev/null
 }
 # check DESC CMD...: one test whose verdict is CMD's exit status
 check() {
@@ -180,14 +181,34 @@ crash() {
 				sleep 0.1
 			done
 		}
+		# hung: what each of the crasher's threads waits in (for the
+		# test's diagnostics), then it is killed
+		hung() {
+			{
+				echo "the gate opened: $opened"
+				for t in /proc/"$pid"/task/*; do
+					echo "thread ${t##*/}: state" \
+						"$(cut -d' ' -f3 "$t/stat"), in" \
+						"$(cat "$t/wchan"), syscall" \
+						"$(cut -d' ' -f1 "$t/syscall")"
+				done
+			} > hung 2>&1
+			kill -KILL "$pid"
+		}
 		await "at the gate"
 		{
 			flock 9
-			timeout 10 sh -c ': > gate'
+			# (the open of the FIFO waits for the crasher's: again
+			# while it lives, a loaded machine may take long)
+			opened=no
+			for _ in $(seq 30); do
+				timeout 10 sh -c ': > gate' && { opened=yes; break; }
+				kill -0 "$pid" 2> /dev/null || break
+			done
 			case $mode in
 			signal|syscall|server*)
 				await ready
-				grep -q ready stdout || kill -KILL "$pid"
+				grep -q ready stdout || hung
 				;;
 			esac
 			# The program sends itself SIGABRT right after its "ready"

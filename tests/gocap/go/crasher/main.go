@@ -330,7 +330,11 @@ func main() {
 	// run's wait at the gate and hung it).  GOGC=off also stops those.
 	debug.SetGCPercent(-1)
 	add(3, spin) // with main, every P busy: late goroutines stay runnable
-	settle(want)
+	// Not settle: its sleep needs a timer, and a P that runs a spinner
+	// never runs its own timers (only another P can, by stealing them).
+	for atomic.LoadInt64(&settled) < want {
+		runtime.Gosched()
+	}
 
 	// Goroutines that will not have run when the crash comes.
 	for i := 0; i < 10 && (!few || i < 1); i++ {
