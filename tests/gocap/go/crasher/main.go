@@ -327,8 +327,12 @@ func main() {
 	// under GODEBUG=asyncpreemptoff=1, so a stop-the-world could never
 	// preempt the spinners and would wait forever (the collection that
 	// sysmon forces after two minutes without one came during a slow
-	// run's wait at the gate and hung it).  GOGC=off also stops those.
+	// run's wait at the gate and hung it).  GOGC=off also stops those,
+	// but not one that was started before and has not yet stopped the
+	// world (SetGCPercent waits only for a mark under way): the
+	// collection here waits for it, and runs while nothing spins.
 	debug.SetGCPercent(-1)
+	runtime.GC()
 	add(3, spin) // with main, every P busy: late goroutines stay runnable
 	// Not settle: its sleep needs a timer, and a P that runs a spinner
 	// never runs its own timers (only another P can, by stealing them).
