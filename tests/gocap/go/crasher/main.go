@@ -173,9 +173,12 @@ func spin() {
 func late(ch chan int) { <-ch }
 
 // settle waits until want goroutines have reached their blocking call.
+// It yields instead of sleeping: a sleep needs a timer, and once the
+// spinners run, a P that runs one never runs its own timers (only
+// another P can, by stealing them).
 func settle(want int64) {
 	for atomic.LoadInt64(&settled) < want {
-		time.Sleep(time.Millisecond)
+		runtime.Gosched()
 	}
 }
 
@@ -334,11 +337,7 @@ func main() {
 	debug.SetGCPercent(-1)
 	runtime.GC()
 	add(3, spin) // with main, every P busy: late goroutines stay runnable
-	// Not settle: its sleep needs a timer, and a P that runs a spinner
-	// never runs its own timers (only another P can, by stealing them).
-	for atomic.LoadInt64(&settled) < want {
-		runtime.Gosched()
-	}
+	settle(want)
 
 	// Goroutines that will not have run when the crash comes.
 	for i := 0; i < 10 && (!few || i < 1); i++ {
