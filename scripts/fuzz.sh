@@ -33,7 +33,7 @@ run_target() {
 	done
 	# shellcheck disable=SC2086
 	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-		-max_len=1572864 -print_final_stats=1 \
+		-max_len="$GOCD_FUZZ_MAX_LEN" -print_final_stats=1 \
 		-artifact_prefix="$crashes/" "$work" $seeds \
 		> "$work.log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work.log")

@@ -22,6 +22,10 @@ export GOCD_TOP GOCD_CACHE GOCD_BUILD
 # The Go toolchains the lab builds test programs with.
 GOCD_GO_VERSIONS=${GOCD_GO_VERSIONS:-"1.19 1.22 1.23 1.24 1.27"}
 
+# libFuzzer's -max_len for every target (scripts/fuzz.sh), 1.5 MiB: it reads
+# no more of a seed, so the suites that write seeds keep them under it.
+export GOCD_FUZZ_MAX_LEN=1572864
+
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "$*"; exit 1; }
 

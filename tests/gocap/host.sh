@@ -846,7 +846,7 @@ if [ -x "$MINCORE" ]; then
 			'$GOCAP' goroutines --core '$W'/few-\$v/core > '$W/full.txt' 2> /dev/null &&
 			cmp '$W/seed.txt' '$W/full.txt' || exit 1
 			# the fuzzer reads a seed up to its max_len (scripts/fuzz.sh)
-			[ \$(stat -c %s \$s) -le 1572864 ] || { echo \$s over 1.5 MiB; exit 1; }
+			[ \$(stat -c %s \$s) -le $GOCD_FUZZ_MAX_LEN ] || { echo \$s over 1.5 MiB; exit 1; }
 		done
 		[ $made -ge 1 ]"
 else

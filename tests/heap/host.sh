@@ -758,7 +758,7 @@ if FILTER=0x37 crash "$(bin "$NEWEST" default)" "$W/text-prof" KNOWNHEAP_SCALE=1
 	mkdir -p "${seed%/*}"
 	check "fuzz seed: the minimised core, under 1.5 MiB (the fuzzer's max_len), gives the same profile" \
 		sh -c "'$GOCD_BUILD/tools/mincore' --note '$W/text-prof/core' '$seed' &&
-		       [ \$(stat -c %s '$seed') -le 1572864 ] &&
+		       [ \$(stat -c %s '$seed') -le $GOCD_FUZZ_MAX_LEN ] &&
 		       '$GOCAP' heap allocs --core '$seed' -o '$W/text-prof/seed.pb' &&
 		       '$GOCD_TOP/scripts/go.sh' '$NEWEST' tool pprof -raw -symbolize=none \
 			'$W/text-prof/seed.pb' > '$W/text-prof/seed.raw' 2>&1 &&
@@ -776,7 +776,7 @@ if (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$NEWEST" build \
 	seed=$GOCD_BUILD/fuzz-seeds/fuzz_goroutines/heaptypes-$NEWEST
 	check "fuzz seed: tinyheap's core minimised with the heap (under 1.5 MiB) gives the same gocap heap types, its mark complete and 64 Rec typed" \
 		sh -c "'$GOCD_BUILD/tools/mincore' --note --heap '$W/tinyheap/run/core' '$seed' &&
-		       [ \$(stat -c %s '$seed') -le 1572864 ] &&
+		       [ \$(stat -c %s '$seed') -le $GOCD_FUZZ_MAX_LEN ] &&
 		       '$GOCAP' heap types --json --core '$W/tinyheap/run/core' > '$W/tinyheap/full.json' &&
 		       '$GOCAP' heap types --json --core '$seed' > '$W/tinyheap/seed.json' &&
 		       python3 -c 'import json, sys

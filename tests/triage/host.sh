@@ -453,7 +453,7 @@ check "fuzz seeds: $made minimised triage cores under 1.5 MiB that group as the 
 	for v in $VERSIONS; do
 		s='$SEEDS'/triage-\$v
 		[ -s \$s ] || exit 1
-		[ \$(stat -c %s \$s) -le 1572864 ] || { echo \$s over 1.5 MiB; exit 1; }
+		[ \$(stat -c %s \$s) -le $GOCD_FUZZ_MAX_LEN ] || { echo \$s over 1.5 MiB; exit 1; }
 		'$GOCAP' goroutines --group --core \$s > '$W/seed.txt' 2> /dev/null
 		'$GOCAP' goroutines --group --core '$W'/few-\$v/core > '$W/full.txt' 2> /dev/null
 		cmp '$W/seed.txt' '$W/full.txt' && grep -q '^main.mutexWait(' '$W/seed.txt' || exit 1
