@@ -294,8 +294,10 @@ TEST(allgs_cut_runs)
 
 /* gotype_find: a descriptor found by its name in the types section, of
  * the kind asked for, whose string is the name itself (after the star
- * ExtraStar strips); the same bytes inside another name, a descriptor of
- * another kind or without ExtraStar, or a section not in the core: 0. */
+ * ExtraStar strips), and with a package path asked for, a struct of that
+ * package (two packages of one name share the string); the same bytes
+ * inside another name, a descriptor of another kind or package or
+ * without ExtraStar, or a section not in the core: 0. */
 TEST(type_found_by_name)
 {
 	static const char star[] = "*sync.entry[int,int]";
@@ -337,18 +339,34 @@ TEST(type_found_by_name)
 	p.layout.type_str = 40;
 	p.md.types = types;
 	p.md.etypes = types + sizeof(sec);
-	EXPECT_EQ(types + 3072, gotype_find(&p, "sync.entry[int,int]", 25));
-	EXPECT_EQ(types + 1024, gotype_find(&p, "sync.entry[int,int]", 22));
-	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int", 25));
-	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 17));
+	EXPECT_EQ(types + 3072, gotype_find(&p, "sync.entry[int,int]", 25, NULL));
+	EXPECT_EQ(types + 1024, gotype_find(&p, "sync.entry[int,int]", 22, NULL));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int", 25, NULL));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 17, NULL));
+	/* two packages of one name: the struct at 3072 of package path
+	 * "my/sync", at 3584 one of "sync" (PkgPath at 48, its bytes after
+	 * a flags byte and the length) */
+	memcpy(sec + 400, "\0\7my/sync", 9);
+	memcpy(sec + 420, "\0\4sync", 6);
+	put64(sec + 3072 + 48, types + 400);
+	sec[3584 + 20] = 0x2;
+	sec[3584 + 23] = 25;
+	put32(sec + 3584 + 40, 300);
+	put64(sec + 3584 + 48, types + 420);
+	EXPECT_EQ(types + 3072, gotype_find(&p, "sync.entry[int,int]", 25, NULL));
+	EXPECT_EQ(types + 3584, gotype_find(&p, "sync.entry[int,int]", 25, "sync"));
+	EXPECT_EQ(types + 3072, gotype_find(&p, "sync.entry[int,int]", 25, "my/sync"));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 25, "syn"));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 22, "sync"));
+	memset(sec + 3584, 0, 64);
 	/* ExtraStar cleared: the name is "*sync.entry[int,int]" */
 	sec[3072 + 20] = 0;
-	EXPECT_EQ(types + 1536, gotype_find(&p, "*sync.entry[int,int]", 25));
-	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 25));
+	EXPECT_EQ(types + 1536, gotype_find(&p, "*sync.entry[int,int]", 25, NULL));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 25, NULL));
 	/* a types section the core does not hold whole */
 	sec[3072 + 20] = 0x2;
 	p.md.etypes = types + sizeof(sec) + 8;
-	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 25));
+	EXPECT_EQ(0, gotype_find(&p, "sync.entry[int,int]", 25, NULL));
 	procmem_free(&p.mem);
 }
 

@@ -221,7 +221,8 @@ EOF
 # nodes; in 1.19 entry holds an unsafe.Pointer).  DWARF=0: from Go 1.22
 # the heap's own record (Big's allocation headers, Huge's largeType, the
 # map's group arrays, SyncHolder's header) carries Item, Big, Huge and
-# Synced; before 1.22 nothing is typed.  Every unknown row's
+# Synced; before 1.22 nothing is typed.  With DWARF, the maps' own
+# objects too (headers, from 1.24 directories).  Every unknown row's
 # bytes are its objects times its size (large ones keyed by their size).
 typed() {
 	python3 - "$1/types.json" "$2" "$3" <<'EOF'
@@ -237,13 +238,22 @@ if n != t['objects'] or n != m['reachable_objects']:
 mixed = [r for r in t['unknown'] if r['bytes'] != r['objects'] * r['size']]
 if mixed:
     sys.exit('unknown rows holding objects of other sizes: %s' % mixed)
-by = {(r['type'], r['array']): r['objects'] for r in t['types']}
+by = {}
+for r in t['types']:	# a row per type: two types may share a name
+    by[(r['type'], r['array'])] = by.get((r['type'], r['array']), 0) + r['objects']
+# a map's own objects, their descriptors found by name: the three global
+# maps' headers (from Go 1.24 named as main.mine's 100 maps.Map, of
+# another package), and from 1.24 mids' directory of a few tables (no
+# allocation header: it is typed by its map) beside items' of many
+hdr = 'maps.Map' if minor >= 24 else 'runtime.hmap'
+maps = (by.get((hdr, False), 0) - (100 if minor >= 24 else 0),
+        by.get(('*maps.table', True), 0))
 names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed', 'Synced', 'SysHeld')
-print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d DWARF locals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s'
+print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d DWARF locals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s; %s %d, directories of tables %d'
       % (len(t['types']), t['typed_bytes'], t['bytes'], ty['by_heap'], ty['carried'],
          ty['dwarf_globals'], ty['dwarf_locals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
          ', '.join('%s %s' % (k, by.get(('main.' + k, False))) for k in names),
-         by.get(('uint8', True))))
+         by.get(('uint8', True)), hdr, maps[0], maps[1]))
 want = {}
 if dwarf:
     want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Finalized': 1, 'Outer': 100,
@@ -260,6 +270,9 @@ else:
     ok = not t['types'] and t['typed_bytes'] == 0
 for k, v in want.items():
     ok = ok and by.get(('main.' + k, False)) == v
+if dwarf:
+    ok = ok and maps[0] >= 3 and (minor < 24 or maps[1] >= 2) and \
+        by.get(('maps.Map', False), 0) >= 100
 sys.exit(0 if ok else 1)
 EOF
 }
@@ -352,9 +365,10 @@ EOF
 }
 
 why() {
-	python3 - "$1" "$GOCAP" "$3" <<'EOF'
+	python3 - "$1" "$GOCAP" "$3" "$2" <<'EOF'
 import json, subprocess, sys
-d, gocap, exe = sys.argv[1:]
+d, gocap, exe, v = sys.argv[1:]
+minor = int(v.split('.')[1])
 want = {'item7': ('global', ('main.items+0x0',), None, 'main.Item'),
         'big3': ('global', ('main.bigs+0x18',), 1, 'main.Big'),
         'holder': ('global', ('main.holder+0x0',), 1, 'main.Finalized'),
@@ -375,9 +389,9 @@ for l in open(d + '/stdout'):
     j = json.loads(r.stdout)
     kind, names, hops, typ = want.pop(name)
     path, root = j['path'], j['root'] or {}
-    print('%s 0x%x: %s %s %s, %d objects, last %s, fields %s' % (name, addr, root.get('kind'),
+    print('%s 0x%x: %s %s %s, %d objects, last %s, fields %s, types %s' % (name, addr, root.get('kind'),
           root.get('name'), root.get('field'), len(path), path and path[-1]['type'],
-          [h['field'] for h in path[:-1]]))
+          [h['field'] for h in path[:-1]], [h['type'] for h in path[:-1]]))
     last = path and path[-1]
     ok = j['reachable'] and last and last['object'] <= addr < last['object'] + last['size'] and \
         root.get('kind') == kind and \
@@ -385,6 +399,15 @@ for l in open(d + '/stdout'):
         (hops is None or len(path) == hops) and (typ is None or path[-1]['type'] == typ)
     # the map's item: the word in the bucket's or group's elems
     if ok and name == 'item7' and 'elem' not in (path[-2].get('field') or ''):
+        ok = False
+    # and the map's own objects typed on the way: its header (runtime.hmap
+    # to Go 1.23, maps.Map from 1.24: the runtime's, whose dirPtr leads
+    # on, not main.mine's of the same name), from 1.24 its directory's
+    # table
+    if ok and name == 'item7' and \
+       any(t not in [(h['type'], h['field'] if t[1] else None) for h in path] for t in
+           ((('maps.Map', '.dirPtr'), ('maps.table', None)) if minor >= 24 else
+            (('runtime.hmap', None),))):
         ok = False
     # a global's word by its index, through the global's DWARF type: the
     # arrays' elements; a map and a pointer have no field
@@ -485,8 +508,10 @@ def run(*a):
     return r.stdout
 t = json.loads(run(gocap, 'heap', 'types', '--json', '--core', d + '/core', '--exe', exe))
 want = {}
-for r in t['types']:
-    want[('[...]' if r['array'] else '') + r['type']] = (r['objects'], r['bytes'])
+for r in t['types']:	# summed by name, as pprof's frames are: two
+    k = ('[...]' if r['array'] else '') + r['type']	# packages' maps.Map
+    o, b = want.get(k, (0, 0))
+    want[k] = (o + r['objects'], b + r['bytes'])
 for r in t['unknown']:
     want['unknown (%s%d-byte objects%s)' % ('' if not r['large'] else 'large, ', r['size'],
          '' if r['pointers'] else ', no pointers')] = (r['objects'], r['bytes'])

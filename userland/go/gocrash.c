@@ -162,15 +162,31 @@ int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len)
 #define FIND_MAX	(256ull << 20)	/* a types section searched by name */
 #define FIND_NAMES	8		/* names of those bytes looked at */
 
+/* Whether the struct descriptor at t is of package path pkg: its
+ * PkgPath (an abi.Name at 48: a flags byte, a varint length, the bytes),
+ * which a struct with unexported fields has. */
+static int struct_pkg(const struct goproc *p, uint64_t t, const char *pkg)
+{
+	uint8_t b[32];
+	size_t n = strlen(pkg);
+	uint64_t np;
+
+	return n + 2 <= sizeof(b) && !procmem_u64(&p->mem, t + 48, &np) &&
+	       np && !procmem_read(&p->mem, np, b, n + 2) && b[1] == n &&
+	       !memcmp(b + 2, pkg, n);
+}
+
 /*
- * The descriptor named name, of kind kind, found in the types section
- * itself: its name's bytes (a named type's string is kept as "*name",
- * with tflag ExtraStar, or as "name"), then, in one pass over the
- * section, a descriptor whose str is one of those names' offsets.  For
- * a type no other descriptor points to.  0 when none is found.
+ * The descriptor named name, of kind kind (and, pkg not NULL, a struct of
+ * package path pkg: two packages of one name give their types the same
+ * string), found in the types section itself: its name's bytes (a named
+ * type's string is kept as "*name", with tflag ExtraStar, or as "name"),
+ * then, in one pass over the section, a descriptor whose str is one of
+ * those names' offsets.  For a type no other descriptor points to.  0
+ * when none is found.
  */
 uint64_t gotype_find(const struct goproc *p, const char *name,
-		     unsigned int kind)
+		     unsigned int kind, const char *pkg)
 {
 	const struct golayout *l = &p->layout;
 	uint64_t base = p->md.types, size = p->md.etypes - p->md.types, x;
@@ -205,7 +221,8 @@ uint64_t gotype_find(const struct goproc *p, const char *name,
 		memcpy(&str, sec + x + l->type_str, 4);
 		for (k = 0; k < noffs; k++)
 			if (str == offs[k] && !read_type(p, base + x, &ty) &&
-			    ty.kind == kind && !strcmp(ty.name, name))
+			    ty.kind == kind && !strcmp(ty.name, name) &&
+			    (!pkg || struct_pkg(p, base + x, pkg)))
 				return base + x;
 	}
 	return 0;

@@ -89,6 +89,8 @@ struct gotypes {
 	size_t nroots, caproots;
 	int headers, swiss, nomem;
 	unsigned int finds;	/* gotype_find's searches of the section */
+	int map_found;		/* map_types has looked */
+	uint64_t map_hdr, map_dir, map_table;	/* a map's own objects' */
 	struct gomark_type_stats st;
 };
 
@@ -377,7 +379,7 @@ static void trie_children(struct gomark *m, struct plan *pl, const uint8_t *t)
 	    (int)sizeof(want))
 		return;
 	m->ty->finds++;
-	entry = gotype_find(m->p, want, K_STRUCT);
+	entry = gotype_find(m->p, want, K_STRUCT, NULL);
 	if (!entry || procmem_read(&m->p->mem, entry, e, sizeof(e)) ||
 	    first_field(m, e, &nf, &enode) || nf != 4 || enode != node)
 		return;
@@ -624,10 +626,56 @@ static void walk_iface(struct gomark *m, uint64_t at, int itab, int depth)
 		claim(m, w[1], t, 1, 0);
 }
 
-/* A map's buckets (to Go 1.23, and 1.24/1.25 built noswissmap) or
- * groups: arrays of the type at the map type's offset 64. */
+/*
+ * The descriptors of a map's own objects, which no descriptor points at
+ * (a map type's says only its key, value and buckets or groups): found
+ * by name once, as sync.entry's is.  To Go 1.23 (and 1.24/1.25 built
+ * noswissmap) the header is runtime.hmap (makemap's new(hmap)); from
+ * 1.24 it is internal/runtime/maps's Map and its directory an array of
+ * *table (make([]*table, n)), whose plan types the tables.  Both are
+ * searched for in the runtime's package (a program's own package maps
+ * may have a Map too); a header must be the 48 bytes walk_map reads, the
+ * directory's element the table's pointer type; else that descriptor is
+ * not used.
+ */
+static void map_types(struct gomark *m)
+{
+	struct gotypes *T = m->ty;
+	const char *pkg = T->swiss ? "internal/runtime/maps" : "runtime";
+	struct plan *pl;
+	uint64_t elem;
+	uint32_t ptr;
+
+	if (T->map_found)
+		return;
+	T->map_found = 1;
+	T->map_hdr = gotype_find(m->p, T->swiss ? "maps.Map" : "runtime.hmap",
+				 K_STRUCT, pkg);
+	pl = T->map_hdr ? plan_of(m, T->map_hdr, 0) : NULL;
+	if (!pl || pl->bad || pl->size != 48)
+		T->map_hdr = 0;
+	if (!T->swiss)
+		return;
+	/* the directory's element: the table's PtrToThis (a types
+	 * section offset at 44) */
+	T->map_table = gotype_find(m->p, "maps.table", K_STRUCT, pkg);
+	if (!T->map_table ||
+	    procmem_read(&m->p->mem, T->map_table + 44, &ptr, sizeof(ptr)) ||
+	    !ptr)
+		return;
+	T->map_dir = m->p->md.types + ptr;
+	if (!in_types(m, T->map_dir) ||
+	    procmem_u64(&m->p->mem, T->map_dir + 48, &elem) ||
+	    elem != T->map_table)
+		T->map_dir = 0;
+}
+
+/* A map's header, and its buckets (to Go 1.23, and 1.24/1.25 built
+ * noswissmap) or its directory and groups: the buckets and groups
+ * arrays of the type at the map type's offset 64. */
 static void walk_map(struct gomark *m, uint64_t h, uint64_t mt)
 {
+	struct gotypes *T = m->ty;
 	uint64_t bt, w[6], i;
 	struct plan *bp;
 
@@ -637,7 +685,10 @@ static void walk_map(struct gomark *m, uint64_t h, uint64_t mt)
 	if (!bp || bp->bad || bp->size < 8 ||
 	    procmem_read(&m->p->mem, h, w, sizeof(w)))
 		return;
-	if (m->ty->swiss) {	/* Map {used, seed, dirPtr, dirLen} */
+	map_types(m);
+	if (T->map_hdr)
+		claim(m, h, T->map_hdr, 1, 0);
+	if (T->swiss) {	/* Map {used, seed, dirPtr, dirLen} */
 		uint64_t prev = 0, tb, g[2];
 
 		if (!w[3]) {
@@ -645,6 +696,8 @@ static void walk_map(struct gomark *m, uint64_t h, uint64_t mt)
 				claim(m, w[2], bt, 1, 0);
 			return;
 		}
+		if (T->map_dir && w[2] && w[3] <= MAX_DIR)
+			claim(m, w[2], T->map_dir, w[3], 0);
 		for (i = 0; i < w[3] && i < MAX_DIR; i++) {
 			if (procmem_u64(&m->p->mem, w[2] + 8 * i, &tb))
 				return;

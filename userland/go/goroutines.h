@@ -115,9 +115,10 @@ int gowalk_crash(struct gowalk *w, struct gocrash *c);
 int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len);
 
 /* The descriptor of the type named name (rtype.string()) of kind kind
- * (abi.Kind), searched for in the types section; 0 when there is none. */
+ * (abi.Kind), searched for in the types section; with pkg, a struct of
+ * that package path only.  0 when there is none. */
 uint64_t gotype_find(const struct goproc *p, const char *name,
-		     unsigned int kind);
+		     unsigned int kind, const char *pkg);
 
 /* The fields and indexes that lead to byte off of a value of the type at
  * t (".Next", "[3].Name", "" for its first word when it is no struct or

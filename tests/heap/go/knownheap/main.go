@@ -62,6 +62,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"example.com/gocoredump/heap/maps"
 )
 
 type Item struct {
@@ -298,6 +300,8 @@ var (
 	anys    [50]any
 	errs    [50]error
 	smalls  = map[int64]*Small{}
+	mids    = map[int64]int64{} // from Go 1.24 a few tables: a small directory
+	mine    [100]*maps.Map      // named as the runtime's map header
 	boxed   atomic.Pointer[Boxed]
 	synced  *SyncHolder
 	stats   runtime.MemStats
@@ -469,6 +473,13 @@ func run() bool {
 	}
 	for i := int64(0); i < 5; i++ {
 		smalls[i] = &Small{V: i}
+	}
+	for i := int64(0); i < 3000; i++ {
+		mids[i] = i
+	}
+	for i := range mine {
+		x := i
+		mine[i] = maps.New(&x)
 	}
 	for i := range anys {
 		anys[i] = &AnyVal{X: int64(i)}
