@@ -167,13 +167,11 @@ int gotype_name(const struct goproc *p, uint64_t t, char *buf, size_t len)
  * which a struct with unexported fields has. */
 static int struct_pkg(const struct goproc *p, uint64_t t, const char *pkg)
 {
-	uint8_t b[32];
-	size_t n = strlen(pkg);
+	char name[64];
 	uint64_t np;
 
-	return n + 2 <= sizeof(b) && !procmem_u64(&p->mem, t + 48, &np) &&
-	       np && !procmem_read(&p->mem, np, b, n + 2) && b[1] == n &&
-	       !memcmp(b + 2, pkg, n);
+	return !procmem_u64(&p->mem, t + 48, &np) && np &&
+	       !read_name(p, np, name, sizeof(name)) && !strcmp(name, pkg);
 }
 
 /*

@@ -90,7 +90,7 @@ struct gotypes {
 	int headers, swiss, nomem;
 	unsigned int finds;	/* gotype_find's searches of the section */
 	int map_found;		/* map_types has looked */
-	uint64_t map_hdr, map_dir, map_table;	/* a map's own objects' */
+	uint64_t map_hdr, map_dir;	/* a map's own objects' types */
 	struct gomark_type_stats st;
 };
 
@@ -642,8 +642,8 @@ static void map_types(struct gomark *m)
 {
 	struct gotypes *T = m->ty;
 	const char *pkg = T->swiss ? "internal/runtime/maps" : "runtime";
+	uint64_t elem, table;
 	struct plan *pl;
-	uint64_t elem;
 	uint32_t ptr;
 
 	if (T->map_found)
@@ -658,15 +658,13 @@ static void map_types(struct gomark *m)
 		return;
 	/* the directory's element: the table's PtrToThis (a types
 	 * section offset at 44) */
-	T->map_table = gotype_find(m->p, "maps.table", K_STRUCT, pkg);
-	if (!T->map_table ||
-	    procmem_read(&m->p->mem, T->map_table + 44, &ptr, sizeof(ptr)) ||
-	    !ptr)
+	table = gotype_find(m->p, "maps.table", K_STRUCT, pkg);
+	if (!table ||
+	    procmem_read(&m->p->mem, table + 44, &ptr, sizeof(ptr)) || !ptr)
 		return;
 	T->map_dir = m->p->md.types + ptr;
 	if (!in_types(m, T->map_dir) ||
-	    procmem_u64(&m->p->mem, T->map_dir + 48, &elem) ||
-	    elem != T->map_table)
+	    procmem_u64(&m->p->mem, T->map_dir + 48, &elem) || elem != table)
 		T->map_dir = 0;
 }
 
