@@ -73,6 +73,9 @@ bin() {
 		w) set -- "$1" -ldflags=-w ;;
 		sw) set -- "$1" "-ldflags=-s -w" ;;
 		pie) set -- "$1" -buildmode=pie ;;
+		# a GNU build ID, as Debian's packaged Go programs have
+		bid) set -- "$1" "-ldflags=-B=0x$(printf '%s' "$1-$SRC_HASH" |
+			sha1sum | cut -c1-40)" ;;
 		esac
 		v=$1; shift
 		if ! (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$v" \
@@ -274,6 +277,31 @@ if dwarf:
     ok = ok and maps[0] >= 3 and (minor < 24 or maps[1] >= 2) and \
         by.get(('maps.Map', False), 0) >= 100
 sys.exit(0 if ok else 1)
+EOF
+}
+
+# split_debug EXE OUT DEBUG: EXE stripped to OUT as Debian's dh_strip
+# strips a package's programs, its DWARF and symbols moved to DEBUG
+# (objcopy --only-keep-debug, compressed), OUT pointing at it
+# (.gnu_debuglink)
+split_debug() {
+	mkdir -p "$(dirname "$2")" "$(dirname "$3")" &&
+		objcopy --only-keep-debug --compress-debug-sections "$1" "$3" &&
+		strip --remove-section=.comment --remove-section=.note \
+			-o "$2" "$1" &&
+		objcopy --add-gnu-debuglink="$3" "$2"
+}
+
+# no_debug DIR V NAME: DIR/types.json typed as a build without DWARF
+# (typed DIR V 0), its dwarf_error naming the debug file NAME and the
+# -dbgsym package
+no_debug() {
+	typed "$1" "$2" 0 &&
+		python3 - "$1/types.json" "$3" <<'EOF'
+import json, sys
+e = json.load(open(sys.argv[1]))['typing'].get('dwarf_error') or ''
+print(e)
+sys.exit(0 if sys.argv[2] in e and '-dbgsym' in e and '--debug-dir' in e else 1)
 EOF
 }
 
@@ -617,7 +645,69 @@ for v in $VERSIONS; do
 	*) desc="$desc, and types Item, Big, Huge and Synced exactly from the heap's own record (headers, large spans' types) along the pointers (a sync.Map's trie among them)" ;;
 	esac
 	check "$desc" typed "$dir" "$v" 0
+	# The DWARF build stripped as Debian strips its packages, its DWARF
+	# in a debug file that .gnu_debuglink names, in the executable's
+	# .debug/: typed, and each path named, as with DWARF; the debug file
+	# gone, typed as without, and the output says which file to install.
+	b=$(bin "$v" default) || continue
+	sd=$W/$v-split
+	if ! split_debug "$b" "$sd/bin/knownheap" \
+		"$sd/bin/.debug/knownheap.debug" > "$sd.log" 2>&1; then
+		notok "Go $v: objcopy cannot split the DWARF off"
+		sed 's/^/#   /' "$sd.log" | head -5
+		continue
+	fi
+	"$GOCAP" heap types --json --core "$W/$v-garbage/core" \
+		--exe "$sd/bin/knownheap" > "$sd/types.json" 2> "$sd/types.err"
+	check "Go $v, stripped as dh_strip does: gocap heap types reads its debug file's DWARF (.gnu_debuglink, in .debug/ beside it), each of knownheap's types exactly as with DWARF" \
+		typed "$sd" "$v" 1
+	check "Go $v, stripped as dh_strip does: gocap heap why names each object's root and fields from its debug file (its symbols, its DWARF)" \
+		why "$W/$v-garbage" "$v" "$sd/bin/knownheap"
+	mv "$sd/bin/.debug" "$sd/debug-away"
+	mkdir -p "$sd/none"
+	"$GOCAP" heap types --json --core "$W/$v-garbage/core" \
+		--exe "$sd/bin/knownheap" > "$sd/none/types.json" 2> "$sd/none/types.err"
+	check "Go $v, stripped, its debug file gone: typed as without DWARF, and the output names the debug file to install" \
+		no_debug "$sd/none" "$v" knownheap.debug
 done
+
+# A GNU build ID (Debian's Go programs have one; crashed as for the
+# mark, so that main.blocked holds its SysHeld), the debug file where
+# a -dbgsym package puts it: DIR/.build-id/NN/REST.debug, DIR given
+# with --debug-dir; and there, another build's debug file: refused with
+# a warning (its Go build ID is not the executable's), nothing typed by
+# DWARF.
+v=$NEWEST
+if b=$(bin "$v" bid) &&
+	crash "$b" "$W/bid" KNOWNHEAP_SCALE=10 KNOWNHEAP_GARBAGE=$GARBAGE; then
+	id=$(readelf -n "$b" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p')
+	dbg=$W/bid/root/.build-id/${id:0:2}/${id:2}.debug
+	if [ -n "$id" ] && split_debug "$b" "$W/bid/bin/knownheap" "$dbg" \
+		> "$W/bid.log" 2>&1; then
+		"$GOCAP" heap types --json --core "$W/bid/core" --debug-dir "$W/bid/root" \
+			--exe "$W/bid/bin/knownheap" > "$W/bid/types.json" 2> "$W/bid/types.err"
+		check "Go $v, built with a GNU build ID and stripped: gocap heap types --debug-dir DIR reads DIR/.build-id/${id:0:2}/${id:2}.debug, each of knownheap's types exactly as with DWARF" \
+			typed "$W/bid" "$v" 1
+		check "Go $v, stripped: gocap layout reads the debug file's DWARF with --debug-dir, and without it names the file to install" \
+			sh -c "'$GOCAP' layout --exe '$W/bid/bin/knownheap' --debug-dir '$W/bid/root' |
+			       grep -qx '# source: DWARF' &&
+			       ! '$GOCAP' layout --exe '$W/bid/bin/knownheap' 2> '$W/bid/layout.err' &&
+			       cat '$W/bid/layout.err' &&
+			       grep -q 'neither /usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug nor.*install its package.s -dbgsym' '$W/bid/layout.err'"
+		objcopy --only-keep-debug "$(bin "$v" default)" "$dbg"
+		mkdir -p "$W/bid/other"
+		"$GOCAP" heap types --json --core "$W/bid/core" --debug-dir "$W/bid/root" \
+			--exe "$W/bid/bin/knownheap" > "$W/bid/other/types.json" 2> "$W/bid/other/types.err"
+		check "Go $v: another build's debug file at the build ID's path is refused, saying its Go build ID is not the executable's" \
+			sh -c "grep 'warning: .*${id:2}.debug: Go build ID .* is not the executable.s' '$W/bid/other/types.err' &&
+			       python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); sys.exit(t[\"typing\"][\"dwarf_globals\"] != 0)' '$W/bid/other/types.json'"
+	else
+		notok "Go $v bid: no GNU build ID, or objcopy cannot split the DWARF off"
+		sed 's/^/#   /' "$W/bid.log" | head -5
+	fi
+else
+	notok "Go $v bid: knownheap does not build or dump"
+fi
 
 # A dead local: DWARF names its slot at the call, the stack map calls it
 # dead, and its object was freed and the memory reused by another type.

@@ -273,6 +273,24 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
 			size_t errlen);
 
 /*
+ * The file that holds the DWARF of the executable at exe: exe itself, or
+ * its separate debug file, as Debian's -dbgsym packages install them
+ * (objcopy --only-keep-debug): DIR/.build-id/NN/REST.debug for its GNU
+ * build ID, then its .gnu_debuglink name beside it, in its directory's
+ * .debug/, and under DIR followed by its directory (gdb's order).  DIR is
+ * dir, or GOLAYOUT_DEBUG_DIR when NULL.  A candidate is taken only with
+ * DWARF and the executable's Go build ID (or, without one, its GNU
+ * build ID).  Returns 1 with its path in out, 0 when there is none (why
+ * says what was looked for, "" when exe has nothing to look for), -1
+ * when exe cannot be read; warn (may be NULL) is called for a candidate
+ * that is not the executable's.
+ */
+#define GOLAYOUT_DEBUG_DIR "/usr/lib/debug"
+int golayout_dwarf_file(const char *exe, const char *dir, char *out,
+			size_t outlen, char *why, size_t whylen,
+			void (*warn)(void *arg, const char *msg), void *arg);
+
+/*
  * A global variable the executable's DWARF types (golayout_dwarf_roots):
  * at addr (as linked), count values of the type whose descriptor lies at
  * moduledata.types + rtoff, or (a type of its own no code needed a

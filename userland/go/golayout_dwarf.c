@@ -10,10 +10,12 @@
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +171,179 @@ static void dwarf_close(struct dwarf_file *f)
 	dwarf_end(f->dbg);
 	elf_end(f->elf);
 	close(f->fd);
+}
+
+/* An ELF file's identity: its Go build ID (the note the Go linker
+ * writes, which objcopy --only-keep-debug keeps), its GNU build ID, its
+ * .gnu_debuglink name, and whether it has DWARF. */
+struct elf_ids {
+	char go[128];
+	unsigned char gnu[64];
+	size_t ngnu;
+	char link[256];
+	int dwarf;
+};
+
+static void go_buildid(Elf *elf, char *out, size_t len)
+{
+	Elf_Scn *scn = NULL;
+
+	out[0] = 0;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		Elf_Data *d;
+		size_t off = 0, next, name, desc;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		while ((next = gelf_getnote(d, off, &nh, &name, &desc)) > 0) {
+			/* "Go\0\0" (the linker pads the name), type 4: the
+			 * Go build ID */
+			if ((nh.n_namesz == 3 || nh.n_namesz == 4) &&
+			    nh.n_type == 4 &&
+			    !memcmp((char *)d->d_buf + name, "Go", 3) &&
+			    nh.n_descsz && nh.n_descsz < len) {
+				memcpy(out, (char *)d->d_buf + desc,
+				       nh.n_descsz);
+				out[nh.n_descsz] = 0;
+				return;
+			}
+			off = next;
+		}
+	}
+}
+
+/* 0, or -1 when path is not an ELF file. */
+static int elf_ids(const char *path, struct elf_ids *id)
+{
+	const void *gnu;
+	const char *link;
+	GElf_Word crc;
+	ssize_t n;
+	int fd;
+	Elf *elf;
+
+	memset(id, 0, sizeof(*id));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		close(fd);
+		return -1;
+	}
+	go_buildid(elf, id->go, sizeof(id->go));
+	n = dwelf_elf_gnu_build_id(elf, &gnu);
+	if (n > 0 && (size_t)n <= sizeof(id->gnu)) {
+		memcpy(id->gnu, gnu, (size_t)n);
+		id->ngnu = (size_t)n;
+	}
+	link = dwelf_elf_gnu_debuglink(elf, &crc);
+	if (link && !strchr(link, '/') && strlen(link) < sizeof(id->link))
+		snprintf(id->link, sizeof(id->link), "%s", link);
+	id->dwarf = has_debug_info(elf);
+	elf_end(elf);
+	close(fd);
+	return 0;
+}
+
+/* Is the file at path exe's debug file?  1 yes, 0 absent, -1 not its
+ * (warned). */
+static int debug_candidate(const char *path, const struct elf_ids *exe,
+			   void (*warn)(void *arg, const char *msg), void *arg)
+{
+	struct elf_ids c;
+	char msg[PATH_MAX + 512];
+
+	if (access(path, F_OK))
+		return 0;
+	if (elf_ids(path, &c))
+		snprintf(msg, sizeof(msg), "%s: not an ELF file", path);
+	else if (!c.dwarf)
+		snprintf(msg, sizeof(msg), "%s: has no DWARF", path);
+	else if (exe->go[0] && strcmp(c.go, exe->go))
+		snprintf(msg, sizeof(msg),
+			 "%s: Go build ID %s is not the executable's %s",
+			 path, c.go[0] ? c.go : "(none)", exe->go);
+	else if (!exe->go[0] && (!exe->ngnu || c.ngnu != exe->ngnu ||
+				 memcmp(c.gnu, exe->gnu, c.ngnu)))
+		snprintf(msg, sizeof(msg),
+			 "%s: its GNU build ID is not the executable's", path);
+	else
+		return 1;
+	if (warn) {
+		size_t n = strlen(msg);
+
+		snprintf(msg + n, sizeof(msg) - n,
+			 ": not used as the executable's debug file");
+		warn(arg, msg);
+	}
+	return -1;
+}
+
+int golayout_dwarf_file(const char *exe, const char *dir, char *out,
+			size_t outlen, char *why, size_t whylen,
+			void (*warn)(void *arg, const char *msg), void *arg)
+{
+	char cand[PATH_MAX], edir[PATH_MAX], hex[2 * 64 + 1];
+	char *slash;
+	struct elf_ids id;
+	size_t i;
+	int n = 0;
+
+	why[0] = 0;
+	if (elf_ids(exe, &id))
+		return -1;
+	if (id.dwarf) {
+		snprintf(out, outlen, "%s", exe);
+		return 1;
+	}
+	if (!dir)
+		dir = GOLAYOUT_DEBUG_DIR;
+	for (i = 0; i < id.ngnu; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id.gnu[i]);
+	if (id.ngnu >= 2) {
+		n = snprintf(cand, sizeof(cand), "%s/.build-id/%.2s/%s.debug",
+			     dir, hex, hex + 2);
+		if (n > 0 && (size_t)n < sizeof(cand) &&
+		    debug_candidate(cand, &id, warn, arg) == 1)
+			goto found;
+	}
+	/* its directory, resolved: where the package put it */
+	if (id.link[0] && realpath(exe, edir) && (slash = strrchr(edir, '/'))) {
+		*slash = 0;
+		/* beside it, in its .debug/, under DIR + its directory */
+		for (i = 0; i < 3; i++) {
+			n = snprintf(cand, sizeof(cand), "%s%s%s/%s",
+				     i == 2 ? dir : "", edir,
+				     i == 1 ? "/.debug" : "", id.link);
+			if (n > 0 && (size_t)n < sizeof(cand) &&
+			    debug_candidate(cand, &id, warn, arg) == 1)
+				goto found;
+		}
+	}
+	if (id.ngnu >= 2 && id.link[0])
+		snprintf(why, whylen,
+			 "%s has no DWARF, and its debug file is neither %s/.build-id/%.2s/%s.debug nor, as %s, beside it or under %s: install its package's -dbgsym, or give --debug-dir DIR",
+			 exe, dir, hex, hex + 2, id.link, dir);
+	else if (id.ngnu >= 2)
+		snprintf(why, whylen,
+			 "%s has no DWARF, and its debug file is not %s/.build-id/%.2s/%s.debug: install its package's -dbgsym, or give --debug-dir DIR",
+			 exe, dir, hex, hex + 2);
+	else if (id.link[0])
+		snprintf(why, whylen,
+			 "%s has no DWARF, and its debug file, %s, is neither beside it nor under %s: install its package's -dbgsym, or give --debug-dir DIR",
+			 exe, id.link, dir);
+	return 0;
+found:
+	if (strlen(cand) >= outlen)
+		return 0;
+	snprintf(out, outlen, "%s", cand);
+	return 1;
 }
 
 int golayout_from_dwarf(const char *path, struct golayout *l, char *err,

@@ -994,6 +994,12 @@ static int check_exe_fits_goroutines(struct goproc *p)
 	return 0;
 }
 
+/* golayout_dwarf_file's warning: a debug file not the executable's */
+static void debug_warn(void *arg, const char *msg)
+{
+	goproc_warn(arg, "%s", msg);
+}
+
 static int discover(struct goproc *p, unsigned int flags)
 {
 	struct goelf_info info;
@@ -1094,8 +1100,11 @@ static int discover(struct goproc *p, unsigned int flags)
 
 	/* Runtime layout. */
 	r = 0;
-	if (p->exe_map && !(flags & GOPROC_NO_DWARF)) {
-		r = golayout_from_dwarf(p->exe_path, &p->layout, err,
+	if (p->exe_map && !(flags & GOPROC_NO_DWARF) &&
+	    golayout_dwarf_file(p->exe_path, p->debug_dir, p->dwarf_path,
+				sizeof(p->dwarf_path), p->dwarf_missing,
+				sizeof(p->dwarf_missing), debug_warn, p) > 0) {
+		r = golayout_from_dwarf(p->dwarf_path, &p->layout, err,
 					sizeof(err));
 		if (r < 0)
 			goproc_warn(p, "%s; using the layout table", err);
@@ -1149,13 +1158,14 @@ static int discover(struct goproc *p, unsigned int flags)
 }
 
 int goproc_open(struct goproc *p, const char *core_path, const char *exe_path,
-		unsigned int flags)
+		const char *debug_dir, unsigned int flags)
 {
 	memset(p, 0, sizeof(*p));
 	p->exe_fd = -1;
 	p->crash_thread = -1;
 	p->core_path = core_path;
 	p->exe_path = exe_path;
+	p->debug_dir = debug_dir;
 	procmem_init(&p->mem);
 	if (elfcore_open(&p->core, core_path))
 		return fail(p, "%s: %s", core_path, p->core.problem);

@@ -104,6 +104,10 @@ struct goproc {
 	int exe_fd;
 	char exe_buildid[128];
 	int exe_unproven;	/* taken by its mappings: the build ID is cut */
+	const char *debug_dir;	/* where separate debug files are, or NULL */
+	/* the file holding its DWARF (itself or its debug file), "" none */
+	char dwarf_path[4096];
+	char dwarf_missing[1024];	/* why none, when one was looked for */
 
 	/* The executable as mapped in the process. */
 	uint64_t exe_base;	/* where its file offset 0 is mapped */
@@ -169,12 +173,14 @@ struct goproc {
 #define GOPROC_NO_NOTE		0x4	/* ignore the gocoredump note's roots */
 
 /*
- * Open core_path (and exe_path, or NULL) and find everything above.
+ * Open core_path (and exe_path, or NULL) and find everything above; the
+ * executable's separate debug file, when it has one, under debug_dir
+ * (NULL: GOLAYOUT_DEBUG_DIR, golayout_dwarf_file).
  * Returns 0, or -1 with p->error saying what is missing and what to do.
  * On failure p still needs goproc_close().
  */
 int goproc_open(struct goproc *p, const char *core_path, const char *exe_path,
-		unsigned int flags);
+		const char *debug_dir, unsigned int flags);
 
 /* The same from a core already in memory (the fuzz target). */
 int goproc_open_mem(struct goproc *p, const void *core, size_t size,

@@ -52,7 +52,7 @@ int gocap_open_proc(const struct gocap_opts *o, const char *cmd,
 
 	if (need_core(o, cmd))
 		return 2;
-	r = goproc_open(p, o->core, o->exe, proc_flags(o));
+	r = goproc_open(p, o->core, o->exe, o->debug_dir, proc_flags(o));
 	/* A cut core is said first: it explains what follows. */
 	if (p->truncation[0])
 		gocap_err("%s: %s", o->core, p->truncation);
@@ -234,17 +234,34 @@ int cmd_roots(struct gocap_opts *o)
 	return ret;
 }
 
+static void layout_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "gocap: warning: %s\n", msg);
+}
+
 int cmd_layout(struct gocap_opts *o)
 {
 	struct golayout l;
-	char err[512];
+	char err[512], path[4096], why[1024];
 	int r;
 
 	if (o->exe) {
-		r = golayout_from_dwarf(o->exe, &l, err, sizeof(err));
+		r = golayout_dwarf_file(o->exe, o->debug_dir, path,
+					sizeof(path), why, sizeof(why),
+					layout_warn, NULL);
+		if (r < 0) {
+			gocap_err("%s: cannot read it as an ELF file", o->exe);
+			return 1;
+		}
+		if (r > 0)
+			r = golayout_from_dwarf(path, &l, err, sizeof(err));
 		if (r == 0) {
-			gocap_err("%s: has no DWARF (built with -ldflags=-w?)",
-				  o->exe);
+			if (why[0])
+				gocap_err("%s", why);
+			else
+				gocap_err("%s: has no DWARF (built with -ldflags=-w?)",
+					  o->exe);
 			return 1;
 		}
 		if (r < 0) {

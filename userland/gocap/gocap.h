@@ -20,6 +20,7 @@ struct gocap_opts {
 	const char *store_dir;		/* --store, default /var/lib/gocap */
 	const char *core;		/* --core */
 	const char *exe;		/* --exe */
+	const char *debug_dir;		/* --debug-dir, default /usr/lib/debug */
 	const char *id;			/* a dump ID from the store (or a PID) */
 	const char *pid;		/* --pid: a running process */
 	const char *sub;		/* heap's subcommand: allocs, diff */

@@ -180,7 +180,7 @@ struct heap_mark {
 					 * locals, live in a frame */
 	uint64_t dwarf_mismatch;	/* left out: DWARF and the
 					 * descriptor disagree on its name */
-	char dwarf_why[256];		/* not "": DWARF was not read */
+	char dwarf_why[1024];		/* not "": DWARF was not read */
 };
 
 /* Mark the heap of p, whose statistics and spans s holds, from every

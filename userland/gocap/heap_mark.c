@@ -350,7 +350,7 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 
 	memset(hm, 0, sizeof(*hm));
 	/* DWARF when the layouts came from it (not --no-dwarf) */
-	dwarf = p->exe_path && !strcmp(p->layout.source, "DWARF") &&
+	dwarf = p->dwarf_path[0] && !strcmp(p->layout.source, "DWARF") &&
 		p->md.types;
 	a.locals = types && dwarf;
 	if (!s->spans.done || s->spans.partial[0]) {
@@ -376,11 +376,14 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 	if (types && !hm->why[0]) {
 		struct dwarf_roots d = { p, m, hm, &a, NULL, NULL, 0, track };
 
+		if (!dwarf && p->dwarf_missing[0])
+			snprintf(hm->dwarf_why, sizeof(hm->dwarf_why), "%s",
+				 p->dwarf_missing);
 		if (dwarf && local_pcs(&a, &d))
 			snprintf(hm->why, sizeof(hm->why),
 				 "out of memory for the typed locals");
 		else if (dwarf &&
-			 golayout_dwarf_roots(p->exe_path, dwarf_root, d.pc,
+			 golayout_dwarf_roots(p->dwarf_path, dwarf_root, d.pc,
 					      d.npc, local_root, &d,
 					      hm->dwarf_why,
 					      sizeof(hm->dwarf_why)) == -2)

@@ -74,6 +74,9 @@ static void usage(FILE *f)
 "        the runtime struct offsets gocap uses\n"
 "  releases\n"
 "        the Go releases gocap reads, one per line\n"
+"  The executable's DWARF (types, the layout) is read from it or from\n"
+"  its separate debug file (a -dbgsym package's): by build ID or\n"
+"  .gnu_debuglink under /usr/lib/debug, or --debug-dir DIR\n"
 "\n"
 "Commands on a running process (it goes on running):\n"
 "  snapshot PID [-o FILE] [--no-precopy] [--config FILE] [--socket PATH]\n"
@@ -102,6 +105,7 @@ static void usage(FILE *f)
 enum {
 	OPT_STORE = 256, OPT_CORE, OPT_EXE, OPT_JSON, OPT_ALL_FRAMES,
 	OPT_SINCE, OPT_UNTIL, OPT_SIGNAL, OPT_DEBUGGER, OPT_NO_DWARF,
+	OPT_DEBUG_DIR,
 	OPT_NO_SYMTAB, OPT_NO_NOTE, OPT_C_TABLE, OPT_VERSION, OPT_CONFIG,
 	OPT_GROUP, OPT_WAITS, OPT_FILTER, OPT_PID, OPT_SOCKET, OPT_NO_PRECOPY,
 	OPT_RETAINED, OPT_ALL,
@@ -118,6 +122,7 @@ static const struct option longopts[] = {
 	{ "signal", required_argument, NULL, OPT_SIGNAL },
 	{ "debugger", required_argument, NULL, OPT_DEBUGGER },
 	{ "no-dwarf", no_argument, NULL, OPT_NO_DWARF },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "no-symtab", no_argument, NULL, OPT_NO_SYMTAB },
 	{ "no-note", no_argument, NULL, OPT_NO_NOTE },
 	{ "c-table", required_argument, NULL, OPT_C_TABLE },
@@ -233,6 +238,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_DWARF:
 			o.no_dwarf = 1;
+			break;
+		case OPT_DEBUG_DIR:
+			o.debug_dir = optarg;
 			break;
 		case OPT_NO_SYMTAB:
 			o.no_symtab = 1;
