@@ -305,6 +305,22 @@ sys.exit(0 if sys.argv[2] in e and '-dbgsym' in e and '--debug-dir' in e else 1)
 EOF
 }
 
+# same_memstats DIR: DIR/code.json (gocap heap, the globals from code)
+# and DIR/sym.json (from the symbol table) give the same figures, and
+# say where the globals came from
+same_memstats() {
+	python3 - "$1/sym.json" "$1/code.json" "$1/code.err" <<'EOF'
+import json, sys
+try:
+    a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+except ValueError:
+    sys.exit('no JSON: ' + open(sys.argv[3]).read()[:300])
+print('%d figures; globals from %s and %s' % (len(a['memstats']), a['globals_from'], b['globals_from']))
+sys.exit(0 if a['globals_from'] == 'symtab' and b['globals_from'] == 'code' and
+         len(a['memstats']) >= 24 and a['memstats'] == b['memstats'] else 1)
+EOF
+}
+
 # why DIR V EXE: gocap heap why --json for each object knownheap printed
 # ("addr NAME ADDRESS" in DIR/stdout): reachable, the path ending at the
 # object that holds it (from Go 1.22 a Big's data is 8 bytes past its
@@ -720,6 +736,24 @@ for v in $VERSIONS; do
 	fi
 	check "Go $v: a local DWARF still names at a call, dead by the stack map, types nothing: the object of another type that took its object's place is not typed as the local's" \
 		deadlocal "$W/$v-deadlocal" "$b"
+	# deadlocal never calls runtime.ReadMemStats, so it has no
+	# readmemstats_m: stripped, its globals come from other runtime
+	# code, and gocap heap must say what its symbol table gives
+	strip -o "$W/$v-deadlocal/stripped" "$b"
+	"$GOCAP" heap --json --core "$W/$v-deadlocal/core" --exe "$b" \
+		> "$W/$v-deadlocal/sym.json" 2> "$W/$v-deadlocal/sym.err"
+	"$GOCAP" heap --json --core "$W/$v-deadlocal/core" \
+		--exe "$W/$v-deadlocal/stripped" \
+		> "$W/$v-deadlocal/code.json" 2> "$W/$v-deadlocal/code.err"
+	check "Go $v: a program without runtime.ReadMemStats, stripped: gocap heap finds the runtime's globals in other code, every figure what its symbol table gives" \
+		same_memstats "$W/$v-deadlocal"
+	# nor runtime/pprof: the linker turned memory profiling off, after
+	# the runtime's start sampled a stack or none
+	check "Go $v: gocap heap allocs on a program without runtime/pprof says its memory profiling was off" \
+		sh -c "'$GOCAP' heap allocs --core '$W/$v-deadlocal/core' --exe '$b' \
+			-o '$W/$v-deadlocal/allocs.pb' > '$W/$v-deadlocal/allocs.out' 2>&1
+		       cat '$W/$v-deadlocal/allocs.out'
+		       grep -q 'memory profiling was off (runtime.MemProfileRate 0' '$W/$v-deadlocal/allocs.out'"
 done
 
 # --- the text view and the refusals (the newest release) ------------------

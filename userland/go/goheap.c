@@ -63,8 +63,9 @@ static int cons_sum(const struct goproc *p, uint64_t ms, uint32_t off,
 
 /*
  * The three globals' addresses: from the executable's .symtab, else from
- * the operands of runtime.readmemstats_m's code (goroots.c), which a
- * stripped executable, or a core holding the binary's text, still has.
+ * the operands of runtime.readmemstats_m's code, or of other runtime code
+ * when the program has no readmemstats_m (goroots.c), which a stripped
+ * executable, or a core holding the binary's text, still has.
  */
 static int find_globals(const struct goproc *p, uint64_t *addr,
 			const char **from, char *err, size_t errlen)
@@ -115,10 +116,10 @@ static int find_globals(const struct goproc *p, uint64_t *addr,
 		;
 	if (p->exe_map)
 		return goproc_err(err, errlen,
-			    "%s was not found: the executable's symbol table does not have it (stripped: -ldflags=-s), and runtime.readmemstats_m's code does not name it unambiguously",
+			    "%s was not found: the executable's symbol table does not have it (stripped: -ldflags=-s), and the runtime's code (readmemstats_m, or mallocinit, (*mheap).init, gcMarkTermination) does not name it unambiguously",
 			    sym_names[k < SYM_N ? k : 0]);
 	return goproc_err(err, errlen,
-		    "%s was not found: runtime.readmemstats_m's code is not in the core (one written without gocoredump.ko holds no text) or does not name it unambiguously; give the executable with --exe",
+		    "%s was not found: the runtime's code (readmemstats_m, or mallocinit, (*mheap).init, gcMarkTermination) is not in the core (one written without gocoredump.ko holds no text) or does not name it unambiguously; give the executable with --exe",
 		    sym_names[k < SYM_N ? k : 0]);
 }
 

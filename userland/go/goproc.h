@@ -231,7 +231,9 @@ int goroots_from_code(struct goproc *p);
  * function reads (the layout's) is among them.  gcController's fields it
  * reads are consecutive words, so its candidates (at most *ngc on entry)
  * go to gc[], *ngc of them (0 when there are more): the caller tells them
- * apart by what they hold.  0, or -1 when out of memory.
+ * apart by what they hold.  Without readmemstats_m (a program that never
+ * calls ReadMemStats), from other runtime code (goroots.c).  0, or -1
+ * when out of memory.
  */
 int goroots_heap_globals(const struct goproc *p, uint64_t *memstats,
 			 uint64_t *mheap, uint64_t *gc, size_t *ngc);

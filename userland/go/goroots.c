@@ -408,6 +408,93 @@ static size_t bases_of(const struct targets *t, const uint32_t *off,
 	return found;
 }
 
+/*
+ * Is there a plausible mheap_ at b: its allspans a slice of 1 to
+ * MAX_HEAP_SPANS spans, the first and last of them with a start (8 KiB
+ * aligned) and pages, and its span allocator's bytes in use, not 0, at
+ * most what memstats (found) says it took from the OS?
+ */
+#define MAX_HEAP_SPANS	(1ull << 26)
+static int mheap_plausible(const struct goproc *p, uint64_t b,
+			   uint64_t memstats)
+{
+	const struct golayout *l = &p->layout;
+	uint64_t arr, n, cap, inuse, sys, i;
+
+	if (l->mheap_allspans == GOLAYOUT_NONE ||
+	    l->mspan_startaddr == GOLAYOUT_NONE ||
+	    l->mspan_npages == GOLAYOUT_NONE ||
+	    rd(p, b + l->mheap_allspans, &arr) ||
+	    rd(p, b + l->mheap_allspans + 8, &n) ||
+	    rd(p, b + l->mheap_allspans + 16, &cap) ||
+	    !arr || (arr & 7) || !n || n > cap || cap > MAX_HEAP_SPANS ||
+	    rd(p, b + l->mheap_spanalloc + l->fixalloc_inuse, &inuse) ||
+	    rd(p, memstats + l->ms_mspan_sys, &sys) || !inuse || inuse > sys)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		uint64_t sp, start, npages;
+
+		if (rd(p, arr + 8 * (i ? n - 1 : 0), &sp) ||
+		    rd(p, sp + l->mspan_startaddr, &start) ||
+		    rd(p, sp + l->mspan_npages, &npages) ||
+		    !start || (start & 8191) || !npages || npages > (1ull << 32))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A program that never calls runtime.ReadMemStats has no readmemstats_m
+ * (the linker leaves it out), so the globals are taken from code every
+ * program has, Go 1.19 to 1.27: (*mheap).init names three of memstats'
+ * _sys counters (its allocators') and gcMarkTermination its GC counts;
+ * mallocinit names mheap_ itself (its init's receiver), a candidate
+ * kept when its spans and allocator look as they should; gcStart and
+ * gcinit name gcController's base and gcMarkTermination its heapInUse,
+ * the candidates told apart by the caller, as above.  What was found
+ * from readmemstats_m stays.
+ */
+static void heap_globals_elsewhere(const struct goproc *p, struct targets *t,
+				   uint64_t *memstats, uint64_t *mheap,
+				   uint64_t *gc, size_t *ngc, size_t max)
+{
+	const struct golayout *l = &p->layout;
+	const uint32_t ms[] = {
+		l->ms_mspan_sys, l->ms_mcache_sys, l->ms_other_sys,
+		l->ms_numgc, l->ms_numforcedgc,
+	};
+	const uint32_t gcc[] = { 0, l->gcc_heapinuse };
+	static const char *const funcs[] = {
+		"runtime.(*mheap).init", "runtime.gcMarkTermination",
+		"runtime.mallocinit", "runtime.gcStart", "runtime.gcinit",
+	};
+	size_t i;
+
+	t->n = 0;
+	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		collect(p, funcs[i], t);
+	uniq(t);
+	if (!*memstats &&
+	    bases_of(t, ms, sizeof(ms) / sizeof(ms[0]), memstats, 1) != 1)
+		*memstats = 0;
+	if (!*mheap && *memstats) {
+		for (i = 0; i < t->n; i++) {
+			if (!mheap_plausible(p, t->a[i], *memstats))
+				continue;
+			if (*mheap) {	/* two: neither */
+				*mheap = 0;
+				break;
+			}
+			*mheap = t->a[i];
+		}
+	}
+	if (!*ngc) {
+		*ngc = bases_of(t, gcc, sizeof(gcc) / sizeof(gcc[0]), gc, max);
+		if (*ngc > max)
+			*ngc = 0;
+	}
+}
+
 int goroots_heap_globals(const struct goproc *p, uint64_t *memstats,
 			 uint64_t *mheap, uint64_t *gc, size_t *ngc)
 {
@@ -445,6 +532,8 @@ int goroots_heap_globals(const struct goproc *p, uint64_t *memstats,
 	*ngc = bases_of(t, gcc, sizeof(gcc) / sizeof(gcc[0]), gc, max);
 	if (*ngc > max)
 		*ngc = 0;
+	if (!*memstats || !*mheap || !*ngc)
+		heap_globals_elsewhere(p, t, memstats, mheap, gc, ngc, max);
 	free(t);
 	return 0;
 }

@@ -338,7 +338,12 @@ static int heap_allocs(struct gocap_opts *o, struct goproc *p)
 		gocap_err("%s: %s", o->output, strerror(errno));
 		ret = 1;
 	}
-	if (!ret)
+	if (!ret && !m.rate)	/* the runtime's own, sampled before the linker's switch-off */
+		printf("%s: %zu stacks sampled while the program started, then memory profiling was off (runtime.MemProfileRate 0: the program does not import runtime/pprof), runtime globals from %s%s\n",
+		       o->output, m.n, m.from,
+		       m.cycle_known ? "" :
+		       "; the profiling cycle was not found, the cycle the last collection completed is left out");
+	else if (!ret)
 		printf("%s: %zu stacks sampled every %lld bytes on average (runtime.MemProfileRate), runtime globals from %s%s\n",
 		       o->output, m.n, (long long)m.rate, m.from,
 		       m.cycle_known ? "" :
