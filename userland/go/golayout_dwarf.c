@@ -293,7 +293,7 @@ int golayout_dwarf_file(const char *exe, const char *dir, char *out,
 	char *slash;
 	struct elf_ids id;
 	size_t i;
-	int n = 0;
+	int n;
 
 	why[0] = 0;
 	if (elf_ids(exe, &id))
