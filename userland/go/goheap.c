@@ -384,7 +384,6 @@ unsigned int goheap_class_size(unsigned int cls)
 
 #define MSPAN_IN_USE	1		/* mSpanInUse */
 #define PAGE_SHIFT	13		/* _PageShift, 8 KiB pages */
-#define MAX_SPANS	(1ull << 26)	/* 512 GiB of 8 KiB spans */
 
 /* A span field of w bytes (2 or 8), little-endian. */
 static uint64_t span_word(const uint8_t *ms, uint32_t off, unsigned int w)
@@ -418,7 +417,7 @@ int goheap_span_each(const struct goproc *p, uint64_t mheap,
 		SPANS_WHY("mheap_.allspans is not in the core");
 		return -1;
 	}
-	if (n > MAX_SPANS) {
+	if (n > GOHEAP_MAX_SPANS) {
 		SPANS_WHY("mheap_.allspans says %llu spans", (unsigned long long)n);
 		return -1;
 	}

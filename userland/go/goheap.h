@@ -28,6 +28,8 @@
 
 /* Size classes: the same 68 from Go 1.19 to 1.27 (sizeclasses.go). */
 #define GOHEAP_NUM_SIZE_CLASSES	68
+/* At most this many spans in mheap_.allspans: 512 GiB of 8 KiB spans */
+#define GOHEAP_MAX_SPANS	(1ull << 26)
 
 struct goheap_stats {
 	/* runtime.MemStats, the same names */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/sort.h"
+#include "go/goheap.h"
 #include "go/goproc.h"
 
 #define MAX_FUNC_BYTES	(256u << 10)
@@ -410,11 +411,10 @@ static size_t bases_of(const struct targets *t, const uint32_t *off,
 
 /*
  * Is there a plausible mheap_ at b: its allspans a slice of 1 to
- * MAX_HEAP_SPANS spans, the first and last of them with a start (8 KiB
+ * GOHEAP_MAX_SPANS spans, the first and last of them with a start (8 KiB
  * aligned) and pages, and its span allocator's bytes in use, not 0, at
  * most what memstats (found) says it took from the OS?
  */
-#define MAX_HEAP_SPANS	(1ull << 26)
 static int mheap_plausible(const struct goproc *p, uint64_t b,
 			   uint64_t memstats)
 {
@@ -427,7 +427,7 @@ static int mheap_plausible(const struct goproc *p, uint64_t b,
 	    rd(p, b + l->mheap_allspans, &arr) ||
 	    rd(p, b + l->mheap_allspans + 8, &n) ||
 	    rd(p, b + l->mheap_allspans + 16, &cap) ||
-	    !arr || (arr & 7) || !n || n > cap || cap > MAX_HEAP_SPANS ||
+	    !arr || (arr & 7) || !n || n > cap || cap > GOHEAP_MAX_SPANS ||
 	    rd(p, b + l->mheap_spanalloc + l->fixalloc_inuse, &inuse) ||
 	    rd(p, memstats + l->ms_mspan_sys, &sys) || !inuse || inuse > sys)
 		return 0;

@@ -338,16 +338,21 @@ static int heap_allocs(struct gocap_opts *o, struct goproc *p)
 		gocap_err("%s: %s", o->output, strerror(errno));
 		ret = 1;
 	}
-	if (!ret && !m.rate)	/* the runtime's own, sampled before the linker's switch-off */
-		printf("%s: %zu stacks sampled while the program started, then memory profiling was off (runtime.MemProfileRate 0: the program does not import runtime/pprof), runtime globals from %s%s\n",
-		       o->output, m.n, m.from,
+	if (!ret) {
+		char rate[96];
+
+		/* rate 0: the runtime's own, sampled before the linker's
+		 * switch-off */
+		if (m.rate)
+			snprintf(rate, sizeof(rate), "every %lld bytes on average (runtime.MemProfileRate)",
+				 (long long)m.rate);
+		printf("%s: %zu stacks sampled %s, runtime globals from %s%s\n",
+		       o->output, m.n, m.rate ? rate :
+		       "while the program started, then memory profiling was off (runtime.MemProfileRate 0: the program does not import runtime/pprof)",
+		       m.from,
 		       m.cycle_known ? "" :
 		       "; the profiling cycle was not found, the cycle the last collection completed is left out");
-	else if (!ret)
-		printf("%s: %zu stacks sampled every %lld bytes on average (runtime.MemProfileRate), runtime globals from %s%s\n",
-		       o->output, m.n, (long long)m.rate, m.from,
-		       m.cycle_known ? "" :
-		       "; the profiling cycle was not found, the cycle the last collection completed is left out");
+	}
 	if (!ret && m.partial[0]) {
 		gocap_err("%s: the profile leaves out what the core does not hold: %s",
 			  o->core, m.partial);
