@@ -28,8 +28,10 @@ at least one, and all of them must match.  Also reports (not required) how many 
 arguments and fp/sp/pc included.
 The status includes the wait time (", N minutes"): gocap's must be the
 runtime's, but for one of the runtime's own workers (READIED) that the
-core shows runnable with the frames printed: a timer readied it after the
-traceback, and the summary counts it.  With --want-minutes the runtime must have printed at least one
+core shows runnable with the frames printed (a timer readied it after the
+traceback), or runnable inside the same worker function where the runtime
+printed it running (it yielded or was preempted after the traceback): the
+summary counts them.  With --want-minutes the runtime must have printed at least one
 (the crash came after goroutines had waited over a minute), so that they
 are compared at all.  With --without-minutes (gocap's output from a core
 without a usable time of the crash) the runtime's ", N minutes" are left
@@ -57,6 +59,16 @@ import sys
 # world): printed waiting for this, runnable in the core, the same
 # frames.  Seen once in 65 full runs (the scavenger, Go 1.25).
 READIED = ('GC scavenge wait', 'GC sweep wait')
+# The same workers' functions: one printed running (on another M, as
+# the crash froze the world) may yield or be preempted before the dump,
+# runnable in the core, inside the same function.  Seen once in 68 runs
+# (the sweeper, Go 1.27 cgo).
+WORKERS = ('runtime.bgscavenge', 'runtime.bgsweep')
+
+
+def in_worker(b):
+    """True if block b's frames are inside one of the runtime's WORKERS."""
+    return any(f[0] in WORKERS for f in b['frames'])
 
 HEADER = re.compile(r'^goroutine (\d+)(?: gp=(0x[0-9a-f]+) m=(nil|\?|\d+)(?: mp=0x[0-9a-f]+)?)? '
                     r'\[(.*)\]( \{.*\})?:$')
@@ -225,6 +237,9 @@ def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False,
         if r['status'] != g['status'] and g['status'] == 'runnable' and \
                 MINUTES.sub('', r['status']) in READIED and r['frames'] == g['frames']:
             readied += 1	# woken after the traceback: not gocap's doing
+        elif r['status'] == 'running' and g['status'] == 'runnable' and \
+                in_worker(g) and (r['unavailable'] or in_worker(r)):
+            readied += 1	# stopped after the traceback: the same
         elif r['status'] != g['status']:
             why = 'status %r vs %r' % (r['status'], g['status'])
         elif r['labels'] and r['labels'] != g['labels']:
@@ -264,7 +279,7 @@ def compare(rt_parsed, gc_text, partial, json_path=None, want_minutes=False,
                '%d/%d frame lines byte-identical%s' % (matched, n, pct, with_frames, minutes,
                                                       raw_same, raw_total, extra))
     if readied:
-        summary += '; %d of the runtime\'s workers readied after the traceback' % readied
+        summary += '; %d of the runtime\'s workers readied or stopped after the traceback' % readied
     if want_minutes and not minutes:
         problems.append('the runtime printed no ", N minutes": nothing to compare them with')
     return not problems and n, summary, problems
