@@ -305,6 +305,12 @@ sys.exit(0 if sys.argv[2] in e and '-dbgsym' in e and '--debug-dir' in e else 1)
 EOF
 }
 
+# no_go_note DEBUG DIR V: DEBUG has no Go build ID note, and DIR/types.json
+# is typed with DWARF (typed DIR V 1)
+no_go_note() {
+	! readelf -n "$1" | grep -q '^ *Go ' && typed "$2" "$3" 1
+}
+
 # same_memstats DIR: DIR/code.json (gocap heap, the globals from code)
 # and DIR/sym.json (from the symbol table) give the same figures, and
 # say where the globals came from
@@ -321,7 +327,7 @@ sys.exit(0 if a['globals_from'] == 'symtab' and b['globals_from'] == 'code' and
 EOF
 }
 
-# why DIR V EXE: gocap heap why --json for each object knownheap printed
+# why DIR V EXE [DEBUG_DIR]: gocap heap why --json for each object knownheap printed
 # ("addr NAME ADDRESS" in DIR/stdout): reachable, the path ending at the
 # object that holds it (from Go 1.22 a Big's data is 8 bytes past its
 # allocation header),
@@ -409,9 +415,11 @@ EOF
 }
 
 why() {
-	python3 - "$1" "$GOCAP" "$3" "$2" <<'EOF'
+	python3 - "$1" "$GOCAP" "$3" "$2" ${4:+"$4"} <<'EOF'
 import json, subprocess, sys
-d, gocap, exe, v = sys.argv[1:]
+d, gocap, exe, v = sys.argv[1:5]
+# EXE "": the core alone, with --debug-dir DEBUG_DIR when given
+opts = (['--exe', exe] if exe else []) + ['--debug-dir=' + a for a in sys.argv[5:]]
 minor = int(v.split('.')[1])
 want = {'item7': ('global', ('main.items+0x0',), None, 'main.Item'),
         'big3': ('global', ('main.bigs+0x18',), 1, 'main.Big'),
@@ -426,7 +434,7 @@ for l in open(d + '/stdout'):
         continue
     name, addr = w[1], int(w[2])
     r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
-                        '--exe', exe, hex(addr)], capture_output=True, text=True)
+                        *opts, hex(addr)], capture_output=True, text=True)
     if r.returncode:
         bad.append('%s: exit %d %s' % (name, r.returncode, r.stderr.strip()))
         continue
@@ -465,7 +473,7 @@ if want:
 # --all: an Outer is pointed at from main.outers and from main.inners
 outer = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr outer5 ')]
 r = subprocess.run([gocap, 'heap', 'why', '--all', '--json', '--core', d + '/core',
-                    '--exe', exe, hex(outer[0])], capture_output=True, text=True)
+                    *opts, hex(outer[0])], capture_output=True, text=True)
 j = json.loads(r.stdout) if r.returncode == 0 else {}
 roots = sorted(p['root']['name'] for p in j.get('paths', []))
 print('outer5 --all: %s' % roots)
@@ -476,7 +484,7 @@ if roots != ['main.inners+0x28', 'main.outers+0x28'] or \
 # main.holdOne as well as in the two globals
 outer = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr outer6 ')]
 r = subprocess.run([gocap, 'heap', 'why', '--all', '--json', '--core', d + '/core',
-                    '--exe', exe, hex(outer[0])], capture_output=True, text=True)
+                    *opts, hex(outer[0])], capture_output=True, text=True)
 j = json.loads(r.stdout) if r.returncode == 0 else {}
 roots = sorted((p['root']['kind'], p['root'].get('frame') or p['root']['name'])
                for p in j.get('paths', []))
@@ -488,7 +496,7 @@ if roots != [('global', 'main.inners+0x30'), ('global', 'main.outers+0x30'),
     bad.append('heap why --all outer6: %s %s' % (r.stdout, r.stderr))
 # TYPE: main.Big's nearest object, one of the 1,000 in main.bigs
 r = subprocess.run([gocap, 'heap', 'why', '--json', '--core', d + '/core',
-                    '--exe', exe, 'main.Big'], capture_output=True, text=True)
+                    *opts, 'main.Big'], capture_output=True, text=True)
 j = json.loads(r.stdout) if r.returncode == 0 else {}
 path, root = j.get('path') or [], j.get('root') or {}
 print('main.Big: %s objects, root %s, %d objects' % (j.get('objects'), root.get('name'), len(path)))
@@ -690,12 +698,14 @@ done
 # A GNU build ID (Debian's Go programs have one; crashed as for the
 # mark, so that main.blocked holds its SysHeld), the debug file where
 # a -dbgsym package puts it: DIR/.build-id/NN/REST.debug, DIR given
-# with --debug-dir; and there, another build's debug file: refused with
-# a warning (its Go build ID is not the executable's), nothing typed by
-# DWARF.
+# with --debug-dir; found from the core alone too (its text dumped, the
+# build ID read from the core's memory), and a debug file without the Go
+# build ID note taken for its GNU build ID; and there, another build's
+# debug file: refused with a warning (its Go build ID is not the
+# executable's), nothing typed by DWARF.
 v=$NEWEST
 if b=$(bin "$v" bid) &&
-	crash "$b" "$W/bid" KNOWNHEAP_SCALE=10 KNOWNHEAP_GARBAGE=$GARBAGE; then
+	FILTER=0x37 crash "$b" "$W/bid" KNOWNHEAP_SCALE=10 KNOWNHEAP_GARBAGE=$GARBAGE; then
 	id=$(readelf -n "$b" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p')
 	dbg=$W/bid/root/.build-id/${id:0:2}/${id:2}.debug
 	if [ -n "$id" ] && split_debug "$b" "$W/bid/bin/knownheap" "$dbg" \
@@ -710,6 +720,23 @@ if b=$(bin "$v" bid) &&
 			       ! '$GOCAP' layout --exe '$W/bid/bin/knownheap' 2> '$W/bid/layout.err' &&
 			       cat '$W/bid/layout.err' &&
 			       grep -q 'neither /usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug nor.*install its package.s -dbgsym' '$W/bid/layout.err'"
+		mkdir -p "$W/bid/alone" "$W/bid/alone-none" "$W/bid/nogo"
+		"$GOCAP" heap types --json --core "$W/bid/core" --debug-dir "$W/bid/root" \
+			> "$W/bid/alone/types.json" 2> "$W/bid/alone/types.err"
+		check "Go $v, the core alone (no --exe): gocap heap types finds the debug file by the build ID in the core, each of knownheap's types exactly as with DWARF" \
+			typed "$W/bid/alone" "$v" 1
+		check "Go $v, the core alone: gocap heap why names each object's root and fields from the debug file the core's build ID names" \
+			why "$W/bid" "$v" "" "$W/bid/root"
+		"$GOCAP" heap types --json --core "$W/bid/core" \
+			> "$W/bid/alone-none/types.json" 2> "$W/bid/alone-none/types.err"
+		check "Go $v, the core alone, no debug file installed: typed as without DWARF, and the output names the build ID's debug file to install" \
+			no_debug "$W/bid/alone-none" "$v" "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug"
+		cp "$dbg" "$W/bid/nogo.debug"
+		objcopy --remove-section=.note.go.buildid "$W/bid/nogo.debug" "$dbg"
+		"$GOCAP" heap types --json --core "$W/bid/core" --debug-dir "$W/bid/root" \
+			--exe "$W/bid/bin/knownheap" > "$W/bid/nogo/types.json" 2> "$W/bid/nogo/types.err"
+		check "Go $v: a debug file without the Go build ID note is taken for its GNU build ID, the executable's" \
+			no_go_note "$dbg" "$W/bid/nogo" "$v"
 		objcopy --only-keep-debug "$(bin "$v" default)" "$dbg"
 		mkdir -p "$W/bid/other"
 		"$GOCAP" heap types --json --core "$W/bid/core" --debug-dir "$W/bid/root" \

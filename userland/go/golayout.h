@@ -279,8 +279,8 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
  * build ID, then its .gnu_debuglink name beside it, in its directory's
  * .debug/, and under DIR followed by its directory (gdb's order).  DIR is
  * dir, or GOLAYOUT_DEBUG_DIR when NULL.  A candidate is taken only with
- * DWARF and the executable's Go build ID (or, without one, its GNU
- * build ID).  Returns 1 with its path in out, 0 when there is none (why
+ * DWARF and the executable's Go build ID (or, when either lacks one,
+ * its GNU build ID).  Returns 1 with its path in out, 0 when there is none (why
  * says what was looked for, "" when exe has nothing to look for), -1
  * when exe cannot be read; warn (may be NULL) is called for a candidate
  * that is not the executable's.
@@ -289,6 +289,19 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
 int golayout_dwarf_file(const char *exe, const char *dir, char *out,
 			size_t outlen, char *why, size_t whylen,
 			void (*warn)(void *arg, const char *msg), void *arg);
+
+/*
+ * The same without the executable, from the build IDs a core holds in
+ * the executable's notes (go_id may be "" or NULL, gnu_hex the GNU build
+ * ID in lower-case hex): DIR/.build-id/NN/REST.debug, taken only with
+ * DWARF and the Go build ID (or, the debug file having none, the GNU
+ * build ID).  Returns 1 with its path in out, else 0 (why says what was
+ * looked for when gnu_hex is a build ID).
+ */
+int golayout_dwarf_by_id(const char *go_id, const char *gnu_hex,
+			 const char *dir, char *out, size_t outlen, char *why,
+			 size_t whylen,
+			 void (*warn)(void *arg, const char *msg), void *arg);
 
 /*
  * A global variable the executable's DWARF types (golayout_dwarf_roots):

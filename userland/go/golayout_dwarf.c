@@ -265,13 +265,15 @@ static int debug_candidate(const char *path, const struct elf_ids *exe,
 		snprintf(msg, sizeof(msg), "%s: not an ELF file", path);
 	else if (!c.dwarf)
 		snprintf(msg, sizeof(msg), "%s: has no DWARF", path);
-	else if (exe->go[0] && strcmp(c.go, exe->go))
+	else if (exe->go[0] && c.go[0] && strcmp(c.go, exe->go))
 		snprintf(msg, sizeof(msg),
 			 "%s: Go build ID %s is not the executable's %s",
-			 path, c.go[0] ? c.go : "(none)", exe->go);
-	else if (!exe->go[0] && (!exe->ngnu || c.ngnu != exe->ngnu ||
-				 memcmp(c.gnu, exe->gnu, c.ngnu)))
-		snprintf(msg, sizeof(msg),
+			 path, c.go, exe->go);
+	else if (!(exe->go[0] && c.go[0]) &&
+		 (!exe->ngnu || c.ngnu != exe->ngnu ||
+		  memcmp(c.gnu, exe->gnu, c.ngnu)))
+		snprintf(msg, sizeof(msg), exe->go[0] && !c.go[0] ?
+			 "%s: has no Go build ID, and its GNU build ID is not the executable's" :
 			 "%s: its GNU build ID is not the executable's", path);
 	else
 		return 1;
@@ -344,6 +346,44 @@ found:
 		return 0;
 	snprintf(out, outlen, "%s", cand);
 	return 1;
+}
+
+int golayout_dwarf_by_id(const char *go_id, const char *gnu_hex,
+			 const char *dir, char *out, size_t outlen, char *why,
+			 size_t whylen,
+			 void (*warn)(void *arg, const char *msg), void *arg)
+{
+	char cand[PATH_MAX];
+	struct elf_ids id;
+	size_t i, n = strlen(gnu_hex);
+	unsigned int b;
+	int k;
+
+	why[0] = 0;
+	if (n < 4 || n % 2 || n / 2 > sizeof(id.gnu) ||
+	    strspn(gnu_hex, "0123456789abcdef") != n)
+		return 0;
+	memset(&id, 0, sizeof(id));
+	snprintf(id.go, sizeof(id.go), "%s", go_id ? go_id : "");
+	for (i = 0; i < n / 2; i++) {
+		if (sscanf(gnu_hex + 2 * i, "%2x", &b) != 1)
+			return 0;
+		id.gnu[i] = (unsigned char)b;
+	}
+	id.ngnu = n / 2;
+	if (!dir)
+		dir = GOLAYOUT_DEBUG_DIR;
+	k = snprintf(cand, sizeof(cand), "%s/.build-id/%.2s/%s.debug", dir,
+		     gnu_hex, gnu_hex + 2);
+	if (k > 0 && (size_t)k < sizeof(cand) && (size_t)k < outlen &&
+	    debug_candidate(cand, &id, warn, arg) == 1) {
+		snprintf(out, outlen, "%s", cand);
+		return 1;
+	}
+	snprintf(why, whylen,
+		 "the core's executable (GNU build ID %s) has no debug file at %s/.build-id/%.2s/%s.debug: install its package's -dbgsym, or give --debug-dir DIR, or the executable with --exe FILE",
+		 gnu_hex, dir, gnu_hex, gnu_hex + 2);
+	return 0;
 }
 
 int golayout_from_dwarf(const char *path, struct golayout *l, char *err,

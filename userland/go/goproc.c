@@ -315,8 +315,8 @@ static void describe_truncation(struct goproc *p)
 /*
  * Read the executable's ELF and program headers: from the core's memory
  * at exe_base when present (filter bit 4 keeps that first page), else
- * from the executable file.  Fills exe_ranges, load_bias and
- * core_buildid.
+ * from the executable file.  Fills exe_ranges, load_bias, core_buildid
+ * and core_gnu_buildid.
  */
 static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 {
@@ -380,6 +380,21 @@ static void read_exe_headers(struct goproc *p, uint64_t at_entry)
 	for (k = 0; k < nnotes && !p->core_buildid[0]; k++)
 		goelf_go_buildid(&mr, note_va[k] + p->load_bias, note_len[k],
 				 p->core_buildid, sizeof(p->core_buildid));
+	/*
+	 * And the GNU one, the name of its debug file without the
+	 * executable: Go's linker puts its note after the Go one, outside
+	 * the PT_NOTE segment (which spans only .note.go.buildid), up to the
+	 * end of that page.
+	 */
+	for (k = 0; k < nnotes && !p->core_gnu_buildid[0]; k++) {
+		uint64_t end = ((note_va[k] + note_len[k] + 4095) & ~4095ull);
+
+		goelf_gnu_buildid(&mr, note_va[k] + p->load_bias,
+				  end > note_va[k] + note_len[k] ?
+				  end - note_va[k] : note_len[k],
+				  p->core_gnu_buildid,
+				  sizeof(p->core_gnu_buildid));
+	}
 }
 
 /* Map the executable, check its build ID against the core's. */
@@ -1007,7 +1022,7 @@ static int discover(struct goproc *p, unsigned int flags)
 	uint64_t at_entry;
 	const char *missing;
 	char err[512];
-	int r;
+	int r, found;
 
 	memset(&info, 0, sizeof(info));
 	p->arch = arch_for(p->core.e_machine, (uint8_t)p->core.elf_class);
@@ -1098,12 +1113,27 @@ static int discover(struct goproc *p, unsigned int flags)
 	if (govers_lookup(p->go_version, &p->vers, err, sizeof(err)))
 		return fail(p, "%s: %s", p->core_path, err);
 
-	/* Runtime layout. */
+	/* Runtime layout: the executable's DWARF, or its debug file's
+	 * (without the executable, the one the core's build ID names). */
 	r = 0;
-	if (p->exe_map && !(flags & GOPROC_NO_DWARF) &&
-	    golayout_dwarf_file(p->exe_path, p->debug_dir, p->dwarf_path,
-				sizeof(p->dwarf_path), p->dwarf_missing,
-				sizeof(p->dwarf_missing), debug_warn, p) > 0) {
+	if (flags & GOPROC_NO_DWARF)
+		found = 0;
+	else if (p->exe_map)
+		found = golayout_dwarf_file(p->exe_path, p->debug_dir,
+					    p->dwarf_path,
+					    sizeof(p->dwarf_path),
+					    p->dwarf_missing,
+					    sizeof(p->dwarf_missing),
+					    debug_warn, p);
+	else
+		found = golayout_dwarf_by_id(p->core_buildid,
+					     p->core_gnu_buildid,
+					     p->debug_dir, p->dwarf_path,
+					     sizeof(p->dwarf_path),
+					     p->dwarf_missing,
+					     sizeof(p->dwarf_missing),
+					     debug_warn, p);
+	if (found > 0) {
 		r = golayout_from_dwarf(p->dwarf_path, &p->layout, err,
 					sizeof(err));
 		if (r < 0)

@@ -113,6 +113,7 @@ struct goproc {
 	uint64_t exe_base;	/* where its file offset 0 is mapped */
 	uint64_t load_bias;
 	char core_buildid[128];	/* Go build ID read from the core */
+	char core_gnu_buildid[129];	/* its GNU build ID, hex, or "" */
 	char exe_file[256];	/* its path according to NT_FILE */
 	struct exe_range {
 		uint64_t lo, hi;

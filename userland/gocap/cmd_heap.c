@@ -1477,7 +1477,8 @@ static void name_roots(struct goproc *p, const struct heap_why_q *q,
 				 "goroutine %llu's stack (not in a frame the stack maps read)",
 				 (unsigned long long)HEAP_STACK_GOID(id));
 	}
-	if (gs.left && p->exe_path)	/* a debug file's symbols, if any */
+	/* the debug file's symbols, if any, else the executable's */
+	if (gs.left && (p->dwarf_path[0] || p->exe_path))
 		golayout_elf_objects(p->dwarf_path[0] ? p->dwarf_path :
 				     p->exe_path, find_globals, &gs);
 	heap_global_fields(p, q, r, n);
