@@ -287,6 +287,19 @@ static int debug_candidate(const char *path, const struct elf_ids *exe,
 	return -1;
 }
 
+/* Is DIR/.build-id/NN/REST.debug, for the build ID in hex, exe's debug
+ * file (debug_candidate)?  Its path in cand either way. */
+static int by_build_id(const char *dir, const char *hex,
+		       const struct elf_ids *exe, char *cand, size_t len,
+		       void (*warn)(void *arg, const char *msg), void *arg)
+{
+	int n = snprintf(cand, len, "%s/.build-id/%.2s/%s.debug", dir, hex,
+			 hex + 2);
+
+	return n > 0 && (size_t)n < len &&
+	       debug_candidate(cand, exe, warn, arg) == 1;
+}
+
 int golayout_dwarf_file(const char *exe, const char *dir, char *out,
 			size_t outlen, char *why, size_t whylen,
 			void (*warn)(void *arg, const char *msg), void *arg)
@@ -308,13 +321,9 @@ int golayout_dwarf_file(const char *exe, const char *dir, char *out,
 		dir = GOLAYOUT_DEBUG_DIR;
 	for (i = 0; i < id.ngnu; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id.gnu[i]);
-	if (id.ngnu >= 2) {
-		n = snprintf(cand, sizeof(cand), "%s/.build-id/%.2s/%s.debug",
-			     dir, hex, hex + 2);
-		if (n > 0 && (size_t)n < sizeof(cand) &&
-		    debug_candidate(cand, &id, warn, arg) == 1)
-			goto found;
-	}
+	if (id.ngnu >= 2 &&
+	    by_build_id(dir, hex, &id, cand, sizeof(cand), warn, arg))
+		goto found;
 	/* its directory, resolved: where the package put it */
 	if (id.link[0] && realpath(exe, edir) && (slash = strrchr(edir, '/'))) {
 		*slash = 0;
@@ -357,7 +366,6 @@ int golayout_dwarf_by_id(const char *go_id, const char *gnu_hex,
 	struct elf_ids id;
 	size_t i, n = strlen(gnu_hex);
 	unsigned int b;
-	int k;
 
 	why[0] = 0;
 	if (n < 4 || n % 2 || n / 2 > sizeof(id.gnu) ||
@@ -373,10 +381,8 @@ int golayout_dwarf_by_id(const char *go_id, const char *gnu_hex,
 	id.ngnu = n / 2;
 	if (!dir)
 		dir = GOLAYOUT_DEBUG_DIR;
-	k = snprintf(cand, sizeof(cand), "%s/.build-id/%.2s/%s.debug", dir,
-		     gnu_hex, gnu_hex + 2);
-	if (k > 0 && (size_t)k < sizeof(cand) && (size_t)k < outlen &&
-	    debug_candidate(cand, &id, warn, arg) == 1) {
+	if (by_build_id(dir, gnu_hex, &id, cand, sizeof(cand), warn, arg) &&
+	    strlen(cand) < outlen) {
 		snprintf(out, outlen, "%s", cand);
 		return 1;
 	}
