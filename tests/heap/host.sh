@@ -687,12 +687,38 @@ for v in $VERSIONS; do
 		typed "$sd" "$v" 1
 	check "Go $v, stripped as dh_strip does: gocap heap why names each object's root and fields from its debug file (its symbols, its DWARF)" \
 		why "$W/$v-garbage" "$v" "$sd/bin/knownheap"
+	# The stripped program run from where it was installed, read with a
+	# copy of it elsewhere (a store's saved executable, under the
+	# store): its .gnu_debuglink is looked for where it ran too (the
+	# core's NT_FILE), oldest and newest release.
+	ran=""
+	if [ "$v" = "$NEWEST" ] || [ "$v" = "${VERSIONS%% *}" ]; then
+		mkdir -p "$sd/saved"
+		cp "$sd/bin/knownheap" "$sd/saved/exe"
+		if crash "$sd/bin/knownheap" "$sd/ran" KNOWNHEAP_SCALE=10 \
+			KNOWNHEAP_GARBAGE=$GARBAGE; then
+			ran=$sd/ran
+			"$GOCAP" heap types --json --core "$ran/core" \
+				--exe "$sd/saved/exe" > "$ran/types.json" 2> "$ran/types.err"
+			check "Go $v, stripped, read with a copy of it elsewhere (a store's saved executable): gocap heap types finds the debug file its .gnu_debuglink names in .debug/ where the program ran, each of knownheap's types exactly as with DWARF" \
+				typed "$ran" "$v" 1
+		else
+			notok "Go $v: the stripped knownheap does not dump"
+		fi
+	fi
 	mv "$sd/bin/.debug" "$sd/debug-away"
 	mkdir -p "$sd/none"
 	"$GOCAP" heap types --json --core "$W/$v-garbage/core" \
 		--exe "$sd/bin/knownheap" > "$sd/none/types.json" 2> "$sd/none/types.err"
 	check "Go $v, stripped, its debug file gone: typed as without DWARF, and the output names the debug file to install" \
 		no_debug "$sd/none" "$v" knownheap.debug
+	if [ -n "$ran" ]; then
+		mkdir -p "$ran/none"
+		"$GOCAP" heap types --json --core "$ran/core" --exe "$sd/saved/exe" \
+			> "$ran/none/types.json" 2> "$ran/none/types.err"
+		check "Go $v, stripped, a copy of it read, its debug file gone: the output names the directory the program ran from among the places looked in" \
+			no_debug "$ran/none" "$v" "or in $sd/bin (where it ran)"
+	fi
 done
 
 # A GNU build ID (Debian's Go programs have one; crashed as for the
@@ -741,9 +767,14 @@ if b=$(bin "$v" bid) &&
 		mkdir -p "$W/bid/other"
 		"$GOCAP" heap types --json --core "$W/bid/core" --debug-dir "$W/bid/root" \
 			--exe "$W/bid/bin/knownheap" > "$W/bid/other/types.json" 2> "$W/bid/other/types.err"
-		check "Go $v: another build's debug file at the build ID's path is refused, saying its Go build ID is not the executable's" \
+		mkdir -p "$W/bid/other-alone"
+		"$GOCAP" heap types --json --core "$W/bid/core" --debug-dir "$W/bid/root" \
+			> "$W/bid/other-alone/types.json" 2> "$W/bid/other-alone/types.err"
+		check "Go $v: another build's debug file at the build ID's path is refused, saying its Go build ID is not the executable's, with the executable or the core alone (then no usable debug file)" \
 			sh -c "grep 'warning: .*${id:2}.debug: Go build ID .* is not the executable.s' '$W/bid/other/types.err' &&
-			       python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); sys.exit(t[\"typing\"][\"dwarf_globals\"] != 0)' '$W/bid/other/types.json'"
+			       python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); sys.exit(t[\"typing\"][\"dwarf_globals\"] != 0)' '$W/bid/other/types.json' &&
+			       grep 'warning: .*${id:2}.debug: Go build ID .* is not the executable.s' '$W/bid/other-alone/types.err' &&
+			       python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))[\"typing\"]; print(t[\"dwarf_error\"]); sys.exit(t[\"dwarf_globals\"] != 0 or \"has no usable debug file at\" not in t[\"dwarf_error\"])' '$W/bid/other-alone/types.json'"
 	else
 		notok "Go $v bid: no GNU build ID, or objcopy cannot split the DWARF off"
 		sed 's/^/#   /' "$W/bid.log" | head -5

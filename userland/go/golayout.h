@@ -277,8 +277,10 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
  * its separate debug file, as Debian's -dbgsym packages install them
  * (objcopy --only-keep-debug): DIR/.build-id/NN/REST.debug for its GNU
  * build ID, then its .gnu_debuglink name beside it, in its directory's
- * .debug/, and under DIR followed by its directory (gdb's order).  DIR is
- * dir, or GOLAYOUT_DEBUG_DIR when NULL.  A candidate is taken only with
+ * .debug/, and under DIR followed by its directory (gdb's order), and the
+ * same for the directory of ran, the path the program ran from (NULL or
+ * "" for none), when exe is a copy elsewhere (a store's saved
+ * executable).  DIR is dir, or GOLAYOUT_DEBUG_DIR when NULL.  A candidate is taken only with
  * DWARF and the executable's Go build ID (or, when either lacks one,
  * its GNU build ID).  Returns 1 with its path in out, 0 when there is none (why
  * says what was looked for, "" when exe has nothing to look for), -1
@@ -286,15 +288,15 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
  * that is not the executable's.
  */
 #define GOLAYOUT_DEBUG_DIR "/usr/lib/debug"
-int golayout_dwarf_file(const char *exe, const char *dir, char *out,
-			size_t outlen, char *why, size_t whylen,
+int golayout_dwarf_file(const char *exe, const char *ran, const char *dir,
+			char *out, size_t outlen, char *why, size_t whylen,
 			void (*warn)(void *arg, const char *msg), void *arg);
 
 /*
  * The same without the executable, from the build IDs a core holds in
  * the executable's notes (go_id may be "" or NULL, gnu_hex the GNU build
  * ID in lower-case hex): DIR/.build-id/NN/REST.debug, taken only with
- * DWARF and the Go build ID (or, the debug file having none, the GNU
+ * DWARF and the Go build ID (or, when it or the core has none, the GNU
  * build ID).  Returns 1 with its path in out, else 0 (why says what was
  * looked for when gnu_hex is a build ID).
  */

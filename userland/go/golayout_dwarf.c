@@ -288,7 +288,8 @@ static int debug_candidate(const char *path, const struct elf_ids *exe,
 }
 
 /* Is DIR/.build-id/NN/REST.debug, for the build ID in hex, exe's debug
- * file (debug_candidate)?  Its path in cand either way. */
+ * file?  1 yes, 0 absent, -1 not its (debug_candidate); its path in cand
+ * either way. */
 static int by_build_id(const char *dir, const char *hex,
 		       const struct elf_ids *exe, char *cand, size_t len,
 		       void (*warn)(void *arg, const char *msg), void *arg)
@@ -296,21 +297,62 @@ static int by_build_id(const char *dir, const char *hex,
 	int n = snprintf(cand, len, "%s/.build-id/%.2s/%s.debug", dir, hex,
 			 hex + 2);
 
-	return n > 0 && (size_t)n < len &&
-	       debug_candidate(cand, exe, warn, arg) == 1;
+	if (n <= 0 || (size_t)n >= len)
+		return 0;
+	return debug_candidate(cand, exe, warn, arg);
 }
 
-int golayout_dwarf_file(const char *exe, const char *dir, char *out,
-			size_t outlen, char *why, size_t whylen,
+/* The directory of path (resolved when it exists, else as written when
+ * absolute) into out; 0, or -1 when there is none. */
+static int dir_of(const char *path, char *out, size_t len)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	if (!path || !path[0])
+		return -1;
+	if (!realpath(path, buf)) {
+		if (path[0] != '/' || strlen(path) >= sizeof(buf))
+			return -1;
+		snprintf(buf, sizeof(buf), "%s", path);
+	}
+	slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash - buf) >= len)
+		return -1;
+	*slash = 0;
+	snprintf(out, len, "%s", buf);
+	return 0;
+}
+
+/* Is exe's .gnu_debuglink file beside a file of directory edir, in its
+ * .debug/, or under DIR followed by edir (gdb's order)? */
+static int by_link(const char *dir, const char *edir, const struct elf_ids *id,
+		   char *cand, size_t len,
+		   void (*warn)(void *arg, const char *msg), void *arg)
+{
+	int i, n;
+
+	for (i = 0; i < 3; i++) {
+		n = snprintf(cand, len, "%s%s%s/%s", i == 2 ? dir : "", edir,
+			     i == 1 ? "/.debug" : "", id->link);
+		if (n > 0 && (size_t)n < len &&
+		    debug_candidate(cand, id, warn, arg) == 1)
+			return 1;
+	}
+	return 0;
+}
+
+int golayout_dwarf_file(const char *exe, const char *ran, const char *dir,
+			char *out, size_t outlen, char *why, size_t whylen,
 			void (*warn)(void *arg, const char *msg), void *arg)
 {
-	char cand[PATH_MAX], edir[PATH_MAX], hex[2 * 64 + 1];
-	char *slash;
+	char cand[PATH_MAX], edir[PATH_MAX], rdir[PATH_MAX];
+	char hex[2 * 64 + 1], also[PATH_MAX + 32];
 	struct elf_ids id;
 	size_t i;
-	int n;
 
 	why[0] = 0;
+	also[0] = 0;
 	if (elf_ids(exe, &id))
 		return -1;
 	if (id.dwarf) {
@@ -322,33 +364,32 @@ int golayout_dwarf_file(const char *exe, const char *dir, char *out,
 	for (i = 0; i < id.ngnu; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id.gnu[i]);
 	if (id.ngnu >= 2 &&
-	    by_build_id(dir, hex, &id, cand, sizeof(cand), warn, arg))
+	    by_build_id(dir, hex, &id, cand, sizeof(cand), warn, arg) == 1)
 		goto found;
-	/* its directory, resolved: where the package put it */
-	if (id.link[0] && realpath(exe, edir) && (slash = strrchr(edir, '/'))) {
-		*slash = 0;
-		/* beside it, in its .debug/, under DIR + its directory */
-		for (i = 0; i < 3; i++) {
-			n = snprintf(cand, sizeof(cand), "%s%s%s/%s",
-				     i == 2 ? dir : "", edir,
-				     i == 1 ? "/.debug" : "", id.link);
-			if (n > 0 && (size_t)n < sizeof(cand) &&
-			    debug_candidate(cand, &id, warn, arg) == 1)
-				goto found;
-		}
+	/* its directory, resolved: where the package put it; then, for a
+	 * copy (a store's saved executable), where the program ran from */
+	if (id.link[0] && !dir_of(exe, edir, sizeof(edir)) &&
+	    by_link(dir, edir, &id, cand, sizeof(cand), warn, arg))
+		goto found;
+	if (id.link[0] && !dir_of(ran, rdir, sizeof(rdir)) &&
+	    (dir_of(exe, edir, sizeof(edir)) || strcmp(rdir, edir))) {
+		if (by_link(dir, rdir, &id, cand, sizeof(cand), warn, arg))
+			goto found;
+		snprintf(also, sizeof(also), " or in %s (where it ran)",
+			 rdir);
 	}
 	if (id.ngnu >= 2 && id.link[0])
 		snprintf(why, whylen,
-			 "%s has no DWARF, and its debug file is neither %s/.build-id/%.2s/%s.debug nor, as %s, beside it or under %s: install its package's -dbgsym, or give --debug-dir DIR",
-			 exe, dir, hex, hex + 2, id.link, dir);
+			 "%s has no DWARF, and its debug file is neither %s/.build-id/%.2s/%s.debug nor, as %s, beside it%s or under %s: install its package's -dbgsym, or give --debug-dir DIR",
+			 exe, dir, hex, hex + 2, id.link, also, dir);
 	else if (id.ngnu >= 2)
 		snprintf(why, whylen,
 			 "%s has no DWARF, and its debug file is not %s/.build-id/%.2s/%s.debug: install its package's -dbgsym, or give --debug-dir DIR",
 			 exe, dir, hex, hex + 2);
 	else if (id.link[0])
 		snprintf(why, whylen,
-			 "%s has no DWARF, and its debug file, %s, is neither beside it nor under %s: install its package's -dbgsym, or give --debug-dir DIR",
-			 exe, id.link, dir);
+			 "%s has no DWARF, and its debug file, %s, is neither beside it%s nor under %s: install its package's -dbgsym, or give --debug-dir DIR",
+			 exe, id.link, also, dir);
 	return 0;
 found:
 	if (strlen(cand) >= outlen)
@@ -366,6 +407,7 @@ int golayout_dwarf_by_id(const char *go_id, const char *gnu_hex,
 	struct elf_ids id;
 	size_t i, n = strlen(gnu_hex);
 	unsigned int b;
+	int r;
 
 	why[0] = 0;
 	if (n < 4 || n % 2 || n / 2 > sizeof(id.gnu) ||
@@ -381,14 +423,14 @@ int golayout_dwarf_by_id(const char *go_id, const char *gnu_hex,
 	id.ngnu = n / 2;
 	if (!dir)
 		dir = GOLAYOUT_DEBUG_DIR;
-	if (by_build_id(dir, gnu_hex, &id, cand, sizeof(cand), warn, arg) &&
-	    strlen(cand) < outlen) {
+	r = by_build_id(dir, gnu_hex, &id, cand, sizeof(cand), warn, arg);
+	if (r == 1 && strlen(cand) < outlen) {
 		snprintf(out, outlen, "%s", cand);
 		return 1;
 	}
 	snprintf(why, whylen,
-		 "the core's executable (GNU build ID %s) has no debug file at %s/.build-id/%.2s/%s.debug: install its package's -dbgsym, or give --debug-dir DIR, or the executable with --exe FILE",
-		 gnu_hex, dir, gnu_hex, gnu_hex + 2);
+		 "the core's executable (GNU build ID %s) has no %sdebug file at %s/.build-id/%.2s/%s.debug: install its package's -dbgsym, or give --debug-dir DIR, or the executable with --exe FILE",
+		 gnu_hex, r < 0 ? "usable " : "", dir, gnu_hex, gnu_hex + 2);
 	return 0;
 }
 

@@ -1119,7 +1119,8 @@ static int discover(struct goproc *p, unsigned int flags)
 	if (flags & GOPROC_NO_DWARF)
 		found = 0;
 	else if (p->exe_map)
-		found = golayout_dwarf_file(p->exe_path, p->debug_dir,
+		found = golayout_dwarf_file(p->exe_path, p->exe_file,
+					    p->debug_dir,
 					    p->dwarf_path,
 					    sizeof(p->dwarf_path),
 					    p->dwarf_missing,

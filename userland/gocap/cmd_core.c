@@ -247,7 +247,7 @@ int cmd_layout(struct gocap_opts *o)
 	int r;
 
 	if (o->exe) {
-		r = golayout_dwarf_file(o->exe, o->debug_dir, path,
+		r = golayout_dwarf_file(o->exe, NULL, o->debug_dir, path,
 					sizeof(path), why, sizeof(why),
 					layout_warn, NULL);
 		if (r < 0) {
