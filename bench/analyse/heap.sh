@@ -10,6 +10,9 @@
 # and the peak RSS (getrusage ru_maxrss; gocap maps the core, whose pages
 # the page cache holds, so the private part, RssAnon, is given too) of:
 #   cat CORE > /dev/null                     one read of the core
+#   dd if=CORE bs=2M                         the same in 2 MiB reads (cat
+#                                            reads 128 KiB at a time, which
+#                                            costs it more from the disk)
 #   touch CORE                               the core mapped, as gocap
 #                                            maps it, and one byte of each
 #                                            4 KiB page read (touch.c):
@@ -23,6 +26,11 @@
 #                                            dominator tree, the walk
 # and checks that heap types typed every Obj the program made and that
 # the roots' children retain every reachable byte.
+# BENCH_COLD=1: the core read cold instead, its pages dropped from the
+# page cache (posix_fadvise DONTNEED) before each run, no warm run: a
+# core analysed some time after it was written.  GOCAP_BEFORE=PATH: the
+# three gocap rows again with another build (types0, heap0, top0), each
+# right after the same row of GOCAP.
 # Issue 14's targets: the histogram within 3x of the read, retained sizes
 # within 10x, memory under 25% of the core.  Needs `make userland` and about 2.5 x MIB of free memory
 # and disk.
@@ -72,19 +80,31 @@ print("%.2f %d %d" % (w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
 ' "$n" "$@" >> "$n.times"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# drop: the core's pages out of the page cache (BENCH_COLD)
+drop() {
+	python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' core
+}
 
-rm -f cat.times touch.times types.times heap.times top.times
+NAMES="cat dd touch types heap top"
+[ -n "${GOCAP_BEFORE:-}" ] && NAMES="cat dd touch types types0 heap heap0 top top0"
+for name in $NAMES; do rm -f "$name.times"; done
 cat core > /dev/null
-for name in cat touch types heap top; do
+for name in $NAMES; do
+	g=$GOCAP
+	case $name in *0) g=$GOCAP_BEFORE ;; esac
 	case $name in
 	cat) set -- sh -c 'exec cat core > /dev/null' ;;
+	dd) set -- dd if=core of=/dev/null bs=2M status=none ;;
 	touch) set -- ./touch core ;;
-	types) set -- "$GOCAP" heap types --core core --exe bigheap ;;
-	heap) set -- "$GOCAP" heap --core core --exe bigheap ;;
-	top) set -- "$GOCAP" heap top --retained --json --core core --exe bigheap ;;
+	types*) set -- "$g" heap types --core core --exe bigheap ;;
+	heap*) set -- "$g" heap --core core --exe bigheap ;;
+	top*) set -- "$g" heap top --retained --json --core core --exe bigheap ;;
 	esac
-	"$@" > /dev/null 2>&1 || true	# warm
+	[ "${BENCH_COLD:-0}" = 1 ] || "$@" > /dev/null 2>&1 || true	# warm
 	for _ in $(seq "$RUNS"); do
+		[ "${BENCH_COLD:-0}" = 1 ] && drop
 		measure "$name" "$@"
 	done
 done
@@ -98,7 +118,7 @@ print("%d %d %d %d %d" % (d["retained"], m["reachable_bytes"], d["objects"], d["
 echo "heap top --retained: retained under the roots, reachable, objects, pointers, depth: $tops"
 size=$(stat -c %s core)
 c=$(cut -d' ' -f1 cat.times | median)
-for name in cat touch types heap top; do
+for name in $NAMES; do
 	w=$(cut -d' ' -f1 "$name.times" | median)
 	r=$(cut -d' ' -f2 "$name.times" | sort -n | tail -1)
 	a=$(cut -d' ' -f3 "$name.times" | sort -n | tail -1)

@@ -229,6 +229,12 @@ void elfcore_close(struct elfcore *c)
 	c->fd = -1;
 }
 
+void elfcore_will_read_most(const struct elfcore *c)
+{
+	if (c->fd >= 0 && c->data)
+		madvise((void *)c->data, c->size, MADV_HUGEPAGE);
+}
+
 const struct elfcore_seg *elfcore_seg_at(const struct elfcore *c,
 					 uint64_t vaddr)
 {

@@ -79,6 +79,17 @@ int elfcore_open(struct elfcore *c, const char *path);
 int elfcore_from_mem(struct elfcore *c, const void *data, size_t size);
 void elfcore_close(struct elfcore *c);
 
+/*
+ * A hint that most of the core will be read (gocap heap's mark): the
+ * pages the page cache does not hold yet are read in 2 MiB folios, each
+ * mapped by one page table entry, where the file system has large
+ * folios (fewer page faults and TLB misses; bench/README.md).  Not
+ * for commands that read a little of a big core: each page they need
+ * would bring in 2 MiB.  Nothing for a core in memory, or when the
+ * kernel cannot.
+ */
+void elfcore_will_read_most(const struct elfcore *c);
+
 /* The segment holding vaddr, or NULL. */
 const struct elfcore_seg *elfcore_seg_at(const struct elfcore *c,
 					 uint64_t vaddr);

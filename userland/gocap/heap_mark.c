@@ -358,6 +358,7 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 			 "the heap's spans were not all read");
 		return NULL;
 	}
+	elfcore_will_read_most(&p->core);
 	m = gomark_new(p, s->mheap, hm->why, sizeof(hm->why));
 	if (!m)
 		return NULL;
