@@ -277,15 +277,15 @@ int golayout_from_dwarf(const char *path, struct golayout *l, char *err,
  * its separate debug file, as Debian's -dbgsym packages install them
  * (objcopy --only-keep-debug): DIR/.build-id/NN/REST.debug for its GNU
  * build ID, then its .gnu_debuglink name beside it, in its directory's
- * .debug/, and under DIR followed by its directory (gdb's order), and the
- * same for the directory of ran, the path the program ran from (NULL or
- * "" for none), when exe is a copy elsewhere (a store's saved
- * executable).  DIR is dir, or GOLAYOUT_DEBUG_DIR when NULL.  A candidate is taken only with
- * DWARF and the executable's Go build ID (or, when either lacks one,
- * its GNU build ID).  Returns 1 with its path in out, 0 when there is none (why
- * says what was looked for, "" when exe has nothing to look for), -1
- * when exe cannot be read; warn (may be NULL) is called for a candidate
- * that is not the executable's.
+ * .debug/, and under DIR followed by its directory (gdb's order), and
+ * the same for the directory of ran, the path the program ran from (NULL
+ * or "" for none), when exe is a copy elsewhere (a store's saved
+ * executable).  DIR is dir, or GOLAYOUT_DEBUG_DIR when NULL.  A
+ * candidate is taken only with DWARF and the executable's Go build ID
+ * (or, when either lacks one, its GNU build ID).  Returns 1 with its path
+ * in out, 0 when there is none (why says what was looked for, "" when exe
+ * has nothing to look for), -1 when exe cannot be read; warn (may be
+ * NULL) is called for a candidate that is not the executable's.
  */
 #define GOLAYOUT_DEBUG_DIR "/usr/lib/debug"
 int golayout_dwarf_file(const char *exe, const char *ran, const char *dir,
