@@ -1081,7 +1081,10 @@ bad = []
 if prof['sites'] != len(want):
     bad.append('%d sites, the program %d' % (prof['sites'], len(want)))
 if got != [(k, v) for k, v in want[:len(got)]] or len(got) != min(25, len(want)):
-    bad.append('the top sites differ: %s' % got[:2])
+    diff = [i for i, (g, w) in enumerate(zip(got, want)) if g != w]
+    i = diff[0] if diff else min(len(got), len(want))
+    bad.append('the top sites differ from row %d: gocap %s, the program %s'
+               % (i, got[i:i + 2], want[i:i + 2]))
 print('\n'.join(bad))
 print('%d sites, the top %d equal the program\'s' % (len(want), len(got)))
 sys.exit(1 if bad else 0)

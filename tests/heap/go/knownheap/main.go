@@ -38,8 +38,9 @@
 //
 // With KNOWNHEAP_PROFILE=FILE it writes its heap profile
 // (pprof.WriteHeapProfile, what /debug/pprof/heap serves) to FILE last,
-// just before the SIGABRT: gocap heap allocs must recover the same
-// profile from the core.  KNOWNHEAP_PROFRATE=N sets
+// just before the SIGABRT, after a collection with the collector then
+// left off, so that the profile cannot move between the write and the
+// core: gocap heap allocs must recover the same profile from the core.  KNOWNHEAP_PROFRATE=N sets
 // runtime.MemProfileRate first (1: every allocation).
 //
 // With KNOWNHEAP_GARBAGE=G it then turns the collector off and drops G
@@ -580,6 +581,15 @@ func run() bool {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if name := os.Getenv("KNOWNHEAP_PROFILE"); name != "" {
+		// The profile in the core must be the one written: no
+		// collection may end between the write and the crash, nor
+		// the sweep of one that ended before publish its cycle
+		// after the write (what MemProfile reads changes then).
+		// So: the collector off, one full cycle, swept, published.
+		if garbageN == 0 {
+			debug.SetGCPercent(-1)
+			runtime.GC()
+		}
 		f, err := os.Create(name)
 		if err == nil {
 			err = pprof.WriteHeapProfile(f)
