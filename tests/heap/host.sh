@@ -995,6 +995,14 @@ sys.exit(0 if rows(a) == rows(b) and rec == [64] and not b[\"mark\"][\"partial\"
 	check "gocap heap top --retained on tinyheap's core: each object's retained bytes are those a mark without it leaves (by brute force)" \
 		sh -c "GOCD_HEAP_DOM_CHECK=100000 '$GOCAP' heap top --retained --core '$W/tinyheap/run/core' > '$W/tinyheap/top.txt' &&
 		       grep -q '^# dominator tree: [1-9][0-9]* objects' '$W/tinyheap/top.txt'"
+	# the same with the wide arrays (8-byte addresses, the edges'
+	# offsets kept) that only heaps of billions of objects or spread
+	# over more than 32 GiB would take: the same tree, line for line
+	check "gocap heap top --retained on tinyheap's core, with the arrays of the largest heaps: by brute force, and the same list" \
+		sh -c "GOCD_HEAP_DOM_WIDE=1 GOCD_HEAP_DOM_CHECK=100000 '$GOCAP' heap top --retained -n 100000 --core '$W/tinyheap/run/core' > '$W/tinyheap/top-wide.txt' &&
+		       '$GOCAP' heap top --retained -n 100000 --core '$W/tinyheap/run/core' > '$W/tinyheap/top-narrow.txt' &&
+		       grep -q '^# dominator tree: [1-9][0-9]* objects' '$W/tinyheap/top-wide.txt' &&
+		       cmp '$W/tinyheap/top-wide.txt' '$W/tinyheap/top-narrow.txt'"
 	check "gocap heap why --all on tinyheap's random graph: every path ends at its node, and none passes through it before" \
 		python3 - "$GOCAP" "$W/tinyheap/run/core" "$tb" <<'EOF'
 import json, subprocess, sys

@@ -86,6 +86,39 @@ static int cmp_span(const void *a, const void *b)
 }
 
 /*
+ * The objects' bits in the spans' order once they are sorted (the order
+ * of the addresses), so that an object's rank among the marked ones is
+ * its number in the dominators' graph (gomark_dom.c).  0 or -1.
+ */
+static int bits_in_order(struct gomark *m)
+{
+	uint64_t nb = 0, k;
+	uint8_t *t;
+	size_t i;
+
+	for (i = 1; i < m->n; i++)
+		if (m->s[i].bit < m->s[i - 1].bit)
+			break;
+	if (i >= m->n)
+		return 0;
+	t = calloc(1, m->alloc_cap ? m->alloc_cap : 1);
+	if (!t)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		struct mspan_ix *x = &m->s[i];
+
+		for (k = 0; k < x->nelems; k++)
+			if (test_bit(m->alloc, x->bit + k))
+				t[(nb + k) / 8] |= (uint8_t)(1u << ((nb + k) % 8));
+		x->bit = nb;
+		nb += x->nelems;
+	}
+	free(m->alloc);
+	m->alloc = t;
+	return 0;
+}
+
+/*
  * From Go 1.22 (allocation headers) a heap object's pointers are found
  * as the collector finds them (runtime/mbitmap.go, typePointersOfUnchecked);
  * before, in the heap arenas' bitmaps (arena_layout).  A toolchain built
@@ -175,7 +208,11 @@ struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 	} else if (!r) {
 		if (m->n)
 			qsort(m->s, m->n, sizeof(*m->s), cmp_span);
-		for (i = 1; i < m->n; i++)
+		if (bits_in_order(m)) {
+			snprintf(err, errlen, "out of memory for the spans' index");
+			r = -1;
+		}
+		for (i = 1; !r && i < m->n; i++)
 			if (m->s[i].start < m->s[i - 1].limit) {
 				snprintf(err, errlen,
 					 "spans at 0x%llx and 0x%llx overlap",
@@ -186,7 +223,8 @@ struct gomark *gomark_new(const struct goproc *p, uint64_t mheap,
 			}
 		if (!r)
 			page_index(m);
-		m->mark = calloc(1, (size_t)(m->nbits + 7) / 8 + 1);
+		/* whole 64-bit words, and one more (gomark_dom.c's rank) */
+		m->mark = calloc(1, (size_t)(m->nbits + 63) / 64 * 8 + 8);
 		if (!r && !m->mark) {
 			snprintf(err, errlen, "out of memory for the mark bits");
 			r = -1;

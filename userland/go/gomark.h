@@ -197,6 +197,9 @@ struct gomark_dom_stats {
 	uint64_t depth;		/* of the dominator tree */
 };
 int gomark_retain(struct gomark *m);
+/* The tests' switch: the dominators keep 8-byte addresses and their
+ * edges' offsets, as on heaps too large for the 4-byte ones. */
+extern int gomark_dom_wide;
 int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 		      char *err, size_t errlen);
 

@@ -20,10 +20,13 @@
  * nearest common dominator of its predecessors, found once the others'
  * are known (its first predecessor is kept in its slot of the preorder,
  * any other in a list).  What stays for the walk: per node of the tree
- * proper, its address, its immediate dominator and its retained size
- * (16 bytes and 4) and its leaves' addresses (8 bytes a leaf), then the
- * children's rows for the walk.
+ * proper, its address (4 bytes, struct addrs), its immediate dominator
+ * (4) and its retained size (8), and its leaves' addresses (4 bytes a
+ * leaf), then the children's rows for the walk.  The nodes' numbers are
+ * the objects' ranks among the marked (node_of); the edges' offsets go
+ * once the depth-first search is done (ROWF).
  */
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,26 +36,97 @@
 #include "go/gomark_int.h"
 
 #define NONE	UINT32_MAX
+/* A row's first edge, once the offsets are freed (gomark_dominators). */
+#define ROWF	(1u << 31)
+
+/*
+ * Object addresses, 4 bytes each (their offset from the lowest span, in
+ * words) when the heap's spans lie within 32 GiB of each other, as they
+ * do but in the largest heaps; 8 otherwise.
+ */
+struct addrs {
+	uint32_t *off;
+	uint64_t *full;
+};
 
 struct gomark_dom {
 	uint8_t *rootbits;	/* per object: a root word points at it */
 	int building;		/* scan_object's words are edges */
-	uint32_t *idx;		/* building: per object bit, its node */
+	uint64_t *rank;		/* building: marked bits before each 64 */
+	uint64_t nodes;		/* building: the graph's nodes */
 	uint32_t *succ;		/* building: the edges' targets */
 	size_t ne, cape;
 	int nomem, overflow;
 	/* the result, per node in depth-first preorder (0: the roots),
 	 * the leaves apart */
 	uint64_t n;
-	uint64_t *addr;
+	uint64_t base;		/* the lowest span's start (struct addrs) */
+	int wide;		/* struct addrs: 8 bytes each */
+	struct addrs addr;
 	uint32_t *idom;		/* then, in its place, kids */
 	uint32_t *kids;		/* the children's rows: coff (n + 1) */
 	uint32_t *coff;
 	uint64_t *ret;
-	uint32_t *lofs;		/* n + 1: each node's leaves in leaf[] */
-	uint64_t *leaf;		/* their addresses, by dominator */
+	uint32_t *lofs;		/* n + 1: each node's leaves in leaf */
+	struct addrs leaf;	/* their addresses, by dominator */
 	uint64_t nleaves;
 };
+
+static int addrs_alloc(const struct gomark_dom *d, struct addrs *a,
+		       uint64_t cnt)
+{
+	if (d->wide)
+		a->full = malloc((size_t)(cnt ? cnt : 1) * sizeof(*a->full));
+	else
+		a->off = malloc((size_t)(cnt ? cnt : 1) * sizeof(*a->off));
+	return a->full || a->off ? 0 : -1;
+}
+
+static void addrs_free(struct addrs *a)
+{
+	free(a->off);
+	free(a->full);
+	a->off = NULL;
+	a->full = NULL;
+}
+
+static void addrs_set(const struct gomark_dom *d, struct addrs *a,
+		      uint64_t i, uint64_t addr)
+{
+	if (a->full)
+		a->full[i] = addr;
+	else
+		a->off[i] = (uint32_t)((addr - d->base) / 8);
+}
+
+static uint64_t addrs_get(const struct gomark_dom *d, const struct addrs *a,
+			  uint64_t i)
+{
+	return a->full ? a->full[i] : d->base + 8 * (uint64_t)a->off[i];
+}
+
+/* d->base and d->wide from the spans (an object's start is a multiple of
+ * 8 from its span's). */
+static void addrs_range(const struct gomark *m, struct gomark_dom *d)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->s[i].start < lo)
+			lo = m->s[i].start;
+		if (m->s[i].limit > hi)
+			hi = m->s[i].limit;
+	}
+	d->base = lo == UINT64_MAX ? 0 : lo;
+	d->wide = gomark_dom_wide ||
+		  (lo != UINT64_MAX && (lo % 8 || (hi - lo) / 8 > UINT32_MAX));
+	for (i = 0; i < m->n && !d->wide; i++)
+		if (m->s[i].start % 8 || m->s[i].size % 8)
+			d->wide = 1;
+}
+
+int gomark_dom_wide;
 
 /* A leaf's predecessor after its first (by preorder). */
 struct lpair {
@@ -75,6 +149,22 @@ int gomark_retain(struct gomark *m)
 	return 0;
 }
 
+/*
+ * The node of the marked object at bit b: 1 + the marked bits before it,
+ * for the objects' bits follow the spans' order, which is the nodes'
+ * (gomark.c's bits_in_order); 0 past the graph's last node.
+ */
+static uint32_t node_of(const struct gomark *m, uint64_t b)
+{
+	const struct gomark_dom *d = m->dom;
+	uint64_t w, r;
+
+	memcpy(&w, m->mark + b / 64 * 8, sizeof(w));
+	w = le64toh(w) & ((1ull << (b % 64)) - 1);
+	r = d->rank[b / 64] + (uint64_t)__builtin_popcountll(w) + 1;
+	return r < d->nodes ? (uint32_t)r : 0;
+}
+
 int dom_word(struct gomark *m, uint64_t b)
 {
 	struct gomark_dom *d = m->dom;
@@ -83,10 +173,17 @@ int dom_word(struct gomark *m, uint64_t b)
 		if (!test_bit(m->mark, b))
 			return 1;
 		if (d->ne == d->cape) {
-			size_t c = d->cape ? d->cape * 2 : 1u << 16;
+			/* past 2 MiB an eighth more each time: realloc
+			 * moves the pages of an array that size rather than
+			 * copy them, and the slack is what the peak pays */
+			size_t c = !d->cape ? 1u << 16 :
+				   d->cape < 1u << 19 ? d->cape * 2 :
+				   d->cape + d->cape / 8;
 			uint32_t *t;
 
-			if (c > UINT32_MAX) {
+			if (c > UINT32_MAX)	/* the offsets are 32-bit */
+				c = UINT32_MAX;
+			if (c <= d->cape) {
 				d->overflow = 1;
 				return 1;
 			}
@@ -98,7 +195,7 @@ int dom_word(struct gomark *m, uint64_t b)
 			d->succ = t;
 			d->cape = c;
 		}
-		d->succ[d->ne++] = d->idx[b];
+		d->succ[d->ne++] = node_of(m, b);
 		return 1;
 	}
 	if (!m->draining)
@@ -111,15 +208,15 @@ void gomark_dom_free(struct gomark_dom *d)
 	if (!d)
 		return;
 	free(d->rootbits);
-	free(d->idx);
+	free(d->rank);
 	free(d->succ);
-	free(d->addr);
+	addrs_free(&d->addr);
 	free(d->idom);
 	free(d->ret);
 	free(d->kids);
 	free(d->coff);
 	free(d->lofs);
-	free(d->leaf);
+	addrs_free(&d->leaf);
 	free(d);
 }
 
@@ -134,11 +231,20 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 	uint64_t j = 1, k;
 	size_t i;
 
-	/* zeroed: a marked object left without a node would point at
-	 * node 0, never outside the graph */
-	d->idx = calloc((size_t)m->nbits + 1, sizeof(*d->idx));
-	if (!d->idx)
+	/* the marked bits before each 64: the nodes are numbered by
+	 * rank, as the loop below numbers them */
+	d->rank = malloc(((size_t)m->nbits / 64 + 1) * sizeof(*d->rank));
+	if (!d->rank)
 		return -1;
+	for (k = 0, j = 0; k <= m->nbits / 64; k++) {
+		uint64_t w;
+
+		d->rank[k] = j;
+		memcpy(&w, m->mark + k * 8, sizeof(w));
+		j += (uint64_t)__builtin_popcountll(w);
+	}
+	d->nodes = n;
+	j = 1;
 	d->building = 1;
 	if (addr_d)
 		addr_d[0] = 0;
@@ -150,7 +256,6 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 
 			if (!test_bit(m->mark, b) || j >= n)
 				continue;
-			d->idx[b] = (uint32_t)j;
 			if (addr_d)
 				addr_d[j] = s->start + k * s->size;
 			if (test_bit(d->rootbits, b)) {
@@ -181,9 +286,9 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 		soff[j + 1] = (uint32_t)d->ne;
 	d->building = 0;
 	m->st = keep;
-	free(d->idx);
-	d->idx = NULL;
-	if (d->ne && d->ne < d->cape) {	/* give back the doubling's slack */
+	free(d->rank);
+	d->rank = NULL;
+	if (d->ne && d->ne < d->cape) {	/* give back the growth's slack */
 		uint32_t *t = realloc(d->succ, d->ne * sizeof(*t));
 
 		if (t) {
@@ -195,15 +300,29 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 	return d->nomem || d->overflow ? -1 : 0;
 }
 
+/*
+ * The rows of the nodes that are not leaves (a leaf's row is empty):
+ * node u's is rows[tree(u)] to rows[tree(u) + 1], tree(u) being u less
+ * the leaves before it (lrank: their count before each 64 nodes).
+ */
+static uint64_t tree(const uint8_t *leaves, const uint32_t *lrank, uint64_t u)
+{
+	uint64_t w;
+
+	memcpy(&w, leaves + u / 64 * 8, sizeof(w));
+	w = le64toh(w) & ((1ull << (u % 64)) - 1);
+	return u - lrank[u / 64] - (uint64_t)__builtin_popcountll(w);
+}
+
 /* Depth first from node 0 (then from any node left, as if node 0
  * pointed at it), the leaves left out: pre (node -> preorder, NONE for a
  * leaf), parent (by preorder).  stk: scratch, one per node not a leaf.
  * While a node is on the stack its parent slot holds its cursor in succ
  * (the node under it on the stack is its parent, written at the pop),
  * so that the search holds no array of cursors of its own. */
-static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
-		const uint8_t *leaves, uint32_t *pre, uint32_t *parent,
-		uint32_t *stk)
+static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *rows,
+		const uint8_t *leaves, const uint32_t *lrank, uint32_t *pre,
+		uint32_t *parent, uint32_t *stk)
 {
 	uint64_t start, cnt = 0;
 
@@ -215,12 +334,12 @@ static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 		if (pre[start] != NONE || test_bit(leaves, start))
 			continue;
 		pre[start] = (uint32_t)cnt;
-		parent[cnt++] = soff[start];
+		parent[cnt++] = rows[tree(leaves, lrank, start)];
 		stk[0] = (uint32_t)start;
 		while (sp) {
 			uint32_t u = stk[sp - 1], v, *cur = &parent[pre[u]];
 
-			if (*cur == soff[u + 1]) {
+			if (*cur == rows[tree(leaves, lrank, u) + 1]) {
 				*cur = sp > 1 ? pre[stk[sp - 2]] : 0;
 				sp--;
 				continue;
@@ -229,7 +348,7 @@ static void dfs(const struct gomark_dom *d, uint64_t n, const uint32_t *soff,
 			if (pre[v] != NONE || test_bit(leaves, v))
 				continue;
 			pre[v] = (uint32_t)cnt;
-			parent[cnt++] = soff[v];
+			parent[cnt++] = rows[tree(leaves, lrank, v)];
 			stk[sp++] = v;
 		}
 	}
@@ -347,6 +466,64 @@ static void rows_unshift(uint32_t *off, uint64_t c)
 }
 
 /*
+ * The edges, row by row, as the predecessors read them: with the
+ * offsets (rows, the nodes' but the leaves', see tree()), their rows;
+ * without (freed once the depth-first search is done, to make room for
+ * the predecessors), a row's first edge carries ROWF, and the rows are
+ * those of the nodes but the leaves (node 0's when it has one: row0).
+ */
+struct edge_iter {
+	const uint32_t *succ, *rows;
+	const uint8_t *leaves;
+	size_t j, ne;
+	uint64_t n, i, r;
+	int row0;
+};
+
+static void edge_iter_init(struct edge_iter *e, const struct gomark_dom *d,
+			   const uint32_t *rows, const uint8_t *leaves,
+			   uint64_t n, int row0)
+{
+	memset(e, 0, sizeof(*e));
+	e->succ = d->succ;
+	e->rows = rows;
+	e->leaves = leaves;
+	e->ne = d->ne;
+	e->n = n;
+	e->row0 = row0;
+	e->i = rows ? 0 : UINT64_MAX;
+}
+
+/* The next edge: its source (*i) and target; 0 after the last. */
+static int edge_next(struct edge_iter *e, uint64_t *i, uint32_t *t)
+{
+	uint32_t v;
+
+	if (e->j >= e->ne)
+		return 0;
+	v = e->succ[e->j];
+	if (e->rows) {
+		while (e->j >= e->rows[e->r + 1]) {
+			e->r++;
+			e->i++;
+			while (e->i < e->n && test_bit(e->leaves, e->i))
+				e->i++;
+		}
+	} else if (v & ROWF) {
+		e->i = e->i == UINT64_MAX ? 0 : e->i + 1;
+		if (!e->i && !e->row0)
+			e->i = 1;
+		while (e->i && e->i < e->n && test_bit(e->leaves, e->i))
+			e->i++;
+		v &= ~ROWF;
+	}
+	e->j++;
+	*i = e->i;
+	*t = v;
+	return 1;
+}
+
+/*
  * The children's rows for the walk, written over the dominators: the
  * permutation that puts each node i (1 to c - 1) at its dominator's
  * cursor is followed cycle by cycle (a node's dominator is read from
@@ -400,14 +577,16 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 		      char *err, size_t errlen)
 {
 	struct gomark_dom *d = m->dom;
-	uint32_t *soff = NULL, *pre = NULL, *parent = NULL;
-	uint32_t *stk = NULL, *poff = NULL, *pred = NULL;
+	uint32_t *soff = NULL, *pre = NULL, *parent = NULL, *rows = NULL;
+	uint32_t *stk = NULL, *poff = NULL, *pred = NULL, *lrank = NULL;
 	uint32_t *best = NULL, *anc = NULL, *depth;
 	uint8_t *leaves = NULL;
 	struct lpair *pairs = NULL;
 	size_t npairs = 0, cappairs = 0;
+	struct edge_iter ei;
 	uint64_t n, c, nl = 0, ec = 0, i, j, k;
-	int r = -1;
+	uint32_t t;
+	int r = -1, row0;
 
 	memset(st, 0, sizeof(*st));
 	if (!d) {
@@ -428,8 +607,10 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 			 "out of memory for the objects' pointers");
 		goto out;
 	}
-	leaves = calloc((size_t)n / 8 + 1, 1);
-	if (!leaves)
+	/* whole 64-bit words (tree()) */
+	leaves = calloc((size_t)n / 64 + 1, 8);
+	lrank = malloc(((size_t)n / 64 + 1) * sizeof(*lrank));
+	if (!leaves || !lrank)
 		goto nomem;
 	for (i = 1; i < n; i++)
 		if (soff[i + 1] == soff[i]) {
@@ -437,14 +618,40 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 			nl++;
 		}
 	c = n - nl;
+	/* the rows of the tree's nodes alone, for most objects of a heap
+	 * are leaves: the offsets of every node go */
+	rows = malloc((size_t)(c + 1) * sizeof(*rows));
+	if (!rows)
+		goto nomem;
+	for (i = 0, k = 0; i < n; i++) {
+		if (i % 64 == 0)
+			lrank[i / 64] = (uint32_t)(i - k);
+		if (!test_bit(leaves, i))
+			rows[k++] = soff[i];
+	}
+	rows[c] = soff[n];
+	free(soff);
+	soff = NULL;
 	pre = malloc((size_t)n * sizeof(*pre));
 	parent = malloc((size_t)c * sizeof(*parent));
 	stk = malloc((size_t)c * sizeof(*stk));
 	if (!pre || !parent || !stk)
 		goto nomem;
-	dfs(d, n, soff, leaves, pre, parent, stk);
+	dfs(d, n, rows, leaves, lrank, pre, parent, stk);
 	free(stk);
 	stk = NULL;
+	free(lrank);
+	lrank = NULL;
+	/* the offsets make way for the predecessors: each row's first
+	 * edge is flagged instead (node numbers stay below ROWF) */
+	row0 = rows[1] > rows[0];
+	if (n <= ROWF && !gomark_dom_wide) {
+		for (i = 0; i < c; i++)
+			if (rows[i + 1] > rows[i])
+				d->succ[rows[i]] |= ROWF;
+		free(rows);
+		rows = NULL;
+	}
 	/* the predecessors, by preorder, in compressed rows (rows_sum:
 	 * no cursor array, for the edges are held twice here), but for
 	 * the tree edges: semi_nca starts each node at its parent, which
@@ -453,53 +660,46 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	poff = calloc((size_t)c + 1, sizeof(*poff));
 	if (!poff)
 		goto nomem;
-	for (i = 0; i < n; i++)
-		for (j = soff[i]; j < soff[i + 1]; j++) {
-			uint32_t t = d->succ[j];
-
-			if (!test_bit(leaves, t) &&
-			    !tree_edge(pre, parent, i, t)) {
-				poff[pre[t] + 1]++;
-				ec++;
-			}
+	edge_iter_init(&ei, d, rows, leaves, n, row0);
+	while (edge_next(&ei, &i, &t))
+		if (!test_bit(leaves, t) && !tree_edge(pre, parent, i, t)) {
+			poff[pre[t] + 1]++;
+			ec++;
 		}
 	pred = malloc((size_t)(ec + 1) * sizeof(*pred));
 	if (!pred)
 		goto nomem;
 	rows_sum(poff, c);
-	for (i = 0; i < n; i++)
-		for (j = soff[i]; j < soff[i + 1]; j++) {
-			uint32_t t = d->succ[j];
-
-			if (!test_bit(leaves, t)) {
-				if (!tree_edge(pre, parent, i, t))
-					pred[poff[pre[t]]++] = pre[i];
-				continue;
-			}
-			if (pre[t] == NONE) {
-				pre[t] = pre[i];
-				continue;
-			}
-			if (pre[t] == pre[i])
-				continue;
-			if (npairs == cappairs) {
-				size_t cp = cappairs ? cappairs * 2 : 1024;
-				struct lpair *t2 = realloc(pairs,
-							   cp * sizeof(*t2));
-
-				if (!t2)
-					goto nomem;
-				pairs = t2;
-				cappairs = cp;
-			}
-			pairs[npairs].leaf = t;
-			pairs[npairs++].from = pre[i];
+	edge_iter_init(&ei, d, rows, leaves, n, row0);
+	while (edge_next(&ei, &i, &t)) {
+		if (!test_bit(leaves, t)) {
+			if (!tree_edge(pre, parent, i, t))
+				pred[poff[pre[t]]++] = pre[i];
+			continue;
 		}
+		if (pre[t] == NONE) {
+			pre[t] = pre[i];
+			continue;
+		}
+		if (pre[t] == pre[i])
+			continue;
+		if (npairs == cappairs) {
+			size_t cp = cappairs ? cappairs * 2 : 1024;
+			struct lpair *t2 = realloc(pairs, cp * sizeof(*t2));
+
+			if (!t2)
+				goto nomem;
+			pairs = t2;
+			cappairs = cp;
+		}
+		pairs[npairs].leaf = t;
+		pairs[npairs++].from = pre[i];
+	}
 	rows_unshift(poff, c);
 	free(d->succ);
 	d->succ = NULL;
-	free(soff);
-	soff = NULL;
+	free(rows);
+	rows = NULL;
 	best = malloc((size_t)c * sizeof(*best));
 	anc = malloc((size_t)c * sizeof(*anc));
 	if (!best || !anc)
@@ -526,11 +726,11 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	}
 	free(pairs);
 	pairs = NULL;
-	d->addr = malloc((size_t)c * sizeof(*d->addr));
+	addrs_range(m, d);
 	d->ret = calloc((size_t)c, sizeof(*d->ret));
 	d->lofs = calloc((size_t)c + 1, sizeof(*d->lofs));
-	d->leaf = malloc((size_t)(nl + 1) * sizeof(*d->leaf));
-	if (!d->addr || !d->ret || !d->lofs || !d->leaf) {
+	if (addrs_alloc(d, &d->addr, c) || addrs_alloc(d, &d->leaf, nl) ||
+	    !d->ret || !d->lofs) {
 		snprintf(err, errlen, "out of memory for the retained sizes");
 		goto out;
 	}
@@ -544,7 +744,7 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 	/* each node's object (nodes are numbered in the order of the
 	 * spans, as edges did), a leaf's into its dominator's row (as
 	 * rows_sum says) and its bytes to its dominator's */
-	d->addr[0] = 0;
+	addrs_set(d, &d->addr, 0, d->base);	/* node 0: no object */
 	for (i = 0, j = 1; i < m->n; i++) {
 		const struct mspan_ix *s = &m->s[i];
 
@@ -553,9 +753,10 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 				uint64_t a = s->start + k * s->size;
 
 				if (test_bit(leaves, j))
-					d->leaf[d->lofs[pre[j]]++] = a;
+					addrs_set(d, &d->leaf,
+						  d->lofs[pre[j]]++, a);
 				else
-					d->addr[pre[j]] = a;
+					addrs_set(d, &d->addr, pre[j], a);
 				d->ret[pre[j]] += s->size;
 				j++;
 			}
@@ -585,6 +786,8 @@ nomem:
 	snprintf(err, errlen, "out of memory for the dominators");
 out:
 	free(soff);
+	free(rows);
+	free(lrank);
 	free(pre);
 	free(parent);
 	free(stk);
@@ -601,12 +804,12 @@ out:
 		free(d->kids);
 		free(d->coff);
 		d->kids = d->coff = NULL;
-		free(d->addr);
+		addrs_free(&d->addr);
 		free(d->ret);
 		free(d->lofs);
-		free(d->leaf);
+		addrs_free(&d->leaf);
 		d->idom = NULL;
-		d->addr = d->ret = d->leaf = NULL;
+		d->ret = NULL;
 		d->lofs = NULL;
 		d->n = d->nleaves = 0;
 	}
@@ -663,7 +866,7 @@ int gomark_dom_walk(struct gomark *m,
 
 		if (lcur[sp - 1] < d->lofs[u + 1]) {
 			/* a leaf: retains itself */
-			object_of(m, d->leaf[lcur[sp - 1]++], &o);
+			object_of(m, addrs_get(d, &d->leaf, lcur[sp - 1]++), &o);
 			r = enter(arg, &o, o.size, sp);
 			if (r)
 				break;
@@ -673,14 +876,14 @@ int gomark_dom_walk(struct gomark *m,
 		}
 		if (cur[sp - 1] == coff[u + 1]) {
 			if (u && leave) {
-				object_of(m, d->addr[u], &o);
+				object_of(m, addrs_get(d, &d->addr, u), &o);
 				leave(arg, &o);
 			}
 			sp--;
 			continue;
 		}
 		v = kids[cur[sp - 1]++];
-		object_of(m, d->addr[v], &o);
+		object_of(m, addrs_get(d, &d->addr, v), &o);
 		r = enter(arg, &o, d->ret[v], sp);
 		if (r)
 			break;
@@ -755,7 +958,8 @@ int gomark_dom_check(struct gomark *m, uint64_t max, char *err, size_t errlen)
 	/* the tree's result by node (nodes are numbered by address), a
 	 * leaf retaining itself; every node once */
 	for (i = 1; i < n; i++) {
-		uint64_t a = i < d->n ? d->addr[i] : d->leaf[i - d->n];
+		uint64_t a = i < d->n ? addrs_get(d, &d->addr, i) :
+			addrs_get(d, &d->leaf, i - d->n);
 		uint64_t lo = 1, hi = n;
 
 		while (lo < hi) {
