@@ -105,22 +105,15 @@ static uint64_t addrs_get(const struct gomark_dom *d, const struct addrs *a,
 	return a->full ? a->full[i] : d->base + 8 * (uint64_t)a->off[i];
 }
 
-/* d->base and d->wide from the spans (an object's start is a multiple of
- * 8 from its span's). */
+/* d->base and d->wide from the spans, sorted by address and apart
+ * (gomark_new): an object's start is a multiple of 8 from its span's. */
 static void addrs_range(const struct gomark *m, struct gomark_dom *d)
 {
-	uint64_t lo = UINT64_MAX, hi = 0;
 	size_t i;
 
-	for (i = 0; i < m->n; i++) {
-		if (m->s[i].start < lo)
-			lo = m->s[i].start;
-		if (m->s[i].limit > hi)
-			hi = m->s[i].limit;
-	}
-	d->base = lo == UINT64_MAX ? 0 : lo;
+	d->base = m->n ? m->s[0].start : 0;
 	d->wide = gomark_dom_wide ||
-		  (lo != UINT64_MAX && (lo % 8 || (hi - lo) / 8 > UINT32_MAX));
+		  (m->n && (m->s[m->n - 1].limit - d->base) / 8 > UINT32_MAX);
 	for (i = 0; i < m->n && !d->wide; i++)
 		if (m->s[i].start % 8 || m->s[i].size % 8)
 			d->wide = 1;
@@ -149,6 +142,17 @@ int gomark_retain(struct gomark *m)
 	return 0;
 }
 
+/* The bits set in b's 64-bit word of bits (whole words), below b: what
+ * a count per 64 bits leaves to add for b's rank. */
+static uint64_t bits_below(const uint8_t *bits, uint64_t b)
+{
+	uint64_t w;
+
+	memcpy(&w, bits + b / 64 * 8, sizeof(w));
+	w = le64toh(w) & ((1ull << (b % 64)) - 1);
+	return (uint64_t)__builtin_popcountll(w);
+}
+
 /*
  * The node of the marked object at bit b: 1 + the marked bits before it,
  * for the objects' bits follow the spans' order, which is the nodes'
@@ -157,11 +161,8 @@ int gomark_retain(struct gomark *m)
 static uint32_t node_of(const struct gomark *m, uint64_t b)
 {
 	const struct gomark_dom *d = m->dom;
-	uint64_t w, r;
+	uint64_t r = d->rank[b / 64] + bits_below(m->mark, b) + 1;
 
-	memcpy(&w, m->mark + b / 64 * 8, sizeof(w));
-	w = le64toh(w) & ((1ull << (b % 64)) - 1);
-	r = d->rank[b / 64] + (uint64_t)__builtin_popcountll(w) + 1;
 	return r < d->nodes ? (uint32_t)r : 0;
 }
 
@@ -307,11 +308,7 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
  */
 static uint64_t tree(const uint8_t *leaves, const uint32_t *lrank, uint64_t u)
 {
-	uint64_t w;
-
-	memcpy(&w, leaves + u / 64 * 8, sizeof(w));
-	w = le64toh(w) & ((1ull << (u % 64)) - 1);
-	return u - lrank[u / 64] - (uint64_t)__builtin_popcountll(w);
+	return u - lrank[u / 64] - bits_below(leaves, u);
 }
 
 /* Depth first from node 0 (then from any node left, as if node 0
