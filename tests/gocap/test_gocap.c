@@ -20,6 +20,7 @@
 #include "core/procmem.h"
 #include "core/x86dec.h"
 #include "go/gobacklog.h"
+#include "go/goheap.h"
 #include "go/golayout.h"
 #include "go/golayout_table.h"
 #include "go/gomark_int.h"
@@ -370,12 +371,14 @@ TEST(type_found_by_name)
 	procmem_free(&p.mem);
 }
 
-/* small_bits: each word's pointer bit of each object of a one-page span
- * (heap bits at its end, Go 1.22 on), read in place from the span's bytes
- * and copied from the core, the same as one bit at a time. */
+/* small_bits64: each word's pointer bit of each object of a one-page
+ * span (heap bits at its end, Go 1.22 on), read in place from the span's
+ * bytes and copied from the core, the same as one bit at a time. */
 TEST(small_bits_every_object)
 {
-	static const uint64_t sizes[] = { 8, 16, 24, 48, 80, 112, 208, 512 };
+	/* (488 and 504 are no class's: bits across 9 bytes) */
+	static const uint64_t sizes[] = { 8, 16, 24, 48, 80, 112, 208, 488,
+					  504, 512 };
 	static uint8_t span[8192];
 	static struct goproc p;
 	struct gomark m = { 0 };
@@ -402,17 +405,16 @@ TEST(small_bits_every_object)
 			};
 
 			for (k = 0; k < s.nelems; k++) {
-				uint8_t mask[72], want[72] = { 0 };
-				uint64_t w0 = k * sizes[i] / 8;
+				uint64_t w0 = k * sizes[i] / 8, want = 0, got;
 
 				for (w = 0; w < sizes[i] / 8; w++)
 					if ((span[hb + (w0 + w) / 8] >>
 					     ((w0 + w) % 8)) & 1)
-						want[w / 8] |= (uint8_t)(1u << (w % 8));
-				memset(mask, 0xa5, sizeof(mask));
-				ASSERT_EQ(0, small_bits(&m, &s, s.start + k * sizes[i],
-							mask));
-				ASSERT_EQ(0, memcmp(mask, want, sizeof(want))) {
+						want |= 1ull << w;
+				got = ~want;
+				ASSERT_EQ(0, small_bits64(&m, &s, s.start +
+							  k * sizes[i], &got));
+				ASSERT_EQ(want, got) {
 					TH_LOG("size %llu object %zu %s",
 					       (unsigned long long)sizes[i], k,
 					       copy ? "copied" : "in place");
@@ -420,6 +422,70 @@ TEST(small_bits_every_object)
 			}
 		}
 	procmem_free(&p.mem);
+}
+
+/*
+ * An object's index in its span by a multiply (span_divmul): for every size
+ * class on spans of 1 to 10 pages (the runtime's are at most 10), taken
+ * wherever the span is at most 10 pages, and equal to the division at
+ * every offset; for odd sizes and lengths, equal where it is taken.
+ */
+TEST(span_index_divides)
+{
+	uint64_t seed = 2463534242ull, off, n, r;
+	unsigned int cls, pages, i, j;
+
+	for (cls = 1; cls < 68; cls++)
+		for (pages = 1; pages <= 10; pages++) {
+			struct mspan_ix s = {
+				.start = 0xc000000000ull,
+				.size = goheap_class_size(cls),
+			};
+
+			n = pages * 8192ull;
+			s.limit = s.start + n;
+			if (!s.size || s.size > n)
+				continue;
+			s.divmul = span_divmul(&s);
+			ASSERT_NE(0, s.divmul) {
+				TH_LOG("size %llu on %u pages: divides",
+				       (unsigned long long)s.size, pages);
+			}
+			for (off = 0; off < n; off++)
+				if (span_index(&s, s.start + off) != off / s.size)
+					break;
+			ASSERT_EQ(n, off) {
+				TH_LOG("size %llu on %u pages: offset %llu",
+				       (unsigned long long)s.size, pages,
+				       (unsigned long long)off);
+			}
+		}
+	for (i = 0; i < 20000; i++) {
+		struct mspan_ix s = { .start = 0x7f0000000000ull };
+
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		n = 1 + seed % (1ull << (i % 2 ? 22 : 33));
+		s.size = 2 + (seed >> 33) % n;
+		s.limit = s.start + n;
+		s.divmul = span_divmul(&s);
+		for (j = 0; j < 64; j++) {
+			r = seed * 0x9e3779b97f4a7c15ull + j;
+			off = j < 4 ? (uint64_t[]){ 0, s.size - 1, s.size,
+						    n - 1 }[j] : r % n;
+			if (off >= n)
+				continue;
+			ASSERT_EQ(off / s.size, span_index(&s, s.start + off)) {
+				TH_LOG("size %llu, span %llu, offset %llu, "
+				       "multiplier %llu",
+				       (unsigned long long)s.size,
+				       (unsigned long long)n,
+				       (unsigned long long)off,
+				       (unsigned long long)s.divmul);
+			}
+		}
+	}
 }
 
 /* One array element written whole, and streamed (its last member's

@@ -21,6 +21,24 @@
 #define MAX_SPECIALS	(1u << 20)	/* per span: a loop ends there */
 #define MAX_GLOBALS	(1ull << 30)	/* bytes of data or bss read */
 
+/*
+ * m = ceil(2^32 / size) gives off * m >> 32 == off / size for off below
+ * the span's length n when (n - 1) * e < 2^32, e = m * size - 2^32 (the
+ * error off * e / 2^32 then stays under 1 / size).  0 when not exact
+ * (and for a size over the span's length, where e could overflow).
+ */
+uint64_t span_divmul(const struct mspan_ix *x)
+{
+	uint64_t n = x->limit - x->start, mul, e;
+
+	if (x->size < 2 || x->limit <= x->start || n > 1ull << 32 ||
+	    x->size > n)
+		return 0;
+	mul = 0xffffffffull / x->size + 1;
+	e = mul * x->size - (1ull << 32);
+	return (n - 1) * e < 1ull << 32 ? mul : 0;
+}
+
 static int add_span(void *arg, const struct goheap_span *sp)
 {
 	struct gomark *m = arg;
@@ -47,6 +65,7 @@ static int add_span(void *arg, const struct goheap_span *sp)
 	x->cls = sp->cls;
 	x->noscan = sp->noscan;
 	x->inline_marks = -1;
+	x->divmul = span_divmul(x);
 	x->data = x->limit > x->start && x->limit - x->start <= SIZE_MAX ?
 		  procmem_ptr(&m->p->mem, x->start,
 			      (size_t)(x->limit - x->start)) : NULL;
@@ -276,7 +295,7 @@ void gomark_word(struct gomark *m, uint64_t v)
 	s = span_of(m, v);
 	if (!s)
 		return;
-	k = (v - s->start) / s->size;
+	k = span_index(s, v);
 	if (k >= s->nelems)
 		return;
 	b = s->bit + k;
@@ -394,56 +413,64 @@ static int inline_marks(struct gomark *m, struct mspan_ix *s)
 	return s->inline_marks;
 }
 
-int small_bits(struct gomark *m, struct mspan_ix *s, uint64_t base,
-	       uint8_t mask[72])
+int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
+		 uint64_t *got)
 {
 	uint64_t span = s->limit - s->start, bm = span / 64;
 	uint64_t hb = s->limit - bm - (inline_marks(m, s) ? 128 : 0);
-	uint64_t w0 = (base - s->start) / 8, nw = s->size / 8, i;
+	uint64_t w0 = (base - s->start) / 8, nw = s->size / 8, lo = 0, hi;
 	unsigned int sh = (unsigned int)(w0 % 8);
-	uint8_t buf[72];
+	uint8_t buf[9];
 	const uint8_t *bits;
-	size_t nb = (size_t)((w0 + nw - 1) / 8 - w0 / 8 + 1);
+	size_t nb = (size_t)((w0 + nw - 1) / 8 - w0 / 8 + 1), i;
 
-	if (nb > sizeof(buf))
+	if (nw > 64 || nb > sizeof(buf))
 		return -1;
 	bits = span_bytes(m, s, hb + w0 / 8, nb, buf);
 	if (!bits)
 		return -1;
-	/* word i's bit is bit w0 % 8 + i of bits: a byte at a time */
-	memset(mask, 0, 72);
-	for (i = 0; i < (nw + 7) / 8; i++) {
-		unsigned int v = bits[i] >> sh;
-
-		if (sh && i + 1 < nb)
-			v |= (unsigned int)bits[i + 1] << (8 - sh);
-		mask[i] = (uint8_t)v;
-	}
-	if (nw % 8)
-		mask[nw / 8] &= (uint8_t)((1u << (nw % 8)) - 1);
+	/* word i's bit is bit sh + i of the (up to) 72 bits from bits[0] */
+	for (i = 0; i < nb && i < 8; i++)
+		lo |= (uint64_t)bits[i] << (8 * i);
+	hi = nb > 8 ? bits[8] : 0;
+	lo = sh ? lo >> sh | hi << (64 - sh) : lo;
+	*got = nw < 64 ? lo & ((1ull << nw) - 1) : lo;
 	return 0;
 }
 
 /* An object of at most 512 bytes: the span's heap bits, a bit per word
- * at the span's end. */
+ * at the span's end, taken as one word whose set bits are visited. */
 static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 {
 	uint8_t mask[72];
-	uint64_t buf[64];
+	uint64_t buf[64], g, v;
 	const uint8_t *b;
+	unsigned int i;
 
-	if (small_bits(m, s, base, mask))
+	if (small_bits64(m, s, base, &g))
 		return -1;
 	b = s->size <= sizeof(buf) ?
 	    span_bytes(m, s, base, (size_t)s->size, buf) : NULL;
 	if (!b) {
+		for (i = 0; i < 8; i++)
+			mask[i] = (uint8_t)(g >> (8 * i));
 		m->st.unread += scan_words(m, base, s->size, mask);
 		return 0;
 	}
-	/* copied whole from the span's bytes, as scan_words does */
-	if (b != (const uint8_t *)buf)
-		memcpy(buf, b, (size_t)s->size);
-	scan_at(m, base, (const uint8_t *)buf, s->size / 8, mask, 0);
+	/* read in place, its first and last bytes all the same: every page
+	 * it covers is read, as scan_words does (the fuzz seeds keep the
+	 * pages read) */
+	(void)*(const volatile uint8_t *)b;
+	(void)*(const volatile uint8_t *)(b + s->size - 1);
+	while (g) {
+		i = (unsigned int)__builtin_ctzll(g);
+		g &= g - 1;
+		memcpy(&v, b + 8 * i, 8);
+		if (v) {
+			m->cur = base + 8 * i;
+			gomark_word(m, v);
+		}
+	}
 	return 0;
 }
 
@@ -893,7 +920,7 @@ static int object_at(const struct gomark *m, uint64_t a, struct mspan_ix **sp,
 
 	if (!s)
 		return -1;
-	*k = (a - s->start) / s->size;
+	*k = span_index(s, a);
 	if (*k >= s->nelems || !test_bit(m->alloc, s->bit + *k))
 		return -1;
 	*sp = s;

@@ -142,6 +142,16 @@ int gomark_retain(struct gomark *m)
 	return 0;
 }
 
+/* The bits set in w: in a few instructions, where __builtin_popcountll
+ * is a call into libgcc on the x86-64 baseline (no POPCNT). */
+static inline uint64_t popcount64(uint64_t w)
+{
+	w -= (w >> 1) & 0x5555555555555555ull;
+	w = (w & 0x3333333333333333ull) + ((w >> 2) & 0x3333333333333333ull);
+	w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (w * 0x0101010101010101ull) >> 56;
+}
+
 /* The bits set in b's 64-bit word of bits (whole words), below b: what
  * a count per 64 bits leaves to add for b's rank. */
 static uint64_t bits_below(const uint8_t *bits, uint64_t b)
@@ -150,7 +160,7 @@ static uint64_t bits_below(const uint8_t *bits, uint64_t b)
 
 	memcpy(&w, bits + b / 64 * 8, sizeof(w));
 	w = le64toh(w) & ((1ull << (b % 64)) - 1);
-	return (uint64_t)__builtin_popcountll(w);
+	return popcount64(w);
 }
 
 /*
@@ -242,7 +252,7 @@ static int edges(struct gomark *m, uint64_t n, uint32_t *soff,
 
 		d->rank[k] = j;
 		memcpy(&w, m->mark + k * 8, sizeof(w));
-		j += (uint64_t)__builtin_popcountll(w);
+		j += popcount64(w);
 	}
 	d->nodes = n;
 	j = 1;
@@ -823,7 +833,7 @@ static void object_of(struct gomark *m, uint64_t a, struct gomark_object *o)
 	o->addr = a;
 	if (!s)
 		return;
-	k = (a - s->start) / s->size;
+	k = span_index(s, a);
 	o->size = s->size;
 	o->cls = s->cls;
 	o->noscan = s->noscan;

@@ -22,6 +22,7 @@ struct mspan_ix {
 	int inline_marks;	/* -1: not looked at yet */
 	const uint8_t *data;	/* the span's bytes in the core, read in
 				 * place; NULL: not in one segment */
+	uint64_t divmul;	/* span_index() by a multiply; 0: divide */
 };
 
 /* The last type whose pointer mask was read (scan_typed). */
@@ -70,16 +71,31 @@ struct gomark {
 /* The span holding a, or NULL. */
 struct mspan_ix *span_of(const struct gomark *m, uint64_t a);
 
+/* span_index()'s multiplier for s (add_span()), 0 where not exact. */
+uint64_t span_divmul(const struct mspan_ix *s);
+
+/*
+ * The index of the object holding a, which lies in s: a division by the
+ * object size, done as a multiply and a shift where add_span() found that
+ * exact for every offset in the span (the runtime's own divMagic).
+ */
+static inline uint64_t span_index(const struct mspan_ix *s, uint64_t a)
+{
+	uint64_t off = a - s->start;
+
+	return s->divmul ? (off * s->divmul) >> 32 : off / s->size;
+}
+
 static inline int test_bit(const uint8_t *bits, uint64_t b)
 {
 	return (bits[b / 8] >> (b % 8)) & 1;
 }
 
 /* The pointer bits of the object at base (at most 512 bytes, Go 1.22
- * on): a bit per word into mask (bit 0 of mask[0] its first word).
- * 0, or -1 when they cannot be read. */
-int small_bits(struct gomark *m, struct mspan_ix *s, uint64_t base,
-	       uint8_t mask[72]);
+ * on): a bit per word into *got (bit 0 its first word).  0, or -1 when
+ * they cannot be read. */
+int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
+		 uint64_t *got);
 
 /* The type the heap records for the object at base of s (gomark_each):
  * 0 when it does not say; *elems how many it holds. */

@@ -30,6 +30,7 @@
 #include "go/gomark.h"
 #include "go/gomark_int.h"
 #include "go/goroutines.h"
+#include "gocoredump/le.h"
 
 #define TYPE_HDR	48		/* abi.Type */
 #define MAX_FIELDS	4096		/* a struct's fields read */
@@ -83,6 +84,7 @@ struct gotypes {
 	uint32_t last_id;
 	struct plan **plans;	/* open addressing, by type */
 	size_t nplans, capplans;
+	struct plan *last_plan;	/* plan_find's last answer */
 	struct twork *w;
 	size_t nw, capw;
 	struct troot *roots;
@@ -100,16 +102,20 @@ static uint64_t slot_hash(uint64_t k)
 	return k ^ (k >> 31);
 }
 
-static struct plan *plan_find(const struct gotypes *T, uint64_t typ)
+static struct plan *plan_find(struct gotypes *T, uint64_t typ)
 {
 	size_t j;
 
+	if (T->last_plan && T->last_plan->typ == typ)
+		return T->last_plan;
 	if (!T->capplans)
 		return NULL;
 	j = slot_hash(typ) & (T->capplans - 1);
 	while (T->plans[j]) {
-		if (T->plans[j]->typ == typ)
+		if (T->plans[j]->typ == typ) {
+			T->last_plan = T->plans[j];
 			return T->plans[j];
+		}
 		j = (j + 1) & (T->capplans - 1);
 	}
 	return NULL;
@@ -503,7 +509,8 @@ static int fits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 			return 0;
 		*n = avail / pl->size;
 	}
-	if (!*n || *n > avail / pl->size)
+	/* (n is 1 but for slices: no division then) */
+	if (!*n || (*n == 1 ? pl->size > avail : *n > avail / pl->size))
 		return 0;
 	need = *n * pl->size;
 	if (s->cls) {
@@ -514,16 +521,12 @@ static int fits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 		return 0;
 	}
 	if (m->ty->headers && s->cls && s->size <= 512 && !s->noscan) {
-		uint8_t got[72];
 		uint64_t g, want = 0, e, wpe = pl->size / 8;
 
-		if (!pl->mask_ok || pl->size % 8 || small_bits(m, s, base, got))
+		if (!pl->mask_ok || pl->size % 8 || small_bits64(m, s, base, &g))
 			return 0;
 		for (e = 0; e < *n; e++)
 			want |= pl->mask << (e * wpe);
-		memcpy(&g, got, 8);
-		if (s->size < 512)
-			g &= (1ull << (s->size / 8)) - 1;
 		if (g != want)
 			return 0;
 	}
@@ -564,7 +567,7 @@ static void claim(struct gomark *m, uint64_t addr, uint64_t typ, uint64_t n,
 
 	if (!s)
 		return;
-	k = (addr - s->start) / s->size;
+	k = span_index(s, addr);
 	base = s->start + k * s->size;
 	if (k >= s->nelems || addr != base + header_of(m, s)) {
 		T->st.interior++;
@@ -734,6 +737,31 @@ static void walk_map(struct gomark *m, uint64_t h, uint64_t mt)
 	}
 }
 
+/*
+ * len bytes of a field off bytes into a value whose bytes p holds (avail
+ * of them; p NULL: none), or from the core when they are not all there.
+ */
+static int field(const struct gomark *m, const uint8_t *p, size_t avail,
+		 uint64_t at, uint64_t off, void *v, size_t len)
+{
+	if (p && off <= avail && len <= avail - off) {
+		memcpy(v, p + off, len);
+		return 0;
+	}
+	return procmem_read(&m->p->mem, at, v, len);
+}
+
+static int field_u64(const struct gomark *m, const uint8_t *p, size_t avail,
+		     uint64_t at, uint64_t off, uint64_t *v)
+{
+	uint8_t b[8];
+
+	if (field(m, p, avail, at, off, b, sizeof(b)))
+		return -1;
+	*v = gcd_le64(b);
+	return 0;
+}
+
 /* n values of pl's type at addr: what their fields say of their targets. */
 static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 		 uint64_t n, int depth)
@@ -746,10 +774,17 @@ static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 	for (e = 0; e < n; e++) {
 		uint64_t base = addr + e * pl->size;
 		uint8_t probe, isentry;
+		size_t avail;
+		/* the value's bytes in place, read once */
+		const uint8_t *p = procmem_span(&m->p->mem, base, &avail);
 
 		/* the rest of an array the core does not hold: stop */
-		if (procmem_read(&m->p->mem, base, &probe, 1))
+		if (!p && procmem_read(&m->p->mem, base, &probe, 1))
 			break;
+		/* its first byte read all the same: the fuzz seeds keep the
+		 * pages read (tests/gocap/mincore.c), and this one decides */
+		if (p)
+			(void)*(const volatile uint8_t *)p;
 
 		for (i = 0; i < pl->n; i++) {
 			const struct ent *x = &pl->e[i];
@@ -758,19 +793,21 @@ static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 
 			switch (x->how) {
 			case E_PTR:
-				if (!procmem_u64(&m->p->mem, at, &v[0]) && v[0])
+				if (!field_u64(m, p, avail, at, x->off, v) &&
+				    v[0])
 					claim(m, v[0], x->typ, 1, 0);
 				break;
 			case E_NODE:
-				if (!procmem_u64(&m->p->mem, at, &v[0]) && v[0] &&
+				if (!field_u64(m, p, avail, at, x->off, v) &&
+				    v[0] &&
 				    !procmem_u8(&m->p->mem, v[0], &isentry) &&
 				    isentry <= 1)
 					claim(m, v[0], isentry ? x->alt : x->typ,
 					      1, 0);
 				break;
 			case E_SLICE:
-				if (!procmem_read(&m->p->mem, at, v, sizeof(v)) &&
-				    v[0] && v[2])
+				if (!field(m, p, avail, at, x->off, v,
+					   sizeof(v)) && v[0] && v[2])
 					claim(m, v[0], x->typ, v[2], 1);
 				break;
 			case E_EFACE:
@@ -778,7 +815,8 @@ static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 				walk_iface(m, at, x->how == E_IFACE, depth);
 				break;
 			case E_MAP:
-				if (!procmem_u64(&m->p->mem, at, &v[0]) && v[0])
+				if (!field_u64(m, p, avail, at, x->off, v) &&
+				    v[0])
 					walk_map(m, v[0], x->typ);
 				break;
 			case E_ARRAY:

@@ -998,6 +998,7 @@ struct type_hist {
 	size_t n, cap;
 	size_t *slot;		/* open addressing into r, by (typed, key) */
 	size_t nslot;
+	size_t last;		/* the row hist_row() gave last, + 1 */
 	uint64_t objects, bytes, typed_bytes;
 };
 
@@ -1041,6 +1042,10 @@ static struct type_row *hist_row(struct type_hist *h,
 	struct type_row *r;
 	size_t j;
 
+	/* runs of objects of one row: no hashing */
+	if (h->last && h->last <= h->n && h->r[h->last - 1].key == key &&
+	    h->r[h->last - 1].typed == typed)
+		return &h->r[h->last - 1];
 	if (2 * (h->n + 1) > h->nslot && hist_grow(h))
 		return NULL;
 	j = row_hash(key, typed) & (h->nslot - 1);
@@ -1064,6 +1069,7 @@ static struct type_row *hist_row(struct type_hist *h,
 		r->size = o->size;
 		h->slot[j] = h->n++;
 	}
+	h->last = h->slot[j] + 1;
 	return &h->r[h->slot[j]];
 }
 
