@@ -426,9 +426,9 @@ TEST(small_bits_every_object)
 
 /*
  * An object's index in its span by a multiply (span_divmul): for every size
- * class on spans of 1 to 10 pages (the runtime's are at most 10), taken
- * wherever the span is at most 10 pages, and equal to the division at
- * every offset; for odd sizes and lengths, equal where it is taken.
+ * class on spans of 1 to 10 pages (the runtime's have at most 10), taken,
+ * and equal to the division at every offset; for random sizes and spans
+ * (some over 4 GiB, where it divides), equal to the division.
  */
 TEST(span_index_divides)
 {

@@ -442,7 +442,7 @@ int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
  * at the span's end, taken as one word whose set bits are visited. */
 static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 {
-	uint8_t mask[72];
+	uint8_t mask[8];
 	uint64_t buf[64], g, v;
 	const uint8_t *b;
 	unsigned int i;

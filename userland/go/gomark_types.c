@@ -781,8 +781,8 @@ static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 		/* the rest of an array the core does not hold: stop */
 		if (!p && procmem_read(&m->p->mem, base, &probe, 1))
 			break;
-		/* its first byte read all the same: the fuzz seeds keep the
-		 * pages read (tests/gocap/mincore.c), and this one decides */
+		/* its first byte read all the same, as the probe above: the
+		 * fuzz seeds keep the pages read (tests/gocap/mincore.c) */
 		if (p)
 			(void)*(const volatile uint8_t *)p;
 
