@@ -267,16 +267,46 @@ if dwarf:
     ok = ty['dwarf_globals'] > 0 and ty['dwarf_locals'] > 0 and ty['dwarf_mismatched'] == 0 and \
         by.get(('uint8', True), 0) >= 500
 elif minor >= 22:
-    want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Synced': 300}
+    want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Synced': 300,
+            'AnyVal': 50, 'ErrVal': 50}
     ok = ty['dwarf_globals'] == 0 and ty['dwarf_locals'] == 0
 else:
-    ok = not t['types'] and t['typed_bytes'] == 0
+    want = {'AnyVal': 50, 'ErrVal': 50}
+    ok = ty['dwarf_globals'] == 0 and ty['dwarf_locals'] == 0
+# the global [50]any's and [50]error's values, found by their type words
+# and itabs whether DWARF typed the arrays or not
+ok = ok and ty['interface_values'] >= 100
 for k, v in want.items():
     ok = ok and by.get(('main.' + k, False)) == v
 if dwarf:
     ok = ok and maps[0] >= 3 and (minor < 24 or maps[1] >= 2) and \
         by.get(('maps.Map', False), 0) >= 100
 sys.exit(0 if ok else 1)
+EOF
+}
+
+# agrees DWARF NONE: the same core's types with DWARF (DWARF/types.json)
+# and without (NONE/types.json): no type has more objects without DWARF
+# than with it (what the interface values found without DWARF type, DWARF's
+# roots type too, the same way), and without DWARF something is typed.
+agrees() {
+	python3 - "$1/types.json" "$2/types.json" <<'EOF'
+import json, sys
+w, n = (json.load(open(f)) for f in sys.argv[1:3])
+def rows(t):
+    by = {}
+    for r in t['types']:
+        k = (r['type'], r['array'])
+        by[k] = by.get(k, 0) + r['objects']
+    return by
+bw, bn = rows(w), rows(n)
+more = {k: (v, bw.get(k, 0)) for k, v in bn.items() if v > bw.get(k, 0)}
+print('%d types without DWARF, %d with; %d of %d bytes typed without' %
+      (len(bn), len(bw), n['typed_bytes'], n['bytes']))
+if more:
+    print('more objects of a type without DWARF than with (without, with): %s' %
+          sorted(more.items())[:10])
+sys.exit(0 if not more and n['typed_bytes'] > 0 else 1)
 EOF
 }
 
@@ -665,8 +695,8 @@ for v in $VERSIONS; do
 		> "$dir/types.json" 2> "$dir/types.err"
 	desc="Go $v, built -w: gocap heap types counts every reachable object once"
 	case $v in
-	1.19|1.2[01]) desc="$desc, all of unknown type (no DWARF, and the heap records no type before 1.22)" ;;
-	*) desc="$desc, and types Item, Big, Huge and Synced exactly from the heap's own record (headers, large spans' types) along the pointers (a sync.Map's trie among them)" ;;
+	1.19|1.2[01]) desc="$desc, and types the 50 AnyVal and 50 ErrVal of a global [50]any and [50]error exactly by their type words and itabs (no DWARF, and the heap records no type before 1.22)" ;;
+	*) desc="$desc, and types Item, Big, Huge and Synced exactly from the heap's own record (headers, large spans' types) along the pointers (a sync.Map's trie among them), and the 50 AnyVal and 50 ErrVal of a global [50]any and [50]error by their type words and itabs" ;;
 	esac
 	check "$desc" typed "$dir" "$v" 0
 	# The DWARF build stripped as Debian strips its packages, its DWARF
@@ -712,6 +742,8 @@ for v in $VERSIONS; do
 		--exe "$sd/bin/knownheap" > "$sd/none/types.json" 2> "$sd/none/types.err"
 	check "Go $v, stripped, its debug file gone: typed as without DWARF, and the output names the debug file to install" \
 		no_debug "$sd/none" "$v" knownheap.debug
+	check "Go $v, the same core with and without DWARF: no type counts more objects without it (the interface values found in untyped memory type what DWARF types)" \
+		agrees "$sd" "$sd/none"
 	if [ -n "$ran" ]; then
 		mkdir -p "$ran/none"
 		"$GOCAP" heap types --json --core "$ran/core" --exe "$sd/saved/exe" \

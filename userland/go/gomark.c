@@ -711,35 +711,55 @@ static uint8_t *global_mask(struct gomark *m, uint64_t md, uint32_t off,
 	return mask;
 }
 
-/* data..edata and bss..ebss of the executable's module: by their pointer
- * masks, or whole. */
-static void globals(struct gomark *m)
+int gomark_globals_bounds(const struct gomark *m, uint64_t v[4])
 {
 	const struct goproc *p = m->p;
 	const struct golayout *l = &p->layout;
-	uint64_t md = p->md.addr, v[4];
+	uint64_t md = p->md.addr;
 	int i;
 
 	/* noptrdata, enoptrdata, data, edata, bss, ebss, noptrbss, enoptrbss */
 	if (l->md_noptrdata == GOLAYOUT_NONE ||
-	    l->md_enoptrbss != l->md_noptrdata + 56 || !md) {
-		snprintf(m->st.partial, sizeof(m->st.partial),
-			 "the globals were not read: moduledata's layout is not the one known");
-		return;
-	}
+	    l->md_enoptrbss != l->md_noptrdata + 56 || !md)
+		return -1;
 	for (i = 0; i < 4; i++)
 		if (procmem_u64(&p->mem, md + l->md_noptrdata + 16 + 8 * i,
-				&v[i])) {
-			snprintf(m->st.partial, sizeof(m->st.partial),
-				 "the globals were not read: moduledata is not in the core");
-			return;
-		}
+				&v[i]))
+			return -2;
+	return 0;
+}
+
+int gomark_globals_ok(uint64_t lo, uint64_t hi)
+{
+	return hi >= lo && hi - lo <= MAX_GLOBALS;
+}
+
+uint8_t *gomark_globals_mask(struct gomark *m, int bss, uint64_t len)
+{
+	const struct golayout *l = &m->p->layout;
+
+	return global_mask(m, m->p->md.addr,
+			   bss ? l->md_gcbssmask : l->md_gcdatamask, len);
+}
+
+/* data..edata and bss..ebss of the executable's module: by their pointer
+ * masks, or whole. */
+static void globals(struct gomark *m)
+{
+	uint64_t v[4];
+	int i, r = gomark_globals_bounds(m, v);
+
+	if (r) {
+		snprintf(m->st.partial, sizeof(m->st.partial),
+			 r == -1 ? "the globals were not read: moduledata's layout is not the one known" :
+			 "the globals were not read: moduledata is not in the core");
+		return;
+	}
 	for (i = 0; i < 4; i += 2) {
 		uint64_t missed;
-		uint32_t mo = i ? l->md_gcbssmask : l->md_gcdatamask;
 		uint8_t *mask;
 
-		if (v[i + 1] < v[i] || v[i + 1] - v[i] > MAX_GLOBALS) {
+		if (!gomark_globals_ok(v[i], v[i + 1])) {
 			snprintf(m->st.partial, sizeof(m->st.partial),
 				 "moduledata says the globals lie at 0x%llx-0x%llx",
 				 (unsigned long long)v[i],
@@ -747,7 +767,7 @@ static void globals(struct gomark *m)
 			continue;
 		}
 		m->st.globals += v[i + 1] - v[i];
-		mask = global_mask(m, md, mo, v[i + 1] - v[i]);
+		mask = gomark_globals_mask(m, i, v[i + 1] - v[i]);
 		if (mask)
 			m->st.globals_precise += v[i + 1] - v[i];
 		missed = scan_words(m, v[i], v[i + 1] - v[i], mask);

@@ -117,6 +117,7 @@ struct gomark_type_stats {
 	uint64_t rejected;	/* targets that do not fit the type */
 	uint64_t conflicts;	/* typed already, as another type */
 	uint64_t bad_types;	/* descriptors that could not be read */
+	uint64_t ifaces;	/* interface values in untyped memory */
 };
 
 /* A typed root, for gomark_types: at addr, count values of the type at

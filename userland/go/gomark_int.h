@@ -91,6 +91,16 @@ static inline int test_bit(const uint8_t *bits, uint64_t b)
 	return (bits[b / 8] >> (b % 8)) & 1;
 }
 
+/*
+ * The module's globals: v = data, edata, bss, ebss from moduledata (0;
+ * -1 its layout is not known, -2 it is not in the core), a range being
+ * believed when gomark_globals_ok; a range's pointer mask (bss: 0 data,
+ * else bss), to free, or NULL when there is none to believe.
+ */
+int gomark_globals_bounds(const struct gomark *m, uint64_t v[4]);
+int gomark_globals_ok(uint64_t lo, uint64_t hi);
+uint8_t *gomark_globals_mask(struct gomark *m, int bss, uint64_t len);
+
 /* The pointer bits of the object at base (at most 512 bytes, Go 1.22
  * on): a bit per word into *got (bit 0 its first word).  0, or -1 when
  * they cannot be read. */

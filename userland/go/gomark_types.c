@@ -607,11 +607,26 @@ static int in_types(const struct gomark *m, uint64_t t)
 static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 		 uint64_t n, int depth);
 
+/* The interface value at at, of dynamic type t, its data word w1: a
+ * pointer-shaped type's value is the word itself, any other's is what
+ * it points at. */
+static void iface_value(struct gomark *m, uint64_t at, uint64_t t,
+			uint64_t w1, int depth)
+{
+	struct plan *tp = plan_of(m, t, 0);
+
+	if (!tp || tp->bad)
+		return;
+	if (tp->direct)
+		walk(m, at + 8, tp, 1, depth + 1);
+	else
+		claim(m, w1, t, 1, 0);
+}
+
 /* An interface's value: the type word (or the itab's) tells its type. */
 static void walk_iface(struct gomark *m, uint64_t at, int itab, int depth)
 {
 	uint64_t w[2], t;
-	struct plan *tp;
 
 	if (procmem_read(&m->p->mem, at, w, sizeof(w)) || !w[0] || !w[1])
 		return;
@@ -620,13 +635,7 @@ static void walk_iface(struct gomark *m, uint64_t at, int itab, int depth)
 		return;
 	if (!in_types(m, t))
 		return;
-	tp = plan_of(m, t, 0);
-	if (!tp || tp->bad)
-		return;
-	if (tp->direct)
-		walk(m, at + 8, tp, 1, depth + 1);
-	else
-		claim(m, w[1], t, 1, 0);
+	iface_value(m, at, t, w[1], depth);
 }
 
 /*
@@ -881,6 +890,158 @@ static void drain(struct gomark *m)
 	}
 }
 
+#define KIND_MASK	31
+#define KIND_IFACE	20
+
+/* Does t look like a type descriptor (internal/abi.Type, the same from
+ * Go 1.19 to 1.27): an alignment of 1 to 8, a kind, no more pointer
+ * bytes than bytes?  Its Hash in *hash, its kind in *kind. */
+static int type_sane(const struct gomark *m, uint64_t t, uint32_t *hash,
+		     unsigned int *kind)
+{
+	const uint8_t *p;
+	size_t avail;
+
+	if ((t & 7) || !in_types(m, t) ||
+	    !(p = procmem_span(&m->p->mem, t, &avail)) || avail < 24)
+		return 0;
+	*kind = p[23] & KIND_MASK;
+	*hash = gcd_le32(p + 16);
+	return *kind && *kind <= 26 && gcd_le64(p + 8) <= gcd_le64(p) &&
+	       p[21] && p[21] <= 8 && !(p[21] & (p[21] - 1)) &&
+	       p[22] && p[22] <= 8 && !(p[22] & (p[22] - 1));
+}
+
+/*
+ * The dynamic type of an interface value whose first word is w0, in
+ * memory no type describes, or 0 when w0 is not one: a type descriptor
+ * not of an interface (an any), or an itab (an interface with methods)
+ * whose interface is an interface type, whose type is a descriptor with
+ * the same Hash as the itab's copy of it, and whose first method is in
+ * the program's text.  The itab's layout ({Inter, Type, Hash, _, Fun})
+ * is also the same from Go 1.19 to 1.27.
+ */
+static uint64_t iface_type(const struct gomark *m, uint64_t w0)
+{
+	const uint8_t *p;
+	size_t avail;
+	uint64_t t, fn;
+	uint32_t h, hi;
+	unsigned int kind, ki;
+
+	/* (itabs may lie in the types section too; an itab's bytes 21-23
+	 * are padding, 0, which no descriptor's alignment is) */
+	if (type_sane(m, w0, &h, &kind))
+		return kind != KIND_IFACE ? w0 : 0;
+	/* (no itab is in the heap: most words are ruled out here) */
+	if ((w0 & 7) || span_of(m, w0) ||
+	    !(p = procmem_span(&m->p->mem, w0, &avail)) || avail < 32)
+		return 0;
+	t = gcd_le64(p + 8);
+	fn = gcd_le64(p + 24);
+	if (fn < m->p->md.text || fn >= m->p->md.etext ||
+	    !type_sane(m, gcd_le64(p), &hi, &ki) || ki != KIND_IFACE ||
+	    !type_sane(m, t, &h, &kind) || kind == KIND_IFACE ||
+	    h != gcd_le32(p + 16))
+		return 0;
+	return t;
+}
+
+/*
+ * Interface values in n bytes at a (p: their bytes) that no type
+ * describes: each pair of words whose second is a pointer word, where
+ * bits says (bit bit0 + i for word i; the compiler marks an interface's
+ * data word alone, its type word never points into the heap), whose
+ * first is an itab or a type descriptor and whose second is not 0 is
+ * taken as one, and its value typed.
+ */
+static void iface_words(struct gomark *m, uint64_t a, const uint8_t *p,
+			uint64_t n, const uint8_t *bits, uint64_t bit0)
+{
+	struct gotypes *T = m->ty;
+	uint64_t i, w0, w1, t;
+
+	for (i = 0; i + 16 <= n && !T->nomem; i += 8) {
+		uint64_t w = bit0 + i / 8;
+
+		if (bits && !((bits[(w + 1) / 8] >> ((w + 1) % 8)) & 1))
+			continue;
+		w0 = gcd_le64(p + i);
+		w1 = gcd_le64(p + i + 8);
+		if (!w0 || !w1 || !(t = iface_type(m, w0)))
+			continue;
+		T->st.ifaces++;
+		iface_value(m, a + i, t, w1, 0);
+		drain(m);
+		i += 8;
+	}
+}
+
+/*
+ * The last source, after every other has spoken: interface values in
+ * the module's globals (by their pointer masks) and in the reachable
+ * objects left untyped (by their heap bits where an object has them), in
+ * address order.  Without DWARF, before Go 1.22, they are the only one.
+ */
+static void iface_untyped(struct gomark *m)
+{
+	struct gotypes *T = m->ty;
+	uint64_t v[4], k;
+	size_t i, avail;
+	int j;
+
+	if (!gomark_globals_bounds(m, v))
+		for (j = 0; j < 4; j += 2) {
+			uint64_t a = v[j], n;
+			const uint8_t *p;
+			uint8_t *mask;
+
+			if (!gomark_globals_ok(v[j], v[j + 1]) ||
+			    !(mask = gomark_globals_mask(m, j, v[j + 1] - v[j])))
+				continue;
+			/* segment by segment (data is in the file, bss
+			 * anonymous): a pair across two is not looked at */
+			while (a < v[j + 1]) {
+				p = procmem_span(&m->p->mem, a, &avail);
+				if (!p) {
+					a = procmem_known_from(&m->p->mem, a);
+					continue;
+				}
+				n = avail < v[j + 1] - a ? avail : v[j + 1] - a;
+				iface_words(m, a, p, n & ~7ull, mask,
+					    (a - v[j]) / 8);
+				a += n;
+			}
+			free(mask);
+		}
+	for (i = 0; i < m->n && !T->nomem; i++) {
+		struct mspan_ix *s = &m->s[i];
+
+		if (s->noscan)
+			continue;
+		for (k = 0; k < s->nelems && !T->nomem; k++) {
+			uint64_t base = s->start + k * s->size, g;
+			const uint8_t *p, *bits = NULL;
+			uint8_t b8[8];
+			int u;
+
+			if (!test_bit(m->mark, s->bit + k) || T->t[s->bit + k])
+				continue;
+			p = procmem_span(&m->p->mem, base, &avail);
+			if (!p || avail < s->size)
+				continue;
+			if (T->headers && s->cls && s->size <= 512) {
+				if (small_bits64(m, s, base, &g))
+					continue;
+				for (u = 0; u < 8; u++)
+					b8[u] = (uint8_t)(g >> (8 * u));
+				bits = b8;
+			}
+			iface_words(m, base, p, s->size, bits, 0);
+		}
+	}
+}
+
 int gomark_types(struct gomark *m, struct gomark_type_stats *st)
 {
 	struct gotypes *T = types_state(m);
@@ -944,6 +1105,8 @@ int gomark_types(struct gomark *m, struct gomark_type_stats *st)
 		}
 		drain(m);
 	}
+	if (!T->nomem)
+		iface_untyped(m);
 	*st = T->st;
 	return T->nomem ? -1 : 0;
 }

@@ -1227,6 +1227,8 @@ static json_t *typing_json(const struct heap_mark *hm)
 		return NULL;
 	js_put(j, "by_heap", json_integer((json_int_t)t->header), &bad);
 	js_put(j, "carried", json_integer((json_int_t)t->carried), &bad);
+	js_put(j, "interface_values", json_integer((json_int_t)t->ifaces),
+	       &bad);
 	js_put(j, "dwarf_globals", json_integer((json_int_t)hm->dwarf_globals), &bad);
 	js_put(j, "dwarf_locals", json_integer((json_int_t)hm->dwarf_locals), &bad);
 	js_put(j, "dwarf_mismatched", json_integer((json_int_t)hm->dwarf_mismatch), &bad);
@@ -1251,6 +1253,8 @@ static void print_typing(const struct heap_mark *hm)
 	       (unsigned long long)t->header, (unsigned long long)t->carried,
 	       (unsigned long long)hm->dwarf_globals,
 	       (unsigned long long)hm->dwarf_locals);
+	printf("#   and %llu interface values found in the globals and in untyped objects, whose type word or itab gives their value's type\n",
+	       (unsigned long long)t->ifaces);
 	printf("#   left unknown: %llu pointers into an object's middle, %llu targets the runtime would not have allocated for the type, %llu typed already as another type, %llu unreadable type descriptors\n",
 	       (unsigned long long)t->interior, (unsigned long long)t->rejected,
 	       (unsigned long long)t->conflicts,
