@@ -953,15 +953,19 @@ static uint64_t iface_type(const struct gomark *m, uint64_t w0)
  * bits says (bit bit0 + i for word i; the compiler marks an interface's
  * data word alone, its type word never points into the heap), whose
  * first is an itab or a type descriptor and whose second is not 0 is
- * taken as one, and its value typed.
+ * taken as one, and its value typed; until self (an object's type slot,
+ * or NULL) is set.
  */
 static void iface_words(struct gomark *m, uint64_t a, const uint8_t *p,
-			uint64_t n, const uint8_t *bits, uint64_t bit0)
+			uint64_t n, const uint8_t *bits, uint64_t bit0,
+			const uint32_t *self)
 {
 	struct gotypes *T = m->ty;
 	uint64_t i, w0, w1, t;
 
-	for (i = 0; i + 16 <= n && !T->nomem; i += 8) {
+	/* (self: the object's type slot, which a value it holds may fill
+	 * through a cycle; its type then says what it holds) */
+	for (i = 0; i + 16 <= n && !T->nomem && !(self && *self); i += 8) {
 		uint64_t w = bit0 + i / 8;
 
 		if (bits && !((bits[(w + 1) / 8] >> ((w + 1) % 8)) & 1))
@@ -1004,12 +1008,15 @@ static void iface_untyped(struct gomark *m)
 			while (a < v[j + 1]) {
 				p = procmem_span(&m->p->mem, a, &avail);
 				if (!p) {
-					a = procmem_known_from(&m->p->mem, a);
+					n = procmem_known_from(&m->p->mem, a);
+					if (n <= a)
+						break;
+					a = n;
 					continue;
 				}
 				n = avail < v[j + 1] - a ? avail : v[j + 1] - a;
 				iface_words(m, a, p, n & ~7ull, mask,
-					    (a - v[j]) / 8);
+					    (a - v[j]) / 8, NULL);
 				a += n;
 			}
 			free(mask);
@@ -1037,7 +1044,8 @@ static void iface_untyped(struct gomark *m)
 					b8[u] = (uint8_t)(g >> (8 * u));
 				bits = b8;
 			}
-			iface_words(m, base, p, s->size, bits, 0);
+			iface_words(m, base, p, s->size, bits, 0,
+				    &T->t[s->bit + k]);
 		}
 	}
 }
