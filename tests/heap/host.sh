@@ -1177,31 +1177,47 @@ check "gocap heap diff refuses cores of two builds" \
 # cycle in flight into the profile), so up to ten tries.  GOGC=1000: a
 # young prometheus with the default collected every few MiB, and each
 # profile served allocates more than one (a run lost all ten tries so).
+# prom_prepare SUITE DIR INTERVAL: Debian SUITE's prometheus into the
+# caller's prom, a free port into its port, and DIR/prom.yml that has it
+# scrape itself every INTERVAL.
+prom_prepare() {
+	prom=$("$GOCD_TOP/scripts/fetch-debian-prog.sh" prometheus "$1" \
+		usr/bin/prometheus) || return 1
+	mkdir -p "$2"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'global:\n  scrape_interval: %s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
+		"$3" "$port" > "$2/prom.yml"
+}
+
+# prom_get PORT PATH: what the prometheus at PORT serves at PATH.
+prom_get() {
+	python3 -c 'import sys, urllib.request
+sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())' \
+		"http://127.0.0.1:$1$2"
+}
+
+# prom_ready PORT: wait (up to 60 s) until it says it is ready, then a
+# few scrapes.
+prom_ready() {
+	local i
+	for i in $(seq 60); do
+		prom_get "$1" /-/ready > /dev/null 2>&1 && break
+		sleep 1
+	done
+	sleep 5
+}
+
 field_prometheus() {
 	local prom d=$W/prometheus pid port i
-	prom=$("$GOCD_TOP/scripts/fetch-debian-prog.sh" prometheus trixie \
-		usr/bin/prometheus) || return 1
-	mkdir -p "$d"
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	printf 'global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
-		"$port" > "$d/prom.yml"
+	prom_prepare trixie "$d" 5s || return 1
 	GOGC=1000 "$prom" --config.file="$d/prom.yml" --storage.tsdb.path="$d/data" \
 		--web.listen-address="127.0.0.1:$port" > "$d/prom.log" 2>&1 &
 	pid=$!
-	get() {
-		python3 -c 'import sys, urllib.request
-sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())' \
-			"http://127.0.0.1:$port$1"
-	}
-	for i in $(seq 60); do
-		get /-/ready > /dev/null 2>&1 && break
-		sleep 1
-	done
-	sleep 5	# a few scrapes
+	prom_ready "$port"
 	for i in $(seq 10); do
-		if ! { get /debug/pprof/heap > "$d/want.pb" &&
+		if ! { prom_get "$port" /debug/pprof/heap > "$d/want.pb" &&
 			"$GOCAP" heap allocs --pid "$pid" -o "$d/got.pb" > "$d/allocs.out" 2>&1 &&
-			get /debug/pprof/heap > "$d/after.pb" &&
+			prom_get "$port" /debug/pprof/heap > "$d/after.pb" &&
 			pprof_raw want "$NEWEST" "$d" && pprof_raw got "$NEWEST" "$d" &&
 			pprof_raw after "$NEWEST" "$d"; }; then
 			cat "$d/allocs.out"
@@ -1229,13 +1245,8 @@ check "Debian trixie's prometheus, live: gocap heap allocs --pid is its /debug/p
 # type over two fifths of its live bytes (54% in the runs of 2026-12-07,
 # 66% after 25 s and 400 queries), every object counted once.
 field_bookworm() {
-	local prom d=$W/prom19 pid port i
-	prom=$("$GOCD_TOP/scripts/fetch-debian-prog.sh" prometheus bookworm \
-		usr/bin/prometheus) || return 1
-	mkdir -p "$d"
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
-		"$port" > "$d/prom.yml"
+	local prom d=$W/prom19 pid port
+	prom_prepare bookworm "$d" 1s || return 1
 	(
 		cd "$d" || exit 1
 		ulimit -c unlimited
@@ -1245,13 +1256,7 @@ field_bookworm() {
 			--web.listen-address="127.0.0.1:$port" > prom.log 2>&1
 	) &
 	pid=$!
-	for i in $(seq 60); do
-		python3 -c 'import sys, urllib.request
-urllib.request.urlopen(sys.argv[1], timeout=10).read()' \
-			"http://127.0.0.1:$port/-/ready" > /dev/null 2>&1 && break
-		sleep 1
-	done
-	sleep 5	# a few scrapes
+	prom_ready "$port"
 	kill -ABRT "$pid"
 	wait "$pid" 2> /dev/null
 	[ -s "$d/core" ] || { echo "no core"; tail -3 "$d/prom.log"; return 1; }
