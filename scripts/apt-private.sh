@@ -45,8 +45,14 @@ apt_priv_cache() {
 		-o Dir::Cache="$APT_PRIV/cache" "$@"
 }
 
+# One update at a time (apt's own locks are off): the suites fetch in
+# parallel on a fresh machine (the full-system lab beside the host tests).
 apt_priv_update() {
 	mkdir -p "$APT_PRIV/lists/partial" "$APT_PRIV/cache/archives/partial"
+	( flock 8 && apt_priv_update_locked ) 8> "$APT_PRIV/.update.lock"
+}
+
+apt_priv_update_locked() {
 	[ -f "$APT_PRIV/status" ] || : > "$APT_PRIV/status"
 	_apu_m=$(apt_priv_mirror)
 	_apu_s=$(apt_priv_security_mirror)

@@ -6,7 +6,9 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 v=$1; shift
 goroot="$GOCD_CACHE/go/$v/usr/lib/go-$v"
-[ -x "$goroot/bin/go" ] || "$GOCD_TOP/scripts/fetch-go.sh" "$v" >/dev/null
+if [ ! -x "$goroot/bin/go" ] || [ ! -f "$goroot/src/runtime/proc.go" ]; then
+	"$GOCD_TOP/scripts/fetch-go.sh" "$v" >/dev/null
+fi
 export GOROOT="$goroot" GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod \
 	GOCACHE="$GOCD_CACHE/gocache/$v" GOPATH="$GOCD_CACHE/gopath" \
 	GOTELEMETRY=off GO111MODULE=on
