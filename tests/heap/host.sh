@@ -216,6 +216,11 @@ EOF
 # read(2)), 102,000 Item (the map's and grown's, through the map's
 # buckets or groups and a slice), 1,000 Big, 4 Huge, 1 Finalized, 100
 # Outer and no Inner (an *Inner points at each Outer: its first field),
+# 100 SameOut and no SameIn (the same, the two of one size class: the
+# heap's pointer bits, from the arenas' bitmaps before 1.22, tell them),
+# 100 ClassOut and no ClassIn (the same pointer bits: the size class tells),
+# 5 Five (through a global []*Five of 5 in a 6-slot class: the heap's bits
+# say how many of them the runtime wrote),
 # 50 AnyVal (through []any), 50 ErrVal (through []error), 5 Small (a
 # map of 5: one small bucket or group), 200 Boxed (a chain of
 # atomic.Pointer[Boxed] from a global one), and the byte slices' arrays;
@@ -251,7 +256,7 @@ for r in t['types']:	# a row per type: two types may share a name
 hdr = 'maps.Map' if minor >= 24 else 'runtime.hmap'
 maps = (by.get((hdr, False), 0) - (100 if minor >= 24 else 0),
         by.get(('*maps.table', True), 0))
-names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed', 'Synced', 'SysHeld')
+names = ('Item', 'Big', 'Huge', 'Finalized', 'Outer', 'Inner', 'SameOut', 'SameIn', 'ClassOut', 'ClassIn', 'Five', 'AnyVal', 'ErrVal', 'Small', 'Node', 'Boxed', 'Synced', 'SysHeld')
 print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF globals, %d DWARF locals, %d left out, %d rejected, %d conflicts); %s; [...]uint8 %s; %s %d, directories of tables %d'
       % (len(t['types']), t['typed_bytes'], t['bytes'], ty['by_heap'], ty['carried'],
          ty['dwarf_globals'], ty['dwarf_locals'], ty['dwarf_mismatched'], ty['rejected'], ty['conflicts'],
@@ -260,7 +265,9 @@ print('%d types, %d of %d bytes typed (%d by the heap, %d carried, %d DWARF glob
 want = {}
 if dwarf:
     want = {'Item': 102000, 'Big': 1000, 'Huge': 4, 'Finalized': 1, 'Outer': 100,
-            'Inner': None, 'AnyVal': 50, 'ErrVal': 50, 'Small': 5, 'Node': 10000,
+            'Inner': None, 'SameOut': 100, 'SameIn': None, 'ClassOut': 100,
+            'ClassIn': None, 'Five': 5,
+            'AnyVal': 50, 'ErrVal': 50, 'Small': 5, 'Node': 10000,
             'Boxed': 200, 'SysHeld': 1}
     if minor >= 21:
         want['Synced'] = 300
@@ -680,7 +687,7 @@ for v in $VERSIONS; do
 		ghost "$dir" "$b" sysghost main.blocked
 	"$GOCAP" heap types --json --core "$dir/core" --exe "$b" \
 		> "$dir/types.json" 2> "$dir/types.err"
-	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots, and its live locals, each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer)" \
+	check "Go $v: gocap heap types counts every reachable object once, and with DWARF's globals as typed roots, and its live locals, each of knownheap's types exactly (an Outer pointed at as its first field's Inner stays Outer, and a SameOut of its SameIn's size class too; a slice's array holding fewer values than slots)" \
 		typed "$dir" "$v" 1
 	check "Go $v: gocap heap why finds each printed object's path from the root that holds it (a global, a goroutine's stack)" \
 		why "$dir" "$v" "$b"
@@ -1005,6 +1012,28 @@ if FILTER=0x37 crash "$(bin "$NEWEST" default)" "$W/text-prof" KNOWNHEAP_SCALE=1
 else
 	notok "Go $NEWEST default, filter 0x37: no core with a heap profile"
 fi
+# tinyseed DIR SEED TYPE N: DIR/core minimised with the heap into SEED
+# (under the fuzzer's max_len) gives the same gocap heap types rows as the
+# core, N objects of TYPE, its mark complete and every object read by its
+# pointer bitmap.
+tinyseed() {
+	"$GOCD_BUILD/tools/mincore" --note --heap "$1/core" "$2" &&
+	[ "$(stat -c %s "$2")" -le "$GOCD_FUZZ_MAX_LEN" ] &&
+	"$GOCAP" heap types --json --core "$1/core" > "$1/full.json" &&
+	"$GOCAP" heap types --json --core "$2" > "$1/seed.json" &&
+	python3 - "$1/full.json" "$1/seed.json" "$3" "$4" <<'EOF2'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+rows = lambda t: sorted((r.get('type', ''), r.get('size', 0), r['objects']) for r in t['types'] + t['unknown'])
+got = [r['objects'] for r in b['types'] if r['type'] == sys.argv[3]]
+m = b['mark']
+print(len(rows(b)), 'rows,', sys.argv[3], got, 'precise', m['objects_precise'],
+      'whole', m['objects_whole'], 'mark partial:', m['partial'])
+sys.exit(0 if rows(a) == rows(b) and got == [int(sys.argv[4])] and not m['partial'] and
+         m['objects_whole'] == 0 and m['objects_precise'] > 0 else 1)
+EOF2
+}
+
 # A seed whose mark and types complete: tinyheap's core (a small typed
 # heap), minimised to what gocap heap types reads without the executable.
 tb=$W/tinyheap/tinyheap
@@ -1014,16 +1043,7 @@ if (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$NEWEST" build \
    FILTER=0x37 crash "$tb" "$W/tinyheap/run"; then
 	seed=$GOCD_BUILD/fuzz-seeds/fuzz_goroutines/heaptypes-$NEWEST
 	check "fuzz seed: tinyheap's core minimised with the heap (under 1.5 MiB) gives the same gocap heap types, its mark complete and 64 Rec typed" \
-		sh -c "'$GOCD_BUILD/tools/mincore' --note --heap '$W/tinyheap/run/core' '$seed' &&
-		       [ \$(stat -c %s '$seed') -le $GOCD_FUZZ_MAX_LEN ] &&
-		       '$GOCAP' heap types --json --core '$W/tinyheap/run/core' > '$W/tinyheap/full.json' &&
-		       '$GOCAP' heap types --json --core '$seed' > '$W/tinyheap/seed.json' &&
-		       python3 -c 'import json, sys
-a, b = (json.load(open(f)) for f in sys.argv[1:])
-rows = lambda t: sorted((r.get(\"type\", \"\"), r.get(\"size\", 0), r[\"objects\"]) for r in t[\"types\"] + t[\"unknown\"])
-rec = [r[\"objects\"] for r in b[\"types\"] if r[\"type\"] == \"main.Rec\"]
-print(len(rows(b)), \"rows, main.Rec\", rec, \"mark partial:\", b[\"mark\"][\"partial\"])
-sys.exit(0 if rows(a) == rows(b) and rec == [64] and not b[\"mark\"][\"partial\"] else 1)' '$W/tinyheap/full.json' '$W/tinyheap/seed.json'"
+		tinyseed "$W/tinyheap/run" "$seed" main.Rec 64
 	check "gocap heap top --retained on tinyheap's core: each object's retained bytes are those a mark without it leaves (by brute force)" \
 		sh -c "GOCD_HEAP_DOM_CHECK=100000 '$GOCAP' heap top --retained --core '$W/tinyheap/run/core' > '$W/tinyheap/top.txt' &&
 		       grep -q '^# dominator tree: [1-9][0-9]* objects' '$W/tinyheap/top.txt'"
@@ -1056,6 +1076,22 @@ EOF
 else
 	notok "Go $NEWEST: tinyheap gave no core"
 fi
+# The same from Go 1.19, whose objects' pointer bits are in the heap
+# arenas' bitmaps (the mark's reads of them, and the claims' fit test, in
+# the fuzzer's reach): without DWARF, what its Recs' interface words hold
+# is typed, 32 Box among them, each tested against the bitmaps.
+case " $VERSIONS " in *" 1.19 "*)
+tb=$W/tinyheap/tinyheap-1.19
+if (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" 1.19 build \
+	-o "$tb" ./tinyheap) > "$W/tinyheap/build-1.19.log" 2>&1 &&
+   FILTER=0x37 crash "$tb" "$W/tinyheap/run-1.19"; then
+	seed=$GOCD_BUILD/fuzz-seeds/fuzz_goroutines/heaptypes-1.19
+	check "fuzz seed: tinyheap's Go 1.19 core minimised with the heap (under 1.5 MiB) gives the same gocap heap types, its mark complete by the arenas' bitmaps and 32 Box typed" \
+		tinyseed "$W/tinyheap/run-1.19" "$seed" main.Box 32
+else
+	notok "Go 1.19: tinyheap gave no core"
+fi ;;
+esac
 # gocap heap diff: two runs of the same build, 500 and 1,000 slices of
 # 64 KiB.  The sites must be the difference of the programs' own profiles
 # (diffcmp.py), the growth by type 500 [...]uint8 of 64 KiB (the slices'

@@ -163,7 +163,9 @@ static int precise_layout(const struct goproc *p, int minor)
 /*
  * Up to Go 1.21 the heap's pointer bits live in its arenas (heapArena,
  * 64 MiB of heap each): 2 bits a word in 1.19 (the pointer bit in the
- * low nibble of the byte for 4 words), 1 bit a word in 1.20 and 1.21.
+ * low nibble of the byte for 4 words), 1 bit a word in 1.20 and 1.21,
+ * which cannot be read without their noMorePtrs.  None: objects are
+ * scanned whole, and claims are not tested against bits (fits).
  */
 static void arena_layout(struct gomark *m, uint64_t mheap)
 {
@@ -172,6 +174,7 @@ static void arena_layout(struct gomark *m, uint64_t mheap)
 	if (m->minor < 19 || m->minor > 21 ||
 	    l->mheap_arenas == GOLAYOUT_NONE ||
 	    l->heaparena_bitmap == GOLAYOUT_NONE ||
+	    (m->minor > 19 && l->heaparena_nomoreptrs == GOLAYOUT_NONE) ||
 	    procmem_u64(&m->p->mem, mheap + l->mheap_arenas, &m->arenas) ||
 	    !m->arenas)
 		return;
@@ -550,84 +553,147 @@ static int scan_typed(struct gomark *m, uint64_t typ, uint64_t a,
 #define ARENA_L2	(1ull << 22)		/* arenas per index */
 
 /*
- * An object of a Go 1.19 to 1.21 heap: its words whose pointer bit is
- * set in the heap arenas' bitmaps, a chunk (within one arena) at a time,
- * up to where the runtime's scanobject stops.  1.19: 2 bits a word, the
- * pointer bit in the low nibble of the byte for 4 words and a scan bit in
- * the high one, 0 when the object holds no pointer from that word on.
- * 1.20 and 1.21: 1 bit a word, 64 to a bitmap word, and a noMorePtrs
- * bit per bitmap word, set when the object that goes on past it holds no
- * more pointers (its bits there are left stale).
+ * The pointer bits of a Go 1.19 to 1.21 heap object, from the heap
+ * arenas' bitmaps: *n bytes at a (within one arena, at most CHUNK), part
+ * of the object at obj, into mask (bit i: word i from a; the caller
+ * zeroes it).  1.19: 2 bits a word, the pointer bit in the low nibble of
+ * the byte for 4 words and a scan bit in the high one, 0 when the object
+ * holds no pointer from that word on.  1.20 and 1.21: 1 bit a word, 64 to
+ * a bitmap word, and a noMorePtrs bit per bitmap word, set when the
+ * object that goes on past it holds no more pointers (its bits there are
+ * left stale).  Where the runtime's scanobject would stop, *n is cut and
+ * *stop set: the object holds no pointer from there on.
  */
-static int scan_arena(struct gomark *m, uint64_t a, uint64_t len)
+static int arena_chunk(struct gomark *m, uint64_t obj, uint64_t a,
+		       uint64_t *n, uint8_t *mask, int *stop)
 {
 	const struct golayout *l = &m->p->layout;
-	uint8_t bits[CHUNK / 32 + 2], mask[CHUNK / 64 + 1], nomore;
-	uint64_t obj = a;
+	uint8_t bits[CHUNK / 32 + 2], nomore;
+	uint64_t ai = (a + ARENA_BASE) >> ARENA_SHIFT, ha, off, i, w0, nb;
 
-	while (len >= 8) {
-		uint64_t ai = (a + ARENA_BASE) >> ARENA_SHIFT, ha, off, i;
-		uint64_t n = len < CHUNK ? len & ~7ull : CHUNK;
-		uint64_t left = (ai + 1) << ARENA_SHIFT;
-		uint64_t w0, nb;
-		int stop = 0;
-
-		left -= a + ARENA_BASE;
-		if (n > left)
-			n = left;
-		off = (a + ARENA_BASE) & ((1ull << ARENA_SHIFT) - 1);
-		if (ai >= ARENA_L2 ||
-		    procmem_u64(&m->p->mem, m->arenas + 8 * ai, &ha) || !ha)
+	off = (a + ARENA_BASE) & ((1ull << ARENA_SHIFT) - 1);
+	*stop = 0;
+	if (!*n || *n > CHUNK || *n % 8 || off + *n > 1ull << ARENA_SHIFT ||
+	    ai >= ARENA_L2)
+		return -1;
+	if (m->arena_ai != ai + 1) {
+		if (procmem_u64(&m->p->mem, m->arenas + 8 * ai, &ha) || !ha)
 			return -1;
-		memset(mask, 0, sizeof(mask));
-		if (m->arena_bits == 2) {
-			w0 = off / 32;	/* 4 words a byte */
-			nb = (off + n - 1) / 32 - w0 + 1;
-			if (procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
-					 bits, nb))
-				return -1;
-			for (i = 0; i < n / 8; i++) {
-				uint64_t w = off / 8 + i;
-				uint8_t b = bits[w / 4 - w0] >> (w % 4);
+		m->arena_ai = ai + 1;
+		m->arena_ha = ha;
+		m->arena_bm = procmem_span(&m->p->mem,
+					   ha + l->heaparena_bitmap,
+					   &m->arena_bmlen);
+		m->arena_nmp = l->heaparena_nomoreptrs == GOLAYOUT_NONE ? NULL :
+			procmem_span(&m->p->mem, ha + l->heaparena_nomoreptrs,
+				     &m->arena_nmplen);
+	}
+	ha = m->arena_ha;
+	if (m->arena_bits == 2) {
+		w0 = off / 32;	/* 4 words a byte */
+		nb = (off + *n - 1) / 32 - w0 + 1;
+		if (m->arena_bm && w0 + nb <= m->arena_bmlen)
+			memcpy(bits, m->arena_bm + w0, nb);
+		else if (procmem_read(&m->p->mem,
+				      ha + l->heaparena_bitmap + w0, bits, nb))
+			return -1;
+		for (i = 0; i < *n / 8; i++) {
+			uint64_t w = off / 8 + i;
+			uint8_t b = bits[w / 4 - w0] >> (w % 4);
 
-				if (!(b & 0x10)) {	/* bitScan */
-					n = 8 * i;
-					stop = 1;
-					break;
-				}
-				if (b & 1)		/* bitPointer */
-					mask[i / 8] |= (uint8_t)(1u << (i % 8));
+			if (!(b & 0x10)) {	/* bitScan */
+				*n = 8 * i;
+				*stop = 1;
+				break;
 			}
-		} else {
-			w0 = off / 64;	/* 8 words a byte */
-			nb = (off + n - 1) / 64 - w0 + 1;
-			if (l->heaparena_nomoreptrs == GOLAYOUT_NONE ||
-			    procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
-					 bits, nb))
-				return -1;
-			for (i = 0; i < n / 8; i++) {
-				uint64_t w = off / 8 + i, x = w / 64;
+			if (b & 1)		/* bitPointer */
+				mask[i / 8] |= (uint8_t)(1u << (i % 8));
+		}
+		return 0;
+	}
+	w0 = off / 64;	/* 8 words a byte */
+	nb = (off + *n - 1) / 64 - w0 + 1;
+	if (l->heaparena_nomoreptrs == GOLAYOUT_NONE)
+		return -1;
+	if (m->arena_bm && w0 + nb <= m->arena_bmlen)
+		memcpy(bits, m->arena_bm + w0, nb);
+	else if (procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
+			      bits, nb))
+		return -1;
+	for (i = 0; i < *n / 8; i++) {
+		uint64_t w = off / 8 + i, x = w / 64;
 
-				/* past a bitmap word, not at the object's
-				 * start (where an arena begins, the bit is
-				 * the previous arena's: reading on can only
-				 * find more) */
-				if (w % 64 == 0 && w && a + 8 * i != obj) {
-					if (procmem_read(&m->p->mem,
-							 ha + l->heaparena_nomoreptrs +
-							 (x - 1) / 8, &nomore, 1))
-						return -1;
-					if ((nomore >> ((x - 1) % 8)) & 1) {
-						n = 8 * i;
-						stop = 1;
-						break;
-					}
-				}
-				if ((bits[w / 8 - w0] >> (w % 8)) & 1)
-					mask[i / 8] |= (uint8_t)(1u << (i % 8));
+		/* past a bitmap word, not at the object's start (where an
+		 * arena begins, the bit is the previous arena's: reading on
+		 * can only find more) */
+		if (w % 64 == 0 && w && a + 8 * i != obj) {
+			if (m->arena_nmp && (x - 1) / 8 < m->arena_nmplen)
+				nomore = m->arena_nmp[(x - 1) / 8];
+			else if (procmem_read(&m->p->mem,
+					      ha + l->heaparena_nomoreptrs +
+					      (x - 1) / 8, &nomore, 1))
+				return -1;
+			if ((nomore >> ((x - 1) % 8)) & 1) {
+				*n = 8 * i;
+				*stop = 1;
+				break;
 			}
 		}
+		if ((bits[w / 8 - w0] >> (w % 8)) & 1)
+			mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	}
+	return 0;
+}
+
+/* The most of len bytes at a that one arena_chunk may read */
+static uint64_t arena_step(uint64_t a, uint64_t len)
+{
+	uint64_t n = len < CHUNK ? len & ~7ull : CHUNK;
+	uint64_t left = (((a + ARENA_BASE) >> ARENA_SHIFT) + 1) << ARENA_SHIFT;
+
+	left -= a + ARENA_BASE;
+	return n > left ? left : n;
+}
+
+/* An object of a Go 1.19 to 1.21 heap: its words whose pointer bit is
+ * set, a chunk at a time, up to where the runtime's scanobject stops. */
+static int scan_arena(struct gomark *m, uint64_t a, uint64_t len)
+{
+	uint8_t mask[CHUNK / 64 + 1];
+	uint64_t obj = a, n;
+	int stop;
+
+	while (len >= 8) {
+		n = arena_step(a, len);
+		memset(mask, 0, sizeof(mask));
+		if (arena_chunk(m, obj, a, &n, mask, &stop))
+			return -1;
 		m->st.unread += scan_words(m, a, n, mask);
+		if (stop)
+			break;
+		a += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int arena_bits64(struct gomark *m, uint64_t base, uint64_t size,
+		 uint64_t *got)
+{
+	uint64_t a = base, len = (size < 512 ? size : 512) & ~7ull, n, v;
+	uint8_t mask[CHUNK / 64 + 1];
+	int stop;
+
+	*got = 0;
+	if (!m->arena_bits)
+		return -1;
+	while (len >= 8) {
+		n = arena_step(a, len);
+		memset(mask, 0, sizeof(mask));
+		if (arena_chunk(m, base, a, &n, mask, &stop))
+			return -1;
+		memcpy(&v, mask, 8);
+		*got |= v << ((a - base) / 8);
 		if (stop)
 			break;
 		a += n;

@@ -47,6 +47,12 @@ struct gomark {
 	int precise;		/* the objects' pointer bitmaps are read */
 	int arena_bits;		/* up to 1.21: 2 (1.19) or 1 bit a word */
 	uint64_t arenas;	/* mheap_.arenas[0]: *[1 << 22]*heapArena */
+	uint64_t arena_ai;	/* the last arena read: its index + 1 */
+	uint64_t arena_ha;	/* and its *heapArena */
+	const uint8_t *arena_bm;	/* its bitmap, in place (NULL: read) */
+	size_t arena_bmlen;	/* bytes of it in place */
+	const uint8_t *arena_nmp;	/* its noMorePtrs, in place */
+	size_t arena_nmplen;
 	int minor;
 	struct type_mask tm;
 	struct gomark_stats st;
@@ -105,6 +111,13 @@ uint8_t *gomark_globals_mask(struct gomark *m, int bss, uint64_t len);
  * on): a bit per word into *got (bit 0 its first word).  0, or -1 when
  * they cannot be read. */
 int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
+		 uint64_t *got);
+
+/* The pointer bits of the first (up to) 64 words of the object of size
+ * bytes at base, Go 1.19 to 1.21, from the heap arenas' bitmaps: a bit
+ * per word into *got, 0 from where the runtime would stop scanning.  0,
+ * or -1 when they cannot be read. */
+int arena_bits64(struct gomark *m, uint64_t base, uint64_t size,
 		 uint64_t *got);
 
 /* The type the heap records for the object at base of s (gomark_each):

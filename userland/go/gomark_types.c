@@ -491,16 +491,41 @@ static uint64_t header_of(const struct gomark *m, const struct mspan_ix *s)
 	return m->ty->headers && s->cls && !s->noscan && s->size > 512 ? 8 : 0;
 }
 
+/* The pointer bits of k values of pl's type, over 64 words */
+static uint64_t values_mask(const struct plan *pl, uint64_t k)
+{
+	uint64_t want = 0, e, wpe = pl->size / 8;
+
+	for (e = 0; e < k && e * wpe < 64; e++)
+		want |= pl->mask << (e * wpe);
+	return want;
+}
+
+/* Would the runtime have put need bytes (and hdr) in an object of s? */
+static int class_fits(const struct mspan_ix *s, uint64_t need, uint64_t hdr)
+{
+	if (s->cls)
+		return need + hdr > goheap_class_size(s->cls - 1) &&
+		       need + hdr <= s->size;
+	return need + 8192 > s->limit - s->start;
+}
+
 /*
  * Would the runtime have allocated this object for *n values of pl's
  * type (fill: as many as it holds, at least *n)?  The same class (or
- * pages), pointers exactly when the type has some, and for objects of at
- * most 512 bytes with heap bits, the same bits.
+ * pages), pointers exactly when the type has some, and where the heap
+ * says which words of the object are pointers (its heap bits for objects
+ * of at most 512 bytes from Go 1.22, the arenas' bitmaps for the first
+ * 64 words of any before), the same words: the runtime wrote them for
+ * the values it allocated, zeros after.  With fill, the values allocated
+ * may be fewer than the object holds (make([]T, 5) in a class of 6):
+ * *n becomes the count the bits say, if one from *n up does.
  */
 static int fits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 		const struct plan *pl, uint64_t *n, int fill)
 {
-	uint64_t hdr = header_of(m, s), avail = s->size - hdr, need;
+	uint64_t hdr = header_of(m, s), avail = s->size - hdr;
+	uint64_t lo = *n, g, k, top;
 
 	if (!pl->size || (pl->ptrdata != 0) == (s->noscan != 0))
 		return 0;
@@ -512,25 +537,35 @@ static int fits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 	/* (n is 1 but for slices: no division then) */
 	if (!*n || (*n == 1 ? pl->size > avail : *n > avail / pl->size))
 		return 0;
-	need = *n * pl->size;
-	if (s->cls) {
-		if (need + hdr <= goheap_class_size(s->cls - 1) ||
-		    need + hdr > s->size)
-			return 0;
-	} else if (need + 8192 <= s->limit - s->start) {
+	if (!class_fits(s, *n * pl->size, hdr))
 		return 0;
-	}
-	if (m->ty->headers && s->cls && s->size <= 512 && !s->noscan) {
-		uint64_t g, want = 0, e, wpe = pl->size / 8;
-
+	if (s->noscan)
+		return 1;
+	if (m->ty->headers && s->cls && s->size <= 512) {
 		if (!pl->mask_ok || pl->size % 8 || small_bits64(m, s, base, &g))
 			return 0;
-		for (e = 0; e < *n; e++)
-			want |= pl->mask << (e * wpe);
-		if (g != want)
+	} else if (m->arena_bits && pl->mask_ok && !(pl->size % 8)) {
+		if (arena_bits64(m, base, s->size, &g))
+			return 0;
+	} else {
+		return 1;	/* nothing says (large objects from 1.22) */
+	}
+	/* the values' bits, from the most the object holds down to the
+	 * fewest it was claimed for; past the values that begin in the
+	 * first 64 words, the bits cannot tell how many: the most */
+	top = (64 + pl->size / 8 - 1) / (pl->size / 8);
+	top = *n < top ? *n : top;
+	for (k = top; k; k--) {
+		if (g == values_mask(pl, k) &&
+		    (k == top || class_fits(s, k * pl->size, hdr))) {
+			if (k < top)
+				*n = k;
+			return 1;
+		}
+		if (k <= lo)
 			return 0;
 	}
-	return 1;
+	return 0;
 }
 
 static void push(struct gomark *m, uint64_t addr, uint64_t typ, uint64_t n)

@@ -13,7 +13,12 @@
 //     (Huge), whose types the heap records from Go 1.22;
 //   - for the types carried along pointers: 100 Outer, held by a global
 //     array, each also pointed at by an *Inner (its first field) from a
-//     global declared before it, which must not type it Inner; 50 AnyVal
+//     global declared before it, which must not type it Inner; 100
+//     SameOut likewise, each pointed at by a *SameIn, the two types of one
+//     size class (only the heap's pointer bits tell them apart), and 100
+//     ClassOut by a *ClassIn (the same pointer bits: only the size class
+//     tells); 5 Five
+//     through a global slice of 5 in an array of 6 slots; 50 AnyVal
 //     held through a global [50]any and 50 ErrVal through a [50]error;
 //     5 Small in a global map of 5 (one bucket, or one swiss group: too
 //     small for an allocation header); 200 Boxed in a chain of
@@ -246,6 +251,38 @@ type Outer struct {
 	Pad [10]int64
 }
 
+// ClassOut's first field is a ClassIn, and after it only scalars: the
+// two hold the same pointer bits, only the size class tells them apart.
+type ClassIn struct {
+	A *int
+	B int64
+}
+
+type ClassOut struct {
+	In  ClassIn
+	Pad [10]int64
+}
+
+// Five is held only through a slice of 5 pointers, whose array (40
+// bytes) is in the 48-byte class: the heap's bits say 5 pointers, not 6.
+type Five struct {
+	V int64
+	P *int
+}
+
+// SameIn and SameOut are of one size class (112 bytes), both with
+// pointers: only the heap's pointer bits (SameOut's last word) tell that
+// an object a *SameIn points at is a SameOut.
+type SameIn struct {
+	A *int
+	B [12]int64
+}
+
+type SameOut struct {
+	In SameIn
+	P  *int
+}
+
 type AnyVal struct {
 	X int64
 	P *int
@@ -298,9 +335,14 @@ var (
 	huges   [4]*Huge
 	inners  [100]*Inner // declared before outers: met first
 	outers  [100]*Outer
+	sameins [100]*SameIn // declared before sameout: met first
+	sameout [100]*SameOut
+	clasins [100]*ClassIn // declared before clasout: met first
+	clasout [100]*ClassOut
 	anys    [50]any
 	errs    [50]error
 	smalls  = map[int64]*Small{}
+	fives   = make([]*Five, 5)
 	mids    = map[int64]int64{} // from Go 1.24 a few tables: a small directory
 	mine    [100]*maps.Map      // named as the runtime's map header
 	boxed   atomic.Pointer[Boxed]
@@ -468,12 +510,23 @@ func run() bool {
 		outers[i] = &Outer{}
 		inners[i] = &outers[i].In
 	}
+	for i := range sameout {
+		sameout[i] = &SameOut{}
+		sameins[i] = &sameout[i].In
+	}
+	for i := range clasout {
+		clasout[i] = &ClassOut{}
+		clasins[i] = &clasout[i].In
+	}
 	for i := 0; i < 2; i++ {
 		go holdOne(6, ready, never)
 		<-ready
 	}
 	for i := int64(0); i < 5; i++ {
 		smalls[i] = &Small{V: i}
+	}
+	for i := range fives {
+		fives[i] = &Five{V: int64(i)}
 	}
 	for i := int64(0); i < 3000; i++ {
 		mids[i] = i

@@ -23,6 +23,14 @@ type Rec struct {
 	Val  any
 }
 
+// Box is what half the Recs' Val holds: a value with a pointer, typed
+// from Go 1.19 without DWARF by its interface word alone, its fit tested
+// by the heap's pointer bits.
+type Box struct {
+	P *int64
+	N int64
+}
+
 type GNode struct {
 	Out [3]*GNode
 	ID  int64
@@ -72,6 +80,9 @@ func main() {
 	var prev *Rec
 	for i := int64(0); i < 64; i++ {
 		r := &Rec{ID: i, Next: prev, Tags: []string{"a", "b"}, Val: &[2]int64{i, i}}
+		if i%2 == 1 {
+			r.Val = &Box{P: &r.ID, N: i}
+		}
 		recs[i] = r
 		table[i] = r
 		prev = r
