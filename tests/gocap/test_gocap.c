@@ -289,7 +289,13 @@ TEST(allgs_cut_runs)
 	p.allgs = UINT64_MAX - 15;
 	p.allglen = 4;
 	EXPECT_EQ(4, goproc_allgs_cut(&p, 0));
-	EXPECT_EQ(1, goproc_allgs_cut(&p, 2));	/* wraps */
+	EXPECT_EQ(2, goproc_allgs_cut(&p, 2));	/* wraps: it and the rest */
+	/* a corrupt allgs at the top with 14 million entries (a fuzzer's
+	 * find: one entry at a time, the walks took a minute) */
+	p.allgs = UINT64_MAX;
+	p.allglen = 14246144;
+	EXPECT_EQ(14246144, goproc_allgs_cut(&p, 0));	/* crosses the top */
+	EXPECT_EQ(14246143, goproc_allgs_cut(&p, 1));
 	procmem_free(&p.mem);
 }
 

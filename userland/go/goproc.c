@@ -1224,11 +1224,15 @@ uint64_t goproc_allgs_cut(const struct goproc *p, uint64_t i)
 {
 	uint64_t at = p->allgs + i * 8, next, end;
 
-	if (i >= p->allglen || procmem_known(&p->mem, at, 8))
+	if (i >= p->allglen)
+		return 0;
+	/* past the top of the address space (a corrupt allgs): every
+	 * entry from i on, at once, not one at a time */
+	if (i > (UINT64_MAX - p->allgs) / 8 || UINT64_MAX - at < 7)
+		return p->allglen - i;
+	if (procmem_known(&p->mem, at, 8))
 		return 0;
 	/* every entry from i holding a byte of [at + 7, next) is cut */
-	if (at < p->allgs || at + 7 < at)
-		return 1;
 	next = procmem_known_from(&p->mem, at + 7);
 	if (next == at + 7)
 		return 1;
