@@ -12,15 +12,14 @@ set -eu
 apt_priv_update
 # A toolchain is unpacked beside its place and moved in whole, one fetch of
 # a release at a time: the tests build two at a time, and on a fresh
-# machine both would fetch it.  (golang-$v-go alone has a src/runtime too:
-# proc.go says golang-$v-src is there.)
+# machine both would fetch it.
 mkdir -p "$GOCD_CACHE/go"
 for v in "$@"; do
 	root="$GOCD_CACHE/go/$v"
 	goroot="$root/usr/lib/go-$v"
 	(
 	flock 9 || exit 1
-	if [ ! -x "$goroot/bin/go" ] || [ ! -f "$goroot/src/runtime/proc.go" ]; then
+	if ! go_cached "$goroot"; then
 		rm -rf "$root" "$root.new" "$root.debs"
 		apt_priv_fetch "$root.debs" "golang-$v-go" "golang-$v-src" ||
 			die "Go $v: golang-$v-go/golang-$v-src not found in the Debian suites"

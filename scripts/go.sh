@@ -6,9 +6,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 v=$1; shift
 goroot="$GOCD_CACHE/go/$v/usr/lib/go-$v"
-if [ ! -x "$goroot/bin/go" ] || [ ! -f "$goroot/src/runtime/proc.go" ]; then
-	"$GOCD_TOP/scripts/fetch-go.sh" "$v" >/dev/null
-fi
+go_cached "$goroot" || "$GOCD_TOP/scripts/fetch-go.sh" "$v" >/dev/null
 export GOROOT="$goroot" GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod \
 	GOCACHE="$GOCD_CACHE/gocache/$v" GOPATH="$GOCD_CACHE/gopath" \
 	GOTELEMETRY=off GO111MODULE=on

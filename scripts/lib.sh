@@ -22,6 +22,10 @@ export GOCD_TOP GOCD_CACHE GOCD_BUILD
 # The Go toolchains the lab builds test programs with.
 GOCD_GO_VERSIONS=${GOCD_GO_VERSIONS:-"1.19 1.22 1.23 1.24 1.27"}
 
+# go_cached GOROOT: the toolchain there is whole (golang-$v-go alone has a
+# src/runtime too: proc.go says golang-$v-src is there).
+go_cached() { [ -x "$1/bin/go" ] && [ -f "$1/src/runtime/proc.go" ]; }
+
 # libFuzzer's -max_len for every target (scripts/fuzz.sh), 1.5 MiB: it reads
 # no more of a seed, so the suites that write seeds keep them under it.
 export GOCD_FUZZ_MAX_LEN=1572864

@@ -569,7 +569,8 @@ static int arena_chunk(struct gomark *m, uint64_t obj, uint64_t a,
 {
 	const struct golayout *l = &m->p->layout;
 	uint8_t bits[CHUNK / 32 + 2], nomore;
-	uint64_t ai = (a + ARENA_BASE) >> ARENA_SHIFT, ha, off, i, w0, nb;
+	const uint8_t *bp;
+	uint64_t ai = (a + ARENA_BASE) >> ARENA_SHIFT, ha, off, i, w0, nb, per;
 
 	off = (a + ARENA_BASE) & ((1ull << ARENA_SHIFT) - 1);
 	*stop = 0;
@@ -589,17 +590,21 @@ static int arena_chunk(struct gomark *m, uint64_t obj, uint64_t a,
 				     &m->arena_nmplen);
 	}
 	ha = m->arena_ha;
+	/* the bitmap's bytes for the chunk (4 words a byte in 1.19, else
+	 * 8), in place or copied */
+	per = m->arena_bits == 2 ? 32 : 64;
+	w0 = off / per;
+	nb = (off + *n - 1) / per - w0 + 1;
+	bp = bits;
+	if (m->arena_bm && w0 + nb <= m->arena_bmlen)
+		bp = m->arena_bm + w0;
+	else if (procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
+			      bits, nb))
+		return -1;
 	if (m->arena_bits == 2) {
-		w0 = off / 32;	/* 4 words a byte */
-		nb = (off + *n - 1) / 32 - w0 + 1;
-		if (m->arena_bm && w0 + nb <= m->arena_bmlen)
-			memcpy(bits, m->arena_bm + w0, nb);
-		else if (procmem_read(&m->p->mem,
-				      ha + l->heaparena_bitmap + w0, bits, nb))
-			return -1;
 		for (i = 0; i < *n / 8; i++) {
 			uint64_t w = off / 8 + i;
-			uint8_t b = bits[w / 4 - w0] >> (w % 4);
+			uint8_t b = bp[w / 4 - w0] >> (w % 4);
 
 			if (!(b & 0x10)) {	/* bitScan */
 				*n = 8 * i;
@@ -611,15 +616,7 @@ static int arena_chunk(struct gomark *m, uint64_t obj, uint64_t a,
 		}
 		return 0;
 	}
-	w0 = off / 64;	/* 8 words a byte */
-	nb = (off + *n - 1) / 64 - w0 + 1;
-	if (l->heaparena_nomoreptrs == GOLAYOUT_NONE)
-		return -1;
-	if (m->arena_bm && w0 + nb <= m->arena_bmlen)
-		memcpy(bits, m->arena_bm + w0, nb);
-	else if (procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
-			      bits, nb))
-		return -1;
+	/* (arena_layout: 1.20 and 1.21 have noMorePtrs) */
 	for (i = 0; i < *n / 8; i++) {
 		uint64_t w = off / 8 + i, x = w / 64;
 
@@ -639,7 +636,7 @@ static int arena_chunk(struct gomark *m, uint64_t obj, uint64_t a,
 				break;
 			}
 		}
-		if ((bits[w / 8 - w0] >> (w % 8)) & 1)
+		if ((bp[w / 8 - w0] >> (w % 8)) & 1)
 			mask[i / 8] |= (uint8_t)(1u << (i % 8));
 	}
 	return 0;
