@@ -66,6 +66,9 @@ static int add_span(void *arg, const struct goheap_span *sp)
 	x->noscan = sp->noscan;
 	x->inline_marks = -1;
 	x->divmul = span_divmul(x);
+	x->below = x->cls ? goheap_class_size(x->cls - 1) : 0;
+	x->ubits = 0;
+	x->one_bits = 0;
 	x->data = x->limit > x->start && x->limit - x->start <= SIZE_MAX ?
 		  procmem_ptr(&m->p->mem, x->start,
 			      (size_t)(x->limit - x->start)) : NULL;
@@ -360,9 +363,11 @@ static void scan_at(struct gomark *m, uint64_t a, const uint8_t *src,
 
 /*
  * The words of [a, a + len) that may be pointers, as scan_at says (mask
- * NULL: scanned whole).  Each chunk is copied whole, so that every page
- * of it is read (the fuzz seeds keep the pages read, tests/gocap/
- * mincore.c).  Returns the bytes not in the core.
+ * NULL: scanned whole), a chunk at a time: read in place where one
+ * segment holds it, its first and last bytes all the same (every page of
+ * it is read, as a copy would: the fuzz seeds keep the pages read,
+ * tests/gocap/mincore.c), else copied.  Returns the bytes not in the
+ * core.
  */
 static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
 			   const uint8_t *mask)
@@ -370,9 +375,14 @@ static uint64_t scan_words(struct gomark *m, uint64_t a, uint64_t len,
 	uint64_t buf[CHUNK / 8], w = 0, missed = 0;
 
 	while (len >= 8) {
-		size_t n = len < CHUNK ? (size_t)(len & ~7ull) : CHUNK;
+		size_t n = len < CHUNK ? (size_t)(len & ~7ull) : CHUNK, avail;
+		const uint8_t *p = procmem_span(&m->p->mem, a, &avail);
 
-		if (procmem_read(&m->p->mem, a, buf, n))
+		if (p && avail >= n) {
+			(void)*(const volatile uint8_t *)p;
+			(void)*(const volatile uint8_t *)(p + n - 1);
+			scan_at(m, a, p, n / 8, mask, w);
+		} else if (procmem_read(&m->p->mem, a, buf, n))
 			missed += n;
 		else
 			scan_at(m, a, (const uint8_t *)buf, n / 8, mask, w);
@@ -441,8 +451,23 @@ int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
 	return 0;
 }
 
-/* An object of at most 512 bytes: the span's heap bits, a bit per word
- * at the span's end, taken as one word whose set bits are visited. */
+/* The mark read an object of s's heap bits, g (r: -1, it could not):
+ * known_bits() says whether they are every such object's. */
+static void note_bits(struct mspan_ix *s, int r, uint64_t g)
+{
+	if (r) {
+		s->one_bits = 2;
+	} else if (!s->one_bits) {
+		s->ubits = g;
+		s->one_bits = 1;
+	} else if (s->ubits != g) {
+		s->one_bits = 2;
+	}
+}
+
+/* An object of at most 512 bytes: its pointer bits (the span's heap
+ * bits, a bit per word at the span's end, or those the mark noted for
+ * the span) taken as one word whose set bits are visited. */
 static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 {
 	uint8_t mask[8];
@@ -450,8 +475,13 @@ static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 	const uint8_t *b;
 	unsigned int i;
 
-	if (small_bits64(m, s, base, &g))
-		return -1;
+	if (!known_bits(m, s, &g)) {
+		int r = small_bits64(m, s, base, &g);
+
+		note_bits(s, r, g);
+		if (r)
+			return -1;
+	}
 	b = s->size <= sizeof(buf) ?
 	    span_bytes(m, s, base, (size_t)s->size, buf) : NULL;
 	if (!b) {
@@ -653,8 +683,11 @@ static uint64_t arena_step(uint64_t a, uint64_t len)
 }
 
 /* An object of a Go 1.19 to 1.21 heap: its words whose pointer bit is
- * set, a chunk at a time, up to where the runtime's scanobject stops. */
-static int scan_arena(struct gomark *m, uint64_t a, uint64_t len)
+ * set, a chunk at a time, up to where the runtime's scanobject stops;
+ * the first chunk's bits of its first 64 words in *first (of an object
+ * of at most 512 bytes, one chunk: arena_bits64's word). */
+static int scan_arena(struct gomark *m, uint64_t a, uint64_t len,
+		      uint64_t *first)
 {
 	uint8_t mask[CHUNK / 64 + 1];
 	uint64_t obj = a, n;
@@ -665,6 +698,8 @@ static int scan_arena(struct gomark *m, uint64_t a, uint64_t len)
 		memset(mask, 0, sizeof(mask));
 		if (arena_chunk(m, obj, a, &n, mask, &stop))
 			return -1;
+		if (a == obj)
+			memcpy(first, mask, 8);
 		m->st.unread += scan_words(m, a, n, mask);
 		if (stop)
 			break;
@@ -716,7 +751,16 @@ void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 		else if (s->large_type)
 			r = scan_typed(m, s->large_type, base, s->size);
 	} else if (m->arena_bits) {
-		r = scan_arena(m, base, s->size);
+		uint64_t g = 0;
+		int small = s->cls && s->size <= 512;
+
+		if (small && known_bits(m, s, &g)) {
+			r = scan_small(m, s, base);
+		} else {
+			r = scan_arena(m, base, s->size, &g);
+			if (small)
+				note_bits(s, r, g);
+		}
 	}
 	if (r) {
 		m->st.whole++;
@@ -918,6 +962,9 @@ void gomark_finish(struct gomark *m, struct gomark_stats *st)
 	 * are scanned once already */
 	specials(m);
 	drain(m);
+	/* (scanned again after this, by the dominators and the search for
+	 * pointers, are marked objects alone) */
+	m->bits_done = !m->nomem;
 	if (m->nomem)
 		snprintf(m->st.partial, sizeof(m->st.partial),
 			 "out of memory for the mark's work list: objects were left unscanned");
@@ -937,7 +984,7 @@ uint64_t object_type(struct gomark *m, const struct mspan_ix *s,
 	uint64_t typ = 0, size, avail = s->size;
 
 	*elems = 0;
-	if (!m->precise || s->noscan || (s->cls && s->size <= 512))
+	if (!span_records_types(m, s))
 		return 0;
 	if (s->cls) {
 		if (procmem_u64(&m->p->mem, base, &typ))

@@ -19,10 +19,15 @@ struct mspan_ix {
 	uint64_t large_type;	/* mspan.largeType */
 	unsigned int cls;
 	int noscan;
-	int inline_marks;	/* -1: not looked at yet */
+	signed char inline_marks;	/* -1: not looked at yet */
+	/* objects of at most 512 bytes: the pointer bits of those the mark
+	 * scanned (one_bits 1: all the same, ubits; 2: not; 0: none) */
+	signed char one_bits;
+	uint32_t below;		/* the next smaller class's size (cls) */
 	const uint8_t *data;	/* the span's bytes in the core, read in
 				 * place; NULL: not in one segment */
 	uint64_t divmul;	/* span_index() by a multiply; 0: divide */
+	uint64_t ubits;
 };
 
 /* The last type whose pointer mask was read (scan_typed). */
@@ -65,6 +70,8 @@ struct gomark {
 	uint64_t cur;		/* the source of the word being followed */
 	size_t whead;		/* tracking: the work list is a queue */
 	int draining;		/* the work list, not a root, is scanned */
+	int bits_done;		/* the mark scanned every object it marked:
+				 * a span's one_bits covers all of them */
 	/* gomark_pointers_to(): the words into [find_lo, find_hi) go to
 	 * find_fn instead of the mark */
 	int finding, find_stop;
@@ -119,6 +126,29 @@ int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
  * or -1 when they cannot be read. */
 int arena_bits64(struct gomark *m, uint64_t base, uint64_t size,
 		 uint64_t *got);
+
+/*
+ * The pointer bits of a marked object of s (of at most 512 bytes: its
+ * heap bits from Go 1.22, before the arenas' bitmaps over it) when the
+ * mark found all those of the objects of s it scanned to be the same:
+ * 1 and *g, else 0.  The mark scanned every object it marked.
+ */
+static inline int known_bits(const struct gomark *m,
+			     const struct mspan_ix *s, uint64_t *g)
+{
+	if (!m->bits_done || s->one_bits != 1)
+		return 0;
+	*g = s->ubits;
+	return 1;
+}
+
+/* Can the heap record the type of an object of s (object_type())?
+ * Not for noscan spans, nor for small objects before a header. */
+static inline int span_records_types(const struct gomark *m,
+				     const struct mspan_ix *s)
+{
+	return m->precise && !s->noscan && (!s->cls || s->size > 512);
+}
 
 /* The type the heap records for the object at base of s (gomark_each):
  * 0 when it does not say; *elems how many it holds. */

@@ -505,8 +505,7 @@ static uint64_t values_mask(const struct plan *pl, uint64_t k)
 static int class_fits(const struct mspan_ix *s, uint64_t need, uint64_t hdr)
 {
 	if (s->cls)
-		return need + hdr > goheap_class_size(s->cls - 1) &&
-		       need + hdr <= s->size;
+		return need + hdr > s->below && need + hdr <= s->size;
 	return need + 8192 > s->limit - s->start;
 }
 
@@ -542,10 +541,14 @@ static int fits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 	if (s->noscan)
 		return 1;
 	if (m->ty->headers && s->cls && s->size <= 512) {
-		if (!pl->mask_ok || pl->size % 8 || small_bits64(m, s, base, &g))
+		if (!pl->mask_ok || pl->size % 8)
+			return 0;
+		/* (a claim's object is marked) */
+		if (!known_bits(m, s, &g) && small_bits64(m, s, base, &g))
 			return 0;
 	} else if (m->arena_bits && pl->mask_ok && !(pl->size % 8)) {
-		if (arena_bits64(m, base, s->size, &g))
+		if (!known_bits(m, s, &g) &&
+		    arena_bits64(m, base, s->size, &g))
 			return 0;
 	} else {
 		return 1;	/* nothing says (large objects from 1.22) */
@@ -811,17 +814,23 @@ static void walk(struct gomark *m, uint64_t addr, const struct plan *pl,
 		 uint64_t n, int depth)
 {
 	uint64_t e, v[3];
-	size_t i;
+	const uint8_t *p = NULL;
+	size_t i, avail = 0;
 
 	if (depth > MAX_DEPTH)
 		return;
 	for (e = 0; e < n; e++) {
 		uint64_t base = addr + e * pl->size;
 		uint8_t probe, isentry;
-		size_t avail;
-		/* the value's bytes in place, read once */
-		const uint8_t *p = procmem_span(&m->p->mem, base, &avail);
 
+		/* the value's bytes in place, read once: the next value's
+		 * follow the last's while the segment holds them */
+		if (p && avail > pl->size) {
+			p += pl->size;
+			avail -= pl->size;
+		} else {
+			p = procmem_span(&m->p->mem, base, &avail);
+		}
 		/* the rest of an array the core does not hold: stop */
 		if (!p && procmem_read(&m->p->mem, base, &probe, 1))
 			break;
@@ -1101,6 +1110,8 @@ int gomark_types(struct gomark *m, struct gomark_type_stats *st)
 	for (i = 0; i < m->n && !T->nomem; i++) {
 		struct mspan_ix *s = &m->s[i];
 
+		if (!span_records_types(m, s))
+			continue;
 		for (k = 0; k < s->nelems; k++) {
 			uint64_t base = s->start + k * s->size, typ, elems;
 			struct plan *pl;

@@ -14,20 +14,19 @@
 //   - for the types carried along pointers: 100 Outer, held by a global
 //     array, each also pointed at by an *Inner (its first field) from a
 //     global declared before it, which must not type it Inner; 100
-//     SameOut likewise, each pointed at by a *SameIn, the two types of one
-//     size class (only the heap's pointer bits tell them apart), and 100
-//     ClassOut by a *ClassIn (the same pointer bits: only the size class
-//     tells); 5 Five
-//     through a global slice of 5 in an array of 6 slots; 50 AnyVal
-//     held through a global [50]any and 50 ErrVal through a [50]error;
-//     5 Small in a global map of 5 (one bucket, or one swiss group: too
-//     small for an allocation header); 200 Boxed in a chain of
-//     sync/atomic.Pointer[Boxed] from a global one (an unsafe.Pointer
-//     word, typed only by the Pointer's type argument); 300 Synced, the
-//     values of a sync.Map in a SyncHolder a global points to (to Go
-//     1.23 a map of *entry, from 1.24 a trie whose children are
-//     atomic.Pointer[node], a one-byte type in front of an entry or an
-//     inner node);
+//     SameOut likewise, each pointed at by a *SameIn, the two types of
+//     one size class (only the heap's pointer bits tell them apart), and
+//     100 ClassOut by a *ClassIn (the same pointer bits: only the size
+//     class tells); 5 Five through a global slice of 5 in an array of 6
+//     slots; 50 AnyVal held through a global [50]any and 50 ErrVal
+//     through a [50]error; 5 Small in a global map of 5 (one bucket, or
+//     one swiss group: too small for an allocation header); 200 Boxed in
+//     a chain of sync/atomic.Pointer[Boxed] from a global one (an
+//     unsafe.Pointer word, typed only by the Pointer's type argument);
+//     300 Synced, the values of a sync.Map in a SyncHolder a global
+//     points to (to Go 1.23 a map of *entry, from 1.24 a trie whose
+//     children are atomic.Pointer[node], a one-byte type in front of an
+//     entry or an inner node);
 //   - garbage it drops: 50,000 objects unreachable at the crash.
 //
 // Then it calls runtime.GC(), runtime.ReadMemStats until the runtime's
