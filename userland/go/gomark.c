@@ -743,7 +743,7 @@ void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 	m->st.scanned += s->size;
 	if (m->precise) {
 		/* no type (an object being allocated): whole */
-		if (s->cls && s->size <= 512)
+		if (span_small(s))
 			r = scan_small(m, s, base);
 		else if (s->cls)	/* an allocation header */
 			r = procmem_u64(&m->p->mem, base, &typ) || !typ ? -1 :
@@ -752,13 +752,12 @@ void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 			r = scan_typed(m, s->large_type, base, s->size);
 	} else if (m->arena_bits) {
 		uint64_t g = 0;
-		int small = s->cls && s->size <= 512;
 
-		if (small && known_bits(m, s, &g)) {
+		if (span_small(s) && known_bits(m, s, &g)) {
 			r = scan_small(m, s, base);
 		} else {
 			r = scan_arena(m, base, s->size, &g);
-			if (small)
+			if (span_small(s))
 				note_bits(s, r, g);
 		}
 	}
@@ -1066,7 +1065,7 @@ static void fill_hop(struct gomark *m, struct mspan_ix *s, uint64_t k,
 	h->typ = m->ty ? types_of(m, s, k, &h->elems) :
 		object_type(m, s, h->addr, &h->elems);
 	h->off = slot ? slot - h->addr : 0;
-	h->data = m->precise && s->cls && !s->noscan && s->size > 512 ? 8 : 0;
+	h->data = m->precise && s->cls && !s->noscan && !span_small(s) ? 8 : 0;
 }
 
 int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,

@@ -127,8 +127,15 @@ int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
 int arena_bits64(struct gomark *m, uint64_t base, uint64_t size,
 		 uint64_t *got);
 
+/* Are the objects of s small: of a size class, at most 512 bytes (heap
+ * bits at the span's end from Go 1.22, no allocation header)? */
+static inline int span_small(const struct mspan_ix *s)
+{
+	return s->cls && s->size <= 512;
+}
+
 /*
- * The pointer bits of a marked object of s (of at most 512 bytes: its
+ * The pointer bits of a marked object of s (span_small: its
  * heap bits from Go 1.22, before the arenas' bitmaps over it) when the
  * mark found all those of the objects of s it scanned to be the same:
  * 1 and *g, else 0.  The mark scanned every object it marked.
@@ -147,7 +154,7 @@ static inline int known_bits(const struct gomark *m,
 static inline int span_records_types(const struct gomark *m,
 				     const struct mspan_ix *s)
 {
-	return m->precise && !s->noscan && (!s->cls || s->size > 512);
+	return m->precise && !s->noscan && !span_small(s);
 }
 
 /* The type the heap records for the object at base of s (gomark_each):

@@ -488,7 +488,7 @@ static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
  * a type with pointers) holds its data 8 bytes in. */
 static uint64_t header_of(const struct gomark *m, const struct mspan_ix *s)
 {
-	return m->ty->headers && s->cls && !s->noscan && s->size > 512 ? 8 : 0;
+	return m->ty->headers && s->cls && !s->noscan && !span_small(s) ? 8 : 0;
 }
 
 /* The pointer bits of k values of pl's type, over 64 words */
@@ -540,7 +540,7 @@ static int fits(struct gomark *m, struct mspan_ix *s, uint64_t base,
 		return 0;
 	if (s->noscan)
 		return 1;
-	if (m->ty->headers && s->cls && s->size <= 512) {
+	if (m->ty->headers && span_small(s)) {
 		if (!pl->mask_ok || pl->size % 8)
 			return 0;
 		/* (a claim's object is marked) */
@@ -1081,8 +1081,9 @@ static void iface_untyped(struct gomark *m)
 			p = procmem_span(&m->p->mem, base, &avail);
 			if (!p || avail < s->size)
 				continue;
-			if (T->headers && s->cls && s->size <= 512) {
-				if (small_bits64(m, s, base, &g))
+			if (T->headers && span_small(s)) {
+				if (!known_bits(m, s, &g) &&
+				    small_bits64(m, s, base, &g))
 					continue;
 				for (u = 0; u < 8; u++)
 					b8[u] = (uint8_t)(g >> (8 * u));
