@@ -550,14 +550,17 @@ EOF
 # exactly and only the roots dominate it; the objects the roots alone
 # dominate retain all reachable bytes; rows in order, each retaining at
 # least itself; no type retains more than the heap (an object of a type
-# under another of the same type is not counted twice).
+# under another of the same type is not counted twice).  The span index
+# read-only while the dominators run beside the types (GOCD_HEAP_FREEZE):
+# neither writes it.
 retained() {
 	python3 - "$1" "$GOCAP" "$2" <<'EOF'
-import json, subprocess, sys
+import json, os, subprocess, sys
 d, gocap, exe = sys.argv[1:]
 head = [int(l.split()[2]) for l in open(d + '/stdout') if l.startswith('addr head ')]
 r = subprocess.run([gocap, 'heap', 'top', '--retained', '--json', '-n', '50',
-                    '--core', d + '/core', '--exe', exe], capture_output=True, text=True)
+                    '--core', d + '/core', '--exe', exe], capture_output=True, text=True,
+                   env=dict(os.environ, GOCD_HEAP_FREEZE='1'))
 if r.returncode or not head:
     sys.exit('exit %d: %s (head %s)' % (r.returncode, r.stderr.strip(), head))
 j = json.loads(r.stdout)
@@ -1280,11 +1283,13 @@ check "Debian trixie's prometheus, live: gocap heap allocs --pid is its /debug/p
 # source (gocap heap types typed none of its bytes before them): they
 # type over two fifths of its live bytes (54% in the runs of 2026-12-07,
 # 66% after 25 s and 400 queries), every object counted once.
-field_bookworm() {
-	local prom d=$W/prom19 pid port
-	prom_prepare bookworm "$d" 1s || return 1
+# prom_abort SUITE DIR: Debian SUITE's prometheus (into the caller's
+# prom), scraping itself every second, aborted once ready: DIR/core.
+prom_abort() {
+	local pid port
+	prom_prepare "$1" "$2" 1s || return 1
 	(
-		cd "$d" || exit 1
+		cd "$2" || exit 1
 		ulimit -c unlimited
 		echo 0x33 > /proc/self/coredump_filter
 		GOTRACEBACK=crash exec "$prom" --config.file=prom.yml \
@@ -1295,7 +1300,12 @@ field_bookworm() {
 	prom_ready "$port"
 	kill -ABRT "$pid"
 	wait "$pid" 2> /dev/null
-	[ -s "$d/core" ] || { echo "no core"; tail -3 "$d/prom.log"; return 1; }
+	[ -s "$2/core" ] || { echo "no core"; tail -3 "$2/prom.log"; return 1; }
+}
+
+field_bookworm() {
+	local prom d=$W/prom19
+	prom_abort bookworm "$d" || return 1
 	"$GOCAP" heap types --json --core "$d/core" --exe "$prom" \
 		> "$d/types.json" 2> "$d/types.err" || { cat "$d/types.err"; return 1; }
 	python3 - "$d/types.json" <<'EOF'
@@ -1312,6 +1322,38 @@ EOF
 }
 check "Debian bookworm's prometheus (Go 1.19, stripped, no DWARF): gocap heap types types over two fifths of its live bytes from the interface values in its globals and untyped objects" \
 	field_bookworm
+
+# The dominators run on a thread of their own beside the types
+# (gomark_dominators_begin): gocap built with ThreadSanitizer, on the
+# cores of both prometheus releases (Go 1.19's arenas' bitmaps, Go 1.24's
+# heap bits: spans of mixed objects, lookups on both sides), finds no
+# race and prints the same as gocap, which ran with the span index
+# read-only meanwhile (GOCD_HEAP_FREEZE: a write to it faults, where
+# ThreadSanitizer may miss a store of the value already there).
+tsan_retained() {
+	local prom d sv
+	make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" tsan > "$W/tsan-build.log" 2>&1 ||
+		{ tail -5 "$W/tsan-build.log"; return 1; }
+	for sv in trixie:prom24 bookworm:prom19; do
+		d=$W/${sv#*:}
+		if [ -s "$d/core" ]; then	# field_bookworm's
+			prom=$("$GOCD_TOP/scripts/fetch-debian-prog.sh" prometheus \
+				"${sv%%:*}" usr/bin/prometheus) || return 1
+		else
+			prom_abort "${sv%%:*}" "$d" || return 1
+		fi
+		GOCD_HEAP_FREEZE=1 "$GOCAP" heap top --retained --json -n 200 \
+			--core "$d/core" --exe "$prom" > "$d/top.json" || return 1
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$GOCD_BUILD/tsan/gocap" \
+			heap top --retained --json -n 200 --core "$d/core" --exe "$prom" \
+			> "$d/tsan.json" 2> "$d/tsan.err" ||
+			{ grep -A12 -m1 'WARNING: ThreadSanitizer' "$d/tsan.err" || tail -5 "$d/tsan.err"; return 1; }
+		cmp "$d/top.json" "$d/tsan.json" || return 1
+	done
+	echo "no race, the same output on both cores"
+}
+check "gocap heap top --retained with ThreadSanitizer on Debian's prometheus (trixie, bookworm): the dominators beside the types, no race, the same output" \
+	tsan_retained
 
 check "gocap heap allocs without -o is a usage error" \
 	sh -c "'$GOCAP' heap allocs --core '$W/$NEWEST-default-prof/core' 2> '$W/noo.err'; [ \$? = 2 ] && cat '$W/noo.err'"

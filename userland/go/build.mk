@@ -8,4 +8,4 @@ SRCS_go := userland/go/govers.c userland/go/gowaitreasons.c \
 	userland/go/gowait.c userland/go/gostackmap.c userland/go/goheap.c \
 	userland/go/goprof.c userland/go/gomark.c \
 	userland/go/gomark_types.c userland/go/gomark_dom.c
-LIBLDLIBS_go := -ldw -lelf -lm
+LIBLDLIBS_go := -ldw -lelf -lm -lpthread

@@ -426,6 +426,15 @@ static int inline_marks(struct gomark *m, struct mspan_ix *s)
 	return s->inline_marks;
 }
 
+void gomark_settle(struct gomark *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (span_small(&m->s[i]))
+			inline_marks(m, &m->s[i]);
+}
+
 int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
 		 uint64_t *got)
 {
@@ -452,9 +461,13 @@ int small_bits64(struct gomark *m, struct mspan_ix *s, uint64_t base,
 }
 
 /* The mark read an object of s's heap bits, g (r: -1, it could not):
- * known_bits() says whether they are every such object's. */
-static void note_bits(struct mspan_ix *s, int r, uint64_t g)
+ * known_bits() says whether they are every such object's.  Once the mark
+ * is done (bits_done) the note stands: the scans after it only read it. */
+static void note_bits(const struct gomark *m, struct mspan_ix *s, int r,
+		      uint64_t g)
 {
+	if (m->bits_done)
+		return;
 	if (r) {
 		s->one_bits = 2;
 	} else if (!s->one_bits) {
@@ -478,7 +491,7 @@ static int scan_small(struct gomark *m, struct mspan_ix *s, uint64_t base)
 	if (!known_bits(m, s, &g)) {
 		int r = small_bits64(m, s, base, &g);
 
-		note_bits(s, r, g);
+		note_bits(m, s, r, g);
 		if (r)
 			return -1;
 	}
@@ -758,7 +771,7 @@ void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 		} else {
 			r = scan_arena(m, base, s->size, &g);
 			if (span_small(s))
-				note_bits(s, r, g);
+				note_bits(m, s, r, g);
 		}
 	}
 	if (r) {

@@ -205,6 +205,26 @@ int gomark_dominators(struct gomark *m, struct gomark_dom_stats *st,
 		      char *err, size_t errlen);
 
 /*
+ * gomark_dominators() beside gomark_types(): begun after gomark_finish,
+ * it runs on a thread of its own over copies of the mark's scan state and
+ * of the process's memory lookups, while the caller carries the types on
+ * m (gomark_types and its roots, nothing else) until
+ * gomark_dominators_end, which waits for it and returns its result.  The
+ * two read what the mark left and write apart, so the result is the one
+ * of the two in turn.  NULL (nothing begun: call gomark_dominators after
+ * the types) when the mark did not finish or there is no memory; without
+ * a thread, begin runs it there and then.
+ */
+struct gomark_dom_run;
+/* The tests' switch: the span index's pages read-only from begin to end,
+ * so that a write to it there faults. */
+extern int gomark_dom_freeze;
+struct gomark_dom_run *gomark_dominators_begin(struct gomark *m,
+					       struct gomark_dom_stats *st,
+					       char *err, size_t errlen);
+int gomark_dominators_end(struct gomark_dom_run *r);
+
+/*
  * After gomark_dominators: the dominator tree depth first, enter(arg, o,
  * retained, depth) on the way down (depth 1: dominated by the roots
  * alone) and leave(arg, o) on the way back.  Stops at enter's first

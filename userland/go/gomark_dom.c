@@ -27,13 +27,17 @@
  * once the depth-first search is done (ROWF).
  */
 #include <endian.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "go/goheap.h"
 #include "go/gomark.h"
 #include "go/gomark_int.h"
+#include "go/goproc.h"
 
 #define NONE	UINT32_MAX
 /* A row's first edge, once the offsets are freed (gomark_dominators). */
@@ -821,6 +825,105 @@ out:
 		d->n = d->nleaves = 0;
 	}
 	return r;
+}
+
+/*
+ * The dominators on a thread beside the types.  What each side writes:
+ * the types, m->ty and the arenas' last bitmap in m, and the original
+ * process's lookup cache (procmem's last segment); the dominators, m->dom
+ * (the types never touch it) and, in their copies, the scan's state (the
+ * statistics, the arenas' last bitmap, the last type's mask, the work
+ * list, the source word) and the lookup cache.  Both read the span
+ * index, the mark and allocation bits, which nothing writes any more:
+ * the mark's notes on the spans stand once it is done (note_bits), and
+ * the one field filled when first read is filled before (gomark_settle).
+ * The tests check it: ThreadSanitizer, and the span index read-only
+ * meanwhile (gomark_dom_freeze).
+ */
+int gomark_dom_freeze;
+
+/* The whole pages of the span index made read-only (gomark_dom_freeze),
+ * or writable again. */
+static void freeze(const struct gomark *m, int prot)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t lo = (uintptr_t)m->s, hi = (uintptr_t)(m->s + m->n);
+
+	if (pg <= 0)
+		return;
+	lo = (lo + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	hi &= ~((uintptr_t)pg - 1);
+	if (hi > lo)
+		mprotect((void *)lo, hi - lo, prot);
+}
+
+struct gomark_dom_run {
+	pthread_t t;
+	int thread;		/* t runs */
+	int r;
+	struct gomark m;	/* the dominators' copy */
+	struct goproc p;	/* with its own lookup cache */
+	struct goproc *orig;
+	uint64_t failed0;	/* p.mem.reads_failed at the copy */
+	struct gomark_dom_stats *st;
+	char *err;
+	size_t errlen;
+};
+
+static void *dom_run(void *arg)
+{
+	struct gomark_dom_run *r = arg;
+
+	r->r = gomark_dominators(&r->m, r->st, r->err, r->errlen);
+	return NULL;
+}
+
+struct gomark_dom_run *gomark_dominators_begin(struct gomark *m,
+					       struct gomark_dom_stats *st,
+					       char *err, size_t errlen)
+{
+	struct gomark_dom_run *r;
+
+	if (!m->bits_done || !m->dom)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	gomark_settle(m);
+	r->orig = (struct goproc *)m->p;	/* its counter, at the end */
+	r->p = *m->p;
+	r->failed0 = r->p.mem.reads_failed;
+	r->m = *m;
+	r->m.p = &r->p;
+	/* buffers of its own (the types' are m->ty, made after this) */
+	memset(&r->m.tm, 0, sizeof(r->m.tm));
+	r->m.work = NULL;
+	r->m.nwork = r->m.capwork = r->m.whead = 0;
+	r->st = st;
+	r->err = err;
+	r->errlen = errlen;
+	if (gomark_dom_freeze)
+		freeze(m, PROT_READ);
+	r->thread = !pthread_create(&r->t, NULL, dom_run, r);
+	if (!r->thread)
+		dom_run(r);
+	return r;
+}
+
+int gomark_dominators_end(struct gomark_dom_run *r)
+{
+	int ret;
+
+	if (r->thread)
+		pthread_join(r->t, NULL);
+	if (gomark_dom_freeze)
+		freeze(&r->m, PROT_READ | PROT_WRITE);
+	r->orig->mem.reads_failed += r->p.mem.reads_failed - r->failed0;
+	ret = r->r;
+	free(r->m.tm.mask);
+	free(r->m.work);
+	free(r);
+	return ret;
 }
 
 /* The object at a (its start) as gomark_each gives it. */

@@ -168,6 +168,13 @@ uint64_t types_of(struct gomark *m, const struct mspan_ix *s, uint64_t k,
 
 void gomark_types_free(struct gotypes *t);
 
+/* After gomark_finish: what the span index computes when first asked
+ * (inline_marks) computed for every span, so that it is only read from
+ * then on (gomark_dominators_begin).  The mark asked for every span it
+ * read heap bits in; the types may ask for others (where the mark read
+ * none: a layout without them). */
+void gomark_settle(struct gomark *m);
+
 /* One object, as the mark scans it (its pointer words to gomark_word). */
 void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base);
 

@@ -2026,6 +2026,7 @@ static int heap_top(struct gocap_opts *o, struct goproc *p)
 	if (getenv("GOCD_HEAP_DOM_CHECK"))
 		heap_dom_check = strtoull(getenv("GOCD_HEAP_DOM_CHECK"), NULL, 10);
 	gomark_dom_wide = getenv("GOCD_HEAP_DOM_WIDE") != NULL;
+	gomark_dom_freeze = getenv("GOCD_HEAP_FREEZE") != NULL;
 	t.h = calloc(t.max, sizeof(*t.h));
 	if (!t.h) {
 		gocap_err("out of memory");

@@ -334,16 +334,29 @@ void heap_mark(struct goproc *p, const struct goheap_stats *s,
 	heap_mark_each(p, s, hm, NULL, NULL);
 }
 
+/* heap_retained's dominators, run beside the types when they can be
+ * (gomark_dominators_begin) */
+struct dom_side {
+	struct gomark_dom_stats *ds;
+	int began;		/* and ended by mark_run: r and why */
+	int r;			/* gomark_dominators() */
+	char why[256];
+};
+
 /*
  * The mark from every root into hm (and, types, the types carried);
  * track (heap why's query): the paths kept (gomark_track), and DWARF's
- * globals in track->globals.  The mark, for the caller to query and
+ * globals in track->globals; dom (heap_retained): the roots' objects
+ * kept (gomark_retain), and the dominators built beside the types when
+ * they can be (dom->began).  The mark, for the caller to query and
  * free, or NULL with hm->why.
  */
+
 static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 			       struct heap_mark *hm, struct heap_why_q *track,
-			       int types, int retain)
+			       int types, struct dom_side *dom)
 {
+	struct gomark_dom_run *run = NULL;
 	struct mark_walk a = { .p = p, .hm = hm };
 	struct gomark *m;
 	int dwarf;
@@ -362,7 +375,7 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 	m = gomark_new(p, s->mheap, hm->why, sizeof(hm->why));
 	if (!m)
 		return NULL;
-	if ((track && gomark_track(m)) || (retain && gomark_retain(m))) {
+	if ((track && gomark_track(m)) || (dom && gomark_retain(m))) {
 		snprintf(hm->why, sizeof(hm->why),
 			 track ? "out of memory for the paths" :
 			 "out of memory for the roots' objects");
@@ -374,6 +387,11 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 		snprintf(hm->why, sizeof(hm->why),
 			 "out of memory while walking the goroutines");
 	gomark_finish(m, &hm->st);
+	if (dom && !hm->why[0]) {
+		run = gomark_dominators_begin(m, dom->ds, dom->why,
+					      sizeof(dom->why));
+		dom->began = run != NULL;
+	}
 	if (types && !hm->why[0]) {
 		struct dwarf_roots d = { p, m, hm, &a, NULL, NULL, 0, track };
 
@@ -397,6 +415,8 @@ static struct gomark *mark_run(struct goproc *p, const struct goheap_stats *s,
 		free(d.pc);
 		free(d.first);
 	}
+	if (run)
+		dom->r = gomark_dominators_end(run);
 	free(a.fr);
 	free(a.live);
 	hm->done = !hm->why[0];
@@ -412,7 +432,7 @@ void heap_mark_each(struct goproc *p, const struct goheap_stats *s,
 		    int (*fn)(void *arg, const struct gomark_object *o),
 		    void *arg)
 {
-	struct gomark *m = mark_run(p, s, hm, NULL, fn != NULL, 0);
+	struct gomark *m = mark_run(p, s, hm, NULL, fn != NULL, NULL);
 
 	if (!m)
 		return;
@@ -585,7 +605,7 @@ int heap_why(struct goproc *p, const struct goheap_stats *s,
 	     struct heap_mark *hm, struct heap_why_q *q,
 	     struct gomark_hop *hops, size_t max, uint64_t *root)
 {
-	struct gomark *m = mark_run(p, s, hm, q, 1, 0);
+	struct gomark *m = mark_run(p, s, hm, q, 1, NULL);
 	struct of_type t = { p, q->type, 0, 0, NULL, 0, 0 };
 	size_t i;
 	int n;
@@ -648,14 +668,20 @@ int heap_retained(struct goproc *p, const struct goheap_stats *s,
 		  void (*leave)(void *arg, const struct gomark_object *o),
 		  void *arg)
 {
-	struct gomark *m = mark_run(p, s, hm, NULL, 1, 1);
+	struct dom_side dom = { .ds = ds };
+	struct gomark *m;
 	int r = -1;
 
 	memset(ds, 0, sizeof(*ds));
+	m = mark_run(p, s, hm, NULL, 1, &dom);
 	if (!m)
 		return -1;
-	if (hm->done && gomark_dominators(m, ds, hm->why, sizeof(hm->why)))
+	if (hm->done && !dom.began)
+		dom.r = gomark_dominators(m, ds, dom.why, sizeof(dom.why));
+	if (hm->done && dom.r) {
+		snprintf(hm->why, sizeof(hm->why), "%s", dom.why);
 		hm->done = 0;
+	}
 	if (hm->done && heap_dom_check &&
 	    gomark_dom_check(m, heap_dom_check, hm->why, sizeof(hm->why)) < 0)
 		hm->done = 0;
