@@ -1276,13 +1276,6 @@ field_prometheus() {
 check "Debian trixie's prometheus, live: gocap heap allocs --pid is its /debug/pprof/heap" \
 	field_prometheus
 
-# A packaged server of Debian 12: bookworm's prometheus (Go 1.19,
-# stripped, as every Go program bookworm ships; its -dbgsym not
-# installed), scraping itself, then SIGABRT.  Before Go 1.22 and without
-# DWARF the interface values found in untyped memory are the only type
-# source (gocap heap types typed none of its bytes before them): they
-# type over two fifths of its live bytes (54% in the runs of 2026-12-07,
-# 66% after 25 s and 400 queries), every object counted once.
 # prom_abort SUITE DIR: Debian SUITE's prometheus (into the caller's
 # prom), scraping itself every second, aborted once ready: DIR/core.
 prom_abort() {
@@ -1303,6 +1296,13 @@ prom_abort() {
 	[ -s "$2/core" ] || { echo "no core"; tail -3 "$2/prom.log"; return 1; }
 }
 
+# A packaged server of Debian 12: bookworm's prometheus (Go 1.19,
+# stripped, as every Go program bookworm ships; its -dbgsym not
+# installed), scraping itself, then SIGABRT.  Before Go 1.22 and without
+# DWARF the interface values found in untyped memory are the only type
+# source (gocap heap types typed none of its bytes before them): they
+# type over two fifths of its live bytes (54% in the runs of 2026-12-07,
+# 66% after 25 s and 400 queries), every object counted once.
 field_bookworm() {
 	local prom d=$W/prom19
 	prom_abort bookworm "$d" || return 1
