@@ -1078,7 +1078,7 @@ static void fill_hop(struct gomark *m, struct mspan_ix *s, uint64_t k,
 	h->typ = m->ty ? types_of(m, s, k, &h->elems) :
 		object_type(m, s, h->addr, &h->elems);
 	h->off = slot ? slot - h->addr : 0;
-	h->data = m->precise && s->cls && !s->noscan && !span_small(s) ? 8 : 0;
+	h->data = m->precise && span_headed(s) ? 8 : 0;
 }
 
 int gomark_path(struct gomark *m, uint64_t addr, struct gomark_hop *hops,

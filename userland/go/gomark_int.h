@@ -134,6 +134,13 @@ static inline int span_small(const struct mspan_ix *s)
 	return s->cls && s->size <= 512;
 }
 
+/* Do the objects of s begin with an allocation header where the heap
+ * has them (Go 1.22 on): of a size class over 512 bytes, with pointers? */
+static inline int span_headed(const struct mspan_ix *s)
+{
+	return s->cls && !s->noscan && !span_small(s);
+}
+
 /*
  * The pointer bits of a marked object of s (span_small: its
  * heap bits from Go 1.22, before the arenas' bitmaps over it) when the

@@ -488,7 +488,7 @@ static struct plan *plan_of(struct gomark *m, uint64_t typ, int depth)
  * a type with pointers) holds its data 8 bytes in. */
 static uint64_t header_of(const struct gomark *m, const struct mspan_ix *s)
 {
-	return m->ty->headers && s->cls && !s->noscan && !span_small(s) ? 8 : 0;
+	return m->ty->headers && span_headed(s) ? 8 : 0;
 }
 
 /* The pointer bits of k values of pl's type, over 64 words */
