@@ -10,7 +10,8 @@
  * (goroutines --waits); and its memory statistics read (gocap heap): the
  * globals found from the runtime's code as gocap heap does, and again with
  * the scheduler's roots standing for memstats, mheap_ and gcController;
- * and its heap marked from its roots (gocap heap's mark, gomark.c), its
+ * and its heap marked from its roots (gocap heap's mark, gomark.c, on two
+ * threads), its
  * types carried (gomark_types.c) and a path found (gocap heap why), its
  * dominator tree built and checked by brute force (heap top --retained);
  * and its heap profile recovered and written (gocap heap allocs), from
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include "go/goheap.h"
+#include "go/gomark.h"
 #include "go/goprof.h"
 #include "go/gonow.h"
 #include "go/goproc.h"
@@ -100,8 +102,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					uint64_t root, at = 0;
 
 					goheap_spans(&p, &st);
+					/* the mark's drain on two threads
+					 * (gomark_par.c), whatever the size */
+					gomark_threads = 2;
 					heap_mark_each(&p, &st, &hm, count_object,
 						       &p);
+					gomark_threads = 0;
 					/* gocap heap why: the path to the
 					 * object at the input's last word,
 					 * and (--all) the other paths to

@@ -545,6 +545,27 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
+# threads DIR EXE: the mark drained by four threads (gomark_par.c) and by
+# one: gocap heap --json (the mark's counts and sums, objects scanned
+# through their bitmaps and whole) and gocap heap types --json (which
+# reads the spans' notes of pointer bits the threads made) the same.
+threads() {
+	local n sub
+	for sub in heap types; do
+		for n in 1 4; do
+			if [ $sub = heap ]; then
+				GOCD_HEAP_THREADS=$n "$GOCAP" heap --json \
+					--core "$1/core" --exe "$2" > "$1/t$n.json"
+			else
+				GOCD_HEAP_THREADS=$n "$GOCAP" heap types --json \
+					--core "$1/core" --exe "$2" > "$1/t$n.json"
+			fi || { echo "GOCD_HEAP_THREADS=$n gocap heap $sub failed"; return 1; }
+		done
+		cmp "$1/t1.json" "$1/t4.json" || return 1
+	done
+	python3 -c 'import json,sys; m = json.load(open(sys.argv[1]))["mark"]; print("%d objects reachable, %d scanned through their bitmaps" % (m["reachable_objects"], m["objects_precise"]))' "$1/heap.json"
+}
+
 # retained DIR EXE: gocap heap top --retained against knownheap's list,
 # which only holdList's frame holds: its head retains its 10,000 nodes
 # exactly and only the roots dominate it; the objects the roots alone
@@ -684,6 +705,8 @@ for v in $VERSIONS; do
 	desc="Go $v: the mark reaches every object live at the statistics, and no more than the $GARBAGE dropped after them (and $GHOSTS more) are unreachable"
 	[ "$v" = 1.20 ] || desc="$desc, at least half of them (objects scanned through their pointer bitmaps)"
 	check "$desc" marked "$dir" "$((GARBAGE + GHOSTS))" "$v"
+	check "Go $v: the mark's threads (GOCD_HEAP_THREADS=4) find what one finds: gocap heap's mark figures and gocap heap types the same" \
+		threads "$dir" "$b"
 	check "Go $v: a list whose head only a dead stack object holds (a stale array under a local never declared) is unreachable, as the runtime leaves it" \
 		ghost "$dir" "$b"
 	check "Go $v: a list whose head only a uintptr holds, in the frame of a goroutine blocked in read(2), is unreachable: a system call's stack is read through its maps, as the runtime reads it" \
@@ -1323,13 +1346,15 @@ EOF
 check "Debian bookworm's prometheus (Go 1.19, stripped, no DWARF): gocap heap types types over two fifths of its live bytes from the interface values in its globals and untyped objects" \
 	field_bookworm
 
-# The dominators run on a thread of their own beside the types
+# The mark drains its work list on four threads (gomark_par.c), and the
+# dominators run on a thread of their own beside the types
 # (gomark_dominators_begin): gocap built with ThreadSanitizer, on the
 # cores of both prometheus releases (Go 1.19's arenas' bitmaps, Go 1.24's
 # heap bits: spans of mixed objects, lookups on both sides), finds no
 # race and prints the same as gocap, which ran with the span index
-# read-only meanwhile (GOCD_HEAP_FREEZE: a write to it faults, where
-# ThreadSanitizer may miss a store of the value already there).
+# read-only while the dominators ran (GOCD_HEAP_FREEZE: a write to it
+# faults, where ThreadSanitizer may miss a store of the value already
+# there).
 tsan_retained() {
 	local prom d sv
 	make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" tsan > "$W/tsan-build.log" 2>&1 ||
@@ -1344,7 +1369,8 @@ tsan_retained() {
 		fi
 		GOCD_HEAP_FREEZE=1 "$GOCAP" heap top --retained --json -n 200 \
 			--core "$d/core" --exe "$prom" > "$d/top.json" || return 1
-		TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$GOCD_BUILD/tsan/gocap" \
+		GOCD_HEAP_THREADS=4 TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+			"$GOCD_BUILD/tsan/gocap" \
 			heap top --retained --json -n 200 --core "$d/core" --exe "$prom" \
 			> "$d/tsan.json" 2> "$d/tsan.err" ||
 			{ grep -A12 -m1 'WARNING: ThreadSanitizer' "$d/tsan.err" || tail -5 "$d/tsan.err"; return 1; }
@@ -1352,7 +1378,7 @@ tsan_retained() {
 	done
 	echo "no race, the same output on both cores"
 }
-check "gocap heap top --retained with ThreadSanitizer on Debian's prometheus (trixie, bookworm): the dominators beside the types, no race, the same output" \
+check "gocap heap top --retained with ThreadSanitizer on Debian's prometheus (trixie, bookworm): the mark on four threads, the dominators beside the types, no race, the same output" \
 	tsan_retained
 
 check "gocap heap allocs without -o is a usage error" \

@@ -6,9 +6,9 @@
  * objects in two bitmaps (in the order of allspans): allocated (from
  * allocBits, as goheap.c counts them) and marked.  A word is looked up
  * by binary search; a newly marked object that may hold pointers goes on
- * a work list, and the list is drained after the roots, a page of an
- * object at a time, each object through its pointer bitmap when the
- * release's is read (scan_object).
+ * a work list, and the list is drained after the roots (by several
+ * threads: gomark_par.c), a page of an object at a time, each object
+ * through its pointer bitmap when the release's is read (scan_object).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,10 +305,21 @@ void gomark_word(struct gomark *m, uint64_t v)
 	if (k >= s->nelems)
 		return;
 	b = s->bit + k;
-	if (!test_bit(m->alloc, b) || (m->dom && dom_word(m, b)) ||
-	    test_bit(m->mark, b))
+	if (!test_bit(m->alloc, b) || (m->dom && dom_word(m, b)))
 		return;
-	m->mark[b / 8] |= (uint8_t)(1u << (b % 8));
+	if (m->pool) {
+		/* the thread whose or sets the bit scans the object */
+		uint8_t bit = (uint8_t)(1u << (b % 8));
+
+		if ((__atomic_load_n(&m->mark[b / 8], __ATOMIC_RELAXED) & bit) ||
+		    (__atomic_fetch_or(&m->mark[b / 8], bit,
+				       __ATOMIC_RELAXED) & bit))
+			return;
+	} else if (test_bit(m->mark, b)) {
+		return;
+	} else {
+		m->mark[b / 8] |= (uint8_t)(1u << (b % 8));
+	}
 	if (m->par)
 		m->par[b] = m->cur;
 	m->st.reached++;
@@ -468,6 +479,10 @@ static void note_bits(const struct gomark *m, struct mspan_ix *s, int r,
 {
 	if (m->bits_done)
 		return;
+	if (m->pool) {
+		gomark_par_note(m, s, r, g);
+		return;
+	}
 	if (r) {
 		s->one_bits = 2;
 	} else if (!s->one_bits) {
@@ -785,6 +800,11 @@ void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base)
 static void drain(struct gomark *m)
 {
 	m->draining = 1;
+	/* the first reachers and the search follow the order: alone */
+	if (!m->par && !m->finding && gomark_drain_par(m)) {
+		m->draining = 0;
+		return;
+	}
 	while (m->nwork > m->whead) {
 		/* tracking: first in, first out (breadth first) */
 		uint64_t base = m->par ? m->work[m->whead++] :
@@ -974,6 +994,11 @@ void gomark_finish(struct gomark *m, struct gomark_stats *st)
 	 * are scanned once already */
 	specials(m);
 	drain(m);
+	/* the list, empty, is not needed by what follows (the types and
+	 * the dominators keep lists of their own): its peak's memory back */
+	free(m->work);
+	m->work = NULL;
+	m->nwork = m->capwork = m->whead = 0;
 	/* (scanned again after this, by the dominators and the search for
 	 * pointers, are marked objects alone) */
 	m->bits_done = !m->nomem;

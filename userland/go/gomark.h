@@ -75,8 +75,12 @@ int gomark_word_cb(void *arg, uint64_t v);
 /*
  * The globals, specials and tiny blocks as roots, then the mark from
  * every root given, and the counts into st.  Call once, after the
- * caller's roots.
+ * caller's roots.  The objects found are scanned by several threads
+ * (gomark_par.c) unless the first reachers are tracked (gomark_track):
+ * gomark_threads of them, or (0) one per CPU up to 8 where the heap
+ * holds 65,536 objects or more; -1: one.  The result is the same.
  */
+extern int gomark_threads;
 void gomark_finish(struct gomark *m, struct gomark_stats *st);
 
 /*

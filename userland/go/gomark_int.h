@@ -79,6 +79,8 @@ struct gomark {
 	int (*find_fn)(void *arg, uint64_t word);
 	void *find_arg;
 	struct gomark_dom *dom;	/* gomark_retain(): NULL before */
+	struct mark_pool *pool;	/* the threads draining together
+				 * (gomark_par.c): NULL, alone */
 };
 
 /* The span holding a, or NULL. */
@@ -190,5 +192,14 @@ void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base);
 int dom_word(struct gomark *m, uint64_t b);
 
 void gomark_dom_free(struct gomark_dom *d);
+
+/* The mark's work list drained by threads (gomark_par.c): 1 when it was,
+ * 0 when it is to be drained alone (one thread says gomark_threads, or
+ * none could start). */
+int gomark_drain_par(struct gomark *m);
+
+/* note_bits() while threads drain: the same note, by a lock per span. */
+void gomark_par_note(const struct gomark *m, struct mspan_ix *s, int r,
+		     uint64_t g);
 
 #endif /* GOCD_GOMARK_INT_H */

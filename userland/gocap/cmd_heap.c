@@ -9,6 +9,7 @@
  * the roots and the garbage the next collection would free.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2306,6 +2307,17 @@ int cmd_heap(struct gocap_opts *o)
 	char err[512];
 	int ret;
 
+	/* malloc's threshold for mmap, fixed: left to adapt, it rises to
+	 * the size of the first large array freed (the mark's work lists),
+	 * and every array below it is then taken from, and kept in,
+	 * malloc's heaps, whose memory the next phases' peak adds to */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	/* the mark's threads (gomark.h): 1 alone, N, unset one per CPU */
+	if (getenv("GOCD_HEAP_THREADS")) {
+		long t = strtol(getenv("GOCD_HEAP_THREADS"), NULL, 10);
+
+		gomark_threads = t > 1 ? (int)(t < 64 ? t : 64) : -1;
+	}
 	/* --pid: the running process's executable holds the symbols */
 	if (o->pid && !o->exe) {
 		snprintf(exe, sizeof(exe), "/proc/%s/exe", o->pid);
