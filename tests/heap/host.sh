@@ -1381,6 +1381,19 @@ tsan_retained() {
 check "gocap heap top --retained with ThreadSanitizer on Debian's prometheus (trixie, bookworm): the mark on four threads, the dominators beside the types, no race, the same output" \
 	tsan_retained
 
+# GOCD_HEAP_THREADS that is no number of threads: said, and the default
+# taken (the same figures as the suite's run).
+bad_threads() {
+	local d=$W/$NEWEST-garbage b
+	b=$(bin "$NEWEST" default) || return 1
+	GOCD_HEAP_THREADS=lots "$GOCAP" heap --json --core "$d/core" --exe "$b" \
+		> "$d/lots.json" 2> "$d/lots.err" || return 1
+	grep 'GOCD_HEAP_THREADS=lots is not a number of threads' "$d/lots.err" &&
+		cmp "$d/heap.json" "$d/lots.json"
+}
+check "GOCD_HEAP_THREADS=lots is refused with a message, and the mark runs as by default" \
+	bad_threads
+
 check "gocap heap allocs without -o is a usage error" \
 	sh -c "'$GOCAP' heap allocs --core '$W/$NEWEST-default-prof/core' 2> '$W/noo.err'; [ \$? = 2 ] && cat '$W/noo.err'"
 

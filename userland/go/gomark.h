@@ -77,8 +77,9 @@ int gomark_word_cb(void *arg, uint64_t v);
  * every root given, and the counts into st.  Call once, after the
  * caller's roots.  The objects found are scanned by several threads
  * (gomark_par.c) unless the first reachers are tracked (gomark_track):
- * gomark_threads of them, or (0) one per CPU up to 8 where the heap
- * holds 65,536 objects or more; -1: one.  The result is the same.
+ * gomark_threads of them (at most 8), or (0) one per CPU up to 8 where
+ * the heap holds 65,536 objects or more; -1: one.  The result is the
+ * same.
  */
 extern int gomark_threads;
 void gomark_finish(struct gomark *m, struct gomark_stats *st);

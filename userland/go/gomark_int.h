@@ -193,9 +193,10 @@ int dom_word(struct gomark *m, uint64_t b);
 
 void gomark_dom_free(struct gomark_dom *d);
 
-/* The mark's work list drained by threads (gomark_par.c): 1 when it was,
- * 0 when it is to be drained alone (one thread says gomark_threads, or
- * none could start). */
+/* The mark's work list drained by threads (gomark_par.c): 1 when it was
+ * (on this one alone if none could start), 0 when it is to be drained
+ * alone as before (gomark_threads or the heap's size say one thread,
+ * the list is empty, or there is no memory for the threads' state). */
 int gomark_drain_par(struct gomark *m);
 
 /* note_bits() while threads drain: the same note, by a lock per span. */

@@ -22,7 +22,6 @@
  * inline marks, filled lazily, are filled for every span first
  * (gomark_settle).
  */
-#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,8 +291,5 @@ int gomark_drain_par(struct gomark *m)
 	free(P->w);
 	free(P);
 	free(h);
-	/* what the threads' lists took, in malloc's arenas of those
-	 * threads, back to the system before the next phases' peak */
-	malloc_trim(0);
 	return 1;
 }

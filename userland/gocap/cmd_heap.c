@@ -2312,11 +2312,18 @@ int cmd_heap(struct gocap_opts *o)
 	 * and every array below it is then taken from, and kept in,
 	 * malloc's heaps, whose memory the next phases' peak adds to */
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
-	/* the mark's threads (gomark.h): 1 alone, N, unset one per CPU */
+	/* the mark's threads (gomark.h): 1 alone, N (at most 8), unset
+	 * one per CPU */
 	if (getenv("GOCD_HEAP_THREADS")) {
-		long t = strtol(getenv("GOCD_HEAP_THREADS"), NULL, 10);
+		const char *v = getenv("GOCD_HEAP_THREADS");
+		char *end;
+		long t = strtol(v, &end, 10);
 
-		gomark_threads = t > 1 ? (int)(t < 64 ? t : 64) : -1;
+		if (end == v || *end || t < 1 || t > 8)
+			gocap_err("GOCD_HEAP_THREADS=%s is not a number of threads (1 to 8): one per CPU",
+				  v);
+		else
+			gomark_threads = t > 1 ? (int)t : -1;
 	}
 	/* --pid: the running process's executable holds the symbols */
 	if (o->pid && !o->exe) {
