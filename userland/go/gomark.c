@@ -324,20 +324,49 @@ void gomark_word(struct gomark *m, uint64_t v)
 		m->par[b] = m->cur;
 	m->st.reached++;
 	m->st.reached_bytes += s->size;
-	if (s->noscan)
+	if (s->noscan || (m->nwork == m->capwork && gomark_work_room(m, 1)))
 		return;
-	if (m->nwork == m->capwork) {
-		size_t c = m->capwork ? m->capwork * 2 : 4096;
-		uint64_t *t = realloc(m->work, c * sizeof(*t));
-
-		if (!t) {
-			m->nomem = 1;
-			return;
-		}
-		m->work = t;
-		m->capwork = c;
-	}
 	m->work[m->nwork++] = s->start + k * s->size;
+}
+
+int gomark_work_room(struct gomark *m, size_t n)
+{
+	size_t c = m->capwork ? m->capwork : 4096;
+	uint64_t *t;
+
+	if (m->nwork + n <= m->capwork)
+		return 0;
+	while (c < m->nwork + n)
+		c *= 2;
+	t = realloc(m->work, c * sizeof(*t));
+	if (!t) {
+		m->nomem = 1;
+		return -1;
+	}
+	m->work = t;
+	m->capwork = c;
+	return 0;
+}
+
+void gomark_copy_init(struct gomark_copy *c, const struct gomark *m)
+{
+	c->orig = (struct goproc *)m->p;	/* its counter, at the end */
+	c->p = *m->p;
+	c->failed0 = c->p.mem.reads_failed;
+	c->m = *m;
+	c->m.p = &c->p;
+	memset(&c->m.tm, 0, sizeof(c->m.tm));
+	c->m.work = NULL;
+	c->m.nwork = c->m.capwork = c->m.whead = 0;
+}
+
+void gomark_copy_done(struct gomark_copy *c)
+{
+	c->orig->mem.reads_failed += c->p.mem.reads_failed - c->failed0;
+	free(c->m.tm.mask);
+	free(c->m.work);
+	c->m.tm.mask = NULL;
+	c->m.work = NULL;
 }
 
 int gomark_word_cb(void *arg, uint64_t v)

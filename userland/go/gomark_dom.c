@@ -861,10 +861,7 @@ struct gomark_dom_run {
 	pthread_t t;
 	int thread;		/* t runs */
 	int r;
-	struct gomark m;	/* the dominators' copy */
-	struct goproc p;	/* with its own lookup cache */
-	struct goproc *orig;
-	uint64_t failed0;	/* p.mem.reads_failed at the copy */
+	struct gomark_copy c;	/* the dominators' copy */
 	struct gomark_dom_stats *st;
 	char *err;
 	size_t errlen;
@@ -874,7 +871,7 @@ static void *dom_run(void *arg)
 {
 	struct gomark_dom_run *r = arg;
 
-	r->r = gomark_dominators(&r->m, r->st, r->err, r->errlen);
+	r->r = gomark_dominators(&r->c.m, r->st, r->err, r->errlen);
 	return NULL;
 }
 
@@ -890,15 +887,8 @@ struct gomark_dom_run *gomark_dominators_begin(struct gomark *m,
 	if (!r)
 		return NULL;
 	gomark_settle(m);
-	r->orig = (struct goproc *)m->p;	/* its counter, at the end */
-	r->p = *m->p;
-	r->failed0 = r->p.mem.reads_failed;
-	r->m = *m;
-	r->m.p = &r->p;
 	/* buffers of its own (the types' are m->ty, made after this) */
-	memset(&r->m.tm, 0, sizeof(r->m.tm));
-	r->m.work = NULL;
-	r->m.nwork = r->m.capwork = r->m.whead = 0;
+	gomark_copy_init(&r->c, m);
 	r->st = st;
 	r->err = err;
 	r->errlen = errlen;
@@ -917,11 +907,9 @@ int gomark_dominators_end(struct gomark_dom_run *r)
 	if (r->thread)
 		pthread_join(r->t, NULL);
 	if (gomark_dom_freeze)
-		freeze(&r->m, PROT_READ | PROT_WRITE);
-	r->orig->mem.reads_failed += r->p.mem.reads_failed - r->failed0;
+		freeze(&r->c.m, PROT_READ | PROT_WRITE);
+	gomark_copy_done(&r->c);
 	ret = r->r;
-	free(r->m.tm.mask);
-	free(r->m.work);
 	free(r);
 	return ret;
 }

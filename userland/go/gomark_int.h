@@ -6,6 +6,7 @@
 #ifndef GOCD_GOMARK_INT_H
 #define GOCD_GOMARK_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "go/gomark.h"
@@ -192,6 +193,25 @@ void scan_object(struct gomark *m, struct mspan_ix *s, uint64_t base);
 int dom_word(struct gomark *m, uint64_t b);
 
 void gomark_dom_free(struct gomark_dom *d);
+
+/*
+ * A thread's copy of the mark (the dominators' thread, the mark's own
+ * threads): the mark's state and the goproc copied shallow, with a work
+ * list, a type mask and lookup caches of its own; the arrays they point
+ * at are shared.  gomark_copy_done adds its failed reads back to the
+ * original goproc's count and frees its buffers.
+ */
+struct gomark_copy {
+	struct gomark m;
+	struct goproc p;
+	struct goproc *orig;
+	uint64_t failed0;	/* p.mem.reads_failed at the copy */
+};
+void gomark_copy_init(struct gomark_copy *c, const struct gomark *m);
+void gomark_copy_done(struct gomark_copy *c);
+
+/* Room on m's work list for n more: 0, or -1 (m->nomem). */
+int gomark_work_room(struct gomark *m, size_t n);
 
 /* The mark's work list drained by threads (gomark_par.c): 1 when it was
  * (on this one alone if none could start), 0 when it is to be drained

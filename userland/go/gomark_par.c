@@ -51,9 +51,7 @@ struct mark_pool {
 struct mark_helper {
 	pthread_t t;
 	int started;
-	struct gomark m;
-	struct goproc p;	/* with its own lookup cache */
-	uint64_t failed0;	/* p.mem.reads_failed at the copy */
+	struct gomark_copy c;
 };
 
 void gomark_par_note(const struct gomark *m, struct mspan_ix *s, int r,
@@ -79,26 +77,6 @@ void gomark_par_note(const struct gomark *m, struct mspan_ix *s, int r,
 	}
 	__atomic_store_n(&s->one_bits, ob, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(mu);
-}
-
-/* Room for n more on m's work list; 0, or -1 (m->nomem). */
-static int work_room(struct gomark *m, size_t n)
-{
-	size_t c = m->capwork ? m->capwork : 4096;
-	uint64_t *t;
-
-	if (m->nwork + n <= m->capwork)
-		return 0;
-	while (c < m->nwork + n)
-		c *= 2;
-	t = realloc(m->work, c * sizeof(*t));
-	if (!t) {
-		m->nomem = 1;
-		return -1;
-	}
-	m->work = t;
-	m->capwork = c;
-	return 0;
 }
 
 /* A thread waits: the older half of m's list to the pool. */
@@ -140,7 +118,7 @@ static int take(struct gomark *m, struct mark_pool *P)
 			size_t k = P->idle ? (P->n + 1) / 2 : P->n;
 
 			/* out of memory: dropped, as gomark_word drops */
-			if (!work_room(m, k)) {
+			if (!gomark_work_room(m, k)) {
 				memcpy(m->work, P->w + P->n - k,
 				       k * sizeof(*m->work));
 				m->nwork = k;
@@ -192,7 +170,7 @@ static void *helper_run(void *arg)
 {
 	struct mark_helper *h = arg;
 
-	run(&h->m);
+	run(&h->c.m);
 	return NULL;
 }
 
@@ -249,15 +227,9 @@ int gomark_drain_par(struct gomark *m)
 	gomark_settle(m);
 	m->pool = P;
 	for (i = 0; i < n - 1; i++) {
-		h[i].p = *m->p;
-		h[i].failed0 = h[i].p.mem.reads_failed;
-		h[i].m = *m;
-		h[i].m.p = &h[i].p;
-		memset(&h[i].m.tm, 0, sizeof(h[i].m.tm));
-		memset(&h[i].m.st, 0, sizeof(h[i].m.st));
-		h[i].m.work = NULL;
-		h[i].m.nwork = h[i].m.capwork = h[i].m.whead = 0;
-		h[i].m.nomem = 0;
+		gomark_copy_init(&h[i].c, m);
+		/* counts of its own, added to m's at the end */
+		memset(&h[i].c.m.st, 0, sizeof(h[i].c.m.st));
 	}
 	/* the threads wait for P->threads, the count of those started */
 	pthread_mutex_lock(&P->mu);
@@ -270,17 +242,12 @@ int gomark_drain_par(struct gomark *m)
 	pthread_mutex_unlock(&P->mu);
 	run(m);
 	for (i = 0; i < n - 1; i++) {
-		struct goproc *orig = (struct goproc *)m->p;	/* the counter */
-
 		if (!h[i].started)
 			continue;
 		pthread_join(h[i].t, NULL);
-		add_stats(&m->st, &h[i].m.st);
-		m->nomem |= h[i].m.nomem;
-		orig->mem.reads_failed += h[i].p.mem.reads_failed -
-					  h[i].failed0;
-		free(h[i].m.tm.mask);
-		free(h[i].m.work);
+		add_stats(&m->st, &h[i].c.m.st);
+		m->nomem |= h[i].c.m.nomem;
+		gomark_copy_done(&h[i].c);
 	}
 	m->pool = NULL;
 	m->nwork = 0;
