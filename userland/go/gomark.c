@@ -655,9 +655,11 @@ static int arena_chunk(struct gomark *m, uint64_t obj, uint64_t a,
 		       uint64_t *n, uint8_t *mask, int *stop)
 {
 	const struct golayout *l = &m->p->layout;
-	uint8_t bits[CHUNK / 32 + 2], nomore;
+	uint8_t bits[CHUNK / 32 + 2], nomore, b;
 	const uint8_t *bp;
-	uint64_t ai = (a + ARENA_BASE) >> ARENA_SHIFT, ha, off, i, w0, nb, per;
+	uint64_t ai = (a + ARENA_BASE) >> ARENA_SHIFT, ha, off, i, w0, nb;
+	uint64_t cnt, k;
+	unsigned int cut, lg;
 
 	off = (a + ARENA_BASE) & ((1ull << ARENA_SHIFT) - 1);
 	*stop = 0;
@@ -679,52 +681,65 @@ static int arena_chunk(struct gomark *m, uint64_t obj, uint64_t a,
 	ha = m->arena_ha;
 	/* the bitmap's bytes for the chunk (4 words a byte in 1.19, else
 	 * 8), in place or copied */
-	per = m->arena_bits == 2 ? 32 : 64;
-	w0 = off / per;
-	nb = (off + *n - 1) / per - w0 + 1;
+	lg = m->arena_bits == 2 ? 5 : 6;	/* log2 of the bytes a byte */
+	w0 = off >> lg;
+	nb = ((off + *n - 1) >> lg) - w0 + 1;
 	bp = bits;
 	if (m->arena_bm && w0 + nb <= m->arena_bmlen)
 		bp = m->arena_bm + w0;
 	else if (procmem_read(&m->p->mem, ha + l->heaparena_bitmap + w0,
 			      bits, nb))
 		return -1;
-	if (m->arena_bits == 2) {
-		for (i = 0; i < *n / 8; i++) {
-			uint64_t w = off / 8 + i;
-			uint8_t b = bp[w / 4 - w0] >> (w % 4);
+	/* a bitmap byte at a time: its bits for the words from w on */
+	cnt = *n / 8;
+	for (i = 0; i < cnt; i += k) {
+		uint64_t w = off / 8 + i, x;
+		unsigned int ptr, sh;
 
-			if (!(b & 0x10)) {	/* bitScan */
-				*n = 8 * i;
-				*stop = 1;
-				break;
+		if (m->arena_bits == 2) {	/* 4 words a byte */
+			sh = w % 4;
+			b = bp[w / 4 - w0];
+			k = 4 - sh < cnt - i ? 4 - sh : cnt - i;
+			ptr = (b & 0xfu) >> sh;
+			/* the first word without bitScan: no pointer on */
+			cut = ~(b >> 4 >> sh) & ((1u << k) - 1);
+		} else {			/* 8 words a byte */
+			/* past a bitmap word, not at the object's start
+			 * (where an arena begins, the bit is the previous
+			 * arena's: reading on can only find more) */
+			x = w / 64;
+			if (w % 64 == 0 && w && a + 8 * i != obj) {
+				if (m->arena_nmp &&
+				    (x - 1) / 8 < m->arena_nmplen)
+					nomore = m->arena_nmp[(x - 1) / 8];
+				else if (procmem_read(&m->p->mem,
+						      ha + l->heaparena_nomoreptrs +
+						      (x - 1) / 8, &nomore, 1))
+					return -1;
+				if ((nomore >> ((x - 1) % 8)) & 1) {
+					*n = 8 * i;
+					*stop = 1;
+					break;
+				}
 			}
-			if (b & 1)		/* bitPointer */
-				mask[i / 8] |= (uint8_t)(1u << (i % 8));
+			sh = w % 8;
+			b = bp[w / 8 - w0];
+			k = 8 - sh < cnt - i ? 8 - sh : cnt - i;
+			ptr = (unsigned int)b >> sh;
+			cut = 0;
 		}
-		return 0;
-	}
-	/* (arena_layout: 1.20 and 1.21 have noMorePtrs) */
-	for (i = 0; i < *n / 8; i++) {
-		uint64_t w = off / 8 + i, x = w / 64;
-
-		/* past a bitmap word, not at the object's start (where an
-		 * arena begins, the bit is the previous arena's: reading on
-		 * can only find more) */
-		if (w % 64 == 0 && w && a + 8 * i != obj) {
-			if (m->arena_nmp && (x - 1) / 8 < m->arena_nmplen)
-				nomore = m->arena_nmp[(x - 1) / 8];
-			else if (procmem_read(&m->p->mem,
-					      ha + l->heaparena_nomoreptrs +
-					      (x - 1) / 8, &nomore, 1))
-				return -1;
-			if ((nomore >> ((x - 1) % 8)) & 1) {
-				*n = 8 * i;
-				*stop = 1;
-				break;
-			}
+		if (cut) {
+			k = (uint64_t)__builtin_ctz(cut);
+			*n = 8 * (i + k);
+			*stop = 1;
 		}
-		if ((bp[w / 8 - w0] >> (w % 8)) & 1)
-			mask[i / 8] |= (uint8_t)(1u << (i % 8));
+		ptr &= (1u << k) - 1;
+		/* words i to i + k - 1 of the mask, k at most 8 */
+		mask[i / 8] |= (uint8_t)(ptr << (i % 8));
+		if (i % 8 + k > 8)
+			mask[i / 8 + 1] |= (uint8_t)(ptr >> (8 - i % 8));
+		if (cut)
+			break;
 	}
 	return 0;
 }
