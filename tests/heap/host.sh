@@ -1081,6 +1081,42 @@ if (cd "$T/go" && CGO_ENABLED=0 "$GOCD_TOP/scripts/go.sh" "$NEWEST" build \
 		       '$GOCAP' heap top --retained -n 100000 --core '$W/tinyheap/run/core' > '$W/tinyheap/top-narrow.txt' &&
 		       grep -q '^# dominator tree: [1-9][0-9]* objects' '$W/tinyheap/top-wide.txt' &&
 		       cmp '$W/tinyheap/top-wide.txt' '$W/tinyheap/top-narrow.txt'"
+	# the types' retained bytes from the listed tree (every object, its
+	# retained bytes and its dominator): a type retains what its objects
+	# retain that have no object of the type above them
+	check "gocap heap top --retained on tinyheap's core: each type retains what its topmost objects in the tree retain" \
+		python3 - "$GOCAP" "$W/tinyheap/run/core" <<'EOF'
+import json, subprocess, sys
+from collections import defaultdict
+gocap, core = sys.argv[1:]
+r = subprocess.run([gocap, 'heap', 'top', '--retained', '--json', '-n', '1000000',
+                    '--core', core], capture_output=True, text=True)
+if r.returncode:
+    sys.exit('exit %d: %s' % (r.returncode, r.stderr.strip()))
+j = json.loads(r.stdout)
+objs = {o['addr']: o for o in j['objects']}
+if len(objs) != j['dominators']['objects']:
+    sys.exit('%d objects listed of %d in the tree' % (len(objs), j['dominators']['objects']))
+want = defaultdict(lambda: [0, 0, 0])
+under = 0
+for o in objs.values():
+    w = want[o['name']]
+    w[0] += 1
+    w[1] += o['size']
+    d = o['dominator']
+    while d is not None and objs[d]['name'] != o['name']:
+        d = objs[d]['dominator']
+    if d is None:	# no object of its type above it
+        w[2] += o['retained']
+    else:
+        under += 1
+got = {t['name']: [t['objects'], t['bytes'], t['retained']] for t in j['types']}
+bad = sorted(n for n in set(got) | set(want) if got.get(n) != want.get(n))
+print('%d objects of %d types, %d under an object of their type' % (len(objs), len(got), under))
+for n in bad[:8]:
+    print('%s: gocap %s (objects, bytes, retained), from the tree %s' % (n, got.get(n), want.get(n)))
+sys.exit(1 if bad or not got or not under else 0)
+EOF
 	check "gocap heap why --all on tinyheap's random graph: every path ends at its node, and none passes through it before" \
 		python3 - "$GOCAP" "$W/tinyheap/run/core" "$tb" <<'EOF'
 import json, subprocess, sys

@@ -232,13 +232,15 @@ int gomark_dominators_end(struct gomark_dom_run *r);
 /*
  * After gomark_dominators: the dominator tree depth first, enter(arg, o,
  * retained, depth) on the way down (depth 1: dominated by the roots
- * alone) and leave(arg, o) on the way back.  Stops at enter's first
- * nonzero value, which it returns (-1: out of memory).
+ * alone) and leave(arg, depth) on the way back, with the depth the object
+ * was entered at (the walker keeps what it needs of the object by depth:
+ * finding the object again would cost as much as entering it).  Stops at
+ * enter's first nonzero value, which it returns (-1: out of memory).
  */
 int gomark_dom_walk(struct gomark *m,
 		    int (*enter)(void *arg, const struct gomark_object *o,
 				 uint64_t retained, uint64_t depth),
-		    void (*leave)(void *arg, const struct gomark_object *o),
+		    void (*leave)(void *arg, uint64_t depth),
 		    void *arg);
 
 /*

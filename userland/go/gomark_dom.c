@@ -935,7 +935,7 @@ static void object_of(struct gomark *m, uint64_t a, struct gomark_object *o)
 int gomark_dom_walk(struct gomark *m,
 		    int (*enter)(void *arg, const struct gomark_object *o,
 				 uint64_t retained, uint64_t depth),
-		    void (*leave)(void *arg, const struct gomark_object *o),
+		    void (*leave)(void *arg, uint64_t depth),
 		    void *arg)
 {
 	struct gomark_dom *d = m->dom;
@@ -969,14 +969,12 @@ int gomark_dom_walk(struct gomark *m,
 			if (r)
 				break;
 			if (leave)
-				leave(arg, &o);
+				leave(arg, sp);
 			continue;
 		}
 		if (cur[sp - 1] == coff[u + 1]) {
-			if (u && leave) {
-				object_of(m, addrs_get(d, &d->addr, u), &o);
-				leave(arg, &o);
-			}
+			if (u && leave)	/* entered at sp - 1 */
+				leave(arg, sp - 1);
 			sp--;
 			continue;
 		}

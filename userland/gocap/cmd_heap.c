@@ -1749,6 +1749,7 @@ struct top {
 	int retained;
 	struct type_hist types;	/* --retained: by type */
 	uint64_t *path;		/* the walk's path: path[d - 1] at depth d */
+	uint32_t *rows;		/* and its objects' rows in types */
 	size_t pathcap;
 	uint64_t under_roots;	/* retained by the objects only the roots
 				 * dominate: all reachable bytes */
@@ -1830,13 +1831,19 @@ static int top_enter(void *arg, const struct gomark_object *o,
 	if (depth > t->pathcap) {
 		size_t c = t->pathcap ? t->pathcap * 2 : 1024;
 		uint64_t *n = realloc(t->path, c * sizeof(*n));
+		uint32_t *nr;
 
 		if (!n)
 			return -1;
 		t->path = n;
+		nr = realloc(t->rows, c * sizeof(*nr));
+		if (!nr)
+			return -1;
+		t->rows = nr;
 		t->pathcap = c;
 	}
 	t->path[depth - 1] = o->addr;
+	t->rows[depth - 1] = (uint32_t)(r - t->types.r);
 	if (depth == 1)
 		t->under_roots += retained;
 	r->objects++;
@@ -1849,12 +1856,11 @@ static int top_enter(void *arg, const struct gomark_object *o,
 	return 0;
 }
 
-static void top_leave(void *arg, const struct gomark_object *o)
+static void top_leave(void *arg, uint64_t depth)
 {
-	struct type_row *r = hist_row(&((struct top *)arg)->types, o);
+	struct top *t = arg;
 
-	if (r)	/* found: it was made on the way down */
-		r->active--;
+	t->types.r[t->rows[depth - 1]].active--;
 }
 
 static int cmp_top(const void *a, const void *b, void *arg)
@@ -2072,6 +2078,7 @@ static int heap_top(struct gocap_opts *o, struct goproc *p)
 out:
 	free(t.h);
 	free(t.path);
+	free(t.rows);
 	free(t.types.r);
 	free(t.types.slot);
 	return ret;

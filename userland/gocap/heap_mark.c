@@ -665,7 +665,7 @@ int heap_retained(struct goproc *p, const struct goheap_stats *s,
 		  struct heap_mark *hm, struct gomark_dom_stats *ds,
 		  int (*enter)(void *arg, const struct gomark_object *o,
 			       uint64_t retained, uint64_t depth),
-		  void (*leave)(void *arg, const struct gomark_object *o),
+		  void (*leave)(void *arg, uint64_t depth),
 		  void *arg)
 {
 	struct dom_side dom = { .ds = ds };
