@@ -17,15 +17,18 @@
 #      installed with apt on a Debian 12 guest with systemd, a reboot, two
 #      crashes, the 6.1 -> 6.12 kernel upgrade, systemd-coredump, removal.
 #
-# Three lanes share the machine after the build: the host stages (2, 3) in
-# the foreground, and two in the background from the start, each mostly one
-# QEMU guest under TCG, which keeps one CPU busy: the VM lab (4) and the
-# full-system lab (6).  The host stages mostly wait for their crashers'
-# clocks, and run one after the other, the lab's guests too, so one lane
-# alone leaves a CPU idle.  Fuzzing (5) waits for the lab (its cores are
-# seeds) and the host stages; the full-system lab is collected at the end.
-# A background lane's progress goes to TAPDIR/NAME.progress and is printed
-# when it is collected; its suites' TAP is in TAPDIR like any other.
+# Three lanes share the machine after the build, so that neither CPU waits
+# while work is left: the host stages (2, 3) in the foreground, and two in
+# the background from the start, each mostly one QEMU guest under TCG: the
+# VM lab's build and its kernel suites, then the host checks of their
+# cores (4), and the full-system lab (6).  The host stages mostly wait for
+# their crashers' clocks, and the guests run one after the other, so one
+# lane alone leaves a CPU idle.  After the host stages the foreground runs
+# gocapd's guest suites (they need the lab's build, not its other guests),
+# then fuzzing (5), which waits for the lab lane (its cores are seeds); the
+# full-system lab is collected at the end.  A background lane's progress
+# goes to TAPDIR/NAME.progress and is printed when it is collected; its
+# suites' TAP is in TAPDIR like any other.
 #
 # GOCD_CHECK_ONLY="unit host lab fuzz fullsys" chooses the stages (for
 # iterating; `make check-fullsys` is the full-system lab alone).
@@ -75,17 +78,13 @@ if build_step userland make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" \
 	built=1
 fi
 
-# The lab: its programs, modules and initramfs, the module's tests on every
-# kernel, gocapd's on 6.1 with the module and on 7.x for the coredump
-# socket, then the host checks of the cores the guests exported.
+# The lab lane: its programs, modules and initramfs, the module's tests on
+# every kernel, then the host checks of the cores the guests exported.
 run_lab() {
 	run_suite lab-build "$GOCD_TOP/scripts/lab.sh" build
 	run_suite vm-6.1 env GOCD_GOCAP_CORES=1 "$GOCD_TOP/scripts/lab.sh" test 6.1
 	run_suite vm-6.12 "$GOCD_TOP/scripts/lab.sh" test 6.12
 	run_suite vm-7 "$GOCD_TOP/scripts/lab.sh" test 7
-	for k in 6.1 7; do
-		run_suite "vm-$k-gocapd" "$GOCD_TOP/scripts/lab.sh" test "$k" gocapd
-	done
 	for t in "$GOCD_TOP"/tests/*/after-vm.sh; do
 		[ -x "$t" ] || continue
 		d=${t%/after-vm.sh}
@@ -143,7 +142,18 @@ for s in $stages; do
 			run_suite fuzz "$GOCD_TOP/scripts/fuzz.sh"
 		fi
 		;;
-	lab|fullsys)
+	lab)
+		# gocapd's guest suites: on 6.1 with the module, on 7.x for
+		# the coredump socket; once the lab lane's build is done
+		while [ ! -f "$TAPDIR/lab-build.rc" ] &&
+			kill -0 "$lab_pid" 2>/dev/null; do
+			sleep 5
+		done
+		for k in 6.1 7; do
+			run_suite "vm-$k-gocapd" "$GOCD_TOP/scripts/lab.sh" test "$k" gocapd
+		done
+		;;
+	fullsys)
 		;;	# started before the other stages
 	*)
 		die "unknown stage $s"
