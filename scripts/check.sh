@@ -16,19 +16,9 @@
 #   6. the full-system lab (tests/fullsys/run.sh): the .debs of `make deb`
 #      installed with apt on a Debian 12 guest with systemd, a reboot, two
 #      crashes, the 6.1 -> 6.12 kernel upgrade, systemd-coredump, removal.
-#
-# Three lanes share the machine after the build, so that neither CPU waits
-# while work is left: the host stages (2, 3) in the foreground, and two in
-# the background from the start, each mostly one QEMU guest under TCG: the
-# VM lab's build and its kernel suites, then the host checks of their
-# cores (4), and the full-system lab (6).  The host stages mostly wait for
-# their crashers' clocks, and the guests run one after the other, so one
-# lane alone leaves a CPU idle.  After the host stages the foreground runs
-# gocapd's guest suites (they need the lab's build, not its other guests),
-# then fuzzing (5), which waits for the lab lane (its cores are seeds); the
-# full-system lab is collected at the end.  A background lane's progress
-# goes to TAPDIR/NAME.progress and is printed when it is collected; its
-# suites' TAP is in TAPDIR like any other.
+#      About 14 minutes with its image cached, mostly a QEMU guest: it runs
+#      in the background from the start, beside the host stages (which
+#      mostly wait for their crashers' clocks), and is collected at the end.
 #
 # GOCD_CHECK_ONLY="unit host lab fuzz fullsys" chooses the stages (for
 # iterating; `make check-fullsys` is the full-system lab alone).
@@ -78,43 +68,15 @@ if build_step userland make -C "$GOCD_TOP/userland" B="$GOCD_BUILD" \
 	built=1
 fi
 
-# The lab lane: its programs, modules and initramfs, the module's tests on
-# every kernel, then the host checks of the cores the guests exported.
-run_lab() {
-	run_suite lab-build "$GOCD_TOP/scripts/lab.sh" build
-	run_suite vm-6.1 env GOCD_GOCAP_CORES=1 "$GOCD_TOP/scripts/lab.sh" test 6.1
-	run_suite vm-6.12 "$GOCD_TOP/scripts/lab.sh" test 6.12
-	run_suite vm-7 "$GOCD_TOP/scripts/lab.sh" test 7
-	for t in "$GOCD_TOP"/tests/*/after-vm.sh; do
-		[ -x "$t" ] || continue
-		d=${t%/after-vm.sh}
-		run_suite "after-vm-${d##*/}" "$t"
-	done
-}
-
-# collect NAME PID: wait for a background lane, then print its progress.
-collect() {
-	[ -n "$2" ] || return 0
-	echo "=== $1: waiting for it to finish" >&2
-	wait "$2"
-	cat "$TAPDIR/$1.progress" >&2
-}
-
-# The two background lanes (see above), the full-system lab first.
-fullsys_pid="" lab_pid=""
+# The full-system lab first, in the background (see above); its progress
+# goes to fullsys.progress, its TAP to fullsys.tap like any suite's.
+fullsys_pid=
 case " $stages " in
 *" fullsys "*)
 	echo "=== fullsys: started in the background" >&2
 	run_suite fullsys "$GOCD_TOP/tests/fullsys/run.sh" \
 		2> "$TAPDIR/fullsys.progress" &
 	fullsys_pid=$!
-	;;
-esac
-case " $stages " in
-*" lab "*)
-	echo "=== lab: started in the background" >&2
-	run_lab 2> "$TAPDIR/lab.progress" &
-	lab_pid=$!
 	;;
 esac
 
@@ -136,21 +98,25 @@ for s in $stages; do
 		done
 		;;
 	fuzz)
-		collect lab "$lab_pid"; lab_pid=
 		if build_step fuzz make -C "$GOCD_TOP/userland" \
 			B="$GOCD_BUILD" fuzz; then
 			run_suite fuzz "$GOCD_TOP/scripts/fuzz.sh"
 		fi
 		;;
 	lab)
-		# gocapd's guest suites: on 6.1 with the module, on 7.x for
-		# the coredump socket; once the lab lane's build is done
-		while [ ! -f "$TAPDIR/lab-build.rc" ] &&
-			kill -0 "$lab_pid" 2>/dev/null; do
-			sleep 5
-		done
+		run_suite lab-build "$GOCD_TOP/scripts/lab.sh" build
+		# The module's tests on every kernel; gocapd's on 6.1 with the
+		# module and on 7.x for the coredump socket.
+		run_suite vm-6.1 env GOCD_GOCAP_CORES=1 "$GOCD_TOP/scripts/lab.sh" test 6.1
+		run_suite vm-6.12 "$GOCD_TOP/scripts/lab.sh" test 6.12
+		run_suite vm-7 "$GOCD_TOP/scripts/lab.sh" test 7
 		for k in 6.1 7; do
 			run_suite "vm-$k-gocapd" "$GOCD_TOP/scripts/lab.sh" test "$k" gocapd
+		done
+		for t in "$GOCD_TOP"/tests/*/after-vm.sh; do
+			[ -x "$t" ] || continue
+			d=${t%/after-vm.sh}
+			run_suite "after-vm-${d##*/}" "$t"
 		done
 		;;
 	fullsys)
@@ -161,8 +127,11 @@ for s in $stages; do
 	esac
 done
 
-collect lab "$lab_pid"
-collect fullsys "$fullsys_pid"
+if [ -n "$fullsys_pid" ]; then
+	echo "=== fullsys: waiting for it to finish" >&2
+	wait "$fullsys_pid"
+	cat "$TAPDIR/fullsys.progress" >&2
+fi
 
 echo "=== summary (TAP in $TAPDIR)"
 exec "$GOCD_TOP/scripts/tap-summary.sh" "$TAPDIR"

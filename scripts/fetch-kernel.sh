@@ -35,12 +35,6 @@ abi=${kver%-amd64}			# 6.1.0-56
 
 root="$GOCD_CACHE/kernels/$kver"
 envf="$root/kernel.env"
-# One filler at a time: make check's lanes (the lab's build, the lint and
-# kernel host suites) may ask for the same kernel at once on a fresh
-# machine, and a second filler would delete the first one's tree.
-mkdir -p "$GOCD_CACHE/kernels"
-exec 9> "$GOCD_CACHE/kernels/.lock-$kver"
-flock 9 || die "cannot lock the kernel cache for $kver"
 if [ ! -f "$envf" ]; then
 	rm -rf "$root" "$root.debs"
 	case $series in
